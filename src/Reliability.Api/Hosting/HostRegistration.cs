@@ -1,0 +1,70 @@
+using Orleans.Configuration;
+using Reliability.Api.Apis;
+using Reliability.Infrastructure.EventStore;
+using Reliability.Infrastructure.Health;
+using Scalar.AspNetCore;
+
+namespace Reliability.Api.Hosting;
+
+internal static partial class HostRegistration
+{
+    /// <summary>Everything the service runs: the Orleans silo, Marten, health checks and the API.</summary>
+    public static WebApplicationBuilder AddReliabilityHost(this WebApplicationBuilder builder, string connectionString)
+    {
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddReliabilityEventStore(connectionString);
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi();
+        builder.Services.AddHealthChecks()
+            .AddCheck<DatabaseHealthCheck>("database", tags: [HealthApi.ReadyTag]);
+
+        var orleans = builder.Configuration.GetSection("Reliability:Orleans").Get<OrleansOptions>() ?? new();
+        builder.UseOrleans(silo =>
+        {
+            silo.UseLocalhostClustering(orleans.SiloPort, orleans.GatewayPort, serviceId: orleans.ServiceId, clusterId: orleans.ClusterId);
+            silo.Configure<GrainCollectionOptions>(options =>
+            {
+                if (orleans.CollectionAgeSeconds is { } age)
+                {
+                    options.CollectionAge = TimeSpan.FromSeconds(age);
+                }
+            });
+        });
+        return builder;
+    }
+
+    public static WebApplication MapReliabilityDocumentation(this WebApplication app)
+    {
+        app.MapOpenApi();
+        app.MapScalarApiReference("/docs", options => options.WithTitle("Reliability API"));
+        return app;
+    }
+
+    /// <summary>Says where the service answers, so the run command prints a URL a person can open.</summary>
+    public static WebApplication LogAddressesOnStart(this WebApplication app)
+    {
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            foreach (var address in app.Urls)
+            {
+                LogListening(app.Logger, address);
+            }
+        });
+        return app;
+    }
+
+    [LoggerMessage(LogLevel.Information, "Reliability is running at {Address} (API reference at {Address}/docs, health at {Address}/health/ready)")]
+    private static partial void LogListening(ILogger logger, string address);
+}
+
+/// <summary>Configuration section <c>Reliability:Orleans</c>.</summary>
+internal sealed class OrleansOptions
+{
+    public int SiloPort { get; set; } = 11111;
+    public int GatewayPort { get; set; } = 30000;
+    public string ClusterId { get; set; } = "reliability";
+    public string ServiceId { get; set; } = "reliability";
+
+    /// <summary>How long an idle grain stays in memory; tests shorten it.</summary>
+    public int? CollectionAgeSeconds { get; set; }
+}

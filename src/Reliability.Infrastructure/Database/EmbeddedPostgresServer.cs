@@ -1,0 +1,251 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Reliability.Infrastructure.Database;
+
+/// <summary>
+/// A private PostgreSQL cluster run from the machine's server binaries, so the service works with
+/// no database set up. Its data lives in a folder of the user's and survives restarts.
+/// </summary>
+public sealed partial class EmbeddedPostgresServer : IAsyncDisposable
+{
+    public const string DatabaseName = "reliability";
+    private const string SuperUser = "reliability";
+
+    private readonly string _binDirectory;
+    private readonly string _clusterDirectory;
+    private readonly string? _runAsUser;
+    private readonly ILogger _logger;
+    private int _stopped;
+
+    private EmbeddedPostgresServer(string binDirectory, string clusterDirectory, string? runAsUser, ILogger logger)
+    {
+        _binDirectory = binDirectory;
+        _clusterDirectory = clusterDirectory;
+        _runAsUser = runAsUser;
+        _logger = logger;
+    }
+
+    public string ConnectionString { get; private set; } = "";
+
+    public string ClusterDirectory => _clusterDirectory;
+
+    /// <summary>Initialises the cluster under <paramref name="dataDirectory"/> on first use, then starts it.</summary>
+    public static async Task<EmbeddedPostgresServer> StartAsync(
+        string dataDirectory, ILogger logger, string? binDirectory = null, CancellationToken cancellationToken = default)
+    {
+        var bin = PostgresBinaries.Locate(binDirectory);
+        var root = Path.GetFullPath(dataDirectory);
+        Directory.CreateDirectory(root);
+        var server = new EmbeddedPostgresServer(bin, Path.Combine(root, "postgres"), UnprivilegedUserIfRoot(), logger);
+        await server.StartAsync(Path.Combine(root, "postgres.password"), cancellationToken);
+        return server;
+    }
+
+    private async Task StartAsync(string passwordFile, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(Path.Combine(_clusterDirectory, "PG_VERSION")))
+        {
+            await InitialiseAsync(passwordFile, cancellationToken);
+        }
+
+        var password = (await File.ReadAllTextAsync(passwordFile, cancellationToken)).Trim();
+        await StopLeftoverServerAsync(cancellationToken);
+
+        var port = FreeLoopbackPort();
+        // No Unix socket: the folder it needs may not be writable by the server's user, and TCP on
+        // loopback is all the service uses.
+        await RunAsync("pg_ctl", cancellationToken,
+            "-D", _clusterDirectory, "-l", Path.Combine(_clusterDirectory, "server.log"), "-w", "-t", "60",
+            "-o", $"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200",
+            "start");
+
+        var builder = new NpgsqlConnectionStringBuilder
+        {
+            Host = "127.0.0.1",
+            Port = port,
+            Username = SuperUser,
+            Password = password,
+            Database = "postgres",
+        };
+        await EnsureDatabaseAsync(builder.ConnectionString, DatabaseName, cancellationToken);
+        builder.Database = DatabaseName;
+        ConnectionString = builder.ConnectionString;
+        LogStarted(_logger, _clusterDirectory, port);
+    }
+
+    /// <summary>Creates a database on this server (tests use one per fixture) and returns its connection string.</summary>
+    public async Task<string> CreateDatabaseAsync(string name, CancellationToken cancellationToken = default)
+    {
+        await EnsureDatabaseAsync(ConnectionString, name, cancellationToken);
+        return new NpgsqlConnectionStringBuilder(ConnectionString) { Database = name }.ConnectionString;
+    }
+
+    public static async Task EnsureDatabaseAsync(string connectionString, string name, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = @name", connection);
+        exists.Parameters.AddWithValue("name", name);
+        if (await exists.ExecuteScalarAsync(cancellationToken) is null)
+        {
+            // Identifiers cannot be parameters; the quoting below makes any name safe.
+            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name.Replace("\"", "\"\"")}\"", connection);
+            await create.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    private async Task InitialiseAsync(string passwordFile, CancellationToken cancellationToken)
+    {
+        LogInitialising(_logger, _clusterDirectory);
+        Directory.CreateDirectory(_clusterDirectory);
+        if (!File.Exists(passwordFile))
+        {
+            await File.WriteAllTextAsync(passwordFile, Convert.ToHexString(RandomNumberGenerator.GetBytes(24)), cancellationToken);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(passwordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+        }
+
+        if (_runAsUser is not null)
+        {
+            await RunProcessAsync("chown", cancellationToken, "-R", $"{_runAsUser}:", _clusterDirectory);
+        }
+
+        await RunAsync("initdb", cancellationToken,
+            "-D", _clusterDirectory, "-U", SuperUser, "--pwfile", passwordFile,
+            "--auth-local=scram-sha-256", "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8");
+    }
+
+    /// <summary>A crash of the service leaves its server running; stop it so this start owns the cluster.</summary>
+    private async Task StopLeftoverServerAsync(CancellationToken cancellationToken)
+    {
+        if (!File.Exists(Path.Combine(_clusterDirectory, "postmaster.pid")))
+        {
+            return;
+        }
+
+        var status = await RunUncheckedAsync("pg_ctl", cancellationToken, "-D", _clusterDirectory, "status");
+        if (status.ExitCode == 0)
+        {
+            LogStoppingLeftover(_logger, _clusterDirectory);
+            await RunAsync("pg_ctl", cancellationToken, "-D", _clusterDirectory, "-m", "fast", "-w", "stop");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        {
+            return;
+        }
+
+        NpgsqlConnection.ClearAllPools();
+        await RunUncheckedAsync("pg_ctl", CancellationToken.None, "-D", _clusterDirectory, "-m", "fast", "-w", "stop");
+        LogStopped(_logger, _clusterDirectory);
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private async Task RunAsync(string program, CancellationToken cancellationToken, params string[] arguments)
+    {
+        var result = await RunUncheckedAsync(program, cancellationToken, arguments);
+        if (result.ExitCode != 0)
+        {
+            throw new PostgresUnavailableException(
+                $"{program} failed with exit code {result.ExitCode}: {result.Output.Trim()}");
+        }
+    }
+
+    private Task<ProcessResult> RunUncheckedAsync(string program, CancellationToken cancellationToken, params string[] arguments)
+    {
+        var executable = Path.Combine(_binDirectory, program);
+        if (_runAsUser is null)
+        {
+            return RunProcessUncheckedAsync(executable, cancellationToken, arguments);
+        }
+
+        // initdb and postgres refuse to run as root. Run them as an unprivileged user that keeps the
+        // right to traverse folders (the data folder may sit under a home directory only root can enter).
+        string[] asUser =
+        [
+            $"--reuid={_runAsUser}", $"--regid={_runAsUser}", "--init-groups",
+            "--inh-caps=+dac_read_search", "--ambient-caps=+dac_read_search", "--", executable,
+        ];
+        return RunProcessUncheckedAsync("setpriv", cancellationToken, [.. asUser, .. arguments]);
+    }
+
+    private static async Task RunProcessAsync(string program, CancellationToken cancellationToken, params string[] arguments)
+    {
+        var result = await RunProcessUncheckedAsync(program, cancellationToken, arguments);
+        if (result.ExitCode != 0)
+        {
+            throw new PostgresUnavailableException($"{program} failed with exit code {result.ExitCode}: {result.Output.Trim()}");
+        }
+    }
+
+    private static async Task<ProcessResult> RunProcessUncheckedAsync(
+        string program, CancellationToken cancellationToken, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(program)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        // pg_ctl's server inherits our environment; a fixed locale keeps its messages readable in logs.
+        start.Environment["LC_MESSAGES"] = "C";
+        using var process = Process.Start(start)
+            ?? throw new PostgresUnavailableException($"Could not start {program}.");
+        // pg_ctl points the server's own output at its log file, so these pipes close when pg_ctl exits.
+        var output = await Task.WhenAll(
+            process.StandardOutput.ReadToEndAsync(cancellationToken),
+            process.StandardError.ReadToEndAsync(cancellationToken));
+        await process.WaitForExitAsync(cancellationToken);
+        return new ProcessResult(process.ExitCode, string.Concat(output));
+    }
+
+    private static string? UnprivilegedUserIfRoot()
+    {
+        // Environment.UserName resolves the effective user id on Unix.
+        if (OperatingSystem.IsWindows() || Environment.UserName != "root")
+        {
+            return null;
+        }
+
+        var users = File.Exists("/etc/passwd")
+            ? File.ReadLines("/etc/passwd").Select(line => line.Split(':')[0]).ToHashSet()
+            : [];
+        return users.Contains("postgres") ? "postgres" : "nobody";
+    }
+
+    private sealed record ProcessResult(int ExitCode, string Output);
+
+    [LoggerMessage(LogLevel.Information, "Creating the embedded PostgreSQL cluster in {Directory}")]
+    private static partial void LogInitialising(ILogger logger, string directory);
+
+    [LoggerMessage(LogLevel.Information,
+        "Embedded PostgreSQL serving data from {Directory} on 127.0.0.1:{Port}. To use an external server instead, set ConnectionStrings:Reliability (env ConnectionStrings__Reliability).")]
+    private static partial void LogStarted(ILogger logger, string directory, int port);
+
+    [LoggerMessage(LogLevel.Warning, "Stopping a PostgreSQL server left running on {Directory} by an earlier run")]
+    private static partial void LogStoppingLeftover(ILogger logger, string directory);
+
+    [LoggerMessage(LogLevel.Information, "Embedded PostgreSQL on {Directory} stopped")]
+    private static partial void LogStopped(ILogger logger, string directory);
+}

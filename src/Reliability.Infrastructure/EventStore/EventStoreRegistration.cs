@@ -1,0 +1,36 @@
+using JasperFx;
+using JasperFx.Events;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Reliability.Infrastructure.EventStore;
+
+public static class EventStoreRegistration
+{
+    /// <summary>Marten's schema; Orleans' own tables stay outside it.</summary>
+    public const string SchemaName = "reliability";
+
+    /// <summary>
+    /// Registers one pooled <see cref="NpgsqlDataSource"/> for the database and Marten, on it, as the
+    /// event store and read-model store.
+    /// </summary>
+    public static MartenServiceCollectionExtensions.MartenConfigurationExpression AddReliabilityEventStore(
+        this IServiceCollection services, string connectionString, Action<StoreOptions>? configure = null)
+    {
+        services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        return services.AddMarten(options =>
+            {
+                options.DatabaseSchemaName = SchemaName;
+                // Streams are named after the domain's own ids (source ids, proposition ids).
+                options.Events.StreamIdentity = StreamIdentity.AsString;
+                // Rich mode is what makes Append(stream, expectedVersion, ...) enforce the version.
+                options.Events.AppendMode = EventAppendMode.Rich;
+                options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+                configure?.Invoke(options);
+            })
+            .UseNpgsqlDataSource()
+            .UseLightweightSessions()
+            .ApplyAllDatabaseChangesOnStartup();
+    }
+}

@@ -1,0 +1,65 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using Reliability.Infrastructure.Database;
+
+namespace Reliability.Infrastructure.Tests;
+
+public sealed class EmbeddedPostgresTests : IDisposable
+{
+    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), $"reliability-embedded-{Guid.NewGuid():N}");
+
+    [Fact]
+    public async Task Data_written_before_a_restart_is_there_after_it()
+    {
+        await using (var first = await EmbeddedPostgresServer.StartAsync(_dataDirectory, NullLogger.Instance))
+        {
+            await ExecuteAsync(first.ConnectionString, "CREATE TABLE kept (note text); INSERT INTO kept VALUES ('survives ✓ يبقى')");
+        }
+
+        await using var second = await EmbeddedPostgresServer.StartAsync(_dataDirectory, NullLogger.Instance);
+        await using var connection = new NpgsqlConnection(second.ConnectionString);
+        await connection.OpenAsync();
+        await using var read = new NpgsqlCommand("SELECT note FROM kept", connection);
+        Assert.Equal("survives ✓ يبقى", await read.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task The_server_requires_its_password()
+    {
+        await using var server = await EmbeddedPostgresServer.StartAsync(_dataDirectory, NullLogger.Instance);
+        var wrong = new NpgsqlConnectionStringBuilder(server.ConnectionString) { Password = "not-the-password" };
+        await using var connection = new NpgsqlConnection(wrong.ConnectionString);
+        await Assert.ThrowsAsync<PostgresException>(() => connection.OpenAsync());
+    }
+
+    [Fact]
+    public void A_folder_without_server_programs_names_the_package_to_install()
+    {
+        var error = Assert.Throws<PostgresUnavailableException>(() => PostgresBinaries.Locate(_dataDirectory));
+        Assert.Contains("apt-get install -y postgresql", error.Message);
+    }
+
+    [Fact]
+    public void Server_programs_are_found_on_this_machine()
+    {
+        var folder = PostgresBinaries.Locate();
+        Assert.True(File.Exists(Path.Combine(folder, "initdb")), folder);
+    }
+
+    private static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public void Dispose()
+    {
+        NpgsqlConnection.ClearAllPools();
+        if (Directory.Exists(_dataDirectory))
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+    }
+}
