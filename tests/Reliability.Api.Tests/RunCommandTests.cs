@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
-using Npgsql;
+using Reliability.Testing;
 using Reliability.Contracts.Probe;
 
 namespace Reliability.Api.Tests;
@@ -8,23 +8,25 @@ namespace Reliability.Api.Tests;
 /// <summary>The run command's promise: no database configured, the service embeds one and keeps its data.</summary>
 public sealed class RunCommandTests : IDisposable
 {
-    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), $"reliability-run-{Guid.NewGuid():N}");
+    private readonly TemporaryFolder _folder = new("run");
+
+    private string DataDirectory => _folder.Path;
 
     [Fact]
     public async Task With_no_connection_string_the_service_embeds_postgres_and_its_data_survives_a_restart()
     {
-        var dataOption = $"--Reliability:DataDirectory={_dataDirectory}";
+        var dataOption = $"--Reliability:DataDirectory={DataDirectory}";
         await using (var first = await ServiceProcess.StartAsync(dataOption))
         {
             using var client = new HttpClient { BaseAddress = first.Address };
             Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
             (await client.PostAsJsonAsync("/v1/probes/restart/notes", new { note = "kept across restarts" })).EnsureSuccessStatusCode();
-            Assert.Contains(_dataDirectory, first.Output);
+            Assert.Contains(DataDirectory, first.Output);
             await first.StopAsync();
         }
 
         // A graceful stop also stops the embedded server.
-        Assert.False(File.Exists(Path.Combine(_dataDirectory, "postgres", "postmaster.pid")));
+        Assert.False(File.Exists(Path.Combine(DataDirectory, "postgres", "postmaster.pid")));
 
         await using var second = await ServiceProcess.StartAsync(dataOption);
         using var again = new HttpClient { BaseAddress = second.Address };
@@ -32,12 +34,5 @@ public sealed class RunCommandTests : IDisposable
         Assert.Equal(["kept across restarts"], state!.Notes);
     }
 
-    public void Dispose()
-    {
-        NpgsqlConnection.ClearAllPools();
-        if (Directory.Exists(_dataDirectory))
-        {
-            Directory.Delete(_dataDirectory, recursive: true);
-        }
-    }
+    public void Dispose() => _folder.Dispose();
 }

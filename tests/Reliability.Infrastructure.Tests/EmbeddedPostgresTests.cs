@@ -1,22 +1,25 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using Reliability.Testing;
 using Reliability.Infrastructure.Database;
 
 namespace Reliability.Infrastructure.Tests;
 
 public sealed class EmbeddedPostgresTests : IDisposable
 {
-    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), $"reliability-embedded-{Guid.NewGuid():N}");
+    private readonly TemporaryFolder _folder = new("embedded");
+
+    private string DataDirectory => _folder.Path;
 
     [Fact]
     public async Task Data_written_before_a_restart_is_there_after_it()
     {
-        await using (var first = await EmbeddedPostgresServer.StartAsync(_dataDirectory, NullLogger.Instance))
+        await using (var first = await EmbeddedPostgresServer.StartAsync(DataDirectory, NullLogger.Instance))
         {
             await ExecuteAsync(first.ConnectionString, "CREATE TABLE kept (note text); INSERT INTO kept VALUES ('survives ✓ يبقى')");
         }
 
-        await using var second = await EmbeddedPostgresServer.StartAsync(_dataDirectory, NullLogger.Instance);
+        await using var second = await EmbeddedPostgresServer.StartAsync(DataDirectory, NullLogger.Instance);
         await using var connection = new NpgsqlConnection(second.ConnectionString);
         await connection.OpenAsync();
         await using var read = new NpgsqlCommand("SELECT note FROM kept", connection);
@@ -26,7 +29,7 @@ public sealed class EmbeddedPostgresTests : IDisposable
     [Fact]
     public async Task The_server_requires_its_password()
     {
-        await using var server = await EmbeddedPostgresServer.StartAsync(_dataDirectory, NullLogger.Instance);
+        await using var server = await EmbeddedPostgresServer.StartAsync(DataDirectory, NullLogger.Instance);
         var wrong = new NpgsqlConnectionStringBuilder(server.ConnectionString) { Password = "not-the-password" };
         await using var connection = new NpgsqlConnection(wrong.ConnectionString);
         await Assert.ThrowsAsync<PostgresException>(() => connection.OpenAsync());
@@ -35,7 +38,7 @@ public sealed class EmbeddedPostgresTests : IDisposable
     [Fact]
     public void A_folder_without_server_programs_names_the_package_to_install()
     {
-        var error = Assert.Throws<PostgresUnavailableException>(() => PostgresBinaries.Locate(_dataDirectory));
+        var error = Assert.Throws<PostgresUnavailableException>(() => PostgresBinaries.Locate(DataDirectory));
         Assert.Contains("apt-get install -y postgresql", error.Message);
     }
 
@@ -54,12 +57,5 @@ public sealed class EmbeddedPostgresTests : IDisposable
         await command.ExecuteNonQueryAsync();
     }
 
-    public void Dispose()
-    {
-        NpgsqlConnection.ClearAllPools();
-        if (Directory.Exists(_dataDirectory))
-        {
-            Directory.Delete(_dataDirectory, recursive: true);
-        }
-    }
+    public void Dispose() => _folder.Dispose();
 }
