@@ -1,5 +1,6 @@
 using Reliability.Api.Apis;
 using Reliability.Api.Hosting;
+using Reliability.Api.Security;
 using Reliability.Infrastructure.Database;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -11,9 +12,13 @@ builder.AddReliabilityHost(database.ConnectionString);
 
 var app = builder.Build();
 
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseReliabilitySecurity();
 app.MapReliabilityDocumentation();
 app.MapHealthApi();
 app.MapProbeApi();
+app.MapKeysApi();
 app.LogAddressesOnStart();
 
 await app.RunAsync();

@@ -1,5 +1,10 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Logging;
+using Reliability.Infrastructure.Security;
 using Reliability.Testing;
 
 namespace Reliability.Api.Tests;
@@ -8,18 +13,45 @@ namespace Reliability.Api.Tests;
 /// The real service over real HTTP (Kestrel on a loopback port) with its in-process Orleans silo,
 /// on a database of its own. Two factories given the same database play the same service restarted.
 /// </summary>
-public sealed class ReliabilityApiFactory(string connectionString) : WebApplicationFactory<Program>
+public sealed class ReliabilityApiFactory(string connectionString, IReadOnlyDictionary<string, string>? settings = null)
+    : WebApplicationFactory<Program>
 {
     private readonly int _siloPort = TestDatabase.FreePort();
     private readonly int _gatewayPort = TestDatabase.FreePort();
 
     public string ConnectionString { get; } = connectionString;
 
-    public static async Task<ReliabilityApiFactory> StartAsync(string purpose)
+    /// <summary>Provisioned through <c>Reliability:BootstrapAdminKey</c>, as a deployment would.</summary>
+    public string AdminKey { get; } = ApiKeySecret.Generate();
+
+    /// <summary>Everything the service logged, to check that no secret ever reaches a log.</summary>
+    public CapturedLogs Logs { get; } = new();
+
+    public static async Task<ReliabilityApiFactory> StartAsync(string purpose, IReadOnlyDictionary<string, string>? settings = null)
     {
-        var factory = new ReliabilityApiFactory(await TestDatabase.CreateAsync(purpose));
+        var factory = new ReliabilityApiFactory(await TestDatabase.CreateAsync(purpose), settings);
         factory.Start();
         return factory;
+    }
+
+    /// <summary>A real-HTTP client that sends <paramref name="key"/> as a bearer token.</summary>
+    public HttpClient CreateClient(string key)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return client;
+    }
+
+    public HttpClient CreateAdminClient() => CreateClient(AdminKey);
+
+    /// <summary>Creates a key with <paramref name="role"/> through the API and returns a client using it.</summary>
+    public async Task<HttpClient> CreateClientAsync(ApiKeyRole role)
+    {
+        using var admin = CreateAdminClient();
+        var response = await admin.PostAsJsonAsync("/v1/keys", new { name = $"test {role}", role = role.ToString().ToLowerInvariant() });
+        response.EnsureSuccessStatusCode();
+        var created = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return CreateClient(created.GetProperty("key").GetString()!);
     }
 
     /// <summary>Starts Kestrel; <see cref="WebApplicationFactory{T}.CreateClient()"/> then talks real HTTP to it.</summary>
@@ -34,6 +66,13 @@ public sealed class ReliabilityApiFactory(string connectionString) : WebApplicat
         builder.UseSetting("ConnectionStrings:Reliability", ConnectionString);
         builder.UseSetting("Reliability:Orleans:SiloPort", _siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Reliability:Orleans:GatewayPort", _gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("Reliability:BootstrapAdminKey", AdminKey);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            builder.UseSetting(key, value);
+        }
+
         builder.UseEnvironment("Development");
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
     }
 }

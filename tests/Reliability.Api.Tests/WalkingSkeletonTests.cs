@@ -22,10 +22,12 @@ public sealed class WalkingSkeletonTests
     public async Task A_recorded_event_is_read_back_from_its_stream_after_the_service_restarts()
     {
         string connectionString;
+        string firstKey;
         await using (var first = await ReliabilityApiFactory.StartAsync("skeleton"))
         {
             connectionString = first.ConnectionString;
-            using var client = first.CreateClient();
+            firstKey = first.AdminKey;
+            using var client = first.CreateAdminClient();
             var recorded = await client.PostAsJsonAsync("/v1/probes/seed/notes", new { note = "JNIM took the base 🇲🇱 سيطرت" });
             recorded.EnsureSuccessStatusCode();
             await client.PostAsJsonAsync("/v1/probes/seed/notes", new { note = "second" });
@@ -34,7 +36,7 @@ public sealed class WalkingSkeletonTests
         // A new host on the same database: the grain is activated afresh and rebuilt from Marten.
         await using var second = new ReliabilityApiFactory(connectionString);
         second.Start();
-        using var again = second.CreateClient();
+        using var again = second.CreateClient(firstKey);
         var state = await again.GetFromJsonAsync<ProbeState>("/v1/probes/seed");
 
         Assert.NotNull(state);
@@ -46,7 +48,7 @@ public sealed class WalkingSkeletonTests
     public async Task A_missing_note_is_a_validation_problem_and_stores_nothing()
     {
         await using var api = await ReliabilityApiFactory.StartAsync("badnote");
-        using var client = api.CreateClient();
+        using var client = api.CreateAdminClient();
 
         var response = await client.PostAsJsonAsync("/v1/probes/empty/notes", new { note = " " });
 

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Reliability.Api.Security;
 using Reliability.Contracts.Probe;
 
 namespace Reliability.Api.Apis;
@@ -9,7 +10,7 @@ internal static class ProbeApi
     public static IEndpointRouteBuilder MapProbeApi(this IEndpointRouteBuilder app)
     {
         var probes = app.MapGroup("/v1/probes").WithTags("Probe");
-        probes.MapPost("/{id}/notes", RecordNoteAsync);
+        probes.MapPost("/{id}/notes", RecordNoteAsync).RequireAuthorization(Roles.Contributor);
         probes.MapGet("/{id}", GetAsync);
         return app;
     }

@@ -1,5 +1,6 @@
 using Orleans.Configuration;
 using Reliability.Api.Apis;
+using Reliability.Api.Security;
 using Reliability.Infrastructure.EventStore;
 using Reliability.Infrastructure.Health;
 using Scalar.AspNetCore;
@@ -15,6 +16,7 @@ internal static partial class HostRegistration
         builder.Services.AddReliabilityEventStore(connectionString);
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
+        builder.AddReliabilitySecurity();
         builder.Services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", tags: [HealthApi.ReadyTag]);
 
@@ -35,8 +37,9 @@ internal static partial class HostRegistration
 
     public static WebApplication MapReliabilityDocumentation(this WebApplication app)
     {
-        app.MapOpenApi();
-        app.MapScalarApiReference("/docs", options => options.WithTitle("Reliability API"));
+        // The document and the page that renders it are public; calling the API needs a key.
+        app.MapOpenApi().AllowAnonymous();
+        app.MapScalarApiReference("/docs", options => options.WithTitle("Reliability API")).AllowAnonymous();
         return app;
     }
 

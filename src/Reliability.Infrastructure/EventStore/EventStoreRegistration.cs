@@ -3,6 +3,7 @@ using JasperFx.Events;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Reliability.Infrastructure.Security;
 
 namespace Reliability.Infrastructure.EventStore;
 
@@ -27,6 +28,7 @@ public static class EventStoreRegistration
                 // Rich mode is what makes Append(stream, expectedVersion, ...) enforce the version.
                 options.Events.AppendMode = EventAppendMode.Rich;
                 options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+                options.Schema.For<ApiKey>().UniqueIndex(k => k.SecretHash);
                 configure?.Invoke(options);
             })
             .UseNpgsqlDataSource()

@@ -1,0 +1,69 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Reliability.Api.Security;
+using Reliability.Infrastructure.Security;
+
+namespace Reliability.Api.Apis;
+
+/// <summary>API keys, managed by admins. A key's secret is returned once, when it is created.</summary>
+internal static class KeysApi
+{
+    public static IEndpointRouteBuilder MapKeysApi(this IEndpointRouteBuilder app)
+    {
+        var keys = app.MapGroup("/v1/keys").WithTags("Keys").RequireAuthorization(Roles.Admin);
+        keys.MapPost("/", CreateAsync).WithSummary("Create an API key (the secret is shown once)");
+        keys.MapGet("/", ListAsync).WithSummary("List API keys (without secrets)");
+        keys.MapDelete("/{id}", RevokeAsync).WithSummary("Revoke an API key");
+        return app;
+    }
+
+    public sealed record CreateKeyRequest(string? Name, string? Role);
+
+    public sealed record KeyView(string Id, string Name, string Role, string Prefix, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt)
+    {
+        public static KeyView Of(ApiKey key) =>
+            new(key.Id, key.Name, key.Role.ToString().ToLowerInvariant(), key.Prefix, key.CreatedAt, key.RevokedAt);
+    }
+
+    public sealed record CreatedKey(string Id, string Name, string Role, string Key, DateTimeOffset CreatedAt);
+
+    private static async Task<Results<Created<CreatedKey>, ValidationProblem>> CreateAsync(
+        CreateKeyRequest request, ApiKeyStore store, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 200)
+        {
+            errors["name"] = ["A name of 1 to 200 characters is required."];
+        }
+
+        if (!Enum.TryParse<ApiKeyRole>(request.Role, ignoreCase: true, out var role) || !Enum.IsDefined(role)
+            || int.TryParse(request.Role, out _))
+        {
+            errors["role"] = ["The role must be one of: reader, contributor, editor, admin."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var (key, secret) = await store.CreateAsync(request.Name!.Trim(), role, cancellationToken);
+        return TypedResults.Created($"/v1/keys/{key.Id}",
+            new CreatedKey(key.Id, key.Name, key.Role.ToString().ToLowerInvariant(), secret, key.CreatedAt));
+    }
+
+    private static async Task<Ok<KeyView[]>> ListAsync(ApiKeyStore store, CancellationToken cancellationToken) =>
+        TypedResults.Ok((await store.ListAsync(cancellationToken)).Select(KeyView.Of).ToArray());
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(
+        string id, ApiKeyStore store, ApiKeyResolver resolver, CancellationToken cancellationToken)
+    {
+        var revoked = await store.RevokeAsync(id, cancellationToken);
+        if (revoked is null)
+        {
+            return TypedResults.Problem(title: "Unknown key", detail: $"No API key has the id '{id}'.", statusCode: 404);
+        }
+
+        resolver.Forget(revoked);
+        return TypedResults.NoContent();
+    }
+}
