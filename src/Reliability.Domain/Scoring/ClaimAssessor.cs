@@ -35,9 +35,19 @@ internal static class ClaimAssessor
     public static ClaimAssessment Assess(
         Ledger ledger, Claim claim, DateTimeOffset at, ScoringPolicy policy, ProvisionalTruth provisional)
     {
+        // The outcome leads the reason; how much the claim weighs follows it.
+        var weightNotes = new List<string>();
+        var weight = BaseWeight(claim, at, policy, weightNotes);
+        var assessment = AssessOutcome(ledger, claim, policy, provisional, weight);
+        var reason = string.Join("; ", [assessment.Contribution.Reason, .. weightNotes]);
+        return assessment with { Contribution = assessment.Contribution with { Reason = reason } };
+    }
+
+    private static ClaimAssessment AssessOutcome(
+        Ledger ledger, Claim claim, ScoringPolicy policy, ProvisionalTruth provisional, double weight)
+    {
         var corrections = ledger.CorrectionsOf(claim.Id);
         var reasons = new List<string>();
-        var weight = BaseWeight(claim, at, policy, reasons);
         var silentlyDeleted = corrections.Any(c => c.IsSilentDeletion) && !corrections.Any(c => c.IsPublicWithdrawal);
         var resolution = ledger.ResolutionInForce(claim.PropositionId);
 
@@ -48,13 +58,13 @@ internal static class ClaimAssessor
 
         if (resolution is { Verdict: Verdict.Unresolvable })
         {
-            reasons.Insert(0, $"judged unresolvable on {Day(resolution.At)}");
+            reasons.Add($"judged unresolvable on {Day(resolution.At)}");
             return Neutral(claim, ClaimOutcome.Unresolvable, reasons, silentlyDeleted);
         }
 
         if (provisional.ProbabilityOf(claim.PropositionId, claim.Option) is not { } p)
         {
-            reasons.Insert(0, "open, no estimate yet");
+            reasons.Add("open, no estimate yet");
             return Neutral(claim, ClaimOutcome.Open, reasons, silentlyDeleted);
         }
 
@@ -74,7 +84,7 @@ internal static class ClaimAssessor
 
         if (claim.Option == truth)
         {
-            reasons.Insert(0, $"confirmed on {Day(resolvedAt)}");
+            reasons.Add($"confirmed on {Day(resolvedAt)}");
             if (corrections.Any(c => c.Kind == CorrectionKind.Deleted))
             {
                 // History is never lost: a deleted true claim was still made, and still counts.
@@ -91,7 +101,7 @@ internal static class ClaimAssessor
             return new ClaimAssessment(contribution, ClaimOutcome.Confirmed, null, silentlyDeleted, reversal);
         }
 
-        reasons.Insert(0, $"refuted on {Day(resolvedAt)}");
+        reasons.Add($"refuted on {Day(resolvedAt)}");
         var withdrawal = corrections
             .Where(c => c.Kind is CorrectionKind.Retracted
                 || (c.Kind == CorrectionKind.Deleted && c.IsPublicWithdrawal)
@@ -112,9 +122,9 @@ internal static class ClaimAssessor
         else
         {
             factor = 1.0;
-            reasons.Add(reversal == ReversalDirection.None && !corrections.Any(c => c.Kind == CorrectionKind.Reversed)
+            reasons.Add(!corrections.Any(c => c.Kind == CorrectionKind.Reversed)
                 ? "never corrected"
-                : "reversed to another wrong option, no credit");
+                : "reversed without reaching the truth, no credit");
         }
 
         var refuted = new ClaimContribution(
@@ -126,7 +136,7 @@ internal static class ClaimAssessor
         Ledger ledger, Claim claim, ScoringPolicy policy, ProvisionalTruth provisional, double p, double weight,
         IReadOnlyList<Correction> corrections, bool silentlyDeleted, List<string> reasons)
     {
-        reasons.Insert(0, string.Create(CultureInfo.InvariantCulture, $"open, provisional probability {p:0.00}"));
+        reasons.Add(string.Create(CultureInfo.InvariantCulture, $"open, provisional probability {p:0.00}"));
         // Not yet resolved, so any credited correction is a correction before resolution; a
         // reversal is credited only toward an option the estimate finds likelier.
         var withdrawal = corrections
@@ -165,7 +175,7 @@ internal static class ClaimAssessor
     private static double BaseWeight(Claim claim, DateTimeOffset at, ScoringPolicy policy, List<string> reasons)
     {
         var ageDays = Math.Max(0.0, (at - claim.PublishedAt).TotalDays);
-        var recency = Math.Pow(0.5, ageDays / policy.RecencyHalfLife.TotalDays);
+        var recency = policy.RecencyHalfLife is { } halfLife ? Math.Pow(0.5, ageDays / halfLife.TotalDays) : 1.0;
         var hedge = claim.Hedge switch
         {
             Hedge.Reported => policy.Hedges.Reported,

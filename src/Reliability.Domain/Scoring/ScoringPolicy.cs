@@ -12,7 +12,7 @@ public sealed record ScoringPolicy(
     string Version,
     double PriorConfirmed,
     double PriorRefuted,
-    TimeSpan RecencyHalfLife,
+    TimeSpan? RecencyHalfLife,
     HedgeWeights Hedges,
     double RelayWeight,
     CorrectionModifiers Corrections,
@@ -52,7 +52,7 @@ public sealed record ScoringPolicy(
 
         Require(!string.IsNullOrWhiteSpace(Name) && !string.IsNullOrWhiteSpace(Version), "name and version are required");
         Require(PriorConfirmed is >= 0.1 and <= 50 && PriorRefuted is >= 0.1 and <= 50, "priors must lie in [0.1, 50]");
-        Require(RecencyHalfLife >= TimeSpan.FromDays(1), "recency half-life must be at least a day");
+        Require(RecencyHalfLife is null || RecencyHalfLife >= TimeSpan.FromDays(1), "recency half-life must be at least a day (or null: evidence never ages)");
         Require(Hedges.Asserted == 1.0 && Hedges.Reported < Hedges.Asserted && Hedges.Speculative < Hedges.Reported && Hedges.Speculative > 0,
             "hedge weights must satisfy asserted = 1 > reported > speculative > 0");
         Require(RelayWeight is > 0 and < 1, "relay weight must lie in (0, 1)");
