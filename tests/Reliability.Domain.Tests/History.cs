@@ -35,6 +35,16 @@ internal static class History
     public static PropositionResolved Resolved(string proposition, string option, double day, int revision = 1) =>
         new(new Resolution(proposition, revision, Verdict.Confirmed, option, [], "editor", null, Day(day)));
 
+    /// <summary>A two-option proposition, one claim on it and the verdict.</summary>
+    public static IReliabilityEvent[] ResolvedClaim(
+        string claimId, string proposition, string option, string truth, double day, double resolvedDay,
+        string? relayOf = null) =>
+        [
+            Proposition(proposition, [.. new[] { option, truth, "other" }.Distinct().Take(2)], day: day),
+            Claim(claimId, proposition, option, day, relayOf: relayOf),
+            Resolved(proposition, truth, resolvedDay),
+        ];
+
     public static PropositionResolved Unresolvable(string proposition, double day, int revision = 1) =>
         new(new Resolution(proposition, revision, Verdict.Unresolvable, null, [], "editor", null, Day(day)));
 }

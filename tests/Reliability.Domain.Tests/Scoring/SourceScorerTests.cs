@@ -52,12 +52,8 @@ public sealed class SourceScorerTests
     [Fact]
     public void A_revised_resolution_rescores_the_source()
     {
-        var history = new List<IReliabilityEvent>(ResolvedClaims(3, 0))
-        {
-            Proposition("acharane"),
-            Claim("army", "acharane", "army repelled", 1),
-            Resolved("acharane", "army repelled", 2),
-        };
+        List<IReliabilityEvent> history =
+            [.. ResolvedClaims(3, 0), .. ResolvedClaim("army", "acharane", "army repelled", "army repelled", 1, 2)];
         var before = Score(history);
         history.Add(Resolved("acharane", "JNIM took the base", 30, revision: 2));
         var after = Score(history);
@@ -98,12 +94,7 @@ public sealed class SourceScorerTests
     [Fact]
     public void A_silent_deletion_is_reported_and_never_helps()
     {
-        var history = new List<IReliabilityEvent>(ResolvedClaims(4, 0))
-        {
-            Proposition("dioura"),
-            Claim("false", "dioura", "yes", 5),
-            Resolved("dioura", "no", 6),
-        };
+        List<IReliabilityEvent> history = [.. ResolvedClaims(4, 0), .. ResolvedClaim("false", "dioura", "yes", "no", 5, 6)];
         var standing = Score(history);
         history.Add(SilentDeletion("gone", "false", 7));
         var deleted = Score(history);
