@@ -1,6 +1,3 @@
-using Reliability.Domain.Events;
-using Reliability.Domain.Model;
-
 namespace Reliability.Domain.Tests;
 
 /// <summary>Terse event builders: times are days after the Acharane attack.</summary>

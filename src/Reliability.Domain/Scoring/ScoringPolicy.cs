@@ -51,7 +51,8 @@ public sealed record ScoringPolicy(
         }
 
         Require(!string.IsNullOrWhiteSpace(Name) && !string.IsNullOrWhiteSpace(Version), "name and version are required");
-        Require(PriorConfirmed is >= 0.1 and <= 50 && PriorRefuted is >= 0.1 and <= 50, "priors must lie in [0.1, 50]");
+        // Below 0.5 a lopsided record skews the Beta so far that its mean leaves the credible interval.
+        Require(PriorConfirmed is >= 0.5 and <= 50 && PriorRefuted is >= 0.5 and <= 50, "priors must lie in [0.5, 50]");
         Require(RecencyHalfLife is null || RecencyHalfLife >= TimeSpan.FromDays(1), "recency half-life must be at least a day (or null: evidence never ages)");
         Require(Hedges.Asserted == 1.0 && Hedges.Reported < Hedges.Asserted && Hedges.Speculative < Hedges.Reported && Hedges.Speculative > 0,
             "hedge weights must satisfy asserted = 1 > reported > speculative > 0");
@@ -63,7 +64,7 @@ public sealed record ScoringPolicy(
         Require(Corrections.SilentDeletion is >= 1.0 and <= 3.0, "a silent deletion must count at least as much as leaving the claim (in [1, 3])");
         Require(ProvisionalWeight is > 0 and <= 1, "provisional weight must lie in (0, 1]");
         Require(MinimumEvidence > 0, "minimum evidence must be positive");
-        Require(CredibleMass is > 0 and < 1, "credible mass must lie in (0, 1)");
+        Require(CredibleMass is >= 0.8 and < 1, "credible mass must lie in [0.8, 1)");
         Require(Bands.Unreliable is > 0 and < 1 && Bands.Reliable is > 0 and < 1 && Bands.Unreliable < Bands.Reliable,
             "band thresholds must satisfy 0 < unreliable < reliable < 1");
         Require(Bands.Margin >= 0 && Bands.Margin < (Bands.Reliable - Bands.Unreliable) / 2,

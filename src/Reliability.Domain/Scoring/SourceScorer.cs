@@ -30,8 +30,8 @@ public static class SourceScorer
         var touched = false;
         for (var i = 0; i < events.Count; i++)
         {
-            ledger.Apply(events[i]);
-            touched |= Touches(ledger, sourceId, events[i]);
+            // A no-op (a claim id seen before) changes nothing, so it marks no point in the series.
+            touched |= ledger.Apply(events[i]) && Touches(ledger, sourceId, events[i]);
             var instantEnds = i == events.Count - 1 || events[i + 1].OccurredAt != events[i].OccurredAt;
             if (!touched || !instantEnds || events[i].OccurredAt == asOf)
             {
@@ -84,7 +84,12 @@ public static class SourceScorer
 
     private static List<ClaimAssessment> Assess(
         Ledger ledger, string sourceId, DateTimeOffset at, ScoringPolicy policy, ProvisionalTruth provisional) =>
-        [.. ledger.ClaimsBy(sourceId).Select(c => ClaimAssessor.Assess(ledger, c, at, policy, provisional))];
+        // Ordered by publication then id, not arrival, so that totals are summed in the same order
+        // however the events were delivered.
+        [.. ledger.ClaimsBy(sourceId)
+            .OrderBy(c => c.PublishedAt)
+            .ThenBy(c => c.Id, StringComparer.Ordinal)
+            .Select(c => ClaimAssessor.Assess(ledger, c, at, policy, provisional))];
 
     private static ScorePoint Point(
         DateTimeOffset at, double confirmed, double refuted, ref ReliabilityBand? held, ScoringPolicy policy)

@@ -1,7 +1,4 @@
 using System.Text.Json;
-using Reliability.Domain.Events;
-using Reliability.Domain.Model;
-using static Reliability.Domain.Tests.History;
 
 namespace Reliability.Domain.Tests.Model;
 

@@ -1,8 +1,3 @@
-using Reliability.Domain.Events;
-using Reliability.Domain.Model;
-using Reliability.Domain.Scoring;
-using static Reliability.Domain.Tests.History;
-
 namespace Reliability.Domain.Tests.Scoring;
 
 public sealed class SourceScorerTests
