@@ -97,5 +97,8 @@ public sealed record SourceScore(
     public double Score => Overall.Score;
 
     /// <summary>Part of the evidence is a provisional estimate and must be labelled so wherever it shows.</summary>
-    public bool HasProvisionalEvidence => Contributions.Any(c => c.Provisional && c.Confirmed + c.Refuted > 0);
+    public bool HasProvisionalEvidence => ProvisionalEvidence > 0;
+
+    /// <summary>How much of <see cref="BetaEstimate.EffectiveEvidence"/> is provisional.</summary>
+    public double ProvisionalEvidence => Contributions.Where(c => c.Provisional).Sum(c => c.Confirmed + c.Refuted);
 }

@@ -163,6 +163,7 @@ public sealed class SourceScorerTests
         Assert.Equal(AdmiraltyCredibility.ProbablyTrue, Of("c5"));
         Assert.Equal(AdmiraltyCredibility.Doubtful, Of("c6"));
         Assert.True(score.HasProvisionalEvidence);
+        Assert.Equal(2 * Timeless.ProvisionalWeight, score.ProvisionalEvidence, 12);
         var estimated = score.Contributions.Single(c => c.ClaimId == "c5");
         Assert.True(estimated.Provisional);
         Assert.Equal(Timeless.ProvisionalWeight * 0.8, estimated.Confirmed, 12);
