@@ -32,22 +32,35 @@ internal sealed record ClaimAssessment(
 /// </summary>
 internal static class ClaimAssessor
 {
+    /// <param name="ledger">Holds only events at or before <paramref name="at"/>.</param>
+    /// <param name="claim">The claim to judge.</param>
+    /// <param name="at">The as-of time recency is measured to.</param>
+    /// <param name="policy">The scoring policy.</param>
+    /// <param name="provisional">Estimates for open propositions.</param>
+    /// <param name="explain">
+    /// False skips writing reasons (they are then empty): the band walk along the history needs
+    /// only the numbers, and formatting dominated its cost.
+    /// </param>
     public static ClaimAssessment Assess(
-        Ledger ledger, Claim claim, DateTimeOffset at, ScoringPolicy policy, ProvisionalTruth provisional)
+        Ledger ledger, Claim claim, DateTimeOffset at, ScoringPolicy policy, ProvisionalTruth provisional, bool explain = true)
     {
         // The outcome leads the reason; how much the claim weighs follows it.
-        var weightNotes = new List<string>();
+        var weightNotes = explain ? new List<string>() : null;
         var weight = BaseWeight(claim, at, policy, weightNotes);
-        var assessment = AssessOutcome(ledger, claim, policy, provisional, weight);
+        var assessment = AssessOutcome(ledger, claim, policy, provisional, weight, explain ? [] : null);
+        if (weightNotes is null)
+        {
+            return assessment;
+        }
+
         var reason = string.Join("; ", [assessment.Contribution.Reason, .. weightNotes]);
         return assessment with { Contribution = assessment.Contribution with { Reason = reason } };
     }
 
     private static ClaimAssessment AssessOutcome(
-        Ledger ledger, Claim claim, ScoringPolicy policy, ProvisionalTruth provisional, double weight)
+        Ledger ledger, Claim claim, ScoringPolicy policy, ProvisionalTruth provisional, double weight, List<string>? reasons)
     {
         var corrections = ledger.CorrectionsOf(claim.Id);
-        var reasons = new List<string>();
         var silentlyDeleted = corrections.Any(c => c.IsSilentDeletion) && !corrections.Any(c => c.IsPublicWithdrawal);
         var resolution = ledger.ResolutionInForce(claim.PropositionId);
 
@@ -58,13 +71,13 @@ internal static class ClaimAssessor
 
         if (resolution is { Verdict: Verdict.Unresolvable })
         {
-            reasons.Add($"judged unresolvable on {Day(resolution.At)}");
+            reasons?.Add($"judged unresolvable on {Day(resolution.At)}");
             return Neutral(claim, ClaimOutcome.Unresolvable, reasons, silentlyDeleted);
         }
 
         if (provisional.ProbabilityOf(claim.PropositionId, claim.Option) is not { } p)
         {
-            reasons.Add("open, no estimate yet");
+            reasons?.Add("open, no estimate yet");
             return Neutral(claim, ClaimOutcome.Open, reasons, silentlyDeleted);
         }
 
@@ -73,7 +86,7 @@ internal static class ClaimAssessor
 
     private static ClaimAssessment AssessResolved(
         Ledger ledger, Claim claim, ScoringPolicy policy, string truth, double weight,
-        IReadOnlyList<Correction> corrections, bool silentlyDeleted, List<string> reasons)
+        IReadOnlyList<Correction> corrections, bool silentlyDeleted, List<string>? reasons)
     {
         // A revision that changes the verdict restarts the clock: correcting before the revised
         // verdict existed is correcting before resolution.
@@ -84,16 +97,16 @@ internal static class ClaimAssessor
 
         if (claim.Option == truth)
         {
-            reasons.Add($"confirmed on {Day(resolvedAt)}");
+            reasons?.Add($"confirmed on {Day(resolvedAt)}");
             if (corrections.Any(c => c.Kind == CorrectionKind.Deleted))
             {
                 // History is never lost: a deleted true claim was still made, and still counts.
-                reasons.Add("deleted later, credit kept");
+                reasons?.Add("deleted later, credit kept");
             }
 
             if (reversal == ReversalDirection.AwayFromTruth)
             {
-                reasons.Add("reversed away from the truth, no credit for the reversal");
+                reasons?.Add("reversed away from the truth, no credit for the reversal");
             }
 
             var contribution = new ClaimContribution(
@@ -101,7 +114,7 @@ internal static class ClaimAssessor
             return new ClaimAssessment(contribution, ClaimOutcome.Confirmed, null, silentlyDeleted, reversal);
         }
 
-        reasons.Add($"refuted on {Day(resolvedAt)}");
+        reasons?.Add($"refuted on {Day(resolvedAt)}");
         var withdrawal = corrections
             .Where(c => c.Kind is CorrectionKind.Retracted
                 || (c.Kind == CorrectionKind.Deleted && c.IsPublicWithdrawal)
@@ -112,17 +125,17 @@ internal static class ClaimAssessor
         {
             var before = withdrawal.At < resolvedAt;
             factor = before ? policy.Corrections.CorrectedBeforeResolution : policy.Corrections.CorrectedAfterResolution;
-            reasons.Add($"{Verb(withdrawal)} on {Day(withdrawal.At)}, {(before ? "before" : "after")} resolution");
+            reasons?.Add($"{Verb(withdrawal)} on {Day(withdrawal.At)}, {(before ? "before" : "after")} resolution");
         }
         else if (silentlyDeleted)
         {
             factor = policy.Corrections.SilentDeletion;
-            reasons.Add("deleted without correction");
+            reasons?.Add("deleted without correction");
         }
         else
         {
             factor = 1.0;
-            reasons.Add(!corrections.Any(c => c.Kind == CorrectionKind.Reversed)
+            reasons?.Add(!corrections.Any(c => c.Kind == CorrectionKind.Reversed)
                 ? "never corrected"
                 : "reversed without reaching the truth, no credit");
         }
@@ -134,9 +147,9 @@ internal static class ClaimAssessor
 
     private static ClaimAssessment AssessProvisional(
         Ledger ledger, Claim claim, ScoringPolicy policy, ProvisionalTruth provisional, double p, double weight,
-        IReadOnlyList<Correction> corrections, bool silentlyDeleted, List<string> reasons)
+        IReadOnlyList<Correction> corrections, bool silentlyDeleted, List<string>? reasons)
     {
-        reasons.Add(string.Create(CultureInfo.InvariantCulture, $"open, provisional probability {p:0.00}"));
+        reasons?.Add(string.Create(CultureInfo.InvariantCulture, $"open, provisional probability {p:0.00}"));
         // Not yet resolved, so any credited correction is a correction before resolution; a
         // reversal is credited only toward an option the estimate finds likelier.
         var withdrawal = corrections
@@ -150,12 +163,12 @@ internal static class ClaimAssessor
         if (withdrawal is not null)
         {
             factor = policy.Corrections.CorrectedBeforeResolution;
-            reasons.Add($"{Verb(withdrawal)} on {Day(withdrawal.At)}");
+            reasons?.Add($"{Verb(withdrawal)} on {Day(withdrawal.At)}");
         }
         else if (silentlyDeleted)
         {
             factor = policy.Corrections.SilentDeletion;
-            reasons.Add("deleted without correction");
+            reasons?.Add("deleted without correction");
         }
 
         var provisionalWeight = weight * policy.ProvisionalWeight;
@@ -172,7 +185,7 @@ internal static class ClaimAssessor
         return new ClaimAssessment(contribution, ClaimOutcome.Open, null, silentlyDeleted, ReversalDirection.None);
     }
 
-    private static double BaseWeight(Claim claim, DateTimeOffset at, ScoringPolicy policy, List<string> reasons)
+    private static double BaseWeight(Claim claim, DateTimeOffset at, ScoringPolicy policy, List<string>? reasons)
     {
         var ageDays = Math.Max(0.0, (at - claim.PublishedAt).TotalDays);
         var recency = policy.RecencyHalfLife is { } halfLife ? Math.Pow(0.5, ageDays / halfLife.TotalDays) : 1.0;
@@ -184,17 +197,17 @@ internal static class ClaimAssessor
         };
         if (claim.Hedge != Hedge.Asserted)
         {
-            reasons.Add(string.Create(CultureInfo.InvariantCulture, $"{claim.Hedge.ToString().ToLowerInvariant()} (x{hedge:0.##})"));
+            reasons?.Add(string.Create(CultureInfo.InvariantCulture, $"{claim.Hedge.ToString().ToLowerInvariant()} (x{hedge:0.##})"));
         }
 
         var relay = 1.0;
         if (claim.IsRelay)
         {
             relay = policy.RelayWeight;
-            reasons.Add(string.Create(CultureInfo.InvariantCulture, $"relay of {claim.RelayOfClaimId} (x{relay:0.##})"));
+            reasons?.Add(string.Create(CultureInfo.InvariantCulture, $"relay of {claim.RelayOfClaimId} (x{relay:0.##})"));
         }
 
-        reasons.Add(string.Create(CultureInfo.InvariantCulture, $"published {Day(claim.PublishedAt)} (recency x{recency:0.00})"));
+        reasons?.Add(string.Create(CultureInfo.InvariantCulture, $"published {Day(claim.PublishedAt)} (recency x{recency:0.00})"));
         return recency * hedge * relay;
     }
 
@@ -221,7 +234,7 @@ internal static class ClaimAssessor
     private static string? ReplacementOption(Ledger ledger, Correction reversal) =>
         reversal.ReplacementClaimId is { } id ? ledger.FindClaim(id)?.Option : null;
 
-    private static ClaimAssessment Neutral(Claim claim, ClaimOutcome outcome, List<string> reasons, bool silentlyDeleted) =>
+    private static ClaimAssessment Neutral(Claim claim, ClaimOutcome outcome, List<string>? reasons, bool silentlyDeleted) =>
         new(new ClaimContribution(claim.Id, claim.PropositionId, 0.0, 0.0, false, AdmiraltyCredibility.CannotBeJudged, Reason(reasons)),
             outcome, null, silentlyDeleted, ReversalDirection.None);
 
@@ -234,5 +247,5 @@ internal static class ClaimAssessor
 
     private static string Day(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    private static string Reason(List<string> reasons) => string.Join("; ", reasons);
+    private static string Reason(List<string>? reasons) => reasons is null ? "" : string.Join("; ", reasons);
 }

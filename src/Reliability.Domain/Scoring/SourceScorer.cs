@@ -40,7 +40,7 @@ public static class SourceScorer
 
             touched = false;
             var at = events[i].OccurredAt;
-            var contributions = Assess(ledger, sourceId, at, policy, ProvisionalTruth.None)
+            var contributions = Assess(ledger, sourceId, at, policy, ProvisionalTruth.None, explain: false)
                 .Select(a => a.Contribution).ToList();
             var (confirmed, refuted) = Totals(contributions);
             var point = Point(at, confirmed, refuted, ref held, policy);
@@ -83,13 +83,13 @@ public static class SourceScorer
     }
 
     private static List<ClaimAssessment> Assess(
-        Ledger ledger, string sourceId, DateTimeOffset at, ScoringPolicy policy, ProvisionalTruth provisional) =>
+        Ledger ledger, string sourceId, DateTimeOffset at, ScoringPolicy policy, ProvisionalTruth provisional, bool explain = true) =>
         // Ordered by publication then id, not arrival, so that totals are summed in the same order
         // however the events were delivered.
         [.. ledger.ClaimsBy(sourceId)
             .OrderBy(c => c.PublishedAt)
             .ThenBy(c => c.Id, StringComparer.Ordinal)
-            .Select(c => ClaimAssessor.Assess(ledger, c, at, policy, provisional))];
+            .Select(c => ClaimAssessor.Assess(ledger, c, at, policy, provisional, explain))];
 
     private static ScorePoint Point(
         DateTimeOffset at, double confirmed, double refuted, ref ReliabilityBand? held, ScoringPolicy policy)

@@ -184,6 +184,22 @@ public sealed class ScoringProperties
         });
 
     [Fact]
+    public void Each_point_of_the_score_history_is_the_score_as_of_that_point() =>
+        Cases.Sample((scenario, policy) =>
+        {
+            var score = Score(scenario with { Provisional = ProvisionalTruth.None }, policy);
+
+            Assert.Equal(score.AsOf, score.History[^1].At);
+            foreach (var point in score.History)
+            {
+                var then = SourceScorer.Score(Subject, scenario.Events, point.At, policy);
+                Assert.Equal(then.Score, point.Score);
+                Assert.Equal(then.Overall.EffectiveEvidence, point.EffectiveEvidence);
+                Assert.Equal(then.Band, point.Band);
+            }
+        });
+
+    [Fact]
     public void The_score_does_not_depend_on_the_order_events_arrive_in() =>
         Cases.Sample((scenario, policy) =>
         {
