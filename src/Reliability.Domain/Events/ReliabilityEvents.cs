@@ -1,0 +1,49 @@
+using Reliability.Domain.Model;
+
+namespace Reliability.Domain.Events;
+
+/// <summary>
+/// Every fact the tracker learns. <see cref="OccurredAt"/> is the moment the fact belongs to in the
+/// world (a claim's publication, a correction's time), which is what "as of t" filters on.
+/// It is implemented explicitly so it is not serialized twice.
+/// </summary>
+public interface IReliabilityEvent
+{
+    DateTimeOffset OccurredAt { get; }
+}
+
+public sealed record SourceRegistered(Source Source, DateTimeOffset At) : IReliabilityEvent
+{
+    DateTimeOffset IReliabilityEvent.OccurredAt => At;
+}
+
+public sealed record SourceHandleAdded(string SourceId, SourceHandle Handle, DateTimeOffset At) : IReliabilityEvent
+{
+    DateTimeOffset IReliabilityEvent.OccurredAt => At;
+}
+
+public sealed record PropositionOpened(Proposition Proposition, DateTimeOffset At) : IReliabilityEvent
+{
+    DateTimeOffset IReliabilityEvent.OccurredAt => At;
+}
+
+public sealed record ClaimRecorded(Claim Claim) : IReliabilityEvent
+{
+    DateTimeOffset IReliabilityEvent.OccurredAt => Claim.PublishedAt;
+}
+
+public sealed record CorrectionRecorded(Correction Correction) : IReliabilityEvent
+{
+    DateTimeOffset IReliabilityEvent.OccurredAt => Correction.At;
+}
+
+/// <summary>A resolution revision; the first one resolves, later ones revise.</summary>
+public sealed record PropositionResolved(Resolution Resolution) : IReliabilityEvent
+{
+    DateTimeOffset IReliabilityEvent.OccurredAt => Resolution.At;
+}
+
+public sealed record CitationRecorded(Citation Citation) : IReliabilityEvent
+{
+    DateTimeOffset IReliabilityEvent.OccurredAt => Citation.PublishedAt;
+}

@@ -1,0 +1,28 @@
+namespace Reliability.Domain.Model;
+
+/// <summary>Something that happened to a claim after it was made.</summary>
+/// <remarks>Deletion: For <see cref="CorrectionKind.Deleted"/>: observed or announced.
+/// ReplacementClaimId: For <see cref="CorrectionKind.Reversed"/>: the new claim, recorded separately.</remarks>
+public sealed record Correction(
+    string Id,
+    string ClaimId,
+    CorrectionKind Kind,
+    DateTimeOffset At,
+    string? Url,
+    string? Note,
+    DeletionNotice? Deletion = null,
+    string? ReplacementClaimId = null)
+{
+    /// <summary>
+    /// The source withdrew the claim where its audience could see it. Whether a reversal earns
+    /// credit also depends on where it went, which only the resolution can tell.
+    /// </summary>
+    public bool IsPublicWithdrawal => Kind switch
+    {
+        CorrectionKind.Retracted or CorrectionKind.Reversed => true,
+        CorrectionKind.Deleted => Deletion == DeletionNotice.Announced,
+        _ => false,
+    };
+
+    public bool IsSilentDeletion => Kind == CorrectionKind.Deleted && Deletion != DeletionNotice.Announced;
+}

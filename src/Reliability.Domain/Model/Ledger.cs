@@ -1,0 +1,150 @@
+using Reliability.Domain.Events;
+
+namespace Reliability.Domain.Model;
+
+/// <summary>
+/// The tracker's record folded from its event history. Nothing is ever removed: a deletion is a
+/// correction added beside the claim, never the claim's disappearance.
+/// </summary>
+public sealed class Ledger
+{
+    private readonly Dictionary<string, Source> _sources = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Proposition> _propositions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Claim> _claims = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<Claim>> _claimsBySource = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<Correction>> _correctionsByClaim = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _correctionIds = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<Resolution>> _resolutions = new(StringComparer.Ordinal);
+    private readonly List<Citation> _citations = [];
+
+    /// <summary>
+    /// Events in the order they are applied: by <see cref="IReliabilityEvent.OccurredAt"/>, ties in
+    /// the order given. Sorting first makes "the history up to t" a prefix of the whole history,
+    /// so replaying to t and scoring as of t cannot disagree.
+    /// </summary>
+    public static IReadOnlyList<IReliabilityEvent> InOrder(IEnumerable<IReliabilityEvent> history) =>
+        [.. history.OrderBy(e => e.OccurredAt)];
+
+    /// <summary>Folds every event at or before <paramref name="asOf"/>.</summary>
+    public static Ledger Replay(IEnumerable<IReliabilityEvent> history, DateTimeOffset asOf)
+    {
+        var ledger = new Ledger();
+        foreach (var e in InOrder(history).TakeWhile(e => e.OccurredAt <= asOf))
+        {
+            ledger.Apply(e);
+        }
+
+        return ledger;
+    }
+
+    /// <summary>Applies one event; returns false when it was already applied (a no-op).</summary>
+    public bool Apply(IReliabilityEvent e) => e switch
+    {
+        SourceRegistered r => _sources.TryAdd(r.Source.Id, r.Source),
+        SourceHandleAdded h => AddHandle(h),
+        PropositionOpened p => _propositions.TryAdd(p.Proposition.Id, p.Proposition),
+        ClaimRecorded c => AddClaim(c.Claim),
+        CorrectionRecorded c => AddCorrection(c.Correction),
+        PropositionResolved r => AddResolution(r.Resolution),
+        CitationRecorded c => AddCitation(c.Citation),
+        _ => throw new ArgumentException($"Unknown event {e.GetType().Name}", nameof(e)),
+    };
+
+    public Source? FindSource(string id) => _sources.GetValueOrDefault(id);
+
+    public Proposition? FindProposition(string id) => _propositions.GetValueOrDefault(id);
+
+    public Claim? FindClaim(string id) => _claims.GetValueOrDefault(id);
+
+    public IReadOnlyList<Claim> ClaimsBy(string sourceId) =>
+        _claimsBySource.TryGetValue(sourceId, out var claims) ? claims : [];
+
+    /// <summary>Corrections in the order applied; they may arrive before the claim itself.</summary>
+    public IReadOnlyList<Correction> CorrectionsOf(string claimId) =>
+        _correctionsByClaim.TryGetValue(claimId, out var corrections) ? corrections : [];
+
+    /// <summary>Every revision, lowest first.</summary>
+    public IReadOnlyList<Resolution> ResolutionsOf(string propositionId) =>
+        _resolutions.TryGetValue(propositionId, out var revisions) ? revisions : [];
+
+    public Resolution? ResolutionInForce(string propositionId) =>
+        _resolutions.TryGetValue(propositionId, out var revisions) ? revisions[^1] : null;
+
+    public IReadOnlyList<Citation> CitationsOf(string claimId) =>
+        [.. _citations.Where(c => c.CitedClaimIds.Contains(claimId, StringComparer.Ordinal))];
+
+    public bool HasClaimOn(string sourceId, string propositionId) =>
+        ClaimsBy(sourceId).Any(c => c.PropositionId == propositionId);
+
+    /// <summary>A source's state: who it is and everything it claimed, with what became of it.</summary>
+    public SourceRecord RecordOf(string sourceId) =>
+        new(sourceId, FindSource(sourceId),
+            [.. ClaimsBy(sourceId).Select(c => new ClaimHistory(
+                c, CorrectionsOf(c.Id), FindProposition(c.PropositionId), ResolutionsOf(c.PropositionId)))]);
+
+    private bool AddHandle(SourceHandleAdded added)
+    {
+        if (!_sources.TryGetValue(added.SourceId, out var source) || source.Handles.Contains(added.Handle))
+        {
+            return false;
+        }
+
+        _sources[added.SourceId] = source with { Handles = [.. source.Handles, added.Handle] };
+        return true;
+    }
+
+    private bool AddClaim(Claim claim)
+    {
+        if (!_claims.TryAdd(claim.Id, claim))
+        {
+            return false;
+        }
+
+        _claimsBySource.ListFor(claim.SourceId).Add(claim);
+        return true;
+    }
+
+    private bool AddCorrection(Correction correction)
+    {
+        if (!_correctionIds.Add(correction.Id))
+        {
+            return false;
+        }
+
+        _correctionsByClaim.ListFor(correction.ClaimId).Add(correction);
+        return true;
+    }
+
+    private bool AddResolution(Resolution resolution)
+    {
+        var revisions = _resolutions.ListFor(resolution.PropositionId);
+        if (revisions.Any(r => r.Revision == resolution.Revision))
+        {
+            return false;
+        }
+
+        // Keep revisions ordered by number so the one in force is always the last.
+        var index = revisions.FindIndex(r => r.Revision > resolution.Revision);
+        revisions.Insert(index < 0 ? revisions.Count : index, resolution);
+        return true;
+    }
+
+    private bool AddCitation(Citation citation)
+    {
+        if (_citations.Contains(citation))
+        {
+            return false;
+        }
+
+        _citations.Add(citation);
+        return true;
+    }
+}
+
+public sealed record ClaimHistory(
+    Claim Claim,
+    IReadOnlyList<Correction> Corrections,
+    Proposition? Proposition,
+    IReadOnlyList<Resolution> Resolutions);
+
+public sealed record SourceRecord(string SourceId, Source? Source, IReadOnlyList<ClaimHistory> Claims);

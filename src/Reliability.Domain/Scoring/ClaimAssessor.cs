@@ -1,0 +1,251 @@
+using System.Globalization;
+using Reliability.Domain.Model;
+
+namespace Reliability.Domain.Scoring;
+
+internal enum ClaimOutcome
+{
+    Open,
+    Confirmed,
+    Refuted,
+    Unresolvable,
+}
+
+internal enum ReversalDirection
+{
+    None,
+    TowardTruth,
+    AwayFromTruth,
+}
+
+/// <summary>One claim judged as of a time, with the facts the correction metrics are built from.</summary>
+internal sealed record ClaimAssessment(
+    ClaimContribution Contribution,
+    ClaimOutcome Outcome,
+    Correction? CreditedWithdrawal,
+    bool SilentlyDeleted,
+    ReversalDirection Reversal);
+
+/// <summary>
+/// Turns one claim and what became of it into weight for and against its source. The ledger is
+/// assumed to hold only events at or before <c>at</c>.
+/// </summary>
+internal static class ClaimAssessor
+{
+    /// <param name="ledger">Holds only events at or before <paramref name="at"/>.</param>
+    /// <param name="claim">The claim to judge.</param>
+    /// <param name="at">The as-of time recency is measured to.</param>
+    /// <param name="policy">The scoring policy.</param>
+    /// <param name="provisional">Estimates for open propositions.</param>
+    /// <param name="explain">
+    /// False skips writing reasons (they are then empty): the band walk along the history needs
+    /// only the numbers, and formatting dominated its cost.
+    /// </param>
+    public static ClaimAssessment Assess(
+        Ledger ledger, Claim claim, DateTimeOffset at, ScoringPolicy policy, ProvisionalTruth provisional, bool explain = true)
+    {
+        // The outcome leads the reason; how much the claim weighs follows it.
+        var weightNotes = explain ? new List<string>() : null;
+        var weight = BaseWeight(claim, at, policy, weightNotes);
+        var assessment = AssessOutcome(ledger, claim, policy, provisional, weight, explain ? [] : null);
+        if (weightNotes is null)
+        {
+            return assessment;
+        }
+
+        var reason = string.Join("; ", [assessment.Contribution.Reason, .. weightNotes]);
+        return assessment with { Contribution = assessment.Contribution with { Reason = reason } };
+    }
+
+    private static ClaimAssessment AssessOutcome(
+        Ledger ledger, Claim claim, ScoringPolicy policy, ProvisionalTruth provisional, double weight, List<string>? reasons)
+    {
+        var corrections = ledger.CorrectionsOf(claim.Id);
+        var silentlyDeleted = corrections.Any(c => c.IsSilentDeletion) && !corrections.Any(c => c.IsPublicWithdrawal);
+        var resolution = ledger.ResolutionInForce(claim.PropositionId);
+
+        if (resolution is { Verdict: Verdict.Confirmed, ConfirmedOption: { } truth })
+        {
+            return AssessResolved(ledger, claim, policy, truth, weight, corrections, silentlyDeleted, reasons);
+        }
+
+        if (resolution is { Verdict: Verdict.Unresolvable })
+        {
+            reasons?.Add($"judged unresolvable on {Day(resolution.At)}");
+            return Neutral(claim, ClaimOutcome.Unresolvable, reasons, silentlyDeleted);
+        }
+
+        if (provisional.ProbabilityOf(claim.PropositionId, claim.Option) is not { } p)
+        {
+            reasons?.Add("open, no estimate yet");
+            return Neutral(claim, ClaimOutcome.Open, reasons, silentlyDeleted);
+        }
+
+        return AssessProvisional(ledger, claim, policy, provisional, p, weight, corrections, silentlyDeleted, reasons);
+    }
+
+    private static ClaimAssessment AssessResolved(
+        Ledger ledger, Claim claim, ScoringPolicy policy, string truth, double weight,
+        IReadOnlyList<Correction> corrections, bool silentlyDeleted, List<string>? reasons)
+    {
+        // A revision that changes the verdict restarts the clock: correcting before the revised
+        // verdict existed is correcting before resolution.
+        var resolvedAt = ledger.ResolutionsOf(claim.PropositionId)
+            .Where(r => r.Verdict == Verdict.Confirmed && r.ConfirmedOption == truth)
+            .Min(r => r.At);
+        var reversal = Direction(ledger, claim, corrections, truth);
+
+        if (claim.Option == truth)
+        {
+            reasons?.Add($"confirmed on {Day(resolvedAt)}");
+            if (corrections.Any(c => c.Kind == CorrectionKind.Deleted))
+            {
+                // History is never lost: a deleted true claim was still made, and still counts.
+                reasons?.Add("deleted later, credit kept");
+            }
+
+            if (reversal == ReversalDirection.AwayFromTruth)
+            {
+                reasons?.Add("reversed away from the truth, no credit for the reversal");
+            }
+
+            var contribution = new ClaimContribution(
+                claim.Id, claim.PropositionId, weight, 0.0, false, AdmiraltyCredibility.Confirmed, Reason(reasons));
+            return new ClaimAssessment(contribution, ClaimOutcome.Confirmed, null, silentlyDeleted, reversal);
+        }
+
+        reasons?.Add($"refuted on {Day(resolvedAt)}");
+        var withdrawal = corrections
+            .Where(c => c.Kind is CorrectionKind.Retracted
+                || (c.Kind == CorrectionKind.Deleted && c.IsPublicWithdrawal)
+                || (c.Kind == CorrectionKind.Reversed && ReplacementOption(ledger, c) == truth))
+            .MinBy(c => c.At);
+        double factor;
+        if (withdrawal is not null)
+        {
+            var before = withdrawal.At < resolvedAt;
+            factor = before ? policy.Corrections.CorrectedBeforeResolution : policy.Corrections.CorrectedAfterResolution;
+            reasons?.Add($"{Verb(withdrawal)} on {Day(withdrawal.At)}, {(before ? "before" : "after")} resolution");
+        }
+        else if (silentlyDeleted)
+        {
+            factor = policy.Corrections.SilentDeletion;
+            reasons?.Add("deleted without correction");
+        }
+        else
+        {
+            factor = 1.0;
+            reasons?.Add(!corrections.Any(c => c.Kind == CorrectionKind.Reversed)
+                ? "never corrected"
+                : "reversed without reaching the truth, no credit");
+        }
+
+        var refuted = new ClaimContribution(
+            claim.Id, claim.PropositionId, 0.0, weight * factor, false, AdmiraltyCredibility.Improbable, Reason(reasons));
+        return new ClaimAssessment(refuted, ClaimOutcome.Refuted, withdrawal, silentlyDeleted, reversal);
+    }
+
+    private static ClaimAssessment AssessProvisional(
+        Ledger ledger, Claim claim, ScoringPolicy policy, ProvisionalTruth provisional, double p, double weight,
+        IReadOnlyList<Correction> corrections, bool silentlyDeleted, List<string>? reasons)
+    {
+        reasons?.Add(string.Create(CultureInfo.InvariantCulture, $"open, provisional probability {p:0.00}"));
+        // Not yet resolved, so any credited correction is a correction before resolution; a
+        // reversal is credited only toward an option the estimate finds likelier.
+        var withdrawal = corrections
+            .Where(c => c.Kind is CorrectionKind.Retracted
+                || (c.Kind == CorrectionKind.Deleted && c.IsPublicWithdrawal)
+                || (c.Kind == CorrectionKind.Reversed
+                    && ReplacementOption(ledger, c) is { } replacement
+                    && provisional.ProbabilityOf(claim.PropositionId, replacement) > p))
+            .MinBy(c => c.At);
+        var factor = 1.0;
+        if (withdrawal is not null)
+        {
+            factor = policy.Corrections.CorrectedBeforeResolution;
+            reasons?.Add($"{Verb(withdrawal)} on {Day(withdrawal.At)}");
+        }
+        else if (silentlyDeleted)
+        {
+            factor = policy.Corrections.SilentDeletion;
+            reasons?.Add("deleted without correction");
+        }
+
+        var provisionalWeight = weight * policy.ProvisionalWeight;
+        var credibility = p switch
+        {
+            >= 0.75 => AdmiraltyCredibility.ProbablyTrue,
+            >= 0.5 => AdmiraltyCredibility.PossiblyTrue,
+            >= 0.25 => AdmiraltyCredibility.Doubtful,
+            _ => AdmiraltyCredibility.Improbable,
+        };
+        var contribution = new ClaimContribution(
+            claim.Id, claim.PropositionId, provisionalWeight * p, provisionalWeight * (1.0 - p) * factor,
+            true, credibility, Reason(reasons));
+        return new ClaimAssessment(contribution, ClaimOutcome.Open, null, silentlyDeleted, ReversalDirection.None);
+    }
+
+    private static double BaseWeight(Claim claim, DateTimeOffset at, ScoringPolicy policy, List<string>? reasons)
+    {
+        var ageDays = Math.Max(0.0, (at - claim.PublishedAt).TotalDays);
+        var recency = policy.RecencyHalfLife is { } halfLife ? Math.Pow(0.5, ageDays / halfLife.TotalDays) : 1.0;
+        var hedge = claim.Hedge switch
+        {
+            Hedge.Reported => policy.Hedges.Reported,
+            Hedge.Speculative => policy.Hedges.Speculative,
+            _ => policy.Hedges.Asserted,
+        };
+        if (claim.Hedge != Hedge.Asserted)
+        {
+            reasons?.Add(string.Create(CultureInfo.InvariantCulture, $"{claim.Hedge.ToString().ToLowerInvariant()} (x{hedge:0.##})"));
+        }
+
+        var relay = 1.0;
+        if (claim.IsRelay)
+        {
+            relay = policy.RelayWeight;
+            reasons?.Add(string.Create(CultureInfo.InvariantCulture, $"relay of {claim.RelayOfClaimId} (x{relay:0.##})"));
+        }
+
+        reasons?.Add(string.Create(CultureInfo.InvariantCulture, $"published {Day(claim.PublishedAt)} (recency x{recency:0.00})"));
+        return recency * hedge * relay;
+    }
+
+    private static ReversalDirection Direction(Ledger ledger, Claim claim, IReadOnlyList<Correction> corrections, string truth)
+    {
+        foreach (var reversal in corrections.Where(c => c.Kind == CorrectionKind.Reversed).OrderBy(c => c.At))
+        {
+            var replacement = ReplacementOption(ledger, reversal);
+            if (claim.Option != truth && replacement == truth)
+            {
+                return ReversalDirection.TowardTruth;
+            }
+
+            if (claim.Option == truth && replacement is not null && replacement != truth)
+            {
+                return ReversalDirection.AwayFromTruth;
+            }
+        }
+
+        return ReversalDirection.None;
+    }
+
+    /// <summary>Where a reversal went; null until the replacement claim is known.</summary>
+    private static string? ReplacementOption(Ledger ledger, Correction reversal) =>
+        reversal.ReplacementClaimId is { } id ? ledger.FindClaim(id)?.Option : null;
+
+    private static ClaimAssessment Neutral(Claim claim, ClaimOutcome outcome, List<string>? reasons, bool silentlyDeleted) =>
+        new(new ClaimContribution(claim.Id, claim.PropositionId, 0.0, 0.0, false, AdmiraltyCredibility.CannotBeJudged, Reason(reasons)),
+            outcome, null, silentlyDeleted, ReversalDirection.None);
+
+    private static string Verb(Correction c) => c.Kind switch
+    {
+        CorrectionKind.Retracted => "retracted",
+        CorrectionKind.Reversed => "reversed toward the truth",
+        _ => "deletion announced",
+    };
+
+    private static string Day(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private static string Reason(List<string>? reasons) => reasons is null ? "" : string.Join("; ", reasons);
+}

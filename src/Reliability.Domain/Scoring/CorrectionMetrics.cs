@@ -1,0 +1,31 @@
+using Reliability.Domain.Model;
+
+namespace Reliability.Domain.Scoring;
+
+internal static class CorrectionMetrics
+{
+    public static CorrectionBehaviour From(IReadOnlyList<ClaimAssessment> assessments, Ledger ledger)
+    {
+        var refuted = assessments.Where(a => a.Outcome == ClaimOutcome.Refuted).ToList();
+        var corrected = refuted.Where(a => a.CreditedWithdrawal is not null).ToList();
+        var delays = corrected
+            .Select(a => a.CreditedWithdrawal!.At - ledger.FindClaim(a.Contribution.ClaimId)!.PublishedAt)
+            .Order()
+            .ToList();
+        return new CorrectionBehaviour(
+            RefutedClaims: refuted.Count,
+            CorrectedBySource: corrected.Count,
+            SelfCorrectedShare: refuted.Count == 0 ? null : (double)corrected.Count / refuted.Count,
+            SilentDeletions: assessments.Count(a => a.SilentlyDeleted),
+            MedianTimeToCorrect: Median(delays),
+            ReversalsTowardTruth: assessments.Count(a => a.Reversal == ReversalDirection.TowardTruth),
+            ReversalsAwayFromTruth: assessments.Count(a => a.Reversal == ReversalDirection.AwayFromTruth));
+    }
+
+    private static TimeSpan? Median(List<TimeSpan> sorted) => sorted.Count switch
+    {
+        0 => null,
+        var n when n % 2 == 1 => sorted[n / 2],
+        var n => (sorted[(n / 2) - 1] + sorted[n / 2]) / 2,
+    };
+}

@@ -1,0 +1,22 @@
+namespace Reliability.Domain.Scoring;
+
+/// <summary>
+/// The truth-discovery engine's estimate, per open proposition, of each option's probability.
+/// It only speaks for propositions that have no confirmed resolution in force; a resolution always wins.
+/// </summary>
+public sealed record ProvisionalTruth(IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> Probabilities)
+{
+    public static ProvisionalTruth None { get; } = new(new Dictionary<string, IReadOnlyDictionary<string, double>>());
+
+    /// <summary>Null when the engine has no estimate for the proposition; an option it did not list is taken as 0.</summary>
+    public double? ProbabilityOf(string propositionId, string option)
+    {
+        if (!Probabilities.TryGetValue(propositionId, out var options))
+        {
+            return null;
+        }
+
+        // The engine is another team's code; a value outside [0, 1] must not break the score's bounds.
+        return options.TryGetValue(option, out var p) && double.IsFinite(p) ? Math.Clamp(p, 0.0, 1.0) : 0.0;
+    }
+}

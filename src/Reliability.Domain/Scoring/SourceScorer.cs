@@ -1,0 +1,142 @@
+using Reliability.Domain.Events;
+using Reliability.Domain.Model;
+
+namespace Reliability.Domain.Scoring;
+
+/// <summary>
+/// A source's score as a pure function of the event history up to a time and a policy. Events
+/// after <c>asOf</c> are dropped before anything else, so the score as of t is by construction the
+/// score of the history truncated to t.
+/// </summary>
+public static class SourceScorer
+{
+    public static SourceScore Score(
+        string sourceId,
+        IEnumerable<IReliabilityEvent> history,
+        DateTimeOffset asOf,
+        ScoringPolicy policy,
+        ProvisionalTruth? provisional = null)
+    {
+        policy.EnsureValid();
+        provisional ??= ProvisionalTruth.None;
+        var events = Ledger.InOrder(history).TakeWhile(e => e.OccurredAt <= asOf).ToList();
+        var ledger = new Ledger();
+
+        // Bands have memory, so walk the history: after each instant that touched this source,
+        // judge the score as it stood then. Provisional estimates are only known for asOf, so the
+        // walk uses resolutions alone and the estimate enters at the final point.
+        var series = new List<ScorePoint>();
+        ReliabilityBand? held = null;
+        var touched = false;
+        for (var i = 0; i < events.Count; i++)
+        {
+            // A no-op (a claim id seen before) changes nothing, so it marks no point in the series.
+            touched |= ledger.Apply(events[i]) && Touches(ledger, sourceId, events[i]);
+            var instantEnds = i == events.Count - 1 || events[i + 1].OccurredAt != events[i].OccurredAt;
+            if (!touched || !instantEnds || events[i].OccurredAt == asOf)
+            {
+                continue;
+            }
+
+            touched = false;
+            var at = events[i].OccurredAt;
+            var contributions = Assess(ledger, sourceId, at, policy, ProvisionalTruth.None, explain: false)
+                .Select(a => a.Contribution).ToList();
+            var (confirmed, refuted) = Totals(contributions);
+            var point = Point(at, confirmed, refuted, ref held, policy);
+            series.Add(point);
+        }
+
+        var assessments = Assess(ledger, sourceId, asOf, policy, provisional);
+        var final = assessments.Select(a => a.Contribution).ToList();
+        var totals = Totals(final);
+        var overall = BetaPosterior.From(totals.Confirmed, totals.Refuted, policy);
+        var last = Point(asOf, totals.Confirmed, totals.Refuted, ref held, policy);
+        series.Add(last);
+
+        return new SourceScore(
+            sourceId,
+            policy.Version,
+            asOf,
+            overall,
+            last.Band,
+            BetaPosterior.Grade(overall, policy.Grades),
+            CorrectionMetrics.From(assessments, ledger),
+            TagScores(final, ledger, p => p.Topics, policy),
+            TagScores(final, ledger, p => p.Region is null ? [] : [p.Region], policy),
+            final,
+            series);
+    }
+
+    /// <summary>Weighted totals, summed in contribution order so they equal what an auditor adds up.</summary>
+    public static (double Confirmed, double Refuted) Totals(IReadOnlyList<ClaimContribution> contributions)
+    {
+        var confirmed = 0.0;
+        var refuted = 0.0;
+        foreach (var c in contributions)
+        {
+            confirmed += c.Confirmed;
+            refuted += c.Refuted;
+        }
+
+        return (confirmed, refuted);
+    }
+
+    private static List<ClaimAssessment> Assess(
+        Ledger ledger, string sourceId, DateTimeOffset at, ScoringPolicy policy, ProvisionalTruth provisional, bool explain = true) =>
+        // Ordered by publication then id, not arrival, so that totals are summed in the same order
+        // however the events were delivered.
+        [.. ledger.ClaimsBy(sourceId)
+            .OrderBy(c => c.PublishedAt)
+            .ThenBy(c => c.Id, StringComparer.Ordinal)
+            .Select(c => ClaimAssessor.Assess(ledger, c, at, policy, provisional, explain))];
+
+    private static ScorePoint Point(
+        DateTimeOffset at, double confirmed, double refuted, ref ReliabilityBand? held, ScoringPolicy policy)
+    {
+        var mean = BetaPosterior.Mean(confirmed, refuted, policy);
+        if (confirmed + refuted < policy.MinimumEvidence)
+        {
+            // The held band survives a thin spell so that evidence decaying around the minimum
+            // does not reset the hysteresis.
+            return new ScorePoint(at, mean, confirmed + refuted, ReliabilityBand.InsufficientRecord);
+        }
+
+        var band = BandRule.Next(held, mean, policy.Bands);
+        held = band;
+        return new ScorePoint(at, mean, confirmed + refuted, band);
+    }
+
+    private static bool Touches(Ledger ledger, string sourceId, IReliabilityEvent e) => e switch
+    {
+        ClaimRecorded c => c.Claim.SourceId == sourceId,
+        CorrectionRecorded c => ledger.FindClaim(c.Correction.ClaimId)?.SourceId == sourceId,
+        PropositionResolved r => ledger.HasClaimOn(sourceId, r.Resolution.PropositionId),
+        _ => false,
+    };
+
+    private static List<TagScore> TagScores(
+        IReadOnlyList<ClaimContribution> contributions, Ledger ledger,
+        Func<Proposition, IReadOnlyList<string>> tagsOf, ScoringPolicy policy)
+    {
+        var byTag = new Dictionary<string, List<ClaimContribution>>(StringComparer.Ordinal);
+        foreach (var contribution in contributions)
+        {
+            if (ledger.FindProposition(contribution.PropositionId) is not { } proposition)
+            {
+                continue;
+            }
+
+            foreach (var tag in tagsOf(proposition).Distinct(StringComparer.Ordinal))
+            {
+                byTag.ListFor(tag).Add(contribution);
+            }
+        }
+
+        return [.. byTag.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv =>
+        {
+            var (confirmed, refuted) = Totals(kv.Value);
+            return new TagScore(kv.Key, BetaPosterior.From(confirmed, refuted, policy));
+        })];
+    }
+}

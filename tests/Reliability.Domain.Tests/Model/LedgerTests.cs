@@ -1,0 +1,106 @@
+using System.Text.Json;
+
+namespace Reliability.Domain.Tests.Model;
+
+public sealed class LedgerTests
+{
+    [Fact]
+    public void Recording_a_claim_id_already_present_is_a_no_op()
+    {
+        var ledger = new Ledger();
+
+        Assert.True(ledger.Apply(Claim("c", "p", "yes", 0)));
+        Assert.False(ledger.Apply(Claim("c", "p", "no", 1)));
+        Assert.Equal("yes", ledger.FindClaim("c")!.Option);
+        Assert.Single(ledger.ClaimsBy(Subject));
+    }
+
+    [Fact]
+    public void A_correction_already_applied_is_a_no_op()
+    {
+        var ledger = new Ledger();
+        ledger.Apply(Claim("c", "p", "yes", 0));
+
+        Assert.True(ledger.Apply(Retraction("r", "c", 1)));
+        Assert.False(ledger.Apply(Retraction("r", "c", 1)));
+        Assert.Single(ledger.CorrectionsOf("c"));
+    }
+
+    [Fact]
+    public void A_deleted_claim_stays_in_the_record()
+    {
+        var ledger = Ledger.Replay([Claim("c", "p", "yes", 0), SilentDeletion("d", "c", 1)], Day(2));
+
+        var history = Assert.Single(ledger.RecordOf(Subject).Claims);
+        Assert.Equal("c", history.Claim.Id);
+        Assert.Equal(CorrectionKind.Deleted, Assert.Single(history.Corrections).Kind);
+    }
+
+    [Fact]
+    public void Every_resolution_revision_is_kept_and_the_highest_is_in_force()
+    {
+        // Applied out of order on purpose: the revision number, not arrival, decides.
+        var ledger = new Ledger();
+        ledger.Apply(Resolved("p", "no", 5, revision: 2));
+        ledger.Apply(Resolved("p", "yes", 1, revision: 1));
+
+        Assert.False(ledger.Apply(Resolved("p", "yes", 6, revision: 2)));
+        Assert.Equal([1, 2], ledger.ResolutionsOf("p").Select(r => r.Revision));
+        Assert.Equal("no", ledger.ResolutionInForce("p")!.ConfirmedOption);
+    }
+
+    [Fact]
+    public void Replay_to_a_time_ignores_later_events()
+    {
+        var ledger = Ledger.Replay([Claim("late", "p", "yes", 10), Claim("early", "p", "yes", 1)], Day(5));
+
+        Assert.NotNull(ledger.FindClaim("early"));
+        Assert.Null(ledger.FindClaim("late"));
+    }
+
+    [Fact]
+    public void Handles_accumulate_on_a_registered_source()
+    {
+        var ledger = new Ledger();
+        ledger.Apply(new SourceRegistered(
+            new Source("eg", "EternalGlory", SourceKind.SocialAccount, false, [new SourceHandle("x", "@EternalGlory0")]), Day(0)));
+
+        Assert.True(ledger.Apply(new SourceHandleAdded("eg", new SourceHandle("telegram", "eternalglory"), Day(1))));
+        Assert.False(ledger.Apply(new SourceHandleAdded("eg", new SourceHandle("telegram", "eternalglory"), Day(2))));
+        Assert.Equal(2, ledger.FindSource("eg")!.Handles.Count);
+    }
+
+    [Fact]
+    public void A_proposition_needs_two_distinct_options()
+    {
+        Assert.True(Proposition("p").Proposition.IsWellFormed);
+        Assert.False(Proposition("p", ["yes"]).Proposition.IsWellFormed);
+        Assert.False(Proposition("p", ["yes", "yes"]).Proposition.IsWellFormed);
+    }
+
+    public static TheoryData<IReliabilityEvent> Events() =>
+    [
+        new SourceRegistered(new Source("fama", "FAMa", SourceKind.OfficialBody, true, [new SourceHandle("x", "@FAMa_DIRPA")]), Day(0)),
+        new SourceHandleAdded("fama", new SourceHandle("facebook", "fama.mali"), Day(1)),
+        Proposition("acharane", ["army repelled", "JNIM took the base"], ["territory"], "timbuktu"),
+        Claim("c", "acharane", "army repelled", 0, Hedge.Reported, relayOf: "r"),
+        Correction("rev", "c", CorrectionKind.Reversed, 1, replacement: "c2"),
+        Correction("del", "c", CorrectionKind.Deleted, 1, DeletionNotice.Announced),
+        Resolved("acharane", "JNIM took the base", 3, revision: 2),
+        Unresolvable("dioura", 4),
+        new CitationRecorded(new Citation("https://news.example/a", Day(1), ["c"], ["https://x.example/c"])),
+    ];
+
+    [Theory]
+    [MemberData(nameof(Events))]
+    public void Events_round_trip_through_System_Text_Json(IReliabilityEvent e)
+    {
+        var json = JsonSerializer.Serialize(e, e.GetType());
+        var back = (IReliabilityEvent)JsonSerializer.Deserialize(json, e.GetType())!;
+
+        // Records compare lists by reference, so compare the serialized forms.
+        Assert.Equal(json, JsonSerializer.Serialize(back, e.GetType()));
+        Assert.Equal(e.OccurredAt, back.OccurredAt);
+        Assert.DoesNotContain("OccurredAt", json);
+    }
+}

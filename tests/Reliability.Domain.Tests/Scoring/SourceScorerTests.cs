@@ -1,0 +1,246 @@
+namespace Reliability.Domain.Tests.Scoring;
+
+public sealed class SourceScorerTests
+{
+    // Without recency decay the arithmetic below can be checked by hand.
+    private static readonly ScoringPolicy Timeless = ScoringPolicy.BetaV1 with { RecencyHalfLife = null };
+
+    private static SourceScore Score(IEnumerable<IReliabilityEvent> events, double asOfDay = 1000,
+        ScoringPolicy? policy = null, ProvisionalTruth? provisional = null) =>
+        SourceScorer.Score(Subject, events, Day(asOfDay), policy ?? Timeless, provisional);
+
+    private static IEnumerable<IReliabilityEvent> ResolvedClaims(int confirmed, int refuted, double startDay = 0)
+    {
+        for (var i = 0; i < confirmed + refuted; i++)
+        {
+            var day = startDay + i;
+            yield return Proposition($"p{day}", day: day);
+            yield return Claim($"c{day}", $"p{day}", "yes", day);
+            yield return Resolved($"p{day}", i < confirmed ? "yes" : "no", day + 0.5);
+        }
+    }
+
+    [Fact]
+    public void One_of_one_confirmed_is_an_insufficient_record_not_certainty()
+    {
+        var score = Score(ResolvedClaims(1, 0));
+
+        Assert.Equal(ReliabilityBand.InsufficientRecord, score.Band);
+        Assert.Equal(AdmiraltyReliability.F, score.Grade);
+        Assert.True(score.Overall.Insufficient);
+        Assert.Equal(2.0 / 3.0, score.Score, 12);
+        Assert.True(score.Overall.Upper < 1.0);
+    }
+
+    [Fact]
+    public void Enough_confirmed_claims_make_a_reliable_source_with_the_beta_mean()
+    {
+        var score = Score(ResolvedClaims(8, 1));
+
+        Assert.Equal(9.0 / 11.0, score.Score, 12);
+        Assert.Equal(9.0, score.Overall.EffectiveEvidence, 12);
+        Assert.Equal(ReliabilityBand.Reliable, score.Band);
+        Assert.InRange(score.Score, score.Overall.Lower, score.Overall.Upper);
+        Assert.NotEqual(AdmiraltyReliability.F, score.Grade);
+    }
+
+    [Fact]
+    public void A_revised_resolution_rescores_the_source()
+    {
+        List<IReliabilityEvent> history =
+            [.. ResolvedClaims(3, 0), .. ResolvedClaim("army", "acharane", "army repelled", "army repelled", 1, 2)];
+        var before = Score(history);
+        history.Add(Resolved("acharane", "JNIM took the base", 30, revision: 2));
+        var after = Score(history);
+
+        Assert.True(after.Score < before.Score, $"{after.Score} should be below {before.Score}");
+        Assert.Contains("refuted on 2023-10-28", after.Contributions.Single(c => c.ClaimId == "army").Reason);
+        // As of a day before the revision, the first verdict was still in force.
+        Assert.Equal(before.Score, Score(history, asOfDay: 29).Score, 12);
+    }
+
+    [Fact]
+    public void The_motivating_reversal_toward_the_truth_is_credited_and_explained()
+    {
+        // @EternalGlory0 relayed the army's version, then deleted it publicly and reversed with evidence.
+        var history = new IReliabilityEvent[]
+        {
+            Proposition("acharane", ["army repelled", "JNIM took the base"], ["territory"], "timbuktu"),
+            Claim("army-statement", "acharane", "army repelled", 0, source: "FAMa"),
+            Claim("eg-1", "acharane", "army repelled", 0.2, relayOf: "army-statement"),
+            Correction("eg-del", "eg-1", CorrectionKind.Deleted, 1, DeletionNotice.Announced),
+            Correction("eg-rev", "eg-1", CorrectionKind.Reversed, 1, replacement: "eg-2"),
+            Claim("eg-2", "acharane", "JNIM took the base", 1),
+            Resolved("acharane", "JNIM took the base", 10),
+        };
+        var score = Score(history);
+
+        var original = score.Contributions.Single(c => c.ClaimId == "eg-1");
+        Assert.Equal(Timeless.RelayWeight * Timeless.Corrections.CorrectedBeforeResolution, original.Refuted, 12);
+        Assert.Contains("before resolution", original.Reason);
+        Assert.Equal(AdmiraltyCredibility.Improbable, original.Credibility);
+        Assert.Equal(1.0, score.Contributions.Single(c => c.ClaimId == "eg-2").Confirmed, 12);
+        Assert.Equal(1, score.Corrections.ReversalsTowardTruth);
+        Assert.Equal(1.0, score.Corrections.SelfCorrectedShare);
+        Assert.Equal(TimeSpan.FromDays(0.8), score.Corrections.MedianTimeToCorrect);
+        Assert.Equal(0, score.Corrections.SilentDeletions);
+    }
+
+    [Fact]
+    public void A_silent_deletion_is_reported_and_never_helps()
+    {
+        List<IReliabilityEvent> history = [.. ResolvedClaims(4, 0), .. ResolvedClaim("false", "dioura", "yes", "no", 5, 6)];
+        var standing = Score(history);
+        history.Add(SilentDeletion("gone", "false", 7));
+        var deleted = Score(history);
+
+        Assert.True(deleted.Score <= standing.Score);
+        Assert.Equal(1, deleted.Corrections.SilentDeletions);
+        Assert.Equal(0.0, deleted.Corrections.SelfCorrectedShare);
+        Assert.Contains("refuted on 2023-10-04; deleted without correction",
+            deleted.Contributions.Single(c => c.ClaimId == "false").Reason);
+    }
+
+    [Fact]
+    public void Deleting_a_confirmed_claim_keeps_its_credit()
+    {
+        var history = new List<IReliabilityEvent>(ResolvedClaims(3, 1));
+        var kept = Score(history);
+        history.Add(SilentDeletion("d", "c0", 20));
+        var deleted = Score(history);
+
+        Assert.Equal(kept.Score, deleted.Score, 12);
+        Assert.Contains("credit kept", deleted.Contributions.Single(c => c.ClaimId == "c0").Reason);
+        Assert.Equal(1, deleted.Corrections.SilentDeletions);
+    }
+
+    [Fact]
+    public void A_reversal_away_from_the_truth_earns_nothing_and_its_replacement_is_refuted()
+    {
+        var history = new IReliabilityEvent[]
+        {
+            Proposition("p"),
+            Claim("true", "p", "yes", 0),
+            Correction("rev", "true", CorrectionKind.Reversed, 1, replacement: "false"),
+            Claim("false", "p", "no", 1),
+            Resolved("p", "yes", 2),
+        };
+        var score = Score(history);
+
+        Assert.Equal(1, score.Corrections.ReversalsAwayFromTruth);
+        Assert.Equal(0, score.Corrections.ReversalsTowardTruth);
+        Assert.Equal(1.0, score.Overall.Confirmed, 12);
+        Assert.Equal(1.0, score.Overall.Refuted, 12);
+        Assert.Contains("reversed away from the truth", score.Contributions.Single(c => c.ClaimId == "true").Reason);
+    }
+
+    [Fact]
+    public void Credibility_follows_resolution_then_provisional_estimate()
+    {
+        var history = new IReliabilityEvent[]
+        {
+            Proposition("confirmed"), Claim("c1", "confirmed", "yes", 0), Resolved("confirmed", "yes", 1),
+            Proposition("refuted"), Claim("c2", "refuted", "yes", 0), Resolved("refuted", "no", 1),
+            Proposition("unknowable"), Claim("c3", "unknowable", "yes", 0), Unresolvable("unknowable", 1),
+            Proposition("open"), Claim("c4", "open", "yes", 0),
+            Proposition("estimated"), Claim("c5", "estimated", "yes", 0),
+            Proposition("doubtful"), Claim("c6", "doubtful", "yes", 0),
+        };
+        var provisional = new ProvisionalTruth(new Dictionary<string, IReadOnlyDictionary<string, double>>
+        {
+            ["estimated"] = new Dictionary<string, double> { ["yes"] = 0.8, ["no"] = 0.2 },
+            ["doubtful"] = new Dictionary<string, double> { ["yes"] = 0.3, ["no"] = 0.7 },
+            // A provisional estimate never overrides a resolution.
+            ["refuted"] = new Dictionary<string, double> { ["yes"] = 1.0 },
+        });
+        var score = Score(history, provisional: provisional);
+        AdmiraltyCredibility Of(string id) => score.Contributions.Single(c => c.ClaimId == id).Credibility;
+
+        Assert.Equal(AdmiraltyCredibility.Confirmed, Of("c1"));
+        Assert.Equal(AdmiraltyCredibility.Improbable, Of("c2"));
+        Assert.Equal(AdmiraltyCredibility.CannotBeJudged, Of("c3"));
+        Assert.Equal(AdmiraltyCredibility.CannotBeJudged, Of("c4"));
+        Assert.Equal(AdmiraltyCredibility.ProbablyTrue, Of("c5"));
+        Assert.Equal(AdmiraltyCredibility.Doubtful, Of("c6"));
+        Assert.True(score.HasProvisionalEvidence);
+        Assert.Equal(2 * Timeless.ProvisionalWeight, score.ProvisionalEvidence, 12);
+        var estimated = score.Contributions.Single(c => c.ClaimId == "c5");
+        Assert.True(estimated.Provisional);
+        Assert.Equal(Timeless.ProvisionalWeight * 0.8, estimated.Confirmed, 12);
+        Assert.Equal(Timeless.ProvisionalWeight * 0.2, estimated.Refuted, 12);
+        Assert.False(score.Contributions.Single(c => c.ClaimId == "c2").Provisional);
+    }
+
+    [Fact]
+    public void The_band_depends_on_the_path_because_of_hysteresis()
+    {
+        // Both end at 7 confirmed and 3 refuted (mean 8/12, just under the 0.7 threshold but within
+        // its margin): the source that was reliable stays reliable, the one that climbed stays mixed.
+        var fromAbove = Score([.. ResolvedClaims(7, 0), .. RefutedFrom(100, 3)]);
+        var fromBelow = Score([.. RefutedFrom(0, 3), .. ResolvedClaims(7, 0, startDay: 100)]);
+
+        Assert.Equal(fromAbove.Score, fromBelow.Score, 12);
+        Assert.Equal(ReliabilityBand.Reliable, fromAbove.Band);
+        Assert.Equal(ReliabilityBand.Mixed, fromBelow.Band);
+        Assert.Equal(ReliabilityBand.Mixed, BandRule.Next(null, fromAbove.Score, Timeless.Bands));
+    }
+
+    [Fact]
+    public void The_score_history_is_a_series_ending_at_the_as_of_time()
+    {
+        var score = Score(ResolvedClaims(5, 0), asOfDay: 50);
+
+        Assert.Equal(Day(50), score.History[^1].At);
+        Assert.Equal(score.Score, score.History[^1].Score, 12);
+        Assert.True(score.History.Count > 5);
+        Assert.Equal(ReliabilityBand.InsufficientRecord, score.History[0].Band);
+        Assert.All(score.History.Zip(score.History.Skip(1)), pair => Assert.True(pair.First.At < pair.Second.At));
+    }
+
+    [Fact]
+    public void Topic_and_region_scores_use_only_the_claims_tagged_so()
+    {
+        var history = new IReliabilityEvent[]
+        {
+            Proposition("logistics", topics: ["logistics"], region: "timbuktu"),
+            Claim("l", "logistics", "yes", 0), Resolved("logistics", "yes", 1),
+            Proposition("casualties", topics: ["casualties"], region: "timbuktu"),
+            Claim("k", "casualties", "yes", 0), Resolved("casualties", "no", 1),
+        };
+        var score = Score(history);
+
+        Assert.Equal(["casualties", "logistics"], score.Topics.Select(t => t.Tag));
+        Assert.Equal(2.0 / 3.0, score.Topics.Single(t => t.Tag == "logistics").Estimate.Score, 12);
+        Assert.Equal(1.0 / 3.0, score.Topics.Single(t => t.Tag == "casualties").Estimate.Score, 12);
+        Assert.Equal(0.5, score.Regions.Single(r => r.Tag == "timbuktu").Estimate.Score, 12);
+    }
+
+    [Fact]
+    public void Older_evidence_weighs_less()
+    {
+        var history = ResolvedClaims(1, 0).ToList();
+        var policy = ScoringPolicy.BetaV1;
+
+        var fresh = Score(history, asOfDay: 0.5, policy: policy);
+        var yearOld = Score(history, asOfDay: 365.5, policy: policy);
+
+        Assert.Equal(fresh.Overall.Confirmed / 2, yearOld.Overall.Confirmed, 12);
+        Assert.True(yearOld.Score < fresh.Score);
+    }
+
+    [Fact]
+    public void An_invalid_policy_is_refused()
+    {
+        var laundering = ScoringPolicy.BetaV1 with
+        {
+            Corrections = ScoringPolicy.BetaV1.Corrections with { SilentDeletion = 0.5 },
+        };
+
+        Assert.NotEmpty(laundering.Problems());
+        Assert.Empty(ScoringPolicy.BetaV1.Problems());
+        Assert.Throws<ArgumentException>(() => Score([], policy: laundering));
+    }
+
+    private static IEnumerable<IReliabilityEvent> RefutedFrom(double startDay, int count) =>
+        ResolvedClaims(0, count, startDay);
+}
