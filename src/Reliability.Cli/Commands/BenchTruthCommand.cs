@@ -1,0 +1,73 @@
+using System.CommandLine;
+using System.Globalization;
+using Reliability.Cli.Bench;
+using Reliability.Cli.Datasets;
+using Spectre.Console;
+
+namespace Reliability.Cli.Commands;
+
+/// <summary>`reliability bench truth`: truth-discovery accuracy and time beside the README's best classic method.</summary>
+public static class BenchTruthCommand
+{
+    public static Command Create()
+    {
+        var datasets = new Option<DirectoryInfo?>("--datasets")
+        {
+            Description = $"Folder of NAME.claims.tsv and NAME.gold.tsv files (default: the nearest {DatasetLocator.CanonicalFolder}).",
+        };
+        var command = new Command("truth", "Accuracy of truth discovery on every canonical dataset.") { datasets };
+        command.SetAction(parse => CommandErrors.Guard(parse, () =>
+        {
+            var directory = parse.GetValue(datasets)?.FullName
+                ?? DatasetLocator.FindCanonical()
+                ?? throw new DatasetFormatException($"no {DatasetLocator.CanonicalFolder} folder above {Environment.CurrentDirectory} or {AppContext.BaseDirectory}; pass --datasets");
+            var report = new TruthBenchmark().Run(directory);
+            Render(report, parse.InvocationConfiguration.Output);
+        }));
+        return command;
+    }
+
+    private static void Render(TruthBenchmarkReport report, TextWriter output)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
+        console.Profile.Width = Math.Max(console.Profile.Width, 110);
+        var table = new Table().Title($"Truth discovery on {report.DatasetsDirectory}")
+            .AddColumn("dataset")
+            .AddColumn(new TableColumn("claims").RightAligned())
+            .AddColumn(new TableColumn("gold").RightAligned())
+            .AddColumn(new TableColumn("accuracy").RightAligned())
+            .AddColumn(new TableColumn("ms").RightAligned())
+            .AddColumn(new TableColumn("best classic").RightAligned())
+            .AddColumn("method");
+        foreach (var result in report.Datasets)
+        {
+            table.AddRow(
+                result.Dataset,
+                result.Claims.ToString("N0", CultureInfo.InvariantCulture),
+                result.GoldObjects.ToString("N0", CultureInfo.InvariantCulture),
+                Compared(result.Accuracy, result.Reference?.Accuracy),
+                result.Milliseconds.ToString("0", CultureInfo.InvariantCulture),
+                result.Reference is { } reference ? Fixed(reference.Accuracy) : "–",
+                result.Reference?.Method ?? "–");
+        }
+
+        foreach (var half in report.HalfResolved)
+        {
+            table.AddRow(
+                $"{half.Dataset}, half resolved",
+                "", "",
+                Compared(half.Accuracy, TruthBenchmark.HalfResolvedReference.Accuracy),
+                half.Milliseconds.ToString("0", CultureInfo.InvariantCulture),
+                Fixed(TruthBenchmark.HalfResolvedReference.Accuracy),
+                TruthBenchmark.HalfResolvedReference.Method);
+        }
+
+        console.Write(table);
+        console.WriteLine($"Half resolved: mean of {TruthBenchmark.HalfResolvedSplits} seeded splits of the gold objects, judged on the unrevealed half.");
+    }
+
+    private static string Compared(double accuracy, double? reference) =>
+        reference is { } r && accuracy >= r ? $"[green]{Fixed(accuracy)}[/]" : Fixed(accuracy);
+
+    private static string Fixed(double value) => value.ToString("0.000", CultureInfo.InvariantCulture);
+}

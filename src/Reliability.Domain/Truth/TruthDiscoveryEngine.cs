@@ -1,0 +1,257 @@
+using MathNet.Numerics.Distributions;
+
+namespace Reliability.Domain.Truth;
+
+/// <summary>
+/// Estimates which value of each object is true and how reliable each source is, alternating
+/// until stable: (a) a value's probability from the Accu vote weights ln(n·A/(1−A)) of the
+/// sources backing it (plus a share of the support of similar values), (b) a source's reliability
+/// as the Beta posterior mean of the probabilities of the values it claimed.
+/// Pure: no I/O, and the result does not depend on the order of the input.
+/// </summary>
+public sealed class TruthDiscoveryEngine(TruthPolicy policy)
+{
+    public TruthDiscoveryEngine() : this(TruthPolicy.Default)
+    {
+    }
+
+    public TruthPolicy Policy { get; } = policy;
+
+    public TruthDiscoveryResult Discover(TruthDiscoveryInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var index = ClaimIndex.Build(input, Policy);
+        var copies = new CopyDetector(index, Policy);
+
+        var reliability = new double[index.SourceCount];
+        for (var s = 0; s < reliability.Length; s++)
+        {
+            reliability[s] = Clamp(index.PriorAlpha[s] / (index.PriorAlpha[s] + index.PriorBeta[s]));
+        }
+
+        var probability = new double[index.CandidateValues.Length];
+        var discount = new double[index.ClaimWeight.Length];
+        Array.Fill(discount, 1.0);
+        var score = new double[index.CandidateValues.Length];
+        var total = new double[index.CandidateValues.Length];
+        var next = new double[index.SourceCount];
+
+        var iterations = 0;
+        var converged = false;
+        while (iterations < Policy.MaxIterations && !converged)
+        {
+            iterations++;
+            EstimateValues(index, reliability, discount, score, total, probability);
+            EstimateReliability(index, reliability, discount, total, probability, next);
+            var change = 0.0;
+            for (var s = 0; s < next.Length; s++)
+            {
+                change = Math.Max(change, Math.Abs(next[s] - reliability[s]));
+                reliability[s] = next[s];
+            }
+
+            copies.Discount(reliability, probability, discount);
+            converged = iterations > 1 && change < Policy.Tolerance;
+        }
+
+        EstimateValues(index, reliability, discount, score, total, probability);
+        return new TruthDiscoveryResult(Verdicts(index, probability), Reliabilities(index, probability), iterations, converged);
+    }
+
+    private double Clamp(double reliability) =>
+        Math.Clamp(reliability, Policy.ReliabilityFloor, 1 - Policy.ReliabilityFloor);
+
+    private void EstimateValues(ClaimIndex index, double[] reliability, double[] discount, double[] score, double[] total, double[] probability)
+    {
+        Array.Clear(score);
+        for (var c = 0; c < index.ClaimWeight.Length; c++)
+        {
+            score[index.ClaimCandidate[c]] += Vote(index, reliability, discount, c);
+        }
+
+        for (var o = 0; o < index.ObjectCount; o++)
+        {
+            var first = index.CandidateStart[o];
+            var end = index.CandidateStart[o + 1];
+            var resolved = index.ResolvedCandidate[o];
+            if (resolved >= 0)
+            {
+                for (var v = first; v < end; v++)
+                {
+                    probability[v] = v == resolved ? 1.0 : 0.0;
+                }
+
+                continue;
+            }
+
+            for (var v = first; v < end; v++)
+            {
+                total[v] = score[v];
+                for (var k = index.SupportStart[v]; k < index.SupportStart[v + 1]; k++)
+                {
+                    total[v] += index.SupportShare[k] * score[index.SupportFrom[k]];
+                }
+            }
+
+            Softmax(total.AsSpan(first, end - first), probability.AsSpan(first, end - first));
+        }
+    }
+
+    // Accu's vote ln(n·A/(1−A)): a source right only as often as chance among n false values adds nothing.
+    private double Vote(ClaimIndex index, double[] reliability, double[] discount, int claim)
+    {
+        var a = Clamp(reliability[index.ClaimSource[claim]]);
+        var vote = index.LogFalseValues[index.CandidateObject[index.ClaimCandidate[claim]]] + Math.Log(a / (1 - a));
+        return index.ClaimWeight[claim] * discount[claim] * vote;
+    }
+
+    private static void Softmax(ReadOnlySpan<double> scores, Span<double> probabilities)
+    {
+        var max = double.NegativeInfinity;
+        foreach (var score in scores)
+        {
+            max = Math.Max(max, score);
+        }
+
+        var sum = 0.0;
+        for (var i = 0; i < scores.Length; i++)
+        {
+            probabilities[i] = Math.Exp(scores[i] - max);
+            sum += probabilities[i];
+        }
+
+        for (var i = 0; i < scores.Length; i++)
+        {
+            probabilities[i] /= sum;
+        }
+    }
+
+    private void EstimateReliability(
+        ClaimIndex index, double[] reliability, double[] discount, double[] total, double[] probability, double[] next)
+    {
+        var (right, evidence) = Policy.JudgeAgainstOthers
+            ? RecordAgainstOthers(index, reliability, discount, total)
+            : Record(index, probability);
+        for (var s = 0; s < next.Length; s++)
+        {
+            next[s] = Clamp((index.PriorAlpha[s] + right[s]) / (index.PriorAlpha[s] + index.PriorBeta[s] + evidence[s]));
+        }
+    }
+
+    /// <summary>
+    /// Like <see cref="Record"/>, but each claim is checked against what the other sources say
+    /// without its own vote, and a claim nobody else speaks to is no evidence at all. Otherwise a
+    /// prolific source confirms itself: it wins every object it alone covers and every contest its
+    /// own weight decides, and its reliability runs away.
+    /// </summary>
+    private (double[] Right, double[] Evidence) RecordAgainstOthers(
+        ClaimIndex index, double[] reliability, double[] discount, double[] total)
+    {
+        var right = new double[index.SourceCount];
+        var evidence = new double[index.SourceCount];
+        Span<double> without = stackalloc double[0];
+        for (var o = 0; o < index.ObjectCount; o++)
+        {
+            var firstClaim = index.ClaimStart[o];
+            var endClaim = index.ClaimStart[o + 1];
+            var resolved = index.ResolvedCandidate[o];
+            if (resolved < 0 && endClaim - firstClaim < 2)
+            {
+                continue;
+            }
+
+            var first = index.CandidateStart[o];
+            var count = index.CandidateStart[o + 1] - first;
+            if (without.Length < count)
+            {
+                without = new double[count * 2];
+            }
+
+            for (var c = firstClaim; c < endClaim; c++)
+            {
+                var s = index.ClaimSource[c];
+                var claimed = index.ClaimCandidate[c];
+                double credit;
+                if (resolved >= 0)
+                {
+                    credit = claimed == resolved ? 1 : 0;
+                }
+                else
+                {
+                    var vote = Vote(index, reliability, discount, c);
+                    for (var v = 0; v < count; v++)
+                    {
+                        without[v] = total[first + v] - (vote * index.Share(first + v, claimed));
+                    }
+
+                    Softmax(without[..count], without[..count]);
+                    credit = without[claimed - first];
+                }
+
+                right[s] += index.ClaimWeight[c] * credit;
+                evidence[s] += index.ClaimWeight[c];
+            }
+        }
+
+        return (right, evidence);
+    }
+
+    /// <summary>Per source, the weighted claims it got right (in expectation) and all its weighted claims.</summary>
+    private static (double[] Right, double[] Evidence) Record(ClaimIndex index, double[] probability)
+    {
+        var right = new double[index.SourceCount];
+        var evidence = new double[index.SourceCount];
+        for (var c = 0; c < index.ClaimWeight.Length; c++)
+        {
+            var s = index.ClaimSource[c];
+            right[s] += index.ClaimWeight[c] * probability[index.ClaimCandidate[c]];
+            evidence[s] += index.ClaimWeight[c];
+        }
+
+        return (right, evidence);
+    }
+
+    private static List<ObjectVerdict> Verdicts(ClaimIndex index, double[] probability)
+    {
+        var verdicts = new List<ObjectVerdict>(index.ObjectCount);
+        for (var o = 0; o < index.ObjectCount; o++)
+        {
+            var best = index.CandidateStart[o];
+            var candidates = new List<ValueProbability>(index.CandidateStart[o + 1] - best);
+            for (var v = index.CandidateStart[o]; v < index.CandidateStart[o + 1]; v++)
+            {
+                candidates.Add(new ValueProbability(index.CandidateValues[v], probability[v]));
+                // Strictly greater: ties go to the value first in ordinal order.
+                if (probability[v] > probability[best])
+                {
+                    best = v;
+                }
+            }
+
+            verdicts.Add(new ObjectVerdict(
+                index.ObjectIds[o], index.CandidateValues[best], probability[best], index.ResolvedCandidate[o] >= 0, candidates));
+        }
+
+        return verdicts;
+    }
+
+    private List<SourceReliability> Reliabilities(ClaimIndex index, double[] probability)
+    {
+        var (right, evidence) = Record(index, probability);
+        var tail = (1 - Policy.CredibleMass) / 2;
+        var reliabilities = new List<SourceReliability>(index.SourceCount);
+        for (var s = 0; s < index.SourceCount; s++)
+        {
+            var alpha = index.PriorAlpha[s] + right[s];
+            var beta = index.PriorBeta[s] + evidence[s] - right[s];
+            var mean = alpha / (alpha + beta);
+            // For very skewed posteriors the mean can fall outside the central interval; widen it
+            // rather than report an estimate its own interval excludes.
+            var lower = Math.Min(mean, Beta.InvCDF(alpha, beta, tail));
+            var upper = Math.Max(mean, Beta.InvCDF(alpha, beta, 1 - tail));
+            reliabilities.Add(new SourceReliability(index.SourceIds[s], mean, lower, upper, evidence[s]));
+        }
+
+        return reliabilities;
+    }
+}

@@ -1,0 +1,52 @@
+namespace Reliability.Domain.Truth;
+
+/// <summary>
+/// The one configuration truth discovery runs with. Defaults were chosen on public benchmarks
+/// (flights, books, population) and are meant to hold for unseen data, not for any one of them.
+/// </summary>
+public sealed record TruthPolicy
+{
+    public static TruthPolicy Default { get; } = new();
+
+    /// <summary>Reliability assumed for a source with no record.</summary>
+    public double PriorReliability { get; init; } = 0.8;
+
+    /// <summary>
+    /// Pseudo-claims behind the prior. Kept small: most sources make one claim, and a strong prior
+    /// would drown what little record they have; a weak one still keeps 1-of-1 from reading as 100%.
+    /// </summary>
+    public double PriorStrength { get; init; } = 2.0;
+
+    /// <summary>Weight multiplier for a claim that declares it relays another source.</summary>
+    public double RelayWeight { get; init; } = 0.2;
+
+    /// <summary>Share of a similar value's support a candidate receives (0 = single-truth voting).</summary>
+    public double SimilarityInfluence { get; init; } = 0.5;
+
+    public IValueSimilarity Similarity { get; init; } = DefaultValueSimilarity.Instance;
+
+    /// <summary>Least number of false values assumed for an object in Accu's vote ln(n·A/(1−A)).</summary>
+    public double MinFalseValues { get; init; } = 3;
+
+    /// <summary>Judge each claim against the other sources' votes only (see the engine).</summary>
+    public bool JudgeAgainstOthers { get; init; }
+
+    public bool DetectCopying { get; init; } = true;
+
+    /// <summary>Prior probability that two sources sharing objects are copying each other.</summary>
+    public double CopyPrior { get; init; } = 0.1;
+
+    /// <summary>Share of a copier's values assumed taken from the source it copies.</summary>
+    public double CopySelectivity { get; init; } = 0.8;
+
+    /// <summary>Reliabilities are kept inside (Floor, 1 − Floor) so vote weights stay finite.</summary>
+    public double ReliabilityFloor { get; init; } = 0.01;
+
+    public int MaxIterations { get; init; } = 100;
+
+    /// <summary>Iteration stops when no source reliability moves more than this.</summary>
+    public double Tolerance { get; init; } = 1e-6;
+
+    /// <summary>Mass of the reported credible interval.</summary>
+    public double CredibleMass { get; init; } = 0.9;
+}
