@@ -1,6 +1,7 @@
 using Orleans.Configuration;
 using Reliability.Api.Apis;
 using Reliability.Api.Security;
+using Reliability.Grains;
 using Reliability.Infrastructure.EventStore;
 using Reliability.Infrastructure.Health;
 using Scalar.AspNetCore;
@@ -13,7 +14,8 @@ internal static partial class HostRegistration
     public static WebApplicationBuilder AddReliabilityHost(this WebApplicationBuilder builder, string connectionString)
     {
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddReliabilityEventStore(connectionString);
+        builder.Services.AddReliabilityEventStore(connectionString, options => options.ConfigureRecord());
+        builder.Services.AddReliabilityRecord();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.AddReliabilitySecurity();

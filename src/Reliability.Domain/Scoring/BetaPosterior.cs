@@ -2,7 +2,7 @@ using MathNet.Numerics.Distributions;
 
 namespace Reliability.Domain.Scoring;
 
-internal static class BetaPosterior
+public static class BetaPosterior
 {
     public static BetaEstimate From(double confirmed, double refuted, ScoringPolicy policy)
     {

@@ -1,0 +1,35 @@
+namespace Reliability.Contracts.Claims;
+
+[GenerateSerializer, Immutable, Alias("Reliability.CorrectionView")]
+public sealed record CorrectionView(
+    string Id,
+    string Kind,
+    DateTimeOffset At,
+    string? Url,
+    string? Note,
+    string? Deletion,
+    string? ReplacementClaimId);
+
+/// <summary>
+/// A claim with what became of it. Status is one of: live, deleted, retracted, reversed, confirmed,
+/// refuted, open (corrections win over outcomes: a deleted refuted claim reads deleted; its outcome
+/// is in Outcome). ProvisionalProbability is the truth-discovery estimate for an open claim's option.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("Reliability.ClaimView")]
+public sealed record ClaimView(
+    string Id,
+    string SourceId,
+    string PropositionId,
+    string Option,
+    DateTimeOffset PublishedAt,
+    string? Url,
+    string? Text,
+    string? Language,
+    string Hedge,
+    string? RelayOf,
+    IReadOnlyList<string> Evidence,
+    string Status,
+    string Outcome,
+    double? ProvisionalProbability,
+    string? ReplacementClaimId,
+    IReadOnlyList<CorrectionView> Corrections);

@@ -1,0 +1,26 @@
+using Reliability.Contracts.Claims;
+using Reliability.Contracts.Propositions;
+using Reliability.Contracts.Sources;
+
+namespace Reliability.Contracts.Ledger;
+
+/// <summary>
+/// Every write to the record. Each command is one PostgreSQL transaction appending to every
+/// stream it affects (source and proposition streams) and updating the read models; the affected
+/// grains are told afterwards and catch up from their streams. Everything is idempotent by id.
+/// </summary>
+public interface ILedger
+{
+    /// <summary>Records a batch; each item is accepted (durably stored), a duplicate, or rejected.</summary>
+    Task<IReadOnlyList<SubmissionResult>> RecordClaimsAsync(IReadOnlyList<ClaimSubmission> claims, CancellationToken cancellationToken = default);
+
+    Task<LedgerOutcome<ClaimView>> RecordCorrectionAsync(string claimId, CorrectionSubmission correction, CancellationToken cancellationToken = default);
+
+    Task<LedgerOutcome<PropositionView>> OpenPropositionAsync(NewProposition proposition, CancellationToken cancellationToken = default);
+
+    /// <summary>Adds a resolution revision and re-scores every source with a claim on the proposition.</summary>
+    Task<LedgerOutcome<ResolutionView>> ResolveAsync(string propositionId, ResolutionSubmission resolution, CancellationToken cancellationToken = default);
+
+    /// <summary>Registers a source (or returns the existing one with that handle).</summary>
+    Task<LedgerOutcome<SourceProfile>> RegisterSourceAsync(string name, string kind, bool interestedParty, IReadOnlyList<HandleView> handles, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,36 @@
+namespace Reliability.Contracts.Propositions;
+
+/// <summary>A proposition's claims, resolution revisions and provisional truth estimate.</summary>
+[Alias("Reliability.IPropositionGrain")]
+public interface IPropositionGrain : IGrainWithStringKey
+{
+    [Alias("Get")]
+    Task<PropositionView?> GetAsync();
+
+    /// <summary>Every revision, oldest first.</summary>
+    [Alias("GetResolutions")]
+    Task<IReadOnlyList<ResolutionView>?> GetResolutionsAsync();
+
+    [Alias("CatchUp")]
+    Task CatchUpAsync(long committedVersion);
+}
+
+/// <summary>
+/// The provisional truth of every open proposition, estimated jointly with source reliabilities by
+/// the domain's truth-discovery engine, with resolved propositions as fixed anchors.
+/// </summary>
+[Alias("Reliability.ITruthGrain")]
+public interface ITruthGrain : IGrainWithIntegerKey
+{
+    /// <summary>Option probabilities of the open propositions asked for (absent: no estimate).</summary>
+    [Alias("GetEstimates")]
+    Task<ProvisionalEstimates> GetEstimatesAsync(IReadOnlyList<string> propositionIds);
+
+    /// <summary>Claims or resolutions changed: the estimate is recomputed (debounced).</summary>
+    [Alias("Invalidate")]
+    Task InvalidateAsync();
+}
+
+/// <summary>Version grows each time the estimate is recomputed, so callers can cache by it.</summary>
+[GenerateSerializer, Immutable, Alias("Reliability.ProvisionalEstimates")]
+public sealed record ProvisionalEstimates(long Version, IReadOnlyDictionary<string, IReadOnlyList<OptionProbability>> Propositions);

@@ -1,0 +1,33 @@
+using Reliability.Contracts.Claims;
+
+namespace Reliability.Contracts.Propositions;
+
+[GenerateSerializer, Immutable, Alias("Reliability.ResolutionView")]
+public sealed record ResolutionView(
+    int Revision,
+    string Verdict,
+    string? Option,
+    IReadOnlyList<string> Evidence,
+    string Editor,
+    string? Note,
+    DateTimeOffset At);
+
+/// <summary>A truth-discovery estimate; always labelled provisional where it shows.</summary>
+[GenerateSerializer, Immutable, Alias("Reliability.OptionProbability")]
+public sealed record OptionProbability(string Option, double Probability);
+
+/// <summary>
+/// State is "open" (no resolution, claims agree or none), "contested" (no resolution, claims
+/// disagree) or "resolved".
+/// </summary>
+[GenerateSerializer, Immutable, Alias("Reliability.PropositionView")]
+public sealed record PropositionView(
+    string Id,
+    string Question,
+    IReadOnlyList<string> Options,
+    IReadOnlyList<string> Topics,
+    string? Region,
+    string State,
+    IReadOnlyList<ClaimView> Claims,
+    IReadOnlyList<OptionProbability> ProvisionalProbabilities,
+    ResolutionView? Resolution);

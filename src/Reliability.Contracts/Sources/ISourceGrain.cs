@@ -1,0 +1,43 @@
+using Reliability.Contracts.Claims;
+
+namespace Reliability.Contracts.Sources;
+
+/// <summary>
+/// One source's claim history and scores, rebuilt from its event stream. The stream holds
+/// everything the score needs (its claims, their corrections, the propositions and resolutions
+/// they depend on), so any past score is a replay of one stream.
+/// </summary>
+[Alias("Reliability.ISourceGrain")]
+public interface ISourceGrain : IGrainWithStringKey
+{
+    /// <summary>Null when no such source was ever registered.</summary>
+    [Alias("GetProfile")]
+    Task<SourceProfile?> GetProfileAsync();
+
+    /// <summary>The score now, or as of <paramref name="asOf"/>; for one topic tag when given.</summary>
+    [Alias("GetScore")]
+    Task<ScoreView?> GetScoreAsync(DateTimeOffset? asOf, string? topic);
+
+    [Alias("Explain")]
+    Task<ExplanationView?> ExplainAsync(DateTimeOffset? asOf);
+
+    [Alias("GetHistory")]
+    Task<ScoreHistoryView?> GetHistoryAsync();
+
+    /// <summary>Claims newest first; <paramref name="cursor"/> is the previous page's NextCursor.</summary>
+    [Alias("GetClaims")]
+    Task<ClaimPage?> GetClaimsAsync(string? cursor, int limit);
+
+    [Alias("GetClaim")]
+    Task<ClaimView?> GetClaimAsync(string claimId);
+
+    /// <summary>
+    /// Told after events were committed to this source's stream: reads what it has not seen yet.
+    /// Safe to call any number of times.
+    /// </summary>
+    [Alias("CatchUp")]
+    Task CatchUpAsync(long committedVersion);
+}
+
+[GenerateSerializer, Immutable, Alias("Reliability.ClaimPage")]
+public sealed record ClaimPage(IReadOnlyList<ClaimView> Claims, string? NextCursor);

@@ -1,0 +1,86 @@
+namespace Reliability.Contracts.Sources;
+
+[GenerateSerializer, Immutable, Alias("Reliability.HandleView")]
+public sealed record HandleView(string Platform, string Handle);
+
+/// <summary>A score at a glance: what a badge shows.</summary>
+/// <remarks>
+/// Band is "reliable", "mixed", "unreliable" or "insufficient-record"; Grade is the Admiralty
+/// letter A–F. Provisional says part of the evidence is a truth-discovery estimate, not a resolution.
+/// </remarks>
+[GenerateSerializer, Immutable, Alias("Reliability.ScoreSummary")]
+public sealed record ScoreSummary(
+    double Score,
+    double Lower,
+    double Upper,
+    double EffectiveEvidence,
+    string Band,
+    string Grade,
+    bool Provisional);
+
+[GenerateSerializer, Immutable, Alias("Reliability.SourceProfile")]
+public sealed record SourceProfile(
+    string Id,
+    string Name,
+    string Kind,
+    bool InterestedParty,
+    IReadOnlyList<HandleView> Handles,
+    int ClaimCount,
+    IReadOnlyList<string> Topics,
+    ScoreSummary Score,
+    string PolicyVersion);
+
+[GenerateSerializer, Immutable, Alias("Reliability.CorrectionMetricsView")]
+public sealed record CorrectionMetricsView(
+    int RefutedClaims,
+    int CorrectedBySource,
+    double? SelfCorrectedShare,
+    int SilentDeletions,
+    double? MedianHoursToCorrect,
+    int ReversalsTowardTruth,
+    int ReversalsAwayFromTruth);
+
+[GenerateSerializer, Immutable, Alias("Reliability.TagScoreView")]
+public sealed record TagScoreView(string Tag, double Score, double Lower, double Upper, double EffectiveEvidence, bool Insufficient);
+
+/// <summary>A source's score as of a time, under a named policy.</summary>
+/// <remarks>Topic: when the score was asked for one topic, the overall figures are that topic's.</remarks>
+[GenerateSerializer, Immutable, Alias("Reliability.ScoreView")]
+public sealed record ScoreView(
+    string SourceId,
+    DateTimeOffset AsOf,
+    string PolicyVersion,
+    string? Topic,
+    ScoreSummary Summary,
+    double ProvisionalEvidence,
+    CorrectionMetricsView Corrections,
+    IReadOnlyList<TagScoreView> Topics,
+    IReadOnlyList<TagScoreView> Regions);
+
+/// <summary>What one claim adds to the evidence, and why. Credibility is the Admiralty 1–6.</summary>
+[GenerateSerializer, Immutable, Alias("Reliability.ContributionView")]
+public sealed record ContributionView(
+    string ClaimId,
+    string PropositionId,
+    double Confirmed,
+    double Refuted,
+    bool Provisional,
+    int Credibility,
+    string Reason);
+
+/// <summary>The score with the per-claim contributions that add up to its evidence.</summary>
+[GenerateSerializer, Immutable, Alias("Reliability.ExplanationView")]
+public sealed record ExplanationView(
+    string SourceId,
+    DateTimeOffset AsOf,
+    string PolicyVersion,
+    ScoreSummary Summary,
+    double ConfirmedEvidence,
+    double RefutedEvidence,
+    IReadOnlyList<ContributionView> Contributions);
+
+[GenerateSerializer, Immutable, Alias("Reliability.ScorePointView")]
+public sealed record ScorePointView(DateTimeOffset At, double Score, double EffectiveEvidence, string Band);
+
+[GenerateSerializer, Immutable, Alias("Reliability.ScoreHistoryView")]
+public sealed record ScoreHistoryView(string SourceId, string PolicyVersion, IReadOnlyList<ScorePointView> Points);

@@ -1,0 +1,37 @@
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Reliability.Contracts.Ledger;
+using Reliability.Domain.Events;
+using Reliability.Grains.Propositions;
+using Reliability.Grains.Recording;
+using Reliability.Grains.Records;
+
+namespace Reliability.Grains;
+
+public static class RecordRegistration
+{
+    /// <summary>The services grains and endpoints use to write and read the record.</summary>
+    public static IServiceCollection AddReliabilityRecord(this IServiceCollection services)
+    {
+        services.AddSingleton<ILedger, LedgerWriter>();
+        services.AddSingleton<EventStreams>();
+        services.AddSingleton<RecordQueries>();
+        services.AddSingleton<ScoringPolicies>();
+        services.AddSingleton<TruthInputs>();
+        return services;
+    }
+
+    /// <summary>Event types and read-model documents with the indexes their queries need.</summary>
+    public static void ConfigureRecord(this StoreOptions options)
+    {
+        // Registered up front: a process that reads a stream before writing one must know the types.
+        options.Events.AddEventTypes([
+            typeof(SourceRegistered), typeof(SourceHandleAdded), typeof(PropositionOpened), typeof(ClaimRecorded),
+            typeof(CorrectionRecorded), typeof(PropositionResolved), typeof(CitationRecorded),
+        ]);
+        options.Schema.For<ClaimDocument>().Index(c => c.UrlKey).Index(c => c.PropositionId).Index(c => c.SourceId);
+        options.Schema.For<PropositionDocument>().Index(p => p.State);
+        options.Schema.For<SourceDocument>().Index(s => s.Band);
+        options.Schema.For<HandleDocument>();
+    }
+}

@@ -1,0 +1,106 @@
+using Marten;
+using Reliability.Contracts.Ledger;
+using Reliability.Domain.Events;
+using Reliability.Domain.Model;
+using Reliability.Grains.Records;
+
+namespace Reliability.Grains.Recording;
+
+/// <summary>Recording what happened to a claim after it was made.</summary>
+internal static class CorrectionWrite
+{
+    /// <returns>The claim's source id on success.</returns>
+    public static async Task<(LedgerOutcome<string> Outcome, Touched Touched)> WriteAsync(
+        IDocumentSession session, string claimId, CorrectionSubmission submission, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var transaction = new RecordTransaction(session, now, cancellationToken);
+        var claim = await transaction.ClaimAsync(claimId);
+        if (claim is null)
+        {
+            return (LedgerOutcome<string>.NotFound($"No claim has the id '{claimId}'."), Touched.None);
+        }
+
+        var errors = new Dictionary<string, string[]>();
+        if (!Vocabulary.TryCorrectionKind(submission.Kind, out var kind))
+        {
+            errors["kind"] = ["The kind must be one of: deleted, retracted, reversed, amended."];
+        }
+
+        DeletionNotice? notice = null;
+        if (kind == CorrectionKind.Deleted)
+        {
+            if (Vocabulary.TryDeletionNotice(submission.Deletion, out var parsed))
+            {
+                notice = parsed;
+            }
+            else
+            {
+                errors["deletion"] = ["The deletion must be 'observed' or 'announced'."];
+            }
+        }
+
+        if (submission.At < claim.PublishedAt)
+        {
+            errors["at"] = ["A correction cannot come before the claim it corrects."];
+        }
+
+        if (kind == CorrectionKind.Reversed && submission.Replacement is null)
+        {
+            errors["replacement"] = ["A reversal names the claim that replaces this one."];
+        }
+        else if (kind != CorrectionKind.Reversed && submission.Replacement is not null)
+        {
+            errors["replacement"] = ["Only a reversal has a replacement claim."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return (LedgerOutcome<string>.Invalid(errors), Touched.None);
+        }
+
+        // The same correction sent again (a client retry) gets the same id, which the record ignores.
+        var id = submission.Id ?? "c-" + StreamKeys.Digest($"{claimId}\n{kind}\n{submission.At.UtcTicks}\n{submission.Replacement?.Id}")[..16];
+        if (claim.CorrectionIds.Contains(id))
+        {
+            return (LedgerOutcome<string>.Ok(claim.SourceId), Touched.None);
+        }
+
+        if (submission.Replacement is { } replacement)
+        {
+            var result = await ClaimBatch.RecordAsync(transaction, replacement with { SourceId = null, Handle = null, PropositionId = null, Proposition = null }, claim);
+            if (result.Status == SubmissionStatus.Rejected)
+            {
+                return (LedgerOutcome<string>.Invalid(result.Errors!.ToDictionary(e => "replacement." + e.Key, e => e.Value)), Touched.None);
+            }
+        }
+
+        var source = (await transaction.SourceAsync(claim.SourceId))!;
+        var proposition = (await transaction.PropositionAsync(claim.PropositionId))!;
+        var correction = new Correction(id, claimId, kind, submission.At, submission.Url, submission.Note, notice, submission.Replacement?.Id);
+        var recorded = new CorrectionRecorded(correction);
+        transaction.AppendToSource(source, recorded);
+        transaction.AppendToProposition(proposition, recorded);
+
+        claim.CorrectionIds.Add(id);
+        claim.CorrectionStatus = StatusAfter(claim.CorrectionStatus, kind);
+        claim.ReplacementClaimId ??= correction.ReplacementClaimId;
+        transaction.Changed(claim);
+
+        transaction.Flush();
+        return (LedgerOutcome<string>.Ok(claim.SourceId), transaction.Touched);
+    }
+
+    /// <summary>The strongest thing the source did to the claim wins: reversed over retracted over deleted.</summary>
+    private static string StatusAfter(string current, CorrectionKind kind)
+    {
+        string[] strength = ["live", "deleted", "retracted", "reversed"];
+        var next = kind switch
+        {
+            CorrectionKind.Deleted => "deleted",
+            CorrectionKind.Retracted => "retracted",
+            CorrectionKind.Reversed => "reversed",
+            _ => "live",
+        };
+        return Array.IndexOf(strength, next) > Array.IndexOf(strength, current) ? next : current;
+    }
+}

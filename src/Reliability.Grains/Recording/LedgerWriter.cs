@@ -1,0 +1,144 @@
+using Marten;
+using Microsoft.Extensions.Logging;
+using Reliability.Contracts.Claims;
+using Reliability.Contracts.Ledger;
+using Reliability.Contracts.Propositions;
+using Reliability.Contracts.Sources;
+
+namespace Reliability.Grains.Recording;
+
+/// <summary>
+/// Writes the record. A command is one transaction that appends to every stream it affects and
+/// updates the read models, so an acknowledged write is whole or absent, whatever dies next. Grains
+/// are told afterwards; one that misses the news catches up from its stream when next activated.
+/// Conflicting concurrent writes (a stream or id taken meanwhile) are retried from a fresh read.
+/// </summary>
+public sealed partial class LedgerWriter(
+    IDocumentStore store, IGrainFactory grains, TimeProvider clock, ILogger<LedgerWriter> logger) : ILedger
+{
+    private const int Attempts = 5;
+
+    public async Task<IReadOnlyList<SubmissionResult>> RecordClaimsAsync(
+        IReadOnlyList<ClaimSubmission> claims, CancellationToken cancellationToken = default)
+    {
+        var (results, touched) = await WithRetryAsync(
+            session => ClaimBatch.WriteAsync(session, claims, clock.GetUtcNow(), cancellationToken), cancellationToken);
+        await NotifyAsync(touched);
+        return results;
+    }
+
+    public async Task<LedgerOutcome<ClaimView>> RecordCorrectionAsync(
+        string claimId, CorrectionSubmission correction, CancellationToken cancellationToken = default)
+    {
+        var (outcome, touched) = await WithRetryAsync(
+            session => CorrectionWrite.WriteAsync(session, claimId, correction, clock.GetUtcNow(), cancellationToken), cancellationToken);
+        await NotifyAsync(touched);
+        if (!outcome.Succeeded)
+        {
+            return new LedgerOutcome<ClaimView>(null, outcome.Failure, outcome.Errors, outcome.Detail);
+        }
+
+        var view = await grains.GetGrain<ISourceGrain>(outcome.Value!).GetClaimAsync(claimId);
+        return LedgerOutcome<ClaimView>.Ok(view!);
+    }
+
+    public async Task<LedgerOutcome<PropositionView>> OpenPropositionAsync(
+        NewProposition proposition, CancellationToken cancellationToken = default)
+    {
+        var (outcome, touched) = await WithRetryAsync(
+            session => PropositionWrite.OpenAsync(session, proposition, clock.GetUtcNow(), cancellationToken), cancellationToken);
+        await NotifyAsync(touched);
+        if (!outcome.Succeeded)
+        {
+            return new LedgerOutcome<PropositionView>(null, outcome.Failure, outcome.Errors, outcome.Detail);
+        }
+
+        return LedgerOutcome<PropositionView>.Ok((await grains.GetGrain<IPropositionGrain>(outcome.Value!).GetAsync())!);
+    }
+
+    public async Task<LedgerOutcome<ResolutionView>> ResolveAsync(
+        string propositionId, ResolutionSubmission resolution, CancellationToken cancellationToken = default)
+    {
+        var (outcome, touched) = await WithRetryAsync(
+            session => PropositionWrite.ResolveAsync(session, propositionId, resolution, clock.GetUtcNow(), cancellationToken), cancellationToken);
+        await NotifyAsync(touched);
+        return outcome;
+    }
+
+    public async Task<LedgerOutcome<SourceProfile>> RegisterSourceAsync(
+        string name, string kind, bool interestedParty, IReadOnlyList<HandleView> handles, CancellationToken cancellationToken = default)
+    {
+        var (outcome, touched) = await WithRetryAsync(
+            session => SourceWrite.RegisterAsync(session, name, kind, interestedParty, handles, clock.GetUtcNow(), cancellationToken), cancellationToken);
+        await NotifyAsync(touched);
+        if (!outcome.Succeeded)
+        {
+            return new LedgerOutcome<SourceProfile>(null, outcome.Failure, outcome.Errors, outcome.Detail);
+        }
+
+        return LedgerOutcome<SourceProfile>.Ok((await grains.GetGrain<ISourceGrain>(outcome.Value!).GetProfileAsync())!);
+    }
+
+    /// <summary>
+    /// Runs a write in a fresh session and commits it; when another writer got there first (an id,
+    /// handle or stream taken meanwhile) the whole command is decided again on what is now stored.
+    /// </summary>
+    private async Task<(T Result, Touched Touched)> WithRetryAsync<T>(
+        Func<IDocumentSession, Task<(T Result, Touched Touched)>> write, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var session = store.LightweightSession();
+            var (result, touched) = await write(session);
+            try
+            {
+                await session.SaveChangesAsync(cancellationToken);
+                return (result, touched);
+            }
+            catch (Exception exception) when (WriteConflicts.IsConflict(exception) && attempt < Attempts)
+            {
+                LogConflict(logger, attempt, exception.GetType().Name);
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 * attempt)), cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Tells every affected grain to catch up. The write is already durable: a grain that cannot be
+    /// told now reads its stream when it is next activated, so a failure here is logged, not thrown.
+    /// </summary>
+    private async Task NotifyAsync(Touched touched)
+    {
+        var calls = touched.Sources.Select(id => grains.GetGrain<ISourceGrain>(id).CatchUpAsync(0))
+            .Concat(touched.Propositions.Select(id => grains.GetGrain<IPropositionGrain>(id).CatchUpAsync(0)))
+            .ToList();
+        if (touched.Propositions.Count > 0)
+        {
+            calls.Add(grains.GetGrain<ITruthGrain>(0).InvalidateAsync());
+        }
+
+        try
+        {
+            await Task.WhenAll(calls);
+        }
+        catch (Exception exception)
+        {
+            LogNotifyFailed(logger, exception);
+        }
+    }
+
+    [LoggerMessage(LogLevel.Debug, "Write conflicted with a concurrent one (attempt {Attempt}, {Conflict}); deciding again")]
+    private static partial void LogConflict(ILogger logger, int attempt, string conflict);
+
+    [LoggerMessage(LogLevel.Warning, "A committed write could not be announced to every grain; they catch up from their streams")]
+    private static partial void LogNotifyFailed(ILogger logger, Exception exception);
+}
+
+/// <summary>The streams a command appended to, whose grains must catch up.</summary>
+public sealed class Touched
+{
+    public HashSet<string> Sources { get; } = new(StringComparer.Ordinal);
+    public HashSet<string> Propositions { get; } = new(StringComparer.Ordinal);
+
+    public static Touched None => new();
+}

@@ -1,0 +1,192 @@
+using Marten;
+using Reliability.Domain.Events;
+using Reliability.Grains.Records;
+
+namespace Reliability.Grains.Recording;
+
+/// <summary>
+/// One command's view of the record and the appends it makes, committed together by the session.
+/// Keeps each source's stream self-contained: the first time a source claims on a proposition, the
+/// proposition and its resolutions are copied into the source's stream.
+/// </summary>
+internal sealed class RecordTransaction(IDocumentSession session, DateTimeOffset now, CancellationToken cancellationToken)
+{
+    private readonly Dictionary<string, SourceDocument?> _sources = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PropositionDocument?> _propositions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ClaimDocument?> _claims = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<object>> _appends = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _newStreams = new(StringComparer.Ordinal);
+    private readonly HashSet<object> _changed = [];
+    private readonly HashSet<object> _inserted = [];
+
+    public IDocumentSession Session => session;
+    public DateTimeOffset Now => now;
+    public CancellationToken CancellationToken => cancellationToken;
+    public Touched Touched { get; } = new();
+
+    public async Task LoadClaimsAsync(IEnumerable<string> ids) =>
+        await LoadAsync(_claims, ids, d => d.Id);
+
+    public async Task LoadSourcesAsync(IEnumerable<string> ids) =>
+        await LoadAsync(_sources, ids, d => d.Id);
+
+    public async Task LoadPropositionsAsync(IEnumerable<string> ids) =>
+        await LoadAsync(_propositions, ids, d => d.Id);
+
+    public async Task<ClaimDocument?> ClaimAsync(string id)
+    {
+        await LoadClaimsAsync([id]);
+        return _claims[id];
+    }
+
+    public async Task<SourceDocument?> SourceAsync(string id)
+    {
+        await LoadSourcesAsync([id]);
+        return _sources[id];
+    }
+
+    public async Task<PropositionDocument?> PropositionAsync(string id)
+    {
+        await LoadPropositionsAsync([id]);
+        return _propositions[id];
+    }
+
+    public void AddClaim(ClaimDocument claim)
+    {
+        _claims[claim.Id] = claim;
+        _inserted.Add(claim);
+    }
+
+    /// <summary>A new handle; inserted, so a handle another writer took meanwhile is a conflict.</summary>
+    public void AddHandle(HandleDocument handle) => _inserted.Add(handle);
+
+    public void StartSource(SourceDocument source, IReliabilityEvent registered)
+    {
+        _sources[source.Id] = source;
+        _newStreams.Add(StreamKeys.Source(source.Id));
+        AppendToSource(source, registered);
+    }
+
+    public void StartProposition(PropositionDocument proposition, IReliabilityEvent opened)
+    {
+        _propositions[proposition.Id] = proposition;
+        _newStreams.Add(StreamKeys.Proposition(proposition.Id));
+        _inserted.Add(proposition);
+        AppendToProposition(proposition, opened);
+    }
+
+    public void AppendToSource(SourceDocument source, IReliabilityEvent e)
+    {
+        Append(StreamKeys.Source(source.Id), e);
+        _changed.Add(source);
+        Touched.Sources.Add(source.Id);
+    }
+
+    public void AppendToProposition(PropositionDocument proposition, IReliabilityEvent e)
+    {
+        Append(StreamKeys.Proposition(proposition.Id), e);
+        _changed.Add(proposition);
+        Touched.Propositions.Add(proposition.Id);
+    }
+
+    /// <summary>Copies the proposition's facts into the source's stream the first time it claims on it.</summary>
+    public void Acquaint(SourceDocument source, PropositionDocument proposition)
+    {
+        if (source.PropositionIds.Contains(proposition.Id))
+        {
+            return;
+        }
+
+        source.PropositionIds.Add(proposition.Id);
+        AppendToSource(source, new PropositionOpened(proposition.Proposition, proposition.OpenedAt));
+        foreach (var revision in proposition.Resolutions)
+        {
+            AppendToSource(source, new PropositionResolved(revision));
+        }
+
+        foreach (var topic in proposition.Proposition.Topics.Where(t => !source.Topics.Contains(t)))
+        {
+            source.Topics.Add(topic);
+        }
+    }
+
+    public void Changed(object document) => _changed.Add(document);
+
+    /// <summary>Queues everything on the session; the caller's SaveChanges commits it in one transaction.</summary>
+    public void Flush()
+    {
+        foreach (var (stream, events) in _appends)
+        {
+            if (_newStreams.Contains(stream))
+            {
+                session.Events.StartStream(stream, [.. events]);
+            }
+            else
+            {
+                session.Events.Append(stream, [.. events]);
+            }
+        }
+
+        foreach (var document in _inserted)
+        {
+            // Insert, not upsert: a claim id or proposition another writer stored meanwhile is a conflict.
+            Insert(document);
+        }
+
+        foreach (var document in _changed.Where(d => !_inserted.Contains(d)))
+        {
+            Store(document);
+        }
+    }
+
+    private void Insert(object document)
+    {
+        switch (document)
+        {
+            case ClaimDocument claim: session.Insert(claim); break;
+            case PropositionDocument proposition: session.Insert(proposition); break;
+            case HandleDocument handle: session.Insert(handle); break;
+            default: throw new InvalidOperationException($"Unexpected document {document.GetType().Name}");
+        }
+    }
+
+    private void Store(object document)
+    {
+        switch (document)
+        {
+            case SourceDocument source: session.Store(source); break;
+            case PropositionDocument proposition: session.Store(proposition); break;
+            case ClaimDocument claim: session.Store(claim); break;
+            default: throw new InvalidOperationException($"Unexpected document {document.GetType().Name}");
+        }
+    }
+
+    private void Append(string stream, object e)
+    {
+        if (!_appends.TryGetValue(stream, out var events))
+        {
+            _appends[stream] = events = [];
+        }
+
+        events.Add(e);
+    }
+
+    private async Task LoadAsync<T>(Dictionary<string, T?> cache, IEnumerable<string> ids, Func<T, string> idOf) where T : class
+    {
+        var missing = ids.Where(id => !cache.ContainsKey(id)).Distinct(StringComparer.Ordinal).ToArray();
+        if (missing.Length == 0)
+        {
+            return;
+        }
+
+        foreach (var id in missing)
+        {
+            cache[id] = null;
+        }
+
+        foreach (var document in await session.LoadManyAsync<T>(cancellationToken, missing))
+        {
+            cache[idOf(document)] = document;
+        }
+    }
+}

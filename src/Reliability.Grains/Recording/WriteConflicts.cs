@@ -1,0 +1,24 @@
+using Marten.Exceptions;
+using Npgsql;
+
+namespace Reliability.Grains.Recording;
+
+/// <summary>Errors that mean "someone else wrote first", as opposed to the database being unwell.</summary>
+internal static class WriteConflicts
+{
+    public static bool IsConflict(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case ExistingStreamIdCollisionException:
+                case JasperFx.Events.EventStreamUnexpectedMaxEventIdException:
+                case PostgresException { SqlState: PostgresErrorCodes.UniqueViolation }:
+                    return true;
+            }
+        }
+
+        return false;
+    }
+}

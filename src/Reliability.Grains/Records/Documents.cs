@@ -1,0 +1,82 @@
+using Reliability.Contracts.Sources;
+using Reliability.Domain.Model;
+
+namespace Reliability.Grains.Records;
+
+/// <summary>A source as listed and searched; its score fields are refreshed by its grain.</summary>
+public sealed class SourceDocument
+{
+    public required string Id { get; set; }
+    public required string Name { get; set; }
+    public required SourceKind Kind { get; set; }
+    public bool InterestedParty { get; set; }
+    public List<HandleView> Handles { get; set; } = [];
+
+    /// <summary>Propositions this source has claimed on, so their facts are copied into its stream once.</summary>
+    public List<string> PropositionIds { get; set; } = [];
+
+    public List<string> Topics { get; set; } = [];
+    public int ClaimCount { get; set; }
+    public string Band { get; set; } = "insufficient-record";
+    public double Score { get; set; }
+    public double Lower { get; set; }
+    public double Upper { get; set; }
+    public double EffectiveEvidence { get; set; }
+    public string Grade { get; set; } = "F";
+    public DateTimeOffset RegisteredAt { get; set; }
+
+    /// <summary>Lower-cased name and handles, for the search box.</summary>
+    public string SearchText { get; set; } = "";
+}
+
+/// <summary>Maps a platform handle to its source; its id makes a handle belong to one source only.</summary>
+public sealed class HandleDocument
+{
+    public required string Id { get; set; }
+    public required string SourceId { get; set; }
+}
+
+/// <summary>A claim by id and by URL, with what corrections did to it.</summary>
+public sealed class ClaimDocument
+{
+    public required string Id { get; set; }
+    public required string SourceId { get; set; }
+    public required string PropositionId { get; set; }
+    public required string Option { get; set; }
+    public DateTimeOffset PublishedAt { get; set; }
+    public string? Url { get; set; }
+
+    /// <summary><see cref="UrlKeys.Of"/> of <see cref="Url"/>: how citations on a page find the claim.</summary>
+    public string? UrlKey { get; set; }
+
+    public Hedge Hedge { get; set; }
+    public string? RelayOf { get; set; }
+
+    /// <summary>"live", "deleted", "retracted" or "reversed": what the source did to the claim.</summary>
+    public string CorrectionStatus { get; set; } = "live";
+
+    public string? ReplacementClaimId { get; set; }
+
+    /// <summary>Corrections already recorded, so a retried one is not appended twice.</summary>
+    public List<string> CorrectionIds { get; set; } = [];
+}
+
+/// <summary>A proposition by state, with its resolution revisions (which new claimants' streams receive).</summary>
+public sealed class PropositionDocument
+{
+    public required string Id { get; set; }
+    public required Proposition Proposition { get; set; }
+    public DateTimeOffset OpenedAt { get; set; }
+
+    /// <summary>"open", "contested" or "resolved".</summary>
+    public string State { get; set; } = "open";
+
+    public List<Resolution> Resolutions { get; set; } = [];
+    public int ClaimCount { get; set; }
+
+    /// <summary>Options claimed so far: two or more distinct ones make an unresolved proposition contested.</summary>
+    public List<string> ClaimedOptions { get; set; } = [];
+
+    public void Refresh() =>
+        State = Resolutions.Count > 0 ? "resolved" : ClaimedOptions.Count > 1 ? "contested" : "open";
+}

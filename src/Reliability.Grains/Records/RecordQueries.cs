@@ -1,0 +1,75 @@
+using Marten;
+
+namespace Reliability.Grains.Records;
+
+/// <summary>Queries over the read models: what lists, searches and page lookups need.</summary>
+public sealed class RecordQueries(IDocumentStore store)
+{
+    public async Task<ClaimDocument?> FindClaimAsync(string claimId, CancellationToken cancellationToken = default)
+    {
+        await using var session = store.QuerySession();
+        return await session.LoadAsync<ClaimDocument>(claimId, cancellationToken);
+    }
+
+    /// <summary>Claims whose URL has one of these keys (see <see cref="UrlKeys"/>).</summary>
+    public async Task<IReadOnlyList<ClaimDocument>> FindClaimsByUrlKeysAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken = default)
+    {
+        if (keys.Count == 0)
+        {
+            return [];
+        }
+
+        await using var session = store.QuerySession();
+        var wanted = keys.ToArray();
+        return await session.Query<ClaimDocument>().Where(c => wanted.Contains(c.UrlKey)).ToListAsync(cancellationToken);
+    }
+
+    /// <summary>Sources by handle key (see <see cref="StreamKeys.HandleKey"/>), as handle key → source id.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> FindSourcesByHandleAsync(IReadOnlyCollection<string> handleKeys, CancellationToken cancellationToken = default)
+    {
+        if (handleKeys.Count == 0)
+        {
+            return new Dictionary<string, string>();
+        }
+
+        await using var session = store.QuerySession();
+        var handles = await session.LoadManyAsync<HandleDocument>(cancellationToken, [.. handleKeys]);
+        return handles.ToDictionary(h => h.Id, h => h.SourceId, StringComparer.Ordinal);
+    }
+
+    public async Task<IReadOnlyList<SourceDocument>> SearchSourcesAsync(
+        string? query, string? band, string? topic, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var session = store.QuerySession();
+        IQueryable<SourceDocument> sources = session.Query<SourceDocument>();
+        if (!string.IsNullOrWhiteSpace(query))
+        {
+            var needle = query.Trim().ToLowerInvariant();
+            sources = sources.Where(s => s.SearchText.Contains(needle));
+        }
+
+        if (!string.IsNullOrWhiteSpace(band))
+        {
+            sources = sources.Where(s => s.Band == band);
+        }
+
+        if (!string.IsNullOrWhiteSpace(topic))
+        {
+            sources = sources.Where(s => s.Topics.Contains(topic));
+        }
+
+        return await sources.OrderBy(s => s.Name).Take(limit).ToListAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<PropositionDocument>> ListPropositionsAsync(string? state, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var session = store.QuerySession();
+        IQueryable<PropositionDocument> propositions = session.Query<PropositionDocument>();
+        if (!string.IsNullOrWhiteSpace(state))
+        {
+            propositions = propositions.Where(p => p.State == state);
+        }
+
+        return await propositions.OrderByDescending(p => p.OpenedAt).Take(limit).ToListAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,46 @@
+namespace Reliability.Grains.Records;
+
+/// <summary>
+/// A post is cited under many spellings of its URL (twitter.com or x.com, mobile hosts, tracking
+/// parameters, trailing slashes); its key is the same for all of them.
+/// </summary>
+public static class UrlKeys
+{
+    private static readonly Dictionary<string, string> HostAliases = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["twitter.com"] = "x.com",
+        ["mobile.twitter.com"] = "x.com",
+        ["www.twitter.com"] = "x.com",
+        ["mobile.x.com"] = "x.com",
+        ["www.x.com"] = "x.com",
+        ["m.facebook.com"] = "facebook.com",
+        ["www.facebook.com"] = "facebook.com",
+        ["www.instagram.com"] = "instagram.com",
+        ["www.youtube.com"] = "youtube.com",
+        ["m.youtube.com"] = "youtube.com",
+        ["t.me"] = "t.me",
+        ["www.t.me"] = "t.me",
+    };
+
+    public static string? Of(string? url)
+    {
+        if (string.IsNullOrWhiteSpace(url) || !Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri)
+            || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            return null;
+        }
+
+        var host = uri.IdnHost.ToLowerInvariant();
+        host = HostAliases.GetValueOrDefault(host, host.StartsWith("www.", StringComparison.Ordinal) ? host[4..] : host);
+        var path = uri.AbsolutePath.TrimEnd('/');
+        if (host == "x.com")
+        {
+            // Handles on X are case-insensitive; the same post is linked as /War_Noir/ and /war_noir/.
+            path = path.ToLowerInvariant();
+        }
+
+        // Only X status paths drop their query: elsewhere the query may be what names the post.
+        var keepQuery = host != "x.com" && uri.Query.Length > 1 && !uri.Query.StartsWith("?utm_", StringComparison.Ordinal);
+        return host + path + (keepQuery ? uri.Query : "");
+    }
+}

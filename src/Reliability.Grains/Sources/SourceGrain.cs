@@ -1,0 +1,226 @@
+using Marten;
+using Reliability.Contracts.Claims;
+using Reliability.Contracts.Propositions;
+using Reliability.Contracts.Sources;
+using Reliability.Domain.Events;
+using Reliability.Domain.Model;
+using Reliability.Domain.Scoring;
+using Reliability.Grains.Records;
+
+namespace Reliability.Grains.Sources;
+
+/// <summary>
+/// A source's history in memory, folded from its stream, and its scores. The live score includes
+/// provisional evidence from the truth estimate; a score as of a past time uses the resolutions
+/// known then, so it is a pure replay of the stream up to that time.
+/// </summary>
+public sealed class SourceGrain(
+    EventStreams streams, IDocumentStore store, IGrainFactory grains, TimeProvider clock, ScoringPolicies policies)
+    : Grain, ISourceGrain
+{
+    private static readonly TimeSpan LiveScoreLifetime = TimeSpan.FromMinutes(1);
+
+    private readonly List<IReliabilityEvent> _events = [];
+    private Ledger _ledger = new();
+    private long _version;
+    private LiveScore? _live;
+
+    private string SourceId => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken) =>
+        await CatchUpCoreAsync(cancellationToken);
+
+    public Task CatchUpAsync(long committedVersion) =>
+        committedVersion > 0 && committedVersion <= _version ? Task.CompletedTask : CatchUpCoreAsync(CancellationToken.None);
+
+    public async Task<SourceProfile?> GetProfileAsync()
+    {
+        if (_ledger.FindSource(SourceId) is not { } source)
+        {
+            return null;
+        }
+
+        var live = await LiveAsync();
+        var claims = _ledger.ClaimsBy(SourceId);
+        var topics = claims.SelectMany(c => _ledger.FindProposition(c.PropositionId)?.Topics ?? [])
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        return new SourceProfile(
+            source.Id, source.Name, Vocabulary.Word(source.Kind), source.InterestedParty,
+            [.. source.Handles.Select(h => new HandleView(h.Platform, h.Handle))], claims.Count, topics,
+            Summary(live.Score), live.Score.PolicyVersion);
+    }
+
+    public async Task<ScoreView?> GetScoreAsync(DateTimeOffset? asOf, string? topic)
+    {
+        if (_ledger.FindSource(SourceId) is null)
+        {
+            return null;
+        }
+
+        var score = asOf is { } t ? ScoreAsOf(t) : (await LiveAsync()).Score;
+        var summary = Summary(score);
+        if (topic is not null)
+        {
+            var tag = score.Topics.FirstOrDefault(s => string.Equals(s.Tag, topic, StringComparison.OrdinalIgnoreCase));
+            summary = tag is null
+                ? Views.Summary(BetaPosterior.From(0, 0, policies.Current), ReliabilityBand.InsufficientRecord, AdmiraltyReliability.F, false)
+                : Views.Summary(tag.Estimate, BandOf(tag.Estimate), BetaPosterior.Grade(tag.Estimate, policies.Current.Grades),
+                    score.Contributions.Any(c => c.Provisional && TopicsOf(c.PropositionId).Contains(tag.Tag)));
+        }
+
+        return new ScoreView(
+            SourceId, score.AsOf, score.PolicyVersion, topic, summary, score.ProvisionalEvidence,
+            Views.Of(score.Corrections), [.. score.Topics.Select(Views.Of)], [.. score.Regions.Select(Views.Of)]);
+    }
+
+    public async Task<ExplanationView?> ExplainAsync(DateTimeOffset? asOf)
+    {
+        if (_ledger.FindSource(SourceId) is null)
+        {
+            return null;
+        }
+
+        var score = asOf is { } t ? ScoreAsOf(t) : (await LiveAsync()).Score;
+        return new ExplanationView(
+            SourceId, score.AsOf, score.PolicyVersion, Summary(score), score.Overall.Confirmed, score.Overall.Refuted,
+            [.. score.Contributions.Select(Views.Of)]);
+    }
+
+    public async Task<ScoreHistoryView?> GetHistoryAsync()
+    {
+        if (_ledger.FindSource(SourceId) is null)
+        {
+            return null;
+        }
+
+        var score = (await LiveAsync()).Score;
+        return new ScoreHistoryView(SourceId, score.PolicyVersion,
+            [.. score.History.Select(p => new ScorePointView(p.At, p.Score, p.EffectiveEvidence, Vocabulary.Band(p.Band)))]);
+    }
+
+    public async Task<ClaimPage?> GetClaimsAsync(string? cursor, int limit)
+    {
+        if (_ledger.FindSource(SourceId) is null)
+        {
+            return null;
+        }
+
+        // Newest first; the cursor is the position reached, so pages stay stable while claims arrive
+        // (new claims land at the front, which a reader sees by starting again).
+        var ordered = _ledger.ClaimsBy(SourceId).OrderByDescending(c => c.PublishedAt).ThenBy(c => c.Id, StringComparer.Ordinal).ToList();
+        var start = 0;
+        if (cursor is not null)
+        {
+            var index = ordered.FindIndex(c => c.Id == cursor);
+            start = index < 0 ? ordered.Count : index + 1;
+        }
+
+        var page = ordered.Skip(start).Take(limit).ToList();
+        var estimates = await EstimatesAsync(page.Select(c => c.PropositionId));
+        var next = start + page.Count < ordered.Count && page.Count > 0 ? page[^1].Id : null;
+        return new ClaimPage([.. page.Select(c => ViewOf(c, estimates))], next);
+    }
+
+    public async Task<ClaimView?> GetClaimAsync(string claimId)
+    {
+        if (_ledger.FindClaim(claimId) is not { } claim || claim.SourceId != SourceId)
+        {
+            return null;
+        }
+
+        return ViewOf(claim, await EstimatesAsync([claim.PropositionId]));
+    }
+
+    private ClaimView ViewOf(Claim claim, ProvisionalTruth estimates) =>
+        Views.Of(claim, _ledger.CorrectionsOf(claim.Id), _ledger.ResolutionInForce(claim.PropositionId),
+            estimates.ProbabilityOf(claim.PropositionId, claim.Option));
+
+    private SourceScore ScoreAsOf(DateTimeOffset asOf) =>
+        SourceScorer.Score(SourceId, _events, asOf, policies.Current);
+
+    /// <summary>
+    /// The live score is kept until the stream or the truth estimate changes, or a minute passes
+    /// (recency decay moves it slowly with the clock).
+    /// </summary>
+    private async Task<LiveScore> LiveAsync()
+    {
+        var estimates = await grains.GetGrain<ITruthGrain>(0).GetEstimatesAsync(OpenPropositions());
+        var now = clock.GetUtcNow();
+        if (_live is { } cached && cached.Version == _version && cached.TruthVersion == estimates.Version
+            && now - cached.Score.AsOf < LiveScoreLifetime)
+        {
+            return cached;
+        }
+
+        var score = SourceScorer.Score(SourceId, _events, now, policies.Current, ToProvisional(estimates));
+        var changed = _live is null || _live.Score.Band != score.Band || Math.Abs(_live.Score.Score - score.Score) > 1e-9
+            || _live.Score.Overall.EffectiveEvidence != score.Overall.EffectiveEvidence;
+        _live = new LiveScore(_version, estimates.Version, score);
+        if (changed)
+        {
+            await PublishSummaryAsync(score);
+        }
+
+        return _live;
+    }
+
+    /// <summary>Keeps the source listing (search, filter by band) in step with the live score.</summary>
+    private async Task PublishSummaryAsync(SourceScore score)
+    {
+        await using var session = store.LightweightSession();
+        var document = await session.LoadAsync<SourceDocument>(SourceId);
+        if (document is null)
+        {
+            return;
+        }
+
+        document.Score = score.Score;
+        document.Lower = score.Overall.Lower;
+        document.Upper = score.Overall.Upper;
+        document.EffectiveEvidence = score.Overall.EffectiveEvidence;
+        document.Band = Vocabulary.Band(score.Band);
+        document.Grade = score.Grade.ToString();
+        session.Store(document);
+        await session.SaveChangesAsync();
+    }
+
+    private async Task<ProvisionalTruth> EstimatesAsync(IEnumerable<string> propositionIds) =>
+        ToProvisional(await grains.GetGrain<ITruthGrain>(0).GetEstimatesAsync([.. propositionIds.Distinct(StringComparer.Ordinal)]));
+
+    private List<string> OpenPropositions() =>
+        [.. _ledger.ClaimsBy(SourceId).Select(c => c.PropositionId).Distinct(StringComparer.Ordinal)
+            .Where(p => _ledger.ResolutionInForce(p) is null)];
+
+    private static ProvisionalTruth ToProvisional(ProvisionalEstimates estimates) =>
+        new(estimates.Propositions.ToDictionary(
+            p => p.Key,
+            p => (IReadOnlyDictionary<string, double>)p.Value.ToDictionary(o => o.Option, o => o.Probability, StringComparer.Ordinal),
+            StringComparer.Ordinal));
+
+    private IReadOnlyList<string> TopicsOf(string propositionId) => _ledger.FindProposition(propositionId)?.Topics ?? [];
+
+    private ReliabilityBand BandOf(BetaEstimate estimate) =>
+        estimate.Insufficient ? ReliabilityBand.InsufficientRecord : BandRule.Next(null, estimate.Score, policies.Current.Bands);
+
+    private static ScoreSummary Summary(SourceScore score) =>
+        Views.Summary(score.Overall, score.Band, score.Grade, score.HasProvisionalEvidence);
+
+    private async Task CatchUpCoreAsync(CancellationToken cancellationToken)
+    {
+        var (events, version) = await streams.ReadAsync(StreamKeys.Source(SourceId), _version, cancellationToken);
+        if (version == _version)
+        {
+            return;
+        }
+
+        _events.AddRange(events);
+        foreach (var e in events)
+        {
+            _ledger.Apply(e);
+        }
+
+        _version = version;
+    }
+
+    private sealed record LiveScore(long Version, long TruthVersion, SourceScore Score);
+}
