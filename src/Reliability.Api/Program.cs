@@ -19,6 +19,10 @@ app.MapReliabilityDocumentation();
 app.MapHealthApi();
 app.MapProbeApi();
 app.MapKeysApi();
+app.MapClaimsApi();
+app.MapPropositionsApi();
+app.MapSourcesApi();
+app.MapLookupApi();
 app.LogAddressesOnStart();
 
 await app.RunAsync();

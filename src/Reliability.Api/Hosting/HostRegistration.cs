@@ -17,6 +17,7 @@ internal static partial class HostRegistration
         builder.Services.AddReliabilityEventStore(connectionString, options => options.ConfigureRecord());
         builder.Services.AddReliabilityRecord();
         builder.Services.AddProblemDetails();
+        builder.Services.AddStrictJson();
         builder.Services.AddOpenApi();
         builder.AddReliabilitySecurity();
         builder.Services.AddHealthChecks()

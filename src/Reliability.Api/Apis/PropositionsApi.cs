@@ -1,0 +1,96 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Reliability.Api.Security;
+using Reliability.Contracts.Ledger;
+using Reliability.Contracts.Propositions;
+using Reliability.Grains.Records;
+
+namespace Reliability.Api.Apis;
+
+/// <summary>Propositions, their provisional truth and their resolutions.</summary>
+internal static class PropositionsApi
+{
+    public static IEndpointRouteBuilder MapPropositionsApi(this IEndpointRouteBuilder app)
+    {
+        var propositions = app.MapGroup("/v1/propositions").WithTags("Propositions");
+        propositions.MapPost("/", OpenAsync).RequireAuthorization(Roles.Contributor)
+            .WithSummary("Open a proposition (the same question and options give the same proposition)");
+        propositions.MapGet("/", ListAsync).RequireAuthorization(Roles.Reader)
+            .WithSummary("Propositions by state: open, contested or resolved");
+        propositions.MapGet("/{id}", GetAsync).RequireAuthorization(Roles.Reader)
+            .WithSummary("Options, claims, provisional probabilities and the resolution in force");
+        propositions.MapPut("/{id}/resolution", ResolveAsync).RequireAuthorization(Roles.Editor)
+            .WithSummary("Resolve or revise: confirm an option or declare it unresolvable; revisions are kept");
+        propositions.MapGet("/{id}/resolutions", ResolutionsAsync).RequireAuthorization(Roles.Reader)
+            .WithSummary("Every resolution revision, oldest first");
+        return app;
+    }
+
+    public sealed record PropositionSummary(string Id, string Question, IReadOnlyList<string> Options, IReadOnlyList<string> Topics, string? Region, string State, int ClaimCount);
+
+    private static async Task<Results<Created<PropositionView>, ProblemHttpResult>> OpenAsync(
+        PropositionRequest proposition, ILedger ledger, CancellationToken cancellationToken)
+    {
+        var errors = new RequestErrors();
+        var request = errors.Proposition("", proposition);
+        if (errors.Any || request is null)
+        {
+            return Problems.Invalid(errors.ToDictionary());
+        }
+
+        var outcome = await ledger.OpenPropositionAsync(request, cancellationToken);
+        return outcome.Succeeded ? TypedResults.Created($"/v1/propositions/{outcome.Value!.Id}", outcome.Value) : Problems.From(outcome);
+    }
+
+    private static async Task<Results<Ok<PropositionSummary[]>, ProblemHttpResult>> ListAsync(
+        RecordQueries queries, CancellationToken cancellationToken, string? state = null, int limit = 100)
+    {
+        if (state is not (null or "open" or "contested" or "resolved"))
+        {
+            return Problems.Invalid(new Dictionary<string, string[]> { ["state"] = ["One of: open, contested, resolved."] });
+        }
+
+        if (limit is < 1 or > 1_000)
+        {
+            return Problems.Invalid(new Dictionary<string, string[]> { ["limit"] = ["Between 1 and 1000."] });
+        }
+
+        var found = await queries.ListPropositionsAsync(state, limit, cancellationToken);
+        return TypedResults.Ok(found.Select(p => new PropositionSummary(
+            p.Id, p.Proposition.Question, p.Proposition.Options, p.Proposition.Topics, p.Proposition.Region, p.State, p.ClaimCount)).ToArray());
+    }
+
+    private static async Task<Results<Ok<PropositionView>, ProblemHttpResult>> GetAsync(string id, IGrainFactory grains) =>
+        await grains.GetGrain<IPropositionGrain>(id).GetAsync() is { } view
+            ? TypedResults.Ok(view)
+            : Problems.NotFound($"No proposition has the id '{id}'.");
+
+    private static async Task<Results<Ok<ResolutionView>, ProblemHttpResult>> ResolveAsync(
+        string id, ResolutionRequest resolution, ClaimsPrincipal user, ILedger ledger, CancellationToken cancellationToken)
+    {
+        var errors = new RequestErrors();
+        errors.Optional("option", resolution.Option, 500);
+        errors.Urls("evidence", resolution.Evidence);
+        errors.Optional("note", resolution.Note, RequestErrors.MaxTextLength);
+        if ((resolution.Option is null) == (resolution.Unresolvable is not true))
+        {
+            errors.Add("option", "Give either an option to confirm or unresolvable: true.");
+        }
+
+        if (errors.Any)
+        {
+            return Problems.Invalid(errors.ToDictionary());
+        }
+
+        // The editor on record is the key's name: resolutions say who decided.
+        var editor = user.FindFirstValue(ClaimTypes.Name) ?? "unknown";
+        var outcome = await ledger.ResolveAsync(id, new ResolutionSubmission(
+            resolution.Option, resolution.Unresolvable is true, resolution.Evidence, resolution.Note, editor, resolution.At), cancellationToken);
+        return outcome.Succeeded ? TypedResults.Ok(outcome.Value!) : Problems.From(outcome);
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<ResolutionView>>, ProblemHttpResult>> ResolutionsAsync(string id, IGrainFactory grains) =>
+        await grains.GetGrain<IPropositionGrain>(id).GetResolutionsAsync() is { } revisions
+            ? TypedResults.Ok(revisions)
+            : Problems.NotFound($"No proposition has the id '{id}'.");
+}

@@ -1,0 +1,208 @@
+using Reliability.Contracts.Ledger;
+using Reliability.Contracts.Sources;
+
+namespace Reliability.Api.Apis;
+
+public sealed record HandleRequest(string? Platform, string? Handle);
+
+public sealed record PropositionRequest(string? Id, string? Question, List<string>? Options, List<string>? Topics, string? Region);
+
+public sealed record ClaimRequest(
+    string? Id,
+    string? SourceId,
+    HandleRequest? Handle,
+    string? SourceName,
+    string? PropositionId,
+    PropositionRequest? Proposition,
+    string? Option,
+    DateTimeOffset? PublishedAt,
+    string? Url,
+    string? Text,
+    string? Language,
+    string? Hedge,
+    string? RelayOf,
+    List<string>? Evidence);
+
+public sealed record ClaimBatchRequest(List<ClaimRequest?>? Claims);
+
+public sealed record CorrectionRequest(string? Kind, DateTimeOffset? At, string? Url, string? Note, ClaimRequest? Replacement, string? Deletion);
+
+public sealed record ResolutionRequest(string? Option, bool? Unresolvable, List<string>? Evidence, string? Note, DateTimeOffset? At);
+
+public sealed record LookupRequest(List<string>? Urls, List<HandleRequest?>? Handles, DateTimeOffset? AsOf);
+
+/// <summary>
+/// Field-level checks of request shapes, before anything reaches the record. Errors are keyed by
+/// the field's JSON path, so a client can point at the exact input.
+/// </summary>
+internal sealed class RequestErrors
+{
+    public const int MaxIdLength = 200;
+    public const int MaxTextLength = 20_000;
+
+    private readonly Dictionary<string, List<string>> _errors = new(StringComparer.Ordinal);
+
+    public bool Any => _errors.Count > 0;
+
+    public Dictionary<string, string[]> ToDictionary() => _errors.ToDictionary(e => e.Key, e => e.Value.ToArray());
+
+    public void Add(string field, string message)
+    {
+        if (!_errors.TryGetValue(field, out var messages))
+        {
+            _errors[field] = messages = [];
+        }
+
+        messages.Add(message);
+    }
+
+    /// <summary>Required, at most <paramref name="max"/> characters, no NUL or other control characters.</summary>
+    public string? Required(string field, string? value, int max = MaxIdLength)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            Add(field, "This field is required.");
+            return null;
+        }
+
+        return Optional(field, value, max);
+    }
+
+    public string? Optional(string field, string? value, int max = MaxIdLength)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (value.Length > max)
+        {
+            Add(field, $"At most {max} characters.");
+        }
+
+        // Text keeps line breaks and tabs; every other control character (NUL first) is refused.
+        if (value.Any(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t')))
+        {
+            Add(field, "Control characters such as NUL are not allowed.");
+        }
+
+        return value;
+    }
+
+    public string? Url(string field, string? value)
+    {
+        if (Optional(field, value, 2_000) is not { } url)
+        {
+            return null;
+        }
+
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            Add(field, "An absolute http(s) URL is required.");
+        }
+
+        return url;
+    }
+
+    public List<string> Urls(string field, List<string>? values, int max = 50)
+    {
+        var urls = values ?? [];
+        if (urls.Count > max)
+        {
+            Add(field, $"At most {max} URLs.");
+        }
+
+        for (var i = 0; i < urls.Count; i++)
+        {
+            Url($"{field}[{i}]", urls[i]);
+        }
+
+        return urls;
+    }
+
+    public ClaimSubmission? Claim(string prefix, ClaimRequest? claim, bool isReplacement = false)
+    {
+        if (claim is null)
+        {
+            Add(prefix.TrimEnd('.'), "A claim object is required.");
+            return null;
+        }
+
+        var id = Required(prefix + "id", claim.Id);
+        if (!isReplacement && (claim.SourceId is null) == (claim.Handle is null))
+        {
+            Add(prefix + "sourceId", "Give exactly one of sourceId and handle.");
+        }
+
+        Optional(prefix + "sourceId", claim.SourceId);
+        Optional(prefix + "sourceName", claim.SourceName);
+        if (claim.Handle is { } handle)
+        {
+            Required(prefix + "handle.platform", handle.Platform, 50);
+            Required(prefix + "handle.handle", handle.Handle);
+        }
+
+        if (!isReplacement && (claim.PropositionId is null) == (claim.Proposition is null))
+        {
+            Add(prefix + "propositionId", "Give exactly one of propositionId and proposition.");
+        }
+
+        Optional(prefix + "propositionId", claim.PropositionId);
+        var proposition = claim.Proposition is { } p ? Proposition(prefix + "proposition.", p) : null;
+        var option = Required(prefix + "option", claim.Option, 500);
+        if (claim.PublishedAt is null)
+        {
+            Add(prefix + "publishedAt", "This field is required (ISO-8601 with offset).");
+        }
+
+        Url(prefix + "url", claim.Url);
+        Optional(prefix + "text", claim.Text, MaxTextLength);
+        Optional(prefix + "language", claim.Language, 35);
+        Optional(prefix + "relayOf", claim.RelayOf);
+        if (claim.Hedge is not null && claim.Hedge is not ("asserted" or "reported" or "speculative"))
+        {
+            Add(prefix + "hedge", "One of: asserted, reported, speculative.");
+        }
+
+        var evidence = Urls(prefix + "evidence", claim.Evidence);
+        if (Any || id is null || option is null || claim.PublishedAt is null)
+        {
+            return null;
+        }
+
+        return new ClaimSubmission(
+            id, claim.SourceId, claim.Handle is { } h ? new HandleView(h.Platform!, h.Handle!) : null, claim.SourceName,
+            claim.PropositionId, proposition, option, claim.PublishedAt.Value, claim.Url, claim.Text, claim.Language,
+            claim.Hedge, claim.RelayOf, evidence);
+    }
+
+    public NewProposition? Proposition(string prefix, PropositionRequest proposition)
+    {
+        Optional(prefix + "id", proposition.Id);
+        var question = Required(prefix + "question", proposition.Question, 2_000);
+        var options = proposition.Options ?? [];
+        if (options.Count is < 2 or > 50)
+        {
+            Add(prefix + "options", "Between 2 and 50 options.");
+        }
+
+        for (var i = 0; i < options.Count; i++)
+        {
+            Required($"{prefix}options[{i}]", options[i], 500);
+        }
+
+        if (options.Distinct(StringComparer.Ordinal).Count() != options.Count)
+        {
+            Add(prefix + "options", "Options must be distinct.");
+        }
+
+        var topics = proposition.Topics ?? [];
+        for (var i = 0; i < topics.Count; i++)
+        {
+            Required($"{prefix}topics[{i}]", topics[i], 100);
+        }
+
+        Optional(prefix + "region", proposition.Region, 200);
+        return question is null ? null : new NewProposition(question, options, topics, proposition.Region, proposition.Id);
+    }
+}

@@ -1,0 +1,104 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Reliability.Api.Security;
+using Reliability.Contracts.Sources;
+using Reliability.Grains.Records;
+
+namespace Reliability.Api.Apis;
+
+/// <summary>Sources, their scores, explanations, histories and claims.</summary>
+internal static class SourcesApi
+{
+    public static IEndpointRouteBuilder MapSourcesApi(this IEndpointRouteBuilder app)
+    {
+        var sources = app.MapGroup("/v1/sources").WithTags("Sources").RequireAuthorization(Roles.Reader);
+        sources.MapGet("/", SearchAsync).WithSummary("Search sources by name or handle, band and topic");
+        sources.MapGet("/{id}", GetAsync).WithSummary("A source with its handles and score at a glance");
+        sources.MapGet("/{id}/score", ScoreAsync)
+            .WithSummary("Score, 90% interval, band, Admiralty grade, evidence and correction metrics, now or as of a time");
+        sources.MapGet("/{id}/explanation", ExplainAsync).WithSummary("The per-claim contributions that add up to the score");
+        sources.MapGet("/{id}/history", HistoryAsync).WithSummary("The score after each event: a series a chart can draw");
+        sources.MapGet("/{id}/claims", ClaimsAsync).WithSummary("The source's claims, newest first, a page at a time");
+        return app;
+    }
+
+    public sealed record SourceListItem(string Id, string Name, string Kind, IReadOnlyList<HandleView> Handles, IReadOnlyList<string> Topics, int ClaimCount, double Score, double Lower, double Upper, string Band, string Grade);
+
+    private static async Task<Results<Ok<SourceListItem[]>, ProblemHttpResult>> SearchAsync(
+        RecordQueries queries, CancellationToken cancellationToken, string? query = null, string? band = null, string? topic = null, int limit = 100)
+    {
+        if (band is not (null or "reliable" or "mixed" or "unreliable" or "insufficient-record"))
+        {
+            return Problems.Invalid(new Dictionary<string, string[]> { ["band"] = ["One of: reliable, mixed, unreliable, insufficient-record."] });
+        }
+
+        if (limit is < 1 or > 1_000)
+        {
+            return Problems.Invalid(new Dictionary<string, string[]> { ["limit"] = ["Between 1 and 1000."] });
+        }
+
+        var found = await queries.SearchSourcesAsync(query, band, topic, limit, cancellationToken);
+        return TypedResults.Ok(found.Select(s => new SourceListItem(
+            s.Id, s.Name, Vocabulary.Word(s.Kind), s.Handles, s.Topics, s.ClaimCount, s.Score, s.Lower, s.Upper, s.Band, s.Grade)).ToArray());
+    }
+
+    private static async Task<Results<Ok<SourceProfile>, ProblemHttpResult>> GetAsync(string id, IGrainFactory grains) =>
+        await grains.GetGrain<ISourceGrain>(id).GetProfileAsync() is { } profile ? TypedResults.Ok(profile) : Unknown(id);
+
+    private static async Task<Results<Ok<ScoreView>, ProblemHttpResult>> ScoreAsync(
+        string id, IGrainFactory grains, string? asOf = null, string? topic = null)
+    {
+        if (!TryAsOf(asOf, out var at, out var problem))
+        {
+            return problem;
+        }
+
+        return await grains.GetGrain<ISourceGrain>(id).GetScoreAsync(at, string.IsNullOrWhiteSpace(topic) ? null : topic) is { } score
+            ? TypedResults.Ok(score)
+            : Unknown(id);
+    }
+
+    private static async Task<Results<Ok<ExplanationView>, ProblemHttpResult>> ExplainAsync(string id, IGrainFactory grains, string? asOf = null)
+    {
+        if (!TryAsOf(asOf, out var at, out var problem))
+        {
+            return problem;
+        }
+
+        return await grains.GetGrain<ISourceGrain>(id).ExplainAsync(at) is { } explanation ? TypedResults.Ok(explanation) : Unknown(id);
+    }
+
+    private static async Task<Results<Ok<ScoreHistoryView>, ProblemHttpResult>> HistoryAsync(string id, IGrainFactory grains) =>
+        await grains.GetGrain<ISourceGrain>(id).GetHistoryAsync() is { } history ? TypedResults.Ok(history) : Unknown(id);
+
+    private static async Task<Results<Ok<ClaimPage>, ProblemHttpResult>> ClaimsAsync(
+        string id, IGrainFactory grains, string? cursor = null, int limit = 50)
+    {
+        if (limit is < 1 or > 500)
+        {
+            return Problems.Invalid(new Dictionary<string, string[]> { ["limit"] = ["Between 1 and 500."] });
+        }
+
+        return await grains.GetGrain<ISourceGrain>(id).GetClaimsAsync(cursor, limit) is { } page ? TypedResults.Ok(page) : Unknown(id);
+    }
+
+    internal static bool TryAsOf(string? text, out DateTimeOffset? asOf, out ProblemHttpResult problem)
+    {
+        asOf = null;
+        problem = null!;
+        if (string.IsNullOrEmpty(text))
+        {
+            return true;
+        }
+
+        if (Hosting.StrictJson.TryParseTimestamp(text, out var parsed))
+        {
+            asOf = parsed;
+            return true;
+        }
+
+        problem = Problems.Invalid(new Dictionary<string, string[]> { ["asOf"] = ["ISO-8601 with an offset, e.g. 2023-09-29T00:00:00Z."] });
+        return false;
+    }
+
+    private static ProblemHttpResult Unknown(string id) => Problems.NotFound($"No source has the id '{id}'.");
+}
