@@ -25,34 +25,27 @@ public static class SourceScorer
         // Bands have memory, so walk the history: after each instant that touched this source,
         // judge the score as it stood then. Provisional estimates are only known for asOf, so the
         // walk uses resolutions alone and the estimate enters at the final point.
-        var series = new List<ScorePoint>();
-        ReliabilityBand? held = null;
+        var series = new ScoreSeries(policy);
         var touched = false;
         for (var i = 0; i < events.Count; i++)
         {
             // A no-op (a claim id seen before) changes nothing, so it marks no point in the series.
             touched |= ledger.Apply(events[i]) && Touches(ledger, sourceId, events[i]);
-            var instantEnds = i == events.Count - 1 || events[i + 1].OccurredAt != events[i].OccurredAt;
-            if (!touched || !instantEnds || events[i].OccurredAt == asOf)
-            {
-                continue;
-            }
-
-            touched = false;
             var at = events[i].OccurredAt;
-            var contributions = Assess(ledger, sourceId, at, policy, ProvisionalTruth.None, explain: false)
-                .Select(a => a.Contribution).ToList();
-            var (confirmed, refuted) = Totals(contributions);
-            var point = Point(at, confirmed, refuted, ref held, policy);
-            series.Add(point);
+            var instantEnds = i == events.Count - 1 || events[i + 1].OccurredAt != at;
+            if (touched && instantEnds && at < asOf)
+            {
+                touched = false;
+                var walked = Assess(ledger, sourceId, at, policy, ProvisionalTruth.None, explain: false);
+                series.Add(at, Totals([.. walked.Select(a => a.Contribution)]));
+            }
         }
 
         var assessments = Assess(ledger, sourceId, asOf, policy, provisional);
         var final = assessments.Select(a => a.Contribution).ToList();
         var totals = Totals(final);
         var overall = BetaPosterior.From(totals.Confirmed, totals.Refuted, policy);
-        var last = Point(asOf, totals.Confirmed, totals.Refuted, ref held, policy);
-        series.Add(last);
+        var last = series.Add(asOf, totals);
 
         return new SourceScore(
             sourceId,
@@ -65,7 +58,7 @@ public static class SourceScorer
             TagScores(final, ledger, p => p.Topics, policy),
             TagScores(final, ledger, p => p.Region is null ? [] : [p.Region], policy),
             final,
-            series);
+            series.Points);
     }
 
     /// <summary>Weighted totals, summed in contribution order so they equal what an auditor adds up.</summary>
@@ -90,22 +83,6 @@ public static class SourceScorer
             .OrderBy(c => c.PublishedAt)
             .ThenBy(c => c.Id, StringComparer.Ordinal)
             .Select(c => ClaimAssessor.Assess(ledger, c, at, policy, provisional, explain))];
-
-    private static ScorePoint Point(
-        DateTimeOffset at, double confirmed, double refuted, ref ReliabilityBand? held, ScoringPolicy policy)
-    {
-        var mean = BetaPosterior.Mean(confirmed, refuted, policy);
-        if (confirmed + refuted < policy.MinimumEvidence)
-        {
-            // The held band survives a thin spell so that evidence decaying around the minimum
-            // does not reset the hysteresis.
-            return new ScorePoint(at, mean, confirmed + refuted, ReliabilityBand.InsufficientRecord);
-        }
-
-        var band = BandRule.Next(held, mean, policy.Bands);
-        held = band;
-        return new ScorePoint(at, mean, confirmed + refuted, band);
-    }
 
     private static bool Touches(Ledger ledger, string sourceId, IReliabilityEvent e) => e switch
     {
