@@ -61,6 +61,24 @@ public static class SourceScorer
             series.Points);
     }
 
+    /// <summary>
+    /// One claim judged as of a time — its credibility and what it adds to its source — for
+    /// showing beside a citation. Null when the claim is not known by then.
+    /// </summary>
+    public static ClaimContribution? AssessClaim(
+        string claimId,
+        IEnumerable<IReliabilityEvent> history,
+        DateTimeOffset asOf,
+        ScoringPolicy policy,
+        ProvisionalTruth? provisional = null)
+    {
+        policy.EnsureValid();
+        var ledger = Ledger.Replay(history, asOf);
+        return ledger.FindClaim(claimId) is { } claim
+            ? ClaimAssessor.Assess(ledger, claim, asOf, policy, provisional ?? ProvisionalTruth.None).Contribution
+            : null;
+    }
+
     /// <summary>Weighted totals, summed in contribution order so they equal what an auditor adds up.</summary>
     public static (double Confirmed, double Refuted) Totals(IReadOnlyList<ClaimContribution> contributions)
     {

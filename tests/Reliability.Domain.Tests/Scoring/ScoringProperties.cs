@@ -200,6 +200,20 @@ public sealed class ScoringProperties
         });
 
     [Fact]
+    public void A_claim_judged_alone_matches_its_contribution_to_the_source() =>
+        Cases.Sample((scenario, policy) =>
+        {
+            var score = Score(scenario, policy);
+            foreach (var claim in scenario.SubjectClaims)
+            {
+                Assert.Equal(Contribution(score, claim.Id),
+                    SourceScorer.AssessClaim(claim.Id, scenario.Events, scenario.AsOf, policy, scenario.Provisional));
+            }
+
+            Assert.Null(SourceScorer.AssessClaim("unknown", scenario.Events, scenario.AsOf, policy));
+        });
+
+    [Fact]
     public void The_score_does_not_depend_on_the_order_events_arrive_in() =>
         Cases.Sample((scenario, policy) =>
         {
