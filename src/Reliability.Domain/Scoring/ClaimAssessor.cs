@@ -98,10 +98,10 @@ internal static class ClaimAssessor
         if (claim.Option == truth)
         {
             reasons?.Add($"confirmed on {Day(resolvedAt)}");
-            if (corrections.Any(c => c.Kind == CorrectionKind.Deleted))
+            if (corrections.FirstOrDefault(c => c.Kind is CorrectionKind.Deleted or CorrectionKind.Retracted) is { } withdrawn)
             {
-                // History is never lost: a deleted true claim was still made, and still counts.
-                reasons?.Add("deleted later, credit kept");
+                // History is never lost: a true claim taken down was still made, and still counts.
+                reasons?.Add($"{withdrawn.Kind.ToString().ToLowerInvariant()} later, credit kept");
             }
 
             if (reversal == ReversalDirection.AwayFromTruth)
@@ -115,17 +115,13 @@ internal static class ClaimAssessor
         }
 
         reasons?.Add($"refuted on {Day(resolvedAt)}");
-        var withdrawal = corrections
-            .Where(c => c.Kind is CorrectionKind.Retracted
-                || (c.Kind == CorrectionKind.Deleted && c.IsPublicWithdrawal)
-                || (c.Kind == CorrectionKind.Reversed && ReplacementOption(ledger, c) == truth))
-            .MinBy(c => c.At);
+        var withdrawal = CreditedWithdrawal(ledger, corrections, replacement => replacement == truth);
         double factor;
         if (withdrawal is not null)
         {
             var before = withdrawal.At < resolvedAt;
             factor = before ? policy.Corrections.CorrectedBeforeResolution : policy.Corrections.CorrectedAfterResolution;
-            reasons?.Add($"{Verb(withdrawal)} on {Day(withdrawal.At)}, {(before ? "before" : "after")} resolution");
+            reasons?.Add($"{Verb(withdrawal, "the truth")} on {Day(withdrawal.At)}, {(before ? "before" : "after")} resolution");
         }
         else if (silentlyDeleted)
         {
@@ -152,18 +148,13 @@ internal static class ClaimAssessor
         reasons?.Add(string.Create(CultureInfo.InvariantCulture, $"open, provisional probability {p:0.00}"));
         // Not yet resolved, so any credited correction is a correction before resolution; a
         // reversal is credited only toward an option the estimate finds likelier.
-        var withdrawal = corrections
-            .Where(c => c.Kind is CorrectionKind.Retracted
-                || (c.Kind == CorrectionKind.Deleted && c.IsPublicWithdrawal)
-                || (c.Kind == CorrectionKind.Reversed
-                    && ReplacementOption(ledger, c) is { } replacement
-                    && provisional.ProbabilityOf(claim.PropositionId, replacement) > p))
-            .MinBy(c => c.At);
+        var withdrawal = CreditedWithdrawal(
+            ledger, corrections, replacement => provisional.ProbabilityOf(claim.PropositionId, replacement) > p);
         var factor = 1.0;
         if (withdrawal is not null)
         {
             factor = policy.Corrections.CorrectedBeforeResolution;
-            reasons?.Add($"{Verb(withdrawal)} on {Day(withdrawal.At)}");
+            reasons?.Add($"{Verb(withdrawal, "the likelier option")} on {Day(withdrawal.At)}");
         }
         else if (silentlyDeleted)
         {
@@ -238,10 +229,22 @@ internal static class ClaimAssessor
         new(new ClaimContribution(claim.Id, claim.PropositionId, 0.0, 0.0, false, AdmiraltyCredibility.CannotBeJudged, Reason(reasons)),
             outcome, null, silentlyDeleted, ReversalDirection.None);
 
-    private static string Verb(Correction c) => c.Kind switch
+    /// <summary>
+    /// The earliest public withdrawal that earns credit: a retraction, an announced deletion, or a
+    /// reversal whose replacement the caller credits (toward the truth, or the likelier option).
+    /// </summary>
+    private static Correction? CreditedWithdrawal(
+        Ledger ledger, IReadOnlyList<Correction> corrections, Func<string, bool> creditsReversalTo) =>
+        corrections
+            .Where(c => c.Kind is CorrectionKind.Retracted
+                || (c.Kind == CorrectionKind.Deleted && c.IsPublicWithdrawal)
+                || (c.Kind == CorrectionKind.Reversed && ReplacementOption(ledger, c) is { } replacement && creditsReversalTo(replacement)))
+            .MinBy(c => c.At);
+
+    private static string Verb(Correction c, string towardWhat) => c.Kind switch
     {
         CorrectionKind.Retracted => "retracted",
-        CorrectionKind.Reversed => "reversed toward the truth",
+        CorrectionKind.Reversed => $"reversed toward {towardWhat}",
         _ => "deletion announced",
     };
 
