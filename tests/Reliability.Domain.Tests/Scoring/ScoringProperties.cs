@@ -66,8 +66,9 @@ public sealed class ScoringProperties
         {
             var (scenario, policy) = @case;
             var day = scenario.AsOfDay * publish;
-            var added = scenario.With(ResolvedClaim("new", "fresh", "yes", confirmed ? "yes" : "no",
-                day, day + ((scenario.AsOfDay - day) * resolve)));
+            // Min: day + (asOf − day) × 1.0 can round past asOf, leaving the verdict in the future.
+            var resolved = Math.Min(scenario.AsOfDay, day + ((scenario.AsOfDay - day) * resolve));
+            var added = scenario.With(ResolvedClaim("new", "fresh", "yes", confirmed ? "yes" : "no", day, resolved));
 
             var before = Score(scenario, policy);
             var after = Score(added, policy);
