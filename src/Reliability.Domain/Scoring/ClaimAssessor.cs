@@ -32,29 +32,42 @@ internal sealed record ClaimAssessment(
 /// </summary>
 internal static class ClaimAssessor
 {
-    /// <param name="ledger">Holds only events at or before <paramref name="at"/>.</param>
-    /// <param name="claim">The claim to judge.</param>
-    /// <param name="at">The as-of time recency is measured to.</param>
-    /// <param name="policy">The scoring policy.</param>
-    /// <param name="provisional">Estimates for open propositions.</param>
-    /// <param name="explain">
-    /// False skips writing reasons (they are then empty): the band walk along the history needs
-    /// only the numbers, and formatting dominated its cost.
-    /// </param>
     public static ClaimAssessment Assess(
-        Ledger ledger, Claim claim, DateTimeOffset at, ScoringPolicy policy, ProvisionalTruth provisional, bool explain = true)
+        Ledger ledger, Claim claim, DateTimeOffset at, ScoringPolicy policy, ProvisionalTruth provisional)
     {
         // The outcome leads the reason; how much the claim weighs follows it.
-        var weightNotes = explain ? new List<string>() : null;
-        var weight = BaseWeight(claim, at, policy, weightNotes);
-        var assessment = AssessOutcome(ledger, claim, policy, provisional, weight, explain ? [] : null);
-        if (weightNotes is null)
+        var weightNotes = new List<string>();
+        var stake = Stake(claim, policy, weightNotes);
+        var recency = Recency(claim, at, policy);
+        weightNotes.Add(string.Create(CultureInfo.InvariantCulture, $"published {Day(claim.PublishedAt)} (recency x{recency:0.00})"));
+        var undecayed = AssessOutcome(ledger, claim, policy, provisional, stake, []);
+        var c = undecayed.Contribution;
+        return undecayed with
         {
-            return assessment;
-        }
+            Contribution = c with
+            {
+                // Recency is applied last, exactly as the band walk applies it to cached weights.
+                Confirmed = recency * c.Confirmed,
+                Refuted = recency * c.Refuted,
+                Reason = string.Join("; ", [c.Reason, .. weightNotes]),
+            },
+        };
+    }
 
-        var reason = string.Join("; ", [assessment.Contribution.Reason, .. weightNotes]);
-        return assessment with { Contribution = assessment.Contribution with { Reason = reason } };
+    /// <summary>
+    /// The claim's weights before recency, from resolutions alone: what the band walk caches,
+    /// since only an event about the claim can change them.
+    /// </summary>
+    public static (double Confirmed, double Refuted) Undecayed(Ledger ledger, Claim claim, ScoringPolicy policy)
+    {
+        var c = AssessOutcome(ledger, claim, policy, ProvisionalTruth.None, Stake(claim, policy, null), null).Contribution;
+        return (c.Confirmed, c.Refuted);
+    }
+
+    public static double Recency(Claim claim, DateTimeOffset at, ScoringPolicy policy)
+    {
+        var ageDays = Math.Max(0.0, (at - claim.PublishedAt).TotalDays);
+        return policy.RecencyHalfLife is { } halfLife ? Math.Pow(0.5, ageDays / halfLife.TotalDays) : 1.0;
     }
 
     private static ClaimAssessment AssessOutcome(
@@ -176,10 +189,9 @@ internal static class ClaimAssessor
         return new ClaimAssessment(contribution, ClaimOutcome.Open, null, silentlyDeleted, ReversalDirection.None);
     }
 
-    private static double BaseWeight(Claim claim, DateTimeOffset at, ScoringPolicy policy, List<string>? reasons)
+    /// <summary>How much of its name the source staked on the claim: hedge times relay discount.</summary>
+    private static double Stake(Claim claim, ScoringPolicy policy, List<string>? reasons)
     {
-        var ageDays = Math.Max(0.0, (at - claim.PublishedAt).TotalDays);
-        var recency = policy.RecencyHalfLife is { } halfLife ? Math.Pow(0.5, ageDays / halfLife.TotalDays) : 1.0;
         var hedge = claim.Hedge switch
         {
             Hedge.Reported => policy.Hedges.Reported,
@@ -198,8 +210,7 @@ internal static class ClaimAssessor
             reasons?.Add(string.Create(CultureInfo.InvariantCulture, $"relay of {claim.RelayOfClaimId} (x{relay:0.##})"));
         }
 
-        reasons?.Add(string.Create(CultureInfo.InvariantCulture, $"published {Day(claim.PublishedAt)} (recency x{recency:0.00})"));
-        return recency * hedge * relay;
+        return hedge * relay;
     }
 
     private static ReversalDirection Direction(Ledger ledger, Claim claim, IReadOnlyList<Correction> corrections, string truth)

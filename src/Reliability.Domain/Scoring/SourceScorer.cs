@@ -26,18 +26,20 @@ public static class SourceScorer
         // judge the score as it stood then. Provisional estimates are only known for asOf, so the
         // walk uses resolutions alone and the estimate enters at the final point.
         var series = new ScoreSeries(policy);
-        var touched = false;
+        var weights = new ClaimWeights(sourceId, policy);
         for (var i = 0; i < events.Count; i++)
         {
             // A no-op (a claim id seen before) changes nothing, so it marks no point in the series.
-            touched |= ledger.Apply(events[i]) && Touches(ledger, sourceId, events[i]);
+            if (ledger.Apply(events[i]))
+            {
+                weights.Note(ledger, events[i]);
+            }
+
             var at = events[i].OccurredAt;
             var instantEnds = i == events.Count - 1 || events[i + 1].OccurredAt != at;
-            if (touched && instantEnds && at < asOf)
+            if (weights.Changed && instantEnds && at < asOf)
             {
-                touched = false;
-                var walked = Assess(ledger, sourceId, at, policy, ProvisionalTruth.None, explain: false);
-                series.Add(at, Totals([.. walked.Select(a => a.Contribution)]));
+                series.Add(at, weights.TotalsAt(ledger, at));
             }
         }
 
@@ -94,21 +96,10 @@ public static class SourceScorer
     }
 
     private static List<ClaimAssessment> Assess(
-        Ledger ledger, string sourceId, DateTimeOffset at, ScoringPolicy policy, ProvisionalTruth provisional, bool explain = true) =>
-        // Ordered by publication then id, not arrival, so that totals are summed in the same order
-        // however the events were delivered.
+        Ledger ledger, string sourceId, DateTimeOffset at, ScoringPolicy policy, ProvisionalTruth provisional) =>
         [.. ledger.ClaimsBy(sourceId)
-            .OrderBy(c => c.PublishedAt)
-            .ThenBy(c => c.Id, StringComparer.Ordinal)
-            .Select(c => ClaimAssessor.Assess(ledger, c, at, policy, provisional, explain))];
-
-    private static bool Touches(Ledger ledger, string sourceId, IReliabilityEvent e) => e switch
-    {
-        ClaimRecorded c => c.Claim.SourceId == sourceId,
-        CorrectionRecorded c => ledger.FindClaim(c.Correction.ClaimId)?.SourceId == sourceId,
-        PropositionResolved r => ledger.HasClaimOn(sourceId, r.Resolution.PropositionId),
-        _ => false,
-    };
+            .Order(ClaimOrder.Instance)
+            .Select(c => ClaimAssessor.Assess(ledger, c, at, policy, provisional))];
 
     private static List<TagScore> TagScores(
         IReadOnlyList<ClaimContribution> contributions, Ledger ledger,

@@ -49,7 +49,8 @@ internal static class Generators
 
     private sealed record PropositionSpec(int Options, int TopicMask, int Region, int Verdict, int Truth, int Revised, double Day, double[]? Estimate);
 
-    private sealed record ClaimSpec(int Proposition, int Option, double Day, Hedge Hedge, bool Relay, bool ByOther, int Correction, double Delay);
+    private sealed record ClaimSpec(
+        int Proposition, int Option, double Day, Hedge Hedge, bool Relay, bool ByOther, int Correction, double Delay, double ReplacementLag);
 
     private static readonly Gen<PropositionSpec> PropositionGen =
         from options in Gen.Int[2, 3]
@@ -71,7 +72,8 @@ internal static class Generators
         from byOther in Gen.Int[0, 5]
         from correction in Gen.Int[0, 9]
         from delay in Gen.Double[0, 150]
-        select new ClaimSpec(proposition, option, day, hedge, relay == 0, byOther == 0, correction, delay);
+        from lag in Gen.OneOf(Gen.Const(0.0), Gen.Double[-10, 60])
+        select new ClaimSpec(proposition, option, day, hedge, relay == 0, byOther == 0, correction, delay, lag);
 
     public static readonly Gen<Scenario> Scenario =
         from propositions in PropositionGen.Array[1, 5]
@@ -135,7 +137,8 @@ internal static class Generators
                     break;
                 case 8:
                     events.Add(Correction($"r{i}", id, CorrectionKind.Reversed, at, replacement: $"c{i}-rev"));
-                    events.Add(Claim($"c{i}-rev", propositionId, OptionOf(proposition, spec.Option + 1), at, spec.Hedge));
+                    // The replacement may be posted with the reversal, after it, or even before it.
+                    events.Add(Claim($"c{i}-rev", propositionId, OptionOf(proposition, spec.Option + 1), at + spec.ReplacementLag, spec.Hedge));
                     break;
                 case 9:
                     events.Add(Correction($"r{i}", id, CorrectionKind.Amended, at));
