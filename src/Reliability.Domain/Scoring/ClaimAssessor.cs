@@ -111,6 +111,14 @@ internal static class ClaimAssessor
         if (claim.Option == truth)
         {
             reasons?.Add($"confirmed on {Day(resolvedAt)}");
+            if (claim.PublishedAt > resolvedAt)
+            {
+                // Repeating a verdict already published shows nothing about the source, and
+                // crediting it would let anyone pad a record after the fact.
+                weight *= policy.HindsightWeight;
+                reasons?.Add(string.Create(CultureInfo.InvariantCulture, $"published after the verdict (x{policy.HindsightWeight:0.##})"));
+            }
+
             if (corrections.FirstOrDefault(c => c.Kind is CorrectionKind.Deleted or CorrectionKind.Retracted) is { } withdrawn)
             {
                 // History is never lost: a true claim taken down was still made, and still counts.

@@ -29,6 +29,7 @@ internal static class Generators
         from relay in Gen.Double[0.01, 0.99]
         from corrections in Gen.Select(Gen.Double[0, 0.45], Gen.Double[0.5, 0.99], Gen.Double[1, 3])
         from provisional in Gen.Double[0.01, 1]
+        from hindsight in Gen.Double[0, 1]
         from minimum in Gen.Double[0.1, 10]
         from mass in Gen.Double[0.8, 0.99]
         from bands in Gen.Select(Gen.Double[0.1, 0.45], Gen.Double[0.55, 0.9], Gen.Double[0, 0.049])
@@ -42,6 +43,7 @@ internal static class Generators
             RelayWeight = relay,
             Corrections = new CorrectionModifiers(corrections.Item1, corrections.Item2, corrections.Item3),
             ProvisionalWeight = provisional,
+            HindsightWeight = hindsight,
             MinimumEvidence = minimum,
             CredibleMass = mass,
             Bands = new BandThresholds(bands.Item2, bands.Item1, bands.Item3),

@@ -182,6 +182,20 @@ public sealed class SourceScorerTests
     }
 
     [Fact]
+    public void Echoing_a_verdict_already_published_earns_only_the_hindsight_share()
+    {
+        var echo = Score([.. ResolvedClaim("early", "p", "yes", "yes", 0, 2), Claim("echo", "p", "yes", 3)]);
+        var generous = Score([.. ResolvedClaim("early", "p", "yes", "yes", 0, 2), Claim("echo", "p", "yes", 3)],
+            policy: Timeless with { HindsightWeight = 0.5 });
+
+        Assert.Equal(1.0, echo.Contributions.Single(c => c.ClaimId == "early").Confirmed, 12);
+        Assert.Equal(0.0, echo.Contributions.Single(c => c.ClaimId == "echo").Confirmed, 12);
+        Assert.Equal(0.5, generous.Contributions.Single(c => c.ClaimId == "echo").Confirmed, 12);
+        Assert.Contains("published after the verdict", echo.Contributions.Single(c => c.ClaimId == "echo").Reason);
+        Assert.Equal(AdmiraltyCredibility.Confirmed, echo.Contributions.Single(c => c.ClaimId == "echo").Credibility);
+    }
+
+    [Fact]
     public void Credibility_follows_resolution_then_provisional_estimate()
     {
         var history = new IReliabilityEvent[]
