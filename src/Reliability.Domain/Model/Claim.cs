@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Reliability.Domain.Model;
 
 /// <summary>One source asserting one option of one proposition at one time.</summary>
@@ -15,5 +17,6 @@ public sealed record Claim(
     string? RelayOfClaimId,
     IReadOnlyList<string> EvidenceUrls)
 {
+    [JsonIgnore]
     public bool IsRelay => RelayOfClaimId is not null;
 }

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Reliability.Domain.Model;
 
 /// <summary>Something that happened to a claim after it was made.</summary>
@@ -17,6 +19,7 @@ public sealed record Correction(
     /// The source withdrew the claim where its audience could see it. Whether a reversal earns
     /// credit also depends on where it went, which only the resolution can tell.
     /// </summary>
+    [JsonIgnore]
     public bool IsPublicWithdrawal => Kind switch
     {
         CorrectionKind.Retracted or CorrectionKind.Reversed => true,
@@ -24,5 +27,6 @@ public sealed record Correction(
         _ => false,
     };
 
+    [JsonIgnore]
     public bool IsSilentDeletion => Kind == CorrectionKind.Deleted && Deletion != DeletionNotice.Announced;
 }

@@ -32,29 +32,42 @@ internal sealed record ClaimAssessment(
 /// </summary>
 internal static class ClaimAssessor
 {
-    /// <param name="ledger">Holds only events at or before <paramref name="at"/>.</param>
-    /// <param name="claim">The claim to judge.</param>
-    /// <param name="at">The as-of time recency is measured to.</param>
-    /// <param name="policy">The scoring policy.</param>
-    /// <param name="provisional">Estimates for open propositions.</param>
-    /// <param name="explain">
-    /// False skips writing reasons (they are then empty): the band walk along the history needs
-    /// only the numbers, and formatting dominated its cost.
-    /// </param>
     public static ClaimAssessment Assess(
-        Ledger ledger, Claim claim, DateTimeOffset at, ScoringPolicy policy, ProvisionalTruth provisional, bool explain = true)
+        Ledger ledger, Claim claim, DateTimeOffset at, ScoringPolicy policy, ProvisionalTruth provisional)
     {
         // The outcome leads the reason; how much the claim weighs follows it.
-        var weightNotes = explain ? new List<string>() : null;
-        var weight = BaseWeight(claim, at, policy, weightNotes);
-        var assessment = AssessOutcome(ledger, claim, policy, provisional, weight, explain ? [] : null);
-        if (weightNotes is null)
+        var weightNotes = new List<string>();
+        var stake = Stake(claim, policy, weightNotes);
+        var recency = Recency(claim, at, policy);
+        weightNotes.Add(string.Create(CultureInfo.InvariantCulture, $"published {Day(claim.PublishedAt)} (recency x{recency:0.00})"));
+        var undecayed = AssessOutcome(ledger, claim, policy, provisional, stake, []);
+        var c = undecayed.Contribution;
+        return undecayed with
         {
-            return assessment;
-        }
+            Contribution = c with
+            {
+                // Recency is applied last, exactly as the band walk applies it to cached weights.
+                Confirmed = recency * c.Confirmed,
+                Refuted = recency * c.Refuted,
+                Reason = string.Join("; ", [c.Reason, .. weightNotes]),
+            },
+        };
+    }
 
-        var reason = string.Join("; ", [assessment.Contribution.Reason, .. weightNotes]);
-        return assessment with { Contribution = assessment.Contribution with { Reason = reason } };
+    /// <summary>
+    /// The claim's weights before recency, from resolutions alone: what the band walk caches,
+    /// since only an event about the claim can change them.
+    /// </summary>
+    public static (double Confirmed, double Refuted) Undecayed(Ledger ledger, Claim claim, ScoringPolicy policy)
+    {
+        var c = AssessOutcome(ledger, claim, policy, ProvisionalTruth.None, Stake(claim, policy, null), null).Contribution;
+        return (c.Confirmed, c.Refuted);
+    }
+
+    public static double Recency(Claim claim, DateTimeOffset at, ScoringPolicy policy)
+    {
+        var ageDays = Math.Max(0.0, (at - claim.PublishedAt).TotalDays);
+        return policy.RecencyHalfLife is { } halfLife ? Math.Pow(0.5, ageDays / halfLife.TotalDays) : 1.0;
     }
 
     private static ClaimAssessment AssessOutcome(
@@ -98,10 +111,18 @@ internal static class ClaimAssessor
         if (claim.Option == truth)
         {
             reasons?.Add($"confirmed on {Day(resolvedAt)}");
-            if (corrections.Any(c => c.Kind == CorrectionKind.Deleted))
+            if (claim.PublishedAt > resolvedAt)
             {
-                // History is never lost: a deleted true claim was still made, and still counts.
-                reasons?.Add("deleted later, credit kept");
+                // Repeating a verdict already published shows nothing about the source, and
+                // crediting it would let anyone pad a record after the fact.
+                weight *= policy.HindsightWeight;
+                reasons?.Add(string.Create(CultureInfo.InvariantCulture, $"published after the verdict (x{policy.HindsightWeight:0.##})"));
+            }
+
+            if (corrections.FirstOrDefault(c => c.Kind is CorrectionKind.Deleted or CorrectionKind.Retracted) is { } withdrawn)
+            {
+                // History is never lost: a true claim taken down was still made, and still counts.
+                reasons?.Add($"{withdrawn.Kind.ToString().ToLowerInvariant()} later, credit kept");
             }
 
             if (reversal == ReversalDirection.AwayFromTruth)
@@ -115,17 +136,13 @@ internal static class ClaimAssessor
         }
 
         reasons?.Add($"refuted on {Day(resolvedAt)}");
-        var withdrawal = corrections
-            .Where(c => c.Kind is CorrectionKind.Retracted
-                || (c.Kind == CorrectionKind.Deleted && c.IsPublicWithdrawal)
-                || (c.Kind == CorrectionKind.Reversed && ReplacementOption(ledger, c) == truth))
-            .MinBy(c => c.At);
+        var withdrawal = CreditedWithdrawal(ledger, corrections, replacement => replacement == truth);
         double factor;
         if (withdrawal is not null)
         {
             var before = withdrawal.At < resolvedAt;
             factor = before ? policy.Corrections.CorrectedBeforeResolution : policy.Corrections.CorrectedAfterResolution;
-            reasons?.Add($"{Verb(withdrawal)} on {Day(withdrawal.At)}, {(before ? "before" : "after")} resolution");
+            reasons?.Add($"{Verb(withdrawal, "the truth")} on {Day(withdrawal.At)}, {(before ? "before" : "after")} resolution");
         }
         else if (silentlyDeleted)
         {
@@ -152,18 +169,13 @@ internal static class ClaimAssessor
         reasons?.Add(string.Create(CultureInfo.InvariantCulture, $"open, provisional probability {p:0.00}"));
         // Not yet resolved, so any credited correction is a correction before resolution; a
         // reversal is credited only toward an option the estimate finds likelier.
-        var withdrawal = corrections
-            .Where(c => c.Kind is CorrectionKind.Retracted
-                || (c.Kind == CorrectionKind.Deleted && c.IsPublicWithdrawal)
-                || (c.Kind == CorrectionKind.Reversed
-                    && ReplacementOption(ledger, c) is { } replacement
-                    && provisional.ProbabilityOf(claim.PropositionId, replacement) > p))
-            .MinBy(c => c.At);
+        var withdrawal = CreditedWithdrawal(
+            ledger, corrections, replacement => provisional.ProbabilityOf(claim.PropositionId, replacement) > p);
         var factor = 1.0;
         if (withdrawal is not null)
         {
             factor = policy.Corrections.CorrectedBeforeResolution;
-            reasons?.Add($"{Verb(withdrawal)} on {Day(withdrawal.At)}");
+            reasons?.Add($"{Verb(withdrawal, "the likelier option")} on {Day(withdrawal.At)}");
         }
         else if (silentlyDeleted)
         {
@@ -185,10 +197,9 @@ internal static class ClaimAssessor
         return new ClaimAssessment(contribution, ClaimOutcome.Open, null, silentlyDeleted, ReversalDirection.None);
     }
 
-    private static double BaseWeight(Claim claim, DateTimeOffset at, ScoringPolicy policy, List<string>? reasons)
+    /// <summary>How much of its name the source staked on the claim: hedge times relay discount.</summary>
+    private static double Stake(Claim claim, ScoringPolicy policy, List<string>? reasons)
     {
-        var ageDays = Math.Max(0.0, (at - claim.PublishedAt).TotalDays);
-        var recency = policy.RecencyHalfLife is { } halfLife ? Math.Pow(0.5, ageDays / halfLife.TotalDays) : 1.0;
         var hedge = claim.Hedge switch
         {
             Hedge.Reported => policy.Hedges.Reported,
@@ -207,8 +218,7 @@ internal static class ClaimAssessor
             reasons?.Add(string.Create(CultureInfo.InvariantCulture, $"relay of {claim.RelayOfClaimId} (x{relay:0.##})"));
         }
 
-        reasons?.Add(string.Create(CultureInfo.InvariantCulture, $"published {Day(claim.PublishedAt)} (recency x{recency:0.00})"));
-        return recency * hedge * relay;
+        return hedge * relay;
     }
 
     private static ReversalDirection Direction(Ledger ledger, Claim claim, IReadOnlyList<Correction> corrections, string truth)
@@ -238,10 +248,22 @@ internal static class ClaimAssessor
         new(new ClaimContribution(claim.Id, claim.PropositionId, 0.0, 0.0, false, AdmiraltyCredibility.CannotBeJudged, Reason(reasons)),
             outcome, null, silentlyDeleted, ReversalDirection.None);
 
-    private static string Verb(Correction c) => c.Kind switch
+    /// <summary>
+    /// The earliest public withdrawal that earns credit: a retraction, an announced deletion, or a
+    /// reversal whose replacement the caller credits (toward the truth, or the likelier option).
+    /// </summary>
+    private static Correction? CreditedWithdrawal(
+        Ledger ledger, IReadOnlyList<Correction> corrections, Func<string, bool> creditsReversalTo) =>
+        corrections
+            .Where(c => c.Kind is CorrectionKind.Retracted
+                || (c.Kind == CorrectionKind.Deleted && c.IsPublicWithdrawal)
+                || (c.Kind == CorrectionKind.Reversed && ReplacementOption(ledger, c) is { } replacement && creditsReversalTo(replacement)))
+            .MinBy(c => c.At);
+
+    private static string Verb(Correction c, string towardWhat) => c.Kind switch
     {
         CorrectionKind.Retracted => "retracted",
-        CorrectionKind.Reversed => "reversed toward the truth",
+        CorrectionKind.Reversed => $"reversed toward {towardWhat}",
         _ => "deletion announced",
     };
 

@@ -10,6 +10,8 @@ internal static class CorrectionMetrics
         var corrected = refuted.Where(a => a.CreditedWithdrawal is not null).ToList();
         var delays = corrected
             .Select(a => a.CreditedWithdrawal!.At - ledger.FindClaim(a.Contribution.ClaimId)!.PublishedAt)
+            // A correction timestamped before its claim is a data error, not a negative delay.
+            .Select(delay => delay < TimeSpan.Zero ? TimeSpan.Zero : delay)
             .Order()
             .ToList();
         return new CorrectionBehaviour(

@@ -17,6 +17,7 @@ public sealed record ScoringPolicy(
     double RelayWeight,
     CorrectionModifiers Corrections,
     double ProvisionalWeight,
+    double HindsightWeight,
     double MinimumEvidence,
     double CredibleMass,
     BandThresholds Bands,
@@ -33,6 +34,7 @@ public sealed record ScoringPolicy(
         Corrections: new CorrectionModifiers(
             CorrectedBeforeResolution: 0.25, CorrectedAfterResolution: 0.6, SilentDeletion: 1.0),
         ProvisionalWeight: 0.5,
+        HindsightWeight: 0.0,
         MinimumEvidence: 3.0,
         CredibleMass: 0.90,
         Bands: new BandThresholds(Reliable: 0.7, Unreliable: 0.4, Margin: 0.05),
@@ -63,6 +65,7 @@ public sealed record ScoringPolicy(
             "corrections must satisfy 0 <= before resolution < after resolution < 1");
         Require(Corrections.SilentDeletion is >= 1.0 and <= 3.0, "a silent deletion must count at least as much as leaving the claim (in [1, 3])");
         Require(ProvisionalWeight is > 0 and <= 1, "provisional weight must lie in (0, 1]");
+        Require(HindsightWeight is >= 0 and <= 1, "hindsight weight must lie in [0, 1]");
         Require(MinimumEvidence > 0, "minimum evidence must be positive");
         Require(CredibleMass is >= 0.8 and < 1, "credible mass must lie in [0.8, 1)");
         Require(Bands.Unreliable is > 0 and < 1 && Bands.Reliable is > 0 and < 1 && Bands.Unreliable < Bands.Reliable,

@@ -25,34 +25,29 @@ public static class SourceScorer
         // Bands have memory, so walk the history: after each instant that touched this source,
         // judge the score as it stood then. Provisional estimates are only known for asOf, so the
         // walk uses resolutions alone and the estimate enters at the final point.
-        var series = new List<ScorePoint>();
-        ReliabilityBand? held = null;
-        var touched = false;
+        var series = new ScoreSeries(policy);
+        var weights = new ClaimWeights(sourceId, policy);
         for (var i = 0; i < events.Count; i++)
         {
             // A no-op (a claim id seen before) changes nothing, so it marks no point in the series.
-            touched |= ledger.Apply(events[i]) && Touches(ledger, sourceId, events[i]);
-            var instantEnds = i == events.Count - 1 || events[i + 1].OccurredAt != events[i].OccurredAt;
-            if (!touched || !instantEnds || events[i].OccurredAt == asOf)
+            if (ledger.Apply(events[i]))
             {
-                continue;
+                weights.Note(ledger, events[i]);
             }
 
-            touched = false;
             var at = events[i].OccurredAt;
-            var contributions = Assess(ledger, sourceId, at, policy, ProvisionalTruth.None, explain: false)
-                .Select(a => a.Contribution).ToList();
-            var (confirmed, refuted) = Totals(contributions);
-            var point = Point(at, confirmed, refuted, ref held, policy);
-            series.Add(point);
+            var instantEnds = i == events.Count - 1 || events[i + 1].OccurredAt != at;
+            if (weights.Changed && instantEnds && at < asOf)
+            {
+                series.Add(at, weights.TotalsAt(ledger, at));
+            }
         }
 
         var assessments = Assess(ledger, sourceId, asOf, policy, provisional);
         var final = assessments.Select(a => a.Contribution).ToList();
         var totals = Totals(final);
         var overall = BetaPosterior.From(totals.Confirmed, totals.Refuted, policy);
-        var last = Point(asOf, totals.Confirmed, totals.Refuted, ref held, policy);
-        series.Add(last);
+        var last = series.Add(asOf, totals);
 
         return new SourceScore(
             sourceId,
@@ -65,7 +60,25 @@ public static class SourceScorer
             TagScores(final, ledger, p => p.Topics, policy),
             TagScores(final, ledger, p => p.Region is null ? [] : [p.Region], policy),
             final,
-            series);
+            series.Points);
+    }
+
+    /// <summary>
+    /// One claim judged as of a time — its credibility and what it adds to its source — for
+    /// showing beside a citation. Null when the claim is not known by then.
+    /// </summary>
+    public static ClaimContribution? AssessClaim(
+        string claimId,
+        IEnumerable<IReliabilityEvent> history,
+        DateTimeOffset asOf,
+        ScoringPolicy policy,
+        ProvisionalTruth? provisional = null)
+    {
+        policy.EnsureValid();
+        var ledger = Ledger.Replay(history, asOf);
+        return ledger.FindClaim(claimId) is { } claim
+            ? ClaimAssessor.Assess(ledger, claim, asOf, policy, provisional ?? ProvisionalTruth.None).Contribution
+            : null;
     }
 
     /// <summary>Weighted totals, summed in contribution order so they equal what an auditor adds up.</summary>
@@ -83,37 +96,10 @@ public static class SourceScorer
     }
 
     private static List<ClaimAssessment> Assess(
-        Ledger ledger, string sourceId, DateTimeOffset at, ScoringPolicy policy, ProvisionalTruth provisional, bool explain = true) =>
-        // Ordered by publication then id, not arrival, so that totals are summed in the same order
-        // however the events were delivered.
+        Ledger ledger, string sourceId, DateTimeOffset at, ScoringPolicy policy, ProvisionalTruth provisional) =>
         [.. ledger.ClaimsBy(sourceId)
-            .OrderBy(c => c.PublishedAt)
-            .ThenBy(c => c.Id, StringComparer.Ordinal)
-            .Select(c => ClaimAssessor.Assess(ledger, c, at, policy, provisional, explain))];
-
-    private static ScorePoint Point(
-        DateTimeOffset at, double confirmed, double refuted, ref ReliabilityBand? held, ScoringPolicy policy)
-    {
-        var mean = BetaPosterior.Mean(confirmed, refuted, policy);
-        if (confirmed + refuted < policy.MinimumEvidence)
-        {
-            // The held band survives a thin spell so that evidence decaying around the minimum
-            // does not reset the hysteresis.
-            return new ScorePoint(at, mean, confirmed + refuted, ReliabilityBand.InsufficientRecord);
-        }
-
-        var band = BandRule.Next(held, mean, policy.Bands);
-        held = band;
-        return new ScorePoint(at, mean, confirmed + refuted, band);
-    }
-
-    private static bool Touches(Ledger ledger, string sourceId, IReliabilityEvent e) => e switch
-    {
-        ClaimRecorded c => c.Claim.SourceId == sourceId,
-        CorrectionRecorded c => ledger.FindClaim(c.Correction.ClaimId)?.SourceId == sourceId,
-        PropositionResolved r => ledger.HasClaimOn(sourceId, r.Resolution.PropositionId),
-        _ => false,
-    };
+            .Order(ClaimOrder.Instance)
+            .Select(c => ClaimAssessor.Assess(ledger, c, at, policy, provisional))];
 
     private static List<TagScore> TagScores(
         IReadOnlyList<ClaimContribution> contributions, Ledger ledger,

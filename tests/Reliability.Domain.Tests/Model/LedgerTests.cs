@@ -101,6 +101,8 @@ public sealed class LedgerTests
         // Records compare lists by reference, so compare the serialized forms.
         Assert.Equal(json, JsonSerializer.Serialize(back, e.GetType()));
         Assert.Equal(e.OccurredAt, back.OccurredAt);
+        // Derived facts are not stored: the event holds only what was observed.
         Assert.DoesNotContain("OccurredAt", json);
+        Assert.DoesNotContain("\"Is", json);
     }
 }

@@ -29,6 +29,7 @@ internal static class Generators
         from relay in Gen.Double[0.01, 0.99]
         from corrections in Gen.Select(Gen.Double[0, 0.45], Gen.Double[0.5, 0.99], Gen.Double[1, 3])
         from provisional in Gen.Double[0.01, 1]
+        from hindsight in Gen.Double[0, 1]
         from minimum in Gen.Double[0.1, 10]
         from mass in Gen.Double[0.8, 0.99]
         from bands in Gen.Select(Gen.Double[0.1, 0.45], Gen.Double[0.55, 0.9], Gen.Double[0, 0.049])
@@ -42,6 +43,7 @@ internal static class Generators
             RelayWeight = relay,
             Corrections = new CorrectionModifiers(corrections.Item1, corrections.Item2, corrections.Item3),
             ProvisionalWeight = provisional,
+            HindsightWeight = hindsight,
             MinimumEvidence = minimum,
             CredibleMass = mass,
             Bands = new BandThresholds(bands.Item2, bands.Item1, bands.Item3),
@@ -49,7 +51,8 @@ internal static class Generators
 
     private sealed record PropositionSpec(int Options, int TopicMask, int Region, int Verdict, int Truth, int Revised, double Day, double[]? Estimate);
 
-    private sealed record ClaimSpec(int Proposition, int Option, double Day, Hedge Hedge, bool Relay, bool ByOther, int Correction, double Delay);
+    private sealed record ClaimSpec(
+        int Proposition, int Option, double Day, Hedge Hedge, bool Relay, bool ByOther, int Correction, double Delay, double ReplacementLag);
 
     private static readonly Gen<PropositionSpec> PropositionGen =
         from options in Gen.Int[2, 3]
@@ -71,7 +74,8 @@ internal static class Generators
         from byOther in Gen.Int[0, 5]
         from correction in Gen.Int[0, 9]
         from delay in Gen.Double[0, 150]
-        select new ClaimSpec(proposition, option, day, hedge, relay == 0, byOther == 0, correction, delay);
+        from lag in Gen.OneOf(Gen.Const(0.0), Gen.Double[-10, 60])
+        select new ClaimSpec(proposition, option, day, hedge, relay == 0, byOther == 0, correction, delay, lag);
 
     public static readonly Gen<Scenario> Scenario =
         from propositions in PropositionGen.Array[1, 5]
@@ -135,7 +139,8 @@ internal static class Generators
                     break;
                 case 8:
                     events.Add(Correction($"r{i}", id, CorrectionKind.Reversed, at, replacement: $"c{i}-rev"));
-                    events.Add(Claim($"c{i}-rev", propositionId, OptionOf(proposition, spec.Option + 1), at, spec.Hedge));
+                    // The replacement may be posted with the reversal, after it, or even before it.
+                    events.Add(Claim($"c{i}-rev", propositionId, OptionOf(proposition, spec.Option + 1), at + spec.ReplacementLag, spec.Hedge));
                     break;
                 case 9:
                     events.Add(Correction($"r{i}", id, CorrectionKind.Amended, at));

@@ -66,8 +66,9 @@ public sealed class ScoringProperties
         {
             var (scenario, policy) = @case;
             var day = scenario.AsOfDay * publish;
-            var added = scenario.With(ResolvedClaim("new", "fresh", "yes", confirmed ? "yes" : "no",
-                day, day + ((scenario.AsOfDay - day) * resolve)));
+            // Min: day + (asOf − day) × 1.0 can round past asOf, leaving the verdict in the future.
+            var resolved = Math.Min(scenario.AsOfDay, day + ((scenario.AsOfDay - day) * resolve));
+            var added = scenario.With(ResolvedClaim("new", "fresh", "yes", confirmed ? "yes" : "no", day, resolved));
 
             var before = Score(scenario, policy);
             var after = Score(added, policy);
@@ -197,6 +198,20 @@ public sealed class ScoringProperties
                 Assert.Equal(then.Overall.EffectiveEvidence, point.EffectiveEvidence);
                 Assert.Equal(then.Band, point.Band);
             }
+        });
+
+    [Fact]
+    public void A_claim_judged_alone_matches_its_contribution_to_the_source() =>
+        Cases.Sample((scenario, policy) =>
+        {
+            var score = Score(scenario, policy);
+            foreach (var claim in scenario.SubjectClaims)
+            {
+                Assert.Equal(Contribution(score, claim.Id),
+                    SourceScorer.AssessClaim(claim.Id, scenario.Events, scenario.AsOf, policy, scenario.Provisional));
+            }
+
+            Assert.Null(SourceScorer.AssessClaim("unknown", scenario.Events, scenario.AsOf, policy));
         });
 
     [Fact]

@@ -135,6 +135,67 @@ public sealed class SourceScorerTests
     }
 
     [Fact]
+    public void An_announced_deletion_after_the_verdict_counts_as_a_late_public_correction()
+    {
+        var score = Score([.. ResolvedClaim("x", "p", "yes", "no", 0, 1),
+            Correction("del", "x", CorrectionKind.Deleted, 3, DeletionNotice.Announced)]);
+        var x = score.Contributions.Single(c => c.ClaimId == "x");
+
+        Assert.Equal(Timeless.Corrections.CorrectedAfterResolution, x.Refuted, 12);
+        Assert.Contains("deletion announced on 2023-10-01, after resolution", x.Reason);
+        Assert.Equal(0, score.Corrections.SilentDeletions);
+        Assert.Equal(1, score.Corrections.CorrectedBySource);
+        Assert.Equal(TimeSpan.FromDays(3), score.Corrections.MedianTimeToCorrect);
+    }
+
+    [Fact]
+    public void Retracting_before_a_revised_verdict_counts_as_correcting_before_resolution()
+    {
+        var score = Score([.. ResolvedClaim("x", "p", "yes", "yes", 0, 2),
+            Retraction("r", "x", 5), Resolved("p", "other", 10, revision: 2)]);
+        var x = score.Contributions.Single(c => c.ClaimId == "x");
+
+        Assert.Equal(Timeless.Corrections.CorrectedBeforeResolution, x.Refuted, 12);
+        Assert.Equal(0.0, x.Confirmed);
+    }
+
+    [Fact]
+    public void On_an_open_proposition_a_reversal_toward_the_likelier_option_is_credited()
+    {
+        var provisional = new ProvisionalTruth(new Dictionary<string, IReadOnlyDictionary<string, double>>
+        {
+            ["p"] = new Dictionary<string, double> { ["yes"] = 0.2, ["no"] = 0.8 },
+        });
+        List<IReliabilityEvent> history = [Proposition("p"), Claim("x", "p", "yes", 0)];
+        var standing = Score(history, provisional: provisional);
+        history.AddRange([Correction("rev", "x", CorrectionKind.Reversed, 1, replacement: "x2"), Claim("x2", "p", "no", 1)]);
+        var reversed = Score(history, provisional: provisional);
+
+        var weight = Timeless.ProvisionalWeight;
+        Assert.Equal(weight * 0.8, standing.Contributions.Single(c => c.ClaimId == "x").Refuted, 12);
+        Assert.Equal(weight * 0.8 * Timeless.Corrections.CorrectedBeforeResolution,
+            reversed.Contributions.Single(c => c.ClaimId == "x").Refuted, 12);
+        Assert.All(reversed.Contributions, c => Assert.True(c.Provisional));
+        // Metrics are about resolved propositions only.
+        Assert.Equal(0, reversed.Corrections.RefutedClaims);
+        Assert.Null(reversed.Corrections.SelfCorrectedShare);
+    }
+
+    [Fact]
+    public void Echoing_a_verdict_already_published_earns_only_the_hindsight_share()
+    {
+        var echo = Score([.. ResolvedClaim("early", "p", "yes", "yes", 0, 2), Claim("echo", "p", "yes", 3)]);
+        var generous = Score([.. ResolvedClaim("early", "p", "yes", "yes", 0, 2), Claim("echo", "p", "yes", 3)],
+            policy: Timeless with { HindsightWeight = 0.5 });
+
+        Assert.Equal(1.0, echo.Contributions.Single(c => c.ClaimId == "early").Confirmed, 12);
+        Assert.Equal(0.0, echo.Contributions.Single(c => c.ClaimId == "echo").Confirmed, 12);
+        Assert.Equal(0.5, generous.Contributions.Single(c => c.ClaimId == "echo").Confirmed, 12);
+        Assert.Contains("published after the verdict", echo.Contributions.Single(c => c.ClaimId == "echo").Reason);
+        Assert.Equal(AdmiraltyCredibility.Confirmed, echo.Contributions.Single(c => c.ClaimId == "echo").Credibility);
+    }
+
+    [Fact]
     public void Credibility_follows_resolution_then_provisional_estimate()
     {
         var history = new IReliabilityEvent[]

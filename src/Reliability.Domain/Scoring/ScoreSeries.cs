@@ -1,0 +1,28 @@
+namespace Reliability.Domain.Scoring;
+
+/// <summary>A source's score series, carrying the band held so far from point to point.</summary>
+internal sealed class ScoreSeries(ScoringPolicy policy)
+{
+    private readonly List<ScorePoint> _points = [];
+    private ReliabilityBand? _held;
+
+    public IReadOnlyList<ScorePoint> Points => _points;
+
+    public ScorePoint Add(DateTimeOffset at, (double Confirmed, double Refuted) totals)
+    {
+        var (confirmed, refuted) = totals;
+        var mean = BetaPosterior.Mean(confirmed, refuted, policy);
+        var band = ReliabilityBand.InsufficientRecord;
+        // A thin spell shows as insufficient but keeps the held band, so that evidence decaying
+        // around the minimum does not reset the hysteresis.
+        if (confirmed + refuted >= policy.MinimumEvidence)
+        {
+            band = BandRule.Next(_held, mean, policy.Bands);
+            _held = band;
+        }
+
+        var point = new ScorePoint(at, mean, confirmed + refuted, band);
+        _points.Add(point);
+        return point;
+    }
+}
