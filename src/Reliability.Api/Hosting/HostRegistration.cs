@@ -18,6 +18,7 @@ internal static partial class HostRegistration
         builder.Services.AddReliabilityRecord();
         builder.Services.AddProblemDetails();
         builder.Services.AddStrictJson();
+        builder.Services.AddExceptionHandler<BadRequestHandler>();
         builder.Services.AddOpenApi();
         builder.AddReliabilitySecurity();
         builder.Services.AddHealthChecks()

@@ -52,10 +52,12 @@ internal static class ClaimBatch
             }
         }
 
-        var proposition = await PropositionOfAsync(transaction, submission, replaces, errors);
-        if (proposition is not null && !proposition.Proposition.Options.Contains(submission.Option, StringComparer.Ordinal))
+        // Decide first, create after: a rejected claim must not leave a new source or proposition behind.
+        var (proposition, newProposition) = await PropositionOfAsync(transaction, submission, replaces, errors);
+        var options = proposition?.Proposition.Options ?? newProposition?.Options;
+        if (options is not null && !options.Contains(submission.Option, StringComparer.Ordinal))
         {
-            errors["option"] = [$"'{submission.Option}' is not an option of proposition '{proposition.Id}': {string.Join(", ", proposition.Proposition.Options)}."];
+            errors["option"] = [$"'{submission.Option}' is not an option of the proposition: {string.Join(", ", options)}."];
         }
 
         if (replaces is not null && submission.Option == replaces.Option)
@@ -63,11 +65,14 @@ internal static class ClaimBatch
             errors["replacement.option"] = ["A reversal asserts another option than the claim it reverses."];
         }
 
-        var source = await SourceOfAsync(transaction, submission, replaces, errors);
-        if (errors.Count > 0 || source is null || proposition is null)
+        var (source, sourceId) = await SourceOfAsync(transaction, submission, replaces, errors);
+        if (errors.Count > 0 || (source is null && sourceId is null) || (proposition is null && newProposition is null))
         {
             return new SubmissionResult(submission.Id, SubmissionStatus.Rejected, source?.Id, proposition?.Id, errors);
         }
+
+        proposition ??= PropositionWrite.Open(transaction, newProposition!.Id!, newProposition, Earliest(transaction.Now, submission.PublishedAt));
+        source ??= RegisterFor(transaction, submission, sourceId!);
 
         var claim = new Claim(
             submission.Id, source.Id, proposition.Id, submission.Option, submission.PublishedAt, submission.Url?.Trim(),
@@ -113,41 +118,48 @@ internal static class ClaimBatch
             .OfType<string>());
     }
 
-    private static async Task<SourceDocument?> SourceOfAsync(
+    /// <returns>The source, or the id a new one will get when the claim is accepted.</returns>
+    private static async Task<(SourceDocument? Source, string? NewId)> SourceOfAsync(
         RecordTransaction transaction, ClaimSubmission submission, ClaimDocument? replaces, Dictionary<string, string[]> errors)
     {
         if (replaces is not null)
         {
-            return await transaction.SourceAsync(replaces.SourceId);
+            return (await transaction.SourceAsync(replaces.SourceId), null);
         }
 
         if (submission.SourceId is { } sourceId)
         {
-            return await transaction.SourceAsync(sourceId)
-                ?? SourceWrite.Register(transaction, sourceId, submission.SourceName ?? sourceId, SourceKind.Other, false, [],
-                    Earliest(transaction.Now, submission.PublishedAt));
+            return (await transaction.SourceAsync(sourceId), sourceId);
         }
 
         if (submission.Handle is not { } handle)
         {
             errors["sourceId"] = ["Name the source by sourceId or handle."];
-            return null;
+            return (null, null);
         }
 
         var key = StreamKeys.HandleKey(handle.Platform, handle.Handle);
         var known = await transaction.Session.LoadAsync<HandleDocument>(key, transaction.CancellationToken);
         var id = known?.SourceId ?? StreamKeys.SourceIdFor(key);
-        return await transaction.SourceAsync(id)
-            ?? SourceWrite.Register(transaction, id, submission.SourceName ?? "@" + handle.Handle.Trim().TrimStart('@'),
-                SourceKind.SocialAccount, false, [handle], Earliest(transaction.Now, submission.PublishedAt));
+        return (await transaction.SourceAsync(id), id);
     }
 
-    private static async Task<PropositionDocument?> PropositionOfAsync(
+    private static SourceDocument RegisterFor(RecordTransaction transaction, ClaimSubmission submission, string id)
+    {
+        var registeredAt = Earliest(transaction.Now, submission.PublishedAt);
+        return submission.Handle is { } handle
+            ? SourceWrite.Register(transaction, id, submission.SourceName ?? "@" + handle.Handle.Trim().TrimStart('@'),
+                SourceKind.SocialAccount, false, [handle], registeredAt)
+            : SourceWrite.Register(transaction, id, submission.SourceName ?? id, SourceKind.Other, false, [], registeredAt);
+    }
+
+    /// <returns>The proposition, or the one a new claim opens inline (with its id) when accepted.</returns>
+    private static async Task<(PropositionDocument? Existing, NewProposition? New)> PropositionOfAsync(
         RecordTransaction transaction, ClaimSubmission submission, ClaimDocument? replaces, Dictionary<string, string[]> errors)
     {
         if (replaces is not null)
         {
-            return await transaction.PropositionAsync(replaces.PropositionId);
+            return (await transaction.PropositionAsync(replaces.PropositionId), null);
         }
 
         if (submission.PropositionId is { } propositionId)
@@ -158,29 +170,28 @@ internal static class ClaimBatch
                 errors["propositionId"] = [$"No proposition has the id '{propositionId}'."];
             }
 
-            return known;
+            return (known, null);
         }
 
         if (submission.Proposition is not { } inline)
         {
             errors["propositionId"] = ["Name the proposition by propositionId or give a new proposition."];
-            return null;
+            return (null, null);
         }
 
         var problems = PropositionWrite.Problems(inline, "proposition.");
+        foreach (var (field, messages) in problems)
+        {
+            errors[field] = messages;
+        }
+
         if (problems.Count > 0)
         {
-            foreach (var (field, messages) in problems)
-            {
-                errors[field] = messages;
-            }
-
-            return null;
+            return (null, null);
         }
 
         var id = inline.Id ?? StreamKeys.PropositionIdFor(inline.Question, inline.Options);
-        return await transaction.PropositionAsync(id)
-            ?? PropositionWrite.Open(transaction, id, inline, Earliest(transaction.Now, submission.PublishedAt));
+        return await transaction.PropositionAsync(id) is { } existing ? (existing, null) : (null, inline with { Id = id });
     }
 
     private static DateTimeOffset Earliest(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;

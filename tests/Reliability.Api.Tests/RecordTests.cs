@@ -1,0 +1,234 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Npgsql;
+using Reliability.Infrastructure.Security;
+
+namespace Reliability.Api.Tests;
+
+/// <summary>The record through the public API: ingest, correct, resolve, and read the scores that follow.</summary>
+public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests.Api>
+{
+    public sealed class Api : IAsyncLifetime
+    {
+        public ReliabilityApiFactory Factory { get; private set; } = null!;
+        public HttpClient Editor { get; private set; } = null!;
+
+        public async Task InitializeAsync()
+        {
+            Factory = await ReliabilityApiFactory.StartAsync("record");
+            Editor = await Factory.CreateClientAsync(ApiKeyRole.Editor);
+        }
+
+        public async Task DisposeAsync()
+        {
+            Editor.Dispose();
+            await Factory.DisposeAsync();
+        }
+    }
+
+    private HttpClient Client => api.Editor;
+
+    private static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..24];
+
+    private static object Claim(string id, string handle, string question, string option, string publishedAt, string? url = null,
+        string? relayOf = null, string? text = null) => new
+    {
+        id,
+        handle = new { platform = "x", handle },
+        proposition = new { question, options = new[] { "army repelled the attack", "JNIM took the base" }, topics = new[] { "military" }, region = "Timbuktu" },
+        option,
+        publishedAt,
+        url,
+        text,
+        relayOf,
+    };
+
+    private async Task<JsonElement> PostClaimsAsync(params object[] claims)
+    {
+        var response = await Client.PostAsJsonAsync("/v1/claims", new { claims });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    [Fact]
+    public async Task A_batch_sent_three_times_is_recorded_once()
+    {
+        var question = "Who held the base? " + Guid.NewGuid();
+        var claims = Enumerable.Range(0, 5)
+            .Select(i => Claim(NewId("idem"), $"idem_{i}_{Guid.NewGuid():N}"[..20], question, "JNIM took the base", "2023-09-28T10:00:00Z"))
+            .ToArray();
+
+        var first = await PostClaimsAsync(claims);
+        var second = await PostClaimsAsync(claims);
+        var third = await PostClaimsAsync(claims);
+
+        Assert.Equal(5, first.GetProperty("accepted").GetInt32());
+        Assert.Equal(5, second.GetProperty("duplicates").GetInt32());
+        Assert.Equal(5, third.GetProperty("duplicates").GetInt32());
+        var propositionId = first.GetProperty("items")[0].GetProperty("propositionId").GetString()!;
+        var proposition = await Client.GetFromJsonAsync<JsonElement>($"/v1/propositions/{propositionId}");
+        Assert.Equal(5, proposition.GetProperty("claims").GetArrayLength());
+        Assert.Equal(5 + 1, await CountEventsAsync($"proposition:{propositionId}"));
+    }
+
+    [Fact]
+    public async Task Resolution_raises_the_confirmed_source_and_lowers_the_refuted_one()
+    {
+        var question = "Who took Acharane? " + Guid.NewGuid();
+        var army = $"army_{Guid.NewGuid():N}"[..20];
+        var noir = $"noir_{Guid.NewGuid():N}"[..20];
+        var batch = await PostClaimsAsync(
+            Claim(NewId("army"), army, question, "army repelled the attack", "2023-09-28T09:00:00Z"),
+            Claim(NewId("noir"), noir, question, "JNIM took the base", "2023-09-28T11:00:00Z"));
+        var armyId = batch.GetProperty("items")[0].GetProperty("sourceId").GetString()!;
+        var noirId = batch.GetProperty("items")[1].GetProperty("sourceId").GetString()!;
+        var propositionId = batch.GetProperty("items")[0].GetProperty("propositionId").GetString()!;
+        var armyBefore = await ScoreAsync(armyId);
+        var noirBefore = await ScoreAsync(noirId);
+
+        var resolved = await Client.PutAsJsonAsync($"/v1/propositions/{propositionId}/resolution",
+            new { option = "JNIM took the base", evidence = new[] { "https://example.org/imagery" }, note = "satellite imagery", at = "2023-10-02T00:00:00Z" });
+        resolved.EnsureSuccessStatusCode();
+
+        var armyAfter = await ScoreAsync(armyId);
+        var noirAfter = await ScoreAsync(noirId);
+        Assert.True(armyAfter < armyBefore, $"army {armyBefore} -> {armyAfter}");
+        Assert.True(noirAfter > noirBefore, $"noir {noirBefore} -> {noirAfter}");
+
+        // Time travel: before the resolution the score was different, and asking twice gives the same answer.
+        var asOf = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{armyId}/score?asOf=2023-09-29T00:00:00Z");
+        var again = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{armyId}/score?asOf=2023-09-29T00:00:00Z");
+        Assert.Equal(asOf.GetProperty("summary").GetProperty("score").GetDouble(), again.GetProperty("summary").GetProperty("score").GetDouble());
+        Assert.NotEqual(armyAfter, asOf.GetProperty("summary").GetProperty("score").GetDouble());
+
+        var revisions = await Client.GetFromJsonAsync<JsonElement>($"/v1/propositions/{propositionId}/resolutions");
+        Assert.Equal(1, revisions.GetArrayLength());
+        var explanation = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{armyId}/explanation");
+        Assert.Contains("refuted", explanation.GetProperty("contributions")[0].GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public async Task A_reversed_post_shows_as_reversed_with_its_replacement_in_a_lookup()
+    {
+        var question = "Who holds the camp? " + Guid.NewGuid();
+        var glory = $"glory_{Guid.NewGuid():N}"[..20];
+        var claimId = NewId("glory");
+        var url = $"https://twitter.com/{glory}/status/1707000000000000001";
+        await PostClaimsAsync(Claim(claimId, glory, question, "army repelled the attack", "2023-09-28T12:00:00Z", url));
+
+        var reversal = await Client.PostAsJsonAsync($"/v1/claims/{claimId}/corrections", new
+        {
+            kind = "reversed",
+            at = "2023-09-29T08:00:00Z",
+            note = "I deleted the old tweet saying the army repelled the attack",
+            replacement = new { id = NewId("glory2"), option = "JNIM took the base", publishedAt = "2023-09-29T08:00:00Z", url = $"https://x.com/{glory}/status/1707000000000000002" },
+        });
+        Assert.Equal(HttpStatusCode.OK, reversal.StatusCode);
+
+        var lookup = await Client.PostAsJsonAsync("/v1/lookup", new { urls = new[] { $"https://x.com/{glory.ToUpperInvariant()}/status/1707000000000000001?s=20" } });
+        var item = (await lookup.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items")[0];
+        Assert.Equal("post", item.GetProperty("kind").GetString());
+        Assert.Equal("reversed", item.GetProperty("claimStatus").GetString());
+        Assert.Equal("JNIM took the base", item.GetProperty("claims")[0].GetProperty("replacement").GetProperty("option").GetString());
+        Assert.Equal($"@{glory}", item.GetProperty("source").GetProperty("name").GetString());
+    }
+
+    [Fact]
+    public async Task Arabic_and_emoji_text_round_trips_exactly()
+    {
+        const string text = "أعلن الجيش المالي صد هجوم 🇲🇱 — “JNIM” ‏took‏ the base\n#Mali";
+        var claimId = NewId("utf");
+        await PostClaimsAsync(Claim(claimId, $"utf_{Guid.NewGuid():N}"[..20], "Q " + Guid.NewGuid(), "JNIM took the base", "2023-09-28T12:00:00+02:00", text: text));
+
+        var claim = await Client.GetFromJsonAsync<JsonElement>($"/v1/claims/{claimId}");
+        Assert.Equal(text, claim.GetProperty("text").GetString());
+    }
+
+    [Theory]
+    [InlineData("{\"claims\": [", "malformed JSON")]
+    [InlineData("{\"claims\": 5}", "wrong type")]
+    [InlineData("{\"claims\": [], \"extra\": 1}", "unknown field")]
+    [InlineData("{\"claims\": []}", "empty batch")]
+    public async Task A_malformed_batch_is_a_problem(string body, string why)
+    {
+        var response = await Client.PostAsync("/v1/claims", new StringContent(body, Encoding.UTF8, "application/json"));
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, why);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task Bad_items_are_rejected_with_field_errors_and_store_nothing()
+    {
+        var question = "Bad input " + Guid.NewGuid();
+        var handle = $"bad_{Guid.NewGuid():N}"[..20];
+        var items = new JsonArray(
+            JsonNode.Parse(JsonSerializer.Serialize(Claim(NewId("nul"), handle, question, "JNIM took\u0000 the base", "2023-09-28T12:00:00Z"))),
+            JsonNode.Parse(JsonSerializer.Serialize(Claim(NewId("opt"), handle, question, "not an option", "2023-09-28T12:00:00Z"))),
+            JsonNode.Parse(JsonSerializer.Serialize(Claim(NewId("rel"), handle, question, "JNIM took the base", "2023-09-28T12:00:00Z", relayOf: "no-such-claim"))));
+        var response = await Client.PostAsJsonAsync("/v1/claims", new { claims = items });
+        var result = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(3, result.GetProperty("rejected").GetInt32());
+        var errors = result.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("problem").GetProperty("errors")).ToList();
+        Assert.True(errors[0].TryGetProperty("option", out _));
+        Assert.True(errors[1].TryGetProperty("option", out _));
+        Assert.True(errors[2].TryGetProperty("relayOf", out _));
+        var sources = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources?query={handle}");
+        Assert.Equal(0, sources.GetArrayLength());
+    }
+
+    [Fact]
+    public async Task A_timestamp_without_offset_is_refused()
+    {
+        var claim = Claim(NewId("tz"), "tz_" + Guid.NewGuid().ToString("N")[..10], "Q " + Guid.NewGuid(), "JNIM took the base", "2023-09-28T12:00:00");
+        var response = await Client.PostAsJsonAsync("/v1/claims", new { claims = new[] { claim } });
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("/v1/claims/no-such-claim")]
+    [InlineData("/v1/sources/no-such-source")]
+    [InlineData("/v1/sources/no-such-source/score")]
+    [InlineData("/v1/propositions/no-such-proposition")]
+    public async Task Unknown_ids_are_404_problems(string path)
+    {
+        var response = await Client.GetAsync(path);
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task Open_propositions_carry_provisional_probabilities()
+    {
+        var question = "Contested " + Guid.NewGuid();
+        var batch = await PostClaimsAsync(
+            Claim(NewId("a"), $"pa_{Guid.NewGuid():N}"[..20], question, "JNIM took the base", "2023-09-28T12:00:00Z"),
+            Claim(NewId("b"), $"pb_{Guid.NewGuid():N}"[..20], question, "JNIM took the base", "2023-09-28T12:00:00Z"),
+            Claim(NewId("c"), $"pc_{Guid.NewGuid():N}"[..20], question, "army repelled the attack", "2023-09-28T12:00:00Z"));
+        var propositionId = batch.GetProperty("items")[0].GetProperty("propositionId").GetString()!;
+
+        var proposition = await Client.GetFromJsonAsync<JsonElement>($"/v1/propositions/{propositionId}");
+        Assert.Equal("contested", proposition.GetProperty("state").GetString());
+        var probabilities = proposition.GetProperty("provisionalProbabilities").EnumerateArray()
+            .ToDictionary(p => p.GetProperty("option").GetString()!, p => p.GetProperty("probability").GetDouble());
+        Assert.Equal(1.0, probabilities.Values.Sum(), 6);
+        Assert.True(probabilities["JNIM took the base"] > probabilities["army repelled the attack"]);
+        var contested = await Client.GetFromJsonAsync<JsonElement>("/v1/propositions?state=contested");
+        Assert.Contains(contested.EnumerateArray(), p => p.GetProperty("id").GetString() == propositionId);
+    }
+
+    private async Task<double> ScoreAsync(string sourceId) =>
+        (await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}/score")).GetProperty("summary").GetProperty("score").GetDouble();
+
+    private async Task<long> CountEventsAsync(string stream)
+    {
+        await using var connection = new NpgsqlConnection(api.Factory.ConnectionString);
+        await connection.OpenAsync();
+        await using var count = new NpgsqlCommand("SELECT count(*) FROM reliability.mt_events WHERE stream_id = @stream", connection);
+        count.Parameters.AddWithValue("stream", stream);
+        return (long)(await count.ExecuteScalarAsync())!;
+    }
+}
