@@ -1,4 +1,5 @@
 using Reliability.Api.Apis;
+using Reliability.Api.Demo;
 using Reliability.Api.Hosting;
 using Reliability.Api.Security;
 using Reliability.Infrastructure.Database;
@@ -9,6 +10,10 @@ using var bootstrapLogging = LoggerFactory.Create(logging => logging.AddConfigur
 await using var database = await ReliabilityDatabase.OpenAsync(builder.Configuration, bootstrapLogging.CreateLogger("Reliability.Database"));
 
 builder.AddReliabilityHost(database.ConnectionString);
+if (builder.Configuration.GetValue("Reliability:Demo:LoadSeedCase", database.IsEmbedded))
+{
+    builder.Services.AddHostedService<SeedCaseLoader>();
+}
 
 var app = builder.Build();
 

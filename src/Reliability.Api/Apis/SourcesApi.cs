@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Reliability.Api.Security;
+using Reliability.Contracts.Ledger;
 using Reliability.Contracts.Sources;
 using Reliability.Grains.Records;
 
@@ -11,6 +12,8 @@ internal static class SourcesApi
     public static IEndpointRouteBuilder MapSourcesApi(this IEndpointRouteBuilder app)
     {
         var sources = app.MapGroup("/v1/sources").WithTags("Sources").RequireAuthorization(Roles.Reader);
+        sources.MapPost("/", RegisterAsync).RequireAuthorization(Roles.Contributor)
+            .WithSummary("Register a source with its kind and handles (a known handle returns its source)");
         sources.MapGet("/", SearchAsync).WithSummary("Search sources by name or handle, band and topic");
         sources.MapGet("/{id}", GetAsync).WithSummary("A source with its handles and score at a glance");
         sources.MapGet("/{id}/score", ScoreAsync)
@@ -22,6 +25,37 @@ internal static class SourcesApi
     }
 
     public sealed record SourceListItem(string Id, string Name, string Kind, IReadOnlyList<HandleView> Handles, IReadOnlyList<string> Topics, int ClaimCount, double Score, double Lower, double Upper, string Band, string Grade);
+
+    public sealed record SourceRequest(string? Id, string? Name, string? Kind, bool? InterestedParty, List<HandleRequest?>? Handles);
+
+    private static async Task<Results<Ok<SourceProfile>, ProblemHttpResult>> RegisterAsync(
+        SourceRequest source, ILedger ledger, CancellationToken cancellationToken)
+    {
+        var errors = new RequestErrors();
+        errors.Optional("id", source.Id);
+        errors.Required("name", source.Name, 500);
+        errors.Optional("kind", source.Kind, 50);
+        var handles = source.Handles ?? [];
+        if (handles.Count > 50)
+        {
+            errors.Add("handles", "At most 50 handles.");
+        }
+
+        for (var i = 0; i < handles.Count; i++)
+        {
+            errors.Required($"handles[{i}].platform", handles[i]?.Platform, 50);
+            errors.Required($"handles[{i}].handle", handles[i]?.Handle);
+        }
+
+        if (errors.Any)
+        {
+            return Problems.Invalid(errors.ToDictionary());
+        }
+
+        var outcome = await ledger.RegisterSourceAsync(source.Name!.Trim(), source.Kind ?? "other", source.InterestedParty is true,
+            [.. handles.Select(h => new HandleView(h!.Platform!, h.Handle!))], cancellationToken, source.Id);
+        return outcome.Succeeded ? TypedResults.Ok(outcome.Value!) : Problems.From(outcome);
+    }
 
     private static async Task<Results<Ok<SourceListItem[]>, ProblemHttpResult>> SearchAsync(
         RecordQueries queries, CancellationToken cancellationToken, string? query = null, string? band = null, string? topic = null, int limit = 100)

@@ -21,6 +21,9 @@ public interface ILedger
     /// <summary>Adds a resolution revision and re-scores every source with a claim on the proposition.</summary>
     Task<LedgerOutcome<ResolutionView>> ResolveAsync(string propositionId, ResolutionSubmission resolution, CancellationToken cancellationToken = default);
 
-    /// <summary>Registers a source (or returns the existing one with that handle).</summary>
-    Task<LedgerOutcome<SourceProfile>> RegisterSourceAsync(string name, string kind, bool interestedParty, IReadOnlyList<HandleView> handles, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Registers a source, or returns the existing one with that id or one of those handles. Without
+    /// an id, the id comes from the first handle (so registering twice is harmless) or is new.
+    /// </summary>
+    Task<LedgerOutcome<SourceProfile>> RegisterSourceAsync(string name, string kind, bool interestedParty, IReadOnlyList<HandleView> handles, CancellationToken cancellationToken = default, string? id = null);
 }

@@ -66,10 +66,10 @@ public sealed partial class LedgerWriter(
     }
 
     public async Task<LedgerOutcome<SourceProfile>> RegisterSourceAsync(
-        string name, string kind, bool interestedParty, IReadOnlyList<HandleView> handles, CancellationToken cancellationToken = default)
+        string name, string kind, bool interestedParty, IReadOnlyList<HandleView> handles, CancellationToken cancellationToken = default, string? id = null)
     {
         var (outcome, touched) = await WithRetryAsync(
-            session => SourceWrite.RegisterAsync(session, name, kind, interestedParty, handles, clock.GetUtcNow(), cancellationToken), cancellationToken);
+            session => SourceWrite.RegisterAsync(session, id, name, kind, interestedParty, handles, clock.GetUtcNow(), cancellationToken), cancellationToken);
         await NotifyAsync(touched);
         if (!outcome.Succeeded)
         {

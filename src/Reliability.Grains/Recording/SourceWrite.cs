@@ -10,7 +10,7 @@ namespace Reliability.Grains.Recording;
 internal static class SourceWrite
 {
     public static async Task<(LedgerOutcome<string> Outcome, Touched Touched)> RegisterAsync(
-        Marten.IDocumentSession session, string name, string kind, bool interestedParty, IReadOnlyList<HandleView> handles,
+        Marten.IDocumentSession session, string? requestedId, string name, string kind, bool interestedParty, IReadOnlyList<HandleView> handles,
         DateTimeOffset now, CancellationToken cancellationToken)
     {
         var transaction = new RecordTransaction(session, now, cancellationToken);
@@ -29,7 +29,7 @@ internal static class SourceWrite
             return (LedgerOutcome<string>.Ok(known[0].SourceId), Touched.None);
         }
 
-        var id = keys.Count > 0 ? StreamKeys.SourceIdFor(keys[0]) : "s-" + Guid.NewGuid().ToString("N")[..12];
+        var id = requestedId ?? (keys.Count > 0 ? StreamKeys.SourceIdFor(keys[0]) : "s-" + Guid.NewGuid().ToString("N")[..12]);
         var existing = await transaction.SourceAsync(id);
         if (existing is not null)
         {

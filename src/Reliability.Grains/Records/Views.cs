@@ -29,7 +29,7 @@ public static class Views
         new(c.ClaimId, c.PropositionId, c.Confirmed, c.Refuted, c.Provisional, (int)c.Credibility, c.Reason);
 
     /// <summary>
-    /// A claim's status: what the source did to it first (reversed, retracted, deleted), else what
+    /// A claim's status: what became of the post (deleted, reversed, retracted), else what
     /// the resolution in force says (confirmed, refuted), else live or open.
     /// </summary>
     public static ClaimView Of(Claim claim, IReadOnlyList<Correction> corrections, Resolution? resolution, double? provisional)
@@ -42,9 +42,10 @@ public static class Views
             _ => "refuted",
         };
         var replacement = corrections.FirstOrDefault(c => c.Kind == CorrectionKind.Reversed)?.ReplacementClaimId;
-        var status = corrections.Any(c => c.Kind == CorrectionKind.Reversed) ? "reversed"
+        // A reader first needs to know the post is gone; a reversal's replacement is linked either way.
+        var status = corrections.Any(c => c.Kind == CorrectionKind.Deleted) ? "deleted"
+            : corrections.Any(c => c.Kind == CorrectionKind.Reversed) ? "reversed"
             : corrections.Any(c => c.Kind == CorrectionKind.Retracted) ? "retracted"
-            : corrections.Any(c => c.Kind == CorrectionKind.Deleted) ? "deleted"
             : outcome is "confirmed" or "refuted" ? outcome
             : outcome == "open" ? "open" : "live";
         return new ClaimView(
