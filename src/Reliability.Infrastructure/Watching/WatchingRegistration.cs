@@ -1,0 +1,38 @@
+using Marten;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Reliability.Infrastructure.Watching;
+
+public static class WatchingRegistration
+{
+    /// <summary>
+    /// The watcher's services: <see cref="PostWatcher"/>, <see cref="WatchSchedule"/>,
+    /// <see cref="ArchivedPostStore"/>, the guarded HTTP client and per-host pipelines, the X adapter
+    /// and the default <see cref="IAddressPolicy"/> (replaceable: register yours first).
+    /// Needs Marten (<c>AddReliabilityEventStore</c>) for the archive.
+    /// </summary>
+    public static IServiceCollection AddReliabilityWatcher(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<WatcherOptions>().Bind(configuration.GetSection(WatcherOptions.Section));
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IAddressPolicy, NetworkAddressPolicy>();
+        services.TryAddSingleton<GuardedHttpClient>();
+        services.TryAddSingleton<HostPipelines>();
+        services.TryAddSingleton<ResilientFetcher>();
+        services.TryAddSingleton<GenericHttpAdapter>();
+        services.AddSingleton<IPostStatusAdapter, XStatusAdapter>();
+        services.TryAddSingleton<PostWatcher>();
+        services.TryAddSingleton<WatchSchedule>();
+        services.TryAddSingleton<ArchivedPostStore>();
+        return services;
+    }
+
+    /// <summary>Marten registration for the watcher's documents; call from <c>AddReliabilityEventStore</c>.</summary>
+    public static StoreOptions AddWatchingDocuments(this StoreOptions options)
+    {
+        options.Schema.For<ArchivedPost>();
+        return options;
+    }
+}
