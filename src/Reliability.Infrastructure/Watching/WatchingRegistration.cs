@@ -15,17 +15,32 @@ public static class WatchingRegistration
     /// </summary>
     public static IServiceCollection AddReliabilityWatcher(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddOutboundGuard(configuration);
+        services.TryAddSingleton<HostPipelines>();
+        services.TryAddSingleton<ResilientFetcher>();
+        services.TryAddSingleton<GenericHttpAdapter>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostStatusAdapter, XStatusAdapter>());
+        services.TryAddSingleton<PostWatcher>();
+        services.TryAddSingleton<WatchSchedule>();
+        services.TryAddSingleton<ArchivedPostStore>();
+        return services;
+    }
+
+    /// <summary>
+    /// The guarded HTTP client every outbound request (watcher and webhooks) goes through, with its
+    /// options (<c>Reliability:Watcher</c>) and the default address rule.
+    /// </summary>
+    public static IServiceCollection AddOutboundGuard(this IServiceCollection services, IConfiguration configuration)
+    {
+        if (services.Any(d => d.ServiceType == typeof(GuardedHttpClient)))
+        {
+            return services;
+        }
+
         services.AddOptions<WatcherOptions>().Bind(configuration.GetSection(WatcherOptions.Section));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IAddressPolicy, NetworkAddressPolicy>();
         services.TryAddSingleton<GuardedHttpClient>();
-        services.TryAddSingleton<HostPipelines>();
-        services.TryAddSingleton<ResilientFetcher>();
-        services.TryAddSingleton<GenericHttpAdapter>();
-        services.AddSingleton<IPostStatusAdapter, XStatusAdapter>();
-        services.TryAddSingleton<PostWatcher>();
-        services.TryAddSingleton<WatchSchedule>();
-        services.TryAddSingleton<ArchivedPostStore>();
         return services;
     }
 
