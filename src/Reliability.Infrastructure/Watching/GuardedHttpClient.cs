@@ -102,7 +102,8 @@ public sealed class GuardedHttpClient : IDisposable
             throw new FetchRefusedException(FetchRefusal.Scheme, $"Only http and https URLs are fetched, not {url.Scheme}.");
         }
 
-        if (IPAddress.TryParse(url.IdnHost, out var literal) && !_policy.IsAllowed(literal))
+        if (url.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6
+            && IPAddress.TryParse(url.IdnHost.Trim('[', ']'), out var literal) && !_policy.IsAllowed(literal))
         {
             throw AddressRefused(url.IdnHost);
         }

@@ -33,8 +33,11 @@ public sealed class WatcherOptions
 
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Bounds one check, retries and rate-limiter queueing included.</summary>
-    public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromSeconds(45);
+    /// <summary>
+    /// Bounds one check, retries and rate-limiter queueing included. Under Orleans' default 30 s
+    /// response timeout, so a grain awaiting a check gets its verdict rather than a timeout.
+    /// </summary>
+    public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromSeconds(25);
 
     public int RetryCount { get; set; } = 2;
 

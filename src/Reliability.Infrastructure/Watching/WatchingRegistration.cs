@@ -16,6 +16,13 @@ public static class WatchingRegistration
     public static IServiceCollection AddReliabilityWatcher(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOutboundGuard(configuration);
+        // Polly checks its own settings when a host's pipeline is built; these are the watcher's.
+        services.AddOptions<WatcherOptions>()
+            .Validate(o => o.ConfirmationsForDeletion >= 1, "Reliability:Watcher:ConfirmationsForDeletion must be at least 1.")
+            .Validate(o => o.RequestsPerSecondPerHost > 0, "Reliability:Watcher:RequestsPerSecondPerHost must be positive.")
+            .Validate(o => o.RetryCount >= 0 && o.RateLimiterQueueLimit >= 0, "Reliability:Watcher:RetryCount and RateLimiterQueueLimit cannot be negative.")
+            .Validate(o => o.ScheduleJitter is >= 0 and <= 1, "Reliability:Watcher:ScheduleJitter is a share of an interval, from 0 to 1.")
+            .ValidateOnStart();
         services.TryAddSingleton<HostPipelines>();
         services.TryAddSingleton<ResilientFetcher>();
         services.TryAddSingleton<GenericHttpAdapter>();
@@ -37,7 +44,10 @@ public static class WatchingRegistration
             return services;
         }
 
-        services.AddOptions<WatcherOptions>().Bind(configuration.GetSection(WatcherOptions.Section));
+        services.AddOptions<WatcherOptions>()
+            .Bind(configuration.GetSection(WatcherOptions.Section))
+            .Validate(o => o.MaxRedirects >= 0 && o.MaxResponseBytes > 0, "Reliability:Watcher:MaxRedirects and MaxResponseBytes must be positive.")
+            .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IAddressPolicy, NetworkAddressPolicy>();
         services.TryAddSingleton<GuardedHttpClient>();

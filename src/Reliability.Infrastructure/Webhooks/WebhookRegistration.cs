@@ -14,7 +14,10 @@ public static class WebhookRegistration
     /// </summary>
     public static IServiceCollection AddReliabilityWebhooks(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<WebhookOptions>().Bind(configuration.GetSection(WebhookOptions.Section));
+        services.AddOptions<WebhookOptions>()
+            .Bind(configuration.GetSection(WebhookOptions.Section))
+            .Validate(o => o.MaxAttempts >= 1 && o.Concurrency >= 1, "Reliability:Webhooks:MaxAttempts and Concurrency must be at least 1.")
+            .ValidateOnStart();
         services.AddOutboundGuard(configuration);
         services.TryAddSingleton<WebhookSubscriptionStore>();
         services.TryAddSingleton<WebhookDeliveryStore>();

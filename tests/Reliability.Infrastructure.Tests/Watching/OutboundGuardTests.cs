@@ -87,6 +87,9 @@ public sealed class OutboundGuardTests
     [InlineData("http://[::1]/post")]
     [InlineData("http://[::ffff:127.0.0.1]/post")]
     [InlineData("https://192.168.0.10/post")]
+    [InlineData("http://2130706433/post")]
+    [InlineData("http://0x7f.1/post")]
+    [InlineData("http://[fd00::1]/post")]
     public async Task Internal_addresses_are_refused_by_default(string url)
     {
         await using var services = WatcherHost.Create(PrivateNetworksRefused);

@@ -133,6 +133,15 @@ public sealed class PostWatcherTests
         Assert.Equal(PostVerdict.Gone, (await watcher.CheckAsync(new Uri("https://gone.example/p/1"))).Verdict);
     }
 
+    [Fact]
+    public void Impossible_settings_are_refused_when_the_options_are_read()
+    {
+        using var services = WatcherHost.Create(new() { ["Reliability:Watcher:ConfirmationsForDeletion"] = "0" });
+
+        var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => services.GetRequiredService<PostWatcher>());
+        Assert.Contains("ConfirmationsForDeletion", error.Message, StringComparison.Ordinal);
+    }
+
     private sealed class EverythingIsGone : IPostStatusAdapter
     {
         public string Name => "gone";
