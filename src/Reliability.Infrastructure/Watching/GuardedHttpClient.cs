@@ -17,7 +17,11 @@ public sealed record FetchRequest(HttpMethod Method, Uri Url)
 }
 
 /// <summary>The last response of a request (after redirects), with at most the configured number of body bytes.</summary>
-public sealed record FetchResult(int StatusCode, Uri FinalUrl, byte[] Body, bool Truncated, int Redirects);
+public sealed record FetchResult(int StatusCode, Uri FinalUrl, byte[] Body, bool Truncated, int Redirects)
+{
+    /// <summary>The server's Retry-After, as a delay, when it sent one.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+}
 
 /// <summary>
 /// HTTP for URLs that clients supplied. Every connection goes through <see cref="IAddressPolicy"/>
@@ -31,10 +35,12 @@ public sealed class GuardedHttpClient : IDisposable
     private readonly IAddressPolicy _policy;
     private readonly WatcherOptions _options;
     private readonly HttpClient _client;
+    private readonly TimeProvider _clock;
 
-    public GuardedHttpClient(IAddressPolicy policy, IOptions<WatcherOptions> options)
+    public GuardedHttpClient(IAddressPolicy policy, IOptions<WatcherOptions> options, TimeProvider clock)
     {
         _policy = policy;
+        _clock = clock;
         _options = options.Value;
         var handler = new SocketsHttpHandler
         {
@@ -84,7 +90,7 @@ public sealed class GuardedHttpClient : IDisposable
                 }
 
                 var (body, truncated) = await ReadCappedAsync(response.Content, _options.MaxResponseBytes, cancellationToken);
-                return new FetchResult(status, url, body, truncated, redirects);
+                return new FetchResult(status, url, body, truncated, redirects) { RetryAfter = RetryAfterOf(response) };
             }
         }
     }
@@ -111,7 +117,12 @@ public sealed class GuardedHttpClient : IDisposable
 
     private HttpRequestMessage CreateMessage(FetchRequest request, Uri url)
     {
-        var message = new HttpRequestMessage(request.Method, url);
+        var message = new HttpRequestMessage(request.Method, url)
+        {
+            // Never HTTP/3: QUIC connections do not go through ConnectCallback, so not through the address rule.
+            Version = HttpVersion.Version11,
+            VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+        };
         message.Headers.UserAgent.ParseAdd(_options.UserAgent);
         foreach (var (name, value) in request.Headers)
         {
@@ -154,6 +165,13 @@ public sealed class GuardedHttpClient : IDisposable
             throw;
         }
     }
+
+    private TimeSpan? RetryAfterOf(HttpResponseMessage response) => response.Headers.RetryAfter switch
+    {
+        { Delta: { } delta } => delta,
+        { Date: { } date } => date - _clock.GetUtcNow() is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero,
+        _ => null,
+    };
 
     private static FetchRefusedException AddressRefused(string host) =>
         new(FetchRefusal.Address, $"{host} is (or resolves to) an address outbound requests may not reach.");

@@ -28,6 +28,13 @@ public sealed class HostPipelines(IOptions<WatcherOptions> options, TimeProvider
             Configure(builder, options.Value, limiter, clock);
         });
 
+    /// <summary>
+    /// Transient answers are retried, unless the host asked (Retry-After) for a wait longer than the
+    /// whole check may take: then the check ends now as "rate limited" instead of timing out.
+    /// </summary>
+    public static bool ShouldRetry(Outcome<FetchResult> outcome, WatcherOptions o) =>
+        IsTransient(outcome) && !(outcome.Result?.RetryAfter > o.TotalTimeout);
+
     /// <summary>Answers that say the host, not the post, is in trouble: retried, and counted by the breaker.</summary>
     public static bool IsTransient(Outcome<FetchResult> outcome) => outcome switch
     {
@@ -50,7 +57,9 @@ public sealed class HostPipelines(IOptions<WatcherOptions> options, TimeProvider
                 Delay = o.RetryBaseDelay,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
-                ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome)),
+                ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome, o)),
+                // A host's own Retry-After beats our guess; null falls back to the backoff above.
+                DelayGenerator = args => ValueTask.FromResult(args.Outcome.Result?.RetryAfter),
             });
         }
 

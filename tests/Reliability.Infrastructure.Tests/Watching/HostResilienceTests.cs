@@ -119,6 +119,25 @@ public sealed class HostResilienceTests
     }
 
     [Fact]
+    public async Task A_429_asking_for_a_longer_wait_than_a_check_may_take_is_not_retried()
+    {
+        var calls = 0;
+        await using var platform = await LoopbackServer.StartAsync(app =>
+            app.MapGet("/p", (HttpContext context) =>
+            {
+                Interlocked.Increment(ref calls);
+                context.Response.Headers.RetryAfter = "3600";
+                return Results.StatusCode(StatusCodes.Status429TooManyRequests);
+            }));
+        await using var services = WatcherHost.Create(new() { ["Reliability:Watcher:RetryCount"] = "3" });
+
+        var check = await services.GetRequiredService<PostWatcher>().CheckAsync(platform.Url("/p"));
+
+        Assert.Equal((PostVerdict.Unknown, UnknownReason.RateLimited), (check.Verdict, check.Reason));
+        Assert.Equal(1, calls);
+    }
+
+    [Fact]
     public void Each_host_gets_total_timeout_retry_breaker_rate_limiter_and_attempt_timeout_in_that_order()
     {
         using var services = WatcherHost.Create(new()

@@ -20,6 +20,9 @@ internal sealed class FakeReceiver : IAsyncDisposable
 
     public ConcurrentQueue<Received> Accepted { get; } = new();
 
+    /// <summary>The delivery id of every request, accepted or not.</summary>
+    public ConcurrentQueue<string> DeliveryIds { get; } = new();
+
     public int Requests => Volatile.Read(ref _requests);
 
     public Uri Url => _server.Url("/hook");
@@ -30,6 +33,7 @@ internal sealed class FakeReceiver : IAsyncDisposable
         var server = await LoopbackServer.StartAsync(app => app.MapPost("/hook", async (HttpRequest request) =>
         {
             var n = Interlocked.Increment(ref receiver!._requests);
+            receiver.DeliveryIds.Enqueue(request.Headers[WebhookSignature.DeliveryIdHeader].ToString());
             var status = answer(n);
             if (status is >= 200 and < 300)
             {

@@ -27,6 +27,7 @@ public sealed class WebhookDispatcherTests
 
         var accepted = Assert.Single(receiver.Accepted);
         Assert.Equal(4, receiver.Requests);
+        Assert.Equal([queued.Id, queued.Id, queued.Id, queued.Id], receiver.DeliveryIds);
         Assert.Equal(queued.Id, accepted.DeliveryId);
         Assert.Equal("claim.deleted", accepted.Event);
         Assert.True(WebhookSignature.Verify(accepted.Signature, accepted.Body, Secret, DateTimeOffset.UtcNow, Tolerance));
