@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Options;
@@ -179,22 +180,30 @@ public sealed class GuardedHttpClient : IDisposable
     private static async Task<(byte[] Body, bool Truncated)> ReadCappedAsync(HttpContent content, int max, CancellationToken cancellationToken)
     {
         await using var stream = await content.ReadAsStreamAsync(cancellationToken);
-        var buffer = new byte[max + 1];
-        var read = 0;
-        while (read < buffer.Length)
+        using var body = new MemoryStream();
+        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
         {
-            var n = await stream.ReadAsync(buffer.AsMemory(read), cancellationToken);
-            if (n == 0)
+            // One byte past the cap tells "exactly max" from "more than max" without reading the rest.
+            for (var room = (long)max + 1; room > 0; room = (long)max + 1 - body.Length)
             {
-                break;
-            }
+                var n = await stream.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, room)), cancellationToken);
+                if (n == 0)
+                {
+                    break;
+                }
 
-            read += n;
+                body.Write(buffer, 0, n);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
 
-        // One byte past the cap tells "exactly max" from "more than max" without reading the rest.
-        var truncated = read > max;
-        return (buffer[..Math.Min(read, max)], truncated);
+        var truncated = body.Length > max;
+        var bytes = body.ToArray();
+        return (truncated ? bytes[..max] : bytes, truncated);
     }
 
     public void Dispose() => _client.Dispose();

@@ -139,7 +139,8 @@ public sealed class WebhookDispatcher
         _ => false,
     };
 
-    internal static ResiliencePipeline<int> CreatePipeline(WebhookOptions o, TimeProvider clock)
+    /// <summary>Retry (exponential, jittered) around an attempt timeout; no retry strategy when one try is all.</summary>
+    public static ResiliencePipeline<int> CreatePipeline(WebhookOptions o, TimeProvider clock)
     {
         var builder = new ResiliencePipelineBuilder<int> { TimeProvider = clock };
         if (o.MaxAttempts > 1)
