@@ -1,0 +1,32 @@
+namespace Reliability.Infrastructure.Watching;
+
+/// <summary>What one check says about a post. Only Live, Gone and Withheld are definite answers.</summary>
+public enum PostVerdict
+{
+    Live,
+    Gone,
+    Withheld,
+
+    /// <summary>No answer this time (timeout, 5xx, 429, network, open circuit, refused URL…): says nothing about the post.</summary>
+    Unknown,
+}
+
+public enum UnknownReason
+{
+    None,
+    Timeout,
+    ServerError,
+    RateLimited,
+    NetworkError,
+    CircuitOpen,
+    Refused,
+    UnexpectedStatus,
+}
+
+/// <summary>The outcome of one check of one post URL.</summary>
+public sealed record PostCheck(Uri Url, string Adapter, PostVerdict Verdict, DateTimeOffset CheckedAt)
+{
+    public UnknownReason Reason { get; init; }
+    public int? StatusCode { get; init; }
+    public string? Detail { get; init; }
+}

@@ -1,0 +1,45 @@
+using Polly.CircuitBreaker;
+using Polly.RateLimiting;
+using Polly.Timeout;
+
+namespace Reliability.Infrastructure.Watching;
+
+/// <summary>Either a final response or the reason there is none; adapters turn either into a verdict.</summary>
+public sealed record FetchOutcome(FetchResult? Result, UnknownReason Failure, string? Detail);
+
+/// <summary>Guarded HTTP through the contacted host's pipeline, with every failure turned into a reason.</summary>
+public sealed class ResilientFetcher(GuardedHttpClient http, HostPipelines pipelines)
+{
+    public async Task<FetchOutcome> GetAsync(Uri url, CancellationToken cancellationToken)
+    {
+        try
+        {
+            http.EnsureAllowedUrl(url);
+            var result = await pipelines.For(url).ExecuteAsync(
+                static async (state, token) => await state.http.SendAsync(FetchRequest.Get(state.url), token),
+                (http, url),
+                cancellationToken);
+            return new FetchOutcome(result, UnknownReason.None, null);
+        }
+        catch (FetchRefusedException e)
+        {
+            return new FetchOutcome(null, UnknownReason.Refused, e.Message);
+        }
+        catch (BrokenCircuitException e)
+        {
+            return new FetchOutcome(null, UnknownReason.CircuitOpen, e.Message);
+        }
+        catch (RateLimiterRejectedException e)
+        {
+            return new FetchOutcome(null, UnknownReason.RateLimited, e.Message);
+        }
+        catch (TimeoutRejectedException e)
+        {
+            return new FetchOutcome(null, UnknownReason.Timeout, e.Message);
+        }
+        catch (HttpRequestException e)
+        {
+            return new FetchOutcome(null, UnknownReason.NetworkError, e.Message);
+        }
+    }
+}

@@ -1,0 +1,62 @@
+namespace Reliability.Infrastructure.Watching;
+
+/// <summary>Bound from <c>Reliability:Watcher</c>. Defaults suit a newsroom-sized backlog checked politely.</summary>
+public sealed class WatcherOptions
+{
+    public const string Section = "Reliability:Watcher";
+
+    /// <summary>Lifts the address rule (loopback, private, link-local…); only for tests and closed networks.</summary>
+    public bool AllowPrivateNetworks { get; set; }
+
+    /// <summary>How long after a claim is recorded its URL is first checked.</summary>
+    public TimeSpan FirstCheckDelay { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Interval between checks of recent or cited claims.</summary>
+    public TimeSpan CheckInterval { get; set; } = TimeSpan.FromHours(6);
+
+    /// <summary>Interval between checks of old, uncited claims.</summary>
+    public TimeSpan OldClaimCheckInterval { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>Age from which an uncited claim counts as old.</summary>
+    public TimeSpan OldClaimAge { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>Share of an interval over which checks are spread, by a jitter derived from the claim id.</summary>
+    public double ScheduleJitter { get; set; } = 0.25;
+
+    /// <summary>Consecutive definite "gone" answers before a deletion is confirmed.</summary>
+    public int ConfirmationsForDeletion { get; set; } = 3;
+
+    public int MaxRedirects { get; set; } = 5;
+
+    /// <summary>At most this many bytes of a response body are read.</summary>
+    public int MaxResponseBytes { get; set; } = 1024 * 1024;
+
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Bounds one check, retries and rate-limiter queueing included. Under Orleans' default 30 s
+    /// response timeout, so a grain awaiting a check gets its verdict rather than a timeout.
+    /// </summary>
+    public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromSeconds(25);
+
+    public int RetryCount { get; set; } = 2;
+
+    /// <summary>First retry delay; later ones grow exponentially, with jitter.</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    public double CircuitBreakerFailureRatio { get; set; } = 0.5;
+    public int CircuitBreakerMinimumThroughput { get; set; } = 10;
+    public TimeSpan CircuitBreakerSamplingDuration { get; set; } = TimeSpan.FromMinutes(1);
+    public TimeSpan CircuitBreakerBreakDuration { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Requests per second to any one host (fractions allowed: 0.5 is one request every two seconds).</summary>
+    public double RequestsPerSecondPerHost { get; set; } = 2;
+
+    /// <summary>Requests waiting for their host's rate limiter beyond this are refused (and count as unknown).</summary>
+    public int RateLimiterQueueLimit { get; set; } = 100;
+
+    /// <summary>X/Twitter's public oEmbed endpoint; configurable so tests can point at a local server.</summary>
+    public string XOEmbedBaseUrl { get; set; } = "https://publish.twitter.com/oembed";
+
+    public string UserAgent { get; set; } = "ReliabilityWatcher/1.0 (+deletion checks of cited posts)";
+}

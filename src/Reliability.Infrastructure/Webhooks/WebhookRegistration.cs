@@ -1,0 +1,37 @@
+using Marten;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Reliability.Infrastructure.Watching;
+
+namespace Reliability.Infrastructure.Webhooks;
+
+public static class WebhookRegistration
+{
+    /// <summary>
+    /// Webhook stores, the dispatcher and the background sender. Shares the watcher's outbound guard
+    /// (address rule, size cap). Needs Marten (<c>AddReliabilityEventStore</c>).
+    /// </summary>
+    public static IServiceCollection AddReliabilityWebhooks(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<WebhookOptions>()
+            .Bind(configuration.GetSection(WebhookOptions.Section))
+            .Validate(o => o.MaxAttempts >= 1 && o.Concurrency >= 1, "Reliability:Webhooks:MaxAttempts and Concurrency must be at least 1.")
+            .ValidateOnStart();
+        services.AddOutboundGuard(configuration);
+        services.TryAddSingleton<WebhookSubscriptionStore>();
+        services.TryAddSingleton<WebhookDeliveryStore>();
+        services.TryAddSingleton<WebhookDeliveryQueue>();
+        services.TryAddSingleton<WebhookDispatcher>();
+        services.AddHostedService<WebhookDeliveryService>();
+        return services;
+    }
+
+    /// <summary>Marten registration for the webhook documents; call from <c>AddReliabilityEventStore</c>.</summary>
+    public static StoreOptions AddWebhookDocuments(this StoreOptions options)
+    {
+        options.Schema.For<WebhookSubscription>();
+        options.Schema.For<WebhookDelivery>().Index(d => d.State).Index(d => d.SubscriptionId);
+        return options;
+    }
+}

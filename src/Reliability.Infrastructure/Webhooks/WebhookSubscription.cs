@@ -1,0 +1,39 @@
+namespace Reliability.Infrastructure.Webhooks;
+
+/// <summary>
+/// A receiver of events. Empty filters match everything; a non-empty filter must contain the event's
+/// value. The secret is stored as is, because signing needs it; endpoints should show it only on creation.
+/// </summary>
+public sealed record WebhookSubscription
+{
+    public required string Id { get; init; }
+    public required string TargetUrl { get; init; }
+    public required string Secret { get; init; }
+    public IReadOnlyList<string> SourceIds { get; init; } = [];
+    public IReadOnlyList<string> ArticleIds { get; init; } = [];
+    public IReadOnlyList<string> EventKinds { get; init; } = [];
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    public bool Matches(WebhookEvent e) =>
+        Admits(EventKinds, e.Kind) && Admits(SourceIds, e.SourceId) && Admits(ArticleIds, e.ArticleId);
+
+    private static bool Admits(IReadOnlyList<string> filter, string? value) =>
+        filter.Count == 0 || (value is not null && filter.Contains(value, StringComparer.Ordinal));
+}
+
+/// <summary>What a client asks for; the secret is generated when not given.</summary>
+public sealed record NewWebhookSubscription(string TargetUrl)
+{
+    public string? Secret { get; init; }
+    public IReadOnlyList<string> SourceIds { get; init; } = [];
+    public IReadOnlyList<string> ArticleIds { get; init; } = [];
+    public IReadOnlyList<string> EventKinds { get; init; } = [];
+}
+
+/// <summary>An event as the rest of the system publishes it. <see cref="Data"/> is serialized as JSON.</summary>
+public sealed record WebhookEvent(string Kind, object? Data)
+{
+    public string? SourceId { get; init; }
+    public string? ArticleId { get; init; }
+    public DateTimeOffset? OccurredAt { get; init; }
+}

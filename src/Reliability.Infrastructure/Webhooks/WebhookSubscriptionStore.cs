@@ -1,0 +1,75 @@
+using System.Security.Cryptography;
+using Marten;
+using Reliability.Infrastructure.Watching;
+
+namespace Reliability.Infrastructure.Webhooks;
+
+/// <summary>Webhook subscriptions as Marten documents.</summary>
+public sealed class WebhookSubscriptionStore(IDocumentStore store, GuardedHttpClient guard, TimeProvider clock)
+{
+    /// <summary>
+    /// Creates a subscription. Throws <see cref="ArgumentException"/> for a target that is not an
+    /// absolute http(s) URL or is a literal address the outbound rule refuses; names are checked
+    /// again, after DNS, at every send.
+    /// </summary>
+    public async Task<WebhookSubscription> CreateAsync(NewWebhookSubscription request, CancellationToken cancellationToken = default)
+    {
+        if (!Uri.TryCreate(request.TargetUrl, UriKind.Absolute, out var target))
+        {
+            throw new ArgumentException($"Not an absolute URL: {request.TargetUrl}", nameof(request));
+        }
+
+        try
+        {
+            guard.EnsureAllowedUrl(target);
+        }
+        catch (FetchRefusedException e)
+        {
+            throw new ArgumentException(e.Message, nameof(request), e);
+        }
+
+        var subscription = new WebhookSubscription
+        {
+            Id = Guid.NewGuid().ToString("N"),
+            TargetUrl = target.ToString(),
+            Secret = string.IsNullOrEmpty(request.Secret) ? NewSecret() : request.Secret,
+            SourceIds = request.SourceIds,
+            ArticleIds = request.ArticleIds,
+            EventKinds = request.EventKinds,
+            CreatedAt = clock.GetUtcNow(),
+        };
+        await using var session = store.LightweightSession();
+        session.Insert(subscription);
+        await session.SaveChangesAsync(cancellationToken);
+        return subscription;
+    }
+
+    public async Task<IReadOnlyList<WebhookSubscription>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        await using var session = store.QuerySession();
+        return [.. await session.Query<WebhookSubscription>().OrderBy(s => s.CreatedAt).ToListAsync(cancellationToken)];
+    }
+
+    public async Task<WebhookSubscription?> GetAsync(string id, CancellationToken cancellationToken = default)
+    {
+        await using var session = store.QuerySession();
+        return await session.LoadAsync<WebhookSubscription>(id, cancellationToken);
+    }
+
+    /// <summary>Deletes a subscription; false when there was none. Its pending deliveries die at their next try.</summary>
+    public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
+    {
+        await using var session = store.LightweightSession();
+        if (await session.LoadAsync<WebhookSubscription>(id, cancellationToken) is null)
+        {
+            return false;
+        }
+
+        session.Delete<WebhookSubscription>(id);
+        await session.SaveChangesAsync(cancellationToken);
+        return true;
+    }
+
+    private static string NewSecret() => "whsec_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))
+        .TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}

@@ -1,0 +1,84 @@
+using Microsoft.Extensions.DependencyInjection;
+using Reliability.Infrastructure.Webhooks;
+
+namespace Reliability.Infrastructure.Tests.Webhooks;
+
+public sealed class WebhookStoreTests
+{
+    [Fact]
+    public async Task Subscriptions_are_created_listed_and_deleted()
+    {
+        await using var services = await WebhookHost.CreateAsync();
+        var store = services.GetRequiredService<WebhookSubscriptionStore>();
+
+        var first = await store.CreateAsync(new("https://newsroom.example/hooks/reliability")
+        {
+            SourceIds = ["src-1", "src-2"],
+            ArticleIds = ["art-9"],
+            EventKinds = ["claim.deleted"],
+        });
+        var second = await store.CreateAsync(new("https://other.example/hook") { Secret = "chosen-secret" });
+
+        Assert.StartsWith("whsec_", first.Secret, StringComparison.Ordinal);
+        Assert.True(first.Secret.Length > 40);
+        Assert.Equal("chosen-secret", second.Secret);
+        var listed = await store.ListAsync();
+        Assert.Equal([first.Id, second.Id], listed.Select(s => s.Id));
+        var loaded = listed[0];
+        Assert.Equal(["src-1", "src-2"], loaded.SourceIds);
+        Assert.Equal(["art-9"], loaded.ArticleIds);
+        Assert.Equal(["claim.deleted"], loaded.EventKinds);
+        Assert.Equal(first.Secret, loaded.Secret);
+
+        Assert.True(await store.DeleteAsync(first.Id));
+        Assert.False(await store.DeleteAsync(first.Id));
+        Assert.Equal([second.Id], (await store.ListAsync()).Select(s => s.Id));
+        Assert.Null(await store.GetAsync(first.Id));
+    }
+
+    [Fact]
+    public async Task Deliveries_are_listed_by_state_and_subscription_newest_first()
+    {
+        await using var services = await WebhookHost.CreateAsync();
+        var store = services.GetRequiredService<WebhookDeliveryStore>();
+        var t0 = new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+        WebhookDelivery Delivery(string id, string subscription, DeliveryState state, int minutes) => new()
+        {
+            Id = id,
+            SubscriptionId = subscription,
+            EventKind = "claim.deleted",
+            Body = "{}",
+            State = state,
+            CreatedAt = t0.AddMinutes(minutes),
+        };
+
+        await store.SaveAsync(
+        [
+            Delivery("d1", "s1", DeliveryState.Dead, 1),
+            Delivery("d2", "s1", DeliveryState.Delivered, 2),
+            Delivery("d3", "s2", DeliveryState.Dead, 3),
+            Delivery("d4", "s1", DeliveryState.Pending, 4),
+        ]);
+
+        Assert.Equal(["d4", "d3", "d2", "d1"], (await store.ListAsync()).Select(d => d.Id));
+        Assert.Equal(["d3", "d1"], (await store.DeadLettersAsync()).Select(d => d.Id));
+        Assert.Equal(["d4", "d2", "d1"], (await store.ListAsync(subscriptionId: "s1")).Select(d => d.Id));
+        Assert.Equal(["d1"], (await store.ListAsync(DeliveryState.Dead, "s1")).Select(d => d.Id));
+        Assert.Equal(["d4", "d3"], (await store.ListAsync(limit: 2)).Select(d => d.Id));
+    }
+
+    [Fact]
+    public async Task A_delivery_of_a_deleted_subscription_dies_instead_of_being_sent()
+    {
+        await using var services = await WebhookHost.CreateAsync();
+        var subscriptions = services.GetRequiredService<WebhookSubscriptionStore>();
+        var subscription = await subscriptions.CreateAsync(new("https://gone.example/hook"));
+        var dispatcher = services.GetRequiredService<WebhookDispatcher>();
+        var queued = Assert.Single(await dispatcher.EnqueueAsync(new WebhookEvent("claim.deleted", null)));
+
+        await subscriptions.DeleteAsync(subscription.Id);
+        var delivery = await dispatcher.DeliverAsync(queued.Id);
+
+        Assert.Equal((DeliveryState.Dead, 0), (delivery!.State, delivery.Attempts));
+    }
+}
