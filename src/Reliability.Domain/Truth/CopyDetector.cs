@@ -82,8 +82,10 @@ internal sealed class CopyDetector
                 continue;
             }
 
-            var ra = reliability[_index.ClaimSource[a]];
-            var rb = reliability[_index.ClaimSource[b]];
+            // Capped: a source estimated near-perfect because it and its copies outvote everyone
+            // would otherwise make agreeing on everything look like mere accuracy.
+            var ra = Math.Min(reliability[_index.ClaimSource[a]], _policy.CopyTestReliabilityCap);
+            var rb = Math.Min(reliability[_index.ClaimSource[b]], _policy.CopyTestReliabilityCap);
             var o = _index.CandidateObject[candidate];
             var falseValues = Math.Max(1, _index.CandidateStart[o + 1] - _index.CandidateStart[o] - 1);
             var p = probability[candidate];

@@ -28,8 +28,11 @@ public sealed record TruthPolicy
     /// <summary>Least number of false values assumed for an object in Accu's vote ln(n·A/(1−A)).</summary>
     public double MinFalseValues { get; init; } = 3;
 
-    /// <summary>Judge each claim against the other sources' votes only (see the engine).</summary>
-    public bool JudgeAgainstOthers { get; init; }
+    /// <summary>
+    /// Weight of a claim on an unresolved object, relative to one on a resolved object, as evidence
+    /// of its source's reliability: a verdict is firmer ground than the engine's own estimate.
+    /// </summary>
+    public double ProvisionalEvidenceWeight { get; init; } = 1.0;
 
     public bool DetectCopying { get; init; } = true;
 
@@ -38,6 +41,9 @@ public sealed record TruthPolicy
 
     /// <summary>Share of a copier's values assumed taken from the source it copies.</summary>
     public double CopySelectivity { get; init; } = 0.8;
+
+    /// <summary>Highest reliability assumed when testing two sources for copying.</summary>
+    public double CopyTestReliabilityCap { get; init; } = 0.95;
 
     /// <summary>Reliabilities are kept inside (Floor, 1 − Floor) so vote weights stay finite.</summary>
     public double ReliabilityFloor { get; init; } = 0.01;
