@@ -147,15 +147,18 @@ public sealed class TruthDiscoveryEngine(TruthPolicy policy)
 
     private void EstimateReliability(ClaimIndex index, double[] probability, double[] next)
     {
-        var (right, evidence) = Record(index, probability);
+        var (right, evidence) = Record(index, ClaimCredit(index, probability));
         for (var s = 0; s < next.Length; s++)
         {
             next[s] = Clamp((index.PriorAlpha[s] + right[s]) / (index.PriorAlpha[s] + index.PriorBeta[s] + evidence[s]));
         }
     }
 
+    private static double[] ClaimCredit(ClaimIndex index, double[] probability) =>
+        [.. index.ClaimCandidate.Select(v => probability[v])];
+
     /// <summary>Per source, the weighted claims it got right (in expectation) and all its weighted claims.</summary>
-    private (double[] Right, double[] Evidence) Record(ClaimIndex index, double[] probability)
+    private (double[] Right, double[] Evidence) Record(ClaimIndex index, double[] credit)
     {
         var right = new double[index.SourceCount];
         var evidence = new double[index.SourceCount];
@@ -165,7 +168,7 @@ public sealed class TruthDiscoveryEngine(TruthPolicy policy)
             var candidate = index.ClaimCandidate[c];
             var weight = index.ClaimWeight[c]
                 * (index.ResolvedCandidate[index.CandidateObject[candidate]] >= 0 ? 1 : Policy.ProvisionalEvidenceWeight);
-            right[s] += weight * probability[candidate];
+            right[s] += weight * credit[c];
             evidence[s] += weight;
         }
 
@@ -198,7 +201,7 @@ public sealed class TruthDiscoveryEngine(TruthPolicy policy)
 
     private List<SourceReliability> Reliabilities(ClaimIndex index, double[] probability)
     {
-        var (right, evidence) = Record(index, probability);
+        var (right, evidence) = Record(index, ClaimCredit(index, probability));
         var tail = (1 - Policy.CredibleMass) / 2;
         var reliabilities = new List<SourceReliability>(index.SourceCount);
         for (var s = 0; s < index.SourceCount; s++)

@@ -26,13 +26,13 @@ public sealed record TruthPolicy
     public IValueSimilarity Similarity { get; init; } = DefaultValueSimilarity.Instance;
 
     /// <summary>Least number of false values assumed for an object in Accu's vote ln(n·A/(1−A)).</summary>
-    public double MinFalseValues { get; init; } = 3;
+    public double MinFalseValues { get; init; } = 5;
 
     /// <summary>
     /// Weight of a claim on an unresolved object, relative to one on a resolved object, as evidence
     /// of its source's reliability: a verdict is firmer ground than the engine's own estimate.
     /// </summary>
-    public double ProvisionalEvidenceWeight { get; init; } = 1.0;
+    public double ProvisionalEvidenceWeight { get; init; } = 0.5;
 
     public bool DetectCopying { get; init; } = true;
 

@@ -132,7 +132,7 @@ public sealed class TruthDiscoveryEngineTests
         {
             Assert.InRange(s.Reliability, 0.2, 0.95);
             Assert.True(s.Upper - s.Lower > 0.2, $"{s.SourceId}: interval [{s.Lower}, {s.Upper}] is too sure for one claim");
-            Assert.Equal(1.0, s.EffectiveEvidence);
+            Assert.Equal(TruthPolicy.Default.ProvisionalEvidenceWeight, s.EffectiveEvidence);
         });
     }
 
