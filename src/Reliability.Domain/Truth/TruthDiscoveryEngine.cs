@@ -94,11 +94,12 @@ public sealed class TruthDiscoveryEngine(TruthPolicy policy)
             var first = index.CandidateStart[o];
             var end = index.CandidateStart[o + 1];
             var resolved = index.ResolvedCandidate[o];
-            if (resolved >= 0)
+            if (resolved >= 0 || end - first == 1)
             {
+                // Fixed by a resolution, or uncontested: nothing to weigh.
                 for (var v = first; v < end; v++)
                 {
-                    probability[v] = v == resolved ? 1.0 : 0.0;
+                    probability[v] = v == resolved || resolved < 0 ? 1.0 : 0.0;
                 }
 
                 continue;

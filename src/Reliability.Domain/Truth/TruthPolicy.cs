@@ -51,7 +51,7 @@ public sealed record TruthPolicy
     public int MaxIterations { get; init; } = 100;
 
     /// <summary>Iteration stops when no source reliability moves more than this.</summary>
-    public double Tolerance { get; init; } = 1e-6;
+    public double Tolerance { get; init; } = 1e-4;
 
     /// <summary>Mass of the reported credible interval.</summary>
     public double CredibleMass { get; init; } = 0.9;
