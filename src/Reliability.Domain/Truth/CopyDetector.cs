@@ -27,6 +27,13 @@ internal sealed class CopyDetector
         var pairIds = new Dictionary<long, int>();
         for (var o = 0; o < index.ObjectCount; o++)
         {
+            // Pairs grow with the square of an object's claims; a viral proposition would swamp
+            // the cost while adding little the other objects do not already show.
+            if (index.ClaimStart[o + 1] - index.ClaimStart[o] > policy.CopyTestMaxClaimsPerObject)
+            {
+                continue;
+            }
+
             for (var a = index.ClaimStart[o]; a < index.ClaimStart[o + 1]; a++)
             {
                 for (var b = a + 1; b < index.ClaimStart[o + 1]; b++)

@@ -45,6 +45,9 @@ public sealed record TruthPolicy
     /// <summary>Highest reliability assumed when testing two sources for copying.</summary>
     public double CopyTestReliabilityCap { get; init; } = 0.95;
 
+    /// <summary>Objects with more claims than this are left out of the copying test, to bound its cost.</summary>
+    public int CopyTestMaxClaimsPerObject { get; init; } = 300;
+
     /// <summary>Reliabilities are kept inside (Floor, 1 − Floor) so vote weights stay finite.</summary>
     public double ReliabilityFloor { get; init; } = 0.01;
 
