@@ -35,96 +35,80 @@ internal sealed class ClaimIndex
 
     public int SourceCount => SourceIds.Length;
 
-    /// <summary>Share of a claim of <paramref name="claimed"/> that counts for <paramref name="candidate"/>.</summary>
-    public double Share(int candidate, int claimed)
-    {
-        if (candidate == claimed)
-        {
-            return 1;
-        }
-
-        for (var k = SupportStart[candidate]; k < SupportStart[candidate + 1]; k++)
-        {
-            if (SupportFrom[k] == claimed)
-            {
-                return SupportShare[k];
-            }
-        }
-
-        return 0;
-    }
     public int ObjectCount => ObjectIds.Length;
 
     public static ClaimIndex Build(TruthDiscoveryInput input, TruthPolicy policy)
     {
         var resolved = input.Resolved ?? [];
-        var sourceIds = input.Claims.Select(c => c.SourceId).Distinct(StringComparer.Ordinal)
-            .Order(StringComparer.Ordinal).ToArray();
-        var objectIds = input.Claims.Select(c => c.ObjectId).Concat(resolved.Select(r => r.ObjectId))
-            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
-        var sourceIndex = IndexOf(sourceIds);
-        var objectIndex = IndexOf(objectIds);
+        var (sourceIds, sourceIndex) = Ranked(input.Claims.Select(c => c.SourceId));
+        var (objectIds, objectIndex) = Ranked(input.Claims.Select(c => c.ObjectId).Concat(resolved.Select(r => r.ObjectId)));
+        var (_, valueRank) = Ranked(input.Claims.Select(c => c.Value).Concat(resolved.Select(r => r.Value)));
 
-        var resolvedValue = new string?[objectIds.Length];
+        // A candidate is an (object, value) pair; packing both ranks in a long sorts candidates
+        // by object, then value, which is the order every array below relies on.
+        long CandidateKey(string objectId, string value) => ((long)objectIndex[objectId] << 32) | (uint)valueRank[value];
+
+        var resolvedKey = new Dictionary<int, long>();
         foreach (var r in resolved)
         {
-            var o = objectIndex[r.ObjectId];
-            if (resolvedValue[o] is { } earlier && earlier != r.Value)
+            var key = CandidateKey(r.ObjectId, r.Value);
+            if (!resolvedKey.TryAdd((int)(key >> 32), key) && resolvedKey[(int)(key >> 32)] != key)
             {
-                throw new ArgumentException($"Object '{r.ObjectId}' is resolved to both '{earlier}' and '{r.Value}'.", nameof(input));
-            }
-
-            resolvedValue[o] = r.Value;
-        }
-
-        var valuesPerObject = new SortedSet<string>[objectIds.Length];
-        for (var o = 0; o < objectIds.Length; o++)
-        {
-            valuesPerObject[o] = new SortedSet<string>(StringComparer.Ordinal);
-            if (resolvedValue[o] is { } v)
-            {
-                valuesPerObject[o].Add(v);
+                throw new ArgumentException($"Object '{r.ObjectId}' is resolved to two different values.", nameof(input));
             }
         }
 
-        foreach (var claim in input.Claims)
+        var claimKeys = new long[input.Claims.Count];
+        for (var i = 0; i < claimKeys.Length; i++)
         {
+            var claim = input.Claims[i];
             if (!(claim.Weight > 0 && claim.Weight <= 1))
             {
                 throw new ArgumentOutOfRangeException(nameof(input), $"Claim weight {claim.Weight} of source '{claim.SourceId}' is not in (0, 1].");
             }
 
-            valuesPerObject[objectIndex[claim.ObjectId]].Add(claim.Value);
+            claimKeys[i] = CandidateKey(claim.ObjectId, claim.Value);
         }
 
+        var candidateKeys = claimKeys.Concat(resolvedKey.Values).Distinct().Order().ToArray();
+        var candidateIndex = new Dictionary<long, int>(candidateKeys.Length);
         var candidateStart = new int[objectIds.Length + 1];
-        var candidateValues = new List<string>();
-        var candidateObject = new List<int>();
-        var candidateIndex = new Dictionary<(int, string), int>();
+        var candidateObject = new int[candidateKeys.Length];
+        var candidateValues = new string[candidateKeys.Length];
+        for (var v = 0; v < candidateKeys.Length; v++)
+        {
+            candidateIndex[candidateKeys[v]] = v;
+            candidateObject[v] = (int)(candidateKeys[v] >> 32);
+            candidateStart[candidateObject[v] + 1]++;
+        }
+
+        foreach (var claim in input.Claims)
+        {
+            candidateValues[candidateIndex[CandidateKey(claim.ObjectId, claim.Value)]] = claim.Value;
+        }
+
+        foreach (var r in resolved)
+        {
+            candidateValues[candidateIndex[CandidateKey(r.ObjectId, r.Value)]] = r.Value;
+        }
+
         for (var o = 0; o < objectIds.Length; o++)
         {
-            candidateStart[o] = candidateValues.Count;
-            foreach (var value in valuesPerObject[o])
-            {
-                candidateIndex[(o, value)] = candidateValues.Count;
-                candidateValues.Add(value);
-                candidateObject.Add(o);
-            }
+            candidateStart[o + 1] += candidateStart[o];
         }
-
-        candidateStart[objectIds.Length] = candidateValues.Count;
 
         var resolvedCandidate = new int[objectIds.Length];
-        for (var o = 0; o < objectIds.Length; o++)
+        Array.Fill(resolvedCandidate, -1);
+        foreach (var (o, key) in resolvedKey)
         {
-            resolvedCandidate[o] = resolvedValue[o] is { } v ? candidateIndex[(o, v)] : -1;
+            resolvedCandidate[o] = candidateIndex[key];
         }
 
-        var claims = MergeRepeats(input.Claims, policy, sourceIndex, objectIndex, candidateIndex);
+        var claims = MergeRepeats(input.Claims, policy, sourceIndex, [.. claimKeys.Select(k => candidateIndex[k])], candidateObject);
         var claimStart = new int[objectIds.Length + 1];
         foreach (var c in claims)
         {
-            claimStart[c.Object + 1]++;
+            claimStart[candidateObject[c.Candidate] + 1]++;
         }
 
         for (var o = 0; o < objectIds.Length; o++)
@@ -139,9 +123,9 @@ internal sealed class ClaimIndex
         {
             SourceIds = sourceIds,
             ObjectIds = objectIds,
-            CandidateValues = [.. candidateValues],
+            CandidateValues = candidateValues,
             CandidateStart = candidateStart,
-            CandidateObject = [.. candidateObject],
+            CandidateObject = candidateObject,
             LogFalseValues = [.. Enumerable.Range(0, objectIds.Length)
                 .Select(o => Math.Log(Math.Max(policy.MinFalseValues, candidateStart[o + 1] - candidateStart[o] - 1)))],
             ClaimStart = claimStart,
@@ -157,35 +141,47 @@ internal sealed class ClaimIndex
         };
     }
 
-    private readonly record struct IndexedClaim(int Object, int Candidate, int Source, double Weight);
+    private readonly record struct IndexedClaim(int Candidate, int Source, double Weight);
 
     // A source repeating a value is not new evidence: it counts once, at its strongest.
     // A source backing several values of one object splits its weight between them.
-    private static List<IndexedClaim> MergeRepeats(
+    private static IndexedClaim[] MergeRepeats(
         IReadOnlyList<TruthClaim> claims,
         TruthPolicy policy,
         Dictionary<string, int> sourceIndex,
-        Dictionary<string, int> objectIndex,
-        Dictionary<(int, string), int> candidateIndex)
+        int[] claimCandidate,
+        int[] candidateObject)
     {
-        var strongest = new Dictionary<(int Source, int Candidate), IndexedClaim>();
-        foreach (var claim in claims)
+        var strongest = new Dictionary<long, double>(claims.Count);
+        for (var i = 0; i < claims.Count; i++)
         {
-            var o = objectIndex[claim.ObjectId];
-            var s = sourceIndex[claim.SourceId];
-            var candidate = candidateIndex[(o, claim.Value)];
+            var claim = claims[i];
             var isRelay = claim.RelayOf is { } relayed && relayed != claim.SourceId;
             var weight = claim.Weight * (isRelay ? policy.RelayWeight : 1.0);
-            if (!strongest.TryGetValue((s, candidate), out var seen) || seen.Weight < weight)
+            var key = ((long)claimCandidate[i] << 32) | (uint)sourceIndex[claim.SourceId];
+            if (!strongest.TryGetValue(key, out var seen) || seen < weight)
             {
-                strongest[(s, candidate)] = new IndexedClaim(o, candidate, s, weight);
+                strongest[key] = weight;
             }
         }
 
-        var valuesBySourceAndObject = strongest.Values.CountBy(c => (c.Source, c.Object)).ToDictionary();
-        return [.. strongest.Values
-            .Select(c => c with { Weight = c.Weight / valuesBySourceAndObject[(c.Source, c.Object)] })
-            .OrderBy(c => c.Object).ThenBy(c => c.Candidate).ThenBy(c => c.Source)];
+        var merged = strongest.Select(p => new IndexedClaim((int)(p.Key >> 32), (int)p.Key, p.Value)).ToArray();
+        var valuesBySourceAndObject = new Dictionary<long, int>(merged.Length);
+        foreach (var c in merged)
+        {
+            var key = ((long)candidateObject[c.Candidate] << 32) | (uint)c.Source;
+            valuesBySourceAndObject[key] = valuesBySourceAndObject.GetValueOrDefault(key) + 1;
+        }
+
+        for (var i = 0; i < merged.Length; i++)
+        {
+            var c = merged[i];
+            merged[i] = c with { Weight = c.Weight / valuesBySourceAndObject[((long)candidateObject[c.Candidate] << 32) | (uint)c.Source] };
+        }
+
+        // Candidate order already follows object order; source breaks ties.
+        Array.Sort(merged, (x, y) => x.Candidate != y.Candidate ? x.Candidate.CompareTo(y.Candidate) : x.Source.CompareTo(y.Source));
+        return merged;
     }
 
     private static (double[] Alpha, double[] Beta) Priors(
@@ -214,9 +210,9 @@ internal sealed class ClaimIndex
     }
 
     private static (int[] Start, int[] From, double[] Share) Supports(
-        TruthPolicy policy, int[] candidateStart, List<string> candidateValues)
+        TruthPolicy policy, int[] candidateStart, string[] candidateValues)
     {
-        var start = new int[candidateValues.Count + 1];
+        var start = new int[candidateValues.Length + 1];
         var from = new List<int>();
         var share = new List<double>();
         var objectCount = candidateStart.Length - 1;
@@ -247,18 +243,21 @@ internal sealed class ClaimIndex
             }
         }
 
-        start[candidateValues.Count] = from.Count;
+        start[candidateValues.Length] = from.Count;
         return (start, [.. from], [.. share]);
     }
 
-    private static Dictionary<string, int> IndexOf(string[] ids)
+    /// <summary>The distinct ids in ordinal order, and each id's position in it.</summary>
+    private static (string[] Ids, Dictionary<string, int> Index) Ranked(IEnumerable<string> ids)
     {
-        var index = new Dictionary<string, int>(ids.Length, StringComparer.Ordinal);
-        for (var i = 0; i < ids.Length; i++)
+        var distinct = new HashSet<string>(ids, StringComparer.Ordinal).ToArray();
+        Array.Sort(distinct, StringComparer.Ordinal);
+        var index = new Dictionary<string, int>(distinct.Length, StringComparer.Ordinal);
+        for (var i = 0; i < distinct.Length; i++)
         {
-            index[ids[i]] = i;
+            index[distinct[i]] = i;
         }
 
-        return index;
+        return (distinct, index);
     }
 }

@@ -27,6 +27,13 @@ internal sealed class CopyDetector
         var pairIds = new Dictionary<long, int>();
         for (var o = 0; o < index.ObjectCount; o++)
         {
+            // Pairs grow with the square of an object's claims; a viral proposition would swamp
+            // the cost while adding little the other objects do not already show.
+            if (index.ClaimStart[o + 1] - index.ClaimStart[o] > policy.CopyTestMaxClaimsPerObject)
+            {
+                continue;
+            }
+
             for (var a = index.ClaimStart[o]; a < index.ClaimStart[o + 1]; a++)
             {
                 for (var b = a + 1; b < index.ClaimStart[o + 1]; b++)
@@ -82,8 +89,10 @@ internal sealed class CopyDetector
                 continue;
             }
 
-            var ra = reliability[_index.ClaimSource[a]];
-            var rb = reliability[_index.ClaimSource[b]];
+            // Capped: a source estimated near-perfect because it and its copies outvote everyone
+            // would otherwise make agreeing on everything look like mere accuracy.
+            var ra = Math.Min(reliability[_index.ClaimSource[a]], _policy.CopyTestReliabilityCap);
+            var rb = Math.Min(reliability[_index.ClaimSource[b]], _policy.CopyTestReliabilityCap);
             var o = _index.CandidateObject[candidate];
             var falseValues = Math.Max(1, _index.CandidateStart[o + 1] - _index.CandidateStart[o] - 1);
             var p = probability[candidate];

@@ -34,15 +34,19 @@ public sealed class TruthDiscoveryEngine(TruthPolicy policy)
         Array.Fill(discount, 1.0);
         var score = new double[index.CandidateValues.Length];
         var total = new double[index.CandidateValues.Length];
+        var logOdds = new double[index.SourceCount];
         var next = new double[index.SourceCount];
 
         var iterations = 0;
         var converged = false;
+        // Copies are looked for only once the plain estimate has settled: judged against the
+        // first majority, independent reliable sources agreeing on the truth look like copiers.
+        var detectingCopies = false;
         while (iterations < Policy.MaxIterations && !converged)
         {
             iterations++;
-            EstimateValues(index, reliability, discount, score, total, probability);
-            EstimateReliability(index, reliability, discount, total, probability, next);
+            EstimateValues(index, reliability, logOdds, discount, score, total, probability);
+            EstimateReliability(index, probability, next);
             var change = 0.0;
             for (var s = 0; s < next.Length; s++)
             {
@@ -50,23 +54,39 @@ public sealed class TruthDiscoveryEngine(TruthPolicy policy)
                 reliability[s] = next[s];
             }
 
-            copies.Discount(reliability, probability, discount);
-            converged = iterations > 1 && change < Policy.Tolerance;
+            var settled = iterations > 1 && change < Policy.Tolerance;
+            if (Policy.DetectCopying && (detectingCopies || settled))
+            {
+                converged = detectingCopies && settled;
+                detectingCopies = true;
+                copies.Discount(reliability, probability, discount);
+            }
+            else
+            {
+                converged = settled;
+            }
         }
 
-        EstimateValues(index, reliability, discount, score, total, probability);
+        EstimateValues(index, reliability, logOdds, discount, score, total, probability);
         return new TruthDiscoveryResult(Verdicts(index, probability), Reliabilities(index, probability), iterations, converged);
     }
 
     private double Clamp(double reliability) =>
         Math.Clamp(reliability, Policy.ReliabilityFloor, 1 - Policy.ReliabilityFloor);
 
-    private void EstimateValues(ClaimIndex index, double[] reliability, double[] discount, double[] score, double[] total, double[] probability)
+    private void EstimateValues(
+        ClaimIndex index, double[] reliability, double[] logOdds, double[] discount, double[] score, double[] total, double[] probability)
     {
+        for (var s = 0; s < logOdds.Length; s++)
+        {
+            var a = Clamp(reliability[s]);
+            logOdds[s] = Math.Log(a / (1 - a));
+        }
+
         Array.Clear(score);
         for (var c = 0; c < index.ClaimWeight.Length; c++)
         {
-            score[index.ClaimCandidate[c]] += Vote(index, reliability, discount, c);
+            score[index.ClaimCandidate[c]] += Vote(index, logOdds, discount, c);
         }
 
         for (var o = 0; o < index.ObjectCount; o++)
@@ -74,11 +94,12 @@ public sealed class TruthDiscoveryEngine(TruthPolicy policy)
             var first = index.CandidateStart[o];
             var end = index.CandidateStart[o + 1];
             var resolved = index.ResolvedCandidate[o];
-            if (resolved >= 0)
+            if (resolved >= 0 || end - first == 1)
             {
+                // Fixed by a resolution, or uncontested: nothing to weigh.
                 for (var v = first; v < end; v++)
                 {
-                    probability[v] = v == resolved ? 1.0 : 0.0;
+                    probability[v] = v == resolved || resolved < 0 ? 1.0 : 0.0;
                 }
 
                 continue;
@@ -98,10 +119,9 @@ public sealed class TruthDiscoveryEngine(TruthPolicy policy)
     }
 
     // Accu's vote ln(n·A/(1−A)): a source right only as often as chance among n false values adds nothing.
-    private double Vote(ClaimIndex index, double[] reliability, double[] discount, int claim)
+    private static double Vote(ClaimIndex index, double[] logOdds, double[] discount, int claim)
     {
-        var a = Clamp(reliability[index.ClaimSource[claim]]);
-        var vote = index.LogFalseValues[index.CandidateObject[index.ClaimCandidate[claim]]] + Math.Log(a / (1 - a));
+        var vote = index.LogFalseValues[index.CandidateObject[index.ClaimCandidate[claim]]] + logOdds[index.ClaimSource[claim]];
         return index.ClaimWeight[claim] * discount[claim] * vote;
     }
 
@@ -126,86 +146,31 @@ public sealed class TruthDiscoveryEngine(TruthPolicy policy)
         }
     }
 
-    private void EstimateReliability(
-        ClaimIndex index, double[] reliability, double[] discount, double[] total, double[] probability, double[] next)
+    private void EstimateReliability(ClaimIndex index, double[] probability, double[] next)
     {
-        var (right, evidence) = Policy.JudgeAgainstOthers
-            ? RecordAgainstOthers(index, reliability, discount, total)
-            : Record(index, probability);
+        var (right, evidence) = Record(index, ClaimCredit(index, probability));
         for (var s = 0; s < next.Length; s++)
         {
             next[s] = Clamp((index.PriorAlpha[s] + right[s]) / (index.PriorAlpha[s] + index.PriorBeta[s] + evidence[s]));
         }
     }
 
-    /// <summary>
-    /// Like <see cref="Record"/>, but each claim is checked against what the other sources say
-    /// without its own vote, and a claim nobody else speaks to is no evidence at all. Otherwise a
-    /// prolific source confirms itself: it wins every object it alone covers and every contest its
-    /// own weight decides, and its reliability runs away.
-    /// </summary>
-    private (double[] Right, double[] Evidence) RecordAgainstOthers(
-        ClaimIndex index, double[] reliability, double[] discount, double[] total)
-    {
-        var right = new double[index.SourceCount];
-        var evidence = new double[index.SourceCount];
-        Span<double> without = stackalloc double[0];
-        for (var o = 0; o < index.ObjectCount; o++)
-        {
-            var firstClaim = index.ClaimStart[o];
-            var endClaim = index.ClaimStart[o + 1];
-            var resolved = index.ResolvedCandidate[o];
-            if (resolved < 0 && endClaim - firstClaim < 2)
-            {
-                continue;
-            }
-
-            var first = index.CandidateStart[o];
-            var count = index.CandidateStart[o + 1] - first;
-            if (without.Length < count)
-            {
-                without = new double[count * 2];
-            }
-
-            for (var c = firstClaim; c < endClaim; c++)
-            {
-                var s = index.ClaimSource[c];
-                var claimed = index.ClaimCandidate[c];
-                double credit;
-                if (resolved >= 0)
-                {
-                    credit = claimed == resolved ? 1 : 0;
-                }
-                else
-                {
-                    var vote = Vote(index, reliability, discount, c);
-                    for (var v = 0; v < count; v++)
-                    {
-                        without[v] = total[first + v] - (vote * index.Share(first + v, claimed));
-                    }
-
-                    Softmax(without[..count], without[..count]);
-                    credit = without[claimed - first];
-                }
-
-                right[s] += index.ClaimWeight[c] * credit;
-                evidence[s] += index.ClaimWeight[c];
-            }
-        }
-
-        return (right, evidence);
-    }
+    private static double[] ClaimCredit(ClaimIndex index, double[] probability) =>
+        [.. index.ClaimCandidate.Select(v => probability[v])];
 
     /// <summary>Per source, the weighted claims it got right (in expectation) and all its weighted claims.</summary>
-    private static (double[] Right, double[] Evidence) Record(ClaimIndex index, double[] probability)
+    private (double[] Right, double[] Evidence) Record(ClaimIndex index, double[] credit)
     {
         var right = new double[index.SourceCount];
         var evidence = new double[index.SourceCount];
         for (var c = 0; c < index.ClaimWeight.Length; c++)
         {
             var s = index.ClaimSource[c];
-            right[s] += index.ClaimWeight[c] * probability[index.ClaimCandidate[c]];
-            evidence[s] += index.ClaimWeight[c];
+            var candidate = index.ClaimCandidate[c];
+            var weight = index.ClaimWeight[c]
+                * (index.ResolvedCandidate[index.CandidateObject[candidate]] >= 0 ? 1 : Policy.ProvisionalEvidenceWeight);
+            right[s] += weight * credit[c];
+            evidence[s] += weight;
         }
 
         return (right, evidence);
@@ -237,7 +202,7 @@ public sealed class TruthDiscoveryEngine(TruthPolicy policy)
 
     private List<SourceReliability> Reliabilities(ClaimIndex index, double[] probability)
     {
-        var (right, evidence) = Record(index, probability);
+        var (right, evidence) = Record(index, ClaimCredit(index, probability));
         var tail = (1 - Policy.CredibleMass) / 2;
         var reliabilities = new List<SourceReliability>(index.SourceCount);
         for (var s = 0; s < index.SourceCount; s++)

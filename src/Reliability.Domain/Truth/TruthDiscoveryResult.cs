@@ -12,7 +12,8 @@ public sealed record ObjectVerdict(
 
 /// <summary>
 /// Estimated accuracy of a source with its credible interval (90% by default) and the weighted
-/// number of claims behind it (after relay discounts and the split of hedged claims).
+/// number of claims behind it (after relay discounts and the split of hedged claims; claims on
+/// unresolved objects count at <see cref="TruthPolicy.ProvisionalEvidenceWeight"/>).
 /// </summary>
 public sealed record SourceReliability(
     string SourceId,

@@ -26,10 +26,13 @@ public sealed record TruthPolicy
     public IValueSimilarity Similarity { get; init; } = DefaultValueSimilarity.Instance;
 
     /// <summary>Least number of false values assumed for an object in Accu's vote ln(n·A/(1−A)).</summary>
-    public double MinFalseValues { get; init; } = 3;
+    public double MinFalseValues { get; init; } = 5;
 
-    /// <summary>Judge each claim against the other sources' votes only (see the engine).</summary>
-    public bool JudgeAgainstOthers { get; init; }
+    /// <summary>
+    /// Weight of a claim on an unresolved object, relative to one on a resolved object, as evidence
+    /// of its source's reliability: a verdict is firmer ground than the engine's own estimate.
+    /// </summary>
+    public double ProvisionalEvidenceWeight { get; init; } = 0.5;
 
     public bool DetectCopying { get; init; } = true;
 
@@ -39,13 +42,19 @@ public sealed record TruthPolicy
     /// <summary>Share of a copier's values assumed taken from the source it copies.</summary>
     public double CopySelectivity { get; init; } = 0.8;
 
+    /// <summary>Highest reliability assumed when testing two sources for copying.</summary>
+    public double CopyTestReliabilityCap { get; init; } = 0.95;
+
+    /// <summary>Objects with more claims than this are left out of the copying test, to bound its cost.</summary>
+    public int CopyTestMaxClaimsPerObject { get; init; } = 300;
+
     /// <summary>Reliabilities are kept inside (Floor, 1 − Floor) so vote weights stay finite.</summary>
     public double ReliabilityFloor { get; init; } = 0.01;
 
     public int MaxIterations { get; init; } = 100;
 
     /// <summary>Iteration stops when no source reliability moves more than this.</summary>
-    public double Tolerance { get; init; } = 1e-6;
+    public double Tolerance { get; init; } = 1e-4;
 
     /// <summary>Mass of the reported credible interval.</summary>
     public double CredibleMass { get; init; } = 0.9;

@@ -1,0 +1,206 @@
+using Reliability.Domain.Truth;
+
+namespace Reliability.Domain.Tests.Truth;
+
+public sealed class TruthDiscoveryEngineTests
+{
+    private static readonly TruthDiscoveryEngine Engine = new();
+
+    [Fact]
+    public void Resolved_object_keeps_its_value_with_certainty_even_against_the_majority()
+    {
+        var claims = new[]
+        {
+            new TruthClaim("army", "base-held", "army"),
+            new TruthClaim("agency", "base-held", "army"),
+            new TruthClaim("local", "base-held", "jnim"),
+        };
+
+        var result = Engine.Discover(new TruthDiscoveryInput(claims, [new ResolvedTruth("base-held", "jnim")]));
+
+        var verdict = Assert.Single(result.Objects);
+        Assert.True(verdict.IsResolved);
+        Assert.Equal("jnim", verdict.MostProbableValue);
+        Assert.Equal(1.0, verdict.Probability);
+        Assert.Equal(0.0, verdict.Candidates.Single(c => c.Value == "army").Probability);
+    }
+
+    [Fact]
+    public void Resolved_value_nobody_claimed_becomes_a_candidate()
+    {
+        var result = Engine.Discover(new TruthDiscoveryInput(
+            [new TruthClaim("army", "toll", "12")],
+            [new ResolvedTruth("toll", "14")]));
+
+        Assert.Equal("14", Assert.Single(result.Objects).MostProbableValue);
+        Assert.True(result.Sources.Single().Reliability < TruthPolicy.Default.PriorReliability);
+    }
+
+    [Fact]
+    public void Anchors_teach_which_sources_to_trust_on_open_objects()
+    {
+        // "wire" is right on every resolved object, "rumour" wrong; on the open object they disagree.
+        var claims = new List<TruthClaim>();
+        var resolved = new List<ResolvedTruth>();
+        for (var i = 0; i < 10; i++)
+        {
+            claims.Add(new TruthClaim("wire", $"event-{i}", "true"));
+            claims.Add(new TruthClaim("rumour", $"event-{i}", "false"));
+            resolved.Add(new ResolvedTruth($"event-{i}", "true"));
+        }
+
+        claims.Add(new TruthClaim("wire", "open", "a"));
+        claims.Add(new TruthClaim("rumour", "open", "b"));
+
+        var result = Engine.Discover(new TruthDiscoveryInput(claims, resolved));
+
+        Assert.Equal("a", result.Objects.Single(o => o.ObjectId == "open").MostProbableValue);
+        var wire = result.Sources.Single(s => s.SourceId == "wire");
+        var rumour = result.Sources.Single(s => s.SourceId == "rumour");
+        Assert.True(wire.Lower > rumour.Upper);
+    }
+
+    [Fact]
+    public void A_declared_relay_adds_less_support_than_an_independent_claim()
+    {
+        TruthClaim[] Claims(string? relayOf) =>
+        [
+            new("army", "town-taken", "no"),
+            new("reposter", "town-taken", "no", RelayOf: relayOf),
+            new("witness-1", "town-taken", "yes"),
+        ];
+
+        double SupportForNo(string? relayOf) =>
+            Engine.Discover(new TruthDiscoveryInput(Claims(relayOf))).Objects.Single()
+                .Candidates.Single(c => c.Value == "no").Probability;
+
+        Assert.True(SupportForNo("army") < SupportForNo(null));
+    }
+
+    [Fact]
+    public void A_lower_claim_weight_adds_less_support()
+    {
+        double SupportForYes(double weight) =>
+            Engine.Discover(new TruthDiscoveryInput(
+            [
+                new TruthClaim("a", "x", "yes", weight),
+                new TruthClaim("b", "x", "no"),
+                new TruthClaim("c", "x", "yes"),
+            ])).Objects.Single().Candidates.Single(c => c.Value == "yes").Probability;
+
+        Assert.True(SupportForYes(0.3) < SupportForYes(1.0));
+    }
+
+    [Fact]
+    public void Copiers_repeating_false_values_do_not_outvote_independent_reliable_sources()
+    {
+        var data = SyntheticNewsroom.WithCopyingGroup(objects: 100, independents: 5, copiers: 6, seed: 7);
+
+        var result = Engine.Discover(new TruthDiscoveryInput(data.Claims));
+
+        var predicted = result.Objects.ToDictionary(o => o.ObjectId, o => o.MostProbableValue);
+        var copiedFalsehoods = data.CopiedFalsehoods.ToList();
+        Assert.NotEmpty(copiedFalsehoods);
+        // Plain voting gets every one of these wrong: the copiers outnumber the independents.
+        Assert.All(copiedFalsehoods, o => Assert.Equal(data.Truth[o], predicted[o]));
+        Assert.True(SyntheticNewsroom.Accuracy(predicted, data.Truth) >= 0.95);
+    }
+
+    [Fact]
+    public void Without_copy_detection_the_copiers_win()
+    {
+        var data = SyntheticNewsroom.WithCopyingGroup(objects: 100, independents: 5, copiers: 6, seed: 7);
+
+        var result = new TruthDiscoveryEngine(TruthPolicy.Default with { DetectCopying = false })
+            .Discover(new TruthDiscoveryInput(data.Claims));
+
+        var predicted = result.Objects.ToDictionary(o => o.ObjectId, o => o.MostProbableValue);
+        Assert.All(data.CopiedFalsehoods, o => Assert.NotEqual(data.Truth[o], predicted[o]));
+    }
+
+    [Fact]
+    public void One_claim_sources_do_not_get_extreme_reliability()
+    {
+        var result = Engine.Discover(new TruthDiscoveryInput(
+        [
+            new TruthClaim("one-post-account", "a", "x"),
+            new TruthClaim("another-account", "b", "y"),
+            new TruthClaim("third-account", "b", "z"),
+        ]));
+
+        Assert.All(result.Sources, s =>
+        {
+            Assert.InRange(s.Reliability, 0.2, 0.95);
+            Assert.True(s.Upper - s.Lower > 0.2, $"{s.SourceId}: interval [{s.Lower}, {s.Upper}] is too sure for one claim");
+            Assert.Equal(TruthPolicy.Default.ProvisionalEvidenceWeight, s.EffectiveEvidence);
+        });
+    }
+
+    [Fact]
+    public void More_confirmed_claims_narrow_the_interval()
+    {
+        var claims = new List<TruthClaim>();
+        var resolved = new List<ResolvedTruth>();
+        for (var i = 0; i < 30; i++)
+        {
+            claims.Add(new TruthClaim("prolific", $"o{i}", "v"));
+            resolved.Add(new ResolvedTruth($"o{i}", "v"));
+        }
+
+        claims.Add(new TruthClaim("newcomer", "o0", "v"));
+        var result = Engine.Discover(new TruthDiscoveryInput(claims, resolved));
+
+        var prolific = result.Sources.Single(s => s.SourceId == "prolific");
+        var newcomer = result.Sources.Single(s => s.SourceId == "newcomer");
+        Assert.True(prolific.Upper - prolific.Lower < newcomer.Upper - newcomer.Lower);
+        Assert.True(prolific.Lower > newcomer.Lower);
+    }
+
+    [Fact]
+    public void Ties_go_to_the_first_value_in_value_order()
+    {
+        var result = Engine.Discover(new TruthDiscoveryInput(
+        [
+            new TruthClaim("s1", "o", "b"),
+            new TruthClaim("s2", "o", "a"),
+        ]));
+
+        var verdict = result.Objects.Single();
+        Assert.Equal("a", verdict.MostProbableValue);
+        Assert.Equal(0.5, verdict.Probability, 9);
+    }
+
+    [Fact]
+    public void A_source_prior_shifts_whom_to_believe()
+    {
+        var claims = new[] { new TruthClaim("trusted", "o", "b"), new TruthClaim("unknown", "o", "a") };
+
+        var result = Engine.Discover(new TruthDiscoveryInput(claims, Priors: [new SourcePrior("trusted", 50, 1)]));
+
+        Assert.Equal("b", result.Objects.Single().MostProbableValue);
+    }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(-0.5)]
+    [InlineData(1.5)]
+    [InlineData(double.NaN)]
+    public void Claim_weight_outside_zero_to_one_is_rejected(double weight) =>
+        Assert.Throws<ArgumentOutOfRangeException>(() =>
+            Engine.Discover(new TruthDiscoveryInput([new TruthClaim("s", "o", "v", weight)])));
+
+    [Fact]
+    public void Conflicting_resolutions_are_rejected() =>
+        Assert.Throws<ArgumentException>(() => Engine.Discover(new TruthDiscoveryInput(
+            [new TruthClaim("s", "o", "v")],
+            [new ResolvedTruth("o", "v"), new ResolvedTruth("o", "w")])));
+
+    [Fact]
+    public void No_claims_give_an_empty_result()
+    {
+        var result = Engine.Discover(new TruthDiscoveryInput([]));
+
+        Assert.Empty(result.Objects);
+        Assert.Empty(result.Sources);
+    }
+}

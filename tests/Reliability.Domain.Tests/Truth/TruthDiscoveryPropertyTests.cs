@@ -1,0 +1,96 @@
+using CsCheck;
+using Reliability.Domain.Truth;
+
+namespace Reliability.Domain.Tests.Truth;
+
+public sealed class TruthDiscoveryPropertyTests
+{
+    private static readonly TruthDiscoveryEngine Engine = new();
+
+    private static readonly Gen<TruthClaim> GenClaim =
+        Gen.Select(
+            Gen.Int[0, 7],
+            Gen.Int[0, 5],
+            Gen.OneOfConst("a", "b", "c", "a;b", "120", "121"),
+            Gen.Int[1, 10],
+            Gen.Int[0, 9],
+            (source, obj, value, weight, relay) => new TruthClaim(
+                $"source-{source}",
+                $"object-{obj}",
+                value,
+                weight / 10.0,
+                relay == 0 ? $"source-{(source + 1) % 8}" : null));
+
+    private static readonly Gen<TruthClaim[]> GenClaims = GenClaim.Array[1, 40];
+
+    [Fact]
+    public void Probabilities_of_each_object_lie_in_unit_interval_and_sum_to_one() =>
+        GenClaims.Sample(claims =>
+        {
+            var result = Engine.Discover(new TruthDiscoveryInput(claims));
+            Assert.Equal(claims.Select(c => c.ObjectId).Distinct().Count(), result.Objects.Count);
+            foreach (var verdict in result.Objects)
+            {
+                Assert.All(verdict.Candidates, c => Assert.InRange(c.Probability, 0.0, 1.0));
+                Assert.Equal(1.0, verdict.Candidates.Sum(c => c.Probability), 9);
+                Assert.Equal(verdict.Candidates.Max(c => c.Probability), verdict.Probability);
+            }
+        });
+
+    [Fact]
+    public void Reliabilities_lie_inside_their_credible_intervals() =>
+        GenClaims.Sample(claims =>
+        {
+            var result = Engine.Discover(new TruthDiscoveryInput(claims));
+            Assert.All(result.Sources, s =>
+            {
+                Assert.InRange(s.Lower, 0.0, s.Reliability);
+                Assert.InRange(s.Upper, s.Reliability, 1.0);
+                Assert.True(s.EffectiveEvidence > 0);
+            });
+        });
+
+    [Fact]
+    public void Resolved_objects_come_back_as_their_fixed_value_with_probability_one() =>
+        Gen.Select(GenClaims, Gen.Int[0, 1000]).Sample((claims, pick) =>
+        {
+            var anchored = claims[pick % claims.Length];
+            var resolved = new ResolvedTruth(anchored.ObjectId, claims[(pick / 7) % claims.Length].Value);
+
+            var result = Engine.Discover(new TruthDiscoveryInput(claims, [resolved]));
+
+            var verdict = result.Objects.Single(o => o.ObjectId == resolved.ObjectId);
+            Assert.True(verdict.IsResolved);
+            Assert.Equal(resolved.Value, verdict.MostProbableValue);
+            Assert.Equal(1.0, verdict.Probability);
+            Assert.All(result.Objects.Where(o => o.ObjectId != resolved.ObjectId), o => Assert.False(o.IsResolved));
+        });
+
+    [Fact]
+    public void The_same_claims_in_another_order_give_the_same_result() =>
+        Gen.Select(GenClaims, Gen.Int).Sample((claims, seed) =>
+        {
+            var shuffled = claims.ToArray();
+            new Random(seed).Shuffle(shuffled);
+
+            var first = Engine.Discover(new TruthDiscoveryInput(claims));
+            var second = Engine.Discover(new TruthDiscoveryInput(shuffled));
+
+            Assert.Equal(Flatten(first), Flatten(second));
+        });
+
+    [Fact]
+    public void Sources_are_reported_once_each_in_id_order() =>
+        GenClaims.Sample(claims =>
+        {
+            var ids = Engine.Discover(new TruthDiscoveryInput(claims)).Sources.Select(s => s.SourceId).ToList();
+            Assert.Equal(claims.Select(c => c.SourceId).Distinct().Order(StringComparer.Ordinal), ids);
+        });
+
+    private static List<string> Flatten(TruthDiscoveryResult result) =>
+    [
+        .. result.Objects.Select(o =>
+            $"{o.ObjectId}={o.MostProbableValue}:{string.Join(",", o.Candidates.Select(c => $"{c.Value}@{c.Probability:R}"))}"),
+        .. result.Sources.Select(s => $"{s.SourceId}:{s.Reliability:R}[{s.Lower:R},{s.Upper:R}]{s.EffectiveEvidence:R}"),
+    ];
+}
