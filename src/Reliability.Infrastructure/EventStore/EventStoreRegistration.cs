@@ -4,6 +4,8 @@ using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Reliability.Infrastructure.Security;
+using Reliability.Infrastructure.Watching;
+using Reliability.Infrastructure.Webhooks;
 
 namespace Reliability.Infrastructure.EventStore;
 
@@ -29,6 +31,7 @@ public static class EventStoreRegistration
                 options.Events.AppendMode = EventAppendMode.Rich;
                 options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
                 options.Schema.For<ApiKey>().UniqueIndex(k => k.SecretHash);
+                options.AddWatchingDocuments().AddWebhookDocuments();
                 configure?.Invoke(options);
             })
             .UseNpgsqlDataSource()
