@@ -1,4 +1,3 @@
-using CsCheck;
 using Reliability.Domain.Truth;
 
 namespace Reliability.Domain.Tests.Truth;
