@@ -22,7 +22,6 @@ app.UseStatusCodePages();
 app.UseReliabilitySecurity();
 app.MapReliabilityDocumentation();
 app.MapHealthApi();
-app.MapProbeApi();
 app.MapKeysApi();
 app.MapClaimsApi();
 app.MapPropositionsApi();

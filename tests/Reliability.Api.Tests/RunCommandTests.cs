@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Reliability.Testing;
-using Reliability.Contracts.Probe;
+using System.Text.Json;
 using Reliability.Infrastructure.Security;
 
 namespace Reliability.Api.Tests;
@@ -24,7 +24,10 @@ public sealed class RunCommandTests : IDisposable
             using var client = new HttpClient { BaseAddress = first.Address };
             client.DefaultRequestHeaders.Authorization = new("Bearer", adminKey);
             Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
-            (await client.PostAsJsonAsync("/v1/probes/restart/notes", new { note = "kept across restarts" })).EnsureSuccessStatusCode();
+            // The embedded record starts with the seed case, loaded through the API once it listens.
+            await WaitForAsync(client, "/v1/sources/fama");
+            (await client.PostAsJsonAsync("/v1/propositions", new { id = "kept", question = "Kept across restarts?", options = new[] { "yes", "no" } }))
+                .EnsureSuccessStatusCode();
             Assert.Contains(DataDirectory, first.Output);
             await first.StopAsync();
         }
@@ -35,8 +38,27 @@ public sealed class RunCommandTests : IDisposable
         await using var second = await ServiceProcess.StartAsync(dataOption, keyOption);
         using var again = new HttpClient { BaseAddress = second.Address };
         again.DefaultRequestHeaders.Authorization = new("Bearer", adminKey);
-        var state = await again.GetFromJsonAsync<ProbeState>("/v1/probes/restart");
-        Assert.Equal(["kept across restarts"], state!.Notes);
+        var kept = await again.GetFromJsonAsync<JsonElement>("/v1/propositions/kept");
+        Assert.Equal("Kept across restarts?", kept.GetProperty("question").GetString());
+        // Loaded once: a restart of a record that has data does not load the seed case again.
+        var sources = await again.GetFromJsonAsync<JsonElement>("/v1/sources?query=FAMa");
+        Assert.Equal(1, sources.GetArrayLength());
+    }
+
+    private static async Task WaitForAsync(HttpClient client, string path)
+    {
+        // Bounded: the loader needs a few seconds after start; a broken loader fails the test.
+        for (var attempt = 0; attempt < 120; attempt++)
+        {
+            if ((await client.GetAsync(path)).StatusCode == HttpStatusCode.OK)
+            {
+                return;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(500));
+        }
+
+        Assert.Fail($"{path} never appeared: the seed case was not loaded.");
     }
 
     public void Dispose() => _folder.Dispose();

@@ -23,14 +23,14 @@ public sealed class SecurityTests(SecurityTests.Api api) : IClassFixture<Securit
 
     [Theory]
     [InlineData("GET", "/v1/keys")]
-    [InlineData("GET", "/v1/probes/any")]
-    [InlineData("POST", "/v1/probes/any/notes")]
+    [InlineData("GET", "/v1/sources")]
+    [InlineData("POST", "/v1/propositions")]
     public async Task Without_a_key_the_api_answers_401_problem(string method, string path)
     {
         using var client = Factory.CreateClient();
         var response = await client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path)
         {
-            Content = method == "POST" ? JsonContent.Create(new { note = "x" }) : null,
+            Content = method == "POST" ? JsonContent.Create(new { question = "x?", options = new[] { "a", "b" } }) : null,
         });
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
@@ -51,7 +51,7 @@ public sealed class SecurityTests(SecurityTests.Api api) : IClassFixture<Securit
     public async Task An_unknown_key_is_401()
     {
         using var client = Factory.CreateClient(ApiKeySecret.Generate());
-        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/v1/probes/any")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/v1/sources")).StatusCode);
     }
 
     [Theory]
@@ -64,8 +64,9 @@ public sealed class SecurityTests(SecurityTests.Api api) : IClassFixture<Securit
     {
         using var client = await Factory.CreateClientAsync(role);
 
-        Assert.Equal(query, (await client.GetAsync("/v1/probes/roles")).StatusCode);
-        Assert.Equal(contribute, (await client.PostAsJsonAsync("/v1/probes/roles/notes", new { note = role.ToString() })).StatusCode);
+        Assert.Equal(query, (await client.GetAsync("/v1/sources")).StatusCode);
+        var opened = await client.PostAsJsonAsync("/v1/propositions", new { question = $"Role {role}?", options = new[] { "yes", "no" } });
+        Assert.Equal(contribute, opened.StatusCode == HttpStatusCode.Created ? HttpStatusCode.OK : opened.StatusCode);
         var keys = await client.GetAsync("/v1/keys");
         Assert.Equal(administer, keys.StatusCode);
         if (administer == HttpStatusCode.Forbidden)
@@ -86,12 +87,12 @@ public sealed class SecurityTests(SecurityTests.Api api) : IClassFixture<Securit
         using var bearer = Factory.CreateClient(secret);
         using var header = Factory.CreateClient();
         header.DefaultRequestHeaders.Add("X-Api-Key", secret);
-        Assert.Equal(HttpStatusCode.OK, (await bearer.GetAsync("/v1/probes/revoke")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await header.GetAsync("/v1/probes/revoke")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await bearer.GetAsync("/v1/sources")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await header.GetAsync("/v1/sources")).StatusCode);
 
         Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/v1/keys/{id}")).StatusCode);
 
-        Assert.Equal(HttpStatusCode.Unauthorized, (await bearer.GetAsync("/v1/probes/revoke")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await bearer.GetAsync("/v1/sources")).StatusCode);
         var listed = await admin.GetFromJsonAsync<JsonElement>("/v1/keys");
         var entry = listed.EnumerateArray().Single(k => k.GetProperty("id").GetString() == id);
         Assert.Equal("plugin مكتب", entry.GetProperty("name").GetString());
@@ -107,7 +108,7 @@ public sealed class SecurityTests(SecurityTests.Api api) : IClassFixture<Securit
         var secret = created.GetProperty("key").GetString()!;
         using (var contributor = Factory.CreateClient(secret))
         {
-            await contributor.GetAsync("/v1/probes/secret");
+            await contributor.GetAsync("/v1/sources");
         }
 
         var listing = await admin.GetStringAsync("/v1/keys");
@@ -156,11 +157,11 @@ public sealed class SecurityTests(SecurityTests.Api api) : IClassFixture<Securit
     public async Task Browsers_on_allowed_newsroom_origins_may_call_the_api()
     {
         using var client = Factory.CreateClient();
-        var allowed = new HttpRequestMessage(HttpMethod.Options, "/v1/probes/cors");
+        var allowed = new HttpRequestMessage(HttpMethod.Options, "/v1/sources");
         allowed.Headers.Add("Origin", "https://newsroom.example");
         allowed.Headers.Add("Access-Control-Request-Method", "GET");
         allowed.Headers.Add("Access-Control-Request-Headers", "authorization");
-        var other = new HttpRequestMessage(HttpMethod.Options, "/v1/probes/cors");
+        var other = new HttpRequestMessage(HttpMethod.Options, "/v1/sources");
         other.Headers.Add("Origin", "https://elsewhere.example");
         other.Headers.Add("Access-Control-Request-Method", "GET");
 
@@ -178,11 +179,11 @@ public sealed class SecurityTests(SecurityTests.Api api) : IClassFixture<Securit
             new Dictionary<string, string> { ["Reliability:Security:MaxRequestBodyBytes"] = "1024" });
         using var admin = small.CreateAdminClient();
 
-        var response = await admin.PostAsJsonAsync("/v1/probes/big/notes", new { note = new string('x', 4096) });
+        var response = await admin.PostAsJsonAsync("/v1/propositions", new { question = new string('x', 4096), options = new[] { "yes", "no" } });
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
-        var state = await admin.GetFromJsonAsync<JsonElement>("/v1/probes/big");
-        Assert.Equal(0, state.GetProperty("version").GetInt64());
+        var stored = await admin.GetFromJsonAsync<JsonElement>("/v1/propositions");
+        Assert.Equal(0, stored.GetArrayLength());
     }
 
     [Fact]
@@ -195,7 +196,7 @@ public sealed class SecurityTests(SecurityTests.Api api) : IClassFixture<Securit
         var statuses = new List<HttpResponseMessage>();
         for (var i = 0; i < 12; i++)
         {
-            statuses.Add(await admin.GetAsync("/v1/probes/rate"));
+            statuses.Add(await admin.GetAsync("/v1/sources"));
         }
 
         var rejected = statuses.FirstOrDefault(r => r.StatusCode == HttpStatusCode.TooManyRequests);

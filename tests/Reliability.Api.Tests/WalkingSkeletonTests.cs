@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
-using Reliability.Contracts.Probe;
+using System.Text.Json;
 
 namespace Reliability.Api.Tests;
 
@@ -19,43 +19,42 @@ public sealed class WalkingSkeletonTests
     }
 
     [Fact]
-    public async Task A_recorded_event_is_read_back_from_its_stream_after_the_service_restarts()
+    public async Task A_recorded_claim_is_rebuilt_from_the_streams_after_the_service_restarts()
     {
         string connectionString;
-        string firstKey;
-        await using (var first = await ReliabilityApiFactory.StartAsync("skeleton"))
+        string adminKey;
+        await using (var first = await ReliabilityApiFactory.StartAsync("restart"))
         {
             connectionString = first.ConnectionString;
-            firstKey = first.AdminKey;
+            adminKey = first.AdminKey;
             using var client = first.CreateAdminClient();
-            var recorded = await client.PostAsJsonAsync("/v1/probes/seed/notes", new { note = "JNIM took the base 🇲🇱 سيطرت" });
+            var recorded = await client.PostAsJsonAsync("/v1/claims", new
+            {
+                claims = new[]
+                {
+                    new
+                    {
+                        id = "restart-1",
+                        handle = new { platform = "x", handle = "war_noir" },
+                        proposition = new { question = "Who took the base?", options = new[] { "army", "JNIM" } },
+                        option = "JNIM",
+                        publishedAt = "2023-09-28T14:00:00Z",
+                        text = "JNIM took the base 🇲🇱 سيطرت",
+                    },
+                },
+            });
             recorded.EnsureSuccessStatusCode();
-            await client.PostAsJsonAsync("/v1/probes/seed/notes", new { note = "second" });
         }
 
-        // A new host on the same database: the grain is activated afresh and rebuilt from Marten.
+        // A new host on the same database: the grains are activated afresh and rebuilt from Marten.
         await using var second = new ReliabilityApiFactory(connectionString);
         second.Start();
-        using var again = second.CreateClient(firstKey);
-        var state = await again.GetFromJsonAsync<ProbeState>("/v1/probes/seed");
+        using var again = second.CreateClient(adminKey);
+        var claim = await again.GetFromJsonAsync<JsonElement>("/v1/claims/restart-1");
+        var source = await again.GetFromJsonAsync<JsonElement>("/v1/sources/x-war_noir");
 
-        Assert.NotNull(state);
-        Assert.Equal(2, state.Version);
-        Assert.Equal(["JNIM took the base 🇲🇱 سيطرت", "second"], state.Notes);
-    }
-
-    [Fact]
-    public async Task A_missing_note_is_a_validation_problem_and_stores_nothing()
-    {
-        await using var api = await ReliabilityApiFactory.StartAsync("badnote");
-        using var client = api.CreateAdminClient();
-
-        var response = await client.PostAsJsonAsync("/v1/probes/empty/notes", new { note = " " });
-
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var state = await client.GetFromJsonAsync<ProbeState>("/v1/probes/empty");
-        Assert.Equal(0, state!.Version);
+        Assert.Equal("JNIM took the base 🇲🇱 سيطرت", claim.GetProperty("text").GetString());
+        Assert.Equal(1, source.GetProperty("claimCount").GetInt32());
     }
 
     [Fact]
@@ -66,6 +65,7 @@ public sealed class WalkingSkeletonTests
 
         var document = await client.GetStringAsync("/openapi/v1.json");
 
-        Assert.Contains("/v1/probes/{id}/notes", document);
+        Assert.Contains("/v1/claims", document);
+        Assert.Contains("/v1/lookup", document);
     }
 }
