@@ -15,6 +15,12 @@ if (builder.Configuration.GetValue("Reliability:Demo:LoadSeedCase", database.IsE
     builder.Services.AddHostedService<SeedCaseLoader>();
 }
 
+var demoPage = builder.Configuration.GetValue("Reliability:Demo:Page", database.IsEmbedded);
+if (demoPage)
+{
+    builder.Services.AddSingleton<DemoKey>();
+}
+
 var app = builder.Build();
 
 app.UseExceptionHandler();
@@ -27,6 +33,11 @@ app.MapClaimsApi();
 app.MapPropositionsApi();
 app.MapSourcesApi();
 app.MapLookupApi();
+if (demoPage)
+{
+    app.MapDemoPage();
+}
+
 app.LogAddressesOnStart();
 
 await app.RunAsync();

@@ -15,6 +15,14 @@ public sealed class ApiKeyStore(IDocumentStore store, TimeProvider clock)
         return (key, secret);
     }
 
+    /// <summary>Gives the key with this id a new secret (creating the key if needed) and returns the secret.</summary>
+    public async Task<string> ReplaceAsync(string id, string name, ApiKeyRole role, CancellationToken cancellationToken = default)
+    {
+        var secret = ApiKeySecret.Generate();
+        await SaveAsync(name, role, secret, cancellationToken, id);
+        return secret;
+    }
+
     /// <summary>
     /// Makes sure the configured bootstrap secret works as an admin key, without storing the secret.
     /// Idempotent: restarts and several silos with the same configuration add it once.
