@@ -16,7 +16,8 @@ namespace Reliability.Grains.Recording;
 public sealed partial class LedgerWriter(
     IDocumentStore store, IGrainFactory grains, TimeProvider clock, ILogger<LedgerWriter> logger) : ILedger
 {
-    private const int Attempts = 5;
+    // Generous: writers that pile onto one busy source conflict again and again before each gets through.
+    private const int Attempts = 12;
 
     public async Task<IReadOnlyList<SubmissionResult>> RecordClaimsAsync(
         IReadOnlyList<ClaimSubmission> claims, CancellationToken cancellationToken = default)
@@ -98,7 +99,9 @@ public sealed partial class LedgerWriter(
             catch (Exception exception) when (WriteConflicts.IsConflict(exception) && attempt < Attempts)
             {
                 LogConflict(logger, attempt, exception.GetType().Name);
-                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 * attempt)), cancellationToken);
+                // Exponential with full jitter, so the writers that collided spread out instead of colliding again.
+                var ceiling = Math.Min(500, 10 << Math.Min(attempt, 6));
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, ceiling)), cancellationToken);
             }
         }
     }

@@ -14,8 +14,12 @@ internal static class WriteConflicts
             {
                 case ExistingStreamIdCollisionException:
                 case JasperFx.Events.EventStreamUnexpectedMaxEventIdException:
+                case JasperFx.ConcurrencyException:
                 case PostgresException { SqlState: PostgresErrorCodes.UniqueViolation }:
                     return true;
+                case AggregateException aggregate:
+                    // Several documents or streams can fail in one commit; any conflict among them means "decide again".
+                    return aggregate.InnerExceptions.Any(IsConflict);
             }
         }
 
