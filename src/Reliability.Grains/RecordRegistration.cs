@@ -5,6 +5,7 @@ using Reliability.Domain.Events;
 using Reliability.Grains.Propositions;
 using Reliability.Grains.Recording;
 using Reliability.Grains.Records;
+using Reliability.Grains.Sources;
 
 namespace Reliability.Grains;
 
@@ -18,6 +19,8 @@ public static class RecordRegistration
         services.AddSingleton<RecordQueries>();
         services.AddSingleton<ScoringPolicies>();
         services.AddSingleton<TruthInputs>();
+        services.AddOptions<RecordOptions>();
+        services.AddSingleton<IIncomingGrainCallFilter, RecordErrors>();
         return services;
     }
 
@@ -31,7 +34,10 @@ public static class RecordRegistration
         ]);
         options.Schema.For<ClaimDocument>().Index(c => c.UrlKey).Index(c => c.PropositionId).Index(c => c.SourceId);
         options.Schema.For<PropositionDocument>().Index(p => p.State);
-        options.Schema.For<SourceDocument>().Index(s => s.Band);
+        // Versioned: the grain refreshes the score fields while writers update the rest, and neither
+        // may overwrite the other's change with a stale copy.
+        options.Schema.For<SourceDocument>().Index(s => s.Band).UseOptimisticConcurrency(true);
         options.Schema.For<HandleDocument>();
+        options.Schema.For<SourceSnapshot>();
     }
 }

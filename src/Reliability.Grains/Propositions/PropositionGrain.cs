@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Reliability.Contracts.Propositions;
 using Reliability.Domain.Events;
 using Reliability.Domain.Model;
@@ -6,7 +7,7 @@ using Reliability.Grains.Records;
 namespace Reliability.Grains.Propositions;
 
 /// <summary>A proposition's claims and resolution revisions, folded from its stream.</summary>
-public sealed class PropositionGrain(EventStreams streams, IGrainFactory grains) : Grain, IPropositionGrain
+public sealed class PropositionGrain(EventStreams streams, IGrainFactory grains, IOptions<RecordOptions> options) : Grain, IPropositionGrain
 {
     private readonly Ledger _ledger = new();
     private readonly List<Claim> _claims = [];
@@ -14,7 +15,21 @@ public sealed class PropositionGrain(EventStreams streams, IGrainFactory grains)
 
     private string PropositionId => this.GetPrimaryKeyString();
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken) => CatchUpCoreAsync(cancellationToken);
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await CatchUpCoreAsync(cancellationToken);
+        }
+        catch (Exception exception) when (RecordErrors.IsStoreException(exception))
+        {
+            throw RecordErrors.Translate(exception);
+        }
+
+        // A writer that died after its commit never told this grain; it reads its stream on its own too.
+        var interval = options.Value.CatchUpInterval;
+        this.RegisterGrainTimer(() => CatchUpCoreAsync(CancellationToken.None), new GrainTimerCreationOptions(interval, interval));
+    }
 
     public Task CatchUpAsync(long committedVersion) =>
         committedVersion > 0 && committedVersion <= _version ? Task.CompletedTask : CatchUpCoreAsync(CancellationToken.None);

@@ -16,7 +16,9 @@ namespace Reliability.Grains.Recording;
 public sealed partial class LedgerWriter(
     IDocumentStore store, IGrainFactory grains, TimeProvider clock, ILogger<LedgerWriter> logger) : ILedger
 {
-    private const int Attempts = 5;
+    // A budget in time, not attempts: writers piling onto one busy source can each lose many rounds,
+    // but every lost round means another write got through, so they all finish.
+    private static readonly TimeSpan ConflictBudget = TimeSpan.FromSeconds(30);
 
     public async Task<IReadOnlyList<SubmissionResult>> RecordClaimsAsync(
         IReadOnlyList<ClaimSubmission> claims, CancellationToken cancellationToken = default)
@@ -86,6 +88,7 @@ public sealed partial class LedgerWriter(
     private async Task<(T Result, Touched Touched)> WithRetryAsync<T>(
         Func<IDocumentSession, Task<(T Result, Touched Touched)>> write, CancellationToken cancellationToken)
     {
+        var started = clock.GetTimestamp();
         for (var attempt = 1; ; attempt++)
         {
             await using var session = store.LightweightSession();
@@ -95,10 +98,12 @@ public sealed partial class LedgerWriter(
                 await session.SaveChangesAsync(cancellationToken);
                 return (result, touched);
             }
-            catch (Exception exception) when (WriteConflicts.IsConflict(exception) && attempt < Attempts)
+            catch (Exception exception) when (WriteConflicts.IsConflict(exception) && clock.GetElapsedTime(started) < ConflictBudget)
             {
                 LogConflict(logger, attempt, exception.GetType().Name);
-                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 * attempt)), cancellationToken);
+                // Exponential with full jitter, so the writers that collided spread out instead of colliding again.
+                var ceiling = Math.Min(250, 5 << Math.Min(attempt, 6));
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, ceiling)), cancellationToken);
             }
         }
     }

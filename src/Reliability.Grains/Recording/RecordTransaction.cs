@@ -115,7 +115,9 @@ internal sealed class RecordTransaction(IDocumentSession session, DateTimeOffset
     /// <summary>Queues everything on the session; the caller's SaveChanges commits it in one transaction.</summary>
     public void Flush()
     {
-        foreach (var (stream, events) in _appends)
+        // One order for every writer, so commits touching the same streams wait for each other
+        // instead of deadlocking.
+        foreach (var (stream, events) in _appends.OrderBy(a => a.Key, StringComparer.Ordinal))
         {
             if (_newStreams.Contains(stream))
             {

@@ -14,8 +14,14 @@ internal static class WriteConflicts
             {
                 case ExistingStreamIdCollisionException:
                 case JasperFx.Events.EventStreamUnexpectedMaxEventIdException:
+                case JasperFx.ConcurrencyException:
                 case PostgresException { SqlState: PostgresErrorCodes.UniqueViolation }:
+                // Two commits creating the same new streams in opposite orders: PostgreSQL aborts one of them.
+                case PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure }:
                     return true;
+                case AggregateException aggregate:
+                    // Several documents or streams can fail in one commit; any conflict among them means "decide again".
+                    return aggregate.InnerExceptions.Any(IsConflict);
             }
         }
 

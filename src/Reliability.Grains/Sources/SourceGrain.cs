@@ -1,10 +1,13 @@
 using Marten;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Reliability.Contracts.Claims;
 using Reliability.Contracts.Propositions;
 using Reliability.Contracts.Sources;
 using Reliability.Domain.Events;
 using Reliability.Domain.Model;
 using Reliability.Domain.Scoring;
+using Reliability.Grains.Recording;
 using Reliability.Grains.Records;
 
 namespace Reliability.Grains.Sources;
@@ -14,21 +17,53 @@ namespace Reliability.Grains.Sources;
 /// provisional evidence from the truth estimate; a score as of a past time uses the resolutions
 /// known then, so it is a pure replay of the stream up to that time.
 /// </summary>
-public sealed class SourceGrain(
-    EventStreams streams, IDocumentStore store, IGrainFactory grains, TimeProvider clock, ScoringPolicies policies)
+public sealed partial class SourceGrain(
+    EventStreams streams, IDocumentStore store, IGrainFactory grains, TimeProvider clock, ScoringPolicies policies,
+    IOptions<RecordOptions> options, ILogger<SourceGrain> logger)
     : Grain, ISourceGrain
 {
     private static readonly TimeSpan LiveScoreLifetime = TimeSpan.FromMinutes(1);
+    private const int PublishAttempts = 5;
 
     private readonly List<IReliabilityEvent> _events = [];
     private Ledger _ledger = new();
     private long _version;
+    private long _snapshotVersion;
     private LiveScore? _live;
 
     private string SourceId => this.GetPrimaryKeyString();
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken) =>
-        await CatchUpCoreAsync(cancellationToken);
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await RestoreSnapshotAsync(cancellationToken);
+            await CatchUpCoreAsync(cancellationToken);
+        }
+        catch (Exception exception) when (RecordErrors.IsStoreException(exception))
+        {
+            throw RecordErrors.Translate(exception);
+        }
+
+        var interval = options.Value.CatchUpInterval;
+        this.RegisterGrainTimer(() => CatchUpCoreAsync(CancellationToken.None), new GrainTimerCreationOptions(interval, interval));
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_version > _snapshotVersion)
+        {
+            try
+            {
+                await SaveSnapshotAsync(cancellationToken);
+            }
+            catch (Exception exception)
+            {
+                // Only a shortcut is lost: the next activation replays more of the stream.
+                LogSnapshotFailed(logger, SourceId, exception);
+            }
+        }
+    }
 
     public Task CatchUpAsync(long committedVersion) =>
         committedVersion > 0 && committedVersion <= _version ? Task.CompletedTask : CatchUpCoreAsync(CancellationToken.None);
@@ -155,33 +190,54 @@ public sealed class SourceGrain(
         var score = SourceScorer.Score(SourceId, _events, now, policies.Current, ToProvisional(estimates));
         var changed = _live is null || _live.Score.Band != score.Band || Math.Abs(_live.Score.Score - score.Score) > 1e-9
             || _live.Score.Overall.EffectiveEvidence != score.Overall.EffectiveEvidence;
-        _live = new LiveScore(_version, estimates.Version, score);
+        var live = _live = new LiveScore(_version, estimates.Version, score);
         if (changed)
         {
             await PublishSummaryAsync(score);
         }
 
-        return _live;
+        return live;
     }
 
-    /// <summary>Keeps the source listing (search, filter by band) in step with the live score.</summary>
+    /// <summary>
+    /// Keeps the source listing (search, filter by band) in step with the live score. The document is
+    /// versioned: when a writer changed it meanwhile, the grain reloads it rather than overwrite the
+    /// writer's claim count and propositions with its stale copy.
+    /// </summary>
     private async Task PublishSummaryAsync(SourceScore score)
     {
-        await using var session = store.LightweightSession();
-        var document = await session.LoadAsync<SourceDocument>(SourceId);
-        if (document is null)
+        for (var attempt = 1; ; attempt++)
         {
-            return;
-        }
+            await using var session = store.LightweightSession();
+            var document = await session.LoadAsync<SourceDocument>(SourceId);
+            if (document is null)
+            {
+                return;
+            }
 
-        document.Score = score.Score;
-        document.Lower = score.Overall.Lower;
-        document.Upper = score.Overall.Upper;
-        document.EffectiveEvidence = score.Overall.EffectiveEvidence;
-        document.Band = Vocabulary.Band(score.Band);
-        document.Grade = score.Grade.ToString();
-        session.Store(document);
-        await session.SaveChangesAsync();
+            document.Score = score.Score;
+            document.Lower = score.Overall.Lower;
+            document.Upper = score.Overall.Upper;
+            document.EffectiveEvidence = score.Overall.EffectiveEvidence;
+            document.Band = Vocabulary.Band(score.Band);
+            document.Grade = score.Grade.ToString();
+            session.Store(document);
+            try
+            {
+                await session.SaveChangesAsync();
+                return;
+            }
+            catch (Exception exception) when (WriteConflicts.IsConflict(exception))
+            {
+                if (attempt == PublishAttempts)
+                {
+                    // The listing lags until the next change of score; the grain's own answers are right.
+                    LogPublishGaveUp(logger, SourceId);
+                    _live = null;
+                    return;
+                }
+            }
+        }
     }
 
     private async Task<ProvisionalTruth> EstimatesAsync(IEnumerable<string> propositionIds) =>
@@ -220,7 +276,46 @@ public sealed class SourceGrain(
         }
 
         _version = version;
+        if (_version - _snapshotVersion >= options.Value.SnapshotInterval)
+        {
+            await SaveSnapshotAsync(cancellationToken);
+        }
     }
+
+    private async Task RestoreSnapshotAsync(CancellationToken cancellationToken)
+    {
+        await using var session = store.QuerySession();
+        if (await session.LoadAsync<SourceSnapshot>(SourceId, cancellationToken) is not { } snapshot)
+        {
+            return;
+        }
+
+        foreach (var e in snapshot.Events.Select(e => e.ToEvent()))
+        {
+            _events.Add(e);
+            _ledger.Apply(e);
+        }
+
+        _version = _snapshotVersion = snapshot.Version;
+    }
+
+    /// <summary>
+    /// Holds exactly the events up to <see cref="_version"/>; whichever activation writes last, the
+    /// snapshot stays a true prefix of the stream.
+    /// </summary>
+    private async Task SaveSnapshotAsync(CancellationToken cancellationToken)
+    {
+        await using var session = store.LightweightSession();
+        session.Store(new SourceSnapshot { Id = SourceId, Version = _version, Events = [.. _events.Select(SnapshotEvent.Of)] });
+        await session.SaveChangesAsync(cancellationToken);
+        _snapshotVersion = _version;
+    }
+
+    [LoggerMessage(LogLevel.Warning, "Source {SourceId} kept conflicting with writers; its listing is refreshed on the next score change")]
+    private static partial void LogPublishGaveUp(ILogger logger, string sourceId);
+
+    [LoggerMessage(LogLevel.Warning, "Could not store the snapshot of source {SourceId}")]
+    private static partial void LogSnapshotFailed(ILogger logger, string sourceId, Exception exception);
 
     private sealed record LiveScore(long Version, long TruthVersion, SourceScore Score);
 }

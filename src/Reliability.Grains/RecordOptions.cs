@@ -1,0 +1,17 @@
+namespace Reliability.Grains;
+
+/// <summary>How the record's grains keep up with their streams.</summary>
+public sealed class RecordOptions
+{
+    /// <summary>
+    /// A source grain stores a snapshot of its stream after this many new events (and when it is
+    /// deactivated), so activating a source with a long history reads one document and the tail.
+    /// </summary>
+    public int SnapshotInterval { get; set; } = 500;
+
+    /// <summary>
+    /// How often an active source or proposition grain reads its stream on its own: a writer that
+    /// died after committing never told it, and it must not stay stale until it is deactivated.
+    /// </summary>
+    public TimeSpan CatchUpInterval { get; set; } = TimeSpan.FromSeconds(30);
+}

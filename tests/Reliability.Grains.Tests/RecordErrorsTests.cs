@@ -1,0 +1,25 @@
+using Npgsql;
+
+namespace Reliability.Grains.Tests;
+
+public sealed class RecordErrorsTests
+{
+    [Fact]
+    public void Store_exceptions_leave_a_grain_as_a_type_every_client_can_read()
+    {
+        var failure = new AggregateException(new NpgsqlException("connection refused"));
+
+        Assert.True(RecordErrors.IsStoreException(failure));
+        var translated = RecordErrors.Translate(new NpgsqlException("connection refused"));
+        Assert.IsType<InvalidOperationException>(translated);
+        Assert.Null(translated.InnerException);
+        Assert.Contains("connection refused", translated.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Other_exceptions_pass_through()
+    {
+        Assert.False(RecordErrors.IsStoreException(new ArgumentException("bad id")));
+        Assert.False(RecordErrors.IsStoreException(new InvalidOperationException("no", new TimeoutException())));
+    }
+}

@@ -1,0 +1,267 @@
+using Reliability.Contracts.Ledger;
+using Reliability.Contracts.Propositions;
+using Reliability.Contracts.Sources;
+using Reliability.Domain.Events;
+using Reliability.Domain.Model;
+using Reliability.Domain.Scoring;
+using Reliability.Domain.Truth;
+using Reliability.Grains.Propositions;
+using Reliability.Grains.Records;
+using Reliability.Grains.Sources;
+using static Reliability.Grains.Tests.Record;
+
+namespace Reliability.Grains.Tests;
+
+public sealed class RecordGrainTests(GrainCluster fixture) : IClassFixture<GrainCluster>
+{
+    private static readonly DateTimeOffset AsOf = Epoch.AddDays(30);
+
+    [Fact]
+    public async Task Deactivation_and_reactivation_rebuild_the_same_state()
+    {
+        var claims = Enumerable.Range(0, 40)
+            .Select(i => Claim($"re-{i}", $"re-s{i % 3}", $"re-p{i % 4}", "o" + (i % 7 % 2), i, i % 5 == 0 ? "reported" : "asserted"))
+            .ToList();
+        Assert.All(await fixture.Ledger.RecordClaimsAsync(claims), r => Assert.Equal(SubmissionStatus.Accepted, r.Status));
+        Assert.True((await fixture.Ledger.RecordCorrectionAsync("re-3", new CorrectionSubmission("retracted", Epoch.AddHours(2), null, "oops", null))).Succeeded);
+        Assert.True((await fixture.Ledger.ResolveAsync("re-p1", new ResolutionSubmission("o1", false, null, null, "ed", Epoch.AddDays(1)))).Succeeded);
+
+        var before = await StateAsync(3, 4);
+        foreach (var i in Enumerable.Range(0, 3))
+        {
+            await fixture.Cluster.DeactivateAsync((IAddressable)fixture.Grains.GetGrain<ISourceGrain>($"re-s{i}"));
+        }
+
+        foreach (var i in Enumerable.Range(0, 4))
+        {
+            await fixture.Cluster.DeactivateAsync((IAddressable)fixture.Grains.GetGrain<IPropositionGrain>($"re-p{i}"));
+        }
+
+        Assert.Equal(before, await StateAsync(3, 4));
+        Assert.Contains("\"ClaimCount\":14", before, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Concurrent_writers_to_one_source_lose_nothing()
+    {
+        const string source = "busy";
+        var submitted = Enumerable.Range(0, 8).Select(w => Enumerable.Range(0, 20)
+            .Select(i => Claim($"busy-{w}-{i}", source, $"busy-p{(w + i) % 6}", "o" + (i % 2), w * 100 + i)).ToList()).ToList();
+        var grain = fixture.Grains.GetGrain<ISourceGrain>(source);
+        var reading = true;
+        // Reads publish the live score into the source document while the writers update it.
+        var reader = Task.Run(async () =>
+        {
+            while (Volatile.Read(ref reading))
+            {
+                await grain.GetProfileAsync();
+            }
+        });
+        var writers = submitted.Select(claims => Task.Run(async () =>
+        {
+            var results = new List<SubmissionResult>();
+            foreach (var batch in claims.Chunk(4))
+            {
+                results.AddRange(await fixture.Ledger.RecordClaimsAsync(batch));
+            }
+
+            return results;
+        })).ToList();
+        var all = (await Task.WhenAll(writers)).SelectMany(r => r).ToList();
+        Volatile.Write(ref reading, false);
+        await reader;
+
+        Assert.Equal(160, all.Count(r => r.Status == SubmissionStatus.Accepted));
+        var ids = submitted.SelectMany(c => c).Select(c => c.Id).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(ids, (await ClaimIdsAsync(fixture.Store, SourceStream(source))).Order(StringComparer.Ordinal));
+        var events = await StreamAsync(fixture.Store, SourceStream(source));
+        Assert.Equal(6, events.OfType<PropositionOpened>().Count());
+        Assert.Single(events.OfType<SourceRegistered>());
+        var document = await LoadAsync<SourceDocument>(fixture.Store, source);
+        Assert.Equal(160, document!.ClaimCount);
+        Assert.Equal(6, document.PropositionIds.Count);
+        Assert.Equal(160, (await grain.GetProfileAsync())!.ClaimCount);
+    }
+
+    [Fact]
+    public async Task A_write_injected_from_outside_is_served_and_the_next_write_reloads()
+    {
+        const string source = "outside";
+        await fixture.Ledger.RecordClaimsAsync([Claim("out-1", source, "out-p", "o0", 1)]);
+        var grain = fixture.Grains.GetGrain<ISourceGrain>(source);
+        Assert.NotNull(await grain.GetClaimAsync("out-1"));
+
+        await AppendClaimAsync(source, "out-p", "out-foreign-1", 2);
+        await grain.CatchUpAsync(0);
+        Assert.NotNull(await grain.GetClaimAsync("out-foreign-1"));
+
+        // The stream moves between the ledger's read and its commit: the commit conflicts and the
+        // command is decided again on a fresh read.
+        fixture.Injector.Arm(() => AppendClaimAsync(source, "out-p", "out-foreign-2", 3));
+        var results = await fixture.Ledger.RecordClaimsAsync([Claim("out-2", source, "out-p", "o1", 4)]);
+        Assert.True(fixture.Injector.Fired);
+        Assert.Equal(SubmissionStatus.Accepted, Assert.Single(results).Status);
+
+        Assert.Equal(["out-1", "out-foreign-1", "out-foreign-2", "out-2"], await ClaimIdsAsync(fixture.Store, SourceStream(source)));
+        Assert.Equal(4, (await grain.GetProfileAsync())!.ClaimCount);
+        Assert.NotNull(await grain.GetClaimAsync("out-2"));
+    }
+
+    [Fact]
+    public async Task A_grain_that_missed_the_news_catches_up_on_its_own()
+    {
+        const string source = "quiet";
+        await fixture.Ledger.RecordClaimsAsync([Claim("quiet-1", source, "quiet-p", "o0", 1)]);
+        var grain = fixture.Grains.GetGrain<ISourceGrain>(source);
+        var proposition = fixture.Grains.GetGrain<IPropositionGrain>("quiet-p");
+        Assert.Equal(1, (await grain.GetProfileAsync())!.ClaimCount);
+        Assert.Single((await proposition.GetAsync())!.Claims);
+
+        // Committed, and nobody tells the grains: as if the writer died right after its commit.
+        await AppendClaimAsync(source, "quiet-p", "quiet-2", 2, alsoToProposition: true);
+
+        await EventuallyAsync(async () => (await grain.GetClaimAsync("quiet-2")) is not null, "the source grain reads the missed claim");
+        await EventuallyAsync(async () => (await proposition.GetAsync())!.Claims.Count == 2, "the proposition grain reads the missed claim");
+    }
+
+    [Fact]
+    public async Task Activation_from_a_snapshot_equals_activation_from_the_whole_stream()
+    {
+        const string source = "long";
+        var claims = Enumerable.Range(0, 230).Select(i => Claim($"long-{i}", source, $"long-p{i % 9}", "o" + (i % 3 % 2), i)).ToList();
+        foreach (var batch in claims.Chunk(23))
+        {
+            await fixture.Ledger.RecordClaimsAsync(batch);
+        }
+
+        Assert.True((await fixture.Ledger.ResolveAsync("long-p2", new ResolutionSubmission("o0", false, null, null, "ed", Epoch.AddDays(2)))).Succeeded);
+        var grain = fixture.Grains.GetGrain<ISourceGrain>(source);
+        await grain.CatchUpAsync(0);
+        await fixture.Cluster.DeactivateAsync((IAddressable)grain);
+        var snapshot = await LoadAsync<SourceSnapshot>(fixture.Store, source);
+        var stream = await StreamAsync(fixture.Store, SourceStream(source));
+        Assert.NotNull(snapshot);
+        Assert.Equal(stream.Count, snapshot.Version);
+
+        // A tail after the snapshot, written behind the grain's back.
+        await AppendClaimAsync(source, "long-p0", "long-tail", 500);
+        var fromSnapshot = await SourceStateAsync(source);
+        Assert.Contains("long-tail", fromSnapshot, StringComparison.Ordinal);
+
+        await fixture.Cluster.DeactivateAsync((IAddressable)grain);
+        await using (var session = fixture.Store.LightweightSession())
+        {
+            session.Delete<SourceSnapshot>(source);
+            await session.SaveChangesAsync();
+        }
+
+        Assert.Equal(fromSnapshot, await SourceStateAsync(source));
+    }
+
+    [Fact]
+    public async Task Provisional_truth_equals_the_batch_engine_once_quiet()
+    {
+        var random = new Random(20251125);
+        const int sources = 60, propositions = 150;
+        var bias = Enumerable.Range(0, sources).Select(_ => random.NextDouble()).ToArray();
+        var claims = Enumerable.Range(0, 1200).Select(i =>
+        {
+            var s = random.Next(sources);
+            var p = random.Next(propositions);
+            var options = 2 + p % 2;
+            // Reliable sources mostly say o0, so the engine has something to learn.
+            var option = random.NextDouble() < bias[s] ? "o0" : "o" + random.Next(1, options);
+            var hedge = random.Next(6) switch { 0 => "reported", 1 => "speculative", _ => "asserted" };
+            return Claim($"eq-{i}", $"eq-s{s}", $"eq-p{p}", option, i, hedge, options);
+        }).ToList();
+        foreach (var batch in claims.Chunk(100))
+        {
+            Assert.All(await fixture.Ledger.RecordClaimsAsync(batch), r => Assert.Equal(SubmissionStatus.Accepted, r.Status));
+        }
+
+        foreach (var p in Enumerable.Range(0, 15))
+        {
+            await fixture.Ledger.ResolveAsync($"eq-p{p * 10}", new ResolutionSubmission(p % 4 == 0 ? null : "o0", p % 4 == 0, null, null, "ed", Epoch.AddDays(3)));
+        }
+
+        foreach (var i in Enumerable.Range(0, 10))
+        {
+            await fixture.Ledger.RecordCorrectionAsync($"eq-{i * 37}", new CorrectionSubmission("retracted", Epoch.AddDays(1), null, null, null));
+        }
+
+        var truth = fixture.Grains.GetGrain<ITruthGrain>(0);
+        // Quiet: past the debounce, and no recomputation between two looks.
+        long version;
+        do
+        {
+            version = (await truth.GetEstimatesAsync([])).Version;
+            await Task.Delay(TimeSpan.FromSeconds(1));
+        }
+        while ((await truth.GetEstimatesAsync([])).Version != version);
+
+        await using var session = fixture.Store.QuerySession();
+        var stored = await Marten.QueryableExtensions.ToListAsync(session.Query<ClaimDocument>());
+        var resolved = await Marten.QueryableExtensions.ToListAsync(session.Query<PropositionDocument>().Where(p => p.State == "resolved"));
+        var engine = new TruthDiscoveryEngine().Discover(TruthInputs.Build(stored, resolved, ScoringPolicy.BetaV1.Hedges));
+        var open = engine.Objects.Where(o => !o.IsResolved).ToList();
+        Assert.True(open.Count > 100);
+
+        var live = await truth.GetEstimatesAsync([.. open.Select(o => o.ObjectId)]);
+        Assert.Equal(open.Count, live.Propositions.Count);
+        foreach (var expected in open)
+        {
+            var actual = live.Propositions[expected.ObjectId];
+            Assert.Equal(expected.Candidates.Count, actual.Count);
+            foreach (var candidate in expected.Candidates)
+            {
+                var probability = actual.Single(a => a.Option == candidate.Value).Probability;
+                Assert.True(Math.Abs(probability - candidate.Probability) <= 1e-3,
+                    $"{expected.ObjectId}/{candidate.Value}: grain {probability}, batch {candidate.Probability}");
+            }
+        }
+    }
+
+    private async Task AppendClaimAsync(string source, string proposition, string claimId, int minute, bool alsoToProposition = false)
+    {
+        var claim = new ClaimRecorded(new Claim(claimId, source, proposition, "o0", Epoch.AddMinutes(minute), null, null, null, Hedge.Asserted, null, []));
+        await using var session = fixture.Store.LightweightSession();
+        session.Events.Append(SourceStream(source), claim);
+        if (alsoToProposition)
+        {
+            session.Events.Append(PropositionStream(proposition), claim);
+        }
+
+        await session.SaveChangesAsync();
+    }
+
+    private async Task<string> SourceStateAsync(string source)
+    {
+        var grain = fixture.Grains.GetGrain<ISourceGrain>(source);
+        var profile = await grain.GetProfileAsync();
+        return Json(new
+        {
+            profile!.Id, profile.ClaimCount, profile.Topics, profile.Handles,
+            Score = await grain.GetScoreAsync(AsOf, null),
+            Explanation = await grain.ExplainAsync(AsOf),
+            Claims = (await grain.GetClaimsAsync(null, 10_000))!.Claims.Select(c => new { c.Id, c.Status, c.Outcome, c.Corrections }),
+        });
+    }
+
+    private async Task<string> StateAsync(int sources, int propositions)
+    {
+        var parts = new List<string>();
+        foreach (var i in Enumerable.Range(0, sources))
+        {
+            parts.Add(await SourceStateAsync($"re-s{i}"));
+        }
+
+        foreach (var i in Enumerable.Range(0, propositions))
+        {
+            var grain = fixture.Grains.GetGrain<IPropositionGrain>($"re-p{i}");
+            var view = await grain.GetAsync();
+            parts.Add(Json(new { view!.Id, view.State, Claims = view.Claims.Select(c => new { c.Id, c.Status, c.Outcome }), Resolutions = await grain.GetResolutionsAsync() }));
+        }
+
+        return string.Join('\n', parts);
+    }
+}
