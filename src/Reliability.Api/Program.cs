@@ -23,6 +23,9 @@ app.MapClaimsApi();
 app.MapPropositionsApi();
 app.MapSourcesApi();
 app.MapLookupApi();
+app.MapArticlesApi();
+app.MapEventsApi();
+app.MapAdminApi();
 app.LogAddressesOnStart();
 
 await app.RunAsync();

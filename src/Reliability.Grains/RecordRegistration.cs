@@ -18,6 +18,7 @@ public static class RecordRegistration
         services.AddSingleton<RecordQueries>();
         services.AddSingleton<ScoringPolicies>();
         services.AddSingleton<TruthInputs>();
+        services.AddSingleton<RecordEventHub>();
         return services;
     }
 
@@ -33,5 +34,6 @@ public static class RecordRegistration
         options.Schema.For<PropositionDocument>().Index(p => p.State);
         options.Schema.For<SourceDocument>().Index(s => s.Band);
         options.Schema.For<HandleDocument>();
+        options.Schema.For<ArticleDocument>();
     }
 }

@@ -29,6 +29,10 @@ public sealed record CorrectionRequest(string? Kind, DateTimeOffset? At, string?
 
 public sealed record ResolutionRequest(string? Option, bool? Unresolvable, List<string>? Evidence, string? Note, DateTimeOffset? At);
 
+public sealed record ArticleRequest(string? Url, DateTimeOffset? PublishedAt, string? Title, List<string>? ClaimIds, List<string>? Urls);
+
+public sealed record RescoreRequest(string? Policy);
+
 public sealed record LookupRequest(List<string>? Urls, List<HandleRequest?>? Handles, DateTimeOffset? AsOf);
 
 /// <summary>

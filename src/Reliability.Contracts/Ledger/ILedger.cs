@@ -1,3 +1,4 @@
+using Reliability.Contracts.Articles;
 using Reliability.Contracts.Claims;
 using Reliability.Contracts.Propositions;
 using Reliability.Contracts.Sources;
@@ -23,4 +24,10 @@ public interface ILedger
 
     /// <summary>Registers a source (or returns the existing one with that handle).</summary>
     Task<LedgerOutcome<SourceProfile>> RegisterSourceAsync(string name, string kind, bool interestedParty, IReadOnlyList<HandleView> handles, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Registers or updates an article and its citations. Each newly cited source's current band is
+    /// kept as the baseline its alerts compare against; unknown claim ids are field errors.
+    /// </summary>
+    Task<LedgerOutcome<ArticleView>> RegisterArticleAsync(ArticleSubmission article, CancellationToken cancellationToken = default);
 }
