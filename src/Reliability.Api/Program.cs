@@ -26,6 +26,7 @@ app.MapLookupApi();
 app.MapArticlesApi();
 app.MapEventsApi();
 app.MapAdminApi();
+app.MapClaimReviewApi();
 app.LogAddressesOnStart();
 
 await app.RunAsync();

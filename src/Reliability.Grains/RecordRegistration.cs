@@ -19,6 +19,7 @@ public static class RecordRegistration
         services.AddSingleton<ScoringPolicies>();
         services.AddSingleton<TruthInputs>();
         services.AddSingleton<RecordEventHub>();
+        services.AddSingleton<ClaimReviews>();
         return services;
     }
 
@@ -35,5 +36,6 @@ public static class RecordRegistration
         options.Schema.For<SourceDocument>().Index(s => s.Band);
         options.Schema.For<HandleDocument>();
         options.Schema.For<ArticleDocument>();
+        options.Schema.For<ClaimReviewDocument>().Index(r => r.PropositionId);
     }
 }

@@ -59,6 +59,8 @@ public sealed class ApiSurfaceTests(ApiSurfaceTests.Api api) : IClassFixture<Api
         ("POST", "/v1/articles", "/v1/articles", ApiKeyRole.Contributor),
         ("GET", "/v1/articles/{id}/alerts", "/v1/articles/unknown/alerts", ApiKeyRole.Reader),
         ("GET", "/v1/events", "/v1/events", ApiKeyRole.Reader),
+        ("POST", "/v1/import/claimreview", "/v1/import/claimreview", ApiKeyRole.Editor),
+        ("GET", "/v1/propositions/{id}/claimreview", "/v1/propositions/unknown/claimreview", ApiKeyRole.Reader),
         ("POST", "/v1/admin/rescore", "/v1/admin/rescore", ApiKeyRole.Admin),
         ("POST", "/v1/keys", "/v1/keys", ApiKeyRole.Admin),
         ("GET", "/v1/keys", "/v1/keys", ApiKeyRole.Admin),

@@ -48,6 +48,9 @@ internal sealed class RequestErrors
 
     public bool Any => _errors.Count > 0;
 
+    /// <summary>Fields with errors so far: a reader of many items compares it before and after one.</summary>
+    public int Count => _errors.Count;
+
     public Dictionary<string, string[]> ToDictionary() => _errors.ToDictionary(e => e.Key, e => e.Value.ToArray());
 
     public void Add(string field, string message)
