@@ -10,23 +10,7 @@ namespace Reliability.Api.Tests;
 /// <summary>Articles and their alerts, the live event stream, and rescoring, through the public API.</summary>
 public sealed class ArticleAndEventTests(ArticleAndEventTests.Api api) : IClassFixture<ArticleAndEventTests.Api>
 {
-    public sealed class Api : IAsyncLifetime
-    {
-        public ReliabilityApiFactory Factory { get; private set; } = null!;
-        public HttpClient Editor { get; private set; } = null!;
-
-        public async Task InitializeAsync()
-        {
-            Factory = await ReliabilityApiFactory.StartAsync("articles");
-            Editor = await Factory.CreateClientAsync(ApiKeyRole.Editor);
-        }
-
-        public async Task DisposeAsync()
-        {
-            Editor.Dispose();
-            await Factory.DisposeAsync();
-        }
-    }
+    public sealed class Api() : EditorApi("articles");
 
     private static readonly string[] Options = ["army repelled the attack", "JNIM took the base"];
 

@@ -3,30 +3,13 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Reliability.Infrastructure.Security;
 
 namespace Reliability.Api.Tests;
 
 /// <summary>schema.org ClaimReview import and export through the public API.</summary>
 public sealed class ClaimReviewTests(ClaimReviewTests.Api api) : IClassFixture<ClaimReviewTests.Api>
 {
-    public sealed class Api : IAsyncLifetime
-    {
-        public ReliabilityApiFactory Factory { get; private set; } = null!;
-        public HttpClient Editor { get; private set; } = null!;
-
-        public async Task InitializeAsync()
-        {
-            Factory = await ReliabilityApiFactory.StartAsync("claimreview");
-            Editor = await Factory.CreateClientAsync(ApiKeyRole.Editor);
-        }
-
-        public async Task DisposeAsync()
-        {
-            Editor.Dispose();
-            await Factory.DisposeAsync();
-        }
-    }
+    public sealed class Api() : EditorApi("claimreview");
 
     private HttpClient Client => api.Editor;
 
