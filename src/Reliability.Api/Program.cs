@@ -33,6 +33,10 @@ app.MapClaimsApi();
 app.MapPropositionsApi();
 app.MapSourcesApi();
 app.MapLookupApi();
+app.MapArticlesApi();
+app.MapEventsApi();
+app.MapAdminApi();
+app.MapClaimReviewApi();
 if (demoPage)
 {
     app.MapDemoPage();

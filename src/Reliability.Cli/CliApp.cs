@@ -11,6 +11,9 @@ public static class CliApp
         var root = new RootCommand("Reliability: how far newsroom sources can be trusted.");
         root.Subcommands.Add(DiscoverCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(KeysCommand.Create());
+        root.Subcommands.Add(ImportCommand.Create());
+        root.Subcommands.Add(RescoreCommand.Create());
         return root;
     }
 }

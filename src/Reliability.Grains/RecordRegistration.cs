@@ -21,6 +21,8 @@ public static class RecordRegistration
         services.AddSingleton<TruthInputs>();
         services.AddOptions<RecordOptions>();
         services.AddSingleton<IIncomingGrainCallFilter, RecordErrors>();
+        services.AddSingleton<RecordEventHub>();
+        services.AddSingleton<ClaimReviews>();
         return services;
     }
 
@@ -39,5 +41,7 @@ public static class RecordRegistration
         options.Schema.For<SourceDocument>().Index(s => s.Band).UseOptimisticConcurrency(true);
         options.Schema.For<HandleDocument>();
         options.Schema.For<SourceSnapshot>();
+        options.Schema.For<ArticleDocument>();
+        options.Schema.For<ClaimReviewDocument>().Index(r => r.PropositionId);
     }
 }

@@ -5,6 +5,7 @@ using Orleans.Configuration;
 using Orleans.TestingHost;
 using Reliability.Contracts.Ledger;
 using Reliability.Grains.Recording;
+using Reliability.Grains.Records;
 using Reliability.Infrastructure.EventStore;
 using Reliability.Testing;
 
@@ -59,7 +60,7 @@ public class GrainCluster : IAsyncLifetime
         builder.ConfigureClient(client => client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(5)));
         Cluster = builder.Build();
         await Cluster.DeployAsync();
-        Ledger = new LedgerWriter(Store, Cluster.Client, TimeProvider.System, NullLogger<LedgerWriter>.Instance);
+        Ledger = new LedgerWriter(Store, Cluster.Client, TimeProvider.System, new RecordEventHub(), NullLogger<LedgerWriter>.Instance);
     }
 
     public async Task DisposeAsync()

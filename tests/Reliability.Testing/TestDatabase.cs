@@ -75,13 +75,13 @@ public static class TestDatabase
         foreach (var folder in Directory.GetDirectories(Path.GetTempPath(), FolderPrefix + "*"))
         {
             var pid = Path.GetFileName(folder)[FolderPrefix.Length..].Split('-')[0];
-            if (!int.TryParse(pid, out var owner) || IsAlive(owner))
+            if (!int.TryParse(pid, out var owner) || EmbeddedPostgresServer.IsAlive(owner))
             {
                 continue;
             }
 
             var postmaster = Path.Combine(folder, "postgres", "postmaster.pid");
-            if (File.Exists(postmaster) && int.TryParse(File.ReadLines(postmaster).FirstOrDefault(), out var server) && IsAlive(server))
+            if (File.Exists(postmaster) && int.TryParse(File.ReadLines(postmaster).FirstOrDefault(), out var server) && EmbeddedPostgresServer.IsAlive(server))
             {
                 // SIGINT is PostgreSQL's fast shutdown.
                 using var stop = Process.Start("kill", ["-INT", server.ToString(CultureInfo.InvariantCulture)]);
@@ -97,19 +97,6 @@ public static class TestDatabase
             {
                 // Still in use; the next run tries again.
             }
-        }
-    }
-
-    private static bool IsAlive(int pid)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
         }
     }
 

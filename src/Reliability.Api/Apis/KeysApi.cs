@@ -29,21 +29,18 @@ internal static class KeysApi
     private static async Task<Results<Created<CreatedKey>, ValidationProblem>> CreateAsync(
         CreateKeyRequest request, ApiKeyStore store, CancellationToken cancellationToken)
     {
-        var errors = new Dictionary<string, string[]>();
-        if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 200)
-        {
-            errors["name"] = ["A name of 1 to 200 characters is required."];
-        }
-
+        // A key's name shows in lists and logs: the same text rules as every other field (no NUL).
+        var errors = new RequestErrors();
+        errors.Required("name", request.Name);
         if (!Enum.TryParse<ApiKeyRole>(request.Role, ignoreCase: true, out var role) || !Enum.IsDefined(role)
             || int.TryParse(request.Role, out _))
         {
-            errors["role"] = ["The role must be one of: reader, contributor, editor, admin."];
+            errors.Add("role", "The role must be one of: reader, contributor, editor, admin.");
         }
 
-        if (errors.Count > 0)
+        if (errors.Any)
         {
-            return TypedResults.ValidationProblem(errors);
+            return TypedResults.ValidationProblem(errors.ToDictionary());
         }
 
         var (key, secret) = await store.CreateAsync(request.Name!.Trim(), role, cancellationToken);

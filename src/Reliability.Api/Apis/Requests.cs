@@ -29,6 +29,10 @@ public sealed record CorrectionRequest(string? Kind, DateTimeOffset? At, string?
 
 public sealed record ResolutionRequest(string? Option, bool? Unresolvable, List<string>? Evidence, string? Note, DateTimeOffset? At);
 
+public sealed record ArticleRequest(string? Url, DateTimeOffset? PublishedAt, string? Title, List<string>? ClaimIds, List<string>? Urls);
+
+public sealed record RescoreRequest(string? Policy);
+
 public sealed record LookupRequest(List<string>? Urls, List<HandleRequest?>? Handles, DateTimeOffset? AsOf);
 
 /// <summary>
@@ -43,6 +47,9 @@ internal sealed class RequestErrors
     private readonly Dictionary<string, List<string>> _errors = new(StringComparer.Ordinal);
 
     public bool Any => _errors.Count > 0;
+
+    /// <summary>Fields with errors so far: a reader of many items compares it before and after one.</summary>
+    public int Count => _errors.Count;
 
     public Dictionary<string, string[]> ToDictionary() => _errors.ToDictionary(e => e.Key, e => e.Value.ToArray());
 

@@ -1,3 +1,4 @@
+using Reliability.Contracts.Articles;
 using Reliability.Contracts.Claims;
 using Reliability.Contracts.Propositions;
 using Reliability.Contracts.Sources;
@@ -26,4 +27,9 @@ public interface ILedger
     /// an id, the id comes from the first handle (so registering twice is harmless) or is new.
     /// </summary>
     Task<LedgerOutcome<SourceProfile>> RegisterSourceAsync(string name, string kind, bool interestedParty, IReadOnlyList<HandleView> handles, CancellationToken cancellationToken = default, string? id = null);
+    /// <summary>
+    /// Registers or updates an article and its citations. Each newly cited source's current band is
+    /// kept as the baseline its alerts compare against; unknown claim ids are field errors.
+    /// </summary>
+    Task<LedgerOutcome<ArticleView>> RegisterArticleAsync(ArticleSubmission article, CancellationToken cancellationToken = default);
 }

@@ -31,6 +31,10 @@ public interface ISourceGrain : IGrainWithStringKey
     [Alias("GetClaim")]
     Task<ClaimView?> GetClaimAsync(string claimId);
 
+    /// <summary>Recomputes the live score now (a rescore), announcing it when it changed; null for an unknown source.</summary>
+    [Alias("Refresh")]
+    Task<ScoreSummary?> RefreshAsync();
+
     /// <summary>
     /// Told after events were committed to this source's stream: reads what it has not seen yet.
     /// Safe to call any number of times.

@@ -1,9 +1,11 @@
 using Marten;
 using Microsoft.Extensions.Logging;
+using Reliability.Contracts.Articles;
 using Reliability.Contracts.Claims;
 using Reliability.Contracts.Ledger;
 using Reliability.Contracts.Propositions;
 using Reliability.Contracts.Sources;
+using Reliability.Grains.Records;
 
 namespace Reliability.Grains.Recording;
 
@@ -14,7 +16,7 @@ namespace Reliability.Grains.Recording;
 /// Conflicting concurrent writes (a stream or id taken meanwhile) are retried from a fresh read.
 /// </summary>
 public sealed partial class LedgerWriter(
-    IDocumentStore store, IGrainFactory grains, TimeProvider clock, ILogger<LedgerWriter> logger) : ILedger
+    IDocumentStore store, IGrainFactory grains, TimeProvider clock, RecordEventHub hub, ILogger<LedgerWriter> logger) : ILedger
 {
     // A budget in time, not attempts: writers piling onto one busy source can each lose many rounds,
     // but every lost round means another write got through, so they all finish.
@@ -26,6 +28,15 @@ public sealed partial class LedgerWriter(
         var (results, touched) = await WithRetryAsync(
             session => ClaimBatch.WriteAsync(session, claims, clock.GetUtcNow(), cancellationToken), cancellationToken);
         await NotifyAsync(touched);
+        var accepted = results.Where(r => r.Status == SubmissionStatus.Accepted).ToList();
+        if (accepted.Count > 0)
+        {
+            hub.Publish("claims", new ClaimsRecordedEvent(
+                [.. accepted.Select(r => r.Id)],
+                [.. accepted.Select(r => r.SourceId).OfType<string>().Distinct(StringComparer.Ordinal)],
+                [.. accepted.Select(r => r.PropositionId).OfType<string>().Distinct(StringComparer.Ordinal)]));
+        }
+
         return results;
     }
 
@@ -41,6 +52,12 @@ public sealed partial class LedgerWriter(
         }
 
         var view = await grains.GetGrain<ISourceGrain>(outcome.Value!).GetClaimAsync(claimId);
+        if (touched.Sources.Count > 0)
+        {
+            // A retried correction touches nothing and is not announced again.
+            hub.Publish("correction", new CorrectionEvent(claimId, outcome.Value!, correction.Kind, correction.At));
+        }
+
         return LedgerOutcome<ClaimView>.Ok(view!);
     }
 
@@ -64,6 +81,11 @@ public sealed partial class LedgerWriter(
         var (outcome, touched) = await WithRetryAsync(
             session => PropositionWrite.ResolveAsync(session, propositionId, resolution, clock.GetUtcNow(), cancellationToken), cancellationToken);
         await NotifyAsync(touched);
+        if (outcome.Value is { } revision)
+        {
+            hub.Publish("resolution", new ResolutionEvent(propositionId, revision.Revision, revision.Verdict, revision.Option, revision.At));
+        }
+
         return outcome;
     }
 
@@ -79,6 +101,25 @@ public sealed partial class LedgerWriter(
         }
 
         return LedgerOutcome<SourceProfile>.Ok((await grains.GetGrain<ISourceGrain>(outcome.Value!).GetProfileAsync())!);
+    }
+
+    public async Task<LedgerOutcome<ArticleView>> RegisterArticleAsync(ArticleSubmission article, CancellationToken cancellationToken = default)
+    {
+        // Bands come from the grains' live scores, read before the transaction: the listing's band
+        // is only as fresh as the last time someone read the source.
+        Dictionary<string, string> bands;
+        await using (var query = store.QuerySession())
+        {
+            var (claims, _) = await ArticleWrite.CitedClaimsAsync(query, article, cancellationToken);
+            var sourceIds = claims.Select(c => c.SourceId).Distinct(StringComparer.Ordinal).ToList();
+            var profiles = await Task.WhenAll(sourceIds.Select(id => grains.GetGrain<ISourceGrain>(id).GetProfileAsync()));
+            bands = profiles.OfType<SourceProfile>().ToDictionary(p => p.Id, p => p.Score.Band, StringComparer.Ordinal);
+        }
+
+        var (outcome, touched) = await WithRetryAsync(
+            session => ArticleWrite.WriteAsync(session, article, bands, clock.GetUtcNow(), cancellationToken), cancellationToken);
+        await NotifyAsync(touched);
+        return outcome;
     }
 
     /// <summary>

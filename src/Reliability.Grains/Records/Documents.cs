@@ -80,3 +80,24 @@ public sealed class PropositionDocument
     public void Refresh() =>
         State = Resolutions.Count > 0 ? "resolved" : ClaimedOptions.Count > 1 ? "contested" : "open";
 }
+
+/// <summary>An article registered by a newsroom, with what it cites and the cited sources' bands then.</summary>
+public sealed class ArticleDocument
+{
+    public required string Id { get; set; }
+    public required string Url { get; set; }
+    public string? Title { get; set; }
+    public DateTimeOffset PublishedAt { get; set; }
+    public DateTimeOffset RegisteredAt { get; set; }
+    public List<string> CitedClaimIds { get; set; } = [];
+    public List<string> CitedUrls { get; set; } = [];
+    public List<CitedSource> Sources { get; set; } = [];
+}
+
+/// <summary>A source an article cites and its band when first cited: what "its band dropped" compares with.</summary>
+public sealed class CitedSource
+{
+    public required string SourceId { get; set; }
+    public required string Band { get; set; }
+    public DateTimeOffset CitedAt { get; set; }
+}

@@ -11,6 +11,12 @@ public sealed class RecordQueries(IDocumentStore store)
         return await session.LoadAsync<ClaimDocument>(claimId, cancellationToken);
     }
 
+    public async Task<ArticleDocument?> FindArticleAsync(string articleId, CancellationToken cancellationToken = default)
+    {
+        await using var session = store.QuerySession();
+        return await session.LoadAsync<ArticleDocument>(articleId, cancellationToken);
+    }
+
     /// <summary>Claims whose URL has one of these keys (see <see cref="UrlKeys"/>).</summary>
     public async Task<IReadOnlyList<ClaimDocument>> FindClaimsByUrlKeysAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken = default)
     {
@@ -35,6 +41,12 @@ public sealed class RecordQueries(IDocumentStore store)
         await using var session = store.QuerySession();
         var handles = await session.LoadManyAsync<HandleDocument>(cancellationToken, [.. handleKeys]);
         return handles.ToDictionary(h => h.Id, h => h.SourceId, StringComparer.Ordinal);
+    }
+
+    public async Task<IReadOnlyList<SourceDocument>> AllSourcesAsync(CancellationToken cancellationToken = default)
+    {
+        await using var session = store.QuerySession();
+        return await session.Query<SourceDocument>().OrderBy(s => s.Id).ToListAsync(cancellationToken);
     }
 
     public async Task<IReadOnlyList<SourceDocument>> SearchSourcesAsync(

@@ -25,6 +25,9 @@ public static class StreamKeys
     public static string PropositionIdFor(string question, IEnumerable<string> options) =>
         "p-" + Digest(Normalise(question) + "\n" + string.Join("\n", options.Select(Normalise)))[..16];
 
+    /// <summary>An article is named by its URL's key, so every spelling of the URL is one article.</summary>
+    public static string ArticleIdFor(string url) => "a-" + Digest(UrlKeys.Of(url) ?? url.Trim())[..16];
+
     public static string Digest(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
     private static string Normalise(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)).ToLowerInvariant();

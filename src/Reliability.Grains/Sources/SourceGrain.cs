@@ -19,7 +19,7 @@ namespace Reliability.Grains.Sources;
 /// </summary>
 public sealed partial class SourceGrain(
     EventStreams streams, IDocumentStore store, IGrainFactory grains, TimeProvider clock, ScoringPolicies policies,
-    IOptions<RecordOptions> options, ILogger<SourceGrain> logger)
+    IOptions<RecordOptions> options, ILogger<SourceGrain> logger, RecordEventHub hub)
     : Grain, ISourceGrain
 {
     private static readonly TimeSpan LiveScoreLifetime = TimeSpan.FromMinutes(1);
@@ -65,8 +65,32 @@ public sealed partial class SourceGrain(
         }
     }
 
-    public Task CatchUpAsync(long committedVersion) =>
-        committedVersion > 0 && committedVersion <= _version ? Task.CompletedTask : CatchUpCoreAsync(CancellationToken.None);
+    public async Task CatchUpAsync(long committedVersion)
+    {
+        if (committedVersion > 0 && committedVersion <= _version)
+        {
+            return;
+        }
+
+        var before = _version;
+        await CatchUpCoreAsync(CancellationToken.None);
+        // A source whose score someone has read announces its new score now, not on the next read;
+        // a source nobody looked at is not scored just to be announced.
+        if (_live is not null && _version != before)
+        {
+            await LiveAsync();
+        }
+    }
+
+    public async Task<ScoreSummary?> RefreshAsync()
+    {
+        if (_ledger.FindSource(SourceId) is null)
+        {
+            return null;
+        }
+
+        return Summary((await LiveAsync(force: true)).Score);
+    }
 
     public async Task<SourceProfile?> GetProfileAsync()
     {
@@ -177,23 +201,30 @@ public sealed partial class SourceGrain(
     /// The live score is kept until the stream or the truth estimate changes, or a minute passes
     /// (recency decay moves it slowly with the clock).
     /// </summary>
-    private async Task<LiveScore> LiveAsync()
+    private async Task<LiveScore> LiveAsync(bool force = false)
     {
         var estimates = await grains.GetGrain<ITruthGrain>(0).GetEstimatesAsync(OpenPropositions());
         var now = clock.GetUtcNow();
-        if (_live is { } cached && cached.Version == _version && cached.TruthVersion == estimates.Version
+        if (!force && _live is { } cached && cached.Version == _version && cached.TruthVersion == estimates.Version
             && now - cached.Score.AsOf < LiveScoreLifetime)
         {
             return cached;
         }
 
         var score = SourceScorer.Score(SourceId, _events, now, policies.Current, ToProvisional(estimates));
+        var previous = _live;
         var changed = _live is null || _live.Score.Band != score.Band || Math.Abs(_live.Score.Score - score.Score) > 1e-9
             || _live.Score.Overall.EffectiveEvidence != score.Overall.EffectiveEvidence;
         var live = _live = new LiveScore(_version, estimates.Version, score);
         if (changed)
         {
             await PublishSummaryAsync(score);
+            if (previous is not null)
+            {
+                // The first score after activation is not news: only a change is announced.
+                hub.Publish("score", new ScoreEvent(
+                    SourceId, score.Score, score.Overall.Lower, score.Overall.Upper, Vocabulary.Band(score.Band), score.Grade.ToString(), score.AsOf));
+            }
         }
 
         return live;

@@ -34,6 +34,50 @@ public sealed partial class EmbeddedPostgresServer : IAsyncDisposable
 
     public string ClusterDirectory => _clusterDirectory;
 
+    /// <summary>
+    /// The connection string of a server already running on <paramref name="dataDirectory"/> (the
+    /// service's, say), or null. postmaster.pid holds the server's pid on line 1 and its port on line 4.
+    /// </summary>
+    public static string? RunningServer(string dataDirectory)
+    {
+        var root = Path.GetFullPath(dataDirectory);
+        var pidFile = Path.Combine(root, "postgres", "postmaster.pid");
+        var passwordFile = Path.Combine(root, "postgres.password");
+        if (!File.Exists(pidFile) || !File.Exists(passwordFile))
+        {
+            return null;
+        }
+
+        var lines = File.ReadAllLines(pidFile);
+        if (lines.Length < 4 || !int.TryParse(lines[0], out var pid) || !int.TryParse(lines[3], out var port) || !IsAlive(pid))
+        {
+            return null;
+        }
+
+        return new NpgsqlConnectionStringBuilder
+        {
+            Host = "127.0.0.1",
+            Port = port,
+            Username = SuperUser,
+            Password = File.ReadAllText(passwordFile).Trim(),
+            Database = DatabaseName,
+        }.ConnectionString;
+    }
+
+    /// <summary>Whether a process with this id is running (a server's, per its pid file).</summary>
+    public static bool IsAlive(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Initialises the cluster under <paramref name="dataDirectory"/> on first use, then starts it.</summary>
     public static async Task<EmbeddedPostgresServer> StartAsync(
         string dataDirectory, ILogger logger, string? binDirectory = null, CancellationToken cancellationToken = default)

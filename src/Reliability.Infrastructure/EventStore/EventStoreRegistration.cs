@@ -14,6 +14,9 @@ public static class EventStoreRegistration
     /// <summary>Marten's schema; Orleans' own tables stay outside it.</summary>
     public const string SchemaName = "reliability";
 
+    /// <summary>API keys are found by their secret's hash, which is unique.</summary>
+    public static void ConfigureKeys(this StoreOptions options) => options.Schema.For<ApiKey>().UniqueIndex(k => k.SecretHash);
+
     /// <summary>
     /// Registers one pooled <see cref="NpgsqlDataSource"/> for the database and Marten, on it, as the
     /// event store and read-model store.
@@ -30,7 +33,7 @@ public static class EventStoreRegistration
                 // Rich mode is what makes Append(stream, expectedVersion, ...) enforce the version.
                 options.Events.AppendMode = EventAppendMode.Rich;
                 options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
-                options.Schema.For<ApiKey>().UniqueIndex(k => k.SecretHash);
+                options.ConfigureKeys();
                 options.AddWatchingDocuments().AddWebhookDocuments();
                 configure?.Invoke(options);
             })

@@ -1,0 +1,122 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Reliability.Api.Security;
+using Reliability.Contracts.Articles;
+using Reliability.Contracts.Ledger;
+using Reliability.Contracts.Sources;
+using Reliability.Grains.Records;
+
+namespace Reliability.Api.Apis;
+
+/// <summary>Articles a newsroom published, and what has since gone wrong with what they cite.</summary>
+internal static class ArticlesApi
+{
+    public const int MaxCitations = 500;
+
+    public static IEndpointRouteBuilder MapArticlesApi(this IEndpointRouteBuilder app)
+    {
+        var articles = app.MapGroup("/v1/articles").WithTags("Articles");
+        articles.MapPost("/", RegisterAsync).RequireAuthorization(Roles.Contributor)
+            .WithSummary("Register an article and what it cites (its URL names it: posting it again updates it)");
+        articles.MapGet("/{id}/alerts", AlertsAsync).RequireAuthorization(Roles.Reader)
+            .WithSummary("Cited claims since deleted, retracted, reversed or refuted; cited sources whose band dropped");
+        return app;
+    }
+
+    /// <summary>
+    /// Kind is claim-deleted, claim-retracted, claim-reversed, claim-refuted or source-band-dropped;
+    /// From/To are the bands of a source whose band dropped.
+    /// </summary>
+    public sealed record ArticleAlert(string Kind, string SourceId, string? ClaimId, string? ReplacementClaimId, string? From, string? To, string Detail);
+
+    public sealed record ArticleAlerts(string ArticleId, string Url, IReadOnlyList<ArticleAlert> Alerts);
+
+    private static async Task<Results<Ok<ArticleView>, ProblemHttpResult>> RegisterAsync(
+        ArticleRequest article, ILedger ledger, CancellationToken cancellationToken)
+    {
+        var errors = new RequestErrors();
+        if (errors.Required("url", article.Url, 2_000) is not null)
+        {
+            errors.Url("url", article.Url);
+        }
+
+        if (article.PublishedAt is null)
+        {
+            errors.Add("publishedAt", "This field is required (ISO-8601 with offset).");
+        }
+
+        errors.Optional("title", article.Title, 1_000);
+        var claimIds = article.ClaimIds ?? [];
+        if (claimIds.Count > MaxCitations)
+        {
+            errors.Add("claimIds", $"At most {MaxCitations} claims.");
+        }
+
+        for (var i = 0; i < claimIds.Count; i++)
+        {
+            errors.Required($"claimIds[{i}]", claimIds[i]);
+        }
+
+        var urls = errors.Urls("urls", article.Urls, MaxCitations);
+        if (errors.Any)
+        {
+            return Problems.Invalid(errors.ToDictionary());
+        }
+
+        var outcome = await ledger.RegisterArticleAsync(
+            new ArticleSubmission(article.Url!, article.PublishedAt!.Value, article.Title, claimIds, urls), cancellationToken);
+        return outcome.Succeeded ? TypedResults.Ok(outcome.Value!) : Problems.From(outcome);
+    }
+
+    private static async Task<Results<Ok<ArticleAlerts>, ProblemHttpResult>> AlertsAsync(
+        string id, RecordQueries queries, IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        if (await queries.FindArticleAsync(id, cancellationToken) is not { } article)
+        {
+            return Problems.NotFound($"No article has the id '{id}'.");
+        }
+
+        var alerts = new List<ArticleAlert>();
+        foreach (var claimId in article.CitedClaimIds)
+        {
+            var document = await queries.FindClaimAsync(claimId, cancellationToken);
+            if (document is null || await grains.GetGrain<ISourceGrain>(document.SourceId).GetClaimAsync(claimId) is not { } claim)
+            {
+                continue;
+            }
+
+            // A correction wins the claim's status, but a deleted claim that was also refuted says both.
+            if (claim.Status is "deleted" or "retracted" or "reversed")
+            {
+                alerts.Add(new ArticleAlert("claim-" + claim.Status, claim.SourceId, claimId, claim.ReplacementClaimId, null, null,
+                    $"The cited claim was {claim.Status} by its source."));
+            }
+
+            if (claim.Outcome == "refuted")
+            {
+                alerts.Add(new ArticleAlert("claim-refuted", claim.SourceId, claimId, null, null, null,
+                    "The resolution in force refutes the cited claim."));
+            }
+        }
+
+        foreach (var cited in article.Sources)
+        {
+            if (await grains.GetGrain<ISourceGrain>(cited.SourceId).GetProfileAsync() is { } profile
+                && Rank(profile.Score.Band) is > 0 and var now && now < Rank(cited.Band))
+            {
+                alerts.Add(new ArticleAlert("source-band-dropped", cited.SourceId, null, null, cited.Band, profile.Score.Band,
+                    $"The source was {cited.Band} when the article cited it and is {profile.Score.Band} now."));
+            }
+        }
+
+        return TypedResults.Ok(new ArticleAlerts(article.Id, article.Url, alerts));
+    }
+
+    /// <summary>Only the three judged bands are ordered; an insufficient record is no drop from anything.</summary>
+    private static int Rank(string band) => band switch
+    {
+        "reliable" => 3,
+        "mixed" => 2,
+        "unreliable" => 1,
+        _ => 0,
+    };
+}

@@ -1,0 +1,29 @@
+namespace Reliability.Contracts.Articles;
+
+/// <summary>
+/// An article as a newsroom registers it: its URL (which names it, so posting it again updates
+/// it), when it was published, and what it cites — claims by id and pages by URL.
+/// </summary>
+public sealed record ArticleSubmission(
+    string Url,
+    DateTimeOffset PublishedAt,
+    string? Title,
+    IReadOnlyList<string> ClaimIds,
+    IReadOnlyList<string> Urls);
+
+/// <summary>A cited source with its band when the article first cited it, the baseline for alerts.</summary>
+public sealed record CitedSourceView(string SourceId, string BandAtRegistration, DateTimeOffset CitedAt);
+
+/// <summary>
+/// CitedClaimIds holds the claims cited by id and the claims the record found behind cited URLs;
+/// CitedUrls keeps every URL as given, known or not.
+/// </summary>
+public sealed record ArticleView(
+    string Id,
+    string Url,
+    string? Title,
+    DateTimeOffset PublishedAt,
+    DateTimeOffset RegisteredAt,
+    IReadOnlyList<string> CitedClaimIds,
+    IReadOnlyList<string> CitedUrls,
+    IReadOnlyList<CitedSourceView> Sources);

@@ -1,0 +1,87 @@
+using Marten;
+using Reliability.Contracts.Articles;
+using Reliability.Contracts.Ledger;
+using Reliability.Domain.Events;
+using Reliability.Domain.Model;
+using Reliability.Grains.Records;
+
+namespace Reliability.Grains.Recording;
+
+/// <summary>Registering an article: the article document and a citation in each newly cited source's stream.</summary>
+internal static class ArticleWrite
+{
+    /// <summary>The claims an article cites: by id, and behind any cited URL the record knows.</summary>
+    public static async Task<(List<ClaimDocument> Claims, Dictionary<string, string[]> Errors)> CitedClaimsAsync(
+        IQuerySession session, ArticleSubmission article, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var byId = (await session.LoadManyAsync<ClaimDocument>(cancellationToken, [.. article.ClaimIds.Distinct(StringComparer.Ordinal)]))
+            .ToDictionary(c => c.Id, StringComparer.Ordinal);
+        for (var i = 0; i < article.ClaimIds.Count; i++)
+        {
+            if (!byId.ContainsKey(article.ClaimIds[i]))
+            {
+                errors[$"claimIds[{i}]"] = [$"No claim has the id '{article.ClaimIds[i]}'."];
+            }
+        }
+
+        var keys = article.Urls.Select(UrlKeys.Of).OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
+        var byUrl = keys.Length == 0 ? [] : await session.Query<ClaimDocument>().Where(c => keys.Contains(c.UrlKey)).ToListAsync(cancellationToken);
+        var claims = byId.Values.Concat(byUrl).DistinctBy(c => c.Id).OrderBy(c => c.Id, StringComparer.Ordinal).ToList();
+        return (claims, errors);
+    }
+
+    public static async Task<(LedgerOutcome<ArticleView> Outcome, Touched Touched)> WriteAsync(
+        IDocumentSession session, ArticleSubmission submission, IReadOnlyDictionary<string, string> bands, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        var (claims, errors) = await CitedClaimsAsync(session, submission, cancellationToken);
+        if (errors.Count > 0)
+        {
+            return (LedgerOutcome<ArticleView>.Invalid(errors), Touched.None);
+        }
+
+        var transaction = new RecordTransaction(session, now, cancellationToken);
+        var id = StreamKeys.ArticleIdFor(submission.Url);
+        var article = await session.LoadAsync<ArticleDocument>(id, cancellationToken)
+            ?? new ArticleDocument { Id = id, Url = submission.Url, RegisteredAt = now };
+        var previouslyCited = article.CitedClaimIds.ToHashSet(StringComparer.Ordinal);
+        article.Url = submission.Url;
+        article.Title = submission.Title;
+        article.PublishedAt = submission.PublishedAt;
+        article.CitedClaimIds = [.. claims.Select(c => c.Id)];
+        article.CitedUrls = [.. submission.Urls.Distinct(StringComparer.Ordinal)];
+
+        // A source keeps the band it had when the article first cited it; re-posting does not move the baseline.
+        var baselines = article.Sources.ToDictionary(s => s.SourceId, StringComparer.Ordinal);
+        article.Sources = [];
+        foreach (var sourceId in claims.Select(c => c.SourceId).Distinct(StringComparer.Ordinal))
+        {
+            if (!baselines.TryGetValue(sourceId, out var cited))
+            {
+                var band = bands.GetValueOrDefault(sourceId) ?? (await transaction.SourceAsync(sourceId))?.Band ?? "insufficient-record";
+                cited = new CitedSource { SourceId = sourceId, Band = band, CitedAt = now };
+            }
+
+            article.Sources.Add(cited);
+        }
+
+        // Only what is newly cited goes into the sources' streams, so a re-posted article adds nothing twice.
+        foreach (var group in claims.Where(c => !previouslyCited.Contains(c.Id)).GroupBy(c => c.SourceId, StringComparer.Ordinal))
+        {
+            if (await transaction.SourceAsync(group.Key) is { } source)
+            {
+                transaction.AppendToSource(source, new CitationRecorded(
+                    new Citation(submission.Url, submission.PublishedAt, [.. group.Select(c => c.Id)], article.CitedUrls)));
+            }
+        }
+
+        transaction.Flush();
+        session.Store(article);
+        return (LedgerOutcome<ArticleView>.Ok(ViewOf(article)), transaction.Touched);
+    }
+
+    public static ArticleView ViewOf(ArticleDocument article) =>
+        new(article.Id, article.Url, article.Title, article.PublishedAt, article.RegisteredAt, article.CitedClaimIds, article.CitedUrls,
+            [.. article.Sources.Select(s => new CitedSourceView(s.SourceId, s.Band, s.CitedAt))]);
+}

@@ -1,0 +1,192 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Npgsql;
+using Reliability.Infrastructure.Security;
+
+namespace Reliability.Api.Tests;
+
+/// <summary>Articles and their alerts, the live event stream, and rescoring, through the public API.</summary>
+public sealed class ArticleAndEventTests(ArticleAndEventTests.Api api) : IClassFixture<ArticleAndEventTests.Api>
+{
+    public sealed class Api() : EditorApi("articles");
+
+    private static readonly string[] Options = ["army repelled the attack", "JNIM took the base"];
+
+    private HttpClient Client => api.Editor;
+
+    private static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..24];
+
+    private static object Claim(string id, string handle, string question, string option, string? url = null) => new
+    {
+        id,
+        handle = new { platform = "x", handle },
+        proposition = new { question, options = Options },
+        option,
+        publishedAt = "2023-09-28T10:00:00Z",
+        url,
+    };
+
+    private async Task<JsonElement> PostClaimsAsync(params object[] claims)
+    {
+        var response = await Client.PostAsJsonAsync("/v1/claims", new { claims });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var result = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(claims.Length, result.GetProperty("accepted").GetInt32());
+        return result;
+    }
+
+    private async Task<List<(string Kind, string? ClaimId, string? Replacement)>> AlertsAsync(string articleId)
+    {
+        var alerts = await Client.GetFromJsonAsync<JsonElement>($"/v1/articles/{articleId}/alerts");
+        return [.. alerts.GetProperty("alerts").EnumerateArray().Select(a => (
+            a.GetProperty("kind").GetString()!,
+            a.GetProperty("claimId").GetString(),
+            a.GetProperty("replacementClaimId").GetString()))];
+    }
+
+    [Fact]
+    public async Task Cited_claims_that_are_deleted_reversed_or_refuted_raise_alerts()
+    {
+        var question = "Who held the base? " + Guid.NewGuid();
+        var deleted = NewId("del");
+        var reversed = NewId("rev");
+        var refuted = NewId("ref");
+        var handle = $"ref_{Guid.NewGuid():N}"[..20];
+        var refutedUrl = $"https://twitter.com/{handle}/status/1707000000000000009";
+        await PostClaimsAsync(
+            Claim(deleted, $"del_{Guid.NewGuid():N}"[..20], question, Options[0]),
+            Claim(reversed, $"rev_{Guid.NewGuid():N}"[..20], "Other " + question, Options[0]),
+            Claim(refuted, handle, "Third " + question, Options[0], refutedUrl));
+        var articleUrl = $"https://news.example/{Guid.NewGuid():N}";
+
+        // The refuted claim is cited by URL, spelt differently from how it was recorded.
+        var registered = await Client.PostAsJsonAsync("/v1/articles", new
+        {
+            url = articleUrl,
+            publishedAt = "2023-09-28T18:00:00+02:00",
+            title = "Attack on the base — هجوم",
+            claimIds = new[] { deleted, reversed },
+            urls = new[] { $"https://x.com/{handle.ToUpperInvariant()}/status/1707000000000000009?s=20", "https://unknown.example/page" },
+        });
+        Assert.Equal(HttpStatusCode.OK, registered.StatusCode);
+        var article = await registered.Content.ReadFromJsonAsync<JsonElement>();
+        var articleId = article.GetProperty("id").GetString()!;
+        Assert.Equal(3, article.GetProperty("citedClaimIds").GetArrayLength());
+        Assert.Equal(3, article.GetProperty("sources").GetArrayLength());
+        Assert.Empty(await AlertsAsync(articleId));
+
+        (await Client.PostAsJsonAsync($"/v1/claims/{deleted}/corrections", new { kind = "deleted", at = "2023-09-29T08:00:00Z" })).EnsureSuccessStatusCode();
+        var replacement = NewId("rep");
+        (await Client.PostAsJsonAsync($"/v1/claims/{reversed}/corrections", new
+        {
+            kind = "reversed",
+            at = "2023-09-29T09:00:00Z",
+            replacement = new { id = replacement, option = Options[1], publishedAt = "2023-09-29T09:00:00Z" },
+        })).EnsureSuccessStatusCode();
+        var refutedClaim = await Client.GetFromJsonAsync<JsonElement>($"/v1/claims/{refuted}");
+        (await Client.PutAsJsonAsync($"/v1/propositions/{refutedClaim.GetProperty("propositionId").GetString()}/resolution",
+            new { option = Options[1], at = "2023-10-01T00:00:00Z" })).EnsureSuccessStatusCode();
+
+        var alerts = await AlertsAsync(articleId);
+        Assert.Contains(("claim-deleted", deleted, null), alerts);
+        Assert.Contains(("claim-reversed", reversed, replacement), alerts);
+        Assert.Contains(("claim-refuted", refuted, null), alerts);
+        Assert.Equal(3, alerts.Count);
+
+        // Posting the article again updates it in place: the same id, the same alerts.
+        var again = await Client.PostAsJsonAsync("/v1/articles", new { url = articleUrl + "/", publishedAt = "2023-09-28T16:00:00Z", claimIds = new[] { deleted, reversed, refuted } });
+        Assert.Equal(articleId, (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString());
+        Assert.Equal(3, (await AlertsAsync(articleId)).Count);
+    }
+
+    [Theory]
+    [InlineData("{\"url\": \"https://news.example/x\", \"publishedAt\": \"2023-09-28T18:00:00Z\", \"claimIds\": [\"no-such-claim\"]}", "claimIds[0]")]
+    [InlineData("{\"url\": \"ftp://news.example/x\", \"publishedAt\": \"2023-09-28T18:00:00Z\"}", "url")]
+    [InlineData("{\"url\": \"https://news.example/x\"}", "publishedAt")]
+    [InlineData("{\"url\": \"https://news.example/x\", \"publishedAt\": \"2023-09-28T18:00:00Z\", \"title\": \"a\\u0000b\"}", "title")]
+    [InlineData("{\"url\": \"https://news.example/x\", \"publishedAt\": \"2023-09-28T18:00:00Z\", \"urls\": [\"not a url\"]}", "urls[0]")]
+    public async Task A_bad_article_is_a_field_problem_and_stores_nothing(string body, string field)
+    {
+        var response = await Client.PostAsync("/v1/articles", new StringContent(body, Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), field);
+        Assert.Equal(0, await CountArticlesAsync("https://news.example/x"));
+    }
+
+    [Fact]
+    public async Task Alerts_of_an_unknown_article_are_404()
+    {
+        var response = await Client.GetAsync("/v1/articles/no-such-article/alerts");
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task A_subscriber_receives_the_correction_event()
+    {
+        var claimId = NewId("sse");
+        await PostClaimsAsync(Claim(claimId, $"sse_{Guid.NewGuid():N}"[..20], "Events " + Guid.NewGuid(), Options[0]));
+        // A guard against a hang, not a timing assertion: the event arrives long before it.
+        using var guard = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        using var subscriber = await api.Factory.CreateClientAsync(ApiKeyRole.Reader);
+        using var response = await subscriber.GetAsync("/v1/events", HttpCompletionOption.ResponseHeadersRead, guard.Token);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(guard.Token));
+        Assert.Equal(": subscribed", await reader.ReadLineAsync(guard.Token));
+
+        (await Client.PostAsJsonAsync($"/v1/claims/{claimId}/corrections", new { kind = "retracted", at = "2023-09-29T08:00:00Z" })).EnsureSuccessStatusCode();
+
+        string? type = null;
+        while (await reader.ReadLineAsync(guard.Token) is { } line)
+        {
+            if (line.StartsWith("event: ", StringComparison.Ordinal))
+            {
+                type = line["event: ".Length..];
+            }
+            else if (type == "correction" && line.StartsWith("data: ", StringComparison.Ordinal))
+            {
+                var data = JsonDocument.Parse(line["data: ".Length..]).RootElement;
+                Assert.Equal(claimId, data.GetProperty("claimId").GetString());
+                Assert.Equal("retracted", data.GetProperty("kind").GetString());
+                return;
+            }
+        }
+
+        Assert.Fail("The stream ended before the correction event.");
+    }
+
+    [Fact]
+    public async Task Rescore_knows_its_policies()
+    {
+        using var admin = api.Factory.CreateAdminClient();
+
+        var unknown = await admin.PostAsJsonAsync("/v1/admin/rescore", new { policy = "beta-v9" });
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        Assert.True((await unknown.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("policy", out _));
+
+        var known = await admin.PostAsJsonAsync("/v1/admin/rescore", new { policy = "beta-v1" });
+        Assert.Equal(HttpStatusCode.OK, known.StatusCode);
+        Assert.Equal("beta-v1", (await known.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("policy").GetString());
+    }
+
+    private async Task<long> CountArticlesAsync(string url)
+    {
+        await using var connection = new NpgsqlConnection(api.Factory.ConnectionString);
+        await connection.OpenAsync();
+        await using var count = new NpgsqlCommand(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'reliability' AND table_name = 'mt_doc_articledocument'", connection);
+        if ((long)(await count.ExecuteScalarAsync())! == 0)
+        {
+            return 0;
+        }
+
+        await using var articles = new NpgsqlCommand("SELECT count(*) FROM reliability.mt_doc_articledocument WHERE data::text LIKE @url", connection);
+        articles.Parameters.AddWithValue("url", "%" + url + "%");
+        return (long)(await articles.ExecuteScalarAsync())!;
+    }
+}

@@ -1,0 +1,178 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Npgsql;
+
+namespace Reliability.Api.Tests;
+
+/// <summary>
+/// Bad input of every kind on every write endpoint: answered with problem+json, and the database
+/// holds exactly what it held before.
+/// </summary>
+public sealed class BadInputTests(BadInputTests.Api api) : IClassFixture<BadInputTests.Api>
+{
+    public sealed class Api : IAsyncLifetime
+    {
+        public const int BodyLimit = 64 * 1024;
+
+        public ReliabilityApiFactory Factory { get; private set; } = null!;
+        public HttpClient Admin { get; private set; } = null!;
+
+        public async Task InitializeAsync()
+        {
+            Factory = await ReliabilityApiFactory.StartAsync("badinput",
+                new Dictionary<string, string> { ["Reliability:Security:MaxRequestBodyBytes"] = BodyLimit.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+            Admin = Factory.CreateAdminClient();
+        }
+
+        public async Task DisposeAsync()
+        {
+            Admin.Dispose();
+            await Factory.DisposeAsync();
+        }
+    }
+
+    /// <summary>Each write endpoint with a body that is valid but for one NUL in a text field.</summary>
+    public static TheoryData<string, string, string> WriteEndpoints() => new()
+    {
+        { "POST", "/v1/claims", """{"claims":[{"id":"c1","handle":{"platform":"x","handle":"a"},"proposition":{"question":"Q\u0000","options":["a","b"]},"option":"a","publishedAt":"2023-09-28T10:00:00Z"}]}""" },
+        { "POST", "/v1/claims/unknown/corrections", """{"kind":"deleted","at":"2023-09-29T08:00:00Z","note":"gone\u0000"}""" },
+        { "POST", "/v1/propositions", """{"question":"Who\u0000?","options":["a","b"]}""" },
+        { "PUT", "/v1/propositions/unknown/resolution", """{"option":"a","note":"n\u0000"}""" },
+        { "POST", "/v1/lookup", """{"urls":["https://x.com/a\u0000"]}""" },
+        { "POST", "/v1/articles", """{"url":"https://news.example/a","publishedAt":"2023-09-28T10:00:00Z","title":"t\u0000"}""" },
+        { "POST", "/v1/import/claimreview", """{"@type":"ClaimReview","claimReviewed":"c\u0000","datePublished":"2023-10-02","itemReviewed":{"author":{"name":"A"}},"reviewRating":{"alternateName":"False"}}""" },
+        { "POST", "/v1/admin/rescore", """{"policy":"beta-v1\u0000"}""" },
+        { "POST", "/v1/keys", """{"name":"desk\u0000","role":"reader"}""" },
+    };
+
+    private HttpClient Client => api.Admin;
+
+    [Theory]
+    [MemberData(nameof(WriteEndpoints))]
+    public async Task Malformed_json_is_a_problem_and_stores_nothing(string method, string path, string valid)
+    {
+        _ = valid;
+        await AssertRefusedAsync(method, path, Encoding.UTF8.GetBytes("{\"a\": [1, "), HttpStatusCode.BadRequest);
+    }
+
+    [Theory]
+    [MemberData(nameof(WriteEndpoints))]
+    public async Task Wrong_types_are_a_problem_and_store_nothing(string method, string path, string valid)
+    {
+        _ = valid;
+        await AssertRefusedAsync(method, path, Encoding.UTF8.GetBytes("[true, 5]"), HttpStatusCode.BadRequest);
+    }
+
+    [Theory]
+    [MemberData(nameof(WriteEndpoints))]
+    public async Task Invalid_utf8_is_a_problem_and_stores_nothing(string method, string path, string valid)
+    {
+        // The valid body with its NUL escape replaced by bytes that are no UTF-8 at all.
+        var bytes = Encoding.UTF8.GetBytes(valid.Replace("\\u0000", "@", StringComparison.Ordinal));
+        var at = Array.IndexOf(bytes, (byte)'@');
+        var broken = bytes[..at].Concat(new byte[] { 0xC3, 0x28, 0xFF }).Concat(bytes[(at + 1)..]).ToArray();
+        await AssertRefusedAsync(method, path, broken, HttpStatusCode.BadRequest);
+    }
+
+    [Theory]
+    [MemberData(nameof(WriteEndpoints))]
+    public async Task A_nul_character_is_a_field_problem_and_stores_nothing(string method, string path, string valid)
+    {
+        var before = await CountRowsAsync();
+        using var response = await SendAsync(method, path, Encoding.UTF8.GetBytes(valid));
+
+        if (path == "/v1/claims")
+        {
+            // A batch answers item by item; the item with the NUL is rejected with its field named.
+            var batch = await response.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal(1, batch.GetProperty("rejected").GetInt32());
+        }
+        else
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Contains(problem.GetProperty("errors").EnumerateObject(), e => e.Value.ToString().Contains("NUL", StringComparison.Ordinal));
+        }
+
+        Assert.Equal(before, await CountRowsAsync());
+    }
+
+    [Theory]
+    [MemberData(nameof(WriteEndpoints))]
+    public async Task An_oversized_body_is_a_problem_and_stores_nothing(string method, string path, string valid)
+    {
+        _ = valid;
+        var oversized = Encoding.UTF8.GetBytes($"{{\"padding\": \"{new string('x', Api.BodyLimit + 1)}\"}}");
+        await AssertRefusedAsync(method, path, oversized, HttpStatusCode.RequestEntityTooLarge);
+    }
+
+    [Theory]
+    [InlineData("POST", "/v1/claims/no-such-claim/corrections", """{"kind":"deleted","at":"2023-09-29T08:00:00Z"}""")]
+    [InlineData("PUT", "/v1/propositions/no-such-proposition/resolution", """{"option":"a"}""")]
+    public async Task Writes_to_unknown_ids_are_404_and_store_nothing(string method, string path, string body) =>
+        await AssertRefusedAsync(method, path, Encoding.UTF8.GetBytes(body), HttpStatusCode.NotFound);
+
+    [Fact]
+    public async Task Mixed_direction_text_and_emoji_round_trip()
+    {
+        // Hebrew and Arabic with Latin, explicit direction marks and isolates, an emoji sequence, a
+        // character outside the BMP: all valid Unicode, stored and returned unchanged.
+        const string question = "מי שולט ב־Gao? \u200Fمن يسيطر\u200E on \u2067غاو\u2069 👩🏽‍💻 𝔊";
+        var opened = await Client.PostAsJsonAsync("/v1/propositions", new { question, options = new[] { "الجيش", "army ✓" } });
+        Assert.Equal(HttpStatusCode.Created, opened.StatusCode);
+        var id = (await opened.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+
+        var proposition = await Client.GetFromJsonAsync<JsonElement>($"/v1/propositions/{id}");
+
+        Assert.Equal(question, proposition.GetProperty("question").GetString());
+        Assert.Equal("الجيش", proposition.GetProperty("options")[0].GetString());
+    }
+
+    private async Task AssertRefusedAsync(string method, string path, byte[] body, HttpStatusCode expected)
+    {
+        var before = await CountRowsAsync();
+
+        using var response = await SendAsync(method, path, body);
+
+        Assert.Equal(expected, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(before, await CountRowsAsync());
+    }
+
+    private Task<HttpResponseMessage> SendAsync(string method, string path, byte[] body)
+    {
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new("application/json");
+        return Client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path) { Content = content });
+    }
+
+    /// <summary>Rows in every table of the record (events and documents): a refused request adds none.</summary>
+    private async Task<long> CountRowsAsync()
+    {
+        await using var connection = new NpgsqlConnection(api.Factory.ConnectionString);
+        await connection.OpenAsync();
+        var tables = new List<string>();
+        await using (var list = new NpgsqlCommand(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'reliability' AND (table_name LIKE 'mt_doc_%' OR table_name = 'mt_events')",
+            connection))
+        await using (var reader = await list.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                tables.Add(reader.GetString(0));
+            }
+        }
+
+        long total = 0;
+        foreach (var table in tables)
+        {
+            await using var count = new NpgsqlCommand($"SELECT count(*) FROM reliability.\"{table}\"", connection);
+            total += (long)(await count.ExecuteScalarAsync())!;
+        }
+
+        return total;
+    }
+}
