@@ -23,6 +23,7 @@ app.MapClaimsApi();
 app.MapPropositionsApi();
 app.MapSourcesApi();
 app.MapLookupApi();
+app.MapPluginAssets();
 app.LogAddressesOnStart();
 
 await app.RunAsync();
