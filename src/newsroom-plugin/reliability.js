@@ -204,17 +204,28 @@
     return node;
   }
 
-  /** Keeps a host element out of the page's layout rules as far as inline styles can. */
-  function guardHost(host, inline) {
+  /**
+   * Keeps a host element out of the page's layout rules as far as inline styles can. A floating host
+   * (the page-wide mark) is taken out of the flow entirely, so even a flex or grid body gains no item.
+   */
+  function guardHost(host, floating) {
     host.setAttribute(HOST_ATTR, '');
     var s = host.style;
     s.setProperty('all', 'initial', 'important');
-    s.setProperty('display', inline ? 'inline-block' : 'block', 'important');
+    s.setProperty('display', 'inline-block', 'important');
     s.setProperty('unicode-bidi', 'isolate', 'important');
+    if (floating) {
+      s.setProperty('position', 'fixed', 'important');
+      s.setProperty('bottom', '0', 'important');
+      s.setProperty('left', '0', 'important');
+      s.setProperty('width', '0', 'important');
+      s.setProperty('height', '0', 'important');
+    }
   }
 
   var STYLES = [
-    ':host { font: 12px/1.4 system-ui, sans-serif; color: #1f2933; }',
+    // The host is reset with `all: initial`, so nothing inherits from it: every box names its own font.
+    '.badge, .status, .panel, .unavailable { font: 12px/1.4 system-ui, sans-serif; }',
     '.badge { display: inline-flex; gap: 4px; align-items: center; margin-inline-start: 4px; border: 0; border-radius: 9px;',
     '  padding: 1px 7px; font: inherit; font-weight: 600; cursor: pointer; direction: ltr; white-space: nowrap; }',
     '.badge:focus-visible { outline: 2px solid #1d4ed8; outline-offset: 2px; }',
@@ -224,6 +235,7 @@
     '.panel { position: fixed; top: 16px; inset-inline-end: 16px; z-index: 2147483647; width: min(380px, calc(100vw - 32px));',
     '  max-height: calc(100vh - 32px); overflow: auto; background: #fff; color: #1f2933; border: 1px solid #cbd2d9;',
     '  border-radius: 8px; box-shadow: 0 8px 24px rgba(0,0,0,.2); padding: 12px 14px; direction: ltr; text-align: left; }',
+    '.panel.page-rtl { inset-inline-end: auto; left: 16px; }',
     '.panel[hidden] { display: none; }',
     '.panel h2 { font-size: 15px; margin: 0 0 6px; } .panel h3 { font-size: 13px; margin: 12px 0 4px; }',
     '.panel dl { display: grid; grid-template-columns: auto 1fr; gap: 2px 10px; margin: 0; } .panel dt { color: #52606d; }',
@@ -382,7 +394,7 @@
     var host = this.badges.get(element);
     if (!host) {
       host = document.createElement('span');
-      guardHost(host, true);
+      guardHost(host, false);
       host.attachShadow({ mode: 'open' });
       element.insertAdjacentElement('afterend', host);
       this.badges.set(element, host);
@@ -429,7 +441,9 @@
       root.appendChild(mark);
     }
 
-    var panel = el(document, 'div', { class: 'panel', role: 'dialog', 'aria-label': 'Track record of ' + source.name, tabindex: '-1', hidden: '' });
+    // The panel opens on the page's end side, away from the text the journalist is reading.
+    var rtl = getComputedStyle(host.parentElement || document.documentElement).direction === 'rtl';
+    var panel = el(document, 'div', { class: rtl ? 'panel page-rtl' : 'panel', role: 'dialog', 'aria-label': 'Track record of ' + source.name, tabindex: '-1', hidden: '' });
     root.appendChild(panel);
     var close = function () {
       panel.hidden = true;
