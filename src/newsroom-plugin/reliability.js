@@ -227,7 +227,7 @@
     // The host is reset with `all: initial`, so nothing inherits from it: every box names its own font.
     '.badge, .status, .panel, .unavailable { font: 12px/1.4 system-ui, sans-serif; }',
     '.badge { display: inline-flex; gap: 4px; align-items: center; margin-inline-start: 4px; border: 0; border-radius: 9px;',
-    '  padding: 1px 7px; font: inherit; font-weight: 600; cursor: pointer; direction: ltr; white-space: nowrap; }',
+    '  padding: 1px 7px; font-weight: 600; cursor: pointer; direction: ltr; white-space: nowrap; }',
     '.badge:focus-visible { outline: 2px solid #1d4ed8; outline-offset: 2px; }',
     '.status { display: inline-block; margin-inline-start: 4px; padding: 1px 6px; border-radius: 9px; background: #fff4e5;',
     '  color: #7a2e0e; border: 1px solid #f79009; font-weight: 600; direction: ltr; white-space: nowrap; }',
