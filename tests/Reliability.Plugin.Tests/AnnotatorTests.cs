@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Reliability.Testing;
@@ -159,6 +160,23 @@ public sealed partial class AnnotatorTests(PluginFixture fixture) : IClassFixtur
         Assert.Contains("glory-repelled", body.GetProperty("claimIds").EnumerateArray().Select(e => e.GetString()));
         // The endpoint is not in this build yet: a 404 reads as "not available yet", never as an error.
         await Expect(host.Locator(".register + [role=status]")).ToHaveTextAsync(new Regex("not available yet|registered|may not register"));
+        await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_deletion_recorded_while_the_article_is_open_shows_after_the_next_edit()
+    {
+        var page = await fixture.OpenArticleAsync("deleted-later");
+        var video = page.Locator("#tweet-glory-video + [data-reliability-source]");
+        await Expect(video).ToHaveAttributeAsync("data-reliability-claim-status", "open");
+
+        (await fixture.Editor.PostAsJsonAsync("/v1/claims/glory-video/corrections", new { kind = "deleted", at = "2023-09-30T10:00:00Z" }))
+            .EnsureSuccessStatusCode();
+        await page.EvaluateAsync("() => document.querySelector('article').append(document.createElement('p'))");
+
+        await Expect(video).ToHaveAttributeAsync("data-reliability-claim-status", "deleted");
+        await Expect(video.Locator(".status")).ToHaveTextAsync("deleted");
+        await PluginFixture.ScreenshotAsync(page, "rtl-article-deleted");
         await page.CloseAsync();
     }
 

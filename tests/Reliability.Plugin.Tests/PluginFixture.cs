@@ -19,6 +19,9 @@ public sealed class PluginFixture : IAsyncLifetime
     public IPlaywright Playwright { get; private set; } = null!;
     public IBrowser Browser { get; private set; } = null!;
 
+    /// <summary>An editor's client, for corrections recorded while a page is open.</summary>
+    public HttpClient Editor { get; private set; } = null!;
+
     /// <summary>Source ids the API gave the seeded claims, by claim id.</summary>
     public Dictionary<string, string> SourceOf { get; } = new(StringComparer.Ordinal);
 
@@ -35,8 +38,8 @@ public sealed class PluginFixture : IAsyncLifetime
         using var reader = await Api.CreateClientAsync(ApiKeyRole.Reader);
         ReaderKey = reader.DefaultRequestHeaders.Authorization!.Parameter!;
         ApiBase = reader.BaseAddress!.ToString().TrimEnd('/');
-        using var editor = await Api.CreateClientAsync(ApiKeyRole.Editor);
-        await SeedAsync(editor, SourceOf);
+        Editor = await Api.CreateClientAsync(ApiKeyRole.Editor);
+        await SeedAsync(Editor, SourceOf);
 
         Directory.CreateDirectory(ScreenshotFolder);
         Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
@@ -52,6 +55,7 @@ public sealed class PluginFixture : IAsyncLifetime
     {
         await Browser.DisposeAsync();
         Playwright.Dispose();
+        Editor.Dispose();
         await Api.DisposeAsync();
         await Site.DisposeAsync();
     }
