@@ -6,6 +6,10 @@
  */
 (function () {
   'use strict';
+  // A CMS page that embeds the script annotates itself; a second set of badges would only confuse.
+  if (document.querySelector('script[src*="/plugin/reliability.js"][data-api]')) {
+    return;
+  }
   chrome.storage.sync.get({ api: '' }, function (settings) {
     if (!settings.api) {
       return; // Not configured yet: the options page says how.

@@ -251,6 +251,7 @@
     this.key = config.key || '';
     this.request = config.request || null;
     this.badges = new Map(); // citation element -> badge host
+    this.drawn = new WeakMap(); // badge host -> the lookup item it shows, as JSON
     this.publishedAt = publicationTime();
     this.lastItems = [];
     this.retryMs = RETRY_FIRST_MS;
@@ -399,6 +400,12 @@
       element.insertAdjacentElement('afterend', host);
       this.badges.set(element, host);
     }
+    // An editor's every pause re-asks the API; redraw only what changed, so an open panel stays open.
+    var drawn = JSON.stringify(item);
+    if (this.drawn.get(host) === drawn) {
+      return;
+    }
+    this.drawn.set(host, drawn);
     host.setAttribute('data-reliability-source', item.source.id);
     if (item.kind === 'post' && item.claimStatus) {
       host.setAttribute('data-reliability-claim-status', item.claimStatus);

@@ -26,6 +26,20 @@ public sealed partial class AnnotatorTests(PluginFixture fixture) : IClassFixtur
         return box;
     }
 
+    /// <summary>What an editor typing a link to War Noir's post does to the page.</summary>
+    private static async Task AddCitationAsync(IPage page, string id) =>
+        await page.EvaluateAsync("""
+            ([id, url]) => {
+              const p = document.createElement('p');
+              const a = document.createElement('a');
+              a.id = id;
+              a.href = url;
+              a.textContent = 'War Noir';
+              p.append('وكتب ', a);
+              document.querySelector('article').append(p);
+            }
+            """, new[] { id, SeedArticle.WarNoirPost });
+
     [Fact]
     public async Task The_script_is_served_without_a_key_as_javascript_with_cache_headers()
     {
@@ -137,6 +151,11 @@ public sealed partial class AnnotatorTests(PluginFixture fixture) : IClassFixtur
         await Expect(panel.Locator("svg polyline")).ToBeAttachedAsync();
         await PluginFixture.ScreenshotAsync(page, "rtl-article-panel");
 
+        // The editor keeps typing: the next lookup must leave the open panel (and its focus) alone.
+        await AddCitationAsync(page, "typed-while-open");
+        await Expect(page.Locator("#typed-while-open + [data-reliability-source]")).ToBeAttachedAsync();
+        await Expect(panel).ToBeVisibleAsync();
+
         await page.Keyboard.PressAsync("Escape");
         await Expect(panel).ToBeHiddenAsync();
         await Expect(badge).ToBeFocusedAsync();
@@ -186,17 +205,7 @@ public sealed partial class AnnotatorTests(PluginFixture fixture) : IClassFixtur
         var page = await fixture.OpenArticleAsync("editor");
         await Expect(page.Locator("#tweet-war-noir + [data-reliability-source]")).ToBeAttachedAsync();
 
-        await page.EvaluateAsync("""
-            url => {
-              const p = document.createElement('p');
-              const a = document.createElement('a');
-              a.id = 'typed-link';
-              a.href = url;
-              a.textContent = 'War Noir';
-              p.append('وكتب ', a);
-              document.querySelector('article').append(p);
-            }
-            """, SeedArticle.WarNoirPost);
+        await AddCitationAsync(page, "typed-link");
 
         await Expect(page.Locator("#typed-link + [data-reliability-source]"))
             .ToHaveAttributeAsync("data-reliability-source", fixture.SourceOf["noir-spg82"]);
