@@ -5,7 +5,7 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$repo"
 source deploy/scripts/prerequisites.sh
-ensure_postgres_binaries
+ensure_postgres_binaries; ensure_chromium  # chromium: the plugin tests drive it headless
 
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT

@@ -42,6 +42,7 @@ if (demoPage)
     app.MapDemoPage();
 }
 
+app.MapPluginAssets();
 app.LogAddressesOnStart();
 
 await app.RunAsync();

@@ -49,6 +49,7 @@ public sealed class ApiSurfaceTests(ApiSurfaceTests.Api api) : IClassFixture<Api
         ("GET", "/v1/propositions/{id}", "/v1/propositions/unknown", ApiKeyRole.Reader),
         ("PUT", "/v1/propositions/{id}/resolution", "/v1/propositions/unknown/resolution", ApiKeyRole.Editor),
         ("GET", "/v1/propositions/{id}/resolutions", "/v1/propositions/unknown/resolutions", ApiKeyRole.Reader),
+        ("POST", "/v1/sources", "/v1/sources", ApiKeyRole.Contributor),
         ("GET", "/v1/sources", "/v1/sources", ApiKeyRole.Reader),
         ("GET", "/v1/sources/{id}", "/v1/sources/unknown", ApiKeyRole.Reader),
         ("GET", "/v1/sources/{id}/score", "/v1/sources/unknown/score", ApiKeyRole.Reader),
@@ -65,8 +66,6 @@ public sealed class ApiSurfaceTests(ApiSurfaceTests.Api api) : IClassFixture<Api
         ("POST", "/v1/keys", "/v1/keys", ApiKeyRole.Admin),
         ("GET", "/v1/keys", "/v1/keys", ApiKeyRole.Admin),
         ("DELETE", "/v1/keys/{id}", "/v1/keys/unknown", ApiKeyRole.Admin),
-        ("POST", "/v1/probes/{id}/notes", "/v1/probes/matrix/notes", ApiKeyRole.Contributor),
-        ("GET", "/v1/probes/{id}", "/v1/probes/matrix", ApiKeyRole.Reader),
     ];
 
     public static TheoryData<string, string, ApiKeyRole> Matrix()

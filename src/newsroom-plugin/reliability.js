@@ -1,0 +1,686 @@
+/*
+ * Reliability newsroom annotator: track records and correction warnings beside every cited source.
+ *
+ * One file, no build step, no dependencies. Two ways in:
+ *  - a page embeds it: <script src=".../plugin/reliability.js" data-api="<API base URL>" data-key="<reader key>"></script>
+ *  - the browser extension loads it as a content script, then extension-start.js calls
+ *    ReliabilityAnnotator.start({ api, key, request }) with the settings kept in chrome.storage.
+ *
+ * Everything it draws lives in shadow roots attached to <span> hosts it inserts, so the page's CSS and
+ * scripts neither break it nor are broken by it. API data only ever reaches the DOM as textContent.
+ */
+(function () {
+  'use strict';
+
+  if (globalThis.ReliabilityAnnotator) {
+    return; // Loaded twice (a CMS preview inside its editor): the first copy already runs.
+  }
+
+  var HOST_ATTR = 'data-reliability-host';
+  var MAX_ITEMS = 200;
+  var DEBOUNCE_MS = 600;
+  var RETRY_FIRST_MS = 2000;
+  var RETRY_MAX_MS = 5 * 60 * 1000;
+
+  var BAND_COLOURS = {
+    reliable: { bg: '#1b7f3b', fg: '#ffffff' },
+    mixed: { bg: '#b7791f', fg: '#ffffff' },
+    unreliable: { bg: '#b42318', fg: '#ffffff' },
+    'insufficient-record': { bg: '#5f6b7a', fg: '#ffffff' },
+  };
+
+  var STATUS_WORDS = {
+    deleted: 'deleted',
+    reversed: 'reversed',
+    retracted: 'retracted',
+    refuted: 'refuted',
+    confirmed: 'confirmed',
+    open: 'contested',
+  };
+
+  // Hosts whose path holds the poster's handle and a post id. Other links are outlets (or nothing).
+  var POST_PATTERNS = [
+    { hosts: ['x.com', 'twitter.com', 'mobile.twitter.com', 'mobile.x.com'], path: /^\/[A-Za-z0-9_]{1,15}\/status(es)?\/\d+/ },
+    { hosts: ['t.me'], path: /^\/(s\/)?[A-Za-z0-9_]{4,}\/\d+/ },
+    { hosts: ['facebook.com', 'm.facebook.com'], path: /^\/[^/]+\/(posts|videos)\/|^\/permalink\.php|^\/watch/ },
+    { hosts: ['instagram.com'], path: /^\/(p|reel)\/[^/]+/ },
+    { hosts: ['youtube.com', 'm.youtube.com'], path: /^\/(watch|shorts\/)/ },
+    { hosts: ['youtu.be'], path: /^\/[^/]+/ },
+    { hosts: ['tiktok.com'], path: /^\/@[^/]+\/video\/\d+/ },
+  ];
+
+  // Embeds as the platforms publish them, before (or without) their widget scripts running.
+  var EMBED_SELECTOR = [
+    'blockquote.twitter-tweet',
+    'blockquote.twitter-video',
+    'blockquote.instagram-media',
+    'blockquote.tiktok-embed',
+    'div.fb-post',
+    'iframe[src*="youtube.com/embed/"]',
+    'script[data-telegram-post]',
+  ].join(',');
+
+  function hostOf(url) {
+    return url.hostname.toLowerCase().replace(/^www\./, '');
+  }
+
+  function parseUrl(href) {
+    try {
+      var url = new URL(href, document.baseURI);
+      return url.protocol === 'http:' || url.protocol === 'https:' ? url : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function isPostUrl(url) {
+    var host = hostOf(url);
+    return POST_PATTERNS.some(function (p) { return p.hosts.indexOf(host) >= 0 && p.path.test(url.pathname); });
+  }
+
+  function isPlatformHost(url) {
+    var host = hostOf(url);
+    return host === 't.co' || host === 'pic.twitter.com' || POST_PATTERNS.some(function (p) { return p.hosts.indexOf(host) >= 0; });
+  }
+
+  /** The post URL an embed stands for: its permalink attribute, or its last link to a post. */
+  function embedUrl(embed) {
+    var direct = embed.getAttribute('data-instgrm-permalink') || embed.getAttribute('cite') || embed.getAttribute('data-href');
+    if (embed.hasAttribute('data-telegram-post')) {
+      direct = 'https://t.me/' + embed.getAttribute('data-telegram-post');
+    }
+    if (embed.tagName === 'IFRAME') {
+      var match = /\/embed\/([A-Za-z0-9_-]+)/.exec(embed.getAttribute('src') || '');
+      direct = match ? 'https://www.youtube.com/watch?v=' + match[1] : null;
+    }
+    var parsed = direct && parseUrl(direct);
+    if (parsed) {
+      return parsed.href;
+    }
+    var links = embed.querySelectorAll('a[href]');
+    for (var i = links.length - 1; i >= 0; i--) {
+      var url = parseUrl(links[i].getAttribute('href'));
+      if (url && isPostUrl(url)) {
+        return url.href;
+      }
+    }
+    return null;
+  }
+
+  function insideOwnUi(node) {
+    for (var n = node; n; n = n.parentNode) {
+      if (n.nodeType === 1 && n.hasAttribute(HOST_ATTR)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A mutation that only adds or removes this script's own hosts: the page did not change. */
+  function onlyOwnHosts(mutation) {
+    if (mutation.type !== 'childList') {
+      return false;
+    }
+    var nodes = Array.prototype.slice.call(mutation.addedNodes).concat(Array.prototype.slice.call(mutation.removedNodes));
+    return nodes.length > 0 && nodes.every(function (n) { return n.nodeType === 1 && n.hasAttribute(HOST_ATTR); });
+  }
+
+  /** Every citation on the page: {element, url, anchor} where the badge goes after anchor. */
+  function findCitations(root) {
+    var citations = [];
+    var pageHost = hostOf(new URL(document.baseURI));
+    var embeds = Array.prototype.slice.call(root.querySelectorAll(EMBED_SELECTOR));
+    embeds.forEach(function (embed) {
+      var url = embedUrl(embed);
+      if (url) {
+        citations.push({ element: embed, url: url });
+      }
+    });
+    root.querySelectorAll('a[href]').forEach(function (link) {
+      if (insideOwnUi(link) || embeds.some(function (e) { return e.contains(link); })) {
+        return;
+      }
+      var url = parseUrl(link.getAttribute('href'));
+      if (!url || hostOf(url) === pageHost) {
+        return;
+      }
+      if (isPostUrl(url) || !isPlatformHost(url)) {
+        citations.push({ element: link, url: url.href });
+      }
+    });
+    return citations.slice(0, MAX_ITEMS);
+  }
+
+  /** The article's publication time, as the page declares it, or null. */
+  function publicationTime() {
+    var meta = document.querySelector('meta[property="article:published_time"], meta[name="article:published_time"]');
+    var text = meta ? meta.getAttribute('content') : null;
+    if (!text) {
+      var time = document.querySelector('article time[datetime], time[datetime]');
+      text = time ? time.getAttribute('datetime') : null;
+    }
+    if (!text) {
+      return null;
+    }
+    var date = new Date(text);
+    return isNaN(date.getTime()) ? null : date.toISOString();
+  }
+
+  function percent(x) {
+    return Math.round(x * 100);
+  }
+
+  function scoreText(score) {
+    if (!score || score.band === 'insufficient-record') {
+      return 'insufficient record';
+    }
+    return percent(score.score) + '% (' + percent(score.lower) + '\u2013' + percent(score.upper) + ') ' + score.grade;
+  }
+
+  function statusText(item) {
+    var status = item.claimStatus;
+    if (!status || !STATUS_WORDS[status]) {
+      return null;
+    }
+    if (status === 'open') {
+      var estimate = (item.claims || []).filter(function (c) { return c.status === 'open' && c.provisionalProbability != null; })[0];
+      return estimate ? 'contested, ' + percent(estimate.provisionalProbability) + '% likely' : 'contested';
+    }
+    return STATUS_WORDS[status];
+  }
+
+  function replacementOf(item) {
+    var claim = (item.claims || []).filter(function (c) { return c.replacement && c.replacement.url; })[0];
+    var url = claim && parseUrl(claim.replacement.url);
+    return url ? { url: url.href, option: claim.replacement.option } : null;
+  }
+
+  function el(doc, tag, attrs, text) {
+    var node = doc.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text != null) {
+      node.textContent = String(text);
+    }
+    return node;
+  }
+
+  /**
+   * Keeps a host element out of the page's layout rules as far as inline styles can. A floating host
+   * (the page-wide mark) is taken out of the flow entirely, so even a flex or grid body gains no item.
+   */
+  function guardHost(host, floating) {
+    host.setAttribute(HOST_ATTR, '');
+    var s = host.style;
+    s.setProperty('all', 'initial', 'important');
+    s.setProperty('display', 'inline-block', 'important');
+    s.setProperty('unicode-bidi', 'isolate', 'important');
+    if (floating) {
+      s.setProperty('position', 'fixed', 'important');
+      s.setProperty('bottom', '0', 'important');
+      s.setProperty('left', '0', 'important');
+      s.setProperty('width', '0', 'important');
+      s.setProperty('height', '0', 'important');
+    }
+  }
+
+  var STYLES = [
+    // The host is reset with `all: initial`, so nothing inherits from it: every box names its own font.
+    '.badge, .status, .panel, .unavailable { font: 12px/1.4 system-ui, sans-serif; }',
+    '.badge { display: inline-flex; gap: 4px; align-items: center; margin-inline-start: 4px; border: 0; border-radius: 9px;',
+    '  padding: 1px 7px; font-weight: 600; cursor: pointer; direction: ltr; white-space: nowrap; }',
+    '.badge:focus-visible { outline: 2px solid #1d4ed8; outline-offset: 2px; }',
+    '.status { display: inline-block; margin-inline-start: 4px; padding: 1px 6px; border-radius: 9px; background: #fff4e5;',
+    '  color: #7a2e0e; border: 1px solid #f79009; font-weight: 600; direction: ltr; white-space: nowrap; }',
+    '.status a { color: #1d4ed8; margin-inline-start: 4px; }',
+    '.panel { position: fixed; top: 16px; inset-inline-end: 16px; z-index: 2147483647; width: min(380px, calc(100vw - 32px));',
+    '  max-height: calc(100vh - 32px); overflow: auto; background: #fff; color: #1f2933; border: 1px solid #cbd2d9;',
+    '  border-radius: 8px; box-shadow: 0 8px 24px rgba(0,0,0,.2); padding: 12px 14px; direction: ltr; text-align: left; }',
+    '.panel.page-rtl { inset-inline-end: auto; left: 16px; }',
+    '.panel[hidden] { display: none; }',
+    '.panel h2 { font-size: 15px; margin: 0 0 6px; } .panel h3 { font-size: 13px; margin: 12px 0 4px; }',
+    '.panel dl { display: grid; grid-template-columns: auto 1fr; gap: 2px 10px; margin: 0; } .panel dt { color: #52606d; }',
+    '.panel dd { margin: 0; } .panel ol { padding-inline-start: 18px; margin: 0; } .panel li { margin: 2px 0; }',
+    '.panel .close { position: absolute; top: 8px; inset-inline-end: 8px; border: 0; background: none; font-size: 16px; cursor: pointer; }',
+    '.panel .note { color: #52606d; } .panel svg { display: block; margin-top: 4px; }',
+    '.unavailable { position: fixed; bottom: 8px; inset-inline-end: 8px; z-index: 2147483647; padding: 2px 8px;',
+    '  border-radius: 9px; background: #eef2f6; color: #52606d; font: 11px system-ui, sans-serif; }',
+  ].join('\n');
+
+  function Annotator(config) {
+    this.api = String(config.api || '').replace(/\/+$/, '');
+    this.key = config.key || '';
+    this.request = config.request || null;
+    this.badges = new Map(); // citation element -> badge host
+    this.drawn = new WeakMap(); // badge host -> the lookup item it shows, as JSON
+    this.publishedAt = publicationTime();
+    this.lastItems = [];
+    this.retryMs = RETRY_FIRST_MS;
+    this.retryTimer = null;
+    this.debounceTimer = null;
+    this.unavailableHost = null;
+    this.running = false;
+    this.pending = false;
+  }
+
+  /** One call to the API: {ok, status, body}. Network failures come back as status 0. */
+  Annotator.prototype.call = function (method, path, body) {
+    if (this.request) {
+      return this.request(method, path, body);
+    }
+    var headers = { Accept: 'application/json' };
+    if (this.key) {
+      headers.Authorization = 'Bearer ' + this.key;
+    }
+    if (body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+    }
+    return fetch(this.api + path, {
+      method: method,
+      headers: headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'omit',
+      mode: 'cors',
+    }).then(function (response) {
+      return response.json().catch(function () { return null; }).then(function (json) {
+        return { ok: response.ok, status: response.status, body: json };
+      });
+    }, function () {
+      return { ok: false, status: 0, body: null };
+    });
+  };
+
+  Annotator.prototype.start = function () {
+    var self = this;
+    this.observer = new MutationObserver(function (mutations) {
+      var relevant = mutations.some(function (m) { return !insideOwnUi(m.target) && !onlyOwnHosts(m); });
+      if (relevant) {
+        self.schedule(DEBOUNCE_MS);
+      }
+    });
+    this.observer.observe(document.documentElement, { childList: true, subtree: true, characterData: true, attributes: true, attributeFilter: ['href', 'src', 'cite'] });
+    this.refresh();
+  };
+
+  Annotator.prototype.schedule = function (delay) {
+    var self = this;
+    clearTimeout(this.debounceTimer);
+    this.debounceTimer = setTimeout(function () { self.refresh(); }, delay);
+  };
+
+  Annotator.prototype.refresh = function () {
+    var self = this;
+    if (this.running) {
+      this.pending = true; // The page changed mid-call: look again once this call is done.
+      return Promise.resolve();
+    }
+    clearTimeout(this.retryTimer);
+    var citations = findCitations(document.body || document.documentElement);
+    this.removeStaleBadges(citations);
+    if (citations.length === 0) {
+      return Promise.resolve();
+    }
+    var urls = citations.map(function (c) { return c.url; }).filter(function (u, i, all) { return all.indexOf(u) === i; });
+    this.running = true;
+    return this.call('POST', '/v1/lookup', { urls: urls }).then(function (result) {
+      self.running = false;
+      if (!result.ok || !result.body || !Array.isArray(result.body.items)) {
+        self.unavailable(result.status);
+        return;
+      }
+      self.available();
+      var byInput = new Map();
+      result.body.items.forEach(function (item) { byInput.set(item.input, item); });
+      self.lastItems = result.body.items;
+      citations.forEach(function (citation) {
+        var item = byInput.get(citation.url);
+        if (item && item.source && citation.element.isConnected) {
+          self.badgeFor(citation.element, item);
+        } else {
+          self.removeBadge(citation.element);
+        }
+      });
+      if (self.pending) {
+        self.pending = false;
+        self.schedule(DEBOUNCE_MS);
+      }
+    });
+  };
+
+  Annotator.prototype.removeStaleBadges = function (citations) {
+    var self = this;
+    var current = new Set(citations.map(function (c) { return c.element; }));
+    Array.from(this.badges.keys()).forEach(function (element) {
+      if (!current.has(element) || !element.isConnected) {
+        self.removeBadge(element);
+      }
+    });
+  };
+
+  Annotator.prototype.removeBadge = function (element) {
+    var host = this.badges.get(element);
+    if (host) {
+      host.remove();
+      this.badges.delete(element);
+    }
+  };
+
+  /** Shows one quiet mark for the whole page and tries again later, waiting longer each time. */
+  Annotator.prototype.unavailable = function (status) {
+    var self = this;
+    if (!this.unavailableHost) {
+      var host = document.createElement('span');
+      guardHost(host, true);
+      host.setAttribute('data-reliability-unavailable', status === 401 || status === 403 ? 'key' : 'service');
+      var root = host.attachShadow({ mode: 'open' });
+      root.appendChild(el(document, 'style', {}, STYLES));
+      root.appendChild(el(document, 'span', { class: 'unavailable', role: 'status', title: 'The reliability service cannot be reached; retrying.' },
+        'reliability unavailable'));
+      (document.body || document.documentElement).appendChild(host);
+      this.unavailableHost = host;
+    }
+    var wait = this.retryMs;
+    this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
+    this.retryTimer = setTimeout(function () { self.refresh(); }, wait);
+  };
+
+  Annotator.prototype.available = function () {
+    this.retryMs = RETRY_FIRST_MS;
+    if (this.unavailableHost) {
+      this.unavailableHost.remove();
+      this.unavailableHost = null;
+    }
+  };
+
+  Annotator.prototype.badgeFor = function (element, item) {
+    var host = this.badges.get(element);
+    if (!host) {
+      host = document.createElement('span');
+      guardHost(host, false);
+      host.attachShadow({ mode: 'open' });
+      element.insertAdjacentElement('afterend', host);
+      this.badges.set(element, host);
+    }
+    // An editor's every pause re-asks the API; redraw only what changed, so an open panel stays open.
+    var drawn = JSON.stringify(item);
+    if (this.drawn.get(host) === drawn) {
+      return;
+    }
+    this.drawn.set(host, drawn);
+    host.setAttribute('data-reliability-source', item.source.id);
+    if (item.kind === 'post' && item.claimStatus) {
+      host.setAttribute('data-reliability-claim-status', item.claimStatus);
+    } else {
+      host.removeAttribute('data-reliability-claim-status');
+    }
+    this.render(host, item);
+  };
+
+  Annotator.prototype.render = function (host, item) {
+    var self = this;
+    var root = host.shadowRoot;
+    while (root.firstChild) {
+      root.removeChild(root.firstChild);
+    }
+    root.appendChild(el(document, 'style', {}, STYLES));
+    var source = item.source;
+    var score = source.score || {};
+    var colours = BAND_COLOURS[score.band] || BAND_COLOURS['insufficient-record'];
+    var label = 'Reliability of ' + source.name + ': ' + (score.band === 'insufficient-record'
+      ? 'insufficient record'
+      : percent(score.score) + ' percent, interval ' + percent(score.lower) + ' to ' + percent(score.upper) + ', grade ' + score.grade + ', ' + score.band)
+      + (score.provisional ? ' (provisional)' : '');
+    var status = item.kind === 'post' ? statusText(item) : null;
+    // A deleted post that the source reversed still links to what it says now.
+    var replacement = item.kind === 'post' ? replacementOf(item) : null;
+
+    var badge = el(document, 'button', { type: 'button', class: 'badge', 'aria-haspopup': 'dialog', 'aria-expanded': 'false',
+      'aria-label': label + (status ? '. Claim ' + status : '') + '. Open details', title: label }, scoreText(score));
+    badge.style.background = colours.bg;
+    badge.style.color = colours.fg;
+    root.appendChild(badge);
+
+    if (status) {
+      var mark = el(document, 'span', { class: 'status', 'data-status': item.claimStatus, role: 'note', 'aria-label': 'Claim status: ' + status }, status);
+      if (replacement) {
+        var link = el(document, 'a', { class: 'replacement', href: replacement.url, target: '_blank', rel: 'noopener noreferrer' }, 'see the correction');
+        link.setAttribute('aria-label', 'The source\u2019s correction: ' + replacement.option);
+        mark.appendChild(link);
+      }
+      root.appendChild(mark);
+    }
+
+    // The panel opens on the page's end side, away from the text the journalist is reading.
+    var rtl = getComputedStyle(host.parentElement || document.documentElement).direction === 'rtl';
+    var panel = el(document, 'div', { class: rtl ? 'panel page-rtl' : 'panel', role: 'dialog', 'aria-label': 'Track record of ' + source.name, tabindex: '-1', hidden: '' });
+    root.appendChild(panel);
+    var close = function () {
+      panel.hidden = true;
+      badge.setAttribute('aria-expanded', 'false');
+      badge.focus();
+    };
+    badge.addEventListener('click', function (event) {
+      event.stopPropagation();
+      if (!panel.hidden) {
+        close();
+        return;
+      }
+      panel.hidden = false;
+      badge.setAttribute('aria-expanded', 'true');
+      panel.focus();
+      self.fillPanel(panel, item, close);
+    });
+    panel.addEventListener('keydown', function (event) {
+      if (event.key === 'Escape') {
+        event.preventDefault();
+        event.stopPropagation();
+        close();
+      }
+    });
+  };
+
+  Annotator.prototype.fillPanel = function (panel, item, close) {
+    var self = this;
+    var source = item.source;
+    var id = encodeURIComponent(source.id);
+    while (panel.firstChild) {
+      panel.removeChild(panel.firstChild);
+    }
+    var closeButton = el(document, 'button', { type: 'button', class: 'close', 'aria-label': 'Close' }, '\u00d7');
+    closeButton.addEventListener('click', close);
+    panel.appendChild(closeButton);
+    panel.appendChild(el(document, 'h2', {}, source.name));
+    var facts = el(document, 'dl');
+    function fact(term, value) {
+      facts.appendChild(el(document, 'dt', {}, term));
+      facts.appendChild(el(document, 'dd', {}, value));
+    }
+    fact('Kind', source.kind + (source.interestedParty ? ' (party to the conflict)' : ''));
+    fact('Score now', scoreText(source.score) + (source.score && source.score.provisional ? ' (provisional)' : ''));
+    fact('Evidence', source.score ? source.score.effectiveEvidence.toFixed(1) + ' effective claims' : '\u2014');
+    panel.appendChild(facts);
+    var loading = el(document, 'p', { class: 'note' }, 'Loading the record\u2026');
+    panel.appendChild(loading);
+
+    var asOf = this.publishedAt;
+    Promise.all([
+      this.call('GET', '/v1/sources/' + id + '/score'),
+      this.call('GET', '/v1/sources/' + id + '/history'),
+      this.call('GET', '/v1/sources/' + id + '/claims?limit=20'),
+      asOf ? this.call('GET', '/v1/sources/' + id + '/score?asOf=' + encodeURIComponent(asOf)) : Promise.resolve(null),
+    ]).then(function (results) {
+      loading.remove();
+      var score = results[0], history = results[1], claims = results[2], then = results[3];
+      if (!score.ok) {
+        panel.appendChild(el(document, 'p', { class: 'note' }, 'reliability unavailable'));
+        return;
+      }
+      if (then && then.ok) {
+        fact('At publication', scoreText(then.body.summary) + ' (' + asOf.slice(0, 10) + ')');
+      }
+      panel.appendChild(self.correctionsSection(score.body.corrections || {}));
+      if (history.ok) {
+        panel.appendChild(el(document, 'h3', {}, 'Score history'));
+        panel.appendChild(historyChart(history.body.points || []));
+      }
+      if (claims.ok) {
+        panel.appendChild(self.timeline(claims.body.claims || []));
+      }
+      panel.appendChild(self.registerButton());
+    });
+  };
+
+  Annotator.prototype.correctionsSection = function (c) {
+    var section = el(document, 'section');
+    section.appendChild(el(document, 'h3', {}, 'Correction behaviour'));
+    var list = el(document, 'dl');
+    function row(term, value) {
+      list.appendChild(el(document, 'dt', {}, term));
+      list.appendChild(el(document, 'dd', {}, value == null ? '\u2014' : value));
+    }
+    row('Refuted claims', c.refutedClaims);
+    row('Corrected by the source', c.correctedBySource);
+    row('Self-corrected share', c.selfCorrectedShare == null ? null : percent(c.selfCorrectedShare) + '%');
+    row('Silent deletions', c.silentDeletions);
+    row('Median time to correct', c.medianHoursToCorrect == null ? null : Math.round(c.medianHoursToCorrect) + ' h');
+    row('Reversals toward / away from truth', c.reversalsTowardTruth + ' / ' + c.reversalsAwayFromTruth);
+    section.appendChild(list);
+    return section;
+  };
+
+  Annotator.prototype.timeline = function (claims) {
+    var section = el(document, 'section');
+    section.appendChild(el(document, 'h3', {}, 'Claim timeline'));
+    var list = el(document, 'ol');
+    claims.forEach(function (claim) {
+      var li = el(document, 'li');
+      li.appendChild(el(document, 'time', { datetime: claim.publishedAt }, String(claim.publishedAt).slice(0, 10)));
+      li.appendChild(document.createTextNode(' \u2014 ' + claim.option + ' '));
+      li.appendChild(el(document, 'strong', {}, STATUS_WORDS[claim.status] || claim.status));
+      (claim.corrections || []).forEach(function (correction) {
+        li.appendChild(document.createTextNode('; ' + correction.kind + ' ' + String(correction.at).slice(0, 10)));
+      });
+      list.appendChild(li);
+    });
+    if (claims.length === 0) {
+      section.appendChild(el(document, 'p', { class: 'note' }, 'No claims recorded.'));
+    }
+    section.appendChild(list);
+    return section;
+  };
+
+  Annotator.prototype.registerButton = function () {
+    var self = this;
+    var wrap = el(document, 'p');
+    var button = el(document, 'button', { type: 'button', class: 'register' }, 'Register citations');
+    var outcome = el(document, 'span', { class: 'note', role: 'status' });
+    button.addEventListener('click', function () {
+      outcome.textContent = 'Registering\u2026';
+      self.registerCitations().then(function (text) { outcome.textContent = ' ' + text; });
+    });
+    wrap.appendChild(button);
+    wrap.appendChild(outcome);
+    return wrap;
+  };
+
+  /** Tells the service which claims this article cites, so a later correction can reach the article. */
+  Annotator.prototype.registerCitations = function () {
+    var canonical = document.querySelector('link[rel="canonical"]');
+    var url = parseUrl(canonical ? canonical.getAttribute('href') : location.href);
+    var claimIds = [];
+    var urls = [];
+    this.lastItems.forEach(function (item) {
+      if (item.kind === 'post' || item.kind === 'source') {
+        urls.push(item.input);
+      }
+      (item.claims || []).forEach(function (c) { claimIds.push(c.claimId); });
+    });
+    return this.call('POST', '/v1/articles', {
+      url: url ? url.href : location.href,
+      publishedAt: this.publishedAt,
+      title: document.title || undefined,
+      claimIds: claimIds,
+      urls: urls,
+    }).then(function (result) {
+      if (result.ok) {
+        return 'registered';
+      }
+      if (result.status === 404) {
+        return 'registering is not available yet';
+      }
+      if (result.status === 401 || result.status === 403) {
+        return 'this key may not register articles';
+      }
+      return 'reliability unavailable';
+    });
+  };
+
+  /** A line of the score over time, with the 50% line for reference. */
+  function historyChart(points) {
+    var ns = 'http://www.w3.org/2000/svg';
+    var width = 340, height = 90, pad = 4;
+    var svg = document.createElementNS(ns, 'svg');
+    svg.setAttribute('viewBox', '0 0 ' + width + ' ' + height);
+    svg.setAttribute('width', String(width));
+    svg.setAttribute('height', String(height));
+    svg.setAttribute('role', 'img');
+    var times = points.map(function (p) { return new Date(p.at).getTime(); });
+    var first = Math.min.apply(null, times), last = Math.max.apply(null, times);
+    var x = function (t) { return last === first ? width / 2 : pad + (t - first) / (last - first) * (width - 2 * pad); };
+    var y = function (s) { return pad + (1 - s) * (height - 2 * pad); };
+    var label = points.length === 0 ? 'No history yet.' : 'Score history: ' + points.map(function (p) {
+      return String(p.at).slice(0, 10) + ' ' + percent(p.score) + '%';
+    }).join(', ');
+    var title = document.createElementNS(ns, 'title');
+    title.textContent = label;
+    svg.appendChild(title);
+    svg.setAttribute('aria-label', label);
+    var mid = document.createElementNS(ns, 'line');
+    [['x1', pad], ['x2', width - pad], ['y1', y(0.5)], ['y2', y(0.5)], ['stroke', '#cbd2d9'], ['stroke-dasharray', '3 3']]
+      .forEach(function (a) { mid.setAttribute(a[0], String(a[1])); });
+    svg.appendChild(mid);
+    if (points.length > 0) {
+      var line = document.createElementNS(ns, 'polyline');
+      line.setAttribute('points', points.map(function (p, i) { return x(times[i]).toFixed(1) + ',' + y(p.score).toFixed(1); }).join(' '));
+      line.setAttribute('fill', 'none');
+      line.setAttribute('stroke', '#1d4ed8');
+      line.setAttribute('stroke-width', '2');
+      svg.appendChild(line);
+      points.forEach(function (p, i) {
+        var dot = document.createElementNS(ns, 'circle');
+        dot.setAttribute('cx', x(times[i]).toFixed(1));
+        dot.setAttribute('cy', y(p.score).toFixed(1));
+        dot.setAttribute('r', '2.5');
+        dot.setAttribute('fill', (BAND_COLOURS[p.band] || BAND_COLOURS['insufficient-record']).bg);
+        svg.appendChild(dot);
+      });
+    }
+    return svg;
+  }
+
+  var instance = null;
+
+  globalThis.ReliabilityAnnotator = {
+    /** Starts annotating this page; config: {api, key} or {request: (method, path, body) => Promise<{ok, status, body}>}. */
+    start: function (config) {
+      if (instance || !config || (!config.api && !config.request)) {
+        return instance;
+      }
+      instance = new Annotator(config);
+      var go = function () { instance.start(); };
+      if (document.readyState === 'loading') {
+        document.addEventListener('DOMContentLoaded', go, { once: true });
+      } else {
+        go();
+      }
+      return instance;
+    },
+    registerCitations: function () {
+      return instance ? instance.registerCitations() : Promise.resolve('not started');
+    },
+  };
+
+  var script = document.currentScript;
+  if (script && script.getAttribute('data-api')) {
+    globalThis.ReliabilityAnnotator.start({ api: script.getAttribute('data-api'), key: script.getAttribute('data-key') || '' });
+  }
+})();

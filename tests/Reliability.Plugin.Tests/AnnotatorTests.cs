@@ -1,0 +1,214 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using Reliability.Testing;
+using static Microsoft.Playwright.Assertions;
+
+namespace Reliability.Plugin.Tests;
+
+/// <summary>The embedded script on the seed article, against the real API, in Chromium.</summary>
+public sealed partial class AnnotatorTests(PluginFixture fixture) : IClassFixture<PluginFixture>
+{
+    [GeneratedRegex(@"^\d{1,3}% \(\d{1,3}–\d{1,3}\) [A-F]$|^insufficient record$")]
+    private static partial Regex BadgeText();
+
+    /// <summary>Playwright's box has no value equality; a tuple does.</summary>
+    private static (float X, float Y, float Width, float Height) Box(LocatorBoundingBoxResult? box) =>
+        box is null ? default : (box.X, box.Y, box.Width, box.Height);
+
+    /// <summary>Where <paramref name="selector"/> lies on the seed article without the annotator.</summary>
+    private async Task<(float X, float Y, float Width, float Height)> UnannotatedBoxAsync(string selector)
+    {
+        var plain = await fixture.OpenArticleAsync("plain", annotated: false);
+        var box = Box(await plain.Locator(selector).BoundingBoxAsync());
+        await plain.CloseAsync();
+        return box;
+    }
+
+    /// <summary>What an editor typing a link to War Noir's post does to the page.</summary>
+    private static async Task AddCitationAsync(IPage page, string id) =>
+        await page.EvaluateAsync("""
+            ([id, url]) => {
+              const p = document.createElement('p');
+              const a = document.createElement('a');
+              a.id = id;
+              a.href = url;
+              a.textContent = 'War Noir';
+              p.append('وكتب ', a);
+              document.querySelector('article').append(p);
+            }
+            """, new[] { id, SeedArticle.WarNoirPost });
+
+    [Fact]
+    public async Task The_script_is_served_without_a_key_as_javascript_with_cache_headers()
+    {
+        using var anonymous = fixture.Api.CreateClient();
+
+        var script = await anonymous.GetAsync("/plugin/reliability.js");
+        var manifest = await anonymous.GetAsync("/plugin/manifest.json");
+        var missing = await anonymous.GetAsync("/plugin/no-such-file.js");
+
+        Assert.Equal(HttpStatusCode.OK, script.StatusCode);
+        Assert.Equal("text/javascript", script.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("max-age=", script.Headers.CacheControl?.ToString());
+        Assert.Contains("ReliabilityAnnotator", await script.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, manifest.StatusCode);
+        Assert.Equal("application/json", manifest.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
+    [Fact]
+    public async Task Badges_carry_the_source_and_claim_status_and_the_deleted_tweet_links_to_its_reversal()
+    {
+        var page = await fixture.OpenArticleAsync("badges");
+
+        var noir = page.Locator("#tweet-war-noir + [data-reliability-source]");
+        var old = page.Locator("#tweet-glory-old + [data-reliability-source]");
+        var outlet = page.Locator("#outlet-link + [data-reliability-source]");
+        await Expect(noir).ToHaveAttributeAsync("data-reliability-source", fixture.SourceOf["noir-spg82"]);
+        await Expect(noir).ToHaveAttributeAsync("data-reliability-claim-status", "open");
+        await Expect(old).ToHaveAttributeAsync("data-reliability-source", fixture.SourceOf["glory-repelled"]);
+        await Expect(old).ToHaveAttributeAsync("data-reliability-claim-status", "deleted");
+        await Expect(page.Locator("#tweet-glory-correction + [data-reliability-source]"))
+            .ToHaveAttributeAsync("data-reliability-source", fixture.SourceOf["glory-repelled"]);
+        await Expect(outlet).ToHaveAttributeAsync("data-reliability-source", fixture.SourceOf["f24-mali"]);
+        await Expect(outlet).Not.ToHaveAttributeAsync("data-reliability-claim-status", new Regex("."));
+
+        // Inside the shadow roots: the score, the status in words and the link to the reversal.
+        await Expect(noir.Locator("button.badge")).ToHaveTextAsync(BadgeText());
+        await Expect(noir.Locator(".status")).ToContainTextAsync("contested");
+        await Expect(old.Locator(".status")).ToContainTextAsync("deleted");
+        await Expect(old.Locator("a.replacement")).ToHaveAttributeAsync("href", SeedArticle.GloryCorrectionPost);
+        await Expect(old.Locator(".status")).ToHaveAttributeAsync("aria-label", "Claim status: deleted");
+        await PluginFixture.ScreenshotAsync(page, "rtl-article-badges");
+        await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task The_host_page_keeps_its_script_and_its_layout()
+    {
+        var sidebarBefore = await UnannotatedBoxAsync("#layout-probe");
+
+        var page = await fixture.OpenArticleAsync("host-page");
+        await Expect(page.Locator("#tweet-glory-video + [data-reliability-source]")).ToBeAttachedAsync();
+        var sidebarAfter = Box(await page.Locator("#layout-probe").BoundingBoxAsync());
+        await page.Locator("#host-button").ClickAsync();
+
+        Assert.Equal("ran", await page.Locator("html").GetAttributeAsync("data-host-script"));
+        Assert.Equal(1, await page.EvaluateAsync<int>("() => window.hostClicks"));
+        Assert.Equal(sidebarBefore, sidebarAfter);
+        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"),
+            "the badges made the page scroll sideways");
+        // The page's `span { color }` rule stops at the shadow boundary.
+        Assert.NotEqual("rgb(153, 0, 0)", await page.Locator("#tweet-war-noir + [data-reliability-source] button.badge")
+            .EvaluateAsync<string>("b => getComputedStyle(b).color"));
+        await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task With_the_api_down_the_page_shows_one_quiet_mark_and_is_otherwise_untouched()
+    {
+        var articleBefore = await UnannotatedBoxAsync("article");
+
+        var page = await fixture.OpenArticleAsync("api-down", api: $"http://127.0.0.1:{TestDatabase.FreePort()}");
+
+        await Expect(page.Locator("[data-reliability-unavailable]")).ToHaveCountAsync(1);
+        await Expect(page.Locator("[data-reliability-unavailable] .unavailable")).ToHaveTextAsync("reliability unavailable");
+        await Expect(page.Locator("[data-reliability-source]")).ToHaveCountAsync(0);
+        Assert.Equal("ran", await page.Locator("html").GetAttributeAsync("data-host-script"));
+        Assert.Equal(articleBefore, Box(await page.Locator("article").BoundingBoxAsync()));
+        await PluginFixture.ScreenshotAsync(page, "rtl-article-api-down");
+        await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_wrong_key_shows_the_same_quiet_mark()
+    {
+        var page = await fixture.OpenArticleAsync("wrong-key", key: "not-a-key");
+
+        await Expect(page.Locator("[data-reliability-unavailable=key]")).ToHaveCountAsync(1);
+        await Expect(page.Locator("[data-reliability-source]")).ToHaveCountAsync(0);
+        await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task The_panel_opens_from_the_keyboard_and_Escape_returns_focus_to_the_badge()
+    {
+        var page = await fixture.OpenArticleAsync("panel");
+        var host = page.Locator("#tweet-glory-old + [data-reliability-source]");
+        var badge = host.Locator("button.badge");
+        var panel = host.Locator("[role=dialog]");
+
+        await badge.FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+
+        await Expect(panel).ToBeVisibleAsync();
+        await Expect(panel).ToContainTextAsync("@EternalGlory0");
+        await Expect(panel).ToContainTextAsync("Correction behaviour");
+        await Expect(panel).ToContainTextAsync("At publication");
+        await Expect(panel).ToContainTextAsync("Claim timeline");
+        await Expect(panel.Locator("svg polyline")).ToBeAttachedAsync();
+        await PluginFixture.ScreenshotAsync(page, "rtl-article-panel");
+
+        // The editor keeps typing: the next lookup must leave the open panel (and its focus) alone.
+        await AddCitationAsync(page, "typed-while-open");
+        await Expect(page.Locator("#typed-while-open + [data-reliability-source]")).ToBeAttachedAsync();
+        await Expect(panel).ToBeVisibleAsync();
+
+        await page.Keyboard.PressAsync("Escape");
+        await Expect(panel).ToBeHiddenAsync();
+        await Expect(badge).ToBeFocusedAsync();
+        await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Register_citations_sends_the_article_and_its_cited_claims()
+    {
+        var page = await fixture.OpenArticleAsync("register");
+        var host = page.Locator("#tweet-glory-old + [data-reliability-source]");
+        await host.Locator("button.badge").ClickAsync();
+        var register = host.Locator("button.register");
+
+        var request = await page.RunAndWaitForRequestAsync(() => register.ClickAsync(), r => r.Url.EndsWith("/v1/articles", StringComparison.Ordinal));
+
+        var body = request.PostDataJSON()!.Value;
+        Assert.Equal("POST", request.Method);
+        Assert.Equal(fixture.Site.Origin + "/register", body.GetProperty("url").GetString());
+        Assert.Equal("2023-09-28T18:00:00.000Z", body.GetProperty("publishedAt").GetString());
+        Assert.Contains("glory-repelled", body.GetProperty("claimIds").EnumerateArray().Select(e => e.GetString()));
+        // The endpoint is not in this build yet: a 404 reads as "not available yet", never as an error.
+        await Expect(host.Locator(".register + [role=status]")).ToHaveTextAsync(new Regex("not available yet|registered|may not register"));
+        await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_deletion_recorded_while_the_article_is_open_shows_after_the_next_edit()
+    {
+        var page = await fixture.OpenArticleAsync("deleted-later");
+        var video = page.Locator("#tweet-glory-video + [data-reliability-source]");
+        await Expect(video).ToHaveAttributeAsync("data-reliability-claim-status", "open");
+
+        (await fixture.Editor.PostAsJsonAsync("/v1/claims/glory-video/corrections", new { kind = "deleted", at = "2023-09-30T10:00:00Z" }))
+            .EnsureSuccessStatusCode();
+        await page.EvaluateAsync("() => document.querySelector('article').append(document.createElement('p'))");
+
+        await Expect(video).ToHaveAttributeAsync("data-reliability-claim-status", "deleted");
+        await Expect(video.Locator(".status")).ToHaveTextAsync("deleted");
+        await PluginFixture.ScreenshotAsync(page, "rtl-article-deleted");
+        await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_citation_added_while_editing_gets_its_badge()
+    {
+        var page = await fixture.OpenArticleAsync("editor");
+        await Expect(page.Locator("#tweet-war-noir + [data-reliability-source]")).ToBeAttachedAsync();
+
+        await AddCitationAsync(page, "typed-link");
+
+        await Expect(page.Locator("#typed-link + [data-reliability-source]"))
+            .ToHaveAttributeAsync("data-reliability-source", fixture.SourceOf["noir-spg82"]);
+        await page.CloseAsync();
+    }
+}
