@@ -6,7 +6,10 @@ using Reliability.Testing;
 
 namespace Reliability.Infrastructure.Tests;
 
-/// <summary>Services on a fresh database of the test PostgreSQL, registered as the service does.</summary>
+/// <summary>
+/// Services on a fresh database of the test PostgreSQL, registered as the service does (the event
+/// store already registers the watching and webhook documents).
+/// </summary>
 internal static class StoreHost
 {
     public static async Task<ServiceProvider> CreateAsync(

@@ -6,7 +6,7 @@ namespace Reliability.Infrastructure.Tests.Watching;
 public sealed class ArchivedPostStoreTests
 {
     private static Task<ServiceProvider> CreateAsync() =>
-        StoreHost.CreateAsync("archive", (s, c) => s.AddReliabilityWatcher(c), o => o.AddWatchingDocuments());
+        StoreHost.CreateAsync("archive", (s, c) => s.AddReliabilityWatcher(c));
 
     [Fact]
     public async Task An_archived_post_is_kept_with_the_hash_of_its_text()

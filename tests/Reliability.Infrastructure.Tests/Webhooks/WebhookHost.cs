@@ -10,8 +10,7 @@ internal static class WebhookHost
         StoreHost.CreateAsync(
             "webhooks",
             (services, configuration) => services.AddReliabilityWebhooks(configuration),
-            options => options.AddWebhookDocuments(),
-            new()
+            settings: new()
             {
                 ["Reliability:Watcher:AllowPrivateNetworks"] = allowPrivateNetworks ? "true" : "false",
                 ["Reliability:Webhooks:MaxAttempts"] = maxAttempts.ToString(System.Globalization.CultureInfo.InvariantCulture),
