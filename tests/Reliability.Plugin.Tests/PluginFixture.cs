@@ -43,12 +43,7 @@ public sealed class PluginFixture : IAsyncLifetime
 
         Directory.CreateDirectory(ScreenshotFolder);
         Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
-        Browser = await Playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium.Path,
-            Headless = true,
-            Args = Chromium.Args,
-        });
+        Browser = await Chromium.LaunchAsync(Playwright);
     }
 
     public async Task DisposeAsync()
@@ -134,4 +129,7 @@ internal static class Chromium
     [
         "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync",
     ];
+
+    public static Task<IBrowser> LaunchAsync(IPlaywright playwright) =>
+        playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = Path, Headless = true, Args = Args });
 }
