@@ -87,6 +87,9 @@ public sealed record LedgerOutcome<T>(T? Value, LedgerFailure Failure = LedgerFa
 
     public static LedgerOutcome<T> Ok(T value) => new(value);
 
+    /// <summary>This failure, carried as the outcome of a command that answers with another type.</summary>
+    public LedgerOutcome<TOther> Failed<TOther>() => new(default, Failure, Errors, Detail);
+
     public static LedgerOutcome<T> NotFound(string detail) => new(default, LedgerFailure.NotFound, Detail: detail);
 
     public static LedgerOutcome<T> Invalid(IReadOnlyDictionary<string, string[]> errors) => new(default, LedgerFailure.Invalid, errors, "The request contradicts the record.");

@@ -48,7 +48,7 @@ public sealed partial class LedgerWriter(
         await NotifyAsync(touched);
         if (!outcome.Succeeded)
         {
-            return new LedgerOutcome<ClaimView>(null, outcome.Failure, outcome.Errors, outcome.Detail);
+            return outcome.Failed<ClaimView>();
         }
 
         var view = await grains.GetGrain<ISourceGrain>(outcome.Value!).GetClaimAsync(claimId);
@@ -69,7 +69,7 @@ public sealed partial class LedgerWriter(
         await NotifyAsync(touched);
         if (!outcome.Succeeded)
         {
-            return new LedgerOutcome<PropositionView>(null, outcome.Failure, outcome.Errors, outcome.Detail);
+            return outcome.Failed<PropositionView>();
         }
 
         return LedgerOutcome<PropositionView>.Ok((await grains.GetGrain<IPropositionGrain>(outcome.Value!).GetAsync())!);
@@ -97,7 +97,7 @@ public sealed partial class LedgerWriter(
         await NotifyAsync(touched);
         if (!outcome.Succeeded)
         {
-            return new LedgerOutcome<SourceProfile>(null, outcome.Failure, outcome.Errors, outcome.Detail);
+            return outcome.Failed<SourceProfile>();
         }
 
         return LedgerOutcome<SourceProfile>.Ok((await grains.GetGrain<ISourceGrain>(outcome.Value!).GetProfileAsync())!);

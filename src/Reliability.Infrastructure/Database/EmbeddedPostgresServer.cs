@@ -203,12 +203,7 @@ public sealed partial class EmbeddedPostgresServer : IAsyncDisposable
 
     private async Task RunAsync(string program, CancellationToken cancellationToken, params string[] arguments)
     {
-        var result = await RunUncheckedAsync(program, cancellationToken, arguments);
-        if (result.ExitCode != 0)
-        {
-            throw new PostgresUnavailableException(
-                $"{program} failed with exit code {result.ExitCode}: {result.Output.Trim()}");
-        }
+        EnsureSucceeded(program, await RunUncheckedAsync(program, cancellationToken, arguments));
     }
 
     private Task<ProcessResult> RunUncheckedAsync(string program, CancellationToken cancellationToken, params string[] arguments)
@@ -231,7 +226,11 @@ public sealed partial class EmbeddedPostgresServer : IAsyncDisposable
 
     private static async Task RunProcessAsync(string program, CancellationToken cancellationToken, params string[] arguments)
     {
-        var result = await RunProcessUncheckedAsync(program, cancellationToken, arguments);
+        EnsureSucceeded(program, await RunProcessUncheckedAsync(program, cancellationToken, arguments));
+    }
+
+    private static void EnsureSucceeded(string program, ProcessResult result)
+    {
         if (result.ExitCode != 0)
         {
             throw new PostgresUnavailableException($"{program} failed with exit code {result.ExitCode}: {result.Output.Trim()}");
