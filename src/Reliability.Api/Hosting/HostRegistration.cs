@@ -21,6 +21,7 @@ internal static partial class HostRegistration
         builder.Services.AddExceptionHandler<BadRequestHandler>();
         builder.Services.AddOpenApi();
         builder.AddReliabilitySecurity();
+        builder.AddReliabilityTelemetry();
         builder.Services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", tags: [HealthApi.ReadyTag]);
 
@@ -28,6 +29,8 @@ internal static partial class HostRegistration
         builder.UseOrleans(silo =>
         {
             silo.UseLocalhostClustering(orleans.SiloPort, orleans.GatewayPort, serviceId: orleans.ServiceId, clusterId: orleans.ClusterId);
+            // Grain calls continue the HTTP request's trace instead of starting unrelated ones.
+            silo.AddActivityPropagation();
             silo.Configure<GrainCollectionOptions>(options =>
             {
                 if (orleans.CollectionAgeSeconds is { } age)
