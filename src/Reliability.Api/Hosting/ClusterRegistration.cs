@@ -72,7 +72,7 @@ internal static class ClusterRegistration
     private const string NpgsqlInvariant = "Npgsql";
 
     /// <summary>The silo, its membership and its reminders, in one place for both clustering modes.</summary>
-    public static WebApplicationBuilder AddReliabilityCluster(this WebApplicationBuilder builder, ClusterSettings cluster, string connectionString)
+    public static IHostApplicationBuilder AddReliabilityCluster(this IHostApplicationBuilder builder, ClusterSettings cluster, string connectionString)
     {
         var orleans = cluster.Orleans;
         builder.UseOrleans(silo =>
