@@ -32,6 +32,8 @@ public sealed class ServiceCluster : IAsyncDisposable
             "--Reliability:Orleans:AdvertisedAddress=127.0.0.1",
             $"--Reliability:Orleans:ClusterId=faults-{Guid.NewGuid():N}",
             $"--Reliability:BootstrapAdminKey={adminKey}",
+            // Nodes stopped at the end of a test need no time for a load balancer to notice.
+            "--Reliability:Shutdown:DrainSeconds=0.5",
             .. options,
         ];
         var nodes = new List<ServiceProcess>();
