@@ -6,10 +6,12 @@ using Reliability.Infrastructure.Database;
 
 var builder = WebApplication.CreateBuilder(args);
 
+var cluster = ClusterSettings.Read(builder.Configuration);
 using var bootstrapLogging = LoggerFactory.Create(logging => logging.AddConfiguration(builder.Configuration.GetSection("Logging")).AddSimpleConsole());
 await using var database = await ReliabilityDatabase.OpenAsync(builder.Configuration, bootstrapLogging.CreateLogger("Reliability.Database"));
 
-builder.AddReliabilityHost(database.ConnectionString);
+await cluster.PrepareClusterStoreAsync(database.ConnectionString);
+builder.AddReliabilityHost(cluster, database.ConnectionString);
 if (builder.Configuration.GetValue("Reliability:Demo:LoadSeedCase", database.IsEmbedded))
 {
     builder.Services.AddHostedService<SeedCaseLoader>();

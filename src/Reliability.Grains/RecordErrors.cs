@@ -1,3 +1,5 @@
+using Reliability.Infrastructure.Database;
+
 namespace Reliability.Grains;
 
 /// <summary>
@@ -35,7 +37,15 @@ public sealed class RecordErrors : IIncomingGrainCallFilter
         return false;
     }
 
-    /// <summary>The same failure in a type every Orleans client can read; the store's own exception stays in the silo's log.</summary>
-    public static InvalidOperationException Translate(Exception exception) =>
-        new($"The record store failed ({exception.GetType().Name}): {exception.Message}");
+    /// <summary>
+    /// The same failure in a type every Orleans client can read; the store's own exception stays in
+    /// the silo's log. An unreachable database stays recognisable as such.
+    /// </summary>
+    public static Exception Translate(Exception exception)
+    {
+        var message = $"The record store failed ({exception.GetType().Name}): {exception.Message}";
+        return StoreFailures.IsUnavailable(exception)
+            ? new RecordStoreUnavailableException(message)
+            : new InvalidOperationException(message);
+    }
 }

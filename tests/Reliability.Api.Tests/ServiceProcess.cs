@@ -31,7 +31,11 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<ServiceProcess> StartAsync(params string[] options)
+    public static Task<ServiceProcess> StartAsync(params string[] options) =>
+        StartAsync(new Dictionary<string, string>(), options);
+
+    /// <summary>Starts the service with extra environment variables (a cluster node's connection string, say).</summary>
+    public static async Task<ServiceProcess> StartAsync(IReadOnlyDictionary<string, string> environment, params string[] options)
     {
         var port = TestDatabase.FreePort();
         var start = new ProcessStartInfo("dotnet")
@@ -55,6 +59,11 @@ public sealed class ServiceProcess : IAsyncDisposable
 
         // The test run's own database must not leak into a process that is meant to embed its own.
         start.Environment.Remove("ConnectionStrings__Reliability");
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
         var service = new ServiceProcess(process, new Uri($"http://127.0.0.1:{port}"));
         process.OutputDataReceived += (_, line) => service.Record(line.Data);
@@ -89,6 +98,13 @@ public sealed class ServiceProcess : IAsyncDisposable
         {
             _started.TrySetResult();
         }
+    }
+
+    /// <summary>Ends the process at once (SIGKILL, as <c>kill -9</c>): no shutdown code runs.</summary>
+    public void Kill()
+    {
+        _process.Kill();
+        _process.WaitForExit();
     }
 
     /// <summary>Stops the service the way a terminal's Ctrl+C or a service manager does (SIGTERM).</summary>

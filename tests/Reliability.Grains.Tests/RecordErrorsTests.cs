@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using Npgsql;
 
 namespace Reliability.Grains.Tests;
@@ -14,6 +15,18 @@ public sealed class RecordErrorsTests
         Assert.IsType<InvalidOperationException>(translated);
         Assert.Null(translated.InnerException);
         Assert.Contains("connection refused", translated.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_unreachable_store_stays_recognisable_across_the_grain_boundary()
+    {
+        var refused = new NpgsqlException("Failed to connect", new SocketException((int)SocketError.ConnectionRefused));
+
+        var translated = RecordErrors.Translate(new InvalidOperationException("wrapped", refused));
+
+        Assert.IsType<RecordStoreUnavailableException>(translated);
+        Assert.Null(translated.InnerException);
+        Assert.Contains("Failed to connect", translated.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using Orleans.Configuration;
 using Reliability.Api.Apis;
 using Reliability.Api.Security;
 using Reliability.Grains;
@@ -11,7 +10,7 @@ namespace Reliability.Api.Hosting;
 internal static partial class HostRegistration
 {
     /// <summary>Everything the service runs: the Orleans silo, Marten, health checks and the API.</summary>
-    public static WebApplicationBuilder AddReliabilityHost(this WebApplicationBuilder builder, string connectionString)
+    public static WebApplicationBuilder AddReliabilityHost(this WebApplicationBuilder builder, ClusterSettings cluster, string connectionString)
     {
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddReliabilityEventStore(connectionString, options => options.ConfigureRecord());
@@ -19,26 +18,15 @@ internal static partial class HostRegistration
         builder.Services.AddProblemDetails();
         builder.Services.AddStrictJson();
         builder.Services.AddExceptionHandler<BadRequestHandler>();
+        builder.Services.AddExceptionHandler<StoreUnavailableHandler>();
         builder.Services.AddOpenApi();
         builder.AddReliabilitySecurity();
         builder.AddReliabilityTelemetry();
         builder.Services.AddHealthChecks()
-            .AddCheck<DatabaseHealthCheck>("database", tags: [HealthApi.ReadyTag]);
+            .AddCheck<DatabaseHealthCheck>("database", tags: [HealthApi.ReadyTag])
+            .AddCheck<ClusterMembershipHealthCheck>("cluster", tags: [HealthApi.ReadyTag]);
 
-        var orleans = builder.Configuration.GetSection("Reliability:Orleans").Get<OrleansOptions>() ?? new();
-        builder.UseOrleans(silo =>
-        {
-            silo.UseLocalhostClustering(orleans.SiloPort, orleans.GatewayPort, serviceId: orleans.ServiceId, clusterId: orleans.ClusterId);
-            // Grain calls continue the HTTP request's trace instead of starting unrelated ones.
-            silo.AddActivityPropagation();
-            silo.Configure<GrainCollectionOptions>(options =>
-            {
-                if (orleans.CollectionAgeSeconds is { } age)
-                {
-                    options.CollectionAge = TimeSpan.FromSeconds(age);
-                }
-            });
-        });
+        builder.AddReliabilityCluster(cluster, connectionString);
         return builder;
     }
 
@@ -65,16 +53,4 @@ internal static partial class HostRegistration
 
     [LoggerMessage(LogLevel.Information, "Reliability is running at {Address} (API reference at {Address}/docs, health at {Address}/health/ready)")]
     private static partial void LogListening(ILogger logger, string address);
-}
-
-/// <summary>Configuration section <c>Reliability:Orleans</c>.</summary>
-internal sealed class OrleansOptions
-{
-    public int SiloPort { get; set; } = 11111;
-    public int GatewayPort { get; set; } = 30000;
-    public string ClusterId { get; set; } = "reliability";
-    public string ServiceId { get; set; } = "reliability";
-
-    /// <summary>How long an idle grain stays in memory; tests shorten it.</summary>
-    public int? CollectionAgeSeconds { get; set; }
 }

@@ -21,6 +21,7 @@ public sealed partial class EmbeddedPostgresServer : IAsyncDisposable
     private readonly string? _runAsUser;
     private readonly ILogger _logger;
     private int _stopped;
+    private int _port;
 
     private EmbeddedPostgresServer(string binDirectory, string clusterDirectory, string? runAsUser, ILogger logger)
     {
@@ -100,18 +101,13 @@ public sealed partial class EmbeddedPostgresServer : IAsyncDisposable
         var password = (await File.ReadAllTextAsync(passwordFile, cancellationToken)).Trim();
         await StopLeftoverServerAsync(cancellationToken);
 
-        var port = FreeLoopbackPort();
-        // No Unix socket: the folder it needs may not be writable by the server's user, and TCP on
-        // loopback is all the service uses.
-        await RunAsync("pg_ctl", cancellationToken,
-            "-D", _clusterDirectory, "-l", Path.Combine(_clusterDirectory, "server.log"), "-w", "-t", "60",
-            "-o", $"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200",
-            "start");
+        _port = FreeLoopbackPort();
+        await StartServerAsync(cancellationToken);
 
         var builder = new NpgsqlConnectionStringBuilder
         {
             Host = "127.0.0.1",
-            Port = port,
+            Port = _port,
             Username = SuperUser,
             Password = password,
             Database = "postgres",
@@ -119,8 +115,28 @@ public sealed partial class EmbeddedPostgresServer : IAsyncDisposable
         await EnsureDatabaseAsync(builder.ConnectionString, DatabaseName, cancellationToken);
         builder.Database = DatabaseName;
         ConnectionString = builder.ConnectionString;
-        LogStarted(_logger, _clusterDirectory, port);
+        LogStarted(_logger, _clusterDirectory, _port);
     }
+
+    private async Task StartServerAsync(CancellationToken cancellationToken)
+    {
+        // No Unix socket: the folder it needs may not be writable by the server's user, and TCP on
+        // loopback is all the service uses.
+        await RunAsync("pg_ctl", cancellationToken,
+            "-D", _clusterDirectory, "-l", Path.Combine(_clusterDirectory, "server.log"), "-w", "-t", "60",
+            "-o", $"-p {_port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200",
+            "start");
+    }
+
+    /// <summary>
+    /// Stops the server the way an operator does (fast shutdown: clients are disconnected) but keeps
+    /// its cluster, port and password, so <see cref="ResumeAsync"/> brings back the same server.
+    /// </summary>
+    public Task HaltAsync(CancellationToken cancellationToken = default) =>
+        RunAsync("pg_ctl", cancellationToken, "-D", _clusterDirectory, "-m", "fast", "-w", "stop");
+
+    /// <summary>Starts a halted server again on the port its connection string names.</summary>
+    public Task ResumeAsync(CancellationToken cancellationToken = default) => StartServerAsync(cancellationToken);
 
     /// <summary>Creates a database on this server (tests use one per fixture) and returns its connection string.</summary>
     public async Task<string> CreateDatabaseAsync(string name, CancellationToken cancellationToken = default)
