@@ -37,6 +37,7 @@ app.MapArticlesApi();
 app.MapEventsApi();
 app.MapAdminApi();
 app.MapClaimReviewApi();
+app.MapWebhooksApi();
 if (demoPage)
 {
     app.MapDemoPage();

@@ -60,7 +60,8 @@ public class GrainCluster : IAsyncLifetime
         builder.ConfigureClient(client => client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(5)));
         Cluster = builder.Build();
         await Cluster.DeployAsync();
-        Ledger = new LedgerWriter(Store, Cluster.Client, TimeProvider.System, new RecordEventHub(), NullLogger<LedgerWriter>.Instance);
+        Ledger = new LedgerWriter(
+            Store, Cluster.Client, TimeProvider.System, new RecordEventHub(), new WatchSchedule(Options.Create(new WatcherOptions())), NullLogger<LedgerWriter>.Instance);
     }
 
     public async Task DisposeAsync()

@@ -2,6 +2,7 @@ using Orleans.Configuration;
 using Reliability.Api.Apis;
 using Reliability.Api.Security;
 using Reliability.Grains;
+using Reliability.Grains.Watching;
 using Reliability.Infrastructure.EventStore;
 using Reliability.Infrastructure.Health;
 using Scalar.AspNetCore;
@@ -16,6 +17,7 @@ internal static partial class HostRegistration
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddReliabilityEventStore(connectionString, options => options.ConfigureRecord());
         builder.Services.AddReliabilityRecord();
+        builder.Services.AddReliabilityWatching(builder.Configuration);
         builder.Services.AddProblemDetails();
         builder.Services.AddStrictJson();
         builder.Services.AddExceptionHandler<BadRequestHandler>();
@@ -35,9 +37,16 @@ internal static partial class HostRegistration
                     options.CollectionAge = TimeSpan.FromSeconds(age);
                 }
             });
+            UseReminderStorage(silo);
         });
         return builder;
     }
+
+    /// <summary>
+    /// Where reminders (the deletion-check schedule's wake-up) are kept. In memory suits localhost
+    /// clustering: the one silo re-registers its reminder on start. A multi-silo cluster needs shared storage.
+    /// </summary>
+    private static void UseReminderStorage(ISiloBuilder silo) => silo.UseInMemoryReminderService();
 
     public static WebApplication MapReliabilityDocumentation(this WebApplication app)
     {
