@@ -86,7 +86,7 @@ public sealed partial class WebhookOutboxRelay(
     {
         for (var e = exception; e is not null; e = e.InnerException)
         {
-            if (e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+            if (e is JasperFx.DocumentAlreadyExistsException or PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
             {
                 return true;
             }
