@@ -160,6 +160,55 @@ public sealed class WatcherAndWebhookTests(WatcherAndWebhookTests.Api api) : ICl
     }
 
     [Fact]
+    public async Task A_withheld_post_is_no_deletion_and_is_announced_to_the_articles_citing_it()
+    {
+        var withheld = false;
+        await using var platform = await LoopbackServer.StartAsync(app => app.MapGet("/posts/{id}", () =>
+            Volatile.Read(ref withheld) ? Results.StatusCode(StatusCodes.Status451UnavailableForLegalReasons) : Results.Ok("a post")));
+        await using var receiver = await FakeReceiver.StartAsync(_ => 200);
+        var claimId = NewId("withheld");
+        await PostClaimAsync(claimId, platform.Url($"/posts/{claimId}"), "A post a court later ordered withheld.");
+        var article = await api.Contributor.PostAsJsonAsync("/v1/articles", new { url = $"https://news.example/{claimId}", publishedAt = DateTimeOffset.UtcNow, claimIds = new[] { claimId } });
+        Assert.Equal(HttpStatusCode.OK, article.StatusCode);
+        var articleId = (await article.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        var secret = await SubscribeAsync(receiver.Url, ["claim.withheld", "claim.deleted"], articleId: articleId);
+        await UntilAsync(() => WatchAsync(claimId), w => Text(w, "lastVerdict") == "live", "a first check finds the post");
+        Volatile.Write(ref withheld, true);
+
+        await UntilAsync(() => Task.FromResult(receiver.Accepted.IsEmpty), empty => !empty, "the withheld post is announced");
+
+        var announced = Assert.Single(receiver.Accepted);
+        Assert.Equal("claim.withheld", announced.Event);
+        Assert.True(WebhookSignature.Verify(announced.Signature, announced.Body, secret, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5)));
+        using var body = JsonDocument.Parse(announced.Body);
+        Assert.Contains(body.RootElement.GetProperty("articleIds").EnumerateArray(), id => id.GetString() == articleId);
+        var watch = await WatchAsync(claimId);
+        Assert.Equal("withheld", Text(watch, "state"));
+        Assert.True(watch.GetProperty("watching").GetBoolean());
+        Assert.Empty((await ClaimAsync(claimId)).GetProperty("corrections").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task A_resolution_is_announced_to_subscribers_of_its_claimants()
+    {
+        await using var receiver = await FakeReceiver.StartAsync(_ => 200);
+        var item = await PostClaimItemAsync(NewId("resolved"), url: null, "The army holds the camp.");
+        var propositionId = item.GetProperty("propositionId").GetString();
+        var secret = await SubscribeAsync(receiver.Url, ["proposition.resolved"], sourceId: item.GetProperty("sourceId").GetString());
+
+        var resolved = await api.Admin.PutAsJsonAsync($"/v1/propositions/{propositionId}/resolution", new { option = "the rebels" });
+        Assert.Equal(HttpStatusCode.OK, resolved.StatusCode);
+
+        await UntilAsync(() => Task.FromResult(receiver.Accepted.IsEmpty), empty => !empty, "the resolution is announced");
+        var announced = Assert.Single(receiver.Accepted);
+        Assert.Equal("proposition.resolved", announced.Event);
+        Assert.True(WebhookSignature.Verify(announced.Signature, announced.Body, secret, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5)));
+        using var body = JsonDocument.Parse(announced.Body);
+        Assert.Equal(propositionId, body.RootElement.GetProperty("data").GetProperty("propositionId").GetString());
+        Assert.Equal("the rebels", body.RootElement.GetProperty("data").GetProperty("resolution").GetProperty("option").GetString());
+    }
+
+    [Fact]
     public async Task A_receiver_that_fails_three_times_then_succeeds_gets_exactly_one_signed_delivery()
     {
         await using var receiver = await FakeReceiver.StartAsync(n => n <= 3 ? 500 : 200);
@@ -263,7 +312,11 @@ public sealed class WatcherAndWebhookTests(WatcherAndWebhookTests.Api api) : ICl
     private static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..24];
 
     /// <returns>The claim's source id.</returns>
-    private async Task<string> PostClaimAsync(string claimId, Uri? url, string text)
+    private async Task<string> PostClaimAsync(string claimId, Uri? url, string text) =>
+        (await PostClaimItemAsync(claimId, url, text)).GetProperty("sourceId").GetString()!;
+
+    /// <returns>The batch's answer for the claim: status, sourceId, propositionId.</returns>
+    private async Task<JsonElement> PostClaimItemAsync(string claimId, Uri? url, string text)
     {
         var response = await api.Contributor.PostAsJsonAsync("/v1/claims", new
         {
@@ -284,13 +337,19 @@ public sealed class WatcherAndWebhookTests(WatcherAndWebhookTests.Api api) : ICl
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var item = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items")[0];
         Assert.True(item.GetProperty("status").GetString() is "accepted" or "duplicate", item.ToString());
-        return item.GetProperty("sourceId").GetString()!;
+        return item;
     }
 
     /// <returns>The subscription's signing secret, shown only now.</returns>
-    private async Task<string> SubscribeAsync(Uri target, string[] kinds, string sourceId)
+    private async Task<string> SubscribeAsync(Uri target, string[] kinds, string? sourceId = null, string? articleId = null)
     {
-        var response = await api.Admin.PostAsJsonAsync("/v1/webhooks", new { targetUrl = target.ToString(), eventKinds = kinds, sourceIds = new[] { sourceId } });
+        var response = await api.Admin.PostAsJsonAsync("/v1/webhooks", new
+        {
+            targetUrl = target.ToString(),
+            eventKinds = kinds,
+            sourceIds = sourceId is null ? Array.Empty<string>() : [sourceId],
+            articleIds = articleId is null ? Array.Empty<string>() : [articleId],
+        });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("secret").GetString()!;
     }
