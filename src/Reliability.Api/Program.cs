@@ -39,6 +39,7 @@ app.MapArticlesApi();
 app.MapEventsApi();
 app.MapAdminApi();
 app.MapClaimReviewApi();
+app.MapWebhooksApi();
 if (demoPage)
 {
     app.MapDemoPage();

@@ -1,11 +1,14 @@
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Reliability.Contracts.Ledger;
 using Reliability.Domain.Events;
 using Reliability.Grains.Propositions;
 using Reliability.Grains.Recording;
 using Reliability.Grains.Records;
 using Reliability.Grains.Sources;
+using Reliability.Grains.Watching;
+using Reliability.Infrastructure.Watching;
 
 namespace Reliability.Grains;
 
@@ -23,6 +26,9 @@ public static class RecordRegistration
         services.AddSingleton<IIncomingGrainCallFilter, RecordErrors>();
         services.AddSingleton<RecordEventHub>();
         services.AddSingleton<ClaimReviews>();
+        // Claims are archived and their first deletion check planned as they are recorded.
+        services.AddOptions<WatcherOptions>();
+        services.TryAddSingleton<WatchSchedule>();
         return services;
     }
 
@@ -43,5 +49,7 @@ public static class RecordRegistration
         options.Schema.For<SourceSnapshot>();
         options.Schema.For<ArticleDocument>();
         options.Schema.For<ClaimReviewDocument>().Index(r => r.PropositionId);
+        // Versioned: the check worker, the schedule's lease and a citing article each update it.
+        options.Schema.For<ClaimWatch>().Index(w => w.NextCheckAt).UseOptimisticConcurrency(true);
     }
 }

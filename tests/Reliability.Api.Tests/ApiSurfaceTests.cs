@@ -66,6 +66,15 @@ public sealed class ApiSurfaceTests(ApiSurfaceTests.Api api) : IClassFixture<Api
         ("POST", "/v1/keys", "/v1/keys", ApiKeyRole.Admin),
         ("GET", "/v1/keys", "/v1/keys", ApiKeyRole.Admin),
         ("DELETE", "/v1/keys/{id}", "/v1/keys/unknown", ApiKeyRole.Admin),
+        ("GET", "/v1/claims/{id}/watch", "/v1/claims/unknown/watch", ApiKeyRole.Reader),
+        ("POST", "/v1/webhooks", "/v1/webhooks", ApiKeyRole.Admin),
+        ("GET", "/v1/webhooks", "/v1/webhooks", ApiKeyRole.Admin),
+        ("GET", "/v1/webhooks/{id}", "/v1/webhooks/unknown", ApiKeyRole.Admin),
+        ("DELETE", "/v1/webhooks/{id}", "/v1/webhooks/unknown", ApiKeyRole.Admin),
+        ("GET", "/v1/webhooks/deliveries", "/v1/webhooks/deliveries", ApiKeyRole.Admin),
+        ("GET", "/v1/webhooks/deliveries/{id}", "/v1/webhooks/deliveries/unknown", ApiKeyRole.Admin),
+        ("GET", "/v1/webhooks/dead-letters", "/v1/webhooks/dead-letters", ApiKeyRole.Admin),
+        ("POST", "/v1/webhooks/deliveries/{id}/replay", "/v1/webhooks/deliveries/unknown/replay", ApiKeyRole.Admin),
     ];
 
     public static TheoryData<string, string, ApiKeyRole> Matrix()

@@ -45,6 +45,7 @@ public sealed class BadInputTests(BadInputTests.Api api) : IClassFixture<BadInpu
         { "POST", "/v1/import/claimreview", """{"@type":"ClaimReview","claimReviewed":"c\u0000","datePublished":"2023-10-02","itemReviewed":{"author":{"name":"A"}},"reviewRating":{"alternateName":"False"}}""" },
         { "POST", "/v1/admin/rescore", """{"policy":"beta-v1\u0000"}""" },
         { "POST", "/v1/keys", """{"name":"desk\u0000","role":"reader"}""" },
+        { "POST", "/v1/webhooks", """{"targetUrl":"https://hooks.example/desk","secret":"a-long-enough-secret\u0000"}""" },
     };
 
     private HttpClient Client => api.Admin;
@@ -114,6 +115,16 @@ public sealed class BadInputTests(BadInputTests.Api api) : IClassFixture<BadInpu
     [InlineData("PUT", "/v1/propositions/no-such-proposition/resolution", """{"option":"a"}""")]
     public async Task Writes_to_unknown_ids_are_404_and_store_nothing(string method, string path, string body) =>
         await AssertRefusedAsync(method, path, Encoding.UTF8.GetBytes(body), HttpStatusCode.NotFound);
+
+    [Theory]
+    [InlineData("""{"targetUrl":"http://169.254.169.254/latest/meta-data"}""")]
+    [InlineData("""{"targetUrl":"http://127.0.0.1:8080/hook"}""")]
+    [InlineData("""{"targetUrl":"ftp://hooks.example/desk"}""")]
+    [InlineData("""{"targetUrl":"https://hooks.example/desk","eventKinds":["score.changed"]}""")]
+    [InlineData("""{"targetUrl":"https://hooks.example/desk","secret":"short"}""")]
+    [InlineData("""{"secret":"a-long-enough-secret"}""")]
+    public async Task A_webhook_the_address_rule_or_the_vocabulary_refuses_is_a_problem_and_stores_nothing(string body) =>
+        await AssertRefusedAsync("POST", "/v1/webhooks", Encoding.UTF8.GetBytes(body), HttpStatusCode.BadRequest);
 
     [Fact]
     public async Task Mixed_direction_text_and_emoji_round_trip()

@@ -26,6 +26,8 @@ public sealed class RunCommandTests : IDisposable
             Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
             // The embedded record starts with the seed case, loaded through the API once it listens.
             await WaitForAsync(client, "/v1/sources/fama");
+            // Its post URLs are illustrations: once loaded, none of them is watched for deletion.
+            await WaitForAsync(client, "/v1/claims/war-noir-base/watch", watch => !watch.GetProperty("watching").GetBoolean());
             (await client.PostAsJsonAsync("/v1/propositions", new { id = "kept", question = "Kept across restarts?", options = new[] { "yes", "no" } }))
                 .EnsureSuccessStatusCode();
             Assert.Contains(DataDirectory, first.Output);
@@ -45,12 +47,13 @@ public sealed class RunCommandTests : IDisposable
         Assert.Equal(1, sources.GetArrayLength());
     }
 
-    private static async Task WaitForAsync(HttpClient client, string path)
+    private static async Task WaitForAsync(HttpClient client, string path, Func<JsonElement, bool>? holds = null)
     {
         // Bounded: the loader needs a few seconds after start; a broken loader fails the test.
         for (var attempt = 0; attempt < 120; attempt++)
         {
-            if ((await client.GetAsync(path)).StatusCode == HttpStatusCode.OK)
+            using var response = await client.GetAsync(path);
+            if (response.StatusCode == HttpStatusCode.OK && (holds is null || holds(await response.Content.ReadFromJsonAsync<JsonElement>())))
             {
                 return;
             }
@@ -58,7 +61,7 @@ public sealed class RunCommandTests : IDisposable
             await Task.Delay(TimeSpan.FromMilliseconds(500));
         }
 
-        Assert.Fail($"{path} never appeared: the seed case was not loaded.");
+        Assert.Fail($"{path} never appeared as expected: the seed case was not loaded.");
     }
 
     public void Dispose() => _folder.Dispose();

@@ -1,12 +1,15 @@
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.TestingHost;
 using Reliability.Contracts.Ledger;
 using Reliability.Grains.Recording;
 using Reliability.Grains.Records;
+using Reliability.Grains.Watching;
 using Reliability.Infrastructure.EventStore;
+using Reliability.Infrastructure.Watching;
 using Reliability.Testing;
 
 namespace Reliability.Grains.Tests;
@@ -55,12 +58,20 @@ public class GrainCluster : IAsyncLifetime
             silo.Services.AddReliabilityEventStore(connectionString, o => o.ConfigureRecord());
             silo.Services.AddReliabilityRecord();
             silo.Services.Configure<RecordOptions>(Configure);
+            // The deletion-check schedule with no worker draining its queue: ticks only when a test asks.
+            silo.Services.AddSingleton<DeletionCheckQueue>();
+            silo.Services.Configure<WatcherOptions>(o =>
+            {
+                o.TickInterval = TimeSpan.FromHours(1);
+                o.ChecksPerTick = DeletionWatchTests.ChecksPerTick;
+            });
         });
         // A call to a grain on a killed silo fails after this, instead of Orleans' 30 s default.
         builder.ConfigureClient(client => client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(5)));
         Cluster = builder.Build();
         await Cluster.DeployAsync();
-        Ledger = new LedgerWriter(Store, Cluster.Client, TimeProvider.System, new RecordEventHub(), NullLogger<LedgerWriter>.Instance);
+        Ledger = new LedgerWriter(
+            Store, Cluster.Client, TimeProvider.System, new RecordEventHub(), new WatchSchedule(Options.Create(new WatcherOptions())), NullLogger<LedgerWriter>.Instance);
     }
 
     public async Task DisposeAsync()

@@ -1,9 +1,11 @@
+using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Reliability.Api.Security;
 using Reliability.Contracts.Claims;
 using Reliability.Contracts.Ledger;
 using Reliability.Contracts.Sources;
 using Reliability.Grains.Records;
+using Reliability.Grains.Watching;
 
 namespace Reliability.Api.Apis;
 
@@ -21,8 +23,16 @@ internal static class ClaimsApi
             .WithSummary("A claim with its corrections and status");
         claims.MapPost("/{id}/corrections", CorrectAsync).RequireAuthorization(Roles.Contributor)
             .WithSummary("Record a deletion, retraction, reversal or amendment of a claim");
+        claims.MapGet("/{id}/watch", WatchAsync).RequireAuthorization(Roles.Reader)
+            .WithSummary("The deletion watcher's view of a claim's post, and the text archived when it was recorded");
         return app;
     }
+
+    private static async Task<Results<Ok<ClaimWatchView>, ProblemHttpResult>> WatchAsync(
+        string id, IDocumentStore store, CancellationToken cancellationToken) =>
+        await ClaimWatchView.ReadAsync(store, id, cancellationToken) is { } view
+            ? TypedResults.Ok(view)
+            : Problems.NotFound($"No claim has the id '{id}'.");
 
     public sealed record ItemProblem(string Title, int Status, IReadOnlyDictionary<string, string[]> Errors);
 

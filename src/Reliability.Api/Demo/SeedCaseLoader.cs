@@ -3,6 +3,7 @@ using Marten;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Reliability.Grains.Records;
+using Reliability.Grains.Watching;
 using Reliability.Infrastructure.Security;
 
 namespace Reliability.Api.Demo;
@@ -58,12 +59,29 @@ internal sealed partial class SeedCaseLoader(
                 await step.SendAsync(client, cancellationToken);
             }
 
+            await StopWatchingAsync(cancellationToken);
             LogLoaded(logger, steps.Count);
         }
         finally
         {
             await keys.RevokeAsync(key.Id, CancellationToken.None);
         }
+    }
+
+    /// <summary>
+    /// The seed case's post URLs are illustrations, not live posts: checking them would record
+    /// observed deletions the case never had. The record was empty, so every watch is the seed's.
+    /// </summary>
+    private async Task StopWatchingAsync(CancellationToken cancellationToken)
+    {
+        await using var session = store.LightweightSession();
+        foreach (var watch in await session.Query<ClaimWatch>().Where(w => !w.Finished).ToListAsync(cancellationToken))
+        {
+            watch.Finished = true;
+            session.Store(watch);
+        }
+
+        await session.SaveChangesAsync(cancellationToken);
     }
 
     [LoggerMessage(LogLevel.Information, "Loaded the seed case ({Steps} API calls): open /demo to see it")]

@@ -4,6 +4,7 @@ using Reliability.Contracts.Ledger;
 using Reliability.Domain.Events;
 using Reliability.Domain.Model;
 using Reliability.Grains.Records;
+using Reliability.Grains.Watching;
 
 namespace Reliability.Grains.Recording;
 
@@ -30,6 +31,10 @@ internal static class ArticleWrite
         var claims = byId.Values.Concat(byUrl).DistinctBy(c => c.Id).OrderBy(c => c.Id, StringComparer.Ordinal).ToList();
         return (claims, errors);
     }
+
+    /// <summary>Ids of the articles citing a claim: whom a change to it concerns.</summary>
+    public static async Task<IReadOnlyList<string>> ArticlesCitingAsync(IQuerySession session, string claimId, CancellationToken cancellationToken) =>
+        await session.Query<ArticleDocument>().Where(a => a.CitedClaimIds.Contains(claimId)).Select(a => a.Id).ToListAsync(cancellationToken);
 
     public static async Task<(LedgerOutcome<ArticleView> Outcome, Touched Touched)> WriteAsync(
         IDocumentSession session, ArticleSubmission submission, IReadOnlyDictionary<string, string> bands, DateTimeOffset now,
@@ -74,6 +79,14 @@ internal static class ArticleWrite
                 transaction.AppendToSource(source, new CitationRecorded(
                     new Citation(submission.Url, submission.PublishedAt, [.. group.Select(c => c.Id)], article.CitedUrls)));
             }
+        }
+
+        // Newly cited claims stay on the frequent deletion-check schedule.
+        var newlyCited = claims.Where(c => !previouslyCited.Contains(c.Id)).Select(c => c.Id).ToArray();
+        foreach (var watch in newlyCited.Length == 0 ? [] : await session.LoadManyAsync<ClaimWatch>(cancellationToken, newlyCited))
+        {
+            watch.CitedAt = now;
+            session.Store(watch);
         }
 
         transaction.Flush();

@@ -3,6 +3,7 @@ using Reliability.Contracts.Ledger;
 using Reliability.Domain.Events;
 using Reliability.Domain.Model;
 using Reliability.Grains.Records;
+using Reliability.Infrastructure.Watching;
 
 namespace Reliability.Grains.Recording;
 
@@ -10,9 +11,9 @@ namespace Reliability.Grains.Recording;
 internal static class ClaimBatch
 {
     public static async Task<(IReadOnlyList<SubmissionResult> Results, Touched Touched)> WriteAsync(
-        IDocumentSession session, IReadOnlyList<ClaimSubmission> claims, DateTimeOffset now, CancellationToken cancellationToken)
+        IDocumentSession session, IReadOnlyList<ClaimSubmission> claims, DateTimeOffset now, WatchSchedule schedule, CancellationToken cancellationToken)
     {
-        var transaction = new RecordTransaction(session, now, cancellationToken);
+        var transaction = new RecordTransaction(session, now, cancellationToken) { Schedule = schedule };
         await PreloadAsync(transaction, claims);
 
         var results = new List<SubmissionResult>(claims.Count);
@@ -93,6 +94,7 @@ internal static class ClaimBatch
             Hedge = hedge,
             RelayOf = claim.RelayOfClaimId,
         });
+        transaction.Archive(claim);
         source.ClaimCount++;
         proposition.ClaimCount++;
         if (!proposition.ClaimedOptions.Contains(claim.Option))

@@ -3,6 +3,8 @@ using Reliability.Contracts.Ledger;
 using Reliability.Domain.Events;
 using Reliability.Domain.Model;
 using Reliability.Grains.Records;
+using Reliability.Infrastructure.Watching;
+using Reliability.Infrastructure.Webhooks;
 
 namespace Reliability.Grains.Recording;
 
@@ -11,9 +13,10 @@ internal static class CorrectionWrite
 {
     /// <returns>The claim's source id on success.</returns>
     public static async Task<(LedgerOutcome<string> Outcome, Touched Touched)> WriteAsync(
-        IDocumentSession session, string claimId, CorrectionSubmission submission, DateTimeOffset now, CancellationToken cancellationToken)
+        IDocumentSession session, string claimId, CorrectionSubmission submission, DateTimeOffset now, WatchSchedule schedule,
+        CancellationToken cancellationToken)
     {
-        var transaction = new RecordTransaction(session, now, cancellationToken);
+        var transaction = new RecordTransaction(session, now, cancellationToken) { Schedule = schedule };
         var claim = await transaction.ClaimAsync(claimId);
         if (claim is null)
         {
@@ -86,6 +89,14 @@ internal static class CorrectionWrite
         claim.ReplacementClaimId ??= correction.ReplacementClaimId;
         transaction.Changed(claim);
 
+        var citing = await ArticleWrite.ArticlesCitingAsync(session, claimId, cancellationToken);
+        var announced = new { claimId, sourceId = claim.SourceId, propositionId = claim.PropositionId, status = claim.CorrectionStatus, correction = Views.Of(correction) };
+        WebhookOutbox.Add(session, new WebhookEvent("claim." + Vocabulary.Word(kind), announced)
+        {
+            SourceId = claim.SourceId,
+            ArticleIds = [.. citing],
+            OccurredAt = correction.At,
+        }, now);
         transaction.Flush();
         return (LedgerOutcome<string>.Ok(claim.SourceId), transaction.Touched);
     }

@@ -6,6 +6,7 @@ using Reliability.Contracts.Ledger;
 using Reliability.Contracts.Propositions;
 using Reliability.Contracts.Sources;
 using Reliability.Grains.Records;
+using Reliability.Infrastructure.Watching;
 
 namespace Reliability.Grains.Recording;
 
@@ -16,7 +17,8 @@ namespace Reliability.Grains.Recording;
 /// Conflicting concurrent writes (a stream or id taken meanwhile) are retried from a fresh read.
 /// </summary>
 public sealed partial class LedgerWriter(
-    IDocumentStore store, IGrainFactory grains, TimeProvider clock, RecordEventHub hub, ILogger<LedgerWriter> logger) : ILedger
+    IDocumentStore store, IGrainFactory grains, TimeProvider clock, RecordEventHub hub, WatchSchedule schedule, ILogger<LedgerWriter> logger)
+    : ILedger
 {
     // A budget in time, not attempts: writers piling onto one busy source can each lose many rounds,
     // but every lost round means another write got through, so they all finish.
@@ -26,7 +28,7 @@ public sealed partial class LedgerWriter(
         IReadOnlyList<ClaimSubmission> claims, CancellationToken cancellationToken = default)
     {
         var (results, touched) = await WithRetryAsync(
-            session => ClaimBatch.WriteAsync(session, claims, clock.GetUtcNow(), cancellationToken), cancellationToken);
+            session => ClaimBatch.WriteAsync(session, claims, clock.GetUtcNow(), schedule, cancellationToken), cancellationToken);
         await NotifyAsync(touched);
         var accepted = results.Where(r => r.Status == SubmissionStatus.Accepted).ToList();
         if (accepted.Count > 0)
@@ -44,7 +46,7 @@ public sealed partial class LedgerWriter(
         string claimId, CorrectionSubmission correction, CancellationToken cancellationToken = default)
     {
         var (outcome, touched) = await WithRetryAsync(
-            session => CorrectionWrite.WriteAsync(session, claimId, correction, clock.GetUtcNow(), cancellationToken), cancellationToken);
+            session => CorrectionWrite.WriteAsync(session, claimId, correction, clock.GetUtcNow(), schedule, cancellationToken), cancellationToken);
         await NotifyAsync(touched);
         if (!outcome.Succeeded)
         {

@@ -4,6 +4,7 @@ using Reliability.Contracts.Propositions;
 using Reliability.Domain.Events;
 using Reliability.Domain.Model;
 using Reliability.Grains.Records;
+using Reliability.Infrastructure.Webhooks;
 
 namespace Reliability.Grains.Recording;
 
@@ -116,6 +117,11 @@ internal static class PropositionWrite
             }
         }
 
+        WebhookOutbox.Add(session, new WebhookEvent("proposition.resolved", new { propositionId, resolution = Views.Of(resolution) })
+        {
+            SourceIds = claimants,
+            OccurredAt = resolution.At,
+        }, now);
         transaction.Flush();
         return (LedgerOutcome<ResolutionView>.Ok(Views.Of(resolution)), transaction.Touched);
     }

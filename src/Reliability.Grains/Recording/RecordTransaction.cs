@@ -1,5 +1,8 @@
 using Marten;
 using Reliability.Domain.Events;
+using Reliability.Domain.Model;
+using Reliability.Grains.Watching;
+using Reliability.Infrastructure.Watching;
 using Reliability.Grains.Records;
 
 namespace Reliability.Grains.Recording;
@@ -23,6 +26,9 @@ internal sealed class RecordTransaction(IDocumentSession session, DateTimeOffset
     public DateTimeOffset Now => now;
     public CancellationToken CancellationToken => cancellationToken;
     public Touched Touched { get; } = new();
+
+    /// <summary>Plans the first deletion check of each claim recorded; without it claims are not watched.</summary>
+    public WatchSchedule? Schedule { get; init; }
 
     public async Task LoadClaimsAsync(IEnumerable<string> ids) =>
         await LoadAsync(_claims, ids, d => d.Id);
@@ -55,6 +61,38 @@ internal sealed class RecordTransaction(IDocumentSession session, DateTimeOffset
     {
         _claims[claim.Id] = claim;
         _inserted.Add(claim);
+    }
+
+    /// <summary>
+    /// Archives a new claim's text with its hash and, when it has a post URL, starts watching it, in
+    /// this transaction: nothing acknowledged lacks its archive. Inserted, so a concurrent writer of
+    /// the same claim is a conflict and the retry sees a duplicate.
+    /// </summary>
+    public void Archive(Claim claim)
+    {
+        if (!string.IsNullOrEmpty(claim.OriginalText))
+        {
+            _inserted.Add(new ArchivedPost
+            {
+                Id = claim.Id,
+                Url = claim.Url ?? "",
+                Text = claim.OriginalText,
+                ContentHash = ArchivedPost.HashOf(claim.OriginalText),
+                ArchivedAt = now,
+            });
+        }
+
+        if (Schedule is { } schedule && ClaimWatch.IsWatchable(claim.Url))
+        {
+            _inserted.Add(new ClaimWatch
+            {
+                Id = claim.Id,
+                SourceId = claim.SourceId,
+                Url = claim.Url!,
+                RecordedAt = now,
+                NextCheckAt = schedule.NextCheck(new WatchedClaim(claim.Id, now), null, now),
+            });
+        }
     }
 
     /// <summary>A new handle; inserted, so a handle another writer took meanwhile is a conflict.</summary>
@@ -148,6 +186,8 @@ internal sealed class RecordTransaction(IDocumentSession session, DateTimeOffset
             case ClaimDocument claim: session.Insert(claim); break;
             case PropositionDocument proposition: session.Insert(proposition); break;
             case HandleDocument handle: session.Insert(handle); break;
+            case ArchivedPost archived: session.Insert(archived); break;
+            case ClaimWatch watch: session.Insert(watch); break;
             default: throw new InvalidOperationException($"Unexpected document {document.GetType().Name}");
         }
     }

@@ -5,6 +5,18 @@ public sealed class WatcherOptions
 {
     public const string Section = "Reliability:Watcher";
 
+    /// <summary>Whether the service checks recorded claims' URLs at all.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>How often the schedule looks for claims due for a check.</summary>
+    public TimeSpan TickInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>At most this many claims are handed out per tick, so a backlog is worked off gradually.</summary>
+    public int ChecksPerTick { get; set; } = 50;
+
+    /// <summary>Checks running at the same time (each host is also rate-limited on its own).</summary>
+    public int ChecksAtOnce { get; set; } = 4;
+
     /// <summary>Lifts the address rule (loopback, private, link-local…); only for tests and closed networks.</summary>
     public bool AllowPrivateNetworks { get; set; }
 

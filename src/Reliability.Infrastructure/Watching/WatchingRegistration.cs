@@ -22,6 +22,8 @@ public static class WatchingRegistration
             .Validate(o => o.RequestsPerSecondPerHost > 0, "Reliability:Watcher:RequestsPerSecondPerHost must be positive.")
             .Validate(o => o.RetryCount >= 0 && o.RateLimiterQueueLimit >= 0, "Reliability:Watcher:RetryCount and RateLimiterQueueLimit cannot be negative.")
             .Validate(o => o.ScheduleJitter is >= 0 and <= 1, "Reliability:Watcher:ScheduleJitter is a share of an interval, from 0 to 1.")
+            .Validate(o => o.TickInterval > TimeSpan.Zero && o.ChecksPerTick >= 1 && o.ChecksAtOnce >= 1,
+                "Reliability:Watcher:TickInterval must be positive, ChecksPerTick and ChecksAtOnce at least 1.")
             .ValidateOnStart();
         services.TryAddSingleton<HostPipelines>();
         services.TryAddSingleton<ResilientFetcher>();

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
@@ -43,27 +44,42 @@ public sealed class WebhookDispatcher
     /// <summary>Stores one pending delivery per matching subscription, then queues them for sending.</summary>
     public async Task<IReadOnlyList<WebhookDelivery>> EnqueueAsync(WebhookEvent e, CancellationToken cancellationToken = default)
     {
-        // Subscriptions are few (one per newsroom integration): filtering in memory is fine.
-        var matching = (await _subscriptions.ListAsync(cancellationToken)).Where(s => s.Matches(e)).ToList();
-        if (matching.Count == 0)
+        var created = DeliveriesFor(e, await _subscriptions.ListAsync(cancellationToken));
+        if (created.Count == 0)
         {
             return [];
         }
 
-        var now = _clock.GetUtcNow();
-        var created = matching.Select(s =>
-        {
-            var id = Guid.NewGuid().ToString("N");
-            return new WebhookDelivery { Id = id, SubscriptionId = s.Id, EventKind = e.Kind, Body = BodyOf(id, e, now), CreatedAt = now };
-        }).ToList();
         // At least once: the record exists before anything is sent.
         await _deliveries.SaveAsync(created, cancellationToken);
-        foreach (var delivery in created)
+        Queue(created);
+        return created;
+    }
+
+    /// <summary>
+    /// One pending delivery per matching subscription, not stored yet. With <paramref name="eventId"/>
+    /// the ids derive from it and the subscription, so relaying the same event twice makes the same ids.
+    /// </summary>
+    public IReadOnlyList<WebhookDelivery> DeliveriesFor(WebhookEvent e, IEnumerable<WebhookSubscription> subscriptions, string? eventId = null)
+    {
+        // Subscriptions are few (one per newsroom integration): filtering in memory is fine.
+        var now = _clock.GetUtcNow();
+        return [.. subscriptions.Where(s => s.Matches(e)).Select(s =>
+        {
+            var id = eventId is null
+                ? Guid.NewGuid().ToString("N")
+                : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(eventId + "\n" + s.Id)))[..32];
+            return new WebhookDelivery { Id = id, SubscriptionId = s.Id, EventKind = e.Kind, Body = BodyOf(id, e, now), CreatedAt = now };
+        })];
+    }
+
+    /// <summary>Hands stored deliveries to the background sender.</summary>
+    public void Queue(IEnumerable<WebhookDelivery> deliveries)
+    {
+        foreach (var delivery in deliveries)
         {
             _queue.Post(delivery.Id);
         }
-
-        return created;
     }
 
     /// <summary>
@@ -113,7 +129,14 @@ public sealed class WebhookDispatcher
     /// Re-sends a dead delivery (same id, same body, a fresh round of tries) and returns the outcome;
     /// null when there is no such delivery. Attempts keep counting from where they were.
     /// </summary>
-    public async Task<WebhookDelivery?> ReplayAsync(string deliveryId, CancellationToken cancellationToken = default)
+    public async Task<WebhookDelivery?> ReplayAsync(string deliveryId, CancellationToken cancellationToken = default) =>
+        await RequeueAsync(deliveryId, cancellationToken) is null ? null : await DeliverAsync(deliveryId, cancellationToken);
+
+    /// <summary>
+    /// Makes a dead delivery pending again (<see cref="Queue"/> it, or <see cref="DeliverAsync"/> it, to
+    /// send it); null when there is no such delivery, <see cref="InvalidOperationException"/> when it is not dead.
+    /// </summary>
+    public async Task<WebhookDelivery?> RequeueAsync(string deliveryId, CancellationToken cancellationToken = default)
     {
         var delivery = await _deliveries.GetAsync(deliveryId, cancellationToken);
         if (delivery is null)
@@ -126,8 +149,9 @@ public sealed class WebhookDispatcher
             throw new InvalidOperationException($"Only dead deliveries are replayed; {deliveryId} is {delivery.State}.");
         }
 
-        await _deliveries.SaveAsync(delivery with { State = DeliveryState.Pending }, cancellationToken);
-        return await DeliverAsync(deliveryId, cancellationToken);
+        var pending = delivery with { State = DeliveryState.Pending };
+        await _deliveries.SaveAsync(pending, cancellationToken);
+        return pending;
     }
 
     /// <summary>Non-2xx answers, network errors and timeouts are retried; a refused target never is.</summary>
@@ -170,6 +194,8 @@ public sealed class WebhookDispatcher
                 occurredAt = e.OccurredAt ?? now,
                 sourceId = e.SourceId,
                 articleId = e.ArticleId,
+                sourceIds = e.AllSourceIds.Distinct(StringComparer.Ordinal),
+                articleIds = e.AllArticleIds.Distinct(StringComparer.Ordinal),
                 data = e.Data,
             },
             JsonSerializerOptions.Web);

@@ -20,4 +20,7 @@ public sealed class WebhookOptions
 
     /// <summary>Deliveries sent at the same time by the background sender.</summary>
     public int Concurrency { get; set; } = 4;
+
+    /// <summary>How often the outbox of recorded events is turned into deliveries.</summary>
+    public TimeSpan OutboxPollInterval { get; set; } = TimeSpan.FromSeconds(2);
 }

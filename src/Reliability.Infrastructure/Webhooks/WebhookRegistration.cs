@@ -17,6 +17,7 @@ public static class WebhookRegistration
         services.AddOptions<WebhookOptions>()
             .Bind(configuration.GetSection(WebhookOptions.Section))
             .Validate(o => o.MaxAttempts >= 1 && o.Concurrency >= 1, "Reliability:Webhooks:MaxAttempts and Concurrency must be at least 1.")
+            .Validate(o => o.OutboxPollInterval > TimeSpan.Zero, "Reliability:Webhooks:OutboxPollInterval must be positive.")
             .ValidateOnStart();
         services.AddOutboundGuard(configuration);
         services.TryAddSingleton<WebhookSubscriptionStore>();
@@ -24,6 +25,7 @@ public static class WebhookRegistration
         services.TryAddSingleton<WebhookDeliveryQueue>();
         services.TryAddSingleton<WebhookDispatcher>();
         services.AddHostedService<WebhookDeliveryService>();
+        services.AddHostedService<WebhookOutboxRelay>();
         return services;
     }
 
@@ -32,6 +34,7 @@ public static class WebhookRegistration
     {
         options.Schema.For<WebhookSubscription>();
         options.Schema.For<WebhookDelivery>().Index(d => d.State).Index(d => d.SubscriptionId);
+        options.Schema.For<WebhookOutboxEvent>().Index(e => e.RecordedAt);
         return options;
     }
 }

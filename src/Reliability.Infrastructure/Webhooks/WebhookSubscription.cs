@@ -15,10 +15,10 @@ public sealed record WebhookSubscription
     public required DateTimeOffset CreatedAt { get; init; }
 
     public bool Matches(WebhookEvent e) =>
-        Admits(EventKinds, e.Kind) && Admits(SourceIds, e.SourceId) && Admits(ArticleIds, e.ArticleId);
+        Admits(EventKinds, [e.Kind]) && Admits(SourceIds, e.AllSourceIds) && Admits(ArticleIds, e.AllArticleIds);
 
-    private static bool Admits(IReadOnlyList<string> filter, string? value) =>
-        filter.Count == 0 || (value is not null && filter.Contains(value, StringComparer.Ordinal));
+    private static bool Admits(IReadOnlyList<string> filter, IEnumerable<string> values) =>
+        filter.Count == 0 || values.Any(v => filter.Contains(v, StringComparer.Ordinal));
 }
 
 /// <summary>What a client asks for; the secret is generated when not given.</summary>
@@ -30,10 +30,20 @@ public sealed record NewWebhookSubscription(string TargetUrl)
     public IReadOnlyList<string> EventKinds { get; init; } = [];
 }
 
-/// <summary>An event as the rest of the system publishes it. <see cref="Data"/> is serialized as JSON.</summary>
+/// <summary>
+/// An event as the rest of the system publishes it. <see cref="Data"/> is serialized as JSON. An event
+/// can concern several sources (a resolution concerns every claimant) and several articles (every
+/// article citing a corrected claim): a filter matches when it names any of them.
+/// </summary>
 public sealed record WebhookEvent(string Kind, object? Data)
 {
     public string? SourceId { get; init; }
     public string? ArticleId { get; init; }
+    public IReadOnlyList<string> SourceIds { get; init; } = [];
+    public IReadOnlyList<string> ArticleIds { get; init; } = [];
     public DateTimeOffset? OccurredAt { get; init; }
+
+    public IEnumerable<string> AllSourceIds => SourceId is null ? SourceIds : SourceIds.Prepend(SourceId);
+
+    public IEnumerable<string> AllArticleIds => ArticleId is null ? ArticleIds : ArticleIds.Prepend(ArticleId);
 }

@@ -7,6 +7,7 @@ using Polly.Retry;
 using Polly.Testing;
 using Polly.Timeout;
 using Reliability.Infrastructure.Watching;
+using Reliability.Testing;
 
 namespace Reliability.Infrastructure.Tests.Watching;
 

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Reliability.Infrastructure.Watching;
+using Reliability.Testing;
 
 namespace Reliability.Infrastructure.Tests.Watching;
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Reliability.Infrastructure.Webhooks;
+using Reliability.Testing;
 
 namespace Reliability.Infrastructure.Tests.Webhooks;
 

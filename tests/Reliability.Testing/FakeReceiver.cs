@@ -3,13 +3,13 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Reliability.Infrastructure.Webhooks;
 
-namespace Reliability.Infrastructure.Tests.Webhooks;
+namespace Reliability.Testing;
 
 /// <summary>
 /// A webhook receiver on loopback. <c>answer(n)</c> gives the status for the n-th request (1-based);
 /// it dedupes on the delivery id and verifies signatures like a real receiver would.
 /// </summary>
-internal sealed class FakeReceiver : IAsyncDisposable
+public sealed class FakeReceiver : IAsyncDisposable
 {
     private readonly LoopbackServer _server;
     private int _requests;

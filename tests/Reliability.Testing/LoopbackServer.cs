@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace Reliability.Infrastructure.Tests;
+namespace Reliability.Testing;
 
 /// <summary>A real Kestrel server on 127.0.0.1 and a port the OS picks, living for one test.</summary>
 public sealed class LoopbackServer : IAsyncDisposable

@@ -1,0 +1,139 @@
+using Marten;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Reliability.Contracts.Ledger;
+using Reliability.Grains.Recording;
+using Reliability.Grains.Records;
+using Reliability.Infrastructure.Watching;
+using Reliability.Infrastructure.Webhooks;
+
+namespace Reliability.Grains.Watching;
+
+/// <summary>
+/// Checks the posts the schedule hands out, outside any grain turn (a check can take
+/// <see cref="WatcherOptions.TotalTimeout"/>), folds each verdict into the claim's evidence, and
+/// records an observed deletion once the evidence is confirmed. Unknown answers (timeouts, 5xx, 429,
+/// network errors, an open circuit) never count toward a deletion.
+/// </summary>
+public sealed partial class DeletionCheckWorker(
+    DeletionCheckQueue queue,
+    IDocumentStore store,
+    PostWatcher watcher,
+    WatchSchedule schedule,
+    ILedger ledger,
+    IOptions<WatcherOptions> options,
+    TimeProvider clock,
+    ILogger<DeletionCheckWorker> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Value.ChecksAtOnce, CancellationToken = stoppingToken };
+        await Parallel.ForEachAsync(queue.ReadAllAsync(stoppingToken), parallel, async (claimId, token) =>
+        {
+            try
+            {
+                await CheckAsync(claimId, token);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The lease runs out and the claim comes due again.
+                LogFailed(logger, e, claimId);
+            }
+        });
+    }
+
+    public async Task CheckAsync(string claimId, CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        await using (var session = store.LightweightSession())
+        {
+            var watch = await session.LoadAsync<ClaimWatch>(claimId, cancellationToken);
+            if (watch is null || watch.Finished)
+            {
+                return;
+            }
+
+            if (watch.State != EvidenceState.ConfirmedGone)
+            {
+                var check = await watcher.CheckAsync(watch.Url, cancellationToken);
+                var before = watch.State;
+                var evidence = watch.Evidence.Apply(check.Verdict, o.ConfirmationsForDeletion);
+                var now = clock.GetUtcNow();
+                watch.State = evidence.State;
+                watch.ConsecutiveGone = evidence.ConsecutiveGone;
+                watch.Checks++;
+                watch.LastCheckedAt = check.CheckedAt;
+                watch.LastVerdict = check.Verdict;
+                watch.LastReason = check.Verdict == PostVerdict.Unknown ? check.Reason : null;
+                watch.LastStatus = check.StatusCode;
+                watch.ConfirmedAt = evidence.JustConfirmed ? check.CheckedAt : watch.ConfirmedAt;
+                var cited = watch.CitedAt is { } citedAt && now - citedAt < o.OldClaimAge;
+                watch.NextCheckAt = schedule.NextCheck(new WatchedClaim(claimId, watch.RecordedAt, cited), watch.LastCheckedAt, now);
+                session.Store(watch);
+                if (evidence.State == EvidenceState.Withheld && before != EvidenceState.Withheld)
+                {
+                    // Withheld in some country (451) is not a deletion: announced, not recorded as a correction.
+                    WebhookOutbox.Add(session, new WebhookEvent("claim.withheld", new { claimId, sourceId = watch.SourceId, url = watch.Url, status = check.StatusCode })
+                    {
+                        SourceId = watch.SourceId,
+                        ArticleIds = await ArticleWrite.ArticlesCitingAsync(session, claimId, cancellationToken),
+                        OccurredAt = check.CheckedAt,
+                    }, now);
+                }
+
+                await session.SaveChangesAsync(cancellationToken);
+                if (watch.State != EvidenceState.ConfirmedGone)
+                {
+                    return;
+                }
+            }
+        }
+
+        await RecordDeletionAsync(claimId, cancellationToken);
+    }
+
+    /// <summary>
+    /// Records the observed deletion, then stops watching. Idempotent: the correction's id derives from
+    /// the claim and the confirmation time, so a worker that died in between records nothing twice.
+    /// </summary>
+    private async Task RecordDeletionAsync(string claimId, CancellationToken cancellationToken)
+    {
+        await using var session = store.LightweightSession();
+        var watch = await session.LoadAsync<ClaimWatch>(claimId, cancellationToken);
+        var claim = await session.LoadAsync<ClaimDocument>(claimId, cancellationToken);
+        if (watch is null || watch.Finished)
+        {
+            return;
+        }
+
+        // A claim the source already retracted or reversed in public is not silently deleted.
+        if (claim is { CorrectionStatus: "live" })
+        {
+            var note = $"Observed: the post answered 'gone' (HTTP {watch.LastStatus}) on {watch.ConsecutiveGone} consecutive checks.";
+            var outcome = await ledger.RecordCorrectionAsync(
+                claimId, new CorrectionSubmission("deleted", watch.ConfirmedAt!.Value, watch.Url, note, null, "observed"), cancellationToken);
+            if (outcome.Succeeded)
+            {
+                LogDeleted(logger, claimId, watch.Url);
+            }
+            else
+            {
+                LogNotRecorded(logger, claimId, outcome.Failure.ToString(), outcome.Detail);
+            }
+        }
+
+        watch.Finished = true;
+        session.Store(watch);
+        await session.SaveChangesAsync(cancellationToken);
+    }
+
+    [LoggerMessage(LogLevel.Information, "Claim {ClaimId}: post {Url} confirmed deleted; observed deletion recorded")]
+    private static partial void LogDeleted(ILogger logger, string claimId, string url);
+
+    [LoggerMessage(LogLevel.Warning, "Claim {ClaimId}: the confirmed deletion could not be recorded ({Failure}: {Detail})")]
+    private static partial void LogNotRecorded(ILogger logger, string claimId, string failure, string? detail);
+
+    [LoggerMessage(LogLevel.Warning, "Claim {ClaimId}: the deletion check failed; it comes due again")]
+    private static partial void LogFailed(ILogger logger, Exception exception, string claimId);
+}

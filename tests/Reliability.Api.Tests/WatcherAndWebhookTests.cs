@@ -1,0 +1,405 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Reliability.Infrastructure.Security;
+using Reliability.Infrastructure.Webhooks;
+using Reliability.Testing;
+
+namespace Reliability.Api.Tests;
+
+/// <summary>
+/// The deletion watcher and webhooks end to end through the running service: a fake platform and a
+/// fake webhook receiver on loopback, a schedule shortened to a fraction of a second.
+/// </summary>
+public sealed class WatcherAndWebhookTests(WatcherAndWebhookTests.Api api) : IClassFixture<WatcherAndWebhookTests.Api>
+{
+    public sealed class Api : IAsyncLifetime
+    {
+        public ReliabilityApiFactory Factory { get; private set; } = null!;
+        public HttpClient Admin { get; private set; } = null!;
+        public HttpClient Contributor { get; private set; } = null!;
+
+        public async Task InitializeAsync()
+        {
+            Factory = await ReliabilityApiFactory.StartAsync("watcher", new Dictionary<string, string>
+            {
+                // The fake platform and receiver listen on loopback, which the address rule refuses by default.
+                ["Reliability:Watcher:AllowPrivateNetworks"] = "true",
+                ["Reliability:Watcher:FirstCheckDelay"] = "00:00:00.2",
+                ["Reliability:Watcher:CheckInterval"] = "00:00:00.3",
+                ["Reliability:Watcher:TickInterval"] = "00:00:00.2",
+                ["Reliability:Watcher:ConfirmationsForDeletion"] = "2",
+                ["Reliability:Watcher:AttemptTimeout"] = "00:00:01",
+                ["Reliability:Watcher:TotalTimeout"] = "00:00:04",
+                ["Reliability:Watcher:RetryCount"] = "1",
+                ["Reliability:Watcher:RetryBaseDelay"] = "00:00:00.05",
+                ["Reliability:Watcher:CircuitBreakerMinimumThroughput"] = "4",
+                ["Reliability:Watcher:CircuitBreakerSamplingDuration"] = "00:00:30",
+                ["Reliability:Watcher:CircuitBreakerBreakDuration"] = "00:00:03",
+                ["Reliability:Watcher:RequestsPerSecondPerHost"] = "50",
+                ["Reliability:Webhooks:MaxAttempts"] = "4",
+                ["Reliability:Webhooks:RetryBaseDelay"] = "00:00:00.05",
+                ["Reliability:Webhooks:RetryMaxDelay"] = "00:00:00.2",
+                ["Reliability:Webhooks:AttemptTimeout"] = "00:00:02",
+                ["Reliability:Webhooks:OutboxPollInterval"] = "00:00:00.2",
+            });
+            Admin = Factory.CreateAdminClient();
+            Contributor = await Factory.CreateClientAsync(ApiKeyRole.Contributor);
+        }
+
+        public async Task DisposeAsync()
+        {
+            Admin.Dispose();
+            Contributor.Dispose();
+            await Factory.DisposeAsync();
+        }
+    }
+
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
+
+    [Fact]
+    public async Task A_post_that_flips_from_200_to_404_is_recorded_as_an_observed_deletion_and_announced()
+    {
+        var gone = false;
+        var hits = 0;
+        await using var platform = await LoopbackServer.StartAsync(app => app.MapGet("/posts/{id}", () =>
+        {
+            Interlocked.Increment(ref hits);
+            return Volatile.Read(ref gone) ? Results.NotFound() : Results.Ok("a post");
+        }));
+        await using var receiver = await FakeReceiver.StartAsync(_ => 200);
+
+        const string text = "Les FAMa ont repoussé l'attaque.";
+        var claimId = NewId("flip");
+        var sourceId = await PostClaimAsync(claimId, platform.Url($"/posts/{claimId}"), text);
+        var secret = await SubscribeAsync(receiver.Url, ["claim.deleted"], sourceId);
+
+        await UntilAsync(() => WatchAsync(claimId), w => Text(w, "lastVerdict") == "live", "a first check finds the post");
+        Volatile.Write(ref gone, true);
+        var claim = await UntilAsync(() => ClaimAsync(claimId), c => Text(c, "status") == "deleted", "the deletion is recorded");
+
+        var correction = Assert.Single(claim.GetProperty("corrections").EnumerateArray());
+        Assert.Equal("deleted", correction.GetProperty("kind").GetString());
+        Assert.Equal("observed", correction.GetProperty("deletion").GetString());
+        // The worker stops watching right after recording the deletion.
+        var watch = await UntilAsync(() => WatchAsync(claimId), w => !w.GetProperty("watching").GetBoolean(), "the watch ends");
+        Assert.Equal("confirmed-gone", watch.GetProperty("state").GetString());
+        // The archive made at ingestion outlives the post.
+        Assert.Equal(text, watch.GetProperty("archive").GetProperty("text").GetString());
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text))), watch.GetProperty("archive").GetProperty("contentHash").GetString());
+
+        var sourceClaims = await api.Admin.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}/claims");
+        Assert.Contains(sourceClaims.GetProperty("claims").EnumerateArray(),
+            c => c.GetProperty("id").GetString() == claimId && c.GetProperty("status").GetString() == "deleted");
+
+        await UntilAsync(() => Task.FromResult(receiver.Accepted.IsEmpty), empty => !empty, "the webhook arrives");
+        Assert.True(receiver.Accepted.TryPeek(out var delivered));
+        Assert.Equal("claim.deleted", delivered.Event);
+        Assert.True(WebhookSignature.Verify(delivered.Signature, delivered.Body, secret, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5)));
+        using var body = JsonDocument.Parse(delivered.Body);
+        Assert.Equal(claimId, body.RootElement.GetProperty("data").GetProperty("claimId").GetString());
+        Assert.Single(receiver.Accepted);
+    }
+
+    [Fact]
+    public async Task Bursts_of_500_429_and_timeouts_delete_nothing_open_the_circuit_which_closes_again()
+    {
+        var healthy = false;
+        var hits = 0;
+        await using var platform = await LoopbackServer.StartAsync(app => app.MapGet("/posts/{id}", async (HttpContext context) =>
+        {
+            var n = Interlocked.Increment(ref hits);
+            if (Volatile.Read(ref healthy))
+            {
+                return Results.Ok("a post");
+            }
+
+            switch (n % 3)
+            {
+                case 0:
+                    return Results.StatusCode(StatusCodes.Status500InternalServerError);
+                case 1:
+                    return Results.StatusCode(StatusCodes.Status429TooManyRequests);
+                default:
+                    // Longer than an attempt may take: a timeout.
+                    await Task.Delay(TimeSpan.FromSeconds(10), context.RequestAborted);
+                    return Results.Ok("too late");
+            }
+        }));
+
+        var claimIds = Enumerable.Range(0, 3).Select(i => NewId($"burst{i}")).ToList();
+        foreach (var id in claimIds)
+        {
+            await PostClaimAsync(id, platform.Url($"/posts/{id}"), "Claim whose platform is unwell.");
+        }
+
+        await UntilAsync(async () => await AnyAsync(claimIds, w => Text(w, "lastReason") == "circuit-open"),
+            "the host's circuit opens");
+        foreach (var id in claimIds)
+        {
+            var watch = await WatchAsync(id);
+            Assert.Equal("live", watch.GetProperty("state").GetString());
+            Assert.Equal(0, watch.GetProperty("consecutiveGone").GetInt32());
+            Assert.Empty((await ClaimAsync(id)).GetProperty("corrections").EnumerateArray());
+        }
+
+        Volatile.Write(ref healthy, true);
+        await UntilAsync(async () => await AllAsync(claimIds, w => Text(w, "lastVerdict") == "live"),
+            "the circuit closes and the posts are seen live");
+        foreach (var id in claimIds)
+        {
+            var claim = await ClaimAsync(id);
+            // Uncorrected, on an unresolved proposition.
+            Assert.Equal("open", claim.GetProperty("status").GetString());
+            Assert.Empty(claim.GetProperty("corrections").EnumerateArray());
+        }
+    }
+
+    [Fact]
+    public async Task A_withheld_post_is_no_deletion_and_is_announced_to_the_articles_citing_it()
+    {
+        var withheld = false;
+        await using var platform = await LoopbackServer.StartAsync(app => app.MapGet("/posts/{id}", () =>
+            Volatile.Read(ref withheld) ? Results.StatusCode(StatusCodes.Status451UnavailableForLegalReasons) : Results.Ok("a post")));
+        await using var receiver = await FakeReceiver.StartAsync(_ => 200);
+        var claimId = NewId("withheld");
+        await PostClaimAsync(claimId, platform.Url($"/posts/{claimId}"), "A post a court later ordered withheld.");
+        var article = await api.Contributor.PostAsJsonAsync("/v1/articles", new { url = $"https://news.example/{claimId}", publishedAt = DateTimeOffset.UtcNow, claimIds = new[] { claimId } });
+        Assert.Equal(HttpStatusCode.OK, article.StatusCode);
+        var articleId = (await article.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        var secret = await SubscribeAsync(receiver.Url, ["claim.withheld", "claim.deleted"], articleId: articleId);
+        await UntilAsync(() => WatchAsync(claimId), w => Text(w, "lastVerdict") == "live", "a first check finds the post");
+        Volatile.Write(ref withheld, true);
+
+        await UntilAsync(() => Task.FromResult(receiver.Accepted.IsEmpty), empty => !empty, "the withheld post is announced");
+
+        var announced = Assert.Single(receiver.Accepted);
+        Assert.Equal("claim.withheld", announced.Event);
+        Assert.True(WebhookSignature.Verify(announced.Signature, announced.Body, secret, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5)));
+        using var body = JsonDocument.Parse(announced.Body);
+        Assert.Contains(body.RootElement.GetProperty("articleIds").EnumerateArray(), id => id.GetString() == articleId);
+        var watch = await WatchAsync(claimId);
+        Assert.Equal("withheld", Text(watch, "state"));
+        Assert.True(watch.GetProperty("watching").GetBoolean());
+        Assert.Empty((await ClaimAsync(claimId)).GetProperty("corrections").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task A_resolution_is_announced_to_subscribers_of_its_claimants()
+    {
+        await using var receiver = await FakeReceiver.StartAsync(_ => 200);
+        var item = await PostClaimItemAsync(NewId("resolved"), url: null, "The army holds the camp.");
+        var propositionId = item.GetProperty("propositionId").GetString();
+        var secret = await SubscribeAsync(receiver.Url, ["proposition.resolved"], sourceId: item.GetProperty("sourceId").GetString());
+
+        var resolved = await api.Admin.PutAsJsonAsync($"/v1/propositions/{propositionId}/resolution", new { option = "the rebels" });
+        Assert.Equal(HttpStatusCode.OK, resolved.StatusCode);
+
+        await UntilAsync(() => Task.FromResult(receiver.Accepted.IsEmpty), empty => !empty, "the resolution is announced");
+        var announced = Assert.Single(receiver.Accepted);
+        Assert.Equal("proposition.resolved", announced.Event);
+        Assert.True(WebhookSignature.Verify(announced.Signature, announced.Body, secret, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5)));
+        using var body = JsonDocument.Parse(announced.Body);
+        Assert.Equal(propositionId, body.RootElement.GetProperty("data").GetProperty("propositionId").GetString());
+        Assert.Equal("the rebels", body.RootElement.GetProperty("data").GetProperty("resolution").GetProperty("option").GetString());
+    }
+
+    [Fact]
+    public async Task A_receiver_that_fails_three_times_then_succeeds_gets_exactly_one_signed_delivery()
+    {
+        await using var receiver = await FakeReceiver.StartAsync(n => n <= 3 ? 500 : 200);
+        var claimId = NewId("retry");
+        var sourceId = await PostClaimAsync(claimId, url: null, "A claim later retracted.");
+        var secret = await SubscribeAsync(receiver.Url, ["claim.retracted"], sourceId);
+        var subscriptionId = (await api.Admin.GetFromJsonAsync<JsonElement[]>("/v1/webhooks"))!
+            .Single(s => s.GetProperty("sourceIds").EnumerateArray().Any(id => id.GetString() == sourceId)).GetProperty("id").GetString();
+
+        await RetractAsync(claimId);
+
+        var deliveries = await UntilAsync(
+            async () => (await api.Admin.GetFromJsonAsync<JsonElement[]>($"/v1/webhooks/deliveries?subscription={subscriptionId}"))!,
+            found => found.Any(d => Text(d, "state") == "delivered"),
+            "the delivery succeeds");
+        var delivery = Assert.Single(deliveries);
+
+        Assert.Equal(4, delivery.GetProperty("attempts").GetInt32());
+        Assert.Equal(4, receiver.Requests);
+        var accepted = Assert.Single(receiver.Accepted);
+        Assert.Equal(delivery.GetProperty("id").GetString(), accepted.DeliveryId);
+        Assert.All(receiver.DeliveryIds, id => Assert.Equal(accepted.DeliveryId, id));
+        Assert.Equal("claim.retracted", accepted.Event);
+        Assert.True(WebhookSignature.Verify(accepted.Signature, accepted.Body, secret, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5)));
+        Assert.False(WebhookSignature.Verify(accepted.Signature, accepted.Body, "whsec_another_secret", DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5)));
+    }
+
+    [Fact]
+    public async Task A_receiver_that_never_succeeds_ends_in_the_dead_letters_and_a_replay_delivers_it()
+    {
+        var healthy = false;
+        await using var receiver = await FakeReceiver.StartAsync(_ => Volatile.Read(ref healthy) ? 200 : 503);
+        var claimId = NewId("dead");
+        var sourceId = await PostClaimAsync(claimId, url: null, "A claim later retracted, announced to a broken receiver.");
+        await SubscribeAsync(receiver.Url, ["claim.retracted"], sourceId);
+
+        await RetractAsync(claimId);
+
+        static bool About(JsonElement delivery, string claimId) => Text(delivery, "body")!.Contains(claimId, StringComparison.Ordinal);
+        var deadLetters = await UntilAsync(
+            async () => (await api.Admin.GetFromJsonAsync<JsonElement[]>("/v1/webhooks/dead-letters"))!,
+            found => found.Any(d => About(d, claimId)),
+            "the delivery is dead-lettered");
+        var dead = deadLetters.Single(d => About(d, claimId));
+        Assert.Equal(4, dead.GetProperty("attempts").GetInt32());
+        Assert.Empty(receiver.Accepted);
+        var id = dead.GetProperty("id").GetString();
+
+        Volatile.Write(ref healthy, true);
+        using (var replay = await api.Admin.PostAsync($"/v1/webhooks/deliveries/{id}/replay", null))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, replay.StatusCode);
+        }
+
+        await UntilAsync(() => api.Admin.GetFromJsonAsync<JsonElement>($"/v1/webhooks/deliveries/{id}"), d => Text(d, "state") == "delivered",
+            "the replayed delivery succeeds");
+        var accepted = Assert.Single(receiver.Accepted);
+        Assert.Equal(id, accepted.DeliveryId);
+        Assert.DoesNotContain((await api.Admin.GetFromJsonAsync<JsonElement[]>("/v1/webhooks/dead-letters"))!, d => d.GetProperty("id").GetString() == id);
+
+        using var again = await api.Admin.PostAsync($"/v1/webhooks/deliveries/{id}/replay", null);
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Equal("application/problem+json", again.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task A_claim_sent_again_keeps_its_first_archive()
+    {
+        var claimId = NewId("archive");
+        await PostClaimAsync(claimId, new Uri("https://x.com/desk/status/1"), "The text as first posted.");
+        var first = (await WatchAsync(claimId)).GetProperty("archive");
+
+        await PostClaimAsync(claimId, new Uri("https://x.com/desk/status/1"), "The text as first posted.");
+        var second = (await WatchAsync(claimId)).GetProperty("archive");
+
+        Assert.Equal(first.GetProperty("archivedAt").GetDateTimeOffset(), second.GetProperty("archivedAt").GetDateTimeOffset());
+        Assert.Equal(first.GetProperty("contentHash").GetString(), second.GetProperty("contentHash").GetString());
+        Assert.True(second.GetProperty("intact").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Subscriptions_are_listed_without_secrets_and_deleted()
+    {
+        var created = await api.Admin.PostAsJsonAsync("/v1/webhooks", new { targetUrl = "https://hooks.example/desk", eventKinds = new[] { "proposition.resolved" } });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var subscription = await created.Content.ReadFromJsonAsync<JsonElement>();
+        var id = subscription.GetProperty("id").GetString();
+        Assert.StartsWith("whsec_", subscription.GetProperty("secret").GetString(), StringComparison.Ordinal);
+
+        var listed = await api.Admin.GetStringAsync("/v1/webhooks");
+        var one = await api.Admin.GetFromJsonAsync<JsonElement>($"/v1/webhooks/{id}");
+        Assert.Contains(id!, listed, StringComparison.Ordinal);
+        Assert.DoesNotContain("whsec_", listed, StringComparison.Ordinal);
+        Assert.False(one.TryGetProperty("secret", out _));
+
+        Assert.Equal(HttpStatusCode.NoContent, (await api.Admin.DeleteAsync($"/v1/webhooks/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await api.Admin.GetAsync($"/v1/webhooks/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await api.Admin.DeleteAsync($"/v1/webhooks/{id}")).StatusCode);
+    }
+
+    private static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..24];
+
+    /// <returns>The claim's source id.</returns>
+    private async Task<string> PostClaimAsync(string claimId, Uri? url, string text) =>
+        (await PostClaimItemAsync(claimId, url, text)).GetProperty("sourceId").GetString()!;
+
+    /// <returns>The batch's answer for the claim: status, sourceId, propositionId.</returns>
+    private async Task<JsonElement> PostClaimItemAsync(string claimId, Uri? url, string text)
+    {
+        var response = await api.Contributor.PostAsJsonAsync("/v1/claims", new
+        {
+            claims = new[]
+            {
+                new
+                {
+                    id = claimId,
+                    handle = new { platform = "x", handle = "desk_" + claimId.Replace("-", "_", StringComparison.Ordinal) },
+                    proposition = new { question = "Who holds the camp? " + claimId, options = new[] { "the army", "the rebels" } },
+                    option = "the army",
+                    publishedAt = DateTimeOffset.UtcNow.AddMinutes(-5),
+                    url = url?.ToString(),
+                    text,
+                },
+            },
+        });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var item = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items")[0];
+        Assert.True(item.GetProperty("status").GetString() is "accepted" or "duplicate", item.ToString());
+        return item;
+    }
+
+    /// <returns>The subscription's signing secret, shown only now.</returns>
+    private async Task<string> SubscribeAsync(Uri target, string[] kinds, string? sourceId = null, string? articleId = null)
+    {
+        var response = await api.Admin.PostAsJsonAsync("/v1/webhooks", new
+        {
+            targetUrl = target.ToString(),
+            eventKinds = kinds,
+            sourceIds = sourceId is null ? Array.Empty<string>() : [sourceId],
+            articleIds = articleId is null ? Array.Empty<string>() : [articleId],
+        });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("secret").GetString()!;
+    }
+
+    private async Task RetractAsync(string claimId)
+    {
+        var response = await api.Contributor.PostAsJsonAsync($"/v1/claims/{claimId}/corrections", new { kind = "retracted", at = DateTimeOffset.UtcNow });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    private async Task<JsonElement> ClaimAsync(string claimId) => await api.Admin.GetFromJsonAsync<JsonElement>($"/v1/claims/{claimId}");
+
+    private async Task<JsonElement> WatchAsync(string claimId) => await api.Admin.GetFromJsonAsync<JsonElement>($"/v1/claims/{claimId}/watch");
+
+    private async Task<bool> AnyAsync(IEnumerable<string> claimIds, Func<JsonElement, bool> test)
+    {
+        foreach (var id in claimIds)
+        {
+            if (test(await WatchAsync(id)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private async Task<bool> AllAsync(IEnumerable<string> claimIds, Func<JsonElement, bool> test) =>
+        !await AnyAsync(claimIds, w => !test(w));
+
+    private static string? Text(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private static async Task UntilAsync(Func<Task<bool>> check, string what) => await UntilAsync(check, done => done, what);
+
+    /// <summary>Polls until <paramref name="done"/> holds for what <paramref name="probe"/> reads; a deadline for liveness, never a timing assertion.</summary>
+    private static async Task<T> UntilAsync<T>(Func<Task<T>> probe, Func<T, bool> done, string what)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (DateTime.UtcNow < deadline)
+        {
+            var value = await probe();
+            if (done(value))
+            {
+                return value;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"Waited {Patience.TotalSeconds} s for: {what}");
+    }
+}
