@@ -5,7 +5,8 @@ namespace Reliability.Domain.Truth;
 /// <summary>
 /// Estimates which value of each object is true and how reliable each source is, alternating
 /// until stable: (a) a value's probability from the Accu vote weights ln(n·A/(1−A)) of the
-/// sources backing it (plus a share of the support of similar values), (b) a source's reliability
+/// sources backing it, A capped at <see cref="TruthPolicy.VoteReliabilityCap"/> (plus a share of
+/// the support of similar values), (b) a source's reliability
 /// as the Beta posterior mean of the probabilities of the values it claimed.
 /// Pure: no I/O, and the result does not depend on the order of the input.
 /// </summary>
@@ -79,7 +80,7 @@ public sealed class TruthDiscoveryEngine(TruthPolicy policy)
     {
         for (var s = 0; s < logOdds.Length; s++)
         {
-            var a = Clamp(reliability[s]);
+            var a = Math.Min(Clamp(reliability[s]), Policy.VoteReliabilityCap);
             logOdds[s] = Math.Log(a / (1 - a));
         }
 

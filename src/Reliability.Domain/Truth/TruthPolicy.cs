@@ -15,7 +15,14 @@ public sealed record TruthPolicy
     /// Pseudo-claims behind the prior. Kept small: most sources make one claim, and a strong prior
     /// would drown what little record they have; a weak one still keeps 1-of-1 from reading as 100%.
     /// </summary>
-    public double PriorStrength { get; init; } = 2.0;
+    public double PriorStrength { get; init; } = 3.0;
+
+    /// <summary>
+    /// Highest reliability a source votes with. A record above it is mostly agreement with the
+    /// consensus, which the source itself helps make: it says the source is good, not that it is
+    /// more nearly infallible than another good source, so such records should not outvote each other.
+    /// </summary>
+    public double VoteReliabilityCap { get; init; } = 0.96;
 
     /// <summary>Weight multiplier for a claim that declares it relays another source.</summary>
     public double RelayWeight { get; init; } = 0.2;

@@ -61,6 +61,28 @@ public sealed class TruthDiscoveryEngineTests
     }
 
     [Fact]
+    public void Two_sources_with_near_perfect_records_vote_alike()
+    {
+        // Both records put the sources above the vote cap; the longer one should not decide alone.
+        ResolvedTruth[] resolved = [.. Enumerable.Range(0, 100).Select(i => new ResolvedTruth($"event-{i}", "true"))];
+        TruthClaim[] claims =
+        [
+            .. resolved.Select(r => new TruthClaim("veteran", r.ObjectId, r.Value)),
+            .. resolved.Take(40).Select(r => new TruthClaim("newcomer", r.ObjectId, r.Value)),
+            new TruthClaim("veteran", "open", "a"),
+            new TruthClaim("newcomer", "open", "b"),
+        ];
+
+        var result = Engine.Discover(new TruthDiscoveryInput(claims, resolved));
+
+        var sources = result.Sources.ToDictionary(s => s.SourceId);
+        Assert.True(sources["veteran"].Reliability > sources["newcomer"].Reliability);
+        Assert.True(sources["newcomer"].Reliability > TruthPolicy.Default.VoteReliabilityCap);
+        var open = result.Objects.Single(o => o.ObjectId == "open");
+        Assert.Equal(0.5, open.Candidates.Single(c => c.Value == "a").Probability, 12);
+    }
+
+    [Fact]
     public void A_declared_relay_adds_less_support_than_an_independent_claim()
     {
         TruthClaim[] Claims(string? relayOf) =>

@@ -86,6 +86,21 @@ public sealed class TruthDiscoveryPropertyTests
             Assert.Equal(claims.Select(c => c.SourceId).Distinct().Order(StringComparer.Ordinal), ids);
         });
 
+    [Fact]
+    public void Reliability_above_the_vote_cap_adds_no_further_weight() =>
+        GenClaims.Sample(claims =>
+        {
+            // source-0 makes at most 40 claims, so both priors keep it between the cap and the floor.
+            var engine = new TruthDiscoveryEngine(TruthPolicy.Default with { DetectCopying = false });
+            var good = engine.Discover(new TruthDiscoveryInput(claims, Priors: [new SourcePrior("source-0", 1940, 60)]));
+            var better = engine.Discover(new TruthDiscoveryInput(claims, Priors: [new SourcePrior("source-0", 9800, 200)]));
+
+            Assert.Equal(Probabilities(good), Probabilities(better));
+        });
+
+    private static List<string> Probabilities(TruthDiscoveryResult result) =>
+        [.. result.Objects.SelectMany(o => o.Candidates.Select(c => $"{o.ObjectId}={c.Value}@{c.Probability:R}"))];
+
     private static List<string> Flatten(TruthDiscoveryResult result) =>
     [
         .. result.Objects.Select(o =>
