@@ -29,6 +29,7 @@ app.UseReliabilitySecurity();
 app.MapReliabilityDocumentation();
 app.MapHealthApi();
 app.MapKeysApi();
+app.MapIdentityApi();
 app.MapClaimsApi();
 app.MapPropositionsApi();
 app.MapSourcesApi();
