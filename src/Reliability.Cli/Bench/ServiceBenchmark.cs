@@ -173,15 +173,13 @@ internal sealed class ServiceBenchmark(BenchService service, BenchSizes sizes, i
     /// </summary>
     private async Task<(List<double> Cold, List<double> Warm, List<double> Raw, int Events)> ColdActivationAsync(CancellationToken cancellationToken)
     {
-        using (var writer = service.Client(1))
+        // One writer per source, each on propositions of its own: the sources fill side by side.
+        var batches = sizes.ColdClaims / BenchClaims.BatchSize;
+        using (var writer = service.Client(sizes.ColdSources))
         {
-            for (var source = 0; source < sizes.ColdSources; source++)
-            {
-                for (var batch = 0; batch < sizes.ColdClaims / BenchClaims.BatchSize; batch++)
-                {
-                    await PostAsync(writer, BenchClaims.SourceBatch("cold", source, batch, sizes.ColdClaims / 10, 0, 1, seed), cancellationToken);
-                }
-            }
+            await Load.EachAsync(sizes.ColdSources, sizes.ColdSources * batches, (i, token) => PostAsync(writer,
+                BenchClaims.SourceBatch("cold", i % sizes.ColdSources, i / sizes.ColdSources, sizes.ColdClaims / 10, i % sizes.ColdSources, sizes.ColdSources, seed), token),
+                cancellationToken);
         }
 
         await service.RestartAsync(cancellationToken);
