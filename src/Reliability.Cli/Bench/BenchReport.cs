@@ -26,6 +26,10 @@ public sealed record BenchReport(
         return sorted.Length == 0 ? 0 : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
+    /// <summary>The median of the answers, or null when any request went unanswered (the median would flatter).</summary>
+    public static double? MedianOrNull(IReadOnlyList<double?> values) =>
+        values.Any(v => v is null) ? null : Median([.. values.Select(v => v!.Value)]);
+
     /// <summary>The ratios at the top, as the issue names them; raw figures, sizes and the machine below.</summary>
     public JsonObject ToJson()
     {
@@ -45,7 +49,9 @@ public sealed record BenchReport(
             ["lookup_requests_per_s"] = Service.Lookup.PerSecond,
             ["score_requests_per_s"] = Service.Score.PerSecond,
             ["cold_activation_ms"] = Median(Service.ColdActivationMs),
-            ["warm_score_ms"] = Median(Service.WarmScoreMs),
+            ["first_score_ms"] = MedianOrNull(Service.FirstScoreMs),
+            ["warm_score_ms"] = MedianOrNull(Service.WarmScoreMs),
+            ["score_failures"] = Service.FirstScoreMs.Concat(Service.WarmScoreMs).Count(ms => ms is null),
             ["raw_read_ms"] = Median(Service.RawReadMs),
             ["cold_stream_events"] = Service.ColdStreamEvents,
             ["truth_ms"] = truthMs,

@@ -89,8 +89,10 @@ public static class BenchCommand
         Row(table, "1", "POST /v1/claims, claims/s vs raw INSERT rows/s", figures.Ingest.PerSecond, figures.RawInsert.PerSecond, report.IngestVsRawInsert, BenchReport.IngestTarget, higherIsBetter: true);
         Row(table, "2", $"POST /v1/lookup ({ServiceBenchmark.LookupItems} items) vs GET /v1/me, req/s", figures.Lookup.PerSecond, figures.Trivial.PerSecond, report.LookupVsTrivial, BenchReport.LookupTarget, higherIsBetter: true);
         Row(table, "3", "GET /v1/sources/{id}/score vs GET /v1/me, req/s", figures.Score.PerSecond, figures.Trivial.PerSecond, report.ScoreVsTrivial, BenchReport.ScoreTarget, higherIsBetter: true);
-        Row(table, "4", $"cold score of a {report.Sizes.ColdClaims:N0}-claim source vs raw read of its {figures.ColdStreamEvents:N0} events, ms",
+        Row(table, "4", $"activating a {report.Sizes.ColdClaims:N0}-claim source vs raw read of its {figures.ColdStreamEvents:N0} events, ms",
             BenchReport.Median(figures.ColdActivationMs), BenchReport.Median(figures.RawReadMs), report.ColdActivationVsRawRead, BenchReport.ColdActivationTarget, higherIsBetter: false);
+        table.AddRow("4", "  then its first score (whole score history) / a cached score, ms",
+            $"{Optional(BenchReport.MedianOrNull(figures.FirstScoreMs))} / {Optional(BenchReport.MedianOrNull(figures.WarmScoreMs))}", "", "", "");
         if (figures.Memory is { } memory)
         {
             table.AddRow("6", $"memory per active source grain ({BenchSizes.MemoryClaimsPerSource} claims), KiB", Number(memory.BytesPerSource / 1024), "", "", "");
@@ -118,6 +120,8 @@ public static class BenchCommand
             met ? $"[green]{shown}[/]" : $"[red]{shown}[/]",
             (higherIsBetter ? "≥ " : "≤ ") + target.ToString("0.0", CultureInfo.InvariantCulture) + "×");
     }
+
+    private static string Optional(double? value) => value is { } v ? Number(v) : "[red]no answer[/]";
 
     private static string Number(double value) => value.ToString(value >= 100 ? "N0" : "0.0", CultureInfo.InvariantCulture);
 }
