@@ -53,26 +53,38 @@ public static class BenchCommand
         var started = DateTimeOffset.UtcNow;
         ServiceFigures? service = null;
         TruthBenchmarkReport? truth = null;
-        await console.Progress().AutoClear(false).StartAsync(async progress =>
+        async Task MeasureAsync(Action<string> phase)
         {
-            ProgressTask? current = null;
-            void Phase(string name)
-            {
-                current?.Increment(1);
-                current = progress.AddTask(Markup.Escape(name), maxValue: 1);
-            }
-
-            Phase("starting PostgreSQL and the service");
+            phase("starting PostgreSQL and the service");
             await using (var host = await BenchService.StartAsync(cancellationToken))
             {
-                service = await new ServiceBenchmark(host, sizes, seed, Phase).RunAsync(cancellationToken);
-                Phase("stopping the service");
+                service = await new ServiceBenchmark(host, sizes, seed, phase).RunAsync(cancellationToken);
+                phase("stopping the service");
             }
 
-            Phase("truth discovery on the canonical datasets");
+            phase("truth discovery on the canonical datasets");
             truth = new TruthBenchmark().Run(datasets, sizes.TruthDatasets);
-            current?.Increment(1);
-        });
+        }
+
+        if (console.Profile.Capabilities.Interactive)
+        {
+            await console.Progress().AutoClear(false).StartAsync(async progress =>
+            {
+                ProgressTask? current = null;
+                await MeasureAsync(name =>
+                {
+                    current?.Increment(1);
+                    current = progress.AddTask(Markup.Escape(name), maxValue: 1);
+                });
+                current?.Increment(1);
+            });
+        }
+        else
+        {
+            // A log or a pipe gets one line per phase, with the time it started.
+            await MeasureAsync(name => console.MarkupLineInterpolated($"[grey]{DateTimeOffset.UtcNow:HH:mm:ss}[/] {name}"));
+        }
+
         return new BenchReport(started, sizes, seed, service!, truth!);
     }
 
