@@ -66,6 +66,7 @@ public sealed class ApiSurfaceTests(ApiSurfaceTests.Api api) : IClassFixture<Api
         ("POST", "/v1/keys", "/v1/keys", ApiKeyRole.Admin),
         ("GET", "/v1/keys", "/v1/keys", ApiKeyRole.Admin),
         ("DELETE", "/v1/keys/{id}", "/v1/keys/unknown", ApiKeyRole.Admin),
+        ("GET", "/v1/me", "/v1/me", ApiKeyRole.Reader),
     ];
 
     public static TheoryData<string, string, ApiKeyRole> Matrix()
