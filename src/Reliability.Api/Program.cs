@@ -31,6 +31,7 @@ app.UseReliabilitySecurity();
 app.MapReliabilityDocumentation();
 app.MapHealthApi();
 app.MapKeysApi();
+app.MapIdentityApi();
 app.MapClaimsApi();
 app.MapPropositionsApi();
 app.MapSourcesApi();

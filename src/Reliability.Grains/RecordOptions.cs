@@ -14,4 +14,13 @@ public sealed class RecordOptions
     /// died after committing never told it, and it must not stay stale until it is deactivated.
     /// </summary>
     public TimeSpan CatchUpInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How many claim transactions may be in flight at once. Batches that arrive meanwhile wait and
+    /// are then committed together (group commit), so more writers mean less waiting but smaller groups.
+    /// </summary>
+    public int ClaimWriters { get; set; } = 2;
+
+    /// <summary>The most claims one group commit takes (a single larger batch still goes alone).</summary>
+    public int MaxClaimsPerCommit { get; set; } = 2_000;
 }

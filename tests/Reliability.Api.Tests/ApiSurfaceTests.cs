@@ -75,6 +75,7 @@ public sealed class ApiSurfaceTests(ApiSurfaceTests.Api api) : IClassFixture<Api
         ("GET", "/v1/webhooks/deliveries/{id}", "/v1/webhooks/deliveries/unknown", ApiKeyRole.Admin),
         ("GET", "/v1/webhooks/dead-letters", "/v1/webhooks/dead-letters", ApiKeyRole.Admin),
         ("POST", "/v1/webhooks/deliveries/{id}/replay", "/v1/webhooks/deliveries/unknown/replay", ApiKeyRole.Admin),
+        ("GET", "/v1/me", "/v1/me", ApiKeyRole.Reader),
     ];
 
     public static TheoryData<string, string, ApiKeyRole> Matrix()

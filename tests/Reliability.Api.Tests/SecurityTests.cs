@@ -24,6 +24,7 @@ public sealed class SecurityTests(SecurityTests.Api api) : IClassFixture<Securit
     [Theory]
     [InlineData("GET", "/v1/keys")]
     [InlineData("GET", "/v1/sources")]
+    [InlineData("GET", "/v1/me")]
     [InlineData("POST", "/v1/propositions")]
     public async Task Without_a_key_the_api_answers_401_problem(string method, string path)
     {
@@ -89,10 +90,15 @@ public sealed class SecurityTests(SecurityTests.Api api) : IClassFixture<Securit
         header.DefaultRequestHeaders.Add("X-Api-Key", secret);
         Assert.Equal(HttpStatusCode.OK, (await bearer.GetAsync("/v1/sources")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await header.GetAsync("/v1/sources")).StatusCode);
+        var me = await header.GetFromJsonAsync<JsonElement>("/v1/me");
+        Assert.Equal(id, me.GetProperty("id").GetString());
+        Assert.Equal("plugin مكتب", me.GetProperty("name").GetString());
+        Assert.Equal("reader", me.GetProperty("role").GetString());
 
         Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/v1/keys/{id}")).StatusCode);
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await bearer.GetAsync("/v1/sources")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await bearer.GetAsync("/v1/me")).StatusCode);
         var listed = await admin.GetFromJsonAsync<JsonElement>("/v1/keys");
         var entry = listed.EnumerateArray().Single(k => k.GetProperty("id").GetString() == id);
         Assert.Equal("plugin مكتب", entry.GetProperty("name").GetString());

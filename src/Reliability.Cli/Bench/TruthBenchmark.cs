@@ -51,7 +51,9 @@ public sealed class TruthBenchmark(TruthPolicy policy)
     {
     }
 
-    public TruthBenchmarkReport Run(string datasetsDirectory)
+    /// <param name="datasetsDirectory">The folder of NAME.claims.tsv and NAME.gold.tsv files.</param>
+    /// <param name="only">Dataset names to run (default: every one in the folder).</param>
+    public TruthBenchmarkReport Run(string datasetsDirectory, IReadOnlyCollection<string>? only = null)
     {
         if (!Directory.Exists(datasetsDirectory))
         {
@@ -61,6 +63,7 @@ public sealed class TruthBenchmark(TruthPolicy policy)
         var names = Directory.GetFiles(datasetsDirectory, "*.claims.tsv")
             .Select(f => Path.GetFileName(f)[..^".claims.tsv".Length])
             .Where(n => File.Exists(Path.Combine(datasetsDirectory, $"{n}.gold.tsv")))
+            .Where(n => only is null || only.Contains(n))
             .Order(StringComparer.Ordinal)
             .ToList();
 

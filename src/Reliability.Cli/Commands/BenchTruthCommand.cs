@@ -11,26 +11,36 @@ public static class BenchTruthCommand
 {
     public static Command Create()
     {
-        var datasets = new Option<DirectoryInfo?>("--datasets")
-        {
-            Description = $"Folder of NAME.claims.tsv and NAME.gold.tsv files (default: the nearest {DatasetLocator.CanonicalFolder}).",
-        };
+        var datasets = DatasetsOption();
         var command = new Command("truth", "Accuracy of truth discovery on every canonical dataset.") { datasets };
         command.SetAction(parse => CommandErrors.Guard(parse, () =>
         {
-            var directory = parse.GetValue(datasets)?.FullName
-                ?? DatasetLocator.FindCanonical()
-                ?? throw new DatasetFormatException($"no {DatasetLocator.CanonicalFolder} folder above {Environment.CurrentDirectory} or {AppContext.BaseDirectory}; pass --datasets");
-            var report = new TruthBenchmark().Run(directory);
-            Render(report, parse.InvocationConfiguration.Output);
+            var report = new TruthBenchmark().Run(DatasetsDirectory(parse, datasets));
+            Render(report, Console(parse.InvocationConfiguration.Output));
         }));
         return command;
     }
 
-    private static void Render(TruthBenchmarkReport report, TextWriter output)
+    public static Option<DirectoryInfo?> DatasetsOption() => new("--datasets")
+    {
+        Description = $"Folder of NAME.claims.tsv and NAME.gold.tsv files (default: the nearest {DatasetLocator.CanonicalFolder}).",
+    };
+
+    public static string DatasetsDirectory(ParseResult parse, Option<DirectoryInfo?> datasets) =>
+        parse.GetValue(datasets)?.FullName
+        ?? DatasetLocator.FindCanonical()
+        ?? throw new DatasetFormatException($"no {DatasetLocator.CanonicalFolder} folder above {Environment.CurrentDirectory} or {AppContext.BaseDirectory}; pass --datasets");
+
+    /// <summary>A console on the command's output, wide enough for the tables.</summary>
+    public static IAnsiConsole Console(TextWriter output)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
         console.Profile.Width = Math.Max(console.Profile.Width, 110);
+        return console;
+    }
+
+    public static void Render(TruthBenchmarkReport report, IAnsiConsole console)
+    {
         var table = new Table().Title($"Truth discovery on {report.DatasetsDirectory}")
             .AddColumn("dataset")
             .AddColumn(new TableColumn("claims").RightAligned())

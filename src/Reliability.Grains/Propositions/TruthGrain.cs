@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Marten;
 using Reliability.Contracts.Propositions;
 using Reliability.Domain.Model;
@@ -17,9 +18,15 @@ public sealed class TruthGrain(IDocumentStore store, TruthInputs inputs) : Grain
 {
     private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(250);
 
+    // A run reads every claim; under a steady stream of writes, back-to-back runs would take a core
+    // away from the writers. Waiting a few times as long as the last run took keeps recomputation
+    // to a fraction of the machine while the record is busy, and changes nothing once it is quiet.
+    private const int QuietFactor = 4;
+
     private ProvisionalEstimates _estimates = new(0, new Dictionary<string, IReadOnlyList<OptionProbability>>());
     private bool _stale = true;
     private IGrainTimer? _pending;
+    private TimeSpan _lastRun;
 
     public async Task<ProvisionalEstimates> GetEstimatesAsync(IReadOnlyList<string> propositionIds)
     {
@@ -43,12 +50,13 @@ public sealed class TruthGrain(IDocumentStore store, TruthInputs inputs) : Grain
                 _pending = null;
                 await RecomputeAsync();
             },
-            new GrainTimerCreationOptions(Settle, Timeout.InfiniteTimeSpan) { Interleave = false });
+            new GrainTimerCreationOptions(Settle > _lastRun * QuietFactor ? Settle : _lastRun * QuietFactor, Timeout.InfiniteTimeSpan) { Interleave = false });
         return Task.CompletedTask;
     }
 
     private async Task RecomputeAsync()
     {
+        var started = Stopwatch.GetTimestamp();
         _stale = false;
         await using var session = store.QuerySession();
         var input = await inputs.LoadAsync(session);
@@ -58,6 +66,7 @@ public sealed class TruthGrain(IDocumentStore store, TruthInputs inputs) : Grain
             o => (IReadOnlyList<OptionProbability>)[.. o.Candidates.Select(c => new OptionProbability(c.Value, c.Probability))],
             StringComparer.Ordinal);
         _estimates = new ProvisionalEstimates(_estimates.Version + 1, open);
+        _lastRun = Stopwatch.GetElapsedTime(started);
     }
 }
 

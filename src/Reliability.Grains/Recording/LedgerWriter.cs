@@ -1,5 +1,6 @@
 using Marten;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Reliability.Contracts.Articles;
 using Reliability.Contracts.Claims;
 using Reliability.Contracts.Ledger;
@@ -17,18 +18,39 @@ namespace Reliability.Grains.Recording;
 /// Conflicting concurrent writes (a stream or id taken meanwhile) are retried from a fresh read.
 /// </summary>
 public sealed partial class LedgerWriter(
-    IDocumentStore store, IGrainFactory grains, TimeProvider clock, RecordEventHub hub, WatchSchedule schedule, ILogger<LedgerWriter> logger)
-    : ILedger
+    IDocumentStore store, IGrainFactory grains, TimeProvider clock, RecordEventHub hub, WatchSchedule schedule, ILogger<LedgerWriter> logger,
+    IOptions<RecordOptions>? options = null) : ILedger, IDisposable
 {
     // A budget in time, not attempts: writers piling onto one busy source can each lose many rounds,
     // but every lost round means another write got through, so they all finish.
     private static readonly TimeSpan ConflictBudget = TimeSpan.FromSeconds(30);
 
+    private ClaimGroupCommit? _claims;
+    private bool _claimsStarted;
+    private object? _claimsGate;
+
+    /// <summary>
+    /// Claim batches are written without their callers' tokens: once a group is taken, every batch in
+    /// it is written whole, whichever of its callers gave up.
+    /// </summary>
+    private ClaimGroupCommit Claims => LazyInitializer.EnsureInitialized(ref _claims!, ref _claimsStarted, ref _claimsGate, () => new ClaimGroupCommit(
+        (options?.Value ?? new RecordOptions()).ClaimWriters,
+        (options?.Value ?? new RecordOptions()).MaxClaimsPerCommit,
+        claims => WithRetryAsync(session => ClaimBatch.WriteAsync(session, claims, clock.GetUtcNow(), schedule, CancellationToken.None), CancellationToken.None),
+        logger));
+
     public async Task<IReadOnlyList<SubmissionResult>> RecordClaimsAsync(
         IReadOnlyList<ClaimSubmission> claims, CancellationToken cancellationToken = default)
     {
-        var (results, touched) = await WithRetryAsync(
-            session => ClaimBatch.WriteAsync(session, claims, clock.GetUtcNow(), schedule, cancellationToken), cancellationToken);
+        var results = await Claims.RecordAsync(claims, cancellationToken);
+        // A claim appends to its source's and its proposition's streams and to no others.
+        var touched = new Touched();
+        foreach (var result in results.Where(r => r.Status == SubmissionStatus.Accepted))
+        {
+            touched.Sources.Add(result.SourceId!);
+            touched.Propositions.Add(result.PropositionId!);
+        }
+
         await NotifyAsync(touched);
         var accepted = results.Where(r => r.Status == SubmissionStatus.Accepted).ToList();
         if (accepted.Count > 0)
@@ -174,6 +196,8 @@ public sealed partial class LedgerWriter(
             LogNotifyFailed(logger, exception);
         }
     }
+
+    public void Dispose() => _claims?.Dispose();
 
     [LoggerMessage(LogLevel.Debug, "Write conflicted with a concurrent one (attempt {Attempt}, {Conflict}); deciding again")]
     private static partial void LogConflict(ILogger logger, int attempt, string conflict);

@@ -1,0 +1,122 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Reliability.Cli.Bench;
+
+/// <summary>One run of <c>reliability bench</c>: every figure beside its baseline, and where it ran.</summary>
+public sealed record BenchReport(
+    DateTimeOffset Timestamp, BenchSizes Sizes, int Seed, ServiceFigures Service, TruthBenchmarkReport Truth)
+{
+    public const double IngestTarget = 2.0;
+    public const double LookupTarget = 0.5;
+    public const double ScoreTarget = 0.8;
+    public const double ColdActivationTarget = 3.0;
+
+    public double IngestVsRawInsert => Service.Ingest.PerSecond / Service.RawInsert.PerSecond;
+    public double LookupVsTrivial => Service.Lookup.PerSecond / Service.Trivial.PerSecond;
+    public double ScoreVsTrivial => Service.Score.PerSecond / Service.Trivial.PerSecond;
+    public double ColdActivationVsRawRead => Median(Service.ColdActivationMs) / Median(Service.RawReadMs);
+
+    public static double Median(IReadOnlyList<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length == 0 ? 0 : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    /// <summary>The median of the answers, or null when any request went unanswered (the median would flatter).</summary>
+    public static double? MedianOrNull(IReadOnlyList<double?> values) =>
+        values.Any(v => v is null) ? null : Median([.. values.Select(v => v!.Value)]);
+
+    /// <summary>The ratios at the top, as the issue names them; raw figures, sizes and the machine below.</summary>
+    public JsonObject ToJson()
+    {
+        var truth = new JsonObject();
+        var truthMs = new JsonObject();
+        foreach (var dataset in Truth.Datasets)
+        {
+            truth[dataset.Dataset] = dataset.Accuracy;
+            truthMs[dataset.Dataset] = dataset.Milliseconds;
+        }
+
+        var figures = new JsonObject
+        {
+            ["ingest_claims_per_s"] = Service.Ingest.PerSecond,
+            ["raw_insert_rows_per_s"] = Service.RawInsert.PerSecond,
+            ["trivial_requests_per_s"] = Service.Trivial.PerSecond,
+            ["lookup_requests_per_s"] = Service.Lookup.PerSecond,
+            ["score_requests_per_s"] = Service.Score.PerSecond,
+            ["cold_activation_ms"] = Median(Service.ColdActivationMs),
+            ["first_score_ms"] = MedianOrNull(Service.FirstScoreMs),
+            ["warm_score_ms"] = MedianOrNull(Service.WarmScoreMs),
+            ["score_failures"] = Service.FirstScoreMs.Concat(Service.WarmScoreMs).Count(ms => ms is null),
+            ["raw_read_ms"] = Median(Service.RawReadMs),
+            ["cold_stream_events"] = Service.ColdStreamEvents,
+            ["truth_ms"] = truthMs,
+            ["truth_half_resolved"] = new JsonObject(Truth.HalfResolved.Select(h =>
+                KeyValuePair.Create(h.Dataset, (JsonNode?)new JsonObject { ["accuracy"] = h.Accuracy, ["ms"] = h.Milliseconds, ["splits"] = h.Splits }))),
+        };
+        if (Service.Memory is { } memory)
+        {
+            figures["memory_per_source_grain_bytes"] = memory.BytesPerSource;
+            figures["memory_working_set_before_bytes"] = memory.WorkingSetBefore;
+            figures["memory_working_set_after_bytes"] = memory.WorkingSetAfter;
+        }
+
+        if (Service.Scale is { } scale)
+        {
+            figures["scale_ingest_seconds"] = scale.IngestSeconds;
+            figures["scale_ingest_claims_per_s"] = scale.Claims / scale.IngestSeconds;
+            figures["scale_rescore_seconds"] = scale.RescoreSeconds;
+            figures["scale_rescored_sources"] = scale.RescoredSources;
+            figures["scale_peak_working_set_bytes"] = scale.PeakWorkingSet;
+        }
+
+        return new JsonObject
+        {
+            ["ingest_vs_raw_insert"] = IngestVsRawInsert,
+            ["lookup_vs_trivial"] = LookupVsTrivial,
+            ["score_vs_trivial"] = ScoreVsTrivial,
+            ["cold_activation_vs_raw_read"] = ColdActivationVsRawRead,
+            ["truth"] = truth,
+            ["targets"] = new JsonObject
+            {
+                ["ingest_vs_raw_insert"] = string.Create(CultureInfo.InvariantCulture, $">= {IngestTarget}"),
+                ["lookup_vs_trivial"] = string.Create(CultureInfo.InvariantCulture, $">= {LookupTarget}"),
+                ["score_vs_trivial"] = string.Create(CultureInfo.InvariantCulture, $">= {ScoreTarget}"),
+                ["cold_activation_vs_raw_read"] = string.Create(CultureInfo.InvariantCulture, $"<= {ColdActivationTarget}"),
+                ["truth"] = new JsonObject(TruthBenchmark.References.Select(r => KeyValuePair.Create(r.Key, (JsonNode?)r.Value.Accuracy))),
+            },
+            ["figures"] = figures,
+            ["sizes"] = new JsonObject
+            {
+                ["mode"] = Sizes.Mode,
+                ["seed"] = Seed,
+                ["clients"] = Sizes.Clients,
+                ["claims_per_request"] = BenchClaims.BatchSize,
+                ["ingest_claims"] = Sizes.IngestClaims,
+                ["ingest_sources"] = Sizes.IngestSources,
+                ["ingest_propositions"] = Sizes.IngestPropositions,
+                ["lookup_items"] = ServiceBenchmark.LookupItems,
+                ["read_window_seconds"] = Sizes.Window.TotalSeconds,
+                ["cold_claims_per_source"] = Sizes.ColdClaims,
+                ["cold_sources"] = Sizes.ColdSources,
+                ["memory_sources"] = Sizes.MemorySources,
+                ["scale_claims"] = Sizes.ScaleClaims,
+                ["scale_sources"] = Sizes.ScaleSources,
+            },
+            ["machine"] = new JsonObject
+            {
+                ["cores"] = Environment.ProcessorCount,
+                ["os"] = RuntimeInformation.OSDescription,
+                ["dotnet"] = RuntimeInformation.FrameworkDescription,
+                ["architecture"] = RuntimeInformation.OSArchitecture.ToString(),
+            },
+            ["timestamp"] = Timestamp.ToString("O", CultureInfo.InvariantCulture),
+        };
+    }
+
+    public string ToJsonText() => ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+}

@@ -1,0 +1,300 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Npgsql;
+using Reliability.Grains.Records;
+
+namespace Reliability.Cli.Bench;
+
+/// <summary>Figures 1–4 and 6 of the benchmark, each beside its baseline measured in the same run.</summary>
+public sealed record ServiceFigures(
+    Throughput Ingest,
+    Throughput RawInsert,
+    Throughput Trivial,
+    Throughput Lookup,
+    Throughput Score,
+    IReadOnlyList<double> ColdActivationMs,
+    IReadOnlyList<double?> FirstScoreMs,
+    IReadOnlyList<double?> WarmScoreMs,
+    IReadOnlyList<double> RawReadMs,
+    int ColdStreamEvents,
+    MemoryFigures? Memory,
+    ScaleFigures? Scale);
+
+/// <summary>Working-set growth of the service per active source grain holding 100 claims.</summary>
+public sealed record MemoryFigures(int Sources, long WorkingSetBefore, long WorkingSetAfter)
+{
+    public double BytesPerSource => (double)(WorkingSetAfter - WorkingSetBefore) / Sources;
+}
+
+public sealed record ScaleFigures(int Claims, int Sources, double IngestSeconds, double RescoreSeconds, int RescoredSources, long PeakWorkingSet);
+
+/// <summary>
+/// Runs the service's figures against a <see cref="BenchService"/>: the same server, the same
+/// concurrency and the same seeded data for a figure and its baseline.
+/// </summary>
+internal sealed class ServiceBenchmark(BenchService service, BenchSizes sizes, int seed, Action<string> phase)
+{
+    public const int LookupItems = 50;
+
+    public async Task<ServiceFigures> RunAsync(CancellationToken cancellationToken)
+    {
+        using var client = service.Client(sizes.Clients);
+
+        phase("ingest: raw INSERT baseline");
+        var raw = await RawInsertAsync(cancellationToken);
+        phase("ingest: POST /v1/claims");
+        var ingest = await IngestAsync(client, cancellationToken);
+
+        var urls = Enumerable.Range(0, IngestBatches)
+            .SelectMany(b => BenchClaims.FeedBatch("ingest", b, sizes.Clients, sizes.IngestSources, sizes.IngestPropositions, seed))
+            .Select(c => c.Url).ToArray();
+        var sources = Enumerable.Range(0, sizes.IngestSources).Select(s => BenchClaims.SourceId("ingest", s)).ToArray();
+        phase("reads: every source's score once, then GET /v1/me (trivial), POST /v1/lookup, GET /v1/sources/{id}/score");
+        // Steady state: a source's first live score computes its history and lists it; reads measure
+        // what follows, while the live scores are kept (a minute), not a first read of every source.
+        await Load.EachAsync(sizes.Clients, sources.Length, async (s, token) =>
+        {
+            await TimedAsync(() => client.GetAsync($"v1/sources/{sources[s]}/score", token));
+            return 1;
+        }, cancellationToken);
+        var trivial = await UnderLoadAsync(client, (random, token) => client.GetAsync("v1/me", token), cancellationToken);
+        var lookup = await UnderLoadAsync(client, (random, token) => client.PostAsJsonAsync(
+            "v1/lookup", new { urls = Enumerable.Range(0, LookupItems).Select(_ => urls[random.Next(urls.Length)]).ToArray() }, token), cancellationToken);
+        var score = await UnderLoadAsync(client, (random, token) => client.GetAsync($"v1/sources/{sources[random.Next(sources.Length)]}/score", token), cancellationToken);
+
+        phase($"cold activation: {sizes.ColdSources} source(s) of {sizes.ColdClaims:N0} claims");
+        var (cold, first, warm, rawRead, events) = await ColdActivationAsync(cancellationToken);
+
+        MemoryFigures? memory = null;
+        ScaleFigures? scale = null;
+        if (sizes.MemorySources > 0)
+        {
+            phase($"memory: {sizes.MemorySources:N0} active sources of {BenchSizes.MemoryClaimsPerSource} claims");
+            memory = await MemoryAsync(cancellationToken);
+        }
+
+        if (sizes.ScaleClaims > 0)
+        {
+            phase($"scale: {sizes.ScaleClaims:N0} claims over {sizes.ScaleSources:N0} sources, then a rescore");
+            scale = await ScaleAsync(cancellationToken);
+        }
+
+        return new ServiceFigures(ingest, raw, trivial, lookup, score, cold, first, warm, rawRead, events, memory, scale);
+    }
+
+    private int IngestBatches => sizes.IngestClaims / BenchClaims.BatchSize;
+
+    /// <summary>The same rows as the service's claims, one autocommitted INSERT each, from the same number of clients.</summary>
+    private async Task<Throughput> RawInsertAsync(CancellationToken cancellationToken)
+    {
+        await using var source = NpgsqlDataSource.Create(service.BaselineDatabase);
+        await using (var create = source.CreateCommand(
+            """
+            create table if not exists bench_claim (
+                id text primary key, source_id text not null, proposition_id text not null, option text not null,
+                published_at timestamptz not null, url text, body jsonb not null);
+            create index if not exists bench_claim_source on bench_claim (source_id);
+            """))
+        {
+            await create.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        async Task<int> InsertAsync(string set, int batch, CancellationToken token)
+        {
+            await using var connection = await source.OpenConnectionAsync(token);
+            foreach (var claim in BenchClaims.FeedBatch(set, batch, sizes.Clients, sizes.IngestSources, sizes.IngestPropositions, seed))
+            {
+                await using var insert = new NpgsqlCommand(
+                    "insert into bench_claim (id, source_id, proposition_id, option, published_at, url, body) values ($1, $2, $3, $4, $5, $6, $7::jsonb)",
+                    connection);
+                insert.Parameters.Add(new NpgsqlParameter { Value = claim.Id });
+                insert.Parameters.Add(new NpgsqlParameter { Value = claim.SourceId });
+                insert.Parameters.Add(new NpgsqlParameter { Value = claim.Proposition.Id });
+                insert.Parameters.Add(new NpgsqlParameter { Value = claim.Option });
+                insert.Parameters.Add(new NpgsqlParameter { Value = claim.PublishedAt });
+                insert.Parameters.Add(new NpgsqlParameter { Value = claim.Url });
+                insert.Parameters.Add(new NpgsqlParameter { Value = BenchClaims.ToJson(claim) });
+                await insert.ExecuteNonQueryAsync(token);
+            }
+
+            return BenchClaims.BatchSize;
+        }
+
+        await Load.EachAsync(sizes.Clients, WarmUpBatches, (b, token) => InsertAsync("warm-raw", b, token), cancellationToken);
+        return await Load.EachAsync(sizes.Clients, IngestBatches, (b, token) => InsertAsync("ingest", b, token), cancellationToken);
+    }
+
+    private int WarmUpBatches => Math.Max(sizes.Clients, IngestBatches / 10);
+
+    private async Task<Throughput> IngestAsync(HttpClient client, CancellationToken cancellationToken)
+    {
+        await Load.EachAsync(sizes.Clients, WarmUpBatches, (b, token) => PostAsync(client,
+            BenchClaims.FeedBatch("warm", b, sizes.Clients, sizes.IngestSources, sizes.IngestPropositions, seed), token), cancellationToken);
+        return await Load.EachAsync(sizes.Clients, IngestBatches, (b, token) => PostAsync(client,
+            BenchClaims.FeedBatch("ingest", b, sizes.Clients, sizes.IngestSources, sizes.IngestPropositions, seed), token), cancellationToken);
+    }
+
+    /// <summary>Posts a batch and insists every claim was accepted: a figure of refused claims would mean nothing.</summary>
+    private static async Task<int> PostAsync(HttpClient client, IReadOnlyList<BenchClaim> claims, CancellationToken cancellationToken)
+    {
+        using var response = await client.PostAsync("v1/claims", BenchClaims.Body(claims), cancellationToken);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"POST /v1/claims answered {(int)response.StatusCode}: {text}");
+        }
+
+        var accepted = JsonDocument.Parse(text).RootElement.GetProperty("accepted").GetInt32();
+        if (accepted != claims.Count)
+        {
+            throw new InvalidOperationException($"POST /v1/claims accepted {accepted} of {claims.Count}: {text}");
+        }
+
+        return accepted;
+    }
+
+    /// <summary>A warm-up of a fifth of the window, then the window itself; every answer must be a success.</summary>
+    private async Task<Throughput> UnderLoadAsync(
+        HttpClient client, Func<Random, CancellationToken, Task<HttpResponseMessage>> request, CancellationToken cancellationToken)
+    {
+        async Task<int> OnceAsync(Random random, CancellationToken token)
+        {
+            using var response = await request(random, token);
+            await response.Content.LoadIntoBufferAsync(token);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new InvalidOperationException($"{response.RequestMessage?.RequestUri} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(token)}");
+            }
+
+            return 1;
+        }
+
+        await Load.ForAsync(sizes.Clients, sizes.Window / 5, seed - 1, OnceAsync, cancellationToken);
+        return await Load.ForAsync(sizes.Clients, sizes.Window, seed, OnceAsync, cancellationToken);
+    }
+
+    /// <summary>
+    /// Sources with a long history, written one batch after another, then the service restarted so
+    /// every grain is cold. Each source's raw rows are read with Npgsql; then its first page of claims
+    /// is asked for, which activates it (snapshot, stream tail, fold) and no more; then its score,
+    /// the first one computing the whole score history, then again (cached). A score the service
+    /// could not answer is reported as missing rather than stopping the run.
+    /// </summary>
+    private async Task<(List<double> Cold, List<double?> First, List<double?> Warm, List<double> Raw, int Events)> ColdActivationAsync(
+        CancellationToken cancellationToken)
+    {
+        // One writer per source, each on propositions of its own: the sources fill side by side.
+        var batches = sizes.ColdClaims / BenchClaims.BatchSize;
+        using (var writer = service.Client(sizes.ColdSources))
+        {
+            await Load.EachAsync(sizes.ColdSources, sizes.ColdSources * batches, (i, token) => PostAsync(writer,
+                BenchClaims.SourceBatch("cold", i % sizes.ColdSources, i / sizes.ColdSources, sizes.ColdClaims / 10, i % sizes.ColdSources, sizes.ColdSources, seed), token),
+                cancellationToken);
+        }
+
+        await service.RestartAsync(cancellationToken);
+        using var client = service.Client(1);
+        // The first request of a new process pays for compiling its code paths; a small source takes that.
+        await TimedAsync(() => client.GetAsync($"v1/sources/{BenchClaims.SourceId("ingest", 0)}/score", cancellationToken));
+        await service.ReadStreamRowsAsync(StreamKeys.Source(BenchClaims.SourceId("ingest", 0)), cancellationToken);
+
+        var (cold, first, warm, raw) = (new List<double>(), new List<double?>(), new List<double?>(), new List<double>());
+        var events = 0;
+        for (var source = 0; source < sizes.ColdSources; source++)
+        {
+            var id = BenchClaims.SourceId("cold", source);
+            var clock = Stopwatch.StartNew();
+            events = await service.ReadStreamRowsAsync(StreamKeys.Source(id), cancellationToken);
+            raw.Add(clock.Elapsed.TotalMilliseconds);
+            cold.Add(await TimedAsync(() => client.GetAsync($"v1/sources/{id}/claims?limit=1", cancellationToken)));
+            first.Add(await TimedOrMissingAsync(() => client.GetAsync($"v1/sources/{id}/score", cancellationToken)));
+            warm.Add(await TimedOrMissingAsync(() => client.GetAsync($"v1/sources/{id}/score", cancellationToken)));
+        }
+
+        return (cold, first, warm, raw, events);
+    }
+
+    private static async Task<double?> TimedOrMissingAsync(Func<Task<HttpResponseMessage>> request)
+    {
+        try
+        {
+            return await TimedAsync(request);
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    private static async Task<double> TimedAsync(Func<Task<HttpResponseMessage>> request)
+    {
+        var clock = Stopwatch.StartNew();
+        using var response = await request();
+        await response.Content.LoadIntoBufferAsync();
+        var elapsed = clock.Elapsed.TotalMilliseconds;
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"{response.RequestMessage?.RequestUri} answered {(int)response.StatusCode}");
+        }
+
+        return elapsed;
+    }
+
+    /// <summary>The service's working set before and after activating every source of a fresh set, on a restarted service.</summary>
+    private async Task<MemoryFigures> MemoryAsync(CancellationToken cancellationToken)
+    {
+        var batchesPerSource = BenchSizes.MemoryClaimsPerSource / BenchClaims.BatchSize;
+        using (var writer = service.Client(sizes.Clients))
+        {
+            await Load.EachAsync(sizes.Clients, sizes.MemorySources * batchesPerSource, (b, token) => PostAsync(writer,
+                BenchClaims.SourceBatch("memory", b / batchesPerSource, b % batchesPerSource, 1_000, b % sizes.Clients, sizes.Clients, seed), token), cancellationToken);
+        }
+
+        await service.RestartAsync(cancellationToken);
+        using var client = service.Client(sizes.Clients);
+        await TimedAsync(() => client.GetAsync($"v1/sources/{BenchClaims.SourceId("ingest", 0)}/score", cancellationToken));
+        var before = await SettledWorkingSetAsync(cancellationToken);
+        await Load.EachAsync(sizes.Clients, sizes.MemorySources, async (s, token) =>
+        {
+            await TimedAsync(() => client.GetAsync($"v1/sources/{BenchClaims.SourceId("memory", s)}/score", token));
+            return 1;
+        }, cancellationToken);
+        var after = await SettledWorkingSetAsync(cancellationToken);
+        return new MemoryFigures(sizes.MemorySources, before, after);
+    }
+
+    private async Task<long> SettledWorkingSetAsync(CancellationToken cancellationToken)
+    {
+        // Give the service's garbage collector a moment after the burst.
+        await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken);
+        service.Process.Refresh();
+        return service.Process.WorkingSet64;
+    }
+
+    private async Task<ScaleFigures> ScaleAsync(CancellationToken cancellationToken)
+    {
+        var claimsPerSource = Math.Max(1, sizes.ScaleClaims / sizes.ScaleSources);
+        var sourcesPerBatch = Math.Max(1, BenchClaims.BatchSize / claimsPerSource);
+        var batches = sizes.ScaleClaims / BenchClaims.BatchSize;
+        using var client = service.Client(sizes.Clients, TimeSpan.FromHours(2));
+        var clock = Stopwatch.StartNew();
+        await Load.EachAsync(sizes.Clients, batches, (b, token) =>
+        {
+            var random = new Random(seed + b);
+            var claims = Enumerable.Range(0, BenchClaims.BatchSize).Select(i => BenchClaims.Claim(
+                "scale", ((long)b * BenchClaims.BatchSize) + i, (b * sourcesPerBatch) + (i % sourcesPerBatch),
+                (b % sizes.Clients) + (sizes.Clients * random.Next(10_000 / sizes.Clients)), random)).ToList();
+            return PostAsync(client, claims, token);
+        }, cancellationToken);
+        var ingestSeconds = clock.Elapsed.TotalSeconds;
+
+        clock.Restart();
+        using var response = await client.PostAsJsonAsync("v1/admin/rescore", new { policy = ScoringPolicies.Names.First() }, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        var rescored = (await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("sources").GetInt32();
+        var rescoreSeconds = clock.Elapsed.TotalSeconds;
+        service.Process.Refresh();
+        return new ScaleFigures(sizes.ScaleClaims, sizes.ScaleSources, ingestSeconds, rescoreSeconds, rescored, service.Process.PeakWorkingSet64);
+    }
+}

@@ -1,0 +1,63 @@
+using System.Text.Json;
+
+namespace Reliability.Cli.Tests;
+
+/// <summary>
+/// The quick benchmark end to end: it starts PostgreSQL and the service, measures every figure and
+/// writes the JSON. Figures depend on the machine, so only their presence and sign are checked.
+/// </summary>
+public sealed class BenchCommandTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+
+    [Fact]
+    public async Task A_quick_run_writes_every_ratio_and_figure()
+    {
+        var json = _folder.File("bench.json");
+
+        var run = await CliRunner.RunAsync("bench", "--quick", "--json", json);
+
+        Assert.True(run.ExitCode == 0, run.Error + run.Output);
+        var report = JsonDocument.Parse(await File.ReadAllTextAsync(json)).RootElement;
+        foreach (var ratio in new[] { "ingest_vs_raw_insert", "lookup_vs_trivial", "score_vs_trivial", "cold_activation_vs_raw_read" })
+        {
+            Assert.True(report.GetProperty(ratio).GetDouble() > 0, ratio);
+            Assert.Contains(ratio, report.GetProperty("targets").EnumerateObject().Select(p => p.Name));
+        }
+
+        var truth = report.GetProperty("truth").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetDouble());
+        Assert.Equal(["flights", "population-conflicts"], truth.Keys.Order(StringComparer.Ordinal));
+        Assert.All(truth.Values, accuracy => Assert.InRange(accuracy, 0.5, 1.0));
+
+        var figures = report.GetProperty("figures");
+        foreach (var figure in new[]
+        {
+            "ingest_claims_per_s", "raw_insert_rows_per_s", "trivial_requests_per_s", "lookup_requests_per_s",
+            "score_requests_per_s", "cold_activation_ms", "first_score_ms", "warm_score_ms", "raw_read_ms",
+        })
+        {
+            Assert.True(figures.GetProperty(figure).GetDouble() > 0, figure);
+        }
+
+        // Every claim of the cold source is in its stream, beside the proposition facts it copied.
+        Assert.True(figures.GetProperty("cold_stream_events").GetInt32() > report.GetProperty("sizes").GetProperty("cold_claims_per_source").GetInt32());
+        Assert.Equal("quick", report.GetProperty("sizes").GetProperty("mode").GetString());
+        Assert.True(report.GetProperty("machine").GetProperty("cores").GetInt32() > 0);
+        Assert.True(DateTimeOffset.TryParse(report.GetProperty("timestamp").GetString(), System.Globalization.CultureInfo.InvariantCulture, out _));
+        Assert.Contains("ingest", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Quick_and_full_exclude_each_other()
+    {
+        var json = _folder.File("refused.json");
+
+        var run = await CliRunner.RunAsync("bench", "--quick", "--full", "--json", json);
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("--quick and --full", run.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(json));
+    }
+
+    public void Dispose() => _folder.Dispose();
+}

@@ -1,0 +1,130 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Reliability.Contracts.Ledger;
+using Reliability.Grains.Recording;
+using Reliability.Grains.Records;
+using Reliability.Infrastructure.Watching;
+using static Reliability.Grains.Tests.Record;
+
+namespace Reliability.Grains.Tests;
+
+/// <summary>
+/// Claim batches that arrive while a commit is in flight share the next one, and each keeps its own
+/// verdicts: a batch that makes the group fail fails alone, and ids stay idempotent across batches.
+/// </summary>
+public sealed class GroupCommitTests(GrainCluster fixture) : IClassFixture<GrainCluster>
+{
+    [Fact]
+    public async Task Batches_queued_behind_a_commit_share_the_next_one()
+    {
+        using var ledger = Ledger(writers: 1);
+        var (held, release) = HoldNextCommit();
+        var first = ledger.RecordClaimsAsync([Claim("gc-first", "gc-first-s", "gc-p0", "o0", 0)]);
+        await held;
+        var queued = Enumerable.Range(0, 5).Select(b => Enumerable.Range(0, 3)
+            .Select(i => Claim($"gc-{b}-{i}", $"gc-s{b}", $"gc-p{i}", "o" + (i % 2), (b * 10) + i)).ToList()).ToList();
+        var recording = queued.Select(batch => ledger.RecordClaimsAsync(batch)).ToList();
+        release();
+
+        Assert.Equal(SubmissionStatus.Accepted, Assert.Single(await first).Status);
+        var results = await Task.WhenAll(recording);
+        for (var b = 0; b < queued.Count; b++)
+        {
+            Assert.Equal(queued[b].Select(c => c.Id), results[b].Select(r => r.Id));
+            Assert.All(results[b], r => Assert.Equal(SubmissionStatus.Accepted, r.Status));
+            Assert.Equal($"gc-s{b}", results[b][0].SourceId);
+        }
+
+        Assert.Equal(1, await TransactionsAsync(queued.Select((_, b) => SourceStream($"gc-s{b}"))));
+        Assert.NotEqual(1, await TransactionsAsync([SourceStream("gc-first-s"), SourceStream("gc-s0")]));
+        var proposition = await LoadAsync<PropositionDocument>(fixture.Store, "gc-p1");
+        Assert.Equal(5, proposition!.ClaimCount);
+    }
+
+    [Fact]
+    public async Task A_batch_that_fails_its_group_fails_alone_and_the_others_are_recorded()
+    {
+        using var ledger = Ledger(writers: 1);
+        var (held, release) = HoldNextCommit();
+        var first = ledger.RecordClaimsAsync([Claim("bad-first", "bad-first-s", "bad-p0", "o0", 0)]);
+        await held;
+        var good = Enumerable.Range(0, 3).Select(b => (IReadOnlyList<ClaimSubmission>)[Claim($"good-{b}", $"good-s{b}", "bad-p1", "o1", b)]).ToList();
+        // PostgreSQL refuses a NUL character in JSON: the whole transaction holding it fails.
+        IReadOnlyList<ClaimSubmission> bad = [Claim("bad-0", "bad-s", "bad-p2", "o0", 9) with { Text = "before\u0000after" }];
+        var recording = new[] { good[0], bad, good[1], good[2] }.Select(batch => ledger.RecordClaimsAsync(batch)).ToList();
+        release();
+
+        await first;
+        await Assert.ThrowsAnyAsync<Exception>(() => recording[1]);
+        foreach (var (task, b) in new[] { (recording[0], 0), (recording[2], 1), (recording[3], 2) })
+        {
+            Assert.Equal(SubmissionStatus.Accepted, Assert.Single(await task).Status);
+            Assert.Equal([$"good-{b}"], await ClaimIdsAsync(fixture.Store, SourceStream($"good-s{b}")));
+        }
+
+        Assert.Null(await LoadAsync<SourceDocument>(fixture.Store, "bad-s"));
+        Assert.Null(await LoadAsync<ClaimDocument>(fixture.Store, "bad-0"));
+        Assert.Null(await LoadAsync<PropositionDocument>(fixture.Store, "bad-p2"));
+        Assert.Equal(3, (await LoadAsync<PropositionDocument>(fixture.Store, "bad-p1"))!.ClaimCount);
+    }
+
+    [Fact]
+    public async Task Concurrent_batches_sharing_ids_accept_each_claim_exactly_once()
+    {
+        using var ledger = Ledger(writers: 2);
+        // Twelve callers, each sending its share of 40 claims twice over, in overlapping batches.
+        var claims = Enumerable.Range(0, 40).Select(i => Claim($"once-{i}", $"once-s{i % 4}", $"once-p{i % 5}", "o" + (i % 2), i)).ToList();
+        var callers = Enumerable.Range(0, 12).Select(c => Task.Run(async () =>
+        {
+            var results = new List<SubmissionResult>();
+            foreach (var batch in claims.Skip(c * 3).Concat(claims.Take(c * 3)).Chunk(7).Take(4))
+            {
+                results.AddRange(await ledger.RecordClaimsAsync(batch));
+            }
+
+            return results;
+        })).ToList();
+        var all = (await Task.WhenAll(callers)).SelectMany(r => r).ToList();
+
+        Assert.DoesNotContain(all, r => r.Status == SubmissionStatus.Rejected);
+        var accepted = all.Where(r => r.Status == SubmissionStatus.Accepted).Select(r => r.Id).ToList();
+        Assert.Equal(accepted.Distinct().Count(), accepted.Count);
+        Assert.Equal(all.Select(r => r.Id).Distinct().Order(StringComparer.Ordinal), accepted.Order(StringComparer.Ordinal));
+        for (var s = 0; s < 4; s++)
+        {
+            var stored = await ClaimIdsAsync(fixture.Store, SourceStream($"once-s{s}"));
+            Assert.Equal(stored.Distinct().Count(), stored.Count);
+            Assert.Equal(accepted.Where(id => int.Parse(id["once-".Length..], System.Globalization.CultureInfo.InvariantCulture) % 4 == s).Order(StringComparer.Ordinal),
+                stored.Order(StringComparer.Ordinal));
+        }
+    }
+
+    private LedgerWriter Ledger(int writers) => new(
+        fixture.Store, fixture.Grains, TimeProvider.System, new RecordEventHub(), new WatchSchedule(Options.Create(new WatcherOptions())),
+        NullLogger<LedgerWriter>.Instance, Options.Create(new RecordOptions { ClaimWriters = writers }));
+
+    /// <summary>Holds the test store's next commit until released, so batches pile up behind it.</summary>
+    private (Task Held, Action Release) HoldNextCommit()
+    {
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        fixture.Injector.Arm(async () =>
+        {
+            held.TrySetResult();
+            await gate.Task;
+        });
+        return (held.Task, () => gate.TrySetResult());
+    }
+
+    /// <summary>How many transactions wrote the events of these streams (PostgreSQL's xmin names the writer).</summary>
+    private async Task<long> TransactionsAsync(IEnumerable<string> streams)
+    {
+        await using var connection = fixture.Store.Storage.Database.CreateConnection();
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "select count(distinct xmin::text) from reliability.mt_events where stream_id = any($1)", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = streams.ToArray() });
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+}
