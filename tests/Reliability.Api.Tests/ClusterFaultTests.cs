@@ -105,6 +105,8 @@ public sealed class ClusterFaultTests(ITestOutputHelper output)
         var duringOutage = load.Count;
         var ready = await viaFirst.GetAsync("/health/ready");
         var read = await viaFirst.GetAsync($"/v1/claims/outage-w0-b0-i0");
+        // A grain activated now meets the outage inside the silo; it must still come out as 503.
+        var activation = await viaFirst.GetAsync("/v1/sources/outage-never-seen");
         await server.ResumeAsync();
 
         // Recovers by itself: writes are acknowledged again and both nodes are ready, nothing restarted.
@@ -120,6 +122,8 @@ public sealed class ClusterFaultTests(ITestOutputHelper output)
         Report(load, "database outage");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
         Assert.True(read.StatusCode is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable, $"A read during the outage answered {read.StatusCode}.");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, activation.StatusCode);
+        Assert.NotNull(activation.Headers.RetryAfter);
         Assert.True(load.Unavailable > 0, "No request met the outage.");
         Assert.True(duringOutage - atHalt <= Writers * 5, "Writes were acknowledged while the database was down.");
         // Never a 500, never anything but 503 with Retry-After and a problem document.
