@@ -103,6 +103,8 @@ internal static class ClusterRegistration
                 silo.UseInMemoryReminderService();
             }
 
+            // Grain calls continue the HTTP request's trace instead of starting unrelated ones.
+            silo.AddActivityPropagation();
             silo.Configure<GrainCollectionOptions>(options =>
             {
                 if (orleans.CollectionAgeSeconds is { } age)

@@ -21,6 +21,7 @@ internal static partial class HostRegistration
         builder.Services.AddExceptionHandler<StoreUnavailableHandler>();
         builder.Services.AddOpenApi();
         builder.AddReliabilitySecurity();
+        builder.AddReliabilityTelemetry();
         builder.Services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", tags: [HealthApi.ReadyTag])
             .AddCheck<ClusterMembershipHealthCheck>("cluster", tags: [HealthApi.ReadyTag]);

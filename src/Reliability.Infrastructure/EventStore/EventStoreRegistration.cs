@@ -1,5 +1,6 @@
 using JasperFx;
 using JasperFx.Events;
+using JasperFx.OpenTelemetry;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -35,6 +36,9 @@ public static class EventStoreRegistration
                 options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
                 options.ConfigureKeys();
                 options.AddWatchingDocuments().AddWebhookDocuments();
+                // Spans per connection use and a counter of appended events, for traces and dashboards.
+                options.OpenTelemetry.TrackConnections = TrackLevel.Normal;
+                options.OpenTelemetry.TrackEventCounters();
                 configure?.Invoke(options);
             })
             .UseNpgsqlDataSource()
