@@ -23,18 +23,20 @@ public sealed class RecordErrors : IIncomingGrainCallFilter
         }
     }
 
-    public static bool IsStoreException(Exception exception)
+    public static bool IsStoreException(Exception exception) => FirstStoreException(exception) is not null;
+
+    private static Exception? FirstStoreException(Exception exception)
     {
         for (var e = exception; e is not null; e = e.InnerException)
         {
             var ns = e.GetType().Namespace ?? "";
             if (StoreNamespaces.Any(n => ns == n || ns.StartsWith(n + ".", StringComparison.Ordinal)))
             {
-                return true;
+                return e;
             }
         }
 
-        return false;
+        return null;
     }
 
     /// <summary>
@@ -43,7 +45,9 @@ public sealed class RecordErrors : IIncomingGrainCallFilter
     /// </summary>
     public static Exception Translate(Exception exception)
     {
-        var message = $"The record store failed ({exception.GetType().Name}): {exception.Message}";
+        // Named after the store's own exception, not whatever wrapped it on the way out.
+        var store = FirstStoreException(exception) ?? exception;
+        var message = $"The record store failed ({store.GetType().Name}): {store.Message}";
         return StoreFailures.IsUnavailable(exception)
             ? new RecordStoreUnavailableException(message)
             : new InvalidOperationException(message);

@@ -15,7 +15,7 @@ namespace Reliability.Api.Tests;
 /// </summary>
 public sealed class ClaimLoad(Balancer balancer, string prefix)
 {
-    public const int Sources = 6;
+    public const int Sources = 12;
     private const int BatchSize = 5;
     private static readonly TimeSpan BatchDeadline = TimeSpan.FromSeconds(120);
 

@@ -1,5 +1,7 @@
 using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Orleans.Serialization;
 
 namespace Reliability.Grains.Tests;
 
@@ -27,6 +29,18 @@ public sealed class RecordErrorsTests
         Assert.IsType<RecordStoreUnavailableException>(translated);
         Assert.Null(translated.InnerException);
         Assert.Contains("Failed to connect", translated.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_unreachable_store_survives_Orleans_serialization_as_itself()
+    {
+        using var services = new ServiceCollection().AddSerializer().BuildServiceProvider();
+        var serializer = services.GetRequiredService<Serializer>();
+
+        var copy = serializer.Deserialize<Exception>(serializer.SerializeToArray<Exception>(new RecordStoreUnavailableException("PostgreSQL is down")));
+
+        Assert.IsType<RecordStoreUnavailableException>(copy);
+        Assert.Equal("PostgreSQL is down", copy.Message);
     }
 
     [Fact]
