@@ -31,6 +31,9 @@ public interface ITruthGrain : IGrainWithIntegerKey
     Task InvalidateAsync();
 }
 
-/// <summary>Version grows each time the estimate is recomputed, so callers can cache by it.</summary>
+/// <summary>
+/// Version grows each time the estimate is recomputed, so callers can cache by it. Stale: the record
+/// has changed since, and a recomputation is scheduled (it waits longer while writes keep coming).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("Reliability.ProvisionalEstimates")]
-public sealed record ProvisionalEstimates(long Version, IReadOnlyDictionary<string, IReadOnlyList<OptionProbability>> Propositions);
+public sealed record ProvisionalEstimates(long Version, IReadOnlyDictionary<string, IReadOnlyList<OptionProbability>> Propositions, bool Stale = false);

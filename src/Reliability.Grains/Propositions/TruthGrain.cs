@@ -37,7 +37,7 @@ public sealed class TruthGrain(IDocumentStore store, TruthInputs inputs) : Grain
 
         var wanted = propositionIds.Where(_estimates.Propositions.ContainsKey)
             .ToDictionary(id => id, id => _estimates.Propositions[id], StringComparer.Ordinal);
-        return new ProvisionalEstimates(_estimates.Version, wanted);
+        return new ProvisionalEstimates(_estimates.Version, wanted, _stale);
     }
 
     public Task InvalidateAsync()
