@@ -210,6 +210,7 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
             Claim(NewId("c"), $"pc_{Guid.NewGuid():N}"[..20], question, "army repelled the attack", "2023-09-28T12:00:00Z"));
         var propositionId = batch.GetProperty("items")[0].GetProperty("propositionId").GetString()!;
 
+        await api.Factory.WaitForQuietTruthAsync();
         var proposition = await Client.GetFromJsonAsync<JsonElement>($"/v1/propositions/{propositionId}");
         Assert.Equal("contested", proposition.GetProperty("state").GetString());
         var probabilities = proposition.GetProperty("provisionalProbabilities").EnumerateArray()

@@ -3,7 +3,9 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Reliability.Contracts.Propositions;
 using Reliability.Infrastructure.Security;
 using Reliability.Testing;
 
@@ -52,6 +54,25 @@ public sealed class ReliabilityApiFactory(string connectionString, IReadOnlyDict
         response.EnsureSuccessStatusCode();
         var created = await response.Content.ReadFromJsonAsync<JsonElement>();
         return CreateClient(created.GetProperty("key").GetString()!);
+    }
+
+    /// <summary>
+    /// Waits until the provisional truth estimate has caught up with everything recorded so far: its
+    /// recomputation is paced, so a read straight after a write may still see the previous estimate.
+    /// </summary>
+    public async Task WaitForQuietTruthAsync()
+    {
+        var truth = Services.GetRequiredService<IGrainFactory>().GetGrain<ITruthGrain>(0);
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while ((await truth.GetEstimatesAsync([])).Stale)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("The truth estimate did not catch up with the record within two minutes.");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100));
+        }
     }
 
     /// <summary>Starts Kestrel; <see cref="WebApplicationFactory{T}.CreateClient()"/> then talks real HTTP to it.</summary>

@@ -51,6 +51,7 @@ public sealed class SeedCaseTests(SeedCaseTests.Replays replays) : IClassFixture
                 await step.SendAsync(client);
             }
 
+            await factory.WaitForQuietTruthAsync();
             var beforeResolution = await client.GetFromJsonAsync<JsonElement>("/v1/propositions/acharane-base");
             foreach (var step in resolutions)
             {
