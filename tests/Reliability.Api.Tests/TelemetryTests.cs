@@ -61,12 +61,13 @@ public sealed class TelemetryTests : IAsyncLifetime
         (await editor.GetAsync("/v1/sources/x-telemetry_desk/score")).EnsureSuccessStatusCode();
 
         // Scope names travel as plain UTF-8 inside the protobuf bodies, so they can be found without decoding.
+        // Exports arrive in batches: wait until the claim's own request span has been sent.
         var traces = await _collector.WaitForAsync("/v1/traces", body =>
-            body.Contains("Microsoft.AspNetCore", StringComparison.Ordinal)
+            body.Contains("/v1/claims", StringComparison.Ordinal)
+            && body.Contains("Microsoft.AspNetCore", StringComparison.Ordinal)
             && body.Contains("Npgsql", StringComparison.Ordinal)
             && body.Contains("Microsoft.Orleans", StringComparison.Ordinal));
         Assert.Contains("reliability", traces, StringComparison.Ordinal);
-        Assert.Contains("/v1/claims", traces, StringComparison.Ordinal);
 
         await _collector.WaitForAsync("/v1/metrics", body => body.Contains("http.server.request.duration", StringComparison.Ordinal));
         await _collector.WaitForAsync("/v1/logs", body => body.Length > 0);
