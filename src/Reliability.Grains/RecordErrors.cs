@@ -1,3 +1,4 @@
+using Reliability.Infrastructure;
 using Reliability.Infrastructure.Database;
 
 namespace Reliability.Grains;
@@ -25,19 +26,9 @@ public sealed class RecordErrors : IIncomingGrainCallFilter
 
     public static bool IsStoreException(Exception exception) => FirstStoreException(exception) is not null;
 
-    private static Exception? FirstStoreException(Exception exception)
-    {
-        for (var e = exception; e is not null; e = e.InnerException)
-        {
-            var ns = e.GetType().Namespace ?? "";
-            if (StoreNamespaces.Any(n => ns == n || ns.StartsWith(n + ".", StringComparison.Ordinal)))
-            {
-                return e;
-            }
-        }
-
-        return null;
-    }
+    private static Exception? FirstStoreException(Exception exception) =>
+        ExceptionChain.Of(exception).FirstOrDefault(e => e.GetType().Namespace is { } ns
+            && StoreNamespaces.Any(n => ns == n || ns.StartsWith(n + ".", StringComparison.Ordinal)));
 
     /// <summary>
     /// The same failure in a type every Orleans client can read; the store's own exception stays in

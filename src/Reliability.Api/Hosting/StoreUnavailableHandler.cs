@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Reliability.Grains;
+using Reliability.Infrastructure;
 using Reliability.Infrastructure.Database;
 
 namespace Reliability.Api.Hosting;
@@ -33,17 +34,10 @@ internal sealed class StoreUnavailableHandler(IProblemDetailsService problems) :
     }
 
     private static bool IsStoreUnavailable(Exception exception) =>
-        StoreFailures.IsUnavailable(exception) || Chain(exception).Any(e => e is RecordStoreUnavailableException);
+        StoreFailures.IsUnavailable(exception) || ExceptionChain.Of(exception).Any(e => e is RecordStoreUnavailableException);
 
     // A grain call to a silo that has just died fails until the membership declares it dead.
     private static bool IsClusterUnavailable(Exception exception) =>
-        Chain(exception).Any(e => e is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException);
+        ExceptionChain.Of(exception).Any(e => e is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException);
 
-    private static IEnumerable<Exception> Chain(Exception exception)
-    {
-        for (var e = exception; e is not null; e = e.InnerException)
-        {
-            yield return e;
-        }
-    }
 }

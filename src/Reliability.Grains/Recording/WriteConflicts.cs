@@ -1,5 +1,6 @@
 using Marten.Exceptions;
 using Npgsql;
+using Reliability.Infrastructure;
 
 namespace Reliability.Grains.Recording;
 
@@ -8,7 +9,7 @@ internal static class WriteConflicts
 {
     public static bool IsConflict(Exception exception)
     {
-        for (var e = exception; e is not null; e = e.InnerException)
+        foreach (var e in ExceptionChain.Of(exception))
         {
             switch (e)
             {

@@ -10,16 +10,6 @@ public static class StoreFailures
     /// True when the exception, or one it wraps (Marten wraps Npgsql's), says PostgreSQL could not
     /// be reached, went away mid-command or is starting or shutting down: worth retrying later.
     /// </summary>
-    public static bool IsUnavailable(Exception exception)
-    {
-        for (var e = exception; e is not null; e = e.InnerException)
-        {
-            if (e is NpgsqlException { IsTransient: true } or SocketException)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    public static bool IsUnavailable(Exception exception) =>
+        ExceptionChain.Of(exception).Any(e => e is NpgsqlException { IsTransient: true } or SocketException);
 }

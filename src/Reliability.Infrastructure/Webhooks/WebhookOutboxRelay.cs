@@ -82,18 +82,8 @@ public sealed partial class WebhookOutboxRelay(
         return pending.Count;
     }
 
-    private static bool IsTaken(Exception exception)
-    {
-        for (var e = exception; e is not null; e = e.InnerException)
-        {
-            if (e is JasperFx.DocumentAlreadyExistsException or PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    private static bool IsTaken(Exception exception) =>
+        ExceptionChain.Of(exception).Any(e => e is JasperFx.DocumentAlreadyExistsException or PostgresException { SqlState: PostgresErrorCodes.UniqueViolation });
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Webhook events could not be relayed; they stay in the outbox")]
     private partial void LogFailed(Exception exception);

@@ -1,0 +1,16 @@
+namespace Reliability.Infrastructure;
+
+/// <summary>
+/// An exception and the ones it wraps, outermost first. Marten wraps Npgsql's errors and Orleans wraps
+/// whatever a grain threw, so what a failure *means* is usually found some way down the chain.
+/// </summary>
+public static class ExceptionChain
+{
+    public static IEnumerable<Exception> Of(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            yield return e;
+        }
+    }
+}
