@@ -14,7 +14,7 @@ namespace Reliability.Grains.Recording;
 /// </summary>
 internal sealed partial class ClaimGroupCommit : IDisposable
 {
-    public delegate Task<(IReadOnlyList<SubmissionResult> Results, Touched Touched)> Writer(IReadOnlyList<ClaimSubmission> claims);
+    public delegate Task<IReadOnlyList<SubmissionResult>> Writer(IReadOnlyList<ClaimSubmission> claims);
 
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>();
     private readonly Writer _write;
@@ -76,7 +76,7 @@ internal sealed partial class ClaimGroupCommit : IDisposable
     {
         try
         {
-            var (results, _) = await _write(group.Count == 1 ? group[0].Claims : [.. group.SelectMany(p => p.Claims)]);
+            var results = await _write(group.Count == 1 ? group[0].Claims : [.. group.SelectMany(p => p.Claims)]);
             var offset = 0;
             foreach (var pending in group)
             {

@@ -36,7 +36,13 @@ public sealed partial class LedgerWriter(
     private ClaimGroupCommit Claims => LazyInitializer.EnsureInitialized(ref _claims!, ref _claimsStarted, ref _claimsGate, () => new ClaimGroupCommit(
         (options?.Value ?? new RecordOptions()).ClaimWriters,
         (options?.Value ?? new RecordOptions()).MaxClaimsPerCommit,
-        claims => WithRetryAsync(session => ClaimBatch.WriteAsync(session, claims, clock.GetUtcNow(), schedule, CancellationToken.None), CancellationToken.None),
+        async claims =>
+        {
+            // The streams a claim touches follow from its verdict; RecordClaimsAsync derives them per caller.
+            var (results, _) = await WithRetryAsync(
+                session => ClaimBatch.WriteAsync(session, claims, clock.GetUtcNow(), schedule, CancellationToken.None), CancellationToken.None);
+            return results;
+        },
         logger));
 
     public async Task<IReadOnlyList<SubmissionResult>> RecordClaimsAsync(
