@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Retry;
 using Reliability.Contracts.Watching;
 
 namespace Reliability.Grains.Watching;
@@ -9,21 +11,25 @@ public sealed partial class DeletionWatchStarter(IGrainFactory grains, TimeProvi
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        for (var attempt = 1; !stoppingToken.IsCancellationRequested; attempt++)
-        {
-            try
+        // Until it works or the service stops: one more second between attempts each time, at most 30.
+        var retry = new ResiliencePipelineBuilder { TimeProvider = clock }
+            .AddRetry(new RetryStrategyOptions
             {
-                await grains.GetGrain<IDeletionWatchGrain>(0).StartAsync();
-                return;
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogRetry(logger, e, attempt);
-                await Task.Delay(TimeSpan.FromSeconds(Math.Min(30, attempt)), clock, stoppingToken);
-            }
-        }
+                MaxRetryAttempts = int.MaxValue,
+                BackoffType = DelayBackoffType.Linear,
+                Delay = TimeSpan.FromSeconds(1),
+                MaxDelay = TimeSpan.FromSeconds(30),
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException),
+                OnRetry = arguments =>
+                {
+                    LogRetry(logger, arguments.Outcome.Exception, arguments.AttemptNumber + 1);
+                    return default;
+                },
+            })
+            .Build();
+        await retry.ExecuteAsync(async _ => await grains.GetGrain<IDeletionWatchGrain>(0).StartAsync(), stoppingToken);
     }
 
     [LoggerMessage(LogLevel.Warning, "The deletion-check schedule could not start yet (attempt {Attempt}); retrying")]
-    private static partial void LogRetry(ILogger logger, Exception exception, int attempt);
+    private static partial void LogRetry(ILogger logger, Exception? exception, int attempt);
 }
