@@ -1,6 +1,7 @@
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orleans.Serialization;
 using Reliability.Contracts.Ledger;
 using Reliability.Domain.Events;
 using Reliability.Grains.Propositions;
@@ -18,6 +19,7 @@ public static class RecordRegistration
     public static IServiceCollection AddReliabilityRecord(this IServiceCollection services)
     {
         services.AddSingleton<ILedger, LedgerWriter>();
+        services.AddSerializer(serializer => serializer.AddReliabilityEvents());
         services.AddSingleton<EventStreams>();
         services.AddSingleton<RecordQueries>();
         services.AddSingleton<ScoringPolicies>();

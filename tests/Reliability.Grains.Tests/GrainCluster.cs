@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Serialization;
 using Orleans.TestingHost;
 using Reliability.Contracts.Ledger;
 using Reliability.Grains.Recording;
@@ -67,7 +68,12 @@ public class GrainCluster : IAsyncLifetime
             });
         });
         // A call to a grain on a killed silo fails after this, instead of Orleans' 30 s default.
-        builder.ConfigureClient(client => client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(5)));
+        builder.ConfigureClient(client =>
+        {
+            client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(5));
+            // The writer below runs in the client and hands committed events to the grains.
+            client.Services.AddSerializer(serializer => serializer.AddReliabilityEvents());
+        });
         Cluster = builder.Build();
         await Cluster.DeployAsync();
         Ledger = new LedgerWriter(

@@ -2,40 +2,67 @@ using Microsoft.Extensions.Options;
 using Reliability.Contracts.Propositions;
 using Reliability.Domain.Events;
 using Reliability.Domain.Model;
+using Reliability.Grains.Recording;
 using Reliability.Grains.Records;
 
 namespace Reliability.Grains.Propositions;
 
 /// <summary>A proposition's claims and resolution revisions, folded from its stream.</summary>
-public sealed class PropositionGrain(EventStreams streams, IGrainFactory grains, IOptions<RecordOptions> options) : Grain, IPropositionGrain
+public sealed class PropositionGrain(EventStreams streams, IGrainFactory grains, IOptions<RecordOptions> options) : Grain, IPropositionGrain, IPropositionStreamGrain
 {
     private readonly Ledger _ledger = new();
     private readonly List<Claim> _claims = [];
     private long _version;
+    private bool _loaded;
 
     private string PropositionId => this.GetPrimaryKeyString();
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    /// <summary>Reads nothing yet: a proposition opened by the commit that activates it is handed its events.</summary>
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        try
-        {
-            await CatchUpCoreAsync(cancellationToken);
-        }
-        catch (Exception exception) when (RecordErrors.IsStoreException(exception))
-        {
-            throw RecordErrors.Translate(exception);
-        }
-
         // A writer that died after its commit never told this grain; it reads its stream on its own too.
         var interval = options.Value.CatchUpInterval;
-        this.RegisterGrainTimer(() => CatchUpCoreAsync(CancellationToken.None), new GrainTimerCreationOptions(interval, interval));
+        this.RegisterGrainTimer(() => _loaded ? CatchUpCoreAsync(CancellationToken.None) : Task.CompletedTask, new GrainTimerCreationOptions(interval, interval));
+        return Task.CompletedTask;
     }
 
-    public Task CatchUpAsync(long committedVersion) =>
-        committedVersion > 0 && committedVersion <= _version ? Task.CompletedTask : CatchUpCoreAsync(CancellationToken.None);
+    public async Task CatchUpAsync(long committedVersion)
+    {
+        await LoadAsync();
+        if (committedVersion <= 0 || committedVersion > _version)
+        {
+            await CatchUpCoreAsync(CancellationToken.None);
+        }
+    }
+
+    public async Task CommittedAsync(CommittedEvents committed)
+    {
+        if (!_loaded && committed.FromVersion == 1)
+        {
+            _loaded = true;
+            Fold(committed.Events, committed.ToVersion);
+            return;
+        }
+
+        await LoadAsync();
+        if (committed.ToVersion <= _version)
+        {
+            return;
+        }
+
+        if (committed.FromVersion == _version + 1)
+        {
+            Fold(committed.Events, committed.ToVersion);
+        }
+        else
+        {
+            await CatchUpCoreAsync(CancellationToken.None);
+        }
+    }
 
     public async Task<PropositionView?> GetAsync()
     {
+        await LoadAsync();
         if (_ledger.FindProposition(PropositionId) is not { } proposition)
         {
             return null;
@@ -55,14 +82,29 @@ public sealed class PropositionGrain(EventStreams streams, IGrainFactory grains,
             estimate, resolution is null ? null : Views.Of(resolution));
     }
 
-    public Task<IReadOnlyList<ResolutionView>?> GetResolutionsAsync() =>
-        Task.FromResult<IReadOnlyList<ResolutionView>?>(_ledger.FindProposition(PropositionId) is null
-            ? null
-            : [.. _ledger.ResolutionsOf(PropositionId).Select(Views.Of)]);
+    public async Task<IReadOnlyList<ResolutionView>?> GetResolutionsAsync()
+    {
+        await LoadAsync();
+        return _ledger.FindProposition(PropositionId) is null ? null : [.. _ledger.ResolutionsOf(PropositionId).Select(Views.Of)];
+    }
+
+    private async ValueTask LoadAsync()
+    {
+        if (!_loaded)
+        {
+            await CatchUpCoreAsync(CancellationToken.None);
+            _loaded = true;
+        }
+    }
 
     private async Task CatchUpCoreAsync(CancellationToken cancellationToken)
     {
         var (events, version) = await streams.ReadAsync(StreamKeys.Proposition(PropositionId), _version, cancellationToken);
+        Fold(events, version);
+    }
+
+    private void Fold(IReadOnlyList<IReliabilityEvent> events, long version)
+    {
         foreach (var e in events)
         {
             if (_ledger.Apply(e) && e is ClaimRecorded recorded)
@@ -71,6 +113,6 @@ public sealed class PropositionGrain(EventStreams streams, IGrainFactory grains,
             }
         }
 
-        _version = version;
+        _version = Math.Max(_version, version);
     }
 }

@@ -1,4 +1,5 @@
 using Marten;
+using JasperFx.Events;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Reliability.Contracts.Articles;
@@ -38,9 +39,11 @@ public sealed partial class LedgerWriter(
         (options?.Value ?? new RecordOptions()).MaxClaimsPerCommit,
         async claims =>
         {
-            // The streams a claim touches follow from its verdict; RecordClaimsAsync derives them per caller.
-            var (results, _) = await WithRetryAsync(
+            var (results, touched) = await WithRetryAsync(
                 session => ClaimBatch.WriteAsync(session, claims, clock.GetUtcNow(), schedule, CancellationToken.None), CancellationToken.None);
+            // Once for the whole group, before any of its callers is answered: a caller that reads
+            // right after its write sees it.
+            await NotifyAsync(touched);
             return results;
         },
         logger));
@@ -49,15 +52,6 @@ public sealed partial class LedgerWriter(
         IReadOnlyList<ClaimSubmission> claims, CancellationToken cancellationToken = default)
     {
         var results = await Claims.RecordAsync(claims, cancellationToken);
-        // A claim appends to its source's and its proposition's streams and to no others.
-        var touched = new Touched();
-        foreach (var result in results.Where(r => r.Status == SubmissionStatus.Accepted))
-        {
-            touched.Sources.Add(result.SourceId!);
-            touched.Propositions.Add(result.PropositionId!);
-        }
-
-        await NotifyAsync(touched);
         var accepted = results.Where(r => r.Status == SubmissionStatus.Accepted).ToList();
         if (accepted.Count > 0)
         {
@@ -164,9 +158,11 @@ public sealed partial class LedgerWriter(
         {
             await using var session = store.LightweightSession();
             var (result, touched) = await write(session);
+            var appends = session.PendingChanges.Streams().ToList();
             try
             {
                 await session.SaveChangesAsync(cancellationToken);
+                touched.Committed(appends);
                 return (result, touched);
             }
             catch (Exception exception) when (WriteConflicts.IsConflict(exception) && clock.GetElapsedTime(started) < ConflictBudget)
@@ -185,8 +181,12 @@ public sealed partial class LedgerWriter(
     /// </summary>
     private async Task NotifyAsync(Touched touched)
     {
-        var calls = touched.Sources.Select(id => grains.GetGrain<ISourceGrain>(id).CatchUpAsync(0))
-            .Concat(touched.Propositions.Select(id => grains.GetGrain<IPropositionGrain>(id).CatchUpAsync(0)))
+        var calls = touched.Sources.Select(id => touched.CommittedTo(StreamKeys.Source(id)) is { } committed
+                ? grains.GetGrain<ISourceStreamGrain>(id).CommittedAsync(committed)
+                : grains.GetGrain<ISourceGrain>(id).CatchUpAsync(0))
+            .Concat(touched.Propositions.Select(id => touched.CommittedTo(StreamKeys.Proposition(id)) is { } committed
+                ? grains.GetGrain<IPropositionStreamGrain>(id).CommittedAsync(committed)
+                : grains.GetGrain<IPropositionGrain>(id).CatchUpAsync(0)))
             .ToList();
         if (touched.Propositions.Count > 0)
         {
@@ -212,11 +212,41 @@ public sealed partial class LedgerWriter(
     private static partial void LogNotifyFailed(ILogger logger, Exception exception);
 }
 
-/// <summary>The streams a command appended to, whose grains must catch up.</summary>
+/// <summary>The streams a command appended to, whose grains must catch up, and what it appended.</summary>
 public sealed class Touched
 {
+    private Dictionary<string, CommittedEvents>? _committed;
+
     public HashSet<string> Sources { get; } = new(StringComparer.Ordinal);
     public HashSet<string> Propositions { get; } = new(StringComparer.Ordinal);
 
     public static Touched None => new();
+
+    /// <summary>The events committed to a stream, numbered; null when they are not known and the grain must read them.</summary>
+    public CommittedEvents? CommittedTo(string streamKey) => _committed?.GetValueOrDefault(streamKey);
+
+    /// <summary>
+    /// Keeps the appends of a committed session. The store numbered every event while committing
+    /// (each stream's version is checked then); a stream whose numbers are missing is left for its
+    /// grain to read.
+    /// </summary>
+    internal void Committed(IEnumerable<StreamAction> appends)
+    {
+        foreach (var append in appends)
+        {
+            if (append.Key is not { } key || append.Events.Count == 0 || append.Events.Any(e => e.Version <= 0))
+            {
+                continue;
+            }
+
+            var events = append.Events.Select(e => e.Data).OfType<Domain.Events.IReliabilityEvent>().ToList();
+            if (events.Count != append.Events.Count)
+            {
+                continue;
+            }
+
+            _committed ??= new Dictionary<string, CommittedEvents>(StringComparer.Ordinal);
+            _committed[key] = new CommittedEvents(append.Events[0].Version, append.Events[^1].Version, events);
+        }
+    }
 }

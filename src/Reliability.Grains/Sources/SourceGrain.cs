@@ -20,7 +20,7 @@ namespace Reliability.Grains.Sources;
 public sealed partial class SourceGrain(
     EventStreams streams, IDocumentStore store, IGrainFactory grains, TimeProvider clock, ScoringPolicies policies,
     IOptions<RecordOptions> options, ILogger<SourceGrain> logger, RecordEventHub hub)
-    : Grain, ISourceGrain
+    : Grain, ISourceGrain, ISourceStreamGrain
 {
     private static readonly TimeSpan LiveScoreLifetime = TimeSpan.FromMinutes(1);
     private const int PublishAttempts = 5;
@@ -30,23 +30,63 @@ public sealed partial class SourceGrain(
     private long _version;
     private long _snapshotVersion;
     private LiveScore? _live;
+    private bool _loaded;
 
     private string SourceId => this.GetPrimaryKeyString();
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads nothing yet: a grain activated by the commit that starts its stream is handed its
+    /// first events and never needs to read them back (see <see cref="LoadAsync"/>).
+    /// </summary>
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        try
+        var interval = options.Value.CatchUpInterval;
+        this.RegisterGrainTimer(() => _loaded ? CatchUpCoreAsync(CancellationToken.None) : Task.CompletedTask, new GrainTimerCreationOptions(interval, interval));
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The snapshot and the stream's tail, once per activation, before anything is answered.</summary>
+    private async ValueTask LoadAsync()
+    {
+        if (_loaded)
         {
-            await RestoreSnapshotAsync(cancellationToken);
-            await CatchUpCoreAsync(cancellationToken);
-        }
-        catch (Exception exception) when (RecordErrors.IsStoreException(exception))
-        {
-            throw RecordErrors.Translate(exception);
+            return;
         }
 
-        var interval = options.Value.CatchUpInterval;
-        this.RegisterGrainTimer(() => CatchUpCoreAsync(CancellationToken.None), new GrainTimerCreationOptions(interval, interval));
+        await RestoreSnapshotAsync(CancellationToken.None);
+        await CatchUpCoreAsync(CancellationToken.None);
+        _loaded = true;
+    }
+
+    public async Task CommittedAsync(CommittedEvents committed)
+    {
+        var before = _version;
+        if (!_loaded && committed.FromVersion == 1)
+        {
+            // A new stream: these are all its events.
+            _loaded = true;
+            Fold(committed.Events, committed.ToVersion);
+        }
+        else
+        {
+            await LoadAsync();
+            if (committed.ToVersion <= _version)
+            {
+                return;
+            }
+
+            if (committed.FromVersion == _version + 1)
+            {
+                Fold(committed.Events, committed.ToVersion);
+            }
+            else
+            {
+                // A commit in between has not been announced yet; the stream has both.
+                await CatchUpCoreAsync(CancellationToken.None);
+            }
+        }
+
+        await AfterCatchUpAsync(before);
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -73,7 +113,18 @@ public sealed partial class SourceGrain(
         }
 
         var before = _version;
+        await LoadAsync();
         await CatchUpCoreAsync(CancellationToken.None);
+        await AfterCatchUpAsync(before);
+    }
+
+    private async Task AfterCatchUpAsync(long before)
+    {
+        if (_version - _snapshotVersion >= options.Value.SnapshotInterval)
+        {
+            await SaveSnapshotAsync(CancellationToken.None);
+        }
+
         // A source whose score someone has read announces its new score now, not on the next read;
         // a source nobody looked at is not scored just to be announced.
         if (_live is not null && _version != before)
@@ -84,6 +135,7 @@ public sealed partial class SourceGrain(
 
     public async Task<ScoreSummary?> RefreshAsync()
     {
+        await LoadAsync();
         if (_ledger.FindSource(SourceId) is null)
         {
             return null;
@@ -94,6 +146,7 @@ public sealed partial class SourceGrain(
 
     public async Task<SourceProfile?> GetProfileAsync()
     {
+        await LoadAsync();
         if (_ledger.FindSource(SourceId) is not { } source)
         {
             return null;
@@ -111,6 +164,7 @@ public sealed partial class SourceGrain(
 
     public async Task<ScoreView?> GetScoreAsync(DateTimeOffset? asOf, string? topic)
     {
+        await LoadAsync();
         if (_ledger.FindSource(SourceId) is null)
         {
             return null;
@@ -134,6 +188,7 @@ public sealed partial class SourceGrain(
 
     public async Task<ExplanationView?> ExplainAsync(DateTimeOffset? asOf)
     {
+        await LoadAsync();
         if (_ledger.FindSource(SourceId) is null)
         {
             return null;
@@ -147,6 +202,7 @@ public sealed partial class SourceGrain(
 
     public async Task<ScoreHistoryView?> GetHistoryAsync()
     {
+        await LoadAsync();
         if (_ledger.FindSource(SourceId) is null)
         {
             return null;
@@ -159,6 +215,7 @@ public sealed partial class SourceGrain(
 
     public async Task<ClaimPage?> GetClaimsAsync(string? cursor, int limit)
     {
+        await LoadAsync();
         if (_ledger.FindSource(SourceId) is null)
         {
             return null;
@@ -182,6 +239,7 @@ public sealed partial class SourceGrain(
 
     public async Task<ClaimView?> GetClaimAsync(string claimId)
     {
+        await LoadAsync();
         if (_ledger.FindClaim(claimId) is not { } claim || claim.SourceId != SourceId)
         {
             return null;
@@ -300,6 +358,15 @@ public sealed partial class SourceGrain(
             return;
         }
 
+        Fold(events, version);
+        if (_version - _snapshotVersion >= options.Value.SnapshotInterval)
+        {
+            await SaveSnapshotAsync(cancellationToken);
+        }
+    }
+
+    private void Fold(IReadOnlyList<IReliabilityEvent> events, long version)
+    {
         _events.AddRange(events);
         foreach (var e in events)
         {
@@ -307,10 +374,6 @@ public sealed partial class SourceGrain(
         }
 
         _version = version;
-        if (_version - _snapshotVersion >= options.Value.SnapshotInterval)
-        {
-            await SaveSnapshotAsync(cancellationToken);
-        }
     }
 
     private async Task RestoreSnapshotAsync(CancellationToken cancellationToken)
