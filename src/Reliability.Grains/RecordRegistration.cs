@@ -24,6 +24,9 @@ public static class RecordRegistration
         services.AddSingleton<RecordQueries>();
         services.AddSingleton<ScoringPolicies>();
         services.AddSingleton<TruthInputs>();
+        services.AddSingleton<TruthEstimates>();
+        services.AddSingleton<LookupCache>();
+        services.AddOptions<LookupCacheOptions>();
         services.AddOptions<RecordOptions>();
         services.AddSingleton<IIncomingGrainCallFilter, RecordErrors>();
         services.AddSingleton<RecordEventHub>();

@@ -137,6 +137,50 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
     }
 
     [Fact]
+    public async Task A_lookup_asked_again_shows_every_change_made_since()
+    {
+        // The node keeps lookup answers; what it keeps must never hide a correction, a resolution or a new claim.
+        var question = "Who holds Ber? " + Guid.NewGuid();
+        var watcher = $"ber_{Guid.NewGuid():N}"[..20];
+        var claimId = NewId("ber");
+        var url = $"https://x.com/{watcher}/status/1707000000000000101";
+        var later = $"https://x.com/{watcher}/status/1707000000000000102";
+        var posted = await PostClaimsAsync(Claim(claimId, watcher, question, "army repelled the attack", "2023-09-28T12:00:00Z", url));
+        var propositionId = posted.GetProperty("items")[0].GetProperty("propositionId").GetString()!;
+
+        async Task<JsonElement> LookupAsync()
+        {
+            var response = await Client.PostAsJsonAsync("/v1/lookup", new { urls = new[] { url, later } });
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items");
+        }
+
+        var first = await LookupAsync();
+        Assert.Equal("open", first[0].GetProperty("claimStatus").GetString());
+        Assert.Equal("source", first[1].GetProperty("kind").GetString());
+        Assert.Equal("open", (await LookupAsync())[0].GetProperty("claimStatus").GetString());
+
+        var deleted = await Client.PostAsJsonAsync($"/v1/claims/{claimId}/corrections", new { kind = "deleted", at = "2023-09-29T08:00:00Z" });
+        Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
+        var afterDeletion = await LookupAsync();
+        Assert.Equal("deleted", afterDeletion[0].GetProperty("claimStatus").GetString());
+
+        await PostClaimsAsync(Claim(NewId("ber2"), watcher, question, "JNIM took the base", "2023-09-29T09:00:00Z", later));
+        var afterClaim = await LookupAsync();
+        Assert.Equal("post", afterClaim[1].GetProperty("kind").GetString());
+        Assert.Equal("JNIM took the base", afterClaim[1].GetProperty("claims")[0].GetProperty("option").GetString());
+
+        var resolved = await Client.PutAsJsonAsync($"/v1/propositions/{propositionId}/resolution", new { option = "JNIM took the base", at = "2023-10-01T00:00:00Z" });
+        resolved.EnsureSuccessStatusCode();
+        var afterResolution = await LookupAsync();
+        Assert.Equal("refuted", afterResolution[0].GetProperty("claims")[0].GetProperty("outcome").GetString());
+        Assert.Equal("confirmed", afterResolution[1].GetProperty("claims")[0].GetProperty("outcome").GetString());
+        Assert.NotEqual(
+            afterClaim[0].GetProperty("source").GetProperty("score").GetProperty("score").GetDouble(),
+            afterResolution[0].GetProperty("source").GetProperty("score").GetProperty("score").GetDouble());
+    }
+
+    [Fact]
     public async Task Arabic_and_emoji_text_round_trips_exactly()
     {
         const string text = "أعلن الجيش المالي صد هجوم 🇲🇱 — “JNIM” ‏took‏ the base\n#Mali";

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Reliability.Api.Security;
 using Reliability.Contracts.Claims;
 using Reliability.Contracts.Sources;
+using Reliability.Grains.Propositions;
 using Reliability.Grains.Records;
 
 namespace Reliability.Api.Apis;
@@ -37,7 +38,7 @@ internal static class LookupApi
     public sealed record LookupResult(DateTimeOffset? AsOf, IReadOnlyList<LookupItem> Items);
 
     private static async Task<Results<Ok<LookupResult>, ProblemHttpResult>> LookupAsync(
-        LookupRequest request, RecordQueries queries, IGrainFactory grains, CancellationToken cancellationToken)
+        LookupRequest request, RecordQueries queries, IGrainFactory grains, LookupCache cache, TruthEstimates truth, CancellationToken cancellationToken)
     {
         var errors = new RequestErrors();
         var urls = request.Urls ?? [];
@@ -63,47 +64,135 @@ internal static class LookupApi
             return Problems.Invalid(errors.ToDictionary());
         }
 
-        var claimsByKey = (await queries.FindClaimsByUrlKeysAsync(
-                [.. urls.Select(UrlKeys.Of).OfType<string>().Distinct(StringComparer.Ordinal)], cancellationToken))
-            .ToLookup(c => c.UrlKey!, StringComparer.Ordinal);
-        var handleKeys = urls.Select(CitedHandles.FromUrl).OfType<string>()
-            .Concat(handles.Select(h => StreamKeys.HandleKey(h!.Platform!, h.Handle!)))
-            .Distinct(StringComparer.Ordinal).ToList();
-        var sourceByHandle = await queries.FindSourcesByHandleAsync(handleKeys, cancellationToken);
-        var sources = new Dictionary<string, Task<SourceMatch?>>(StringComparer.Ordinal);
-        Task<SourceMatch?> SourceAsync(string id) =>
-            sources.TryGetValue(id, out var known) ? known : sources[id] = MatchAsync(grains, id, request.AsOf);
+        var asked = urls.Select(url => new Asked(url, UrlKeys.Of(url), null))
+            .Concat(handles.Select(h => new Asked($"{h!.Platform}:{h.Handle}", null, StreamKeys.HandleKey(h.Platform!, h.Handle!))))
+            .ToList();
 
-        var items = new List<LookupItem>();
-        foreach (var url in urls)
+        // Answers as of a past time are worked out afresh; the present ones may have been worked out moments ago.
+        var truthVersion = request.AsOf is null ? (await truth.CurrentAsync()).Version : -1;
+        var items = new LookupItem?[asked.Count];
+        var missing = new List<int>();
+        for (var i = 0; i < asked.Count; i++)
         {
-            var claims = UrlKeys.Of(url) is { } key ? claimsByKey[key].ToList() : [];
+            if (asked[i].CacheKey is not { } key)
+            {
+                items[i] = new LookupItem(asked[i].Input, "unknown", null, null, []);
+            }
+            else if (truthVersion >= 0 && cache.TryGet<LookupItem>(key, truthVersion, out var known))
+            {
+                items[i] = known with { Input = asked[i].Input };
+            }
+            else
+            {
+                missing.Add(i);
+            }
+        }
+
+        if (missing.Count > 0)
+        {
+            await WorkOutAsync(asked, missing, items, request.AsOf, truthVersion, queries, grains, cache, cancellationToken);
+        }
+
+        return TypedResults.Ok(new LookupResult(request.AsOf, [.. items.Select(i => i!)]));
+    }
+
+    /// <summary>What was asked: a URL (with its key, when it parses) or a handle.</summary>
+    private sealed record Asked(string Input, string? UrlKey, string? HandleKey)
+    {
+        public string? HandleKeyOfInput => HandleKey ?? CitedHandles.FromUrl(Input);
+
+        public string? CacheKey => UrlKey is { } url ? "url:" + url : HandleKey is { } handle ? "handle:" + handle : null;
+    }
+
+    /// <summary>
+    /// Two queries for the whole request (claims by URL, sources by handle), then one call per cited
+    /// source, all at once; each answer is kept with the sources it came from.
+    /// </summary>
+    private static async Task WorkOutAsync(
+        List<Asked> asked, List<int> missing, LookupItem?[] items, DateTimeOffset? asOf, long truthVersion,
+        RecordQueries queries, IGrainFactory grains, LookupCache cache, CancellationToken cancellationToken)
+    {
+        var claimsByKey = (await queries.FindClaimsByUrlKeysAsync(
+                [.. missing.Select(i => asked[i].UrlKey).OfType<string>().Distinct(StringComparer.Ordinal)], cancellationToken))
+            .ToLookup(c => c.UrlKey!, StringComparer.Ordinal);
+        var sourceByHandle = await queries.FindSourcesByHandleAsync(
+            [.. missing.Where(i => asked[i].UrlKey is null || !claimsByKey.Contains(asked[i].UrlKey!))
+                .Select(i => asked[i].HandleKeyOfInput).OfType<string>().Distinct(StringComparer.Ordinal)], cancellationToken);
+
+        var wanted = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        HashSet<string> Wanted(string sourceId) =>
+            wanted.TryGetValue(sourceId, out var ids) ? ids : wanted[sourceId] = new HashSet<string>(StringComparer.Ordinal);
+        var plans = new Dictionary<int, Plan>();
+        foreach (var i in missing)
+        {
+            var claims = asked[i].UrlKey is { } key ? claimsByKey[key].ToList() : [];
             if (claims.Count > 0)
             {
-                var source = await SourceAsync(claims[0].SourceId);
-                var views = await Task.WhenAll(claims.Select(c => grains.GetGrain<ISourceGrain>(c.SourceId).GetClaimAsync(c.Id)));
-                var matches = await Task.WhenAll(views.OfType<ClaimView>().Select(v => ClaimMatchAsync(grains, v)));
-                items.Add(new LookupItem(url, "post", source, Headline(matches), matches));
-                continue;
+                foreach (var claim in claims)
+                {
+                    Wanted(claim.SourceId).Add(claim.Id);
+                }
+
+                plans[i] = new Plan(claims[0].SourceId, [.. claims.Select(c => (c.SourceId, c.Id))]);
+            }
+            else if (asked[i].HandleKeyOfInput is { } handle && sourceByHandle.GetValueOrDefault(handle) is { } sourceId)
+            {
+                Wanted(sourceId);
+                plans[i] = new Plan(sourceId, []);
+            }
+            else
+            {
+                items[i] = new LookupItem(asked[i].Input, "unknown", null, null, []);
+            }
+        }
+
+        // Read before the grains are asked: a change committed meanwhile makes what is kept stale at once.
+        var changes = wanted.Keys.ToDictionary(id => id, cache.ChangesOf, StringComparer.Ordinal);
+        var answers = await Task.WhenAll(wanted.Select(async w =>
+            (Id: w.Key, Lookup: await grains.GetGrain<ISourceGrain>(w.Key).LookupAsync([.. w.Value], asOf))));
+        var bySource = answers.ToDictionary(a => a.Id, a => a.Lookup, StringComparer.Ordinal);
+
+        foreach (var (i, plan) in plans)
+        {
+            var match = bySource[plan.SourceId] is { } lookup
+                ? new SourceMatch(lookup.Profile.Id, lookup.Profile.Name, lookup.Profile.Kind, lookup.Profile.InterestedParty, lookup.Score)
+                : null;
+            LookupItem item;
+            if (plan.Claims.Count > 0)
+            {
+                var matches = plan.Claims
+                    .Select(c => bySource[c.SourceId] is { } l ? (Lookup: l, View: l.Claims.FirstOrDefault(v => v.Id == c.ClaimId)) : (null, null))
+                    .Where(c => c.View is not null)
+                    .Select(c => MatchOf(c.View!, c.Lookup!))
+                    .ToList();
+                item = new LookupItem(asked[i].Input, "post", match, Headline(matches), matches);
+            }
+            else
+            {
+                item = match is null ? new LookupItem(asked[i].Input, "unknown", null, null, []) : new LookupItem(asked[i].Input, "source", match, null, []);
             }
 
-            var handleKey = CitedHandles.FromUrl(url);
-            var sourceId = handleKey is null ? null : sourceByHandle.GetValueOrDefault(handleKey);
-            items.Add(sourceId is null
-                ? new LookupItem(url, "unknown", null, null, [])
-                : new LookupItem(url, "source", await SourceAsync(sourceId), null, []));
+            items[i] = item;
+            if (truthVersion >= 0 && match is not null)
+            {
+                var sources = plan.Claims.Select(c => c.SourceId).Append(plan.SourceId).Distinct(StringComparer.Ordinal)
+                    .Select(id => (id, changes[id])).ToList();
+                cache.Keep(asked[i].CacheKey!, item, truthVersion, sources);
+            }
         }
+    }
 
-        foreach (var handle in handles)
-        {
-            var input = $"{handle!.Platform}:{handle.Handle}";
-            var sourceId = sourceByHandle.GetValueOrDefault(StreamKeys.HandleKey(handle.Platform!, handle.Handle!));
-            items.Add(sourceId is null
-                ? new LookupItem(input, "unknown", null, null, [])
-                : new LookupItem(input, "source", await SourceAsync(sourceId), null, []));
-        }
+    /// <summary>The source a cited item is shown with, and the claims (source, claim id) recorded at its URL.</summary>
+    private sealed record Plan(string SourceId, IReadOnlyList<(string SourceId, string ClaimId)> Claims);
 
-        return TypedResults.Ok(new LookupResult(request.AsOf, items));
+    private static ClaimMatch MatchOf(ClaimView claim, SourceLookup lookup)
+    {
+        var replacement = claim.ReplacementClaimId is { } replacementId
+            && lookup.Replacements.FirstOrDefault(r => r.Id == replacementId) is { } replacing
+            ? new Replacement(replacing.Id, replacing.Option, replacing.Url)
+            : null;
+        return new ClaimMatch(claim.Id, claim.PropositionId, claim.Option, claim.Status, claim.Outcome,
+            claim.ProvisionalProbability, claim.ProvisionalProbability is not null, replacement);
     }
 
     /// <summary>What a badge leads with when one post carries several claims: the gravest status.</summary>
@@ -111,32 +200,6 @@ internal static class LookupApi
     {
         string[] gravity = ["reversed", "deleted", "retracted", "refuted", "open", "confirmed", "live"];
         return claims.Select(c => c.Status).OrderBy(s => Array.IndexOf(gravity, s) is var i && i < 0 ? gravity.Length : i).FirstOrDefault();
-    }
-
-    private static async Task<ClaimMatch> ClaimMatchAsync(IGrainFactory grains, ClaimView claim)
-    {
-        Replacement? replacement = null;
-        if (claim.ReplacementClaimId is { } replacementId
-            && await grains.GetGrain<ISourceGrain>(claim.SourceId).GetClaimAsync(replacementId) is { } replacing)
-        {
-            replacement = new Replacement(replacing.Id, replacing.Option, replacing.Url);
-        }
-
-        return new ClaimMatch(claim.Id, claim.PropositionId, claim.Option, claim.Status, claim.Outcome,
-            claim.ProvisionalProbability, claim.ProvisionalProbability is not null, replacement);
-    }
-
-    private static async Task<SourceMatch?> MatchAsync(IGrainFactory grains, string sourceId, DateTimeOffset? asOf)
-    {
-        var grain = grains.GetGrain<ISourceGrain>(sourceId);
-        var profile = await grain.GetProfileAsync();
-        if (profile is null)
-        {
-            return null;
-        }
-
-        var summary = asOf is null ? profile.Score : (await grain.GetScoreAsync(asOf, null))!.Summary;
-        return new SourceMatch(profile.Id, profile.Name, profile.Kind, profile.InterestedParty, summary);
     }
 }
 

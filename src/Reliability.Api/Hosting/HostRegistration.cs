@@ -1,6 +1,7 @@
 using Reliability.Api.Apis;
 using Reliability.Api.Security;
 using Reliability.Grains;
+using Reliability.Grains.Records;
 using Reliability.Grains.Watching;
 using Reliability.Infrastructure.EventStore;
 using Reliability.Infrastructure.Health;
@@ -16,6 +17,7 @@ internal static partial class HostRegistration
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddReliabilityEventStore(connectionString, options => options.ConfigureRecord());
         builder.Services.AddReliabilityRecord();
+        builder.Services.Configure<LookupCacheOptions>(builder.Configuration.GetSection("Reliability:Lookup"));
         builder.Services.AddReliabilityWatching(builder.Configuration);
         builder.Services.AddProblemDetails();
         builder.Services.AddStrictJson();

@@ -26,6 +26,13 @@ public interface ITruthGrain : IGrainWithIntegerKey
     [Alias("GetEstimates")]
     Task<ProvisionalEstimates> GetEstimatesAsync(IReadOnlyList<string> propositionIds);
 
+    /// <summary>
+    /// Every open proposition's estimate when it is newer than <paramref name="knownVersion"/>, else
+    /// no estimates: the caller's copy is current. Whether a recomputation is pending comes either way.
+    /// </summary>
+    [Alias("GetAllIfNewer")]
+    Task<EstimatesUpdate> GetAllIfNewerAsync(long knownVersion);
+
     /// <summary>Claims or resolutions changed: the estimate is recomputed (debounced).</summary>
     [Alias("Invalidate")]
     Task InvalidateAsync();
@@ -35,5 +42,8 @@ public interface ITruthGrain : IGrainWithIntegerKey
 /// Version grows each time the estimate is recomputed, so callers can cache by it. Stale: the record
 /// has changed since, and a recomputation is scheduled (it waits longer while writes keep coming).
 /// </summary>
+[GenerateSerializer, Immutable, Alias("Reliability.EstimatesUpdate")]
+public sealed record EstimatesUpdate(ProvisionalEstimates? Estimates, bool Stale);
+
 [GenerateSerializer, Immutable, Alias("Reliability.ProvisionalEstimates")]
 public sealed record ProvisionalEstimates(long Version, IReadOnlyDictionary<string, IReadOnlyList<OptionProbability>> Propositions, bool Stale = false);

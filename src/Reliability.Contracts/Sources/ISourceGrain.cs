@@ -31,6 +31,13 @@ public interface ISourceGrain : IGrainWithStringKey
     [Alias("GetClaim")]
     Task<ClaimView?> GetClaimAsync(string claimId);
 
+    /// <summary>
+    /// What a lookup needs of this source in one call: its profile, its score (now or as of a time),
+    /// the claims asked for that are its own, and the claims that replace any of them. Null for an unknown source.
+    /// </summary>
+    [Alias("Lookup")]
+    Task<SourceLookup?> LookupAsync(IReadOnlyList<string> claimIds, DateTimeOffset? asOf);
+
     /// <summary>Recomputes the live score now (a rescore), announcing it when it changed; null for an unknown source.</summary>
     [Alias("Refresh")]
     Task<ScoreSummary?> RefreshAsync();
@@ -42,6 +49,9 @@ public interface ISourceGrain : IGrainWithStringKey
     [Alias("CatchUp")]
     Task CatchUpAsync(long committedVersion);
 }
+
+[GenerateSerializer, Immutable, Alias("Reliability.SourceLookup")]
+public sealed record SourceLookup(SourceProfile Profile, ScoreSummary Score, IReadOnlyList<ClaimView> Claims, IReadOnlyList<ClaimView> Replacements);
 
 [GenerateSerializer, Immutable, Alias("Reliability.ClaimPage")]
 public sealed record ClaimPage(IReadOnlyList<ClaimView> Claims, string? NextCursor);

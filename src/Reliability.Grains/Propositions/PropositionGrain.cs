@@ -8,7 +8,7 @@ using Reliability.Grains.Records;
 namespace Reliability.Grains.Propositions;
 
 /// <summary>A proposition's claims and resolution revisions, folded from its stream.</summary>
-public sealed class PropositionGrain(EventStreams streams, IGrainFactory grains, IOptions<RecordOptions> options) : Grain, IPropositionGrain, IPropositionStreamGrain
+public sealed class PropositionGrain(EventStreams streams, TruthEstimates truth, IOptions<RecordOptions> options) : Grain, IPropositionGrain, IPropositionStreamGrain
 {
     private readonly Ledger _ledger = new();
     private readonly List<Claim> _claims = [];
@@ -70,7 +70,7 @@ public sealed class PropositionGrain(EventStreams streams, IGrainFactory grains,
 
         var resolution = _ledger.ResolutionInForce(PropositionId);
         var estimate = resolution is null
-            ? (await grains.GetGrain<ITruthGrain>(0).GetEstimatesAsync([PropositionId])).Propositions.GetValueOrDefault(PropositionId) ?? []
+            ? (await truth.CurrentAsync()).Propositions.GetValueOrDefault(PropositionId) ?? []
             : [];
         var state = resolution is not null ? "resolved"
             : _claims.Select(c => c.Option).Distinct(StringComparer.Ordinal).Count() > 1 ? "contested" : "open";

@@ -14,7 +14,7 @@ namespace Reliability.Grains.Propositions;
 /// recomputed a moment after the record changes (changes arriving together are folded into one
 /// run), so once the system is quiet it is exactly the batch engine's answer on the same history.
 /// </summary>
-public sealed class TruthGrain(IDocumentStore store, TruthInputs inputs) : Grain, ITruthGrain
+public sealed class TruthGrain(IDocumentStore store, TruthInputs inputs, TruthEstimates copy) : Grain, ITruthGrain
 {
     private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(250);
 
@@ -40,9 +40,24 @@ public sealed class TruthGrain(IDocumentStore store, TruthInputs inputs) : Grain
         return new ProvisionalEstimates(_estimates.Version, wanted, _stale);
     }
 
+    public async Task<EstimatesUpdate> GetAllIfNewerAsync(long knownVersion)
+    {
+        if (_estimates.Version == 0 && _stale)
+        {
+            await RecomputeAsync();
+        }
+
+        return new EstimatesUpdate(_estimates.Version > knownVersion ? _estimates with { Stale = _stale } : null, _stale);
+    }
+
     public Task InvalidateAsync()
     {
-        _stale = true;
+        if (!_stale)
+        {
+            _stale = true;
+            copy.Publish(_estimates with { Stale = true });
+        }
+
         _pending ??= this.RegisterGrainTimer(
             async _ =>
             {
@@ -67,6 +82,8 @@ public sealed class TruthGrain(IDocumentStore store, TruthInputs inputs) : Grain
             StringComparer.Ordinal);
         _estimates = new ProvisionalEstimates(_estimates.Version + 1, open);
         _lastRun = Stopwatch.GetElapsedTime(started);
+        // A change that arrived during the run keeps the new estimate marked stale.
+        copy.Publish(_estimates with { Stale = _stale });
     }
 }
 

@@ -7,6 +7,7 @@ using Reliability.Contracts.Sources;
 using Reliability.Domain.Events;
 using Reliability.Domain.Model;
 using Reliability.Domain.Scoring;
+using Reliability.Grains.Propositions;
 using Reliability.Grains.Recording;
 using Reliability.Grains.Records;
 
@@ -18,8 +19,8 @@ namespace Reliability.Grains.Sources;
 /// known then, so it is a pure replay of the stream up to that time.
 /// </summary>
 public sealed partial class SourceGrain(
-    EventStreams streams, IDocumentStore store, IGrainFactory grains, TimeProvider clock, ScoringPolicies policies,
-    IOptions<RecordOptions> options, ILogger<SourceGrain> logger, RecordEventHub hub)
+    EventStreams streams, IDocumentStore store, TimeProvider clock, ScoringPolicies policies,
+    IOptions<RecordOptions> options, ILogger<SourceGrain> logger, RecordEventHub hub, TruthEstimates truth)
     : Grain, ISourceGrain, ISourceStreamGrain
 {
     private static readonly TimeSpan LiveScoreLifetime = TimeSpan.FromMinutes(1);
@@ -30,6 +31,7 @@ public sealed partial class SourceGrain(
     private long _version;
     private long _snapshotVersion;
     private LiveScore? _live;
+    private LiveScoreView? _liveView;
     private bool _loaded;
 
     private string SourceId => this.GetPrimaryKeyString();
@@ -170,7 +172,18 @@ public sealed partial class SourceGrain(
             return null;
         }
 
-        var score = asOf is { } t ? ScoreAsOf(t) : (await LiveAsync()).Score;
+        LiveScore? live = null;
+        if (asOf is null)
+        {
+            live = await LiveAsync();
+            // The plugin and dashboards ask for the same live score over and over; it is built once per change.
+            if (topic is null && _liveView is { } known && ReferenceEquals(known.Live, live))
+            {
+                return known.View;
+            }
+        }
+
+        var score = live?.Score ?? ScoreAsOf(asOf!.Value);
         var summary = Summary(score);
         if (topic is not null)
         {
@@ -181,9 +194,15 @@ public sealed partial class SourceGrain(
                     score.Contributions.Any(c => c.Provisional && TopicsOf(c.PropositionId).Contains(tag.Tag)));
         }
 
-        return new ScoreView(
+        var view = new ScoreView(
             SourceId, score.AsOf, score.PolicyVersion, topic, summary, score.ProvisionalEvidence,
             Views.Of(score.Corrections), [.. score.Topics.Select(Views.Of)], [.. score.Regions.Select(Views.Of)]);
+        if (live is not null && topic is null)
+        {
+            _liveView = new LiveScoreView(live, view);
+        }
+
+        return view;
     }
 
     public async Task<ExplanationView?> ExplainAsync(DateTimeOffset? asOf)
@@ -248,6 +267,22 @@ public sealed partial class SourceGrain(
         return ViewOf(claim, await EstimatesAsync([claim.PropositionId]));
     }
 
+    public async Task<SourceLookup?> LookupAsync(IReadOnlyList<string> claimIds, DateTimeOffset? asOf)
+    {
+        if (await GetProfileAsync() is not { } profile)
+        {
+            return null;
+        }
+
+        var claims = claimIds.Select(_ledger.FindClaim).OfType<Claim>().Where(c => c.SourceId == SourceId).ToList();
+        var replacements = claims.SelectMany(c => _ledger.CorrectionsOf(c.Id))
+            .Select(c => c.ReplacementClaimId).OfType<string>().Select(_ledger.FindClaim).OfType<Claim>()
+            .Where(c => c.SourceId == SourceId).ToList();
+        var estimates = await EstimatesAsync(claims.Concat(replacements).Select(c => c.PropositionId));
+        var score = asOf is { } t ? Summary(ScoreAsOf(t)) : profile.Score;
+        return new SourceLookup(profile, score, [.. claims.Select(c => ViewOf(c, estimates))], [.. replacements.Select(c => ViewOf(c, estimates))]);
+    }
+
     private ClaimView ViewOf(Claim claim, ProvisionalTruth estimates) =>
         Views.Of(claim, _ledger.CorrectionsOf(claim.Id), _ledger.ResolutionInForce(claim.PropositionId),
             estimates.ProbabilityOf(claim.PropositionId, claim.Option));
@@ -261,7 +296,7 @@ public sealed partial class SourceGrain(
     /// </summary>
     private async Task<LiveScore> LiveAsync(bool force = false)
     {
-        var estimates = await grains.GetGrain<ITruthGrain>(0).GetEstimatesAsync(OpenPropositions());
+        var estimates = await truth.CurrentAsync();
         var now = clock.GetUtcNow();
         if (!force && _live is { } cached && cached.Version == _version && cached.TruthVersion == estimates.Version
             && now - cached.Score.AsOf < LiveScoreLifetime)
@@ -269,7 +304,7 @@ public sealed partial class SourceGrain(
             return cached;
         }
 
-        var score = SourceScorer.Score(SourceId, _events, now, policies.Current, ToProvisional(estimates));
+        var score = SourceScorer.Score(SourceId, _events, now, policies.Current, ToProvisional(estimates, OpenPropositions()));
         var previous = _live;
         var changed = _live is null || _live.Score.Band != score.Band || Math.Abs(_live.Score.Score - score.Score) > 1e-9
             || _live.Score.Overall.EffectiveEvidence != score.Overall.EffectiveEvidence;
@@ -330,17 +365,26 @@ public sealed partial class SourceGrain(
     }
 
     private async Task<ProvisionalTruth> EstimatesAsync(IEnumerable<string> propositionIds) =>
-        ToProvisional(await grains.GetGrain<ITruthGrain>(0).GetEstimatesAsync([.. propositionIds.Distinct(StringComparer.Ordinal)]));
+        ToProvisional(await truth.CurrentAsync(), propositionIds);
 
     private List<string> OpenPropositions() =>
         [.. _ledger.ClaimsBy(SourceId).Select(c => c.PropositionId).Distinct(StringComparer.Ordinal)
             .Where(p => _ledger.ResolutionInForce(p) is null)];
 
-    private static ProvisionalTruth ToProvisional(ProvisionalEstimates estimates) =>
-        new(estimates.Propositions.ToDictionary(
-            p => p.Key,
-            p => (IReadOnlyDictionary<string, double>)p.Value.ToDictionary(o => o.Option, o => o.Probability, StringComparer.Ordinal),
-            StringComparer.Ordinal));
+    /// <summary>The estimates of the propositions asked for that have one.</summary>
+    private static ProvisionalTruth ToProvisional(ProvisionalEstimates estimates, IEnumerable<string> propositionIds)
+    {
+        var wanted = new Dictionary<string, IReadOnlyDictionary<string, double>>(StringComparer.Ordinal);
+        foreach (var id in propositionIds)
+        {
+            if (!wanted.ContainsKey(id) && estimates.Propositions.TryGetValue(id, out var options))
+            {
+                wanted[id] = options.ToDictionary(o => o.Option, o => o.Probability, StringComparer.Ordinal);
+            }
+        }
+
+        return new ProvisionalTruth(wanted);
+    }
 
     private IReadOnlyList<string> TopicsOf(string propositionId) => _ledger.FindProposition(propositionId)?.Topics ?? [];
 
@@ -412,4 +456,6 @@ public sealed partial class SourceGrain(
     private static partial void LogSnapshotFailed(ILogger logger, string sourceId, Exception exception);
 
     private sealed record LiveScore(long Version, long TruthVersion, SourceScore Score);
+
+    private sealed record LiveScoreView(LiveScore Live, ScoreView View);
 }
