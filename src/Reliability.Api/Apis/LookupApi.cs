@@ -12,6 +12,9 @@ internal static class LookupApi
 {
     public const int MaxItems = 200;
 
+    /// <summary>A source with at most this many claims is fetched whole for a lookup (see <see cref="LookupCache"/>).</summary>
+    private const int EveryClaimUpTo = 200;
+
     public static IEndpointRouteBuilder MapLookupApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/v1/lookup", LookupAsync).WithTags("Lookup").RequireAuthorization(Roles.Reader)
@@ -149,7 +152,23 @@ internal static class LookupApi
         // Read before the grains are asked: a change committed meanwhile makes what is kept stale at once.
         var changes = wanted.Keys.ToDictionary(id => id, cache.ChangesOf, StringComparer.Ordinal);
         var answers = await Task.WhenAll(wanted.Select(async w =>
-            (Id: w.Key, Lookup: await grains.GetGrain<ISourceGrain>(w.Key).LookupAsync([.. w.Value], asOf))));
+        {
+            var key = "source:" + w.Key;
+            if (truthVersion >= 0 && cache.TryGet<SourceLookup>(key, truthVersion, out var known)
+                && (known.EveryClaim || w.Value.All(id => known.Claims.Any(c => c.Id == id))))
+            {
+                return (Id: w.Key, Lookup: (SourceLookup?)known);
+            }
+
+            // A small source comes with all its claims, so the next post of it asked about needs no call.
+            var lookup = await grains.GetGrain<ISourceGrain>(w.Key).LookupAsync([.. w.Value], EveryClaimUpTo, asOf);
+            if (truthVersion >= 0 && lookup is not null)
+            {
+                cache.Keep(key, lookup, truthVersion, [(w.Key, changes[w.Key])]);
+            }
+
+            return (Id: w.Key, Lookup: lookup);
+        }));
         var bySource = answers.ToDictionary(a => a.Id, a => a.Lookup, StringComparer.Ordinal);
 
         foreach (var (i, plan) in plans)

@@ -33,10 +33,11 @@ public interface ISourceGrain : IGrainWithStringKey
 
     /// <summary>
     /// What a lookup needs of this source in one call: its profile, its score (now or as of a time),
-    /// the claims asked for that are its own, and the claims that replace any of them. Null for an unknown source.
+    /// the claims asked for that are its own (every claim, when it has at most
+    /// <paramref name="everyClaimUpTo"/>), and the claims that replace any of them. Null for an unknown source.
     /// </summary>
     [Alias("Lookup")]
-    Task<SourceLookup?> LookupAsync(IReadOnlyList<string> claimIds, DateTimeOffset? asOf);
+    Task<SourceLookup?> LookupAsync(IReadOnlyList<string> claimIds, int everyClaimUpTo, DateTimeOffset? asOf);
 
     /// <summary>Recomputes the live score now (a rescore), announcing it when it changed; null for an unknown source.</summary>
     [Alias("Refresh")]
@@ -50,8 +51,9 @@ public interface ISourceGrain : IGrainWithStringKey
     Task CatchUpAsync(long committedVersion);
 }
 
+/// <summary>EveryClaim: Claims holds all of the source's claims, not only those asked for.</summary>
 [GenerateSerializer, Immutable, Alias("Reliability.SourceLookup")]
-public sealed record SourceLookup(SourceProfile Profile, ScoreSummary Score, IReadOnlyList<ClaimView> Claims, IReadOnlyList<ClaimView> Replacements);
+public sealed record SourceLookup(SourceProfile Profile, ScoreSummary Score, IReadOnlyList<ClaimView> Claims, IReadOnlyList<ClaimView> Replacements, bool EveryClaim);
 
 [GenerateSerializer, Immutable, Alias("Reliability.ClaimPage")]
 public sealed record ClaimPage(IReadOnlyList<ClaimView> Claims, string? NextCursor);

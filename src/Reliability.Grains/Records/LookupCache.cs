@@ -29,6 +29,9 @@ public sealed class LookupCache(TimeProvider clock, IOptions<LookupCacheOptions>
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _changes = new(StringComparer.Ordinal);
 
+    // ConcurrentDictionary.Count takes every lock; an approximate count is all the bound needs.
+    private int _kept;
+
     /// <summary>Read before working an answer out, and handed back to <see cref="Keep"/> with it.</summary>
     public long ChangesOf(string sourceId) => _changes.GetValueOrDefault(sourceId);
 
@@ -62,12 +65,14 @@ public sealed class LookupCache(TimeProvider clock, IOptions<LookupCacheOptions>
             return;
         }
 
-        if (_entries.Count >= MaxEntries)
+        if (Interlocked.Increment(ref _kept) >= MaxEntries)
         {
             foreach (var old in _entries.OrderBy(e => e.Value.KeptAt).Take(MaxEntries / 2))
             {
                 _entries.TryRemove(old);
             }
+
+            Interlocked.Exchange(ref _kept, _entries.Count);
         }
 
         _entries[key] = new Entry(value, truthVersion, clock.GetTimestamp(), sources);

@@ -267,20 +267,24 @@ public sealed partial class SourceGrain(
         return ViewOf(claim, await EstimatesAsync([claim.PropositionId]));
     }
 
-    public async Task<SourceLookup?> LookupAsync(IReadOnlyList<string> claimIds, DateTimeOffset? asOf)
+    public async Task<SourceLookup?> LookupAsync(IReadOnlyList<string> claimIds, int everyClaimUpTo, DateTimeOffset? asOf)
     {
         if (await GetProfileAsync() is not { } profile)
         {
             return null;
         }
 
-        var claims = claimIds.Select(_ledger.FindClaim).OfType<Claim>().Where(c => c.SourceId == SourceId).ToList();
+        var own = _ledger.ClaimsBy(SourceId);
+        var everyClaim = own.Count <= everyClaimUpTo;
+        var claims = everyClaim
+            ? [.. own]
+            : claimIds.Select(_ledger.FindClaim).OfType<Claim>().Where(c => c.SourceId == SourceId).ToList();
         var replacements = claims.SelectMany(c => _ledger.CorrectionsOf(c.Id))
             .Select(c => c.ReplacementClaimId).OfType<string>().Select(_ledger.FindClaim).OfType<Claim>()
             .Where(c => c.SourceId == SourceId).ToList();
         var estimates = await EstimatesAsync(claims.Concat(replacements).Select(c => c.PropositionId));
         var score = asOf is { } t ? Summary(ScoreAsOf(t)) : profile.Score;
-        return new SourceLookup(profile, score, [.. claims.Select(c => ViewOf(c, estimates))], [.. replacements.Select(c => ViewOf(c, estimates))]);
+        return new SourceLookup(profile, score, [.. claims.Select(c => ViewOf(c, estimates))], [.. replacements.Select(c => ViewOf(c, estimates))], everyClaim);
     }
 
     private ClaimView ViewOf(Claim claim, ProvisionalTruth estimates) =>
