@@ -170,10 +170,16 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
         Assert.Equal("post", afterClaim[1].GetProperty("kind").GetString());
         Assert.Equal("JNIM took the base", afterClaim[1].GetProperty("claims")[0].GetProperty("option").GetString());
 
+        // A relay of the same post, by another account: the URL now carries two claims.
+        var relayer = $"ber_relay_{Guid.NewGuid():N}"[..20];
+        await PostClaimsAsync(Claim(NewId("ber3"), relayer, question, "army repelled the attack", "2023-09-28T13:00:00Z", url));
+        var afterRelay = await LookupAsync();
+        Assert.Equal(2, afterRelay[0].GetProperty("claims").GetArrayLength());
+
         var resolved = await Client.PutAsJsonAsync($"/v1/propositions/{propositionId}/resolution", new { option = "JNIM took the base", at = "2023-10-01T00:00:00Z" });
         resolved.EnsureSuccessStatusCode();
         var afterResolution = await LookupAsync();
-        Assert.Equal("refuted", afterResolution[0].GetProperty("claims")[0].GetProperty("outcome").GetString());
+        Assert.All(afterResolution[0].GetProperty("claims").EnumerateArray(), c => Assert.Equal("refuted", c.GetProperty("outcome").GetString()));
         Assert.Equal("confirmed", afterResolution[1].GetProperty("claims")[0].GetProperty("outcome").GetString());
         Assert.NotEqual(
             afterClaim[0].GetProperty("source").GetProperty("score").GetProperty("score").GetDouble(),

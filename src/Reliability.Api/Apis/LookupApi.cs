@@ -108,18 +108,37 @@ internal static class LookupApi
     }
 
     /// <summary>
-    /// Two queries for the whole request (claims by URL, sources by handle), then one call per cited
-    /// source, all at once; each answer is kept with the sources it came from.
+    /// At most two queries for the whole request (claims at the URLs this node has not seen, sources
+    /// by handle), then one call per cited source not kept here, all at once; each answer is kept
+    /// with the sources it came from.
     /// </summary>
     private static async Task WorkOutAsync(
         List<Asked> asked, List<int> missing, LookupItem?[] items, DateTimeOffset? asOf, long truthVersion,
         RecordQueries queries, IGrainFactory grains, LookupCache cache, CancellationToken cancellationToken)
     {
-        var claimsByKey = (await queries.FindClaimsByUrlKeysAsync(
-                [.. missing.Select(i => asked[i].UrlKey).OfType<string>().Distinct(StringComparer.Ordinal)], cancellationToken))
-            .ToLookup(c => c.UrlKey!, StringComparer.Ordinal);
+        var claimsByKey = new Dictionary<string, IReadOnlyList<PostClaim>>(StringComparer.Ordinal);
+        var unknownKeys = new List<string>();
+        foreach (var key in missing.Select(i => asked[i].UrlKey).OfType<string>().Distinct(StringComparer.Ordinal))
+        {
+            if (cache.TryGetPost(key, out var known))
+            {
+                claimsByKey[key] = known;
+            }
+            else
+            {
+                unknownKeys.Add(key);
+            }
+        }
+
+        foreach (var post in (await queries.FindClaimsByUrlKeysAsync(unknownKeys, cancellationToken)).GroupBy(c => c.UrlKey!, StringComparer.Ordinal))
+        {
+            IReadOnlyList<PostClaim> claims = [.. post.Select(c => new PostClaim(c.Id, c.SourceId))];
+            claimsByKey[post.Key] = claims;
+            cache.KeepPost(post.Key, claims);
+        }
+
         var sourceByHandle = await queries.FindSourcesByHandleAsync(
-            [.. missing.Where(i => asked[i].UrlKey is null || !claimsByKey.Contains(asked[i].UrlKey!))
+            [.. missing.Where(i => asked[i].UrlKey is null || !claimsByKey.ContainsKey(asked[i].UrlKey!))
                 .Select(i => asked[i].HandleKeyOfInput).OfType<string>().Distinct(StringComparer.Ordinal)], cancellationToken);
 
         var wanted = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
@@ -128,15 +147,15 @@ internal static class LookupApi
         var plans = new Dictionary<int, Plan>();
         foreach (var i in missing)
         {
-            var claims = asked[i].UrlKey is { } key ? claimsByKey[key].ToList() : [];
+            var claims = asked[i].UrlKey is { } key ? claimsByKey.GetValueOrDefault(key) ?? [] : [];
             if (claims.Count > 0)
             {
                 foreach (var claim in claims)
                 {
-                    Wanted(claim.SourceId).Add(claim.Id);
+                    Wanted(claim.SourceId).Add(claim.ClaimId);
                 }
 
-                plans[i] = new Plan(claims[0].SourceId, [.. claims.Select(c => (c.SourceId, c.Id))]);
+                plans[i] = new Plan(claims[0].SourceId, [.. claims.Select(c => (c.SourceId, c.ClaimId))]);
             }
             else if (asked[i].HandleKeyOfInput is { } handle && sourceByHandle.GetValueOrDefault(handle) is { } sourceId)
             {
@@ -150,7 +169,10 @@ internal static class LookupApi
         }
 
         // Read before the grains are asked: a change committed meanwhile makes what is kept stale at once.
-        var changes = wanted.Keys.ToDictionary(id => id, cache.ChangesOf, StringComparer.Ordinal);
+        var changes = wanted.Keys.Select(LookupCache.SourceKey)
+            .Concat(plans.Keys.Select(i => asked[i].UrlKey).OfType<string>().Select(LookupCache.PostKey))
+            .Distinct(StringComparer.Ordinal)
+            .ToDictionary(key => key, cache.ChangesOf, StringComparer.Ordinal);
         var answers = await Task.WhenAll(wanted.Select(async w =>
         {
             var key = "source:" + w.Key;
@@ -164,7 +186,8 @@ internal static class LookupApi
             var lookup = await grains.GetGrain<ISourceGrain>(w.Key).LookupAsync([.. w.Value], EveryClaimUpTo, asOf);
             if (truthVersion >= 0 && lookup is not null)
             {
-                cache.Keep(key, lookup, truthVersion, [(w.Key, changes[w.Key])]);
+                var dependency = LookupCache.SourceKey(w.Key);
+                cache.Keep(key, lookup, truthVersion, [(dependency, changes[dependency])]);
             }
 
             return (Id: w.Key, Lookup: lookup);
@@ -194,9 +217,10 @@ internal static class LookupApi
             items[i] = item;
             if (truthVersion >= 0 && match is not null)
             {
-                var sources = plan.Claims.Select(c => c.SourceId).Append(plan.SourceId).Distinct(StringComparer.Ordinal)
-                    .Select(id => (id, changes[id])).ToList();
-                cache.Keep(asked[i].CacheKey!, item, truthVersion, sources);
+                var dependsOn = plan.Claims.Select(c => c.SourceId).Append(plan.SourceId).Select(LookupCache.SourceKey)
+                    .Concat(asked[i].UrlKey is { } urlKey ? [LookupCache.PostKey(urlKey)] : [])
+                    .Distinct(StringComparer.Ordinal).Select(key => (key, changes[key])).ToList();
+                cache.Keep(asked[i].CacheKey!, item, truthVersion, dependsOn);
             }
         }
     }

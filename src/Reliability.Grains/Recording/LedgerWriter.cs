@@ -41,6 +41,14 @@ public sealed partial class LedgerWriter(
         {
             var (results, touched) = await WithRetryAsync(
                 session => ClaimBatch.WriteAsync(session, claims, clock.GetUtcNow(), schedule, CancellationToken.None), CancellationToken.None);
+            for (var i = 0; i < results.Count; i++)
+            {
+                if (results[i] is { Status: SubmissionStatus.Accepted, SourceId: { } sourceId } && UrlKeys.Of(claims[i].Url) is { } urlKey)
+                {
+                    lookups?.Recorded(urlKey, new PostClaim(claims[i].Id, sourceId));
+                }
+            }
+
             // Once for the whole group, before any of its callers is answered: a caller that reads
             // right after its write sees it.
             await NotifyAsync(touched);

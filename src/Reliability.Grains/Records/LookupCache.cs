@@ -26,14 +26,24 @@ public sealed class LookupCache(TimeProvider clock, IOptions<LookupCacheOptions>
     // A bound on memory, not a policy: past it the oldest half of the answers is dropped.
     public const int MaxEntries = 100_000;
 
+    public static readonly TimeSpan PostLifetime = TimeSpan.FromMinutes(10);
+
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _changes = new(StringComparer.Ordinal);
 
     // ConcurrentDictionary.Count takes every lock; an approximate count is all the bound needs.
     private int _kept;
 
+    private readonly ConcurrentDictionary<string, Post> _posts = new(StringComparer.Ordinal);
+    private int _keptPosts;
+
+    /// <summary>What an answer can depend on: a source, or the claims at a post's URL.</summary>
+    public static string SourceKey(string sourceId) => "source:" + sourceId;
+
+    public static string PostKey(string urlKey) => "post:" + urlKey;
+
     /// <summary>Read before working an answer out, and handed back to <see cref="Keep"/> with it.</summary>
-    public long ChangesOf(string sourceId) => _changes.GetValueOrDefault(sourceId);
+    public long ChangesOf(string dependency) => _changes.GetValueOrDefault(dependency);
 
     public bool TryGet<T>(string key, long truthVersion, out T value) where T : class
     {
@@ -44,7 +54,7 @@ public sealed class LookupCache(TimeProvider clock, IOptions<LookupCacheOptions>
         }
 
         if (entry.TruthVersion != truthVersion || clock.GetElapsedTime(entry.KeptAt) >= options.Value.Lifetime
-            || entry.Sources.Any(s => _changes.GetValueOrDefault(s.SourceId) != s.Changes))
+            || entry.DependsOn.Any(d => _changes.GetValueOrDefault(d.Key) != d.Changes))
         {
             _entries.TryRemove(new KeyValuePair<string, Entry>(key, entry));
             return false;
@@ -55,10 +65,10 @@ public sealed class LookupCache(TimeProvider clock, IOptions<LookupCacheOptions>
     }
 
     /// <summary>
-    /// Keeps an answer with the truth version it used and each source it was built from, paired with
-    /// <see cref="ChangesOf"/> as read before building it.
+    /// Keeps an answer with the truth version it used and what it was built from (see <see cref="SourceKey"/>
+    /// and <see cref="PostKey"/>), each paired with <see cref="ChangesOf"/> as read before building it.
     /// </summary>
-    public void Keep(string key, object value, long truthVersion, IReadOnlyList<(string SourceId, long Changes)> sources)
+    public void Keep(string key, object value, long truthVersion, IReadOnlyList<(string Key, long Changes)> dependsOn)
     {
         if (options.Value.Lifetime <= TimeSpan.Zero)
         {
@@ -75,7 +85,51 @@ public sealed class LookupCache(TimeProvider clock, IOptions<LookupCacheOptions>
             Interlocked.Exchange(ref _kept, _entries.Count);
         }
 
-        _entries[key] = new Entry(value, truthVersion, clock.GetTimestamp(), sources);
+        _entries[key] = new Entry(value, truthVersion, clock.GetTimestamp(), dependsOn);
+    }
+
+    /// <summary>
+    /// The claims recorded at a post's URL, as last read or recorded here. A URL's claims only ever
+    /// grow, so this is kept for <see cref="PostLifetime"/>: only a further claim at a URL already
+    /// known here, recorded through another node, can go unseen that long. URLs with no claims are
+    /// never kept: a first claim at one shows at once.
+    /// </summary>
+    public bool TryGetPost(string urlKey, out IReadOnlyList<PostClaim> claims)
+    {
+        claims = [];
+        if (!_posts.TryGetValue(urlKey, out var post) || clock.GetElapsedTime(post.KeptAt) >= PostLifetime || options.Value.Lifetime <= TimeSpan.Zero)
+        {
+            return false;
+        }
+
+        claims = post.Claims;
+        return true;
+    }
+
+    public void KeepPost(string urlKey, IReadOnlyList<PostClaim> claims)
+    {
+        if (claims.Count == 0 || options.Value.Lifetime <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        if (Interlocked.Increment(ref _keptPosts) >= MaxEntries)
+        {
+            _posts.Clear();
+            Interlocked.Exchange(ref _keptPosts, 0);
+        }
+
+        _posts[urlKey] = new Post(claims, clock.GetTimestamp());
+    }
+
+    /// <summary>A claim just recorded through this node at a URL this node already knows joins the URL's claims.</summary>
+    public void Recorded(string urlKey, PostClaim claim)
+    {
+        Bump(PostKey(urlKey));
+        if (_posts.TryGetValue(urlKey, out var post) && !post.Claims.Contains(claim))
+        {
+            _posts.TryUpdate(urlKey, post with { Claims = [.. post.Claims, claim] }, post);
+        }
     }
 
     /// <summary>Told by the writer on this node after every commit: answers built from these sources are no longer served.</summary>
@@ -83,9 +137,16 @@ public sealed class LookupCache(TimeProvider clock, IOptions<LookupCacheOptions>
     {
         foreach (var id in sourceIds)
         {
-            _changes.AddOrUpdate(id, 1, (_, n) => n + 1);
+            Bump(SourceKey(id));
         }
     }
 
-    private sealed record Entry(object Value, long TruthVersion, long KeptAt, IReadOnlyList<(string SourceId, long Changes)> Sources);
+    private void Bump(string dependency) => _changes.AddOrUpdate(dependency, 1, (_, n) => n + 1);
+
+    private sealed record Post(IReadOnlyList<PostClaim> Claims, long KeptAt);
+
+    private sealed record Entry(object Value, long TruthVersion, long KeptAt, IReadOnlyList<(string Key, long Changes)> DependsOn);
 }
+
+/// <summary>A claim recorded at a post's URL, and its source.</summary>
+public sealed record PostClaim(string ClaimId, string SourceId);
