@@ -25,8 +25,8 @@ public static class RecordRegistration
         services.AddSingleton<ScoringPolicies>();
         services.AddSingleton<TruthInputs>();
         services.AddSingleton<TruthEstimates>();
-        services.AddSingleton<LookupCache>();
-        services.AddOptions<LookupCacheOptions>();
+        services.AddSingleton<ReadCache>();
+        services.AddOptions<ReadCacheOptions>();
         services.AddOptions<RecordOptions>();
         services.AddSingleton<IIncomingGrainCallFilter, RecordErrors>();
         services.AddSingleton<RecordEventHub>();

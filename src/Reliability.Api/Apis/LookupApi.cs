@@ -12,7 +12,7 @@ internal static class LookupApi
 {
     public const int MaxItems = 200;
 
-    /// <summary>A source with at most this many claims is fetched whole for a lookup (see <see cref="LookupCache"/>).</summary>
+    /// <summary>A source with at most this many claims is fetched whole for a lookup (see <see cref="ReadCache"/>).</summary>
     private const int EveryClaimUpTo = 200;
 
     public static IEndpointRouteBuilder MapLookupApi(this IEndpointRouteBuilder app)
@@ -41,7 +41,7 @@ internal static class LookupApi
     public sealed record LookupResult(DateTimeOffset? AsOf, IReadOnlyList<LookupItem> Items);
 
     private static async Task<Results<Ok<LookupResult>, ProblemHttpResult>> LookupAsync(
-        LookupRequest request, RecordQueries queries, IGrainFactory grains, LookupCache cache, TruthEstimates truth, CancellationToken cancellationToken)
+        LookupRequest request, RecordQueries queries, IGrainFactory grains, ReadCache cache, TruthEstimates truth, CancellationToken cancellationToken)
     {
         var errors = new RequestErrors();
         var urls = request.Urls ?? [];
@@ -114,7 +114,7 @@ internal static class LookupApi
     /// </summary>
     private static async Task WorkOutAsync(
         List<Asked> asked, List<int> missing, LookupItem?[] items, DateTimeOffset? asOf, long truthVersion,
-        RecordQueries queries, IGrainFactory grains, LookupCache cache, CancellationToken cancellationToken)
+        RecordQueries queries, IGrainFactory grains, ReadCache cache, CancellationToken cancellationToken)
     {
         var claimsByKey = new Dictionary<string, IReadOnlyList<PostClaim>>(StringComparer.Ordinal);
         var unknownKeys = new List<string>();
@@ -169,8 +169,8 @@ internal static class LookupApi
         }
 
         // Read before the grains are asked: a change committed meanwhile makes what is kept stale at once.
-        var changes = wanted.Keys.Select(LookupCache.SourceKey)
-            .Concat(plans.Keys.Select(i => asked[i].UrlKey).OfType<string>().Select(LookupCache.PostKey))
+        var changes = wanted.Keys.Select(ReadCache.SourceKey)
+            .Concat(plans.Keys.Select(i => asked[i].UrlKey).OfType<string>().Select(ReadCache.PostKey))
             .Distinct(StringComparer.Ordinal)
             .ToDictionary(key => key, cache.ChangesOf, StringComparer.Ordinal);
         var answers = await Task.WhenAll(wanted.Select(async w =>
@@ -186,7 +186,7 @@ internal static class LookupApi
             var lookup = await grains.GetGrain<ISourceGrain>(w.Key).LookupAsync([.. w.Value], EveryClaimUpTo, asOf);
             if (truthVersion >= 0 && lookup is not null)
             {
-                var dependency = LookupCache.SourceKey(w.Key);
+                var dependency = ReadCache.SourceKey(w.Key);
                 cache.Keep(key, lookup, truthVersion, [(dependency, changes[dependency])]);
             }
 
@@ -217,8 +217,8 @@ internal static class LookupApi
             items[i] = item;
             if (truthVersion >= 0 && match is not null)
             {
-                var dependsOn = plan.Claims.Select(c => c.SourceId).Append(plan.SourceId).Select(LookupCache.SourceKey)
-                    .Concat(asked[i].UrlKey is { } urlKey ? [LookupCache.PostKey(urlKey)] : [])
+                var dependsOn = plan.Claims.Select(c => c.SourceId).Append(plan.SourceId).Select(ReadCache.SourceKey)
+                    .Concat(asked[i].UrlKey is { } urlKey ? [ReadCache.PostKey(urlKey)] : [])
                     .Distinct(StringComparer.Ordinal).Select(key => (key, changes[key])).ToList();
                 cache.Keep(asked[i].CacheKey!, item, truthVersion, dependsOn);
             }

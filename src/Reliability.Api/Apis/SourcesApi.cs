@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Reliability.Api.Security;
 using Reliability.Contracts.Ledger;
 using Reliability.Contracts.Sources;
+using Reliability.Grains.Propositions;
 using Reliability.Grains.Records;
 
 namespace Reliability.Api.Apis;
@@ -79,16 +80,36 @@ internal static class SourcesApi
         await grains.GetGrain<ISourceGrain>(id).GetProfileAsync() is { } profile ? TypedResults.Ok(profile) : Unknown(id);
 
     private static async Task<Results<Ok<ScoreView>, ProblemHttpResult>> ScoreAsync(
-        string id, IGrainFactory grains, string? asOf = null, string? topic = null)
+        string id, IGrainFactory grains, ReadCache cache, TruthEstimates truth, string? asOf = null, string? topic = null)
     {
         if (!TryAsOf(asOf, out var at, out var problem))
         {
             return problem;
         }
 
-        return await grains.GetGrain<ISourceGrain>(id).GetScoreAsync(at, string.IsNullOrWhiteSpace(topic) ? null : topic) is { } score
-            ? TypedResults.Ok(score)
-            : Unknown(id);
+        topic = string.IsNullOrWhiteSpace(topic) ? null : topic;
+        if (at is not null || topic is not null)
+        {
+            return await grains.GetGrain<ISourceGrain>(id).GetScoreAsync(at, topic) is { } past ? TypedResults.Ok(past) : Unknown(id);
+        }
+
+        // The live score is what badges poll; this node serves it again until the source or the truth estimate moves.
+        var key = "score:" + id;
+        var truthVersion = (await truth.CurrentAsync()).Version;
+        if (cache.TryGet<ScoreView>(key, truthVersion, out var known))
+        {
+            return TypedResults.Ok(known);
+        }
+
+        var dependency = ReadCache.SourceKey(id);
+        var changes = cache.ChangesOf(dependency);
+        if (await grains.GetGrain<ISourceGrain>(id).GetScoreAsync(null, null) is not { } score)
+        {
+            return Unknown(id);
+        }
+
+        cache.Keep(key, score, truthVersion, [(dependency, changes)]);
+        return TypedResults.Ok(score);
     }
 
     private static async Task<Results<Ok<ExplanationView>, ProblemHttpResult>> ExplainAsync(string id, IGrainFactory grains, string? asOf = null)

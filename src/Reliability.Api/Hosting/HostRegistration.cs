@@ -17,7 +17,7 @@ internal static partial class HostRegistration
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddReliabilityEventStore(connectionString, options => options.ConfigureRecord());
         builder.Services.AddReliabilityRecord();
-        builder.Services.Configure<LookupCacheOptions>(builder.Configuration.GetSection("Reliability:Lookup"));
+        builder.Services.Configure<ReadCacheOptions>(builder.Configuration.GetSection("Reliability:ReadCache"));
         builder.Services.AddReliabilityWatching(builder.Configuration);
         builder.Services.AddProblemDetails();
         builder.Services.AddStrictJson();

@@ -20,7 +20,7 @@ namespace Reliability.Grains.Recording;
 /// </summary>
 public sealed partial class LedgerWriter(
     IDocumentStore store, IGrainFactory grains, TimeProvider clock, RecordEventHub hub, WatchSchedule schedule, ILogger<LedgerWriter> logger,
-    IOptions<RecordOptions>? options = null, LookupCache? lookups = null) : ILedger, IDisposable
+    IOptions<RecordOptions>? options = null, ReadCache? lookups = null) : ILedger, IDisposable
 {
     // A budget in time, not attempts: writers piling onto one busy source can each lose many rounds,
     // but every lost round means another write got through, so they all finish.

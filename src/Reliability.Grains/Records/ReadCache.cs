@@ -3,8 +3,8 @@ using Microsoft.Extensions.Options;
 
 namespace Reliability.Grains.Records;
 
-/// <summary>How long this node may serve a lookup answer it has already worked out.</summary>
-public sealed class LookupCacheOptions
+/// <summary>How long this node may serve a lookup answer or live score it has already worked out.</summary>
+public sealed class ReadCacheOptions
 {
     /// <summary>
     /// Writes made through this node drop the answers they affect at once; this bounds how long a
@@ -15,13 +15,13 @@ public sealed class LookupCacheOptions
 }
 
 /// <summary>
-/// The plugin asks about the same posts and handles on every page view, and a lookup touches a grain
-/// per cited source. This node keeps each worked-out answer, keyed by what was asked, together with
-/// the sources it was built from. An answer is served again only while none of those sources has
-/// changed through this node since, the truth estimate it used is still the latest, and it is
-/// younger than <see cref="LookupCacheOptions.Lifetime"/>.
+/// The plugin asks about the same posts, handles and scores on every page view, and each answer
+/// otherwise costs a grain call per cited source. This node keeps each worked-out answer, keyed by
+/// what was asked, together with what it was built from (sources, the claims at a post's URL). An
+/// answer is served again only while none of those has changed through this node since, the truth
+/// estimate it used is still the latest, and it is younger than <see cref="ReadCacheOptions.Lifetime"/>.
 /// </summary>
-public sealed class LookupCache(TimeProvider clock, IOptions<LookupCacheOptions> options)
+public sealed class ReadCache(TimeProvider clock, IOptions<ReadCacheOptions> options)
 {
     // A bound on memory, not a policy: past it the oldest half of the answers is dropped.
     public const int MaxEntries = 100_000;
