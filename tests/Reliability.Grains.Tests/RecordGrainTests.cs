@@ -159,6 +159,30 @@ public sealed class RecordGrainTests(GrainCluster fixture) : IClassFixture<Grain
     }
 
     [Fact]
+    public async Task A_snapshot_written_before_snapshots_were_packed_still_restores()
+    {
+        const string source = "unpacked";
+        var claims = Enumerable.Range(0, 40).Select(i => Claim($"unpacked-{i}", source, $"unpacked-p{i % 5}", "o" + (i % 2), i)).ToList();
+        await fixture.Ledger.RecordClaimsAsync(claims);
+        var grain = fixture.Grains.GetGrain<ISourceGrain>(source);
+        var fromStream = await SourceStateAsync(source);
+        var stream = await StreamAsync(fixture.Store, SourceStream(source));
+
+        // The first snapshot format: every event as a JSON object of its own.
+        await fixture.Cluster.DeactivateAsync((IAddressable)grain);
+        await using (var session = fixture.Store.LightweightSession())
+        {
+            session.Store(new SourceSnapshot { Id = source, Version = stream.Count, Events = [.. stream.Select(SnapshotEvent.Of)] });
+            await session.SaveChangesAsync();
+        }
+
+        Assert.Equal(fromStream, await SourceStateAsync(source));
+        var packed = SourceSnapshot.Of(source, stream.Count, stream);
+        Assert.NotNull(packed.Packed);
+        Assert.Equal(stream.Select(e => System.Text.Json.JsonSerializer.Serialize<object>(e)), packed.ToEvents().Select(e => System.Text.Json.JsonSerializer.Serialize<object>(e)));
+    }
+
+    [Fact]
     public async Task Provisional_truth_equals_the_batch_engine_once_quiet()
     {
         var random = new Random(20251125);

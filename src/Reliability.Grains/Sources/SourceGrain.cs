@@ -432,7 +432,7 @@ public sealed partial class SourceGrain(
             return;
         }
 
-        foreach (var e in snapshot.Events.Select(e => e.ToEvent()))
+        foreach (var e in snapshot.ToEvents())
         {
             _events.Add(e);
             _ledger.Apply(e);
@@ -448,7 +448,7 @@ public sealed partial class SourceGrain(
     private async Task SaveSnapshotAsync(CancellationToken cancellationToken)
     {
         await using var session = store.LightweightSession();
-        session.Store(new SourceSnapshot { Id = SourceId, Version = _version, Events = [.. _events.Select(SnapshotEvent.Of)] });
+        session.Store(SourceSnapshot.Of(SourceId, _version, _events));
         await session.SaveChangesAsync(cancellationToken);
         _snapshotVersion = _version;
     }
