@@ -40,11 +40,15 @@ public sealed class TruthGrain(IDocumentStore store, TruthInputs inputs, TruthEs
         return new ProvisionalEstimates(_estimates.Version, wanted, _stale);
     }
 
+    /// <summary>
+    /// Never waits for a computation: on a large record the first one after a start takes longer
+    /// than a reader should, so until it is done readers are told the estimate is pending.
+    /// </summary>
     public async Task<EstimatesUpdate> GetAllIfNewerAsync(long knownVersion)
     {
         if (_estimates.Version == 0 && _stale)
         {
-            await RecomputeAsync();
+            await InvalidateAsync();
         }
 
         return new EstimatesUpdate(_estimates.Version > knownVersion ? _estimates with { Stale = _stale } : null, _stale);

@@ -26,6 +26,9 @@ public sealed partial class LedgerWriter(
     // but every lost round means another write got through, so they all finish.
     private static readonly TimeSpan ConflictBudget = TimeSpan.FromSeconds(30);
 
+    // Handing grains their events takes milliseconds; only a silo that is dying takes longer.
+    private static readonly TimeSpan NotifyBudget = TimeSpan.FromSeconds(10);
+
     private ClaimGroupCommit? _claims;
     private bool _claimsStarted;
     private object? _claimsGate;
@@ -185,7 +188,9 @@ public sealed partial class LedgerWriter(
 
     /// <summary>
     /// Tells every affected grain to catch up. The write is already durable: a grain that cannot be
-    /// told now reads its stream when it is next activated, so a failure here is logged, not thrown.
+    /// told now reads its stream when it is next activated, so a failure here is logged, not thrown,
+    /// and the client is not kept waiting past <see cref="NotifyBudget"/> for a grain on a silo that
+    /// is going away.
     /// </summary>
     private async Task NotifyAsync(Touched touched)
     {
@@ -203,7 +208,7 @@ public sealed partial class LedgerWriter(
 
         try
         {
-            await Task.WhenAll(calls);
+            await Task.WhenAll(calls).WaitAsync(NotifyBudget);
         }
         catch (Exception exception)
         {

@@ -1,0 +1,96 @@
+using Microsoft.Extensions.Options;
+using Reliability.Grains.Records;
+
+namespace Reliability.Grains.Tests;
+
+/// <summary>What a node's read cache may serve again, and what it must work out afresh.</summary>
+public sealed class ReadCacheTests
+{
+    private readonly ManualClock _clock = new();
+    private readonly ReadCache _cache;
+
+    public ReadCacheTests() => _cache = new ReadCache(_clock, Options.Create(new ReadCacheOptions { Lifetime = TimeSpan.FromSeconds(5) }));
+
+    private void KeepAnswer(string key, string value, long truthVersion, params string[] sources) =>
+        _cache.Keep(key, value, truthVersion, [.. sources.Select(s => (ReadCache.SourceKey(s), _cache.ChangesOf(ReadCache.SourceKey(s))))]);
+
+    [Fact]
+    public void An_answer_is_served_again_until_a_source_it_shows_changes()
+    {
+        KeepAnswer("url:a", "answer", 7, "s1", "s2");
+        Assert.True(_cache.TryGet<string>("url:a", 7, out var again));
+        Assert.Equal("answer", again);
+
+        _cache.Changed(["s3"]);
+        Assert.True(_cache.TryGet<string>("url:a", 7, out _));
+
+        _cache.Changed(["s2"]);
+        Assert.False(_cache.TryGet<string>("url:a", 7, out _));
+    }
+
+    [Fact]
+    public void An_answer_worked_out_while_its_source_changed_is_never_served()
+    {
+        // Read before asking the grains, as the lookup does; the write lands while it works.
+        var before = _cache.ChangesOf(ReadCache.SourceKey("s1"));
+        _cache.Changed(["s1"]);
+        _cache.Keep("url:b", "old answer", 1, [(ReadCache.SourceKey("s1"), before)]);
+
+        Assert.False(_cache.TryGet<string>("url:b", 1, out _));
+    }
+
+    [Fact]
+    public void A_new_truth_estimate_or_the_lifetime_ends_an_answer()
+    {
+        KeepAnswer("score:s1", "score", 3, "s1");
+        Assert.False(_cache.TryGet<string>("score:s1", 4, out _));
+
+        KeepAnswer("score:s1", "score", 4, "s1");
+        _clock.Advance(TimeSpan.FromSeconds(4.9));
+        Assert.True(_cache.TryGet<string>("score:s1", 4, out _));
+        _clock.Advance(TimeSpan.FromSeconds(0.2));
+        Assert.False(_cache.TryGet<string>("score:s1", 4, out _));
+    }
+
+    [Fact]
+    public void A_claim_recorded_at_a_known_post_joins_it_and_ends_answers_that_showed_the_post()
+    {
+        PostClaim first = new("c1", "s1"), relay = new("c2", "s2");
+        _cache.KeepPost("x.com/a/status/1", [first]);
+        _cache.Keep("url:x.com/a/status/1", "one claim", 1,
+            [(ReadCache.PostKey("x.com/a/status/1"), _cache.ChangesOf(ReadCache.PostKey("x.com/a/status/1")))]);
+
+        _cache.Recorded("x.com/a/status/1", relay);
+        _cache.Recorded("x.com/b/status/2", relay);
+
+        Assert.True(_cache.TryGetPost("x.com/a/status/1", out var claims));
+        Assert.Equal([first, relay], claims);
+        Assert.False(_cache.TryGet<string>("url:x.com/a/status/1", 1, out _));
+        // A URL with no known claims is not remembered: its first claim must show at once.
+        Assert.False(_cache.TryGetPost("x.com/b/status/2", out _));
+        _clock.Advance(ReadCache.PostLifetime);
+        Assert.False(_cache.TryGetPost("x.com/a/status/1", out _));
+    }
+
+    [Fact]
+    public void A_zero_lifetime_keeps_nothing()
+    {
+        var off = new ReadCache(_clock, Options.Create(new ReadCacheOptions { Lifetime = TimeSpan.Zero }));
+        off.Keep("url:a", "answer", 1, []);
+        off.KeepPost("x.com/a/status/1", [new PostClaim("c1", "s1")]);
+
+        Assert.False(off.TryGet<string>("url:a", 1, out _));
+        Assert.False(off.TryGetPost("x.com/a/status/1", out _));
+    }
+
+    private sealed class ManualClock : TimeProvider
+    {
+        private long _ticks;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => _ticks;
+
+        public void Advance(TimeSpan by) => _ticks += by.Ticks;
+    }
+}
