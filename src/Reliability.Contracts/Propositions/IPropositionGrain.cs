@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace Reliability.Contracts.Propositions;
 
 /// <summary>A proposition's claims, resolution revisions and provisional truth estimate.</summary>
@@ -30,11 +32,16 @@ public interface ITruthGrain : IGrainWithIntegerKey
     /// Every open proposition's estimate when it is newer than <paramref name="knownVersion"/>, else
     /// no estimates: the caller's copy is current. Whether a recomputation is pending comes either way.
     /// </summary>
-    [Alias("GetAllIfNewer")]
+    /// <remarks>Answered during a recomputation, from the estimate before it: silos never queue behind one.</remarks>
+    [Alias("GetAllIfNewer"), AlwaysInterleave]
     Task<EstimatesUpdate> GetAllIfNewerAsync(long knownVersion);
 
     /// <summary>Claims or resolutions changed: the estimate is recomputed (debounced).</summary>
-    [Alias("Invalidate")]
+    /// <remarks>
+    /// Taken during a recomputation too: on a large record one takes seconds, and every commit's
+    /// writer would otherwise wait behind it.
+    /// </remarks>
+    [Alias("Invalidate"), AlwaysInterleave]
     Task InvalidateAsync();
 }
 
