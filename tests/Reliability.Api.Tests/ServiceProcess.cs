@@ -37,6 +37,23 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// <summary>Starts the service with extra environment variables (a cluster node's connection string, say).</summary>
     public static async Task<ServiceProcess> StartAsync(IReadOnlyDictionary<string, string> environment, params string[] options)
     {
+        // Ports are picked free and released before the service binds them; the service's embedded
+        // PostgreSQL picks its own the same way and can, rarely, take the one meant for HTTP. Only
+        // that collision is tried again, on fresh ports.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync(environment, options);
+            }
+            catch (InvalidOperationException failed) when (attempt < 3 && failed.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+            }
+        }
+    }
+
+    private static async Task<ServiceProcess> StartOnceAsync(IReadOnlyDictionary<string, string> environment, string[] options)
+    {
         var port = TestDatabase.FreePort();
         var start = new ProcessStartInfo("dotnet")
         {
