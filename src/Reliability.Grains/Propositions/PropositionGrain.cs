@@ -37,26 +37,23 @@ public sealed class PropositionGrain(EventStreams streams, TruthEstimates truth,
 
     public async Task CommittedAsync(CommittedEvents committed)
     {
-        if (!_loaded && committed.FromVersion == 1)
+        if (!_loaded && committed.StartStream)
         {
             _loaded = true;
-            Fold(committed.Events, committed.ToVersion);
-            return;
-        }
-
-        await LoadAsync();
-        if (committed.ToVersion <= _version)
-        {
-            return;
-        }
-
-        if (committed.FromVersion == _version + 1)
-        {
-            Fold(committed.Events, committed.ToVersion);
         }
         else
         {
-            await CatchUpCoreAsync(CancellationToken.None);
+            await LoadAsync();
+        }
+
+        switch (committed.ActionFor(_version))
+        {
+            case CommittedAction.Fold:
+                Fold(committed.Events, committed.ToVersion);
+                break;
+            case CommittedAction.ReadStream:
+                await CatchUpCoreAsync(CancellationToken.None);
+                break;
         }
     }
 

@@ -14,7 +14,30 @@ namespace Reliability.Grains.Recording;
 public sealed record CommittedEvents(
     [property: Id(0)] long FromVersion,
     [property: Id(1)] long ToVersion,
-    [property: Id(2)] IReadOnlyList<IReliabilityEvent> Events);
+    [property: Id(2)] IReadOnlyList<IReliabilityEvent> Events)
+{
+    /// <summary>These events open their stream: a grain that holds nothing yet needs to read nothing.</summary>
+    public bool StartStream => FromVersion == 1;
+
+    /// <summary>What a grain holding its stream up to <paramref name="heldVersion"/> does with these events.</summary>
+    public CommittedAction ActionFor(long heldVersion) =>
+        ToVersion <= heldVersion ? CommittedAction.Ignore
+        : FromVersion == heldVersion + 1 ? CommittedAction.Fold
+        // A commit in between has not been announced yet; the stream has both.
+        : CommittedAction.ReadStream;
+}
+
+public enum CommittedAction
+{
+    /// <summary>Already held.</summary>
+    Ignore,
+
+    /// <summary>They follow on from what the grain holds.</summary>
+    Fold,
+
+    /// <summary>There is a gap before them.</summary>
+    ReadStream,
+}
 
 /// <summary>A source grain as the writer sees it: told what was just committed to its stream.</summary>
 [Alias("Reliability.ISourceStreamGrain")]

@@ -63,29 +63,25 @@ public sealed partial class SourceGrain(
     public async Task CommittedAsync(CommittedEvents committed)
     {
         var before = _version;
-        if (!_loaded && committed.FromVersion == 1)
+        if (!_loaded && committed.StartStream)
         {
-            // A new stream: these are all its events.
             _loaded = true;
-            Fold(committed.Events, committed.ToVersion);
         }
         else
         {
             await LoadAsync();
-            if (committed.ToVersion <= _version)
-            {
-                return;
-            }
+        }
 
-            if (committed.FromVersion == _version + 1)
-            {
+        switch (committed.ActionFor(_version))
+        {
+            case CommittedAction.Fold:
                 Fold(committed.Events, committed.ToVersion);
-            }
-            else
-            {
-                // A commit in between has not been announced yet; the stream has both.
+                break;
+            case CommittedAction.ReadStream:
                 await CatchUpCoreAsync(CancellationToken.None);
-            }
+                break;
+            default:
+                return;
         }
 
         await AfterCatchUpAsync(before);
