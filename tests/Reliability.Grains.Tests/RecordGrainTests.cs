@@ -213,7 +213,60 @@ public sealed class RecordGrainTests(GrainCluster fixture) : IClassFixture<Grain
             await fixture.Ledger.RecordCorrectionAsync($"eq-{i * 37}", new CorrectionSubmission("retracted", Epoch.AddDays(1), null, null, null));
         }
 
+        await AssertTruthEqualsBatchAsync(minimumOpen: 100);
+    }
+
+    [Fact]
+    public async Task Provisional_truth_follows_every_kind_of_change_from_what_each_commit_wrote()
+    {
+        var claims = Enumerable.Range(0, 60)
+            .Select(i => Claim($"tr-{i}", $"tr-s{i % 6}", $"tr-p{i % 10}", "o" + (i % 7 % 2), i, i % 4 == 0 ? "reported" : "asserted"))
+            .Append(Claim("tr-x0", "tr-s0", "tr-px", "o0", 70))
+            .Append(Claim("tr-x1", "tr-s1", "tr-px", "o1", 71))
+            .ToList();
+        Assert.All(await fixture.Ledger.RecordClaimsAsync(claims), r => Assert.Equal(SubmissionStatus.Accepted, r.Status));
+        await AssertTruthEqualsBatchAsync();
+
+        // Each kind of change, told to an estimate that has already read the record.
+        Assert.All(await fixture.Ledger.RecordClaimsAsync(
+            [
+                Claim("tr-60", "tr-s7", "tr-p1", "o0", 80),
+                Claim("tr-61", "tr-s8", "tr-p2", "o1", 81) with { RelayOf = "tr-2" },
+            ]), r => Assert.Equal(SubmissionStatus.Accepted, r.Status));
+        Assert.True((await fixture.Ledger.RecordCorrectionAsync("tr-4", new CorrectionSubmission(
+            "reversed", Epoch.AddHours(3), null, null, Claim("tr-4r", "-", "-", "o1", 190)))).Succeeded);
+        Assert.True((await fixture.Ledger.RecordCorrectionAsync("tr-7", new CorrectionSubmission("retracted", Epoch.AddHours(3), null, null, null))).Succeeded);
+        Assert.True((await fixture.Ledger.RecordCorrectionAsync("tr-8", new CorrectionSubmission("deleted", Epoch.AddHours(3), null, null, null))).Succeeded);
+        Assert.True((await fixture.Ledger.ResolveAsync("tr-p3", new ResolutionSubmission("o1", false, null, null, "ed", Epoch.AddDays(1)))).Succeeded);
+        Assert.True((await fixture.Ledger.ResolveAsync("tr-p5", new ResolutionSubmission("o0", false, null, null, "ed", Epoch.AddDays(1)))).Succeeded);
+        Assert.True((await fixture.Ledger.ResolveAsync("tr-p5", new ResolutionSubmission(null, true, null, null, "ed", Epoch.AddDays(2)))).Succeeded);
+        var open = await AssertTruthEqualsBatchAsync();
+        Assert.DoesNotContain("tr-p3", open.Keys);
+        // Revised to unresolvable: the proposition no longer anchors anything and is estimated again.
+        Assert.Contains("tr-p5", open.Keys);
+
+        // A change nobody told the grain of is not read with the next commit's claims, only when the
+        // whole record is read again.
+        await using (var session = fixture.Store.LightweightSession())
+        {
+            var unannounced = (await session.LoadAsync<ClaimDocument>("tr-x1"))!;
+            unannounced.CorrectionStatus = "retracted";
+            session.Store(unannounced);
+            await session.SaveChangesAsync();
+        }
+
+        Assert.All(await fixture.Ledger.RecordClaimsAsync([Claim("tr-62", "tr-s2", "tr-p9", "o0", 90)]), r => Assert.Equal(SubmissionStatus.Accepted, r.Status));
         var truth = fixture.Grains.GetGrain<ITruthGrain>(0);
+        await WaitForQuietTruthAsync(truth);
+        Assert.Equal(2, (await truth.GetEstimatesAsync(["tr-px"])).Propositions["tr-px"].Count);
+
+        await truth.InvalidateAsync();
+        var batch = await AssertTruthEqualsBatchAsync();
+        Assert.Single(batch["tr-px"]);
+    }
+
+    private static async Task WaitForQuietTruthAsync(ITruthGrain truth)
+    {
         // Quiet: no recomputation pending, however long the grain chose to wait after the last writes.
         var deadline = DateTime.UtcNow.AddMinutes(2);
         while ((await truth.GetEstimatesAsync([])).Stale)
@@ -221,13 +274,20 @@ public sealed class RecordGrainTests(GrainCluster fixture) : IClassFixture<Grain
             Assert.True(DateTime.UtcNow < deadline, "the truth estimate never caught up with the record");
             await Task.Delay(TimeSpan.FromMilliseconds(200));
         }
+    }
+
+    /// <summary>Waits until the truth grain is quiet, then checks it against the batch engine on everything stored.</summary>
+    private async Task<IReadOnlyDictionary<string, IReadOnlyList<ValueProbability>>> AssertTruthEqualsBatchAsync(int minimumOpen = 1)
+    {
+        var truth = fixture.Grains.GetGrain<ITruthGrain>(0);
+        await WaitForQuietTruthAsync(truth);
 
         await using var session = fixture.Store.QuerySession();
         var stored = await Marten.QueryableExtensions.ToListAsync(session.Query<ClaimDocument>());
         var resolved = await Marten.QueryableExtensions.ToListAsync(session.Query<PropositionDocument>().Where(p => p.State == "resolved"));
         var engine = new TruthDiscoveryEngine().Discover(TruthInputs.Build(stored, resolved, ScoringPolicy.BetaV1.Hedges));
         var open = engine.Objects.Where(o => !o.IsResolved).ToList();
-        Assert.True(open.Count > 100);
+        Assert.True(open.Count >= minimumOpen);
 
         var live = await truth.GetEstimatesAsync([.. open.Select(o => o.ObjectId)]);
         Assert.Equal(open.Count, live.Propositions.Count);
@@ -242,6 +302,8 @@ public sealed class RecordGrainTests(GrainCluster fixture) : IClassFixture<Grain
                     $"{expected.ObjectId}/{candidate.Value}: grain {probability}, batch {candidate.Probability}");
             }
         }
+
+        return open.ToDictionary(o => o.ObjectId, o => o.Candidates, StringComparer.Ordinal);
     }
 
     private async Task AppendClaimAsync(string source, string proposition, string claimId, int minute, bool alsoToProposition = false)

@@ -36,14 +36,25 @@ public interface ITruthGrain : IGrainWithIntegerKey
     [Alias("GetAllIfNewer"), AlwaysInterleave]
     Task<EstimatesUpdate> GetAllIfNewerAsync(long knownVersion);
 
-    /// <summary>Claims or resolutions changed: the estimate is recomputed (debounced).</summary>
+    /// <summary>
+    /// These claims and resolved propositions were written: the grain reads just them again and the
+    /// estimate is recomputed (debounced).
+    /// </summary>
     /// <remarks>
     /// Taken during a recomputation too: on a large record one takes seconds, and every commit's
     /// writer would otherwise wait behind it.
     /// </remarks>
+    [Alias("Changed"), AlwaysInterleave]
+    Task ChangedAsync(TruthChanges changes);
+
+    /// <summary>The record changed in ways not listed: the grain reads all of it again before the next estimate.</summary>
     [Alias("Invalidate"), AlwaysInterleave]
     Task InvalidateAsync();
 }
+
+/// <summary>Ids of the claims and resolved propositions one commit wrote.</summary>
+[GenerateSerializer, Immutable, Alias("Reliability.TruthChanges")]
+public sealed record TruthChanges(IReadOnlyList<string> ClaimIds, IReadOnlyList<string> PropositionIds);
 
 /// <summary>
 /// Version grows each time the estimate is recomputed, so callers can cache by it. Stale: the record

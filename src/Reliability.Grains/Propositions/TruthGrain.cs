@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Marten;
+using Microsoft.Extensions.Logging;
 using Reliability.Contracts.Propositions;
-using Reliability.Domain.Model;
 using Reliability.Domain.Scoring;
 using Reliability.Domain.Truth;
 using Reliability.Grains.Records;
@@ -13,13 +13,20 @@ namespace Reliability.Grains.Propositions;
 /// anchors, and serves the provisional estimate of each open proposition. The whole estimate is
 /// recomputed a moment after the record changes (changes arriving together are folded into one
 /// run), so once the system is quiet it is exactly the batch engine's answer on the same history.
+/// The grain reads the whole record once, then only the claims and verdicts each commit wrote.
 /// </summary>
-public sealed class TruthGrain(IDocumentStore store, TruthInputs inputs, TruthEstimates copy) : Grain, ITruthGrain
+public sealed partial class TruthGrain(
+    IDocumentStore store, TruthInputs inputs, TruthEstimates copy, ILogger<TruthGrain> logger) : Grain, ITruthGrain
 {
     private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(250);
 
-    // A run reads every claim; under a steady stream of writes, back-to-back runs would take a core
-    // away from the writers. Waiting a few times as long as the last run took keeps recomputation
+    // A change whose news was lost (its writer died between commit and notice) would otherwise be
+    // missing from every estimate until the grain is next activated; reading everything again now
+    // and then bounds how long.
+    private static readonly TimeSpan FullReadInterval = TimeSpan.FromMinutes(15);
+
+    // A run takes the whole record; under a steady stream of writes, back-to-back runs would take a
+    // core away from the writers. Waiting a few times as long as the last run took keeps recomputation
     // to a fraction of the machine while the record is busy, and changes nothing once it is quiet.
     private const int QuietFactor = 4;
 
@@ -27,6 +34,12 @@ public sealed class TruthGrain(IDocumentStore store, TruthInputs inputs, TruthEs
     private bool _stale = true;
     private IGrainTimer? _pending;
     private TimeSpan _lastRun;
+
+    private TruthRecord? _record;
+    private bool _readAll = true;
+    private long _fullReadAt;
+    private HashSet<string> _changedClaims = new(StringComparer.Ordinal);
+    private HashSet<string> _changedPropositions = new(StringComparer.Ordinal);
 
     public async Task<ProvisionalEstimates> GetEstimatesAsync(IReadOnlyList<string> propositionIds)
     {
@@ -44,17 +57,32 @@ public sealed class TruthGrain(IDocumentStore store, TruthInputs inputs, TruthEs
     /// Never waits for a computation: on a large record the first one after a start takes longer
     /// than a reader should, so until it is done readers are told the estimate is pending.
     /// </summary>
-    public async Task<EstimatesUpdate> GetAllIfNewerAsync(long knownVersion)
+    public Task<EstimatesUpdate> GetAllIfNewerAsync(long knownVersion)
     {
         if (_estimates.Version == 0 && _stale)
         {
-            await InvalidateAsync();
+            Schedule();
         }
 
-        return new EstimatesUpdate(_estimates.Version > knownVersion ? _estimates with { Stale = _stale } : null, _stale);
+        return Task.FromResult(new EstimatesUpdate(_estimates.Version > knownVersion ? _estimates with { Stale = _stale } : null, _stale));
+    }
+
+    public Task ChangedAsync(TruthChanges changes)
+    {
+        _changedClaims.UnionWith(changes.ClaimIds);
+        _changedPropositions.UnionWith(changes.PropositionIds);
+        Schedule();
+        return Task.CompletedTask;
     }
 
     public Task InvalidateAsync()
+    {
+        _readAll = true;
+        Schedule();
+        return Task.CompletedTask;
+    }
+
+    private void Schedule()
     {
         if (!_stale)
         {
@@ -67,19 +95,58 @@ public sealed class TruthGrain(IDocumentStore store, TruthInputs inputs, TruthEs
             {
                 _pending?.Dispose();
                 _pending = null;
-                await RecomputeAsync();
+                try
+                {
+                    await RecomputeAsync();
+                }
+                catch (Exception exception)
+                {
+                    // The changes taken for this run were put back; the next run tries them again.
+                    LogRecomputeFailed(logger, exception);
+                    Schedule();
+                }
             },
             new GrainTimerCreationOptions(Settle > _lastRun * QuietFactor ? Settle : _lastRun * QuietFactor, Timeout.InfiniteTimeSpan) { Interleave = false });
-        return Task.CompletedTask;
     }
 
     private async Task RecomputeAsync()
     {
         var started = Stopwatch.GetTimestamp();
         _stale = false;
-        await using var session = store.QuerySession();
-        var input = await inputs.LoadAsync(session);
-        var result = new TruthDiscoveryEngine().Discover(input);
+        // Taken before the first await: changes told during the run are kept for the next one.
+        var claims = _changedClaims;
+        var propositions = _changedPropositions;
+        var readAll = _readAll || _record is null || Stopwatch.GetElapsedTime(_fullReadAt) > FullReadInterval;
+        _changedClaims = new HashSet<string>(StringComparer.Ordinal);
+        _changedPropositions = new HashSet<string>(StringComparer.Ordinal);
+        _readAll = false;
+        TruthRecord record;
+        try
+        {
+            await using var session = store.QuerySession();
+            if (readAll)
+            {
+                var readAt = Stopwatch.GetTimestamp();
+                record = await inputs.LoadAsync(session);
+                _fullReadAt = readAt;
+            }
+            else
+            {
+                record = _record!;
+                await inputs.RefreshAsync(record, session, claims, propositions);
+            }
+        }
+        catch
+        {
+            _changedClaims.UnionWith(claims);
+            _changedPropositions.UnionWith(propositions);
+            _readAll |= readAll;
+            _stale = true;
+            throw;
+        }
+
+        _record = record;
+        var result = new TruthDiscoveryEngine().Discover(record.ToInput(inputs.Hedges));
         var open = result.Objects.Where(o => !o.IsResolved).ToDictionary(
             o => o.ObjectId,
             o => (IReadOnlyList<OptionProbability>)[.. o.Candidates.Select(c => new OptionProbability(c.Value, c.Probability))],
@@ -89,39 +156,47 @@ public sealed class TruthGrain(IDocumentStore store, TruthInputs inputs, TruthEs
         // A change that arrived during the run keeps the new estimate marked stale.
         copy.Publish(_estimates with { Stale = _stale });
     }
+
+    [LoggerMessage(LogLevel.Warning, "Recomputing the truth estimate failed; it is tried again")]
+    private static partial void LogRecomputeFailed(ILogger logger, Exception exception);
 }
 
-/// <summary>The batch engine's input built from the stored record; the grain and offline checks share it.</summary>
+/// <summary>The truth grain's reads of the stored record; offline checks build the same input from documents.</summary>
 public sealed class TruthInputs(ScoringPolicies policies)
 {
-    public async Task<TruthDiscoveryInput> LoadAsync(IQuerySession session, CancellationToken cancellationToken = default)
+    public HedgeWeights Hedges => policies.Current.Hedges;
+
+    public async Task<TruthRecord> LoadAsync(IQuerySession session, CancellationToken cancellationToken = default)
     {
         var claims = await session.Query<ClaimDocument>().ToListAsync(cancellationToken);
         var resolved = await session.Query<PropositionDocument>().Where(p => p.State == "resolved").ToListAsync(cancellationToken);
-        return Build(claims, resolved, policies.Current.Hedges);
+        return TruthRecord.From(claims, resolved);
     }
 
-    /// <summary>
-    /// A claim the source retracted or reversed no longer asserts anything; a deleted one still
-    /// does (deleting cannot launder a record). Hedged claims weigh less; relays name whom they copy.
-    /// </summary>
-    public static TruthDiscoveryInput Build(
-        IReadOnlyList<ClaimDocument> claims, IReadOnlyList<PropositionDocument> resolved, HedgeWeights hedges)
+    /// <summary>Reads the listed claims and propositions again into <paramref name="record"/>.</summary>
+    public async Task RefreshAsync(
+        TruthRecord record, IQuerySession session, IReadOnlyCollection<string> claimIds, IReadOnlyCollection<string> propositionIds,
+        CancellationToken cancellationToken = default)
     {
-        var sourceOf = claims.ToDictionary(c => c.Id, c => c.SourceId, StringComparer.Ordinal);
-        var truthClaims = claims
-            .Where(c => c.CorrectionStatus is not ("retracted" or "reversed"))
-            .OrderBy(c => c.Id, StringComparer.Ordinal)
-            .Select(c => new TruthClaim(
-                c.SourceId, c.PropositionId, c.Option,
-                c.Hedge switch { Hedge.Reported => hedges.Reported, Hedge.Speculative => hedges.Speculative, _ => hedges.Asserted },
-                c.RelayOf is { } relayOf ? sourceOf.GetValueOrDefault(relayOf) : null))
-            .ToList();
-        var anchors = resolved
-            .Select(p => p.Resolutions.LastOrDefault())
-            .Where(r => r is { Verdict: Verdict.Confirmed, ConfirmedOption: not null })
-            .Select(r => new ResolvedTruth(r!.PropositionId, r.ConfirmedOption!))
-            .ToList();
-        return new TruthDiscoveryInput(truthClaims, anchors);
+        if (claimIds.Count > 0)
+        {
+            foreach (var claim in await session.LoadManyAsync<ClaimDocument>(cancellationToken, claimIds))
+            {
+                record.Put(claim);
+            }
+        }
+
+        if (propositionIds.Count > 0)
+        {
+            foreach (var proposition in await session.LoadManyAsync<PropositionDocument>(cancellationToken, propositionIds))
+            {
+                record.Put(proposition);
+            }
+        }
     }
+
+    /// <summary>The engine's input for these stored claims and resolved propositions.</summary>
+    public static TruthDiscoveryInput Build(
+        IReadOnlyList<ClaimDocument> claims, IReadOnlyList<PropositionDocument> resolved, HedgeWeights hedges) =>
+        TruthRecord.From(claims, resolved).ToInput(hedges);
 }

@@ -201,9 +201,9 @@ public sealed partial class LedgerWriter(
                 ? grains.GetGrain<IPropositionStreamGrain>(id).CommittedAsync(committed)
                 : grains.GetGrain<IPropositionGrain>(id).CatchUpAsync(0)))
             .ToList();
-        if (touched.Propositions.Count > 0)
+        if (touched.Claims.Count > 0 || touched.Resolved.Count > 0)
         {
-            calls.Add(grains.GetGrain<ITruthGrain>(0).InvalidateAsync());
+            calls.Add(grains.GetGrain<ITruthGrain>(0).ChangedAsync(new TruthChanges([.. touched.Claims], [.. touched.Resolved])));
         }
 
         try
@@ -237,6 +237,12 @@ public sealed class Touched
 
     public HashSet<string> Sources { get; } = new(StringComparer.Ordinal);
     public HashSet<string> Propositions { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Claims written (recorded or corrected): truth discovery reads them again.</summary>
+    public HashSet<string> Claims { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Resolved propositions written: their latest verdict may have changed.</summary>
+    public HashSet<string> Resolved { get; } = new(StringComparer.Ordinal);
 
     public static Touched None => new();
 

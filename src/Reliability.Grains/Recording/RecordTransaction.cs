@@ -171,11 +171,27 @@ internal sealed class RecordTransaction(IDocumentSession session, DateTimeOffset
         {
             // Insert, not upsert: a claim id or proposition another writer stored meanwhile is a conflict.
             Insert(document);
+            NoteForTruth(document);
         }
 
         foreach (var document in _changed.Where(d => !_inserted.Contains(d)))
         {
             Store(document);
+            NoteForTruth(document);
+        }
+    }
+
+    // Truth discovery reads claims and verdicts; it is told exactly which of them this command wrote.
+    private void NoteForTruth(object document)
+    {
+        switch (document)
+        {
+            case ClaimDocument claim:
+                Touched.Claims.Add(claim.Id);
+                break;
+            case PropositionDocument { Resolutions.Count: > 0 } proposition:
+                Touched.Resolved.Add(proposition.Id);
+                break;
         }
     }
 

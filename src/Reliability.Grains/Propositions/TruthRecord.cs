@@ -1,0 +1,99 @@
+using Reliability.Domain.Model;
+using Reliability.Domain.Scoring;
+using Reliability.Domain.Truth;
+using Reliability.Grains.Records;
+
+namespace Reliability.Grains.Propositions;
+
+/// <summary>
+/// The part of the record truth discovery reads: each claim's source, proposition, option, hedge,
+/// relay and whether it still stands, and each resolved proposition's confirmed option. The truth
+/// grain keeps one in memory and puts in what each commit wrote, instead of reading every claim for
+/// every estimate.
+/// </summary>
+public sealed class TruthRecord
+{
+    private readonly Dictionary<string, TruthRow> _claims = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _verdicts = new(StringComparer.Ordinal);
+
+    // Ids and options repeat across many claims; one copy of each keeps a large record small.
+    private readonly Dictionary<string, string> _strings = new(StringComparer.Ordinal);
+
+    public int ClaimCount => _claims.Count;
+
+    public static TruthRecord From(IEnumerable<ClaimDocument> claims, IEnumerable<PropositionDocument> propositions)
+    {
+        var record = new TruthRecord();
+        foreach (var claim in claims)
+        {
+            record.Put(claim);
+        }
+
+        foreach (var proposition in propositions)
+        {
+            record.Put(proposition);
+        }
+
+        return record;
+    }
+
+    public void Put(ClaimDocument claim) =>
+        _claims[claim.Id] = new TruthRow(
+            Shared(claim.SourceId),
+            Shared(claim.PropositionId),
+            Shared(claim.Option),
+            claim.Hedge,
+            claim.RelayOf,
+            // A claim the source retracted or reversed no longer asserts anything; a deleted one
+            // still does (deleting cannot launder a record).
+            Stands: claim.CorrectionStatus is not ("retracted" or "reversed"));
+
+    /// <summary>Only the latest revision counts, and only a confirmed option anchors the estimate.</summary>
+    public void Put(PropositionDocument proposition)
+    {
+        if (proposition.Resolutions.LastOrDefault() is { Verdict: Verdict.Confirmed, ConfirmedOption: { } option })
+        {
+            _verdicts[proposition.Id] = option;
+        }
+        else
+        {
+            _verdicts.Remove(proposition.Id);
+        }
+    }
+
+    /// <summary>The engine's input. Hedged claims weigh less; relays name the source they copy.</summary>
+    public TruthDiscoveryInput ToInput(HedgeWeights hedges)
+    {
+        // No ordering needed: the engine's answer does not depend on the order of its input.
+        var claims = new List<TruthClaim>(_claims.Count);
+        foreach (var row in _claims.Values)
+        {
+            if (!row.Stands)
+            {
+                continue;
+            }
+
+            claims.Add(new TruthClaim(
+                row.SourceId,
+                row.PropositionId,
+                row.Option,
+                row.Hedge switch { Hedge.Reported => hedges.Reported, Hedge.Speculative => hedges.Speculative, _ => hedges.Asserted },
+                row.RelayOf is { } relayOf && _claims.TryGetValue(relayOf, out var relayed) ? relayed.SourceId : null));
+        }
+
+        return new TruthDiscoveryInput(claims, [.. _verdicts.Select(v => new ResolvedTruth(v.Key, v.Value))]);
+    }
+
+    private string Shared(string value)
+    {
+        if (_strings.TryGetValue(value, out var shared))
+        {
+            return shared;
+        }
+
+        _strings[value] = value;
+        return value;
+    }
+
+    private sealed record TruthRow(string SourceId, string PropositionId, string Option, Hedge Hedge, string? RelayOf, bool Stands);
+}
