@@ -37,9 +37,12 @@ public class GrainCluster : IAsyncLifetime
         options.SnapshotInterval = 50;
     }
 
+    /// <summary>The database the cluster runs on: by default one of its own on the shared test server.</summary>
+    protected virtual Task<string> CreateDatabaseAsync() => TestDatabase.CreateAsync(GetType().Name);
+
     public async Task InitializeAsync()
     {
-        var connectionString = await TestDatabase.CreateAsync(GetType().Name);
+        var connectionString = await CreateDatabaseAsync();
 
         // Schema first, once: two silos migrating at the same moment would race each other.
         var services = new ServiceCollection().AddLogging();
@@ -80,7 +83,7 @@ public class GrainCluster : IAsyncLifetime
             Store, Cluster.Client, TimeProvider.System, new RecordEventHub(), new WatchSchedule(Options.Create(new WatcherOptions())), NullLogger<LedgerWriter>.Instance);
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         await Cluster.DisposeAsync();
         if (_services is not null)

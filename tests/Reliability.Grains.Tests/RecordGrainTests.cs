@@ -3,9 +3,6 @@ using Reliability.Contracts.Propositions;
 using Reliability.Contracts.Sources;
 using Reliability.Domain.Events;
 using Reliability.Domain.Model;
-using Reliability.Domain.Scoring;
-using Reliability.Domain.Truth;
-using Reliability.Grains.Propositions;
 using Reliability.Grains.Records;
 using Reliability.Grains.Sources;
 using static Reliability.Grains.Tests.Record;
@@ -213,7 +210,7 @@ public sealed class RecordGrainTests(GrainCluster fixture) : IClassFixture<Grain
             await fixture.Ledger.RecordCorrectionAsync($"eq-{i * 37}", new CorrectionSubmission("retracted", Epoch.AddDays(1), null, null, null));
         }
 
-        await AssertTruthEqualsBatchAsync(minimumOpen: 100);
+        await fixture.AssertTruthEqualsBatchAsync(minimumOpen: 100);
     }
 
     [Fact]
@@ -225,7 +222,7 @@ public sealed class RecordGrainTests(GrainCluster fixture) : IClassFixture<Grain
             .Append(Claim("tr-x1", "tr-s1", "tr-px", "o1", 71))
             .ToList();
         Assert.All(await fixture.Ledger.RecordClaimsAsync(claims), r => Assert.Equal(SubmissionStatus.Accepted, r.Status));
-        await AssertTruthEqualsBatchAsync();
+        await fixture.AssertTruthEqualsBatchAsync();
 
         // Each kind of change, told to an estimate that has already read the record.
         Assert.All(await fixture.Ledger.RecordClaimsAsync(
@@ -240,7 +237,7 @@ public sealed class RecordGrainTests(GrainCluster fixture) : IClassFixture<Grain
         Assert.True((await fixture.Ledger.ResolveAsync("tr-p3", new ResolutionSubmission("o1", false, null, null, "ed", Epoch.AddDays(1)))).Succeeded);
         Assert.True((await fixture.Ledger.ResolveAsync("tr-p5", new ResolutionSubmission("o0", false, null, null, "ed", Epoch.AddDays(1)))).Succeeded);
         Assert.True((await fixture.Ledger.ResolveAsync("tr-p5", new ResolutionSubmission(null, true, null, null, "ed", Epoch.AddDays(2)))).Succeeded);
-        var open = await AssertTruthEqualsBatchAsync();
+        var open = await fixture.AssertTruthEqualsBatchAsync();
         Assert.DoesNotContain("tr-p3", open.Keys);
         // Revised to unresolvable: the proposition no longer anchors anything and is estimated again.
         Assert.Contains("tr-p5", open.Keys);
@@ -257,53 +254,12 @@ public sealed class RecordGrainTests(GrainCluster fixture) : IClassFixture<Grain
 
         Assert.All(await fixture.Ledger.RecordClaimsAsync([Claim("tr-62", "tr-s2", "tr-p9", "o0", 90)]), r => Assert.Equal(SubmissionStatus.Accepted, r.Status));
         var truth = fixture.Grains.GetGrain<ITruthGrain>(0);
-        await WaitForQuietTruthAsync(truth);
+        await TruthChecks.WaitForQuietTruthAsync(truth);
         Assert.Equal(2, (await truth.GetEstimatesAsync(["tr-px"])).Propositions["tr-px"].Count);
 
         await truth.InvalidateAsync();
-        var batch = await AssertTruthEqualsBatchAsync();
+        var batch = await fixture.AssertTruthEqualsBatchAsync();
         Assert.Single(batch["tr-px"]);
-    }
-
-    private static async Task WaitForQuietTruthAsync(ITruthGrain truth)
-    {
-        // Quiet: no recomputation pending, however long the grain chose to wait after the last writes.
-        var deadline = DateTime.UtcNow.AddMinutes(2);
-        while ((await truth.GetEstimatesAsync([])).Stale)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the truth estimate never caught up with the record");
-            await Task.Delay(TimeSpan.FromMilliseconds(200));
-        }
-    }
-
-    /// <summary>Waits until the truth grain is quiet, then checks it against the batch engine on everything stored.</summary>
-    private async Task<IReadOnlyDictionary<string, IReadOnlyList<ValueProbability>>> AssertTruthEqualsBatchAsync(int minimumOpen = 1)
-    {
-        var truth = fixture.Grains.GetGrain<ITruthGrain>(0);
-        await WaitForQuietTruthAsync(truth);
-
-        await using var session = fixture.Store.QuerySession();
-        var stored = await Marten.QueryableExtensions.ToListAsync(session.Query<ClaimDocument>());
-        var resolved = await Marten.QueryableExtensions.ToListAsync(session.Query<PropositionDocument>().Where(p => p.State == "resolved"));
-        var engine = new TruthDiscoveryEngine().Discover(TruthInputs.Build(stored, resolved, ScoringPolicy.BetaV1.Hedges));
-        var open = engine.Objects.Where(o => !o.IsResolved).ToList();
-        Assert.True(open.Count >= minimumOpen);
-
-        var live = await truth.GetEstimatesAsync([.. open.Select(o => o.ObjectId)]);
-        Assert.Equal(open.Count, live.Propositions.Count);
-        foreach (var expected in open)
-        {
-            var actual = live.Propositions[expected.ObjectId];
-            Assert.Equal(expected.Candidates.Count, actual.Count);
-            foreach (var candidate in expected.Candidates)
-            {
-                var probability = actual.Single(a => a.Option == candidate.Value).Probability;
-                Assert.True(Math.Abs(probability - candidate.Probability) <= 1e-3,
-                    $"{expected.ObjectId}/{candidate.Value}: grain {probability}, batch {candidate.Probability}");
-            }
-        }
-
-        return open.ToDictionary(o => o.ObjectId, o => o.Candidates, StringComparer.Ordinal);
     }
 
     private async Task AppendClaimAsync(string source, string proposition, string claimId, int minute, bool alsoToProposition = false)

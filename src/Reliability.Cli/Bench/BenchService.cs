@@ -182,6 +182,9 @@ internal sealed class BenchService : IAsyncDisposable
         }
     }
 
+    /// <summary>The service's last lines of output, for a report of what went wrong.</summary>
+    public string RecentOutput() => string.Join('\n', LastLines());
+
     private string[] LastLines()
     {
         lock (_lastLines)

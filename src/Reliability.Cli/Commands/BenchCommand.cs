@@ -58,7 +58,16 @@ public static class BenchCommand
             phase("starting PostgreSQL and the service");
             await using (var host = await BenchService.StartAsync(cancellationToken))
             {
-                service = await new ServiceBenchmark(host, sizes, seed, phase).RunAsync(cancellationToken);
+                try
+                {
+                    service = await new ServiceBenchmark(host, sizes, seed, phase).RunAsync(cancellationToken);
+                }
+                catch (InvalidOperationException failure)
+                {
+                    // A request the service failed says little without what the service logged meanwhile.
+                    throw new InvalidOperationException($"{failure.Message}\nThe service's last output:\n{host.RecentOutput()}", failure);
+                }
+
                 phase("stopping the service");
             }
 

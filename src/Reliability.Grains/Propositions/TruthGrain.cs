@@ -20,6 +20,9 @@ public sealed partial class TruthGrain(
 {
     private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(250);
 
+    // While the store is down every run fails; trying again at a growing interval keeps the log readable.
+    private static readonly TimeSpan LongestRetry = TimeSpan.FromSeconds(30);
+
     // A change whose news was lost (its writer died between commit and notice) would otherwise be
     // missing from every estimate until the grain is next activated; reading everything again now
     // and then bounds how long.
@@ -34,6 +37,7 @@ public sealed partial class TruthGrain(
     private bool _stale = true;
     private IGrainTimer? _pending;
     private TimeSpan _lastRun;
+    private int _failedRuns;
 
     private TruthRecord? _record;
     private bool _readAll = true;
@@ -45,6 +49,9 @@ public sealed partial class TruthGrain(
     {
         if (_estimates.Version == 0 && _stale)
         {
+            // This run takes in everything a scheduled one would; changes told during it schedule another.
+            _pending?.Dispose();
+            _pending = null;
             await RecomputeAsync();
         }
 
@@ -102,11 +109,22 @@ public sealed partial class TruthGrain(
                 catch (Exception exception)
                 {
                     // The changes taken for this run were put back; the next run tries them again.
+                    _failedRuns++;
                     LogRecomputeFailed(logger, exception);
                     Schedule();
                 }
             },
-            new GrainTimerCreationOptions(Settle > _lastRun * QuietFactor ? Settle : _lastRun * QuietFactor, Timeout.InfiniteTimeSpan) { Interleave = false });
+            new GrainTimerCreationOptions(NextRunDelay(), Timeout.InfiniteTimeSpan) { Interleave = false });
+    }
+
+    private TimeSpan NextRunDelay()
+    {
+        if (_failedRuns > 0)
+        {
+            return TimeSpan.FromTicks(Math.Min(LongestRetry.Ticks, Settle.Ticks << Math.Min(_failedRuns, 10)));
+        }
+
+        return Settle > _lastRun * QuietFactor ? Settle : _lastRun * QuietFactor;
     }
 
     private async Task RecomputeAsync()
@@ -153,6 +171,7 @@ public sealed partial class TruthGrain(
             StringComparer.Ordinal);
         _estimates = new ProvisionalEstimates(_estimates.Version + 1, open);
         _lastRun = Stopwatch.GetElapsedTime(started);
+        _failedRuns = 0;
         // A change that arrived during the run keeps the new estimate marked stale.
         copy.Publish(_estimates with { Stale = _stale });
     }

@@ -1,0 +1,54 @@
+using Marten;
+using Reliability.Contracts.Propositions;
+using Reliability.Domain.Scoring;
+using Reliability.Domain.Truth;
+using Reliability.Grains.Propositions;
+using Reliability.Grains.Records;
+
+namespace Reliability.Grains.Tests;
+
+/// <summary>The live truth estimate held against the batch engine run on everything stored.</summary>
+public static class TruthChecks
+{
+    public static async Task WaitForQuietTruthAsync(ITruthGrain truth)
+    {
+        // Quiet: no recomputation pending, however long the grain chose to wait after the last writes.
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while ((await truth.GetEstimatesAsync([])).Stale)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the truth estimate never caught up with the record");
+            await Task.Delay(TimeSpan.FromMilliseconds(200));
+        }
+    }
+
+    /// <summary>Waits until the truth grain is quiet, then checks it against the batch engine on everything stored.</summary>
+    public static async Task<IReadOnlyDictionary<string, IReadOnlyList<ValueProbability>>> AssertTruthEqualsBatchAsync(
+        this GrainCluster fixture, int minimumOpen = 1)
+    {
+        var truth = fixture.Grains.GetGrain<ITruthGrain>(0);
+        await WaitForQuietTruthAsync(truth);
+
+        await using var session = fixture.Store.QuerySession();
+        var stored = await session.Query<ClaimDocument>().ToListAsync();
+        var resolved = await session.Query<PropositionDocument>().Where(p => p.State == "resolved").ToListAsync();
+        var engine = new TruthDiscoveryEngine().Discover(TruthInputs.Build(stored, resolved, ScoringPolicy.BetaV1.Hedges));
+        var open = engine.Objects.Where(o => !o.IsResolved).ToList();
+        Assert.True(open.Count >= minimumOpen);
+
+        var live = await truth.GetEstimatesAsync([.. open.Select(o => o.ObjectId)]);
+        Assert.Equal(open.Count, live.Propositions.Count);
+        foreach (var expected in open)
+        {
+            var actual = live.Propositions[expected.ObjectId];
+            Assert.Equal(expected.Candidates.Count, actual.Count);
+            foreach (var candidate in expected.Candidates)
+            {
+                var probability = actual.Single(a => a.Option == candidate.Value).Probability;
+                Assert.True(Math.Abs(probability - candidate.Probability) <= 1e-3,
+                    $"{expected.ObjectId}/{candidate.Value}: grain {probability}, batch {candidate.Probability}");
+            }
+        }
+
+        return open.ToDictionary(o => o.ObjectId, o => o.Candidates, StringComparer.Ordinal);
+    }
+}
