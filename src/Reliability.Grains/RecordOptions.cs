@@ -10,8 +10,9 @@ public sealed class RecordOptions
     public int SnapshotInterval { get; set; } = 500;
 
     /// <summary>
-    /// How often an active source or proposition grain reads its stream on its own: a writer that
-    /// died after committing never told it, and it must not stay stale until it is deactivated.
+    /// How often each silo compares the stream versions its active source and proposition grains
+    /// hold with the stored ones, and has those behind read their streams: a writer that died after
+    /// committing never told them, and they must not stay stale until they are deactivated.
     /// </summary>
     public TimeSpan CatchUpInterval { get; set; } = TimeSpan.FromSeconds(30);
 

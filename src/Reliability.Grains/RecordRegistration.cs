@@ -28,6 +28,9 @@ public static class RecordRegistration
         services.AddSingleton<ReadCache>();
         services.AddOptions<ReadCacheOptions>();
         services.AddOptions<RecordOptions>();
+        // One query per interval finds the active grains a lost notice left behind.
+        services.AddSingleton<ActiveStreams>();
+        services.AddHostedService<StreamCatchUp>();
         services.AddSingleton<IIncomingGrainCallFilter, RecordErrors>();
         services.AddSingleton<RecordEventHub>();
         services.AddSingleton<ClaimReviews>();

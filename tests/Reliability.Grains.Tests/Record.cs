@@ -1,6 +1,7 @@
 using Marten;
 using Reliability.Contracts.Ledger;
 using Reliability.Domain.Events;
+using Reliability.Domain.Model;
 using Reliability.Grains.Records;
 
 namespace Reliability.Grains.Tests;
@@ -64,6 +65,21 @@ public static class Record
     {
         var accepted = results.Where(r => r.Status == SubmissionStatus.Accepted).Select(r => r.Id).ToHashSet();
         return submitted.Where(s => accepted.Contains(s.Id));
+    }
+
+    /// <summary>A claim appended straight to the streams, behind the grains' backs, as a writer that died before telling them leaves it.</summary>
+    public static async Task AppendClaimAsync(
+        IDocumentStore store, string source, string proposition, string claimId, int minute, bool alsoToProposition = false)
+    {
+        var claim = new ClaimRecorded(new Claim(claimId, source, proposition, "o0", Epoch.AddMinutes(minute), null, null, null, Hedge.Asserted, null, []));
+        await using var session = store.LightweightSession();
+        session.Events.Append(SourceStream(source), claim);
+        if (alsoToProposition)
+        {
+            session.Events.Append(PropositionStream(proposition), claim);
+        }
+
+        await session.SaveChangesAsync();
     }
 
     public static string SourceStream(string id) => StreamKeys.Source(id);

@@ -2,7 +2,6 @@ using Reliability.Contracts.Ledger;
 using Reliability.Contracts.Propositions;
 using Reliability.Contracts.Sources;
 using Reliability.Domain.Events;
-using Reliability.Domain.Model;
 using Reliability.Grains.Records;
 using Reliability.Grains.Sources;
 using static Reliability.Grains.Tests.Record;
@@ -88,13 +87,13 @@ public sealed class RecordGrainTests(GrainCluster fixture) : IClassFixture<Grain
         var grain = fixture.Grains.GetGrain<ISourceGrain>(source);
         Assert.NotNull(await grain.GetClaimAsync("out-1"));
 
-        await AppendClaimAsync(source, "out-p", "out-foreign-1", 2);
+        await AppendClaimAsync(fixture.Store, source, "out-p", "out-foreign-1", 2);
         await grain.CatchUpAsync(0);
         Assert.NotNull(await grain.GetClaimAsync("out-foreign-1"));
 
         // The stream moves between the ledger's read and its commit: the commit conflicts and the
         // command is decided again on a fresh read.
-        fixture.Injector.Arm(() => AppendClaimAsync(source, "out-p", "out-foreign-2", 3));
+        fixture.Injector.Arm(() => AppendClaimAsync(fixture.Store, source, "out-p", "out-foreign-2", 3));
         var results = await fixture.Ledger.RecordClaimsAsync([Claim("out-2", source, "out-p", "o1", 4)]);
         Assert.True(fixture.Injector.Fired);
         Assert.Equal(SubmissionStatus.Accepted, Assert.Single(results).Status);
@@ -115,7 +114,7 @@ public sealed class RecordGrainTests(GrainCluster fixture) : IClassFixture<Grain
         Assert.Single((await proposition.GetAsync())!.Claims);
 
         // Committed, and nobody tells the grains: as if the writer died right after its commit.
-        await AppendClaimAsync(source, "quiet-p", "quiet-2", 2, alsoToProposition: true);
+        await AppendClaimAsync(fixture.Store, source, "quiet-p", "quiet-2", 2, alsoToProposition: true);
 
         await EventuallyAsync(async () => (await grain.GetClaimAsync("quiet-2")) is not null, "the source grain reads the missed claim");
         await EventuallyAsync(async () => (await proposition.GetAsync())!.Claims.Count == 2, "the proposition grain reads the missed claim");
@@ -141,7 +140,7 @@ public sealed class RecordGrainTests(GrainCluster fixture) : IClassFixture<Grain
         Assert.Equal(stream.Count, snapshot.Version);
 
         // A tail after the snapshot, written behind the grain's back.
-        await AppendClaimAsync(source, "long-p0", "long-tail", 500);
+        await AppendClaimAsync(fixture.Store, source, "long-p0", "long-tail", 500);
         var fromSnapshot = await SourceStateAsync(source);
         Assert.Contains("long-tail", fromSnapshot, StringComparison.Ordinal);
 
@@ -260,19 +259,6 @@ public sealed class RecordGrainTests(GrainCluster fixture) : IClassFixture<Grain
         await truth.InvalidateAsync();
         var batch = await fixture.AssertTruthEqualsBatchAsync();
         Assert.Single(batch["tr-px"]);
-    }
-
-    private async Task AppendClaimAsync(string source, string proposition, string claimId, int minute, bool alsoToProposition = false)
-    {
-        var claim = new ClaimRecorded(new Claim(claimId, source, proposition, "o0", Epoch.AddMinutes(minute), null, null, null, Hedge.Asserted, null, []));
-        await using var session = fixture.Store.LightweightSession();
-        session.Events.Append(SourceStream(source), claim);
-        if (alsoToProposition)
-        {
-            session.Events.Append(PropositionStream(proposition), claim);
-        }
-
-        await session.SaveChangesAsync();
     }
 
     private async Task<string> SourceStateAsync(string source)

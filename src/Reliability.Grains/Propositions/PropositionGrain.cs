@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using Reliability.Contracts.Propositions;
 using Reliability.Domain.Events;
 using Reliability.Domain.Model;
@@ -8,28 +7,44 @@ using Reliability.Grains.Records;
 namespace Reliability.Grains.Propositions;
 
 /// <summary>A proposition's claims and resolution revisions, folded from its stream.</summary>
-public sealed class PropositionGrain(EventStreams streams, TruthEstimates truth, IOptions<RecordOptions> options) : Grain, IPropositionGrain, IPropositionStreamGrain
+public sealed class PropositionGrain(EventStreams streams, TruthEstimates truth, ActiveStreams active) : Grain, IPropositionGrain, IPropositionStreamGrain
 {
     private readonly Ledger _ledger = new();
     private readonly List<Claim> _claims = [];
-    private long _version;
+    private long _streamVersion;
+    private HeldStream? _held;
     private bool _loaded;
 
     private string PropositionId => this.GetPrimaryKeyString();
 
-    /// <summary>Reads nothing yet: a proposition opened by the commit that activates it is handed its events.</summary>
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    // Mirrored in the silo's held streams (see SourceGrain.StreamVersion).
+    private long StreamVersion
     {
-        // A writer that died after its commit never told this grain; it reads its stream on its own too.
-        var interval = options.Value.CatchUpInterval;
-        this.RegisterGrainTimer(() => _loaded ? CatchUpCoreAsync(CancellationToken.None) : Task.CompletedTask, new GrainTimerCreationOptions(interval, interval));
+        get => _streamVersion;
+        set => _streamVersion = _held?.Track(value) ?? value;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_held is not null)
+        {
+            active.Release(_held);
+        }
+
         return Task.CompletedTask;
+    }
+
+    // From here on the grain holds its stream, and the silo's periodic catch-up watches it.
+    private void MarkLoaded()
+    {
+        _loaded = true;
+        _held ??= active.Hold(StreamOwner.Proposition, PropositionId, StreamVersion);
     }
 
     public async Task CatchUpAsync(long committedVersion)
     {
         await LoadAsync();
-        if (committedVersion <= 0 || committedVersion > _version)
+        if (committedVersion <= 0 || committedVersion > StreamVersion)
         {
             await CatchUpCoreAsync(CancellationToken.None);
         }
@@ -39,14 +54,14 @@ public sealed class PropositionGrain(EventStreams streams, TruthEstimates truth,
     {
         if (!_loaded && committed.StartStream)
         {
-            _loaded = true;
+            MarkLoaded();
         }
         else
         {
             await LoadAsync();
         }
 
-        switch (committed.ActionFor(_version))
+        switch (committed.ActionFor(StreamVersion))
         {
             case CommittedAction.Fold:
                 Fold(committed.Events, committed.ToVersion);
@@ -90,13 +105,13 @@ public sealed class PropositionGrain(EventStreams streams, TruthEstimates truth,
         if (!_loaded)
         {
             await CatchUpCoreAsync(CancellationToken.None);
-            _loaded = true;
+            MarkLoaded();
         }
     }
 
     private async Task CatchUpCoreAsync(CancellationToken cancellationToken)
     {
-        var (events, version) = await streams.ReadAsync(StreamKeys.Proposition(PropositionId), _version, cancellationToken);
+        var (events, version) = await streams.ReadAsync(StreamKeys.Proposition(PropositionId), StreamVersion, cancellationToken);
         Fold(events, version);
     }
 
@@ -110,6 +125,6 @@ public sealed class PropositionGrain(EventStreams streams, TruthEstimates truth,
             }
         }
 
-        _version = Math.Max(_version, version);
+        StreamVersion = Math.Max(StreamVersion, version);
     }
 }

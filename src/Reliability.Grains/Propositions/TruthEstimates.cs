@@ -12,6 +12,10 @@ public sealed class TruthEstimates(IGrainFactory grains, TimeProvider clock)
 {
     public static readonly TimeSpan Freshness = TimeSpan.FromMilliseconds(500);
 
+    // A truth grain that does not answer at once is busy or moving; a reader then goes on with the
+    // estimate it has, marked pending, while the question is still answered for the next reader.
+    private static readonly TimeSpan ReaderPatience = TimeSpan.FromSeconds(2);
+
     private static readonly ProvisionalEstimates Nothing = new(0, new Dictionary<string, IReadOnlyList<OptionProbability>>(), Stale: true);
 
     private readonly Lock _gate = new();
@@ -38,7 +42,19 @@ public sealed class TruthEstimates(IGrainFactory grains, TimeProvider clock)
                 _checking = CheckAsync(_latest);
             }
 
-            return new ValueTask<ProvisionalEstimates>(_checking);
+            return _checking.IsCompleted ? new ValueTask<ProvisionalEstimates>(_checking) : new ValueTask<ProvisionalEstimates>(AwaitBrieflyAsync(_checking, _latest));
+        }
+    }
+
+    private async Task<ProvisionalEstimates> AwaitBrieflyAsync(Task<ProvisionalEstimates> checking, ProvisionalEstimates? known)
+    {
+        try
+        {
+            return await checking.WaitAsync(ReaderPatience, clock);
+        }
+        catch (TimeoutException)
+        {
+            return (known ?? Nothing) with { Stale = true };
         }
     }
 

@@ -164,17 +164,23 @@ public sealed partial class TruthGrain(
         }
 
         _record = record;
-        var result = new TruthDiscoveryEngine().Discover(record.ToInput(inputs.Hedges));
-        var open = result.Objects.Where(o => !o.IsResolved).ToDictionary(
-            o => o.ObjectId,
-            o => (IReadOnlyList<OptionProbability>)[.. o.Candidates.Select(c => new OptionProbability(c.Value, c.Probability))],
-            StringComparer.Ordinal);
+        // Off the grain's thread: on a large record a run takes seconds of CPU, and readers' questions
+        // (which interleave) would otherwise wait behind it. Nothing changes the record meanwhile:
+        // only this run's turn writes to it.
+        var hedges = inputs.Hedges;
+        var open = await Task.Run(() => OpenEstimates(new TruthDiscoveryEngine().Discover(record.ToInput(hedges))));
         _estimates = new ProvisionalEstimates(_estimates.Version + 1, open);
         _lastRun = Stopwatch.GetElapsedTime(started);
         _failedRuns = 0;
         // A change that arrived during the run keeps the new estimate marked stale.
         copy.Publish(_estimates with { Stale = _stale });
     }
+
+    private static Dictionary<string, IReadOnlyList<OptionProbability>> OpenEstimates(TruthDiscoveryResult result) =>
+        result.Objects.Where(o => !o.IsResolved).ToDictionary(
+            o => o.ObjectId,
+            o => (IReadOnlyList<OptionProbability>)[.. o.Candidates.Select(c => new OptionProbability(c.Value, c.Probability))],
+            StringComparer.Ordinal);
 
     [LoggerMessage(LogLevel.Warning, "Recomputing the truth estimate failed; it is tried again")]
     private static partial void LogRecomputeFailed(ILogger logger, Exception exception);

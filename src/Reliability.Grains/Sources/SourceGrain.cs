@@ -20,7 +20,7 @@ namespace Reliability.Grains.Sources;
 /// </summary>
 public sealed partial class SourceGrain(
     EventStreams streams, IDocumentStore store, TimeProvider clock, ScoringPolicies policies,
-    IOptions<RecordOptions> options, ILogger<SourceGrain> logger, RecordEventHub hub, TruthEstimates truth)
+    IOptions<RecordOptions> options, ILogger<SourceGrain> logger, RecordEventHub hub, TruthEstimates truth, ActiveStreams active)
     : Grain, ISourceGrain, ISourceStreamGrain
 {
     private static readonly TimeSpan LiveScoreLifetime = TimeSpan.FromMinutes(1);
@@ -28,7 +28,8 @@ public sealed partial class SourceGrain(
 
     private readonly List<IReliabilityEvent> _events = [];
     private Ledger _ledger = new();
-    private long _version;
+    private long _streamVersion;
+    private HeldStream? _held;
     private long _snapshotVersion;
     private LiveScore? _live;
     private LiveScoreView? _liveView;
@@ -36,18 +37,25 @@ public sealed partial class SourceGrain(
 
     private string SourceId => this.GetPrimaryKeyString();
 
-    /// <summary>
-    /// Reads nothing yet: a grain activated by the commit that starts its stream is handed its
-    /// first events and never needs to read them back (see <see cref="LoadAsync"/>).
-    /// </summary>
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    // Mirrored in the silo's list of held streams, which the periodic catch-up compares with the store.
+    private long StreamVersion
     {
-        var interval = options.Value.CatchUpInterval;
-        this.RegisterGrainTimer(() => _loaded ? CatchUpCoreAsync(CancellationToken.None) : Task.CompletedTask, new GrainTimerCreationOptions(interval, interval));
-        return Task.CompletedTask;
+        get => _streamVersion;
+        set => _streamVersion = _held?.Track(value) ?? value;
     }
 
-    /// <summary>The snapshot and the stream's tail, once per activation, before anything is answered.</summary>
+    // From here on the grain holds its stream, and the silo's periodic catch-up watches it.
+    private void MarkLoaded()
+    {
+        _loaded = true;
+        _held ??= active.Hold(StreamOwner.Source, SourceId, StreamVersion);
+    }
+
+    /// <summary>
+    /// The snapshot and the stream's tail, once per activation, before anything is answered; not on
+    /// activation itself: a grain activated by the commit that starts its stream is handed its first
+    /// events and never needs to read them back.
+    /// </summary>
     private async ValueTask LoadAsync()
     {
         if (_loaded)
@@ -57,22 +65,22 @@ public sealed partial class SourceGrain(
 
         await RestoreSnapshotAsync(CancellationToken.None);
         await CatchUpCoreAsync(CancellationToken.None);
-        _loaded = true;
+        MarkLoaded();
     }
 
     public async Task CommittedAsync(CommittedEvents committed)
     {
-        var before = _version;
+        var before = StreamVersion;
         if (!_loaded && committed.StartStream)
         {
-            _loaded = true;
+            MarkLoaded();
         }
         else
         {
             await LoadAsync();
         }
 
-        switch (committed.ActionFor(_version))
+        switch (committed.ActionFor(StreamVersion))
         {
             case CommittedAction.Fold:
                 Fold(committed.Events, committed.ToVersion);
@@ -89,7 +97,12 @@ public sealed partial class SourceGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (_version > _snapshotVersion)
+        if (_held is not null)
+        {
+            active.Release(_held);
+        }
+
+        if (StreamVersion > _snapshotVersion)
         {
             try
             {
@@ -105,12 +118,12 @@ public sealed partial class SourceGrain(
 
     public async Task CatchUpAsync(long committedVersion)
     {
-        if (committedVersion > 0 && committedVersion <= _version)
+        if (committedVersion > 0 && committedVersion <= StreamVersion)
         {
             return;
         }
 
-        var before = _version;
+        var before = StreamVersion;
         await LoadAsync();
         await CatchUpCoreAsync(CancellationToken.None);
         await AfterCatchUpAsync(before);
@@ -118,14 +131,14 @@ public sealed partial class SourceGrain(
 
     private async Task AfterCatchUpAsync(long before)
     {
-        if (_version - _snapshotVersion >= options.Value.SnapshotInterval)
+        if (StreamVersion - _snapshotVersion >= options.Value.SnapshotInterval)
         {
             await SaveSnapshotAsync(CancellationToken.None);
         }
 
         // A source whose score someone has read announces its new score now, not on the next read;
         // a source nobody looked at is not scored just to be announced.
-        if (_live is not null && _version != before)
+        if (_live is not null && StreamVersion != before)
         {
             await LiveAsync();
         }
@@ -298,7 +311,7 @@ public sealed partial class SourceGrain(
     {
         var estimates = await truth.CurrentAsync();
         var now = clock.GetUtcNow();
-        if (!force && _live is { } cached && cached.Version == _version && cached.TruthVersion == estimates.Version
+        if (!force && _live is { } cached && cached.Version == StreamVersion && cached.TruthVersion == estimates.Version
             && now - cached.Score.AsOf < LiveScoreLifetime)
         {
             return cached;
@@ -308,7 +321,7 @@ public sealed partial class SourceGrain(
         var previous = _live;
         var changed = _live is null || _live.Score.Band != score.Band || Math.Abs(_live.Score.Score - score.Score) > 1e-9
             || _live.Score.Overall.EffectiveEvidence != score.Overall.EffectiveEvidence;
-        var live = _live = new LiveScore(_version, estimates.Version, score);
+        var live = _live = new LiveScore(StreamVersion, estimates.Version, score);
         if (changed)
         {
             await PublishSummaryAsync(score);
@@ -396,14 +409,14 @@ public sealed partial class SourceGrain(
 
     private async Task CatchUpCoreAsync(CancellationToken cancellationToken)
     {
-        var (events, version) = await streams.ReadAsync(StreamKeys.Source(SourceId), _version, cancellationToken);
-        if (version == _version)
+        var (events, version) = await streams.ReadAsync(StreamKeys.Source(SourceId), StreamVersion, cancellationToken);
+        if (version == StreamVersion)
         {
             return;
         }
 
         Fold(events, version);
-        if (_version - _snapshotVersion >= options.Value.SnapshotInterval)
+        if (StreamVersion - _snapshotVersion >= options.Value.SnapshotInterval)
         {
             await SaveSnapshotAsync(cancellationToken);
         }
@@ -417,7 +430,7 @@ public sealed partial class SourceGrain(
             _ledger.Apply(e);
         }
 
-        _version = version;
+        StreamVersion = version;
     }
 
     private async Task RestoreSnapshotAsync(CancellationToken cancellationToken)
@@ -434,19 +447,19 @@ public sealed partial class SourceGrain(
             _ledger.Apply(e);
         }
 
-        _version = _snapshotVersion = snapshot.Version;
+        StreamVersion = _snapshotVersion = snapshot.Version;
     }
 
     /// <summary>
-    /// Holds exactly the events up to <see cref="_version"/>; whichever activation writes last, the
+    /// Holds exactly the events up to <see cref="StreamVersion"/>; whichever activation writes last, the
     /// snapshot stays a true prefix of the stream.
     /// </summary>
     private async Task SaveSnapshotAsync(CancellationToken cancellationToken)
     {
         await using var session = store.LightweightSession();
-        session.Store(SourceSnapshot.Of(SourceId, _version, _events));
+        session.Store(SourceSnapshot.Of(SourceId, StreamVersion, _events));
         await session.SaveChangesAsync(cancellationToken);
-        _snapshotVersion = _version;
+        _snapshotVersion = StreamVersion;
     }
 
     [LoggerMessage(LogLevel.Warning, "Source {SourceId} kept conflicting with writers; its listing is refreshed on the next score change")]

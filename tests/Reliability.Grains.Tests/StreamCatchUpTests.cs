@@ -1,0 +1,60 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Reliability.Contracts.Ledger;
+using Reliability.Contracts.Propositions;
+using Reliability.Contracts.Sources;
+using Reliability.Grains.Records;
+using static Reliability.Grains.Tests.Record;
+
+namespace Reliability.Grains.Tests;
+
+/// <summary>Its own cluster, whose periodic catch-up never runs by itself: the test runs each round.</summary>
+public sealed class ManualCatchUpCluster : GrainCluster
+{
+    protected override void Configure(RecordOptions options)
+    {
+        base.Configure(options);
+        options.CatchUpInterval = TimeSpan.FromHours(1);
+    }
+}
+
+public sealed class StreamCatchUpTests(ManualCatchUpCluster fixture) : IClassFixture<ManualCatchUpCluster>
+{
+    [Fact]
+    public async Task A_round_tells_exactly_the_active_grains_that_are_behind_their_streams()
+    {
+        var claims = Enumerable.Range(0, 12).Select(i => Claim($"cu-{i}", $"cu-s{i % 3}", $"cu-p{i % 2}", "o" + (i % 2), i)).ToList();
+        Assert.All(await fixture.Ledger.RecordClaimsAsync(claims), r => Assert.Equal(SubmissionStatus.Accepted, r.Status));
+        foreach (var s in Enumerable.Range(0, 3))
+        {
+            Assert.Equal(4, (await fixture.Grains.GetGrain<ISourceGrain>($"cu-s{s}").GetProfileAsync())!.ClaimCount);
+        }
+
+        // Every active grain was told of every commit: nothing is behind.
+        Assert.Equal(0, await RoundAsync());
+
+        await AppendClaimAsync(fixture.Store, "cu-s1", "cu-p0", "cu-missed", 50, alsoToProposition: true);
+        var source = fixture.Grains.GetGrain<ISourceGrain>("cu-s1");
+        var proposition = fixture.Grains.GetGrain<IPropositionGrain>("cu-p0");
+        Assert.Null(await source.GetClaimAsync("cu-missed"));
+
+        // The source's stream and the proposition's, and no other.
+        Assert.Equal(2, await RoundAsync());
+        Assert.NotNull(await source.GetClaimAsync("cu-missed"));
+        Assert.Contains((await proposition.GetAsync())!.Claims, c => c.Id == "cu-missed");
+        Assert.Equal(0, await RoundAsync());
+    }
+
+    /// <summary>One catch-up round on every silo; how many grains they found behind.</summary>
+    private async Task<int> RoundAsync()
+    {
+        var behind = 0;
+        foreach (var silo in fixture.Cluster.Silos)
+        {
+            var catchUp = silo.ServiceProvider.GetServices<IHostedService>().OfType<StreamCatchUp>().Single();
+            behind += await catchUp.CatchUpOnceAsync(CancellationToken.None);
+        }
+
+        return behind;
+    }
+}
