@@ -33,6 +33,7 @@ public sealed class ReadCache(TimeProvider clock, IOptions<ReadCacheOptions> opt
 
     // ConcurrentDictionary.Count takes every lock; an approximate count is all the bound needs.
     private int _kept;
+    private readonly Lock _dropping = new();
 
     private readonly ConcurrentDictionary<string, Post> _posts = new(StringComparer.Ordinal);
     private int _keptPosts;
@@ -56,7 +57,11 @@ public sealed class ReadCache(TimeProvider clock, IOptions<ReadCacheOptions> opt
         if (entry.TruthVersion != truthVersion || clock.GetElapsedTime(entry.KeptAt) >= options.Value.Lifetime
             || entry.DependsOn.Any(d => _changes.GetValueOrDefault(d.Key) != d.Changes))
         {
-            _entries.TryRemove(new KeyValuePair<string, Entry>(key, entry));
+            if (_entries.TryRemove(new KeyValuePair<string, Entry>(key, entry)))
+            {
+                Interlocked.Decrement(ref _kept);
+            }
+
             return false;
         }
 
@@ -75,17 +80,42 @@ public sealed class ReadCache(TimeProvider clock, IOptions<ReadCacheOptions> opt
             return;
         }
 
-        if (Interlocked.Increment(ref _kept) >= MaxEntries)
+        var entry = new Entry(value, truthVersion, clock.GetTimestamp(), dependsOn);
+        if (!_entries.TryAdd(key, entry))
         {
-            foreach (var old in _entries.OrderBy(e => e.Value.KeptAt).Take(MaxEntries / 2))
+            _entries[key] = entry;
+        }
+        else if (Interlocked.Increment(ref _kept) >= MaxEntries)
+        {
+            DropOldestHalf();
+        }
+    }
+
+    private void DropOldestHalf()
+    {
+        // One thread drops while the others go on keeping and serving.
+        if (!_dropping.TryEnter())
+        {
+            return;
+        }
+
+        try
+        {
+            // ToArray copies exactly the entries present, under the dictionary's locks; sorting the
+            // dictionary itself could meet the slots of entries removed meanwhile (empty pairs).
+            var entries = _entries.ToArray();
+            Array.Sort(entries, (a, b) => a.Value.KeptAt.CompareTo(b.Value.KeptAt));
+            foreach (var old in entries.AsSpan(0, Math.Min(entries.Length, MaxEntries / 2)))
             {
                 _entries.TryRemove(old);
             }
 
             Interlocked.Exchange(ref _kept, _entries.Count);
         }
-
-        _entries[key] = new Entry(value, truthVersion, clock.GetTimestamp(), dependsOn);
+        finally
+        {
+            _dropping.Exit();
+        }
     }
 
     /// <summary>
