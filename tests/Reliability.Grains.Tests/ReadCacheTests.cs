@@ -29,6 +29,29 @@ public sealed class ReadCacheTests
     }
 
     [Fact]
+    public void An_answer_served_again_and_again_still_ends_at_the_first_change_to_what_it_shows()
+    {
+        // Once found unchanged, an answer is not looked at again until something changes anywhere.
+        var post = ReadCache.PostKey("x.com/a/status/1");
+        _cache.Keep("url:x.com/a/status/1", "answer", 1,
+            [(ReadCache.SourceKey("s1"), _cache.ChangesOf(ReadCache.SourceKey("s1"))), (post, _cache.ChangesOf(post))]);
+        KeepAnswer("handle:x:s1", "source answer", 1, "s1");
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.True(_cache.TryGet<string>("url:x.com/a/status/1", 1, out _));
+            Assert.True(_cache.TryGet<string>("handle:x:s1", 1, out _));
+        }
+
+        _cache.Recorded("x.com/a/status/1", new PostClaim("c2", "s2"));
+        Assert.False(_cache.TryGet<string>("url:x.com/a/status/1", 1, out _));
+        Assert.True(_cache.TryGet<string>("handle:x:s1", 1, out _));
+        Assert.True(_cache.TryGet<string>("handle:x:s1", 1, out _));
+
+        _cache.Changed(["s1"]);
+        Assert.False(_cache.TryGet<string>("handle:x:s1", 1, out _));
+    }
+
+    [Fact]
     public async Task Past_its_bound_the_cache_drops_its_oldest_answers_while_others_keep_and_read()
     {
         const int Writers = 4, PerWriter = ReadCache.MaxEntries * 3 / 4;

@@ -31,6 +31,11 @@ public sealed class ReadCache(TimeProvider clock, IOptions<ReadCacheOptions> opt
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _changes = new(StringComparer.Ordinal);
 
+    // Moves after every change recorded in _changes. An answer whose dependencies were found
+    // unchanged at an epoch that still stands needs no second look at them: a lookup checks every
+    // item it serves, and under reads alone that look was a large part of its cost.
+    private long _epoch;
+
     // ConcurrentDictionary.Count takes every lock; an approximate count is all the bound needs.
     private int _kept;
     private readonly Lock _dropping = new();
@@ -54,8 +59,7 @@ public sealed class ReadCache(TimeProvider clock, IOptions<ReadCacheOptions> opt
             return false;
         }
 
-        if (entry.TruthVersion != truthVersion || clock.GetElapsedTime(entry.KeptAt) >= options.Value.Lifetime
-            || entry.DependsOn.Any(d => _changes.GetValueOrDefault(d.Key) != d.Changes))
+        if (entry.TruthVersion != truthVersion || clock.GetElapsedTime(entry.KeptAt) >= options.Value.Lifetime || Changed(entry))
         {
             if (_entries.TryRemove(new KeyValuePair<string, Entry>(key, entry)))
             {
@@ -67,6 +71,27 @@ public sealed class ReadCache(TimeProvider clock, IOptions<ReadCacheOptions> opt
 
         value = (T)entry.Value;
         return true;
+    }
+
+    private bool Changed(Entry entry)
+    {
+        // Read before the dependencies: a change landing meanwhile moves the epoch past this one.
+        var epoch = Interlocked.Read(ref _epoch);
+        if (entry.UnchangedAt == epoch)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < entry.DependsOn.Count; i++)
+        {
+            if (_changes.GetValueOrDefault(entry.DependsOn[i].Key) != entry.DependsOn[i].Changes)
+            {
+                return true;
+            }
+        }
+
+        entry.UnchangedAt = epoch;
+        return false;
     }
 
     /// <summary>
@@ -171,11 +196,36 @@ public sealed class ReadCache(TimeProvider clock, IOptions<ReadCacheOptions> opt
         }
     }
 
-    private void Bump(string dependency) => _changes.AddOrUpdate(dependency, 1, (_, n) => n + 1);
+    private void Bump(string dependency)
+    {
+        _changes.AddOrUpdate(dependency, 1, (_, n) => n + 1);
+
+        // After the count: whoever sees the new epoch looks at the dependencies again and finds the change.
+        Interlocked.Increment(ref _epoch);
+    }
 
     private sealed record Post(IReadOnlyList<PostClaim> Claims, long KeptAt);
 
-    private sealed record Entry(object Value, long TruthVersion, long KeptAt, IReadOnlyList<(string Key, long Changes)> DependsOn);
+    // A class, not a record: it is removed only if it is still this very entry, and UnchangedAt moves.
+    private sealed class Entry(object value, long truthVersion, long keptAt, IReadOnlyList<(string Key, long Changes)> dependsOn)
+    {
+        private long _unchangedAt = -1;
+
+        public object Value { get; } = value;
+
+        public long TruthVersion { get; } = truthVersion;
+
+        public long KeptAt { get; } = keptAt;
+
+        public IReadOnlyList<(string Key, long Changes)> DependsOn { get; } = dependsOn;
+
+        /// <summary>The latest epoch at which every dependency was found as it was when the answer was worked out.</summary>
+        public long UnchangedAt
+        {
+            get => Interlocked.Read(ref _unchangedAt);
+            set => Interlocked.Exchange(ref _unchangedAt, value);
+        }
+    }
 }
 
 /// <summary>A claim recorded at a post's URL, and its source.</summary>
