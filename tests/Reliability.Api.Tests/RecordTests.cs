@@ -3,7 +3,11 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Npgsql;
+using Reliability.Api.Apis;
 using Reliability.Infrastructure.Security;
 
 namespace Reliability.Api.Tests;
@@ -148,11 +152,23 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
         var posted = await PostClaimsAsync(Claim(claimId, watcher, question, "army repelled the attack", "2023-09-28T12:00:00Z", url));
         var propositionId = posted.GetProperty("items")[0].GetProperty("propositionId").GetString()!;
 
+        // The same post again under another spelling, in the same request: the same item but for its input.
+        var otherSpelling = url.Replace("https://x.com/", "https://twitter.com/", StringComparison.Ordinal) + "?s=20";
+        var serializer = api.Factory.Services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
         async Task<JsonElement> LookupAsync()
         {
-            var response = await Client.PostAsJsonAsync("/v1/lookup", new { urls = new[] { url, later } });
+            var response = await Client.PostAsJsonAsync("/v1/lookup", new { urls = new[] { url, later, otherSpelling } });
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items");
+            var body = await response.Content.ReadAsStringAsync();
+
+            // Answers kept by the node are written from JSON made when they were kept: byte for byte what the serializer writes.
+            Assert.Equal(JsonSerializer.Serialize(JsonSerializer.Deserialize<LookupApi.LookupResult>(body, serializer), serializer), body);
+            var items = JsonDocument.Parse(body).RootElement.GetProperty("items").Clone();
+            Assert.Equal(otherSpelling, items[2].GetProperty("input").GetString());
+            Assert.Equal(
+                JsonSerializer.Serialize(JsonSerializer.Deserialize<LookupApi.LookupItem>(items[0].GetRawText(), serializer)! with { Input = "" }, serializer),
+                JsonSerializer.Serialize(JsonSerializer.Deserialize<LookupApi.LookupItem>(items[2].GetRawText(), serializer)! with { Input = "" }, serializer));
+            return items;
         }
 
         var first = await LookupAsync();

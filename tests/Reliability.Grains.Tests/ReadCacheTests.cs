@@ -29,6 +29,48 @@ public sealed class ReadCacheTests
     }
 
     [Fact]
+    public void An_answer_served_again_and_again_still_ends_at_the_first_change_to_what_it_shows()
+    {
+        // Once found unchanged, an answer is not looked at again until something changes anywhere.
+        var post = ReadCache.PostKey("x.com/a/status/1");
+        _cache.Keep("url:x.com/a/status/1", "answer", 1,
+            [(ReadCache.SourceKey("s1"), _cache.ChangesOf(ReadCache.SourceKey("s1"))), (post, _cache.ChangesOf(post))]);
+        KeepAnswer("handle:x:s1", "source answer", 1, "s1");
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.True(_cache.TryGet<string>("url:x.com/a/status/1", 1, out _));
+            Assert.True(_cache.TryGet<string>("handle:x:s1", 1, out _));
+        }
+
+        _cache.Recorded("x.com/a/status/1", new PostClaim("c2", "s2"));
+        Assert.False(_cache.TryGet<string>("url:x.com/a/status/1", 1, out _));
+        Assert.True(_cache.TryGet<string>("handle:x:s1", 1, out _));
+        Assert.True(_cache.TryGet<string>("handle:x:s1", 1, out _));
+
+        _cache.Changed(["s1"]);
+        Assert.False(_cache.TryGet<string>("handle:x:s1", 1, out _));
+    }
+
+    [Fact]
+    public async Task Past_its_bound_the_cache_drops_its_oldest_answers_while_others_keep_and_read()
+    {
+        const int Writers = 4, PerWriter = ReadCache.MaxEntries * 3 / 4;
+        await Task.WhenAll(Enumerable.Range(0, Writers).Select(w => Task.Run(() =>
+        {
+            for (var i = 0; i < PerWriter; i++)
+            {
+                KeepAnswer($"url:{w}/{i}", "answer", 1, $"s{i % 100}");
+                _cache.TryGet<string>($"url:{w}/{i / 2}", 1, out _);
+                _clock.Advance(TimeSpan.FromTicks(1));
+            }
+        })));
+
+        var served = Enumerable.Range(0, Writers)
+            .Sum(w => Enumerable.Range(0, PerWriter).Count(i => _cache.TryGet<string>($"url:{w}/{i}", 1, out _)));
+        Assert.InRange(served, 1, ReadCache.MaxEntries);
+    }
+
+    [Fact]
     public void An_answer_worked_out_while_its_source_changed_is_never_served()
     {
         // Read before asking the grains, as the lookup does; the write lands while it works.
@@ -89,8 +131,8 @@ public sealed class ReadCacheTests
 
         public override long TimestampFrequency => TimeSpan.TicksPerSecond;
 
-        public override long GetTimestamp() => _ticks;
+        public override long GetTimestamp() => Interlocked.Read(ref _ticks);
 
-        public void Advance(TimeSpan by) => _ticks += by.Ticks;
+        public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
     }
 }

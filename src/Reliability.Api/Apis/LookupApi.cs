@@ -40,8 +40,9 @@ internal static class LookupApi
 
     public sealed record LookupResult(DateTimeOffset? AsOf, IReadOnlyList<LookupItem> Items);
 
-    private static async Task<Results<Ok<LookupResult>, ProblemHttpResult>> LookupAsync(
-        LookupRequest request, RecordQueries queries, IGrainFactory grains, ReadCache cache, TruthEstimates truth, CancellationToken cancellationToken)
+    private static async Task<Results<LookupAnswer, ProblemHttpResult>> LookupAsync(
+        LookupRequest request, RecordQueries queries, IGrainFactory grains, ReadCache cache, TruthEstimates truth, LookupJson json,
+        CancellationToken cancellationToken)
     {
         var errors = new RequestErrors();
         var urls = request.Urls ?? [];
@@ -53,7 +54,10 @@ internal static class LookupApi
 
         for (var i = 0; i < urls.Count; i++)
         {
-            errors.Required($"urls[{i}]", urls[i], 2_000);
+            if (!RequestErrors.IsAcceptedRequired(urls[i], 2_000))
+            {
+                errors.Required($"urls[{i}]", urls[i], 2_000);
+            }
         }
 
         for (var i = 0; i < handles.Count; i++)
@@ -67,45 +71,65 @@ internal static class LookupApi
             return Problems.Invalid(errors.ToDictionary());
         }
 
-        var asked = urls.Select(url => new Asked(url, UrlKeys.Of(url), null))
-            .Concat(handles.Select(h => new Asked($"{h!.Platform}:{h.Handle}", null, StreamKeys.HandleKey(h.Platform!, h.Handle!))))
-            .ToList();
+        var asked = new Asked[urls.Count + handles.Count];
+        var inputs = new string[asked.Length];
+        for (var i = 0; i < urls.Count; i++)
+        {
+            asked[i] = Asked.Url(urls[i]);
+        }
+
+        for (var i = 0; i < handles.Count; i++)
+        {
+            asked[urls.Count + i] = Asked.Handle(handles[i]!.Platform!, handles[i]!.Handle!);
+        }
 
         // Answers as of a past time are worked out afresh; the present ones may have been worked out moments ago.
         var truthVersion = request.AsOf is null ? (await truth.CurrentAsync()).Version : -1;
-        var items = new LookupItem?[asked.Count];
+        var items = new LookupItem?[asked.Length];
+        var itemJson = new ItemJson?[asked.Length];
         var missing = new List<int>();
-        for (var i = 0; i < asked.Count; i++)
+        Dictionary<string, int>? firstAsked = null;
+        List<(int Index, int Same)>? repeated = null;
+        for (var i = 0; i < asked.Length; i++)
         {
+            inputs[i] = asked[i].Input;
             if (asked[i].CacheKey is not { } key)
             {
-                items[i] = new LookupItem(asked[i].Input, "unknown", null, null, []);
+                items[i] = LookupJson.Unknown(asked[i].Input);
+                itemJson[i] = json.OfUnknown(asked[i].Input);
             }
-            else if (truthVersion >= 0 && cache.TryGet<LookupItem>(key, truthVersion, out var known))
+            else if (truthVersion >= 0 && cache.TryGet<KeptItem>(key, truthVersion, out var kept))
             {
-                items[i] = known with { Input = asked[i].Input };
+                items[i] = kept.Item;
+                itemJson[i] = kept.Json;
+            }
+            else if ((firstAsked ??= new Dictionary<string, int>(StringComparer.Ordinal)).TryAdd(key, i))
+            {
+                missing.Add(i);
             }
             else
             {
-                missing.Add(i);
+                // The same post or handle asked again in one request: its item is worked out once.
+                (repeated ??= []).Add((i, firstAsked[key]));
             }
         }
 
         if (missing.Count > 0)
         {
-            await WorkOutAsync(asked, missing, items, request.AsOf, truthVersion, queries, grains, cache, cancellationToken);
+            await WorkOutAsync(asked, missing, items, itemJson, request.AsOf, truthVersion, queries, grains, cache, json, cancellationToken);
         }
 
-        return TypedResults.Ok(new LookupResult(request.AsOf, [.. items.Select(i => i!)]));
+        foreach (var (i, same) in repeated ?? [])
+        {
+            items[i] = items[same];
+            itemJson[i] = itemJson[same];
+        }
+
+        return new LookupAnswer(json, request.AsOf, inputs, items!, itemJson);
     }
 
-    /// <summary>What was asked: a URL (with its key, when it parses) or a handle.</summary>
-    private sealed record Asked(string Input, string? UrlKey, string? HandleKey)
-    {
-        public string? HandleKeyOfInput => HandleKey ?? CitedHandles.FromUrl(Input);
-
-        public string? CacheKey => UrlKey is { } url ? "url:" + url : HandleKey is { } handle ? "handle:" + handle : null;
-    }
+    /// <summary>A worked-out item kept in the read cache, with its JSON (see <see cref="LookupJson"/>).</summary>
+    private sealed record KeptItem(LookupItem Item, ItemJson Json);
 
     /// <summary>
     /// At most two queries for the whole request (claims at the URLs this node has not seen, sources
@@ -113,8 +137,8 @@ internal static class LookupApi
     /// with the sources it came from.
     /// </summary>
     private static async Task WorkOutAsync(
-        List<Asked> asked, List<int> missing, LookupItem?[] items, DateTimeOffset? asOf, long truthVersion,
-        RecordQueries queries, IGrainFactory grains, ReadCache cache, CancellationToken cancellationToken)
+        Asked[] asked, List<int> missing, LookupItem?[] items, ItemJson?[] itemJson, DateTimeOffset? asOf, long truthVersion,
+        RecordQueries queries, IGrainFactory grains, ReadCache cache, LookupJson json, CancellationToken cancellationToken)
     {
         var claimsByKey = new Dictionary<string, IReadOnlyList<PostClaim>>(StringComparer.Ordinal);
         var unknownKeys = new List<string>();
@@ -164,7 +188,8 @@ internal static class LookupApi
             }
             else
             {
-                items[i] = new LookupItem(asked[i].Input, "unknown", null, null, []);
+                items[i] = LookupJson.Unknown(asked[i].Input);
+                itemJson[i] = json.OfUnknown(asked[i].Input);
             }
         }
 
@@ -211,7 +236,7 @@ internal static class LookupApi
             }
             else
             {
-                item = match is null ? new LookupItem(asked[i].Input, "unknown", null, null, []) : new LookupItem(asked[i].Input, "source", match, null, []);
+                item = match is null ? LookupJson.Unknown(asked[i].Input) : new LookupItem(asked[i].Input, "source", match, null, []);
             }
 
             items[i] = item;
@@ -220,7 +245,8 @@ internal static class LookupApi
                 var dependsOn = plan.Claims.Select(c => c.SourceId).Append(plan.SourceId).Select(ReadCache.SourceKey)
                     .Concat(asked[i].UrlKey is { } urlKey ? [ReadCache.PostKey(urlKey)] : [])
                     .Distinct(StringComparer.Ordinal).Select(key => (key, changes[key])).ToList();
-                cache.Keep(asked[i].CacheKey!, item, truthVersion, dependsOn);
+                itemJson[i] = json.Of(item);
+                cache.Keep(asked[i].CacheKey!, new KeptItem(item, itemJson[i]!), truthVersion, dependsOn);
             }
         }
     }
@@ -264,14 +290,10 @@ internal static class CitedHandles
         "i", "intent", "search", "hashtag", "home", "share", "status", "watch", "s",
     };
 
+    /// <param name="key">A cited URL's key (see <see cref="UrlKeys.Of"/>).</param>
     /// <returns>A handle key (see <see cref="StreamKeys.HandleKey"/>), or null.</returns>
-    public static string? FromUrl(string url)
+    public static string? FromUrlKey(string key)
     {
-        if (UrlKeys.Of(url) is not { } key)
-        {
-            return null;
-        }
-
         var slash = key.IndexOf('/', StringComparison.Ordinal);
         var host = slash < 0 ? key : key[..slash];
         var first = slash < 0 ? "" : key[(slash + 1)..].Split('/', '?')[0];

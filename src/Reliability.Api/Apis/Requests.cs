@@ -1,3 +1,4 @@
+using System.Buffers;
 using Reliability.Contracts.Ledger;
 using Reliability.Contracts.Sources;
 
@@ -63,6 +64,19 @@ internal sealed class RequestErrors
         messages.Add(message);
     }
 
+    // Text keeps line breaks and tabs; every other control character (char.IsControl: NUL first) is refused.
+    private static readonly SearchValues<char> RefusedControlCharacters = SearchValues.Create(
+        [.. Enumerable.Range(0, char.MaxValue + 1).Select(c => (char)c).Where(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t'))]);
+
+    private static bool HasControlCharacters(string value) => value.AsSpan().ContainsAny(RefusedControlCharacters);
+
+    /// <summary>
+    /// Whether <see cref="Required"/> would accept the value. A long list's items are checked with
+    /// this first, so a field's name is spelt out only for an item that is wrong.
+    /// </summary>
+    public static bool IsAcceptedRequired(string? value, int max = MaxIdLength) =>
+        !string.IsNullOrWhiteSpace(value) && value.Length <= max && !HasControlCharacters(value);
+
     /// <summary>Required, at most <paramref name="max"/> characters, no NUL or other control characters.</summary>
     public string? Required(string field, string? value, int max = MaxIdLength)
     {
@@ -87,8 +101,7 @@ internal sealed class RequestErrors
             Add(field, $"At most {max} characters.");
         }
 
-        // Text keeps line breaks and tabs; every other control character (NUL first) is refused.
-        if (value.Any(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t')))
+        if (HasControlCharacters(value))
         {
             Add(field, "Control characters such as NUL are not allowed.");
         }

@@ -21,6 +21,7 @@ internal static partial class HostRegistration
         builder.Services.AddReliabilityWatching(builder.Configuration);
         builder.Services.AddProblemDetails();
         builder.Services.AddStrictJson();
+        builder.Services.AddSingleton<LookupJson>();
         builder.Services.AddExceptionHandler<BadRequestHandler>();
         builder.Services.AddExceptionHandler<StoreUnavailableHandler>();
         builder.Services.AddOpenApi();

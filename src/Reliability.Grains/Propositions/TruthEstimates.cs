@@ -19,8 +19,10 @@ public sealed class TruthEstimates(IGrainFactory grains, TimeProvider clock)
     private static readonly ProvisionalEstimates Nothing = new(0, new Dictionary<string, IReadOnlyList<OptionProbability>>(), Stale: true);
 
     private readonly Lock _gate = new();
-    private ProvisionalEstimates? _latest;
-    private long _checkedAt;
+
+    // The latest estimates with when they were last checked, replaced whole under the gate: readers
+    // of a fresh copy (every lookup and live score) take no lock.
+    private volatile Known? _known;
     private Task<ProvisionalEstimates>? _checking;
 
     /// <summary>
@@ -29,20 +31,25 @@ public sealed class TruthEstimates(IGrainFactory grains, TimeProvider clock)
     /// </summary>
     public ValueTask<ProvisionalEstimates> CurrentAsync()
     {
+        if (Fresh(_known) is { } fresh)
+        {
+            return ValueTask.FromResult(fresh);
+        }
+
         lock (_gate)
         {
-            if (_latest is { Version: > 0 } latest && clock.GetElapsedTime(_checkedAt) < Freshness)
+            if (Fresh(_known) is { } refreshed)
             {
-                return ValueTask.FromResult(latest);
+                return ValueTask.FromResult(refreshed);
             }
 
             // Concurrent readers share one question to the truth grain.
             if (_checking is null || _checking.IsCompleted)
             {
-                _checking = CheckAsync(_latest);
+                _checking = CheckAsync(_known?.Latest);
             }
 
-            return _checking.IsCompleted ? new ValueTask<ProvisionalEstimates>(_checking) : new ValueTask<ProvisionalEstimates>(AwaitBrieflyAsync(_checking, _latest));
+            return _checking.IsCompleted ? new ValueTask<ProvisionalEstimates>(_checking) : new ValueTask<ProvisionalEstimates>(AwaitBrieflyAsync(_checking, _known?.Latest));
         }
     }
 
@@ -63,13 +70,15 @@ public sealed class TruthEstimates(IGrainFactory grains, TimeProvider clock)
     {
         lock (_gate)
         {
-            if (_latest is null || estimates.Version >= _latest.Version)
+            if (_known is null || estimates.Version >= _known.Latest.Version)
             {
-                _latest = estimates;
-                _checkedAt = clock.GetTimestamp();
+                _known = new Known(estimates, clock.GetTimestamp());
             }
         }
     }
+
+    private ProvisionalEstimates? Fresh(Known? known) =>
+        known is { Latest.Version: > 0 } && clock.GetElapsedTime(known.CheckedAt) < Freshness ? known.Latest : null;
 
     private async Task<ProvisionalEstimates> CheckAsync(ProvisionalEstimates? known)
     {
@@ -86,14 +95,17 @@ public sealed class TruthEstimates(IGrainFactory grains, TimeProvider clock)
 
         lock (_gate)
         {
-            var newest = update.Estimates ?? _latest ?? Nothing;
-            if (_latest is null || newest.Version >= _latest.Version)
+            var latest = _known?.Latest;
+            var newest = update.Estimates ?? latest ?? Nothing;
+            if (latest is null || newest.Version >= latest.Version)
             {
-                _latest = newest with { Stale = update.Stale };
+                latest = newest with { Stale = update.Stale };
             }
 
-            _checkedAt = clock.GetTimestamp();
-            return _latest;
+            _known = new Known(latest, clock.GetTimestamp());
+            return latest;
         }
     }
+
+    private sealed record Known(ProvisionalEstimates Latest, long CheckedAt);
 }

@@ -31,8 +31,14 @@ public sealed class ReadCache(TimeProvider clock, IOptions<ReadCacheOptions> opt
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _changes = new(StringComparer.Ordinal);
 
+    // Moves after every change recorded in _changes. An answer whose dependencies were found
+    // unchanged at an epoch that still stands needs no second look at them: a lookup checks every
+    // item it serves, and under reads alone that look was a large part of its cost.
+    private long _epoch;
+
     // ConcurrentDictionary.Count takes every lock; an approximate count is all the bound needs.
     private int _kept;
+    private readonly Lock _dropping = new();
 
     private readonly ConcurrentDictionary<string, Post> _posts = new(StringComparer.Ordinal);
     private int _keptPosts;
@@ -53,15 +59,39 @@ public sealed class ReadCache(TimeProvider clock, IOptions<ReadCacheOptions> opt
             return false;
         }
 
-        if (entry.TruthVersion != truthVersion || clock.GetElapsedTime(entry.KeptAt) >= options.Value.Lifetime
-            || entry.DependsOn.Any(d => _changes.GetValueOrDefault(d.Key) != d.Changes))
+        if (entry.TruthVersion != truthVersion || clock.GetElapsedTime(entry.KeptAt) >= options.Value.Lifetime || Changed(entry))
         {
-            _entries.TryRemove(new KeyValuePair<string, Entry>(key, entry));
+            if (_entries.TryRemove(new KeyValuePair<string, Entry>(key, entry)))
+            {
+                Interlocked.Decrement(ref _kept);
+            }
+
             return false;
         }
 
         value = (T)entry.Value;
         return true;
+    }
+
+    private bool Changed(Entry entry)
+    {
+        // Read before the dependencies: a change landing meanwhile moves the epoch past this one.
+        var epoch = Interlocked.Read(ref _epoch);
+        if (entry.UnchangedAt == epoch)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < entry.DependsOn.Count; i++)
+        {
+            if (_changes.GetValueOrDefault(entry.DependsOn[i].Key) != entry.DependsOn[i].Changes)
+            {
+                return true;
+            }
+        }
+
+        entry.UnchangedAt = epoch;
+        return false;
     }
 
     /// <summary>
@@ -75,17 +105,42 @@ public sealed class ReadCache(TimeProvider clock, IOptions<ReadCacheOptions> opt
             return;
         }
 
-        if (Interlocked.Increment(ref _kept) >= MaxEntries)
+        var entry = new Entry(value, truthVersion, clock.GetTimestamp(), dependsOn);
+        if (!_entries.TryAdd(key, entry))
         {
-            foreach (var old in _entries.OrderBy(e => e.Value.KeptAt).Take(MaxEntries / 2))
+            _entries[key] = entry;
+        }
+        else if (Interlocked.Increment(ref _kept) >= MaxEntries)
+        {
+            DropOldestHalf();
+        }
+    }
+
+    private void DropOldestHalf()
+    {
+        // One thread drops while the others go on keeping and serving.
+        if (!_dropping.TryEnter())
+        {
+            return;
+        }
+
+        try
+        {
+            // ToArray copies exactly the entries present, under the dictionary's locks; sorting the
+            // dictionary itself could meet the slots of entries removed meanwhile (empty pairs).
+            var entries = _entries.ToArray();
+            Array.Sort(entries, (a, b) => a.Value.KeptAt.CompareTo(b.Value.KeptAt));
+            foreach (var old in entries.AsSpan(0, Math.Min(entries.Length, MaxEntries / 2)))
             {
                 _entries.TryRemove(old);
             }
 
             Interlocked.Exchange(ref _kept, _entries.Count);
         }
-
-        _entries[key] = new Entry(value, truthVersion, clock.GetTimestamp(), dependsOn);
+        finally
+        {
+            _dropping.Exit();
+        }
     }
 
     /// <summary>
@@ -141,11 +196,36 @@ public sealed class ReadCache(TimeProvider clock, IOptions<ReadCacheOptions> opt
         }
     }
 
-    private void Bump(string dependency) => _changes.AddOrUpdate(dependency, 1, (_, n) => n + 1);
+    private void Bump(string dependency)
+    {
+        _changes.AddOrUpdate(dependency, 1, (_, n) => n + 1);
+
+        // After the count: whoever sees the new epoch looks at the dependencies again and finds the change.
+        Interlocked.Increment(ref _epoch);
+    }
 
     private sealed record Post(IReadOnlyList<PostClaim> Claims, long KeptAt);
 
-    private sealed record Entry(object Value, long TruthVersion, long KeptAt, IReadOnlyList<(string Key, long Changes)> DependsOn);
+    // A class, not a record: it is removed only if it is still this very entry, and UnchangedAt moves.
+    private sealed class Entry(object value, long truthVersion, long keptAt, IReadOnlyList<(string Key, long Changes)> dependsOn)
+    {
+        private long _unchangedAt = -1;
+
+        public object Value { get; } = value;
+
+        public long TruthVersion { get; } = truthVersion;
+
+        public long KeptAt { get; } = keptAt;
+
+        public IReadOnlyList<(string Key, long Changes)> DependsOn { get; } = dependsOn;
+
+        /// <summary>The latest epoch at which every dependency was found as it was when the answer was worked out.</summary>
+        public long UnchangedAt
+        {
+            get => Interlocked.Read(ref _unchangedAt);
+            set => Interlocked.Exchange(ref _unchangedAt, value);
+        }
+    }
 }
 
 /// <summary>A claim recorded at a post's URL, and its source.</summary>

@@ -1,0 +1,44 @@
+using System.Collections.Concurrent;
+using Reliability.Grains.Records;
+
+namespace Reliability.Api.Apis;
+
+/// <summary>What a lookup was asked about: a URL (with its key, when it parses) or a handle.</summary>
+internal sealed record Asked(string Input, string? UrlKey, string? HandleKey)
+{
+    /// <summary>A bound on memory, as for the read cache: past it the URLs known are forgotten at once.</summary>
+    public const int MaxKnownUrls = ReadCache.MaxEntries;
+
+    // The plugin cites the same URLs on every page view, and parsing each (System.Uri) was a large
+    // part of the CPU and allocations of a lookup answered from the read cache. A URL's key is a pure
+    // function of its text, so what is kept here is never stale.
+    private static readonly ConcurrentDictionary<string, Asked> KnownUrls = new(StringComparer.Ordinal);
+    private static int _knownUrls;
+
+    /// <summary>Every spelling of the same post or handle shares this key, and its item but for the input.</summary>
+    public string? CacheKey { get; } = UrlKey is { } url ? "url:" + url : HandleKey is { } handle ? "handle:" + handle : null;
+
+    /// <summary>The handle asked for, or the one the URL names.</summary>
+    public string? HandleKeyOfInput => HandleKey ?? (UrlKey is { } url ? CitedHandles.FromUrlKey(url) : null);
+
+    public static Asked Url(string url)
+    {
+        if (KnownUrls.TryGetValue(url, out var known))
+        {
+            return known;
+        }
+
+        var asked = new Asked(url, UrlKeys.Of(url), null);
+        if (Interlocked.Increment(ref _knownUrls) > MaxKnownUrls)
+        {
+            KnownUrls.Clear();
+            Interlocked.Exchange(ref _knownUrls, 0);
+        }
+
+        KnownUrls.TryAdd(url, asked);
+        return asked;
+    }
+
+    public static Asked Handle(string platform, string handle) =>
+        new($"{platform}:{handle}", null, StreamKeys.HandleKey(platform, handle));
+}
