@@ -31,7 +31,7 @@ public static class TruthChecks
         await using var session = fixture.Store.QuerySession();
         var stored = await session.Query<ClaimDocument>().ToListAsync();
         var resolved = await session.Query<PropositionDocument>().Where(p => p.State == "resolved").ToListAsync();
-        var engine = new TruthDiscoveryEngine().Discover(TruthInputs.Build(stored, resolved, ScoringPolicy.BetaV1.Hedges));
+        var engine = new TruthDiscoveryEngine().Discover(TruthRecord.From(stored, resolved).ToInput(ScoringPolicy.BetaV1.Hedges));
         var open = engine.Objects.Where(o => !o.IsResolved).ToList();
         Assert.True(open.Count >= minimumOpen);
 

@@ -186,7 +186,7 @@ public sealed partial class TruthGrain(
     private static partial void LogRecomputeFailed(ILogger logger, Exception exception);
 }
 
-/// <summary>The truth grain's reads of the stored record; offline checks build the same input from documents.</summary>
+/// <summary>The truth grain's reads of the stored record.</summary>
 public sealed class TruthInputs(ScoringPolicies policies)
 {
     public HedgeWeights Hedges => policies.Current.Hedges;
@@ -219,9 +219,4 @@ public sealed class TruthInputs(ScoringPolicies policies)
             }
         }
     }
-
-    /// <summary>The engine's input for these stored claims and resolved propositions.</summary>
-    public static TruthDiscoveryInput Build(
-        IReadOnlyList<ClaimDocument> claims, IReadOnlyList<PropositionDocument> resolved, HedgeWeights hedges) =>
-        TruthRecord.From(claims, resolved).ToInput(hedges);
 }
