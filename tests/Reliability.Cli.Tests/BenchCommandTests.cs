@@ -39,6 +39,13 @@ public sealed class BenchCommandTests : IDisposable
             Assert.True(figures.GetProperty(figure).GetDouble() > 0, figure);
         }
 
+        // Every figure under load was warmed up first, its baseline as much as the service.
+        var warmUps = figures.GetProperty("warm_up");
+        foreach (var figure in new[] { "raw_insert", "ingest", "trivial", "lookup", "score" })
+        {
+            Assert.True(warmUps.GetProperty(figure).GetProperty("rounds").GetInt32() > 0, figure);
+        }
+
         // Every claim of the cold source is in its stream, beside the proposition facts it copied.
         Assert.True(figures.GetProperty("cold_stream_events").GetInt32() > report.GetProperty("sizes").GetProperty("cold_claims_per_source").GetInt32());
         Assert.Equal("quick", report.GetProperty("sizes").GetProperty("mode").GetString());

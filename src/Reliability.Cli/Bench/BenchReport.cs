@@ -58,6 +58,13 @@ public sealed record BenchReport(
             ["truth_half_resolved"] = new JsonObject(Truth.HalfResolved.Select(h =>
                 KeyValuePair.Create(h.Dataset, (JsonNode?)new JsonObject { ["accuracy"] = h.Accuracy, ["ms"] = h.Milliseconds, ["splits"] = h.Splits }))),
         };
+        figures["warm_up"] = new JsonObject(Service.WarmUps.Select(w => KeyValuePair.Create(w.Key, (JsonNode?)new JsonObject
+        {
+            ["rounds"] = w.Value.Rounds,
+            ["seconds"] = w.Value.Seconds,
+            ["settled_per_s"] = w.Value.SettledRate,
+            ["settled"] = w.Value.Settled,
+        })));
         if (Service.Memory is { } memory)
         {
             figures["memory_per_source_grain_bytes"] = memory.BytesPerSource;

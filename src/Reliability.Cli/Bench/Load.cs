@@ -8,6 +8,9 @@ public sealed record Throughput(long Operations, double Seconds)
     public double PerSecond => Seconds > 0 ? Operations / Seconds : 0;
 }
 
+/// <summary>How a warm-up ended: its rounds, how long it took, the mean rate of its last rounds, and whether that rate had settled.</summary>
+public sealed record WarmUp(int Rounds, double Seconds, double SettledRate, bool Settled);
+
 /// <summary>Drives the same operation from a number of concurrent clients, as a load generator does.</summary>
 internal static class Load
 {
@@ -29,6 +32,49 @@ internal static class Load
             }
         }, cancellationToken)));
         return new Throughput(done, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>
+    /// Warms a system up until its rate settles: rounds of work, numbered from 0, for at least
+    /// <paramref name="minimum"/>, then until the mean rate of the last <see cref="SettleRounds"/>
+    /// rounds is within <see cref="SettledWithin"/> of the mean of the ones before them, or
+    /// <paramref name="limit"/> has passed. A freshly started .NET service spends its first twenty or
+    /// so seconds under load compiling its hot paths again, optimised, on the same cores; a figure
+    /// taken then measures the compiler as much as the service. Rounds vary by a third on a busy
+    /// two-core machine, hence means of several rounds rather than two rounds side by side.
+    /// </summary>
+    public static async Task<WarmUp> SettleAsync(
+        Func<int, CancellationToken, Task<Throughput>> round, TimeSpan minimum, TimeSpan limit, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var rates = new List<double>();
+        while (true)
+        {
+            rates.Add((await round(rates.Count, cancellationToken)).PerSecond);
+            var settled = clock.Elapsed >= minimum && IsSettled(rates);
+            if (settled || clock.Elapsed >= limit)
+            {
+                return new WarmUp(rates.Count, clock.Elapsed.TotalSeconds, rates.TakeLast(SettleRounds).Average(), settled);
+            }
+        }
+    }
+
+    /// <summary>How many rounds a warm-up's rate is averaged over.</summary>
+    public const int SettleRounds = 3;
+
+    /// <summary>How close the last rounds' mean rate must be to the mean of the rounds before for a warm-up to count as settled.</summary>
+    public const double SettledWithin = 0.10;
+
+    public static bool IsSettled(IReadOnlyList<double> rates)
+    {
+        if (rates.Count < 2 * SettleRounds)
+        {
+            return false;
+        }
+
+        var last = rates.TakeLast(SettleRounds).Average();
+        var before = rates.SkipLast(SettleRounds).TakeLast(SettleRounds).Average();
+        return Math.Abs(last - before) <= SettledWithin * before;
     }
 
     /// <summary>Splits a fixed amount of work over the clients: client <c>c</c> runs items c, c+clients, ….</summary>

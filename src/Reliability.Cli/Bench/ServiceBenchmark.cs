@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Npgsql;
@@ -19,7 +20,8 @@ public sealed record ServiceFigures(
     IReadOnlyList<double> RawReadMs,
     int ColdStreamEvents,
     MemoryFigures? Memory,
-    ScaleFigures? Scale);
+    ScaleFigures? Scale,
+    IReadOnlyDictionary<string, WarmUp> WarmUps);
 
 /// <summary>Working-set growth of the service per active source grain holding 100 claims.</summary>
 public sealed record MemoryFigures(int Sources, long WorkingSetBefore, long WorkingSetAfter)
@@ -36,6 +38,9 @@ public sealed record ScaleFigures(int Claims, int Sources, double IngestSeconds,
 internal sealed class ServiceBenchmark(BenchService service, BenchSizes sizes, int seed, Action<string> phase)
 {
     public const int LookupItems = 50;
+
+    // A figure is taken once its system has settled, the baselines' as much as the service's.
+    private readonly Dictionary<string, WarmUp> _warmUps = new(StringComparer.Ordinal);
 
     public async Task<ServiceFigures> RunAsync(CancellationToken cancellationToken)
     {
@@ -58,10 +63,10 @@ internal sealed class ServiceBenchmark(BenchService service, BenchSizes sizes, i
             await TimedAsync(() => client.GetAsync($"v1/sources/{sources[s]}/score", token));
             return 1;
         }, cancellationToken);
-        var trivial = await UnderLoadAsync(client, (random, token) => client.GetAsync("v1/me", token), cancellationToken);
-        var lookup = await UnderLoadAsync(client, (random, token) => client.PostAsJsonAsync(
+        var trivial = await UnderLoadAsync("trivial", client, (random, token) => client.GetAsync("v1/me", token), cancellationToken);
+        var lookup = await UnderLoadAsync("lookup", client, (random, token) => client.PostAsJsonAsync(
             "v1/lookup", new { urls = Enumerable.Range(0, LookupItems).Select(_ => urls[random.Next(urls.Length)]).ToArray() }, token), cancellationToken);
-        var score = await UnderLoadAsync(client, (random, token) => client.GetAsync($"v1/sources/{sources[random.Next(sources.Length)]}/score", token), cancellationToken);
+        var score = await UnderLoadAsync("score", client, (random, token) => client.GetAsync($"v1/sources/{sources[random.Next(sources.Length)]}/score", token), cancellationToken);
 
         phase($"cold activation: {sizes.ColdSources} source(s) of {sizes.ColdClaims:N0} claims");
         var (cold, first, warm, rawRead, events) = await ColdActivationAsync(cancellationToken);
@@ -80,7 +85,7 @@ internal sealed class ServiceBenchmark(BenchService service, BenchSizes sizes, i
             scale = await ScaleAsync(cancellationToken);
         }
 
-        return new ServiceFigures(ingest, raw, trivial, lookup, score, cold, first, warm, rawRead, events, memory, scale);
+        return new ServiceFigures(ingest, raw, trivial, lookup, score, cold, first, warm, rawRead, events, memory, scale, _warmUps);
     }
 
     private int IngestBatches => sizes.IngestClaims / BenchClaims.BatchSize;
@@ -121,18 +126,35 @@ internal sealed class ServiceBenchmark(BenchService service, BenchSizes sizes, i
             return BenchClaims.BatchSize;
         }
 
-        await Load.EachAsync(sizes.Clients, WarmUpBatches, (b, token) => InsertAsync("warm-raw", b, token), cancellationToken);
+        await WarmUpAsync("raw_insert", (b, token) => InsertAsync("warm-raw", b, token), cancellationToken);
         return await Load.EachAsync(sizes.Clients, IngestBatches, (b, token) => InsertAsync("ingest", b, token), cancellationToken);
     }
 
-    private int WarmUpBatches => Math.Max(sizes.Clients, IngestBatches / 10);
-
     private async Task<Throughput> IngestAsync(HttpClient client, CancellationToken cancellationToken)
     {
-        await Load.EachAsync(sizes.Clients, WarmUpBatches, (b, token) => PostAsync(client,
+        await WarmUpAsync("ingest", (b, token) => PostAsync(client,
             BenchClaims.FeedBatch("warm", b, sizes.Clients, sizes.IngestSources, sizes.IngestPropositions, seed), token), cancellationToken);
         return await Load.EachAsync(sizes.Clients, IngestBatches, (b, token) => PostAsync(client,
             BenchClaims.FeedBatch("ingest", b, sizes.Clients, sizes.IngestSources, sizes.IngestPropositions, seed), token), cancellationToken);
+    }
+
+    /// <summary>
+    /// Writes warm-up batches (a tenth of the measured load per round, batches numbered on
+    /// from round to round) until the rate settles.
+    /// </summary>
+    private async Task WarmUpAsync(string figure, Func<int, CancellationToken, Task<int>> batch, CancellationToken cancellationToken)
+    {
+        var perRound = Math.Max(sizes.Clients, IngestBatches / 10);
+        Noted(figure, await Load.SettleAsync(
+            (round, token) => Load.EachAsync(sizes.Clients, perRound, (b, t) => batch((round * perRound) + b, t), token),
+            sizes.WarmUpMinimum, sizes.WarmUpLimit, cancellationToken));
+    }
+
+    private void Noted(string figure, WarmUp warmUp)
+    {
+        _warmUps[figure] = warmUp;
+        phase(string.Create(CultureInfo.InvariantCulture,
+            $"{figure}: warmed up in {warmUp.Rounds} rounds, {warmUp.Seconds:F0} s ({(warmUp.Settled ? "settled" : "still moving at the time limit")}, {warmUp.SettledRate:N0}/s over its last rounds)"));
     }
 
     /// <summary>Posts a batch and insists every claim was accepted: a figure of refused claims would mean nothing.</summary>
@@ -154,8 +176,9 @@ internal sealed class ServiceBenchmark(BenchService service, BenchSizes sizes, i
         return accepted;
     }
 
-    /// <summary>A warm-up of a fifth of the window, then the window itself; every answer must be a success.</summary>
+    /// <summary>Warm-up rounds of a tenth of the window until the rate settles, then the window itself; every answer must be a success.</summary>
     private async Task<Throughput> UnderLoadAsync(
+        string figure,
         HttpClient client, Func<Random, CancellationToken, Task<HttpResponseMessage>> request, CancellationToken cancellationToken)
     {
         async Task<int> OnceAsync(Random random, CancellationToken token)
@@ -170,7 +193,9 @@ internal sealed class ServiceBenchmark(BenchService service, BenchSizes sizes, i
             return 1;
         }
 
-        await Load.ForAsync(sizes.Clients, sizes.Window / 5, seed - 1, OnceAsync, cancellationToken);
+        Noted(figure, await Load.SettleAsync(
+            (round, token) => Load.ForAsync(sizes.Clients, sizes.Window / 10, seed - 1 - (round * sizes.Clients), OnceAsync, token),
+            sizes.WarmUpMinimum, sizes.WarmUpLimit, cancellationToken));
         return await Load.ForAsync(sizes.Clients, sizes.Window, seed, OnceAsync, cancellationToken);
     }
 
