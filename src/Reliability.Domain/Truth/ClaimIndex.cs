@@ -46,7 +46,7 @@ internal sealed class ClaimIndex
 
         // A candidate is an (object, value) pair; packing both ranks in a long sorts candidates
         // by object, then value, which is the order every array below relies on.
-        long CandidateKey(string objectId, string value) => ((long)objectIndex[objectId] << 32) | (uint)valueRank[value];
+        long CandidateKey(string objectId, string value) => PackedPairs.Key(objectIndex[objectId], valueRank[value]);
 
         var resolvedKey = new Dictionary<int, long>();
         foreach (var r in resolved)
@@ -71,7 +71,7 @@ internal sealed class ClaimIndex
         }
 
         var candidateKeys = claimKeys.Concat(resolvedKey.Values).Distinct().Order().ToArray();
-        var candidateIndex = new Dictionary<long, int>(candidateKeys.Length);
+        var candidateIndex = new Dictionary<long, int>(candidateKeys.Length, PackedPairs.Comparer);
         var candidateStart = new int[objectIds.Length + 1];
         var candidateObject = new int[candidateKeys.Length];
         var candidateValues = new string[candidateKeys.Length];
@@ -152,13 +152,13 @@ internal sealed class ClaimIndex
         int[] claimCandidate,
         int[] candidateObject)
     {
-        var strongest = new Dictionary<long, double>(claims.Count);
+        var strongest = new Dictionary<long, double>(claims.Count, PackedPairs.Comparer);
         for (var i = 0; i < claims.Count; i++)
         {
             var claim = claims[i];
             var isRelay = claim.RelayOf is { } relayed && relayed != claim.SourceId;
             var weight = claim.Weight * (isRelay ? policy.RelayWeight : 1.0);
-            var key = ((long)claimCandidate[i] << 32) | (uint)sourceIndex[claim.SourceId];
+            var key = PackedPairs.Key(claimCandidate[i], sourceIndex[claim.SourceId]);
             if (!strongest.TryGetValue(key, out var seen) || seen < weight)
             {
                 strongest[key] = weight;
@@ -166,17 +166,17 @@ internal sealed class ClaimIndex
         }
 
         var merged = strongest.Select(p => new IndexedClaim((int)(p.Key >> 32), (int)p.Key, p.Value)).ToArray();
-        var valuesBySourceAndObject = new Dictionary<long, int>(merged.Length);
+        var valuesBySourceAndObject = new Dictionary<long, int>(merged.Length, PackedPairs.Comparer);
         foreach (var c in merged)
         {
-            var key = ((long)candidateObject[c.Candidate] << 32) | (uint)c.Source;
+            var key = PackedPairs.Key(candidateObject[c.Candidate], c.Source);
             valuesBySourceAndObject[key] = valuesBySourceAndObject.GetValueOrDefault(key) + 1;
         }
 
         for (var i = 0; i < merged.Length; i++)
         {
             var c = merged[i];
-            merged[i] = c with { Weight = c.Weight / valuesBySourceAndObject[((long)candidateObject[c.Candidate] << 32) | (uint)c.Source] };
+            merged[i] = c with { Weight = c.Weight / valuesBySourceAndObject[PackedPairs.Key(candidateObject[c.Candidate], c.Source)] };
         }
 
         // Candidate order already follows object order; source breaks ties.

@@ -24,7 +24,7 @@ internal sealed class CopyDetector
         var first = new List<int>();
         var second = new List<int>();
         var sourcePair = new List<int>();
-        var pairIds = new Dictionary<long, int>();
+        var pairIds = new Dictionary<long, int>(PackedPairs.Comparer);
         for (var o = 0; o < index.ObjectCount; o++)
         {
             // Pairs grow with the square of an object's claims; a viral proposition would swamp
@@ -45,7 +45,7 @@ internal sealed class CopyDetector
                         continue;
                     }
 
-                    var key = ((long)Math.Min(sa, sb) << 32) | (uint)Math.Max(sa, sb);
+                    var key = PackedPairs.Key(Math.Min(sa, sb), Math.Max(sa, sb));
                     if (!pairIds.TryGetValue(key, out var id))
                     {
                         id = pairIds.Count;
