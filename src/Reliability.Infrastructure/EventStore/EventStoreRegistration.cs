@@ -19,13 +19,35 @@ public static class EventStoreRegistration
     public static void ConfigureKeys(this StoreOptions options) => options.Schema.For<ApiKey>().UniqueIndex(k => k.SecretHash);
 
     /// <summary>
+    /// The pool every part of the service shares. Statements the service sends again and again (a
+    /// document upsert, an event append, a load by id) are prepared on each connection once they
+    /// repeat: PostgreSQL then skips parsing and planning them, which under a steady write load was a
+    /// quarter of its time. A connection string that sets <c>Max Auto Prepare</c> itself is obeyed.
+    /// </summary>
+    public static NpgsqlDataSource CreateDataSource(string connectionString)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        var settings = builder.ConnectionStringBuilder;
+        if (!new NpgsqlConnectionStringBuilder(connectionString).ContainsKey("Max Auto Prepare"))
+        {
+            settings.MaxAutoPrepare = AutoPreparedStatements;
+            settings.AutoPrepareMinUsages = 2;
+        }
+
+        return builder.Build();
+    }
+
+    /// <summary>Statements kept prepared per connection; the service's writes and reads use a few dozen distinct ones.</summary>
+    public const int AutoPreparedStatements = 100;
+
+    /// <summary>
     /// Registers one pooled <see cref="NpgsqlDataSource"/> for the database and Marten, on it, as the
     /// event store and read-model store.
     /// </summary>
     public static MartenServiceCollectionExtensions.MartenConfigurationExpression AddReliabilityEventStore(
         this IServiceCollection services, string connectionString, Action<StoreOptions>? configure = null)
     {
-        services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        services.AddSingleton(_ => CreateDataSource(connectionString));
         return services.AddMarten(options =>
             {
                 options.DatabaseSchemaName = SchemaName;

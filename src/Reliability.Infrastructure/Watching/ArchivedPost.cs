@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json.Serialization;
 
 namespace Reliability.Infrastructure.Watching;
 
@@ -17,5 +18,10 @@ public sealed record ArchivedPost
 
     public static string HashOf(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
+    /// <summary>
+    /// Worked out when asked, never stored: a stored flag would vouch for the text whatever became of
+    /// it, and would hash every text each time the document is written.
+    /// </summary>
+    [JsonIgnore]
     public bool IsIntact => ContentHash == HashOf(Text);
 }
