@@ -18,6 +18,7 @@ internal static partial class HostRegistration
         builder.Services.AddReliabilityEventStore(connectionString, options => options.ConfigureRecord());
         builder.Services.AddReliabilityRecord();
         builder.Services.Configure<ReadCacheOptions>(builder.Configuration.GetSection("Reliability:ReadCache"));
+        builder.Services.Configure<RecordOptions>(builder.Configuration.GetSection("Reliability:Records"));
         builder.Services.AddReliabilityWatching(builder.Configuration);
         builder.Services.AddProblemDetails();
         builder.Services.AddStrictJson();

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using JasperFx;
 using JasperFx.Events;
 using JasperFx.OpenTelemetry;
@@ -28,7 +29,7 @@ public static class EventStoreRegistration
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         var settings = builder.ConnectionStringBuilder;
-        if (!new NpgsqlConnectionStringBuilder(connectionString).ContainsKey("Max Auto Prepare"))
+        if (!Sets(connectionString, "MaxAutoPrepare"))
         {
             settings.MaxAutoPrepare = AutoPreparedStatements;
             settings.AutoPrepareMinUsages = 2;
@@ -36,6 +37,11 @@ public static class EventStoreRegistration
 
         return builder.Build();
     }
+
+    // Npgsql's builder answers ContainsKey for every keyword it knows; the plain parser only for those given.
+    private static bool Sets(string connectionString, string keyword) =>
+        new DbConnectionStringBuilder { ConnectionString = connectionString }.Keys.Cast<string>()
+            .Any(key => string.Equals(key.Replace(" ", "", StringComparison.Ordinal), keyword, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Statements kept prepared per connection; the service's writes and reads use a few dozen distinct ones.</summary>
     public const int AutoPreparedStatements = 100;
