@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text.Json;
 
 namespace Reliability.Cli.Tests;
@@ -52,6 +53,67 @@ public sealed class BenchCommandTests : IDisposable
         Assert.True(report.GetProperty("machine").GetProperty("cores").GetInt32() > 0);
         Assert.True(DateTimeOffset.TryParse(report.GetProperty("timestamp").GetString(), System.Globalization.CultureInfo.InvariantCulture, out _));
         Assert.Contains("ingest", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_cancelled_run_stops_its_service_and_postgresql_and_removes_its_folder()
+    {
+        using var cancel = new CancellationTokenSource();
+        using var output = new SignallingWriter("ingest: POST /v1/claims", cancel.Cancel);
+        using var error = new StringWriter();
+        var folders = $"reliability-bench-{Environment.ProcessId}-*";
+
+        var exitCode = await CliApp.Build().Parse(["bench", "--quick"])
+            .InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancel.Token);
+
+        Assert.True(cancel.IsCancellationRequested, output + error.ToString());
+        Assert.NotEqual(0, exitCode);
+        Assert.Empty(Directory.GetDirectories(Path.GetTempPath(), folders));
+        Assert.DoesNotContain(System.Diagnostics.Process.GetProcesses(), p => CommandLineOf(p).Contains($"reliability-bench-{Environment.ProcessId}-", StringComparison.Ordinal));
+    }
+
+    private static string CommandLineOf(System.Diagnostics.Process process)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{process.Id}/cmdline");
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return "";
+        }
+    }
+
+    /// <summary>Captures what the command writes and calls back once a line containing <c>phrase</c> appears.</summary>
+    private sealed class SignallingWriter(string phrase, Action reached) : StringWriter
+    {
+        private readonly Lock _gate = new();
+        private bool _reached;
+
+        public override void Write(char value)
+        {
+            lock (_gate)
+            {
+                base.Write(value);
+                if (!_reached && value == '\n' && ToString().Contains(phrase, StringComparison.Ordinal))
+                {
+                    _reached = true;
+                    reached();
+                }
+            }
+        }
+
+        public override void Write(string? value)
+        {
+            foreach (var c in value ?? "")
+            {
+                Write(c);
+            }
+        }
     }
 
     [Fact]

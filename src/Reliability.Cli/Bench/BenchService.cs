@@ -20,6 +20,10 @@ internal sealed class BenchService : IAsyncDisposable
     private readonly EmbeddedPostgresServer _postgres;
     private readonly string _adminKey = ApiKeySecret.Generate();
     private readonly Queue<string> _lastLines = new();
+
+    // Set when the run is cancelled (Ctrl+C): the service is then killed, not stopped gracefully,
+    // so PostgreSQL is stopped and the folder removed before the process is made to exit.
+    private CancellationToken _run;
     private Process? _process;
 
     private BenchService(string folder, EmbeddedPostgresServer postgres, string serviceDatabase, string baselineDatabase)
@@ -47,7 +51,7 @@ internal sealed class BenchService : IAsyncDisposable
         var folder = Path.Combine(Path.GetTempPath(), $"reliability-bench-{Environment.ProcessId}-{Guid.NewGuid():N}");
         var postgres = await EmbeddedPostgresServer.StartAsync(folder, NullLogger.Instance, cancellationToken: cancellationToken);
         var baseline = await postgres.CreateDatabaseAsync("bench_baseline", cancellationToken);
-        var service = new BenchService(folder, postgres, postgres.ConnectionString, baseline);
+        var service = new BenchService(folder, postgres, postgres.ConnectionString, baseline) { _run = cancellationToken };
         await service.StartServiceAsync(cancellationToken);
         return service;
     }
@@ -203,7 +207,7 @@ internal sealed class BenchService : IAsyncDisposable
         _process = null;
         try
         {
-            if (!process.HasExited)
+            if (!process.HasExited && !_run.IsCancellationRequested)
             {
                 // SIGTERM, as a service manager stops it: the host shuts down gracefully.
                 using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]))

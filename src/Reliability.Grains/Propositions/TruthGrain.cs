@@ -29,9 +29,10 @@ public sealed partial class TruthGrain(
     private static readonly TimeSpan FullReadInterval = TimeSpan.FromMinutes(15);
 
     // A run takes the whole record; under a steady stream of writes, back-to-back runs would take a
-    // core away from the writers. Waiting a few times as long as the last run took keeps recomputation
-    // to a fraction of the machine while the record is busy, and changes nothing once it is quiet.
-    private const int QuietFactor = 4;
+    // core away from the writers. Waiting eight times as long as the last run took keeps recomputation
+    // to at most a ninth of a core while the record is busy (at four, a profile of steady ingest found
+    // the engine the largest single user of the service's CPU), and changes nothing once it is quiet.
+    private const int QuietFactor = 8;
 
     private ProvisionalEstimates _estimates = new(0, new Dictionary<string, IReadOnlyList<OptionProbability>>());
     private bool _stale = true;
