@@ -266,9 +266,9 @@ internal sealed class ServiceBenchmark(BenchService service, BenchSizes sizes, i
         return elapsed;
     }
 
-    /// <summary>The service's working set before and after activating every source of a fresh set, on a restarted service.</summary>
     /// <summary>
-    /// Twice the sources are recorded; after a restart the first half is activated, which also
+    /// The service's working set on a restarted service, before and after activating sources of a
+    /// fresh set. Twice the sources are recorded; after a restart the first half is activated, which also
     /// takes the one-time costs (the truth grain's first read of the whole record, caches, compiled
     /// code), and the working set is taken before and after activating the second half.
     /// </summary>

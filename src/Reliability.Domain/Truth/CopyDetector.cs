@@ -16,6 +16,7 @@ internal sealed class CopyDetector
     private readonly int[] _secondClaim;
     private readonly int[] _sourcePair;
     private readonly double[] _pairEvidence;
+    private readonly double[] _copyProbability;
 
     public CopyDetector(ClaimIndex index, TruthPolicy policy)
     {
@@ -63,6 +64,7 @@ internal sealed class CopyDetector
         _secondClaim = [.. second];
         _sourcePair = [.. sourcePair];
         _pairEvidence = new double[pairIds.Count];
+        _copyProbability = new double[pairIds.Count];
     }
 
     /// <summary>Fills <paramref name="discount"/> (one factor per claim) from the current estimates.</summary>
@@ -102,7 +104,14 @@ internal sealed class CopyDetector
             _pairEvidence[_sourcePair[i]] += weight * Math.Log(copied / independent);
         }
 
+        // Once per pair of sources, not per pair of their claims: sources that share many objects
+        // would otherwise work out the same probability again for each.
         var priorLogOdds = Math.Log(_policy.CopyPrior / (1 - _policy.CopyPrior));
+        for (var pair = 0; pair < _pairEvidence.Length; pair++)
+        {
+            _copyProbability[pair] = 1 / (1 + Math.Exp(-(priorLogOdds + _pairEvidence[pair])));
+        }
+
         for (var i = 0; i < _firstClaim.Length; i++)
         {
             var a = _firstClaim[i];
@@ -112,7 +121,7 @@ internal sealed class CopyDetector
                 continue;
             }
 
-            var copyProbability = 1 / (1 + Math.Exp(-(priorLogOdds + _pairEvidence[_sourcePair[i]])));
+            var copyProbability = _copyProbability[_sourcePair[i]];
             var sa = _index.ClaimSource[a];
             var sb = _index.ClaimSource[b];
             // The more reliable source keeps its vote; ties go to the earlier source id.
