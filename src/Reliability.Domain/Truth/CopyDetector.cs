@@ -105,13 +105,10 @@ internal sealed class CopyDetector
         }
 
         // Once per pair of sources, not per pair of their claims: sources that share many objects
-        // would otherwise work out the same probability again for each.
+        // would otherwise work out the same probability again for each. Only when first needed: a
+        // pair that never agrees on a value needs none.
         var priorLogOdds = Math.Log(_policy.CopyPrior / (1 - _policy.CopyPrior));
-        for (var pair = 0; pair < _pairEvidence.Length; pair++)
-        {
-            _copyProbability[pair] = 1 / (1 + Math.Exp(-(priorLogOdds + _pairEvidence[pair])));
-        }
-
+        Array.Fill(_copyProbability, double.NaN);
         for (var i = 0; i < _firstClaim.Length; i++)
         {
             var a = _firstClaim[i];
@@ -121,7 +118,13 @@ internal sealed class CopyDetector
                 continue;
             }
 
-            var copyProbability = _copyProbability[_sourcePair[i]];
+            var pair = _sourcePair[i];
+            var copyProbability = _copyProbability[pair];
+            if (double.IsNaN(copyProbability))
+            {
+                copyProbability = _copyProbability[pair] = 1 / (1 + Math.Exp(-(priorLogOdds + _pairEvidence[pair])));
+            }
+
             var sa = _index.ClaimSource[a];
             var sb = _index.ClaimSource[b];
             // The more reliable source keeps its vote; ties go to the earlier source id.
