@@ -169,12 +169,12 @@ internal sealed class RecordTransaction(IDocumentSession session, DateTimeOffset
 
         // Insert, not upsert: a claim id or proposition another writer stored meanwhile is a conflict.
         var stored = _changed.Where(d => !_inserted.Contains(d)).ToList();
-        Queue<ClaimDocument>(_inserted, session.Insert, stored, session.Store);
-        Queue<PropositionDocument>(_inserted, session.Insert, stored, session.Store);
-        Queue<SourceDocument>(_inserted, null, stored, session.Store);
-        Queue<HandleDocument>(_inserted, session.Insert, stored, null);
-        Queue<ArchivedPost>(_inserted, session.Insert, stored, null);
-        Queue<ClaimWatch>(_inserted, session.Insert, stored, null);
+        QueueWrites<ClaimDocument>(_inserted, session.Insert, stored, session.Store);
+        QueueWrites<PropositionDocument>(_inserted, session.Insert, stored, session.Store);
+        QueueWrites<SourceDocument>(_inserted, null, stored, session.Store);
+        QueueWrites<HandleDocument>(_inserted, session.Insert, stored, null);
+        QueueWrites<ArchivedPost>(_inserted, session.Insert, stored, null);
+        QueueWrites<ClaimWatch>(_inserted, session.Insert, stored, null);
         if (_inserted.Concat(stored).FirstOrDefault(d => d is not (ClaimDocument or PropositionDocument or SourceDocument
             or HandleDocument or ArchivedPost or ClaimWatch)) is { } unexpected)
         {
@@ -191,7 +191,7 @@ internal sealed class RecordTransaction(IDocumentSession session, DateTimeOffset
     /// One call per document type, not per document: the session checks each call's type by
     /// reflection, which a group commit of thousands of documents otherwise pays thousands of times.
     /// </summary>
-    private static void Queue<T>(IEnumerable<object> inserted, Action<T[]>? insert, IEnumerable<object> stored, Action<T[]>? store)
+    private static void QueueWrites<T>(IEnumerable<object> inserted, Action<T[]>? insert, IEnumerable<object> stored, Action<T[]>? store)
         where T : notnull
     {
         var inserts = inserted.OfType<T>().ToArray();
