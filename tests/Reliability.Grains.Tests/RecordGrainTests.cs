@@ -80,6 +80,27 @@ public sealed class RecordGrainTests(GrainCluster fixture) : IClassFixture<Grain
     }
 
     [Fact]
+    public async Task Editors_resolving_one_proposition_at_once_get_one_revision_each()
+    {
+        const string proposition = "rev-p";
+        Assert.All(await fixture.Ledger.RecordClaimsAsync([Claim("rev-1", "rev-s1", proposition, "o0", 1), Claim("rev-2", "rev-s2", proposition, "o1", 2)]),
+            r => Assert.Equal(SubmissionStatus.Accepted, r.Status));
+
+        // Each editor decides its revision number from what it read; the store refuses the ones that
+        // read a proposition another editor has since revised, and they decide again.
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => Task.Run(() =>
+            fixture.Ledger.ResolveAsync(proposition, new ResolutionSubmission("o" + (i % 2), false, null, null, $"editor-{i}", Epoch.AddDays(1).AddMinutes(i))))));
+
+        Assert.All(outcomes, o => Assert.True(o.Succeeded));
+        Assert.Equal([1, 2, 3, 4, 5, 6], outcomes.Select(o => o.Value!.Revision).Order());
+        var stored = await StreamAsync(fixture.Store, StreamKeys.Proposition(proposition));
+        Assert.Equal([1, 2, 3, 4, 5, 6], stored.OfType<PropositionResolved>().Select(r => r.Resolution.Revision));
+        Assert.Equal([1, 2, 3, 4, 5, 6], (await fixture.Grains.GetGrain<IPropositionGrain>(proposition).GetResolutionsAsync())!.Select(r => r.Revision));
+        var copied = await StreamAsync(fixture.Store, SourceStream("rev-s2"));
+        Assert.Equal([1, 2, 3, 4, 5, 6], copied.OfType<PropositionResolved>().Select(r => r.Resolution.Revision));
+    }
+
+    [Fact]
     public async Task A_write_injected_from_outside_is_served_and_the_next_write_reloads()
     {
         const string source = "outside";
