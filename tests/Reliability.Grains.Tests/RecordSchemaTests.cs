@@ -1,0 +1,67 @@
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Reliability.Grains.Watching;
+using Reliability.Infrastructure.EventStore;
+using Reliability.Testing;
+
+namespace Reliability.Grains.Tests;
+
+/// <summary>A database made by an earlier version of the record is brought up to date in place.</summary>
+public sealed class RecordSchemaTests
+{
+    [Fact]
+    public async Task A_watch_schedule_indexed_inside_its_documents_moves_to_its_own_column_with_every_watch_still_due()
+    {
+        var connectionString = await TestDatabase.CreateAsync("record_schema_upgrade");
+        var due = new DateTimeOffset(2025, 3, 1, 0, 0, 0, TimeSpan.Zero);
+
+        // The earlier layout: the schedule read out of the JSON by an expression index.
+        await using (var earlier = await StoreAsync(connectionString, o => o.Schema.For<ClaimWatch>().Index(w => w.NextCheckAt).UseOptimisticConcurrency(true)))
+        {
+            await using var session = earlier.GetRequiredService<IDocumentStore>().LightweightSession();
+            session.Store(
+                new ClaimWatch { Id = "upgrade-due", SourceId = "s", Url = "https://example.org/1", NextCheckAt = due },
+                new ClaimWatch { Id = "upgrade-later", SourceId = "s", Url = "https://example.org/2", NextCheckAt = due.AddDays(2) });
+            await session.SaveChangesAsync();
+        }
+
+        Assert.Contains(await IndexDefinitionsAsync(connectionString, "mt_doc_claimwatch"), i => i.Contains("NextCheckAt", StringComparison.Ordinal));
+
+        await using var current = await StoreAsync(connectionString, o => o.ConfigureRecord());
+        await using (var query = current.GetRequiredService<IDocumentStore>().QuerySession())
+        {
+            // The deletion-check schedule's own query.
+            var found = await query.Query<ClaimWatch>().Where(w => !w.Finished && w.NextCheckAt <= due.AddDays(1)).OrderBy(w => w.NextCheckAt).ToListAsync();
+            Assert.Equal(["upgrade-due"], found.Select(w => w.Id));
+        }
+
+        var indexes = await IndexDefinitionsAsync(connectionString, "mt_doc_claimwatch");
+        Assert.Contains(indexes, i => i.Contains("(next_check_at)", StringComparison.Ordinal));
+        Assert.DoesNotContain(indexes, i => i.Contains("NextCheckAt", StringComparison.Ordinal));
+    }
+
+    private static async Task<ServiceProvider> StoreAsync(string connectionString, Action<StoreOptions> documents)
+    {
+        var services = new ServiceCollection().AddLogging();
+        services.AddReliabilityEventStore(connectionString, documents);
+        var provider = services.BuildServiceProvider();
+        await provider.GetRequiredService<IDocumentStore>().Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        return provider;
+    }
+
+    private static async Task<List<string>> IndexDefinitionsAsync(string connectionString, string table)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("select indexdef from pg_indexes where tablename = $1", connection) { Parameters = { new() { Value = table } } };
+        var definitions = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            definitions.Add(reader.GetString(0));
+        }
+
+        return definitions;
+    }
+}
