@@ -60,9 +60,10 @@ public static class EventStoreRegistration
                 // Streams are named after the domain's own ids (source ids, proposition ids).
                 options.Events.StreamIdentity = StreamIdentity.AsString;
                 // Quick mode appends each stream's events in one server-side call instead of reading
-                // its version first and inserting event by event (ingest ran about 1.5 times faster).
-                // It still enforces Append(stream, expectedVersion, ...), on the server; events carry
-                // the server's timestamps, which nothing in the record reads.
+                // its version first and inserting event by event: measured on the claim write's own
+                // shape it commits about 8 % more claims a second (26 % at one event per claim). It
+                // still enforces Append(stream, expectedVersion, ...), on the server; events carry the
+                // server's timestamps, which nothing in the record reads.
                 options.Events.AppendMode = EventAppendMode.Quick;
                 options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
                 options.ConfigureKeys();
