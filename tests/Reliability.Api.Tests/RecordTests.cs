@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Reliability.Api.Apis;
+using Reliability.Contracts.Sources;
 using Reliability.Infrastructure.Security;
 
 namespace Reliability.Api.Tests;
@@ -200,6 +201,39 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
         Assert.NotEqual(
             afterClaim[0].GetProperty("source").GetProperty("score").GetProperty("score").GetDouble(),
             afterResolution[0].GetProperty("source").GetProperty("score").GetProperty("score").GetDouble());
+    }
+
+    [Fact]
+    public async Task A_live_score_kept_by_the_node_is_the_serializers_json_and_moves_with_the_record()
+    {
+        var question = "Who holds Léré? " + Guid.NewGuid();
+        var handle = $"lere_{Guid.NewGuid():N}"[..20];
+        var posted = await PostClaimsAsync(Claim(NewId("lere"), handle, question, "JNIM took the base", "2023-09-28T12:00:00Z"));
+        var sourceId = posted.GetProperty("items")[0].GetProperty("sourceId").GetString()!;
+        var propositionId = posted.GetProperty("items")[0].GetProperty("propositionId").GetString()!;
+        var serializer = api.Factory.Services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+        async Task<string> ScoreAsync()
+        {
+            using var response = await Client.GetAsync($"/v1/sources/{sourceId}/score");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("application/json; charset=utf-8", response.Content.Headers.ContentType?.ToString());
+            var body = await response.Content.ReadAsByteArrayAsync();
+            Assert.Equal(body.Length, response.Content.Headers.ContentLength);
+            var text = Encoding.UTF8.GetString(body);
+            Assert.Equal(JsonSerializer.Serialize(JsonSerializer.Deserialize<ScoreView>(text, serializer), serializer), text);
+            return text;
+        }
+
+        // Worked out, then served again from what the node kept.
+        var first = await ScoreAsync();
+        Assert.Equal(first, await ScoreAsync());
+
+        var resolved = await Client.PutAsJsonAsync($"/v1/propositions/{propositionId}/resolution", new { option = "JNIM took the base", at = "2023-10-01T00:00:00Z" });
+        resolved.EnsureSuccessStatusCode();
+        var afterResolution = await ScoreAsync();
+        Assert.NotEqual(
+            JsonDocument.Parse(first).RootElement.GetProperty("summary").GetProperty("score").GetDouble(),
+            JsonDocument.Parse(afterResolution).RootElement.GetProperty("summary").GetProperty("score").GetDouble());
     }
 
     [Fact]

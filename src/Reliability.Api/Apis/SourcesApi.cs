@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 using Reliability.Api.Security;
 using Reliability.Contracts.Ledger;
 using Reliability.Contracts.Sources;
@@ -79,8 +81,8 @@ internal static class SourcesApi
     private static async Task<Results<Ok<SourceProfile>, ProblemHttpResult>> GetAsync(string id, IGrainFactory grains) =>
         await grains.GetGrain<ISourceGrain>(id).GetProfileAsync() is { } profile ? TypedResults.Ok(profile) : Unknown(id);
 
-    private static async Task<Results<Ok<ScoreView>, ProblemHttpResult>> ScoreAsync(
-        string id, IGrainFactory grains, ReadCache cache, TruthEstimates truth, string? asOf = null, string? topic = null)
+    private static async Task<Results<KeptJson<ScoreView>, ProblemHttpResult>> ScoreAsync(
+        string id, IGrainFactory grains, ReadCache cache, TruthEstimates truth, IOptions<JsonOptions> json, string? asOf = null, string? topic = null)
     {
         if (!TryAsOf(asOf, out var at, out var problem))
         {
@@ -90,15 +92,18 @@ internal static class SourcesApi
         topic = string.IsNullOrWhiteSpace(topic) ? null : topic;
         if (at is not null || topic is not null)
         {
-            return await grains.GetGrain<ISourceGrain>(id).GetScoreAsync(at, topic) is { } past ? TypedResults.Ok(past) : Unknown(id);
+            return await grains.GetGrain<ISourceGrain>(id).GetScoreAsync(at, topic) is { } past
+                ? KeptJson<ScoreView>.Of(past, json.Value.SerializerOptions)
+                : Unknown(id);
         }
 
-        // The live score is what badges poll; this node serves it again until the source or the truth estimate moves.
+        // The live score is what badges poll; this node serves it again, JSON and all, until the
+        // source or the truth estimate moves.
         var key = "score:" + id;
         var truthVersion = (await truth.CurrentAsync()).Version;
-        if (cache.TryGet<ScoreView>(key, truthVersion, out var known))
+        if (cache.TryGet<KeptJson<ScoreView>>(key, truthVersion, out var known))
         {
-            return TypedResults.Ok(known);
+            return known;
         }
 
         var dependency = ReadCache.SourceKey(id);
@@ -108,8 +113,9 @@ internal static class SourcesApi
             return Unknown(id);
         }
 
-        cache.Keep(key, score, truthVersion, [(dependency, changes)]);
-        return TypedResults.Ok(score);
+        var kept = KeptJson<ScoreView>.Of(score, json.Value.SerializerOptions);
+        cache.Keep(key, kept, truthVersion, [(dependency, changes)]);
+        return kept;
     }
 
     private static async Task<Results<Ok<ExplanationView>, ProblemHttpResult>> ExplainAsync(string id, IGrainFactory grains, string? asOf = null)
