@@ -82,22 +82,28 @@ public sealed class RecordGrainTests(GrainCluster fixture) : IClassFixture<Grain
     [Fact]
     public async Task Editors_resolving_one_proposition_at_once_get_one_revision_each()
     {
-        const string proposition = "rev-p";
-        Assert.All(await fixture.Ledger.RecordClaimsAsync([Claim("rev-1", "rev-s1", proposition, "o0", 1), Claim("rev-2", "rev-s2", proposition, "o1", 2)]),
-            r => Assert.Equal(SubmissionStatus.Accepted, r.Status));
+        const int editors = 8;
+        int[] revisions = [.. Enumerable.Range(1, editors)];
+        foreach (var round in Enumerable.Range(0, 3))
+        {
+            var proposition = $"rev{round}-p";
+            var (first, second) = ($"rev{round}-s1", $"rev{round}-s2");
+            Assert.All(await fixture.Ledger.RecordClaimsAsync([Claim($"rev{round}-1", first, proposition, "o0", 1), Claim($"rev{round}-2", second, proposition, "o1", 2)]),
+                r => Assert.Equal(SubmissionStatus.Accepted, r.Status));
 
-        // Each editor decides its revision number from what it read; the store refuses the ones that
-        // read a proposition another editor has since revised, and they decide again.
-        var outcomes = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => Task.Run(() =>
-            fixture.Ledger.ResolveAsync(proposition, new ResolutionSubmission("o" + (i % 2), false, null, null, $"editor-{i}", Epoch.AddDays(1).AddMinutes(i))))));
+            // Each editor decides its revision number from what it read; the store refuses the ones that
+            // read a proposition another editor has since revised, and they decide again.
+            var outcomes = await Task.WhenAll(Enumerable.Range(0, editors).Select(i => Task.Run(() =>
+                fixture.Ledger.ResolveAsync(proposition, new ResolutionSubmission("o" + (i % 2), false, null, null, $"editor-{i}", Epoch.AddDays(1).AddMinutes(i))))));
 
-        Assert.All(outcomes, o => Assert.True(o.Succeeded));
-        Assert.Equal([1, 2, 3, 4, 5, 6], outcomes.Select(o => o.Value!.Revision).Order());
-        var stored = await StreamAsync(fixture.Store, StreamKeys.Proposition(proposition));
-        Assert.Equal([1, 2, 3, 4, 5, 6], stored.OfType<PropositionResolved>().Select(r => r.Resolution.Revision));
-        Assert.Equal([1, 2, 3, 4, 5, 6], (await fixture.Grains.GetGrain<IPropositionGrain>(proposition).GetResolutionsAsync())!.Select(r => r.Revision));
-        var copied = await StreamAsync(fixture.Store, SourceStream("rev-s2"));
-        Assert.Equal([1, 2, 3, 4, 5, 6], copied.OfType<PropositionResolved>().Select(r => r.Resolution.Revision));
+            Assert.All(outcomes, o => Assert.True(o.Succeeded));
+            Assert.Equal(revisions, outcomes.Select(o => o.Value!.Revision).Order());
+            var stored = await StreamAsync(fixture.Store, StreamKeys.Proposition(proposition));
+            Assert.Equal(revisions, stored.OfType<PropositionResolved>().Select(r => r.Resolution.Revision));
+            Assert.Equal(revisions, (await fixture.Grains.GetGrain<IPropositionGrain>(proposition).GetResolutionsAsync())!.Select(r => r.Revision));
+            var copied = await StreamAsync(fixture.Store, SourceStream(second));
+            Assert.Equal(revisions, copied.OfType<PropositionResolved>().Select(r => r.Resolution.Revision));
+        }
     }
 
     [Fact]

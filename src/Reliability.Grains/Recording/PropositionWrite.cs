@@ -67,6 +67,11 @@ internal static class PropositionWrite
     public static async Task<(LedgerOutcome<ResolutionView> Outcome, Touched Touched)> ResolveAsync(
         IDocumentSession session, string propositionId, ResolutionSubmission submission, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        // The stream's version is read before the proposition the revision number is decided from: a
+        // revision committed after this read makes the append below a conflict, decided again on retry.
+        // Read the other way round, a revision committed in between passed the version check with
+        // a number decided from the proposition before it, and two editors got the same number.
+        var state = await session.Events.FetchStreamStateAsync(StreamKeys.Proposition(propositionId), cancellationToken);
         var transaction = new RecordTransaction(session, now, cancellationToken);
         var proposition = await transaction.PropositionAsync(propositionId);
         if (proposition is null)
@@ -96,7 +101,6 @@ internal static class PropositionWrite
         var resolved = new PropositionResolved(resolution);
         // The expected version makes two editors resolving at once a conflict, decided again on retry,
         // instead of two revisions with the same number.
-        var state = await session.Events.FetchStreamStateAsync(StreamKeys.Proposition(propositionId), cancellationToken);
         session.Events.Append(StreamKeys.Proposition(propositionId), (state?.Version ?? 0) + 1, resolved);
         proposition.Resolutions.Add(resolution);
         proposition.Refresh();
