@@ -40,6 +40,11 @@ public sealed class BenchCommandTests : IDisposable
             Assert.True(figures.GetProperty(figure).GetDouble() > 0, figure);
         }
 
+        // The trivial baseline is taken before the read figures and after them, and counts as both together.
+        var (before, after) = (figures.GetProperty("trivial_before_requests_per_s").GetDouble(), figures.GetProperty("trivial_after_requests_per_s").GetDouble());
+        Assert.InRange(figures.GetProperty("trivial_requests_per_s").GetDouble(), Math.Min(before, after) * 0.999, Math.Max(before, after) * 1.001);
+        Assert.True(before > 0 && after > 0);
+
         // Every figure under load was warmed up first, its baseline as much as the service.
         var warmUps = figures.GetProperty("warm_up");
         foreach (var figure in new[] { "raw_insert", "ingest", "trivial", "lookup", "score" })

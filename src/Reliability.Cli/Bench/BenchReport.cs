@@ -46,6 +46,8 @@ public sealed record BenchReport(
             ["ingest_claims_per_s"] = Service.Ingest.PerSecond,
             ["raw_insert_rows_per_s"] = Service.RawInsert.PerSecond,
             ["trivial_requests_per_s"] = Service.Trivial.PerSecond,
+            ["trivial_before_requests_per_s"] = Service.TrivialBefore?.PerSecond,
+            ["trivial_after_requests_per_s"] = Service.TrivialAfter?.PerSecond,
             ["lookup_requests_per_s"] = Service.Lookup.PerSecond,
             ["score_requests_per_s"] = Service.Score.PerSecond,
             ["cold_activation_ms"] = Median(Service.ColdActivationMs),
