@@ -11,7 +11,8 @@ namespace Reliability.Cli.Bench;
 public sealed record ServiceFigures(
     Throughput Ingest,
     Throughput RawInsert,
-    Throughput Trivial,
+    Throughput TrivialBefore,
+    Throughput TrivialAfter,
     Throughput Lookup,
     Throughput Score,
     IReadOnlyList<double> ColdActivationMs,
@@ -23,10 +24,8 @@ public sealed record ServiceFigures(
     ScaleFigures? Scale,
     IReadOnlyDictionary<string, WarmUp> WarmUps)
 {
-    /// <summary>The trivial baseline's window before the read figures and after them; <see cref="Trivial"/> is both together.</summary>
-    public Throughput? TrivialBefore { get; init; }
-
-    public Throughput? TrivialAfter { get; init; }
+    /// <summary>The trivial baseline: its windows before the read figures and after them, together.</summary>
+    public Throughput Trivial => new(TrivialBefore.Operations + TrivialAfter.Operations, TrivialBefore.Seconds + TrivialAfter.Seconds);
 }
 
 /// <summary>Working-set growth of the service per active source grain holding 100 claims.</summary>
@@ -78,7 +77,6 @@ internal sealed class ServiceBenchmark(BenchService service, BenchSizes sizes, i
         // The baseline again, after the figures it is the baseline of, and the two windows taken
         // together: a machine whose speed drifts during the reads moves the baseline with the figures.
         var trivialAfter = await UnderLoadAsync("trivial", client, Trivial, cancellationToken, warmUp: false);
-        var trivial = new Throughput(trivialBefore.Operations + trivialAfter.Operations, trivialBefore.Seconds + trivialAfter.Seconds);
 
         phase($"cold activation: {sizes.ColdSources} source(s) of {sizes.ColdClaims:N0} claims");
         var (cold, first, warm, rawRead, events) = await ColdActivationAsync(cancellationToken);
@@ -97,11 +95,7 @@ internal sealed class ServiceBenchmark(BenchService service, BenchSizes sizes, i
             scale = await ScaleAsync(cancellationToken);
         }
 
-        return new ServiceFigures(ingest, raw, trivial, lookup, score, cold, first, warm, rawRead, events, memory, scale, _warmUps)
-        {
-            TrivialBefore = trivialBefore,
-            TrivialAfter = trivialAfter,
-        };
+        return new ServiceFigures(ingest, raw, trivialBefore, trivialAfter, lookup, score, cold, first, warm, rawRead, events, memory, scale, _warmUps);
     }
 
     private int IngestBatches => sizes.IngestClaims / BenchClaims.BatchSize;
@@ -192,7 +186,10 @@ internal sealed class ServiceBenchmark(BenchService service, BenchSizes sizes, i
         return accepted;
     }
 
-    /// <summary>Warm-up rounds of a tenth of the window until the rate settles, then the window itself; every answer must be a success.</summary>
+    /// <summary>
+    /// Warm-up rounds of a tenth of the window until the rate settles (unless <paramref name="warmUp"/>
+    /// is false: a baseline taken again), then the window itself; every answer must be a success.
+    /// </summary>
     private async Task<Throughput> UnderLoadAsync(
         string figure,
         HttpClient client, Func<Random, CancellationToken, Task<HttpResponseMessage>> request, CancellationToken cancellationToken, bool warmUp = true)
