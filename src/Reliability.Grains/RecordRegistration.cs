@@ -49,7 +49,10 @@ public static class RecordRegistration
             typeof(CorrectionRecorded), typeof(PropositionResolved), typeof(CitationRecorded),
         ]);
         options.Schema.For<ClaimDocument>().Index(c => c.UrlKey).Index(c => c.PropositionId).Index(c => c.SourceId);
-        options.Schema.For<PropositionDocument>().Index(p => p.State);
+        // Versioned: claim writers and editors both update it (counts, claimed options, revisions).
+        // Unversioned, a writer that read it before a resolution committed stored it back without
+        // the verdict, and two writers adding different options left it uncontested.
+        options.Schema.For<PropositionDocument>().Index(p => p.State).UseOptimisticConcurrency(true);
         // Versioned: the grain refreshes the score fields while writers update the rest, and neither
         // may overwrite the other's change with a stale copy.
         options.Schema.For<SourceDocument>().Index(s => s.Band).UseOptimisticConcurrency(true);

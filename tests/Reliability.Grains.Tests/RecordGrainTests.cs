@@ -107,6 +107,44 @@ public sealed class RecordGrainTests(GrainCluster fixture) : IClassFixture<Grain
     }
 
     [Fact]
+    public async Task A_resolution_committed_while_a_new_claimant_is_written_reaches_both()
+    {
+        const string proposition = "late-p";
+        Assert.All(await fixture.Ledger.RecordClaimsAsync([Claim("late-1", "late-s1", proposition, "o0", 1), Claim("late-2", "late-s2", proposition, "o1", 2)]),
+            r => Assert.Equal(SubmissionStatus.Accepted, r.Status));
+
+        // The resolution commits after the claim's writer read the proposition and before it commits:
+        // the new claimant's stream must still receive the verdict, and the listing must keep it.
+        fixture.Injector.Arm(async () => Assert.True(
+            (await fixture.Ledger.ResolveAsync(proposition, new ResolutionSubmission("o0", false, null, null, "ed", Epoch.AddDays(1)))).Succeeded));
+        Assert.Equal(SubmissionStatus.Accepted, Assert.Single(await fixture.Ledger.RecordClaimsAsync([Claim("late-3", "late-s3", proposition, "o1", 3)])).Status);
+        Assert.True(fixture.Injector.Fired);
+
+        var document = await LoadAsync<PropositionDocument>(fixture.Store, proposition);
+        Assert.Equal("resolved", document!.State);
+        Assert.Single(document.Resolutions);
+        Assert.Single((await StreamAsync(fixture.Store, SourceStream("late-s3"))).OfType<PropositionResolved>());
+        Assert.Equal("refuted", (await fixture.Grains.GetGrain<ISourceGrain>("late-s3").GetClaimAsync("late-3"))!.Outcome);
+        Assert.Equal(3, (await fixture.Grains.GetGrain<IPropositionGrain>(proposition).GetAsync())!.Claims.Count);
+    }
+
+    [Fact]
+    public async Task Claims_on_one_proposition_committed_at_once_are_all_counted_and_contest_it()
+    {
+        const string proposition = "both-p";
+        Assert.Equal(SubmissionStatus.Accepted, Assert.Single(await fixture.Ledger.RecordClaimsAsync([Claim("both-1", "both-s1", proposition, "o0", 1)])).Status);
+
+        // Another writer's claim on the other option commits between this writer's read and its commit.
+        fixture.Injector.Arm(async () => Assert.Equal(SubmissionStatus.Accepted,
+            Assert.Single(await fixture.Ledger.RecordClaimsAsync([Claim("both-2", "both-s2", proposition, "o1", 2)])).Status));
+        Assert.Equal(SubmissionStatus.Accepted, Assert.Single(await fixture.Ledger.RecordClaimsAsync([Claim("both-3", "both-s3", proposition, "o0", 3)])).Status);
+        Assert.True(fixture.Injector.Fired);
+
+        var listed = await new RecordQueries(fixture.Store).ListPropositionsAsync("contested", 10_000);
+        Assert.Equal(3, Assert.Single(listed, p => p.Id == proposition).ClaimCount);
+    }
+
+    [Fact]
     public async Task A_write_injected_from_outside_is_served_and_the_next_write_reloads()
     {
         const string source = "outside";

@@ -1,6 +1,9 @@
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using JasperFx;
+using Reliability.Domain.Model;
+using Reliability.Grains.Records;
 using Reliability.Grains.Watching;
 using Reliability.Infrastructure.EventStore;
 using Reliability.Testing;
@@ -39,6 +42,41 @@ public sealed class RecordSchemaTests
         var indexes = await IndexDefinitionsAsync(connectionString, "mt_doc_claimwatch");
         Assert.Contains(indexes, i => i.Contains("(next_check_at)", StringComparison.Ordinal));
         Assert.DoesNotContain(indexes, i => i.Contains("NextCheckAt", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Propositions_stored_unversioned_take_versioned_updates_and_refuse_stale_ones()
+    {
+        var connectionString = await TestDatabase.CreateAsync("record_schema_proposition_versions");
+        var proposition = new Proposition("upgrade-p", "Did it happen?", ["yes", "no"], [], null);
+
+        // The earlier layout: propositions stored without a version, so the last writer won.
+        await using (var earlier = await StoreAsync(connectionString, o => o.Schema.For<PropositionDocument>().Index(p => p.State)))
+        {
+            await using var session = earlier.GetRequiredService<IDocumentStore>().LightweightSession();
+            session.Store(new PropositionDocument { Id = proposition.Id, Proposition = proposition, ClaimedOptions = ["yes"] });
+            await session.SaveChangesAsync();
+        }
+
+        await using var current = await StoreAsync(connectionString, o => o.ConfigureRecord());
+        var store = current.GetRequiredService<IDocumentStore>();
+        await using var stale = store.LightweightSession();
+        var staleCopy = await stale.LoadAsync<PropositionDocument>(proposition.Id);
+
+        await using (var writer = store.LightweightSession())
+        {
+            var document = await writer.LoadAsync<PropositionDocument>(proposition.Id);
+            document!.ClaimedOptions.Add("no");
+            document.Refresh();
+            writer.Store(document);
+            await writer.SaveChangesAsync();
+        }
+
+        staleCopy!.ClaimCount++;
+        stale.Store(staleCopy);
+        await Assert.ThrowsAsync<ConcurrencyException>(() => stale.SaveChangesAsync());
+        await using var query = store.QuerySession();
+        Assert.Equal("contested", (await query.LoadAsync<PropositionDocument>(proposition.Id))!.State);
     }
 
     private static async Task<ServiceProvider> StoreAsync(string connectionString, Action<StoreOptions> documents)
