@@ -107,6 +107,54 @@ public sealed class RecordGrainTests(GrainCluster fixture) : IClassFixture<Grain
     }
 
     [Fact]
+    public async Task Claimants_and_editors_on_shared_propositions_at_once_lose_nothing()
+    {
+        const int writers = 8, batches = 10, propositions = 4, revisions = 6;
+        string Proposition(int p) => $"mix-p{p}";
+        var submitted = Enumerable.Range(0, writers).Select(w => Enumerable.Range(0, batches).Select(b =>
+            Enumerable.Range(0, 3).Select(i => Claim($"mix-{w}-{b}-{i}", $"mix-s{(w * 7 + b * 3 + i) % 10}", Proposition((w + b + i) % propositions),
+                "o" + ((w + i) % 2), (w * 100) + (b * 3) + i)).ToArray()).ToList()).ToList();
+        var claiming = submitted.Select(claims => Task.Run(async () =>
+        {
+            foreach (var batch in claims)
+            {
+                Assert.All(await fixture.Ledger.RecordClaimsAsync(batch), r => Assert.Equal(SubmissionStatus.Accepted, r.Status));
+            }
+        }));
+        // Editors revise each proposition's verdict while its claims arrive; the first needs a proposition to exist.
+        var resolving = Enumerable.Range(0, propositions).Select(p => Task.Run(async () =>
+        {
+            await EventuallyAsync(async () => await LoadAsync<PropositionDocument>(fixture.Store, Proposition(p)) is not null, "the proposition is opened");
+            foreach (var revision in Enumerable.Range(0, revisions))
+            {
+                Assert.True((await fixture.Ledger.ResolveAsync(Proposition(p),
+                    new ResolutionSubmission("o" + (revision % 2), false, null, null, "ed", Epoch.AddDays(1 + revision)))).Succeeded);
+            }
+        }));
+        await Task.WhenAll(claiming.Concat(resolving));
+
+        var claims = submitted.SelectMany(w => w.SelectMany(b => b)).ToList();
+        foreach (var p in Enumerable.Range(0, propositions).Select(Proposition))
+        {
+            var onIt = claims.Where(c => c.Proposition!.Id == p).ToList();
+            var document = await LoadAsync<PropositionDocument>(fixture.Store, p);
+            Assert.Equal(onIt.Count, document!.ClaimCount);
+            Assert.Equal(Enumerable.Range(1, revisions), document.Resolutions.Select(r => r.Revision));
+            Assert.Equal("resolved", document.State);
+            Assert.Equal(onIt.Select(c => c.Option).Distinct().Order(), document.ClaimedOptions.Order());
+            Assert.Equal(onIt.Select(c => c.Id).Order(), (await ClaimIdsAsync(fixture.Store, PropositionStream(p))).Order());
+
+            // Every claimant's stream has the proposition once and every verdict, whenever it first claimed.
+            foreach (var source in onIt.Select(c => c.SourceId!).Distinct())
+            {
+                var events = await StreamAsync(fixture.Store, SourceStream(source));
+                Assert.Single(events.OfType<PropositionOpened>(), e => e.Proposition.Id == p);
+                Assert.Equal(Enumerable.Range(1, revisions), events.OfType<PropositionResolved>().Where(e => e.Resolution.PropositionId == p).Select(e => e.Resolution.Revision));
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_resolution_committed_while_a_new_claimant_is_written_reaches_both()
     {
         const string proposition = "late-p";
