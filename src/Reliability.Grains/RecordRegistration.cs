@@ -48,7 +48,10 @@ public static class RecordRegistration
             typeof(SourceRegistered), typeof(SourceHandleAdded), typeof(PropositionOpened), typeof(ClaimRecorded),
             typeof(CorrectionRecorded), typeof(PropositionResolved), typeof(CitationRecorded),
         ]);
-        options.Schema.For<ClaimDocument>().Index(c => c.UrlKey).Index(c => c.PropositionId).Index(c => c.SourceId);
+        // (source, proposition) rather than source alone: it serves the queries by source as well and
+        // tells a claim writer whether a source has claimed on a proposition before.
+        options.Schema.For<ClaimDocument>().Index(c => c.UrlKey).Index(c => c.PropositionId)
+            .Index([c => c.SourceId, c => c.PropositionId]);
         // Versioned: claim writers and editors both update it (counts, claimed options, revisions).
         // Unversioned, a writer that read it before a resolution committed stored it back without
         // the verdict, and two writers adding different options left it uncontested.

@@ -281,6 +281,30 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
     }
 
     [Fact]
+    public async Task The_source_listing_counts_every_claim_and_names_every_topic()
+    {
+        var handle = $"count_{Guid.NewGuid():N}"[..20];
+        var (first, second) = ("Count " + Guid.NewGuid(), "Count " + Guid.NewGuid());
+        object OnTopic(string id, string question, string topic, string option) => new
+        {
+            id,
+            handle = new { platform = "x", handle },
+            proposition = new { question, options = new[] { "yes", "no" }, topics = new[] { topic } },
+            option,
+            publishedAt = "2023-09-28T12:00:00Z",
+        };
+
+        await PostClaimsAsync(OnTopic(NewId("cnt"), first, "military", "yes"), OnTopic(NewId("cnt"), first, "military", "no"));
+        await PostClaimsAsync(OnTopic(NewId("cnt"), second, "aid", "yes"));
+
+        var listed = Assert.Single((await Client.GetFromJsonAsync<JsonElement>($"/v1/sources?query={handle}")).EnumerateArray());
+        Assert.Equal(3, listed.GetProperty("claimCount").GetInt32());
+        Assert.Equal(["aid", "military"], listed.GetProperty("topics").EnumerateArray().Select(t => t.GetString()).Order());
+        var byTopic = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources?query={handle}&topic=aid");
+        Assert.Equal(1, byTopic.GetArrayLength());
+    }
+
+    [Fact]
     public async Task A_timestamp_without_offset_is_refused()
     {
         var claim = Claim(NewId("tz"), "tz_" + Guid.NewGuid().ToString("N")[..10], "Q " + Guid.NewGuid(), "JNIM took the base", "2023-09-28T12:00:00");

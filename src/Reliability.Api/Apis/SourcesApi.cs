@@ -74,8 +74,9 @@ internal static class SourcesApi
         }
 
         var found = await queries.SearchSourcesAsync(query, band, topic, limit, cancellationToken);
+        var claims = await queries.ClaimCountsAsync([.. found.Select(s => s.Id)], cancellationToken);
         return TypedResults.Ok(found.Select(s => new SourceListItem(
-            s.Id, s.Name, Vocabulary.Word(s.Kind), s.Handles, s.Topics, s.ClaimCount, s.Score, s.Lower, s.Upper, s.Band, s.Grade)).ToArray());
+            s.Id, s.Name, Vocabulary.Word(s.Kind), s.Handles, s.Topics, claims.GetValueOrDefault(s.Id), s.Score, s.Lower, s.Upper, s.Band, s.Grade)).ToArray());
     }
 
     private static async Task<Results<Ok<SourceProfile>, ProblemHttpResult>> GetAsync(string id, IGrainFactory grains) =>

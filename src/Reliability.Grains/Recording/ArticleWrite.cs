@@ -78,6 +78,8 @@ internal static class ArticleWrite
             {
                 transaction.AppendToSource(source, new CitationRecorded(
                     new Citation(submission.Url, submission.PublishedAt, [.. group.Select(c => c.Id)], article.CitedUrls)));
+                // Versioned: the same article registered twice at once conflicts instead of citing twice.
+                transaction.Changed(source);
             }
         }
 

@@ -78,7 +78,7 @@ internal static class ClaimBatch
         var claim = new Claim(
             submission.Id, source.Id, proposition.Id, submission.Option, submission.PublishedAt, submission.Url?.Trim(),
             submission.Text, submission.Language, hedge, submission.RelayOf, [.. submission.Evidence ?? []]);
-        transaction.Acquaint(source, proposition);
+        await transaction.AcquaintAsync(source, proposition);
         var recorded = new ClaimRecorded(claim);
         transaction.AppendToSource(source, recorded);
         transaction.AppendToProposition(proposition, recorded);
@@ -95,7 +95,6 @@ internal static class ClaimBatch
             RelayOf = claim.RelayOfClaimId,
         });
         transaction.Archive(claim);
-        source.ClaimCount++;
         proposition.ClaimCount++;
         if (!proposition.ClaimedOptions.Contains(claim.Option))
         {
@@ -115,10 +114,20 @@ internal static class ClaimBatch
         await transaction.LoadSourcesAsync(claims.Where(c => c.SourceId is not null).Select(c => c.SourceId!)
             .Concat(handles.Select(h => h.SourceId))
             .Concat(handleKeys.Select(StreamKeys.SourceIdFor)));
-        await transaction.LoadPropositionsAsync(claims.Select(c =>
-            c.PropositionId ?? (c.Proposition is { } p ? p.Id ?? StreamKeys.PropositionIdFor(p.Question, p.Options) : null))
-            .OfType<string>());
+        await transaction.LoadPropositionsAsync(claims.Select(PropositionIdOf).OfType<string>());
+
+        var sourceOfHandle = handles.ToDictionary(h => h.Id, h => h.SourceId, StringComparer.Ordinal);
+        string? SourceIdOf(ClaimSubmission claim) => claim.SourceId ?? (claim.Handle is { } handle
+            ? StreamKeys.HandleKey(handle.Platform, handle.Handle) is var key && sourceOfHandle.TryGetValue(key, out var id) ? id : StreamKeys.SourceIdFor(key)
+            : null);
+        await transaction.LoadAcquaintancesAsync([.. claims
+            .Select(c => (Source: SourceIdOf(c), Proposition: PropositionIdOf(c)))
+            .Where(p => p.Source is not null && p.Proposition is not null)
+            .Select(p => (p.Source!, p.Proposition!))]);
     }
+
+    private static string? PropositionIdOf(ClaimSubmission claim) =>
+        claim.PropositionId ?? (claim.Proposition is { } p ? p.Id ?? StreamKeys.PropositionIdFor(p.Question, p.Options) : null);
 
     /// <returns>The source, or the id a new one will get when the claim is accepted.</returns>
     private static async Task<(SourceDocument? Source, string? NewId)> SourceOfAsync(

@@ -83,6 +83,9 @@ internal static class CorrectionWrite
         var recorded = new CorrectionRecorded(correction);
         transaction.AppendToSource(source, recorded);
         transaction.AppendToProposition(proposition, recorded);
+        // The source's versioned document makes a second correction of its claims, committed
+        // meanwhile, a conflict: the claim's list of correction ids must not lose either.
+        transaction.Changed(source);
 
         claim.CorrectionIds.Add(id);
         claim.CorrectionStatus = StatusAfter(claim.CorrectionStatus, kind);

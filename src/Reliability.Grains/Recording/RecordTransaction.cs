@@ -17,6 +17,9 @@ internal sealed class RecordTransaction(IDocumentSession session, DateTimeOffset
     private readonly Dictionary<string, SourceDocument?> _sources = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PropositionDocument?> _propositions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ClaimDocument?> _claims = new(StringComparer.Ordinal);
+
+    // Whether a source had claimed on a proposition before this command, for the pairs looked up so far.
+    private readonly Dictionary<(string Source, string Proposition), bool> _acquainted = [];
     private readonly Dictionary<string, List<object>> _appends = new(StringComparer.Ordinal);
     private readonly HashSet<string> _newStreams = new(StringComparer.Ordinal);
     private readonly HashSet<object> _changed = [];
@@ -38,6 +41,36 @@ internal sealed class RecordTransaction(IDocumentSession session, DateTimeOffset
 
     public async Task LoadPropositionsAsync(IEnumerable<string> ids) =>
         await LoadAsync(_propositions, ids, d => d.Id);
+
+    /// <summary>
+    /// Which of these sources have claimed on which of these propositions, in one query over the
+    /// stored claims; a command that knows its pairs up front asks once instead of once per claim.
+    /// </summary>
+    public async Task LoadAcquaintancesAsync(IReadOnlyCollection<(string Source, string Proposition)> pairs)
+    {
+        var wanted = pairs.Where(p => !_acquainted.ContainsKey(p)).Distinct().ToList();
+        if (wanted.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var pair in wanted)
+        {
+            _acquainted[pair] = false;
+        }
+
+        var sources = wanted.Select(p => p.Source).Distinct(StringComparer.Ordinal).ToArray();
+        var propositions = wanted.Select(p => p.Proposition).Distinct(StringComparer.Ordinal).ToArray();
+        var found = await session.Query<ClaimDocument>()
+            .Where(c => sources.Contains(c.SourceId) && propositions.Contains(c.PropositionId))
+            .Select(c => new Acquaintance(c.SourceId, c.PropositionId))
+            .Distinct()
+            .ToListAsync(cancellationToken);
+        foreach (var pair in found)
+        {
+            _acquainted[(pair.SourceId, pair.PropositionId)] = true;
+        }
+    }
 
     public async Task<ClaimDocument?> ClaimAsync(string id)
     {
@@ -102,6 +135,7 @@ internal sealed class RecordTransaction(IDocumentSession session, DateTimeOffset
     {
         _sources[source.Id] = source;
         _newStreams.Add(StreamKeys.Source(source.Id));
+        _changed.Add(source);
         AppendToSource(source, registered);
     }
 
@@ -113,10 +147,15 @@ internal sealed class RecordTransaction(IDocumentSession session, DateTimeOffset
         AppendToProposition(proposition, opened);
     }
 
+    /// <summary>
+    /// Appends to the source's stream without storing its document: a claim writer must not rewrite
+    /// the document of every source it touches. A command whose correctness rests on no other writer
+    /// having changed the source meanwhile says so with <see cref="Changed"/>, which stores the
+    /// (versioned) document and so makes such a writer a conflict.
+    /// </summary>
     public void AppendToSource(SourceDocument source, IReliabilityEvent e)
     {
         Append(StreamKeys.Source(source.Id), e);
-        _changed.Add(source);
         Touched.Sources.Add(source.Id);
     }
 
@@ -127,15 +166,22 @@ internal sealed class RecordTransaction(IDocumentSession session, DateTimeOffset
         Touched.Propositions.Add(proposition.Id);
     }
 
-    /// <summary>Copies the proposition's facts into the source's stream the first time it claims on it.</summary>
-    public void Acquaint(SourceDocument source, PropositionDocument proposition)
+    /// <summary>
+    /// Copies the proposition's facts into the source's stream the first time it claims on it. Two
+    /// writers doing so at once both store the (versioned) proposition, so one of them is decided
+    /// again and finds the other's claim; so is one that read the proposition before a resolution.
+    /// </summary>
+    public async Task AcquaintAsync(SourceDocument source, PropositionDocument proposition)
     {
-        if (source.PropositionIds.Contains(proposition.Id))
+        var pair = (source.Id, proposition.Id);
+        await LoadAcquaintancesAsync([pair]);
+        if (_acquainted[pair])
         {
             return;
         }
 
-        source.PropositionIds.Add(proposition.Id);
+        _acquainted[pair] = true;
+        _changed.Add(proposition);
         AppendToSource(source, new PropositionOpened(proposition.Proposition, proposition.OpenedAt));
         foreach (var revision in proposition.Resolutions)
         {
@@ -145,6 +191,7 @@ internal sealed class RecordTransaction(IDocumentSession session, DateTimeOffset
         foreach (var topic in proposition.Proposition.Topics.Where(t => !source.Topics.Contains(t)))
         {
             source.Topics.Add(topic);
+            _changed.Add(source);
         }
     }
 
@@ -250,3 +297,6 @@ internal sealed class RecordTransaction(IDocumentSession session, DateTimeOffset
         }
     }
 }
+
+/// <summary>A source and a proposition it has claimed on, as read from the stored claims.</summary>
+internal sealed record Acquaintance(string SourceId, string PropositionId);

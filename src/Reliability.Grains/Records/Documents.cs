@@ -12,11 +12,13 @@ public sealed class SourceDocument
     public bool InterestedParty { get; set; }
     public List<HandleView> Handles { get; set; } = [];
 
-    /// <summary>Propositions this source has claimed on, so their facts are copied into its stream once.</summary>
-    public List<string> PropositionIds { get; set; } = [];
-
+    /// <summary>
+    /// Topics of the propositions the source has claimed on, for filtering the listing. Nothing here
+    /// grows with every claim: a claim writer stores the document only when a topic is new, and
+    /// counts and propositions are read from the claims themselves.
+    /// </summary>
     public List<string> Topics { get; set; } = [];
-    public int ClaimCount { get; set; }
+
     public string Band { get; set; } = "insufficient-record";
     public double Score { get; set; }
     public double Lower { get; set; }

@@ -73,6 +73,24 @@ public sealed class RecordQueries(IDocumentStore store)
         return await sources.OrderBy(s => s.Name).Take(limit).ToListAsync(cancellationToken);
     }
 
+    /// <summary>How many claims each of these sources has recorded; a source with none is absent.</summary>
+    public async Task<IReadOnlyDictionary<string, int>> ClaimCountsAsync(IReadOnlyCollection<string> sourceIds, CancellationToken cancellationToken = default)
+    {
+        if (sourceIds.Count == 0)
+        {
+            return new Dictionary<string, int>();
+        }
+
+        await using var session = store.QuerySession();
+        var wanted = sourceIds.ToArray();
+        var counts = await session.Query<ClaimDocument>()
+            .Where(c => wanted.Contains(c.SourceId))
+            .GroupBy(c => c.SourceId)
+            .Select(g => new SourceClaimCount(g.Key, g.Count()))
+            .ToListAsync(cancellationToken);
+        return counts.ToDictionary(c => c.SourceId, c => c.Claims, StringComparer.Ordinal);
+    }
+
     public async Task<IReadOnlyList<PropositionDocument>> ListPropositionsAsync(string? state, int limit, CancellationToken cancellationToken = default)
     {
         await using var session = store.QuerySession();
@@ -85,3 +103,6 @@ public sealed class RecordQueries(IDocumentStore store)
         return await propositions.OrderByDescending(p => p.OpenedAt).Take(limit).ToListAsync(cancellationToken);
     }
 }
+
+/// <summary>A row of <see cref="RecordQueries.ClaimCountsAsync"/>.</summary>
+public sealed record SourceClaimCount(string SourceId, int Claims);
