@@ -45,6 +45,16 @@ public sealed class BenchCommandTests : IDisposable
         Assert.InRange(figures.GetProperty("trivial_requests_per_s").GetDouble(), Math.Min(before, after) * 0.999, Math.Max(before, after) * 1.001);
         Assert.True(before > 0 && after > 0);
 
+        // Ingest and its baseline are taken in alternating rounds, which together make the figures.
+        var rounds = figures.GetProperty("ingest_rounds").EnumerateArray().ToList();
+        Assert.True(rounds.Count >= 2, $"{rounds.Count} ingest rounds");
+        foreach (var figure in new[] { "ingest_claims_per_s", "raw_insert_rows_per_s" })
+        {
+            var rates = rounds.Select(r => r.GetProperty(figure).GetDouble()).ToList();
+            Assert.All(rates, rate => Assert.True(rate > 0, figure));
+            Assert.InRange(figures.GetProperty(figure).GetDouble(), rates.Min() * 0.999, rates.Max() * 1.001);
+        }
+
         // Every figure under load was warmed up first, its baseline as much as the service.
         var warmUps = figures.GetProperty("warm_up");
         foreach (var figure in new[] { "raw_insert", "ingest", "trivial", "lookup", "score" })

@@ -9,8 +9,7 @@ namespace Reliability.Cli.Bench;
 
 /// <summary>Figures 1–4 and 6 of the benchmark, each beside its baseline measured in the same run.</summary>
 public sealed record ServiceFigures(
-    Throughput Ingest,
-    Throughput RawInsert,
+    IReadOnlyList<IngestRound> IngestRounds,
     Throughput TrivialBefore,
     Throughput TrivialAfter,
     Throughput Lookup,
@@ -26,7 +25,16 @@ public sealed record ServiceFigures(
 {
     /// <summary>The trivial baseline: its windows before the read figures and after them, together.</summary>
     public Throughput Trivial => new(TrivialBefore.Operations + TrivialAfter.Operations, TrivialBefore.Seconds + TrivialAfter.Seconds);
+
+    /// <summary>Claims acknowledged by the service over every ingest round.</summary>
+    public Throughput Ingest => new(IngestRounds.Sum(r => r.Ingest.Operations), IngestRounds.Sum(r => r.Ingest.Seconds));
+
+    /// <summary>Rows inserted by the raw baseline over every ingest round.</summary>
+    public Throughput RawInsert => new(IngestRounds.Sum(r => r.RawInsert.Operations), IngestRounds.Sum(r => r.RawInsert.Seconds));
 }
+
+/// <summary>One round of figure 1: the same number of claims through the raw baseline and through the service.</summary>
+public sealed record IngestRound(Throughput RawInsert, Throughput Ingest);
 
 /// <summary>Working-set growth of the service per active source grain holding 100 claims.</summary>
 public sealed record MemoryFigures(int Sources, long WorkingSetBefore, long WorkingSetAfter)
@@ -51,9 +59,6 @@ internal sealed class ServiceBenchmark(BenchService service, BenchSizes sizes, i
     {
         using var client = service.Client(sizes.Clients);
 
-        phase("ingest: raw INSERT baseline");
-        var raw = await RawInsertAsync(cancellationToken);
-        phase("ingest: POST /v1/claims");
         var ingest = await IngestAsync(client, cancellationToken);
 
         var urls = Enumerable.Range(0, IngestBatches)
@@ -95,16 +100,24 @@ internal sealed class ServiceBenchmark(BenchService service, BenchSizes sizes, i
             scale = await ScaleAsync(cancellationToken);
         }
 
-        return new ServiceFigures(ingest, raw, trivialBefore, trivialAfter, lookup, score, cold, first, warm, rawRead, events, memory, scale, _warmUps);
+        return new ServiceFigures(ingest, trivialBefore, trivialAfter, lookup, score, cold, first, warm, rawRead, events, memory, scale, _warmUps);
     }
 
     private int IngestBatches => sizes.IngestClaims / BenchClaims.BatchSize;
 
-    /// <summary>The same rows as the service's claims, one autocommitted INSERT each, from the same number of clients.</summary>
-    private async Task<Throughput> RawInsertAsync(CancellationToken cancellationToken)
+    /// <summary>Ingest rounds; each client's batches stay its own feed's, so the figure never measures writers contending for one source.</summary>
+    public const int IngestRounds = 5;
+
+    /// <summary>
+    /// Figure 1 and its baseline in alternating rounds (raw first in even rounds, the service first in
+    /// odd ones), each warmed up beforehand: measured a minute apart, the two moved independently with
+    /// the machine's speed, and the ratio with them.
+    /// </summary>
+    private async Task<IReadOnlyList<IngestRound>> IngestAsync(HttpClient client, CancellationToken cancellationToken)
     {
-        await using var source = NpgsqlDataSource.Create(service.BaselineDatabase);
-        await using (var create = source.CreateCommand(
+        phase("ingest: raw INSERT baseline");
+        await using var raw = NpgsqlDataSource.Create(service.BaselineDatabase);
+        await using (var create = raw.CreateCommand(
             """
             create table if not exists bench_claim (
                 id text primary key, source_id text not null, proposition_id text not null, option text not null,
@@ -115,37 +128,61 @@ internal sealed class ServiceBenchmark(BenchService service, BenchSizes sizes, i
             await create.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        async Task<int> InsertAsync(string set, int batch, CancellationToken token)
+        Task<int> Insert(string set, int batch, CancellationToken token) => InsertAsync(raw, set, batch, token);
+        Task<int> Post(string set, int batch, CancellationToken token) => PostAsync(client,
+            BenchClaims.FeedBatch(set, batch, sizes.Clients, sizes.IngestSources, sizes.IngestPropositions, seed), token);
+        await WarmUpAsync("raw_insert", (b, token) => Insert("warm-raw", b, token), cancellationToken);
+        phase("ingest: POST /v1/claims");
+        await WarmUpAsync("ingest", (b, token) => Post("warm", b, token), cancellationToken);
+
+        // A whole number of batches per client and round keeps batch b in feed b % clients.
+        var perRound = sizes.Clients * Math.Max(1, IngestBatches / sizes.Clients / IngestRounds);
+        var rounds = new List<IngestRound>();
+        for (var first = 0; first < IngestBatches; first += perRound)
         {
-            await using var connection = await source.OpenConnectionAsync(token);
-            foreach (var claim in BenchClaims.FeedBatch(set, batch, sizes.Clients, sizes.IngestSources, sizes.IngestPropositions, seed))
+            var (from, count) = (first, Math.Min(perRound, IngestBatches - first));
+            Task<Throughput> RawRound() => Load.EachAsync(sizes.Clients, count, (b, token) => Insert("ingest", from + b, token), cancellationToken);
+            Task<Throughput> ServiceRound() => Load.EachAsync(sizes.Clients, count, (b, token) => Post("ingest", from + b, token), cancellationToken);
+            IngestRound round;
+            if (rounds.Count % 2 == 0)
             {
-                await using var insert = new NpgsqlCommand(
-                    "insert into bench_claim (id, source_id, proposition_id, option, published_at, url, body) values ($1, $2, $3, $4, $5, $6, $7::jsonb)",
-                    connection);
-                insert.Parameters.Add(new NpgsqlParameter { Value = claim.Id });
-                insert.Parameters.Add(new NpgsqlParameter { Value = claim.SourceId });
-                insert.Parameters.Add(new NpgsqlParameter { Value = claim.Proposition.Id });
-                insert.Parameters.Add(new NpgsqlParameter { Value = claim.Option });
-                insert.Parameters.Add(new NpgsqlParameter { Value = claim.PublishedAt });
-                insert.Parameters.Add(new NpgsqlParameter { Value = claim.Url });
-                insert.Parameters.Add(new NpgsqlParameter { Value = BenchClaims.ToJson(claim) });
-                await insert.ExecuteNonQueryAsync(token);
+                var rawFirst = await RawRound();
+                round = new IngestRound(rawFirst, await ServiceRound());
+            }
+            else
+            {
+                var serviceFirst = await ServiceRound();
+                round = new IngestRound(await RawRound(), serviceFirst);
             }
 
-            return BenchClaims.BatchSize;
+            rounds.Add(round);
+            phase(string.Create(CultureInfo.InvariantCulture,
+                $"ingest round {rounds.Count}: raw {round.RawInsert.PerSecond:N0} rows/s, service {round.Ingest.PerSecond:N0} claims/s ({round.Ingest.PerSecond / round.RawInsert.PerSecond:F2}×)"));
         }
 
-        await WarmUpAsync("raw_insert", (b, token) => InsertAsync("warm-raw", b, token), cancellationToken);
-        return await Load.EachAsync(sizes.Clients, IngestBatches, (b, token) => InsertAsync("ingest", b, token), cancellationToken);
+        return rounds;
     }
 
-    private async Task<Throughput> IngestAsync(HttpClient client, CancellationToken cancellationToken)
+    /// <summary>The same rows as the service's claims, one autocommitted INSERT each.</summary>
+    private async Task<int> InsertAsync(NpgsqlDataSource raw, string set, int batch, CancellationToken cancellationToken)
     {
-        await WarmUpAsync("ingest", (b, token) => PostAsync(client,
-            BenchClaims.FeedBatch("warm", b, sizes.Clients, sizes.IngestSources, sizes.IngestPropositions, seed), token), cancellationToken);
-        return await Load.EachAsync(sizes.Clients, IngestBatches, (b, token) => PostAsync(client,
-            BenchClaims.FeedBatch("ingest", b, sizes.Clients, sizes.IngestSources, sizes.IngestPropositions, seed), token), cancellationToken);
+        await using var connection = await raw.OpenConnectionAsync(cancellationToken);
+        foreach (var claim in BenchClaims.FeedBatch(set, batch, sizes.Clients, sizes.IngestSources, sizes.IngestPropositions, seed))
+        {
+            await using var insert = new NpgsqlCommand(
+                "insert into bench_claim (id, source_id, proposition_id, option, published_at, url, body) values ($1, $2, $3, $4, $5, $6, $7::jsonb)",
+                connection);
+            insert.Parameters.Add(new NpgsqlParameter { Value = claim.Id });
+            insert.Parameters.Add(new NpgsqlParameter { Value = claim.SourceId });
+            insert.Parameters.Add(new NpgsqlParameter { Value = claim.Proposition.Id });
+            insert.Parameters.Add(new NpgsqlParameter { Value = claim.Option });
+            insert.Parameters.Add(new NpgsqlParameter { Value = claim.PublishedAt });
+            insert.Parameters.Add(new NpgsqlParameter { Value = claim.Url });
+            insert.Parameters.Add(new NpgsqlParameter { Value = BenchClaims.ToJson(claim) });
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        return BenchClaims.BatchSize;
     }
 
     /// <summary>
