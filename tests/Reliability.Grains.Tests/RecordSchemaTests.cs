@@ -79,6 +79,29 @@ public sealed class RecordSchemaTests
         Assert.Equal("contested", (await query.LoadAsync<PropositionDocument>(proposition.Id))!.State);
     }
 
+    [Fact]
+    public async Task Claims_indexed_by_source_alone_are_reindexed_by_source_and_proposition_and_still_counted()
+    {
+        var connectionString = await TestDatabase.CreateAsync("record_schema_claim_index");
+        static ClaimDocument Claim(string id, string source, string proposition) =>
+            new() { Id = id, SourceId = source, PropositionId = proposition, Option = "yes" };
+
+        // The earlier layout: claims indexed by source alone.
+        await using (var earlier = await StoreAsync(connectionString, o => o.Schema.For<ClaimDocument>().Index(c => c.UrlKey).Index(c => c.PropositionId).Index(c => c.SourceId)))
+        {
+            await using var session = earlier.GetRequiredService<IDocumentStore>().LightweightSession();
+            session.Store(Claim("ix-1", "ix-s1", "ix-p1"), Claim("ix-2", "ix-s1", "ix-p2"), Claim("ix-3", "ix-s2", "ix-p1"));
+            await session.SaveChangesAsync();
+        }
+
+        await using var current = await StoreAsync(connectionString, o => o.ConfigureRecord());
+        var indexes = await IndexDefinitionsAsync(connectionString, "mt_doc_claimdocument");
+        Assert.Single(indexes, i => i.Contains("'SourceId'", StringComparison.Ordinal));
+        Assert.Contains(indexes, i => i.Contains("'SourceId'", StringComparison.Ordinal) && i.Contains("'PropositionId'", StringComparison.Ordinal));
+        var counts = await new RecordQueries(current.GetRequiredService<IDocumentStore>()).ClaimCountsAsync(["ix-s1", "ix-s2", "ix-s3"]);
+        Assert.Equal(new Dictionary<string, int> { ["ix-s1"] = 2, ["ix-s2"] = 1 }, counts);
+    }
+
     private static async Task<ServiceProvider> StoreAsync(string connectionString, Action<StoreOptions> documents)
     {
         var services = new ServiceCollection().AddLogging();
