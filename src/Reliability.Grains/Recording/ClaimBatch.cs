@@ -109,19 +109,17 @@ internal static class ClaimBatch
     private static async Task PreloadAsync(RecordTransaction transaction, IReadOnlyList<ClaimSubmission> claims)
     {
         await transaction.LoadClaimsAsync(claims.Select(c => c.Id).Concat(claims.Where(c => c.RelayOf is not null).Select(c => c.RelayOf!)));
-        var handleKeys = claims.Where(c => c.Handle is not null).Select(c => StreamKeys.HandleKey(c.Handle!.Platform, c.Handle.Handle)).Distinct().ToArray();
-        var handles = handleKeys.Length == 0 ? [] : await transaction.Session.LoadManyAsync<HandleDocument>(transaction.CancellationToken, handleKeys);
-        await transaction.LoadSourcesAsync(claims.Where(c => c.SourceId is not null).Select(c => c.SourceId!)
-            .Concat(handles.Select(h => h.SourceId))
-            .Concat(handleKeys.Select(StreamKeys.SourceIdFor)));
-        await transaction.LoadPropositionsAsync(claims.Select(PropositionIdOf).OfType<string>());
+        await transaction.LoadHandlesAsync(claims.Where(c => c.Handle is not null).Select(c => StreamKeys.HandleKey(c.Handle!.Platform, c.Handle.Handle)));
+        var sourceIds = new string?[claims.Count];
+        for (var i = 0; i < claims.Count; i++)
+        {
+            sourceIds[i] = claims[i].SourceId ?? (claims[i].Handle is { } handle ? await transaction.SourceIdOfHandleAsync(handle) : null);
+        }
 
-        var sourceOfHandle = handles.ToDictionary(h => h.Id, h => h.SourceId, StringComparer.Ordinal);
-        string? SourceIdOf(ClaimSubmission claim) => claim.SourceId ?? (claim.Handle is { } handle
-            ? StreamKeys.HandleKey(handle.Platform, handle.Handle) is var key && sourceOfHandle.TryGetValue(key, out var id) ? id : StreamKeys.SourceIdFor(key)
-            : null);
-        await transaction.LoadAcquaintancesAsync([.. claims
-            .Select(c => (Source: SourceIdOf(c), Proposition: PropositionIdOf(c)))
+        await transaction.LoadSourcesAsync(sourceIds.OfType<string>());
+        await transaction.LoadPropositionsAsync(claims.Select(PropositionIdOf).OfType<string>());
+        await transaction.LoadAcquaintancesAsync([.. sourceIds
+            .Zip(claims.Select(PropositionIdOf), (source, proposition) => (Source: source, Proposition: proposition))
             .Where(p => p.Source is not null && p.Proposition is not null)
             .Select(p => (p.Source!, p.Proposition!))]);
     }
@@ -149,9 +147,7 @@ internal static class ClaimBatch
             return (null, null);
         }
 
-        var key = StreamKeys.HandleKey(handle.Platform, handle.Handle);
-        var known = await transaction.Session.LoadAsync<HandleDocument>(key, transaction.CancellationToken);
-        var id = known?.SourceId ?? StreamKeys.SourceIdFor(key);
+        var id = await transaction.SourceIdOfHandleAsync(handle);
         return (await transaction.SourceAsync(id), id);
     }
 

@@ -1,4 +1,5 @@
 using Marten;
+using Reliability.Contracts.Sources;
 using Reliability.Domain.Events;
 using Reliability.Domain.Model;
 using Reliability.Grains.Watching;
@@ -17,6 +18,7 @@ internal sealed class RecordTransaction(IDocumentSession session, DateTimeOffset
     private readonly Dictionary<string, SourceDocument?> _sources = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PropositionDocument?> _propositions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ClaimDocument?> _claims = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HandleDocument?> _handles = new(StringComparer.Ordinal);
 
     // Whether a source had claimed on a proposition before this command, for the pairs looked up so far.
     private readonly Dictionary<(string Source, string Proposition), bool> _acquainted = [];
@@ -41,6 +43,17 @@ internal sealed class RecordTransaction(IDocumentSession session, DateTimeOffset
 
     public async Task LoadPropositionsAsync(IEnumerable<string> ids) =>
         await LoadAsync(_propositions, ids, d => d.Id);
+
+    public async Task LoadHandlesAsync(IEnumerable<string> keys) =>
+        await LoadAsync(_handles, keys, d => d.Id);
+
+    /// <summary>The source a handle belongs to, or the id a new source of it gets.</summary>
+    public async Task<string> SourceIdOfHandleAsync(HandleView handle)
+    {
+        var key = StreamKeys.HandleKey(handle.Platform, handle.Handle);
+        await LoadHandlesAsync([key]);
+        return _handles[key]?.SourceId ?? StreamKeys.SourceIdFor(key);
+    }
 
     /// <summary>
     /// Which of these sources have claimed on which of these propositions, in one query over the
