@@ -143,9 +143,10 @@ internal sealed class ServiceBenchmark(BenchService service, BenchSizes sizes, i
 
     /// <summary>
     /// Waits until the machine (on Linux; elsewhere the service alone) has used under a tenth of a
-    /// core for five seconds in a row, at most a minute (the warm-up limit in a quick run). Ingest leaves work behind on both sides: a
-    /// truth estimate the service runs seconds after the last write, PostgreSQL's autovacuum of the
-    /// tables it filled; half a second of quiet let the first of them land in the baseline's window.
+    /// core for five seconds in a row, at most a minute (the warm-up limit in a quick run). Ingest
+    /// leaves work behind on both sides: a truth estimate the service runs seconds after the last
+    /// write, PostgreSQL's autovacuum of the tables it filled; half a second of quiet let the first
+    /// of them land in the baseline's window.
     /// </summary>
     private async Task QuietAsync(CancellationToken cancellationToken)
     {
