@@ -224,7 +224,9 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
             return text;
         }
 
-        // Worked out, then served again from what the node kept.
+        // Worked out, then served again from what the node kept. The truth estimate this claim set off
+        // must land first: a new estimate rightly makes the node work the score out again.
+        await api.Factory.WaitForQuietTruthAsync();
         var first = await ScoreAsync();
         Assert.Equal(first, await ScoreAsync());
 
