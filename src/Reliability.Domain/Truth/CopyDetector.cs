@@ -10,11 +10,20 @@ internal sealed class CopyDetector
 {
     private readonly ClaimIndex _index;
     private readonly TruthPolicy _policy;
+    private readonly double[] _cappedReliability;
 
-    // Every pair of claims by different sources on the same object, and which source pair it belongs to.
+    // Only source pairs that agree on at least one value matter: a pair that only ever disagrees
+    // gives no claim a discount. Their disagreements do not depend on the estimates, so they are
+    // summed once here; every round then walks the agreeing claim pairs alone. (On a record of random
+    // yes/no claims, half the pairs disagree and the engine runs the detector some ninety times.)
+    // A round is bound by memory, not arithmetic: a claim pair is kept as its two claims and its
+    // source pair, and everything else is read from the index, where the claims of one object lie
+    // together.
+    private readonly double[] _disagreementEvidence;
+    private readonly int[] _agreeingPair;
     private readonly int[] _firstClaim;
     private readonly int[] _secondClaim;
-    private readonly int[] _sourcePair;
+    private readonly double[] _falseValues;
     private readonly double[] _pairEvidence;
     private readonly double[] _copyProbability;
 
@@ -22,10 +31,75 @@ internal sealed class CopyDetector
     {
         _index = index;
         _policy = policy;
-        var first = new List<int>();
-        var second = new List<int>();
-        var sourcePair = new List<int>();
-        var pairIds = new Dictionary<long, int>(PackedPairs.Comparer);
+        _cappedReliability = new double[index.SourceCount];
+        _falseValues = new double[index.CandidateValues.Length];
+        for (var c = 0; c < _falseValues.Length; c++)
+        {
+            var o = index.CandidateObject[c];
+            _falseValues[c] = Math.Max(1, index.CandidateStart[o + 1] - index.CandidateStart[o] - 1);
+        }
+
+        // Counted first, so every array (and the pair table) is allocated once at its final size:
+        // on a large record the claim pairs run to millions.
+        var agreeingClaimPairs = 0;
+        ForEachClaimPair(index, policy, (a, b) =>
+        {
+            if (index.ClaimCandidate[a] == index.ClaimCandidate[b])
+            {
+                agreeingClaimPairs++;
+            }
+        });
+
+        _agreeingPair = new int[agreeingClaimPairs];
+        _firstClaim = new int[agreeingClaimPairs];
+        _secondClaim = new int[agreeingClaimPairs];
+        var pairIds = new Dictionary<long, int>(agreeingClaimPairs, PackedPairs.Comparer);
+        var i = 0;
+        ForEachClaimPair(index, policy, (a, b) =>
+        {
+            var candidate = index.ClaimCandidate[a];
+            if (candidate != index.ClaimCandidate[b])
+            {
+                return;
+            }
+
+            var sa = index.ClaimSource[a];
+            var sb = index.ClaimSource[b];
+            var key = PackedPairs.Key(Math.Min(sa, sb), Math.Max(sa, sb));
+            if (!pairIds.TryGetValue(key, out var id))
+            {
+                id = pairIds.Count;
+                pairIds[key] = id;
+            }
+
+            _agreeingPair[i] = id;
+            _firstClaim[i] = a;
+            _secondClaim[i] = b;
+            i++;
+        });
+
+        _disagreementEvidence = new double[pairIds.Count];
+        var disagreement = Math.Log(1 - policy.CopySelectivity);
+        ForEachClaimPair(index, policy, (a, b) =>
+        {
+            if (index.ClaimCandidate[a] != index.ClaimCandidate[b])
+            {
+                var sa = index.ClaimSource[a];
+                var sb = index.ClaimSource[b];
+                if (pairIds.TryGetValue(PackedPairs.Key(Math.Min(sa, sb), Math.Max(sa, sb)), out var id))
+                {
+                    _disagreementEvidence[id] += Math.Min(index.ClaimWeight[a], index.ClaimWeight[b]) * disagreement;
+                }
+            }
+        });
+
+        _pairEvidence = new double[pairIds.Count];
+        _copyProbability = new double[pairIds.Count];
+    }
+
+    /// <summary>Every pair of claims by different sources on one object, object by object.</summary>
+    private static void ForEachClaimPair(ClaimIndex index, TruthPolicy policy, Action<int, int> visit)
+    {
         for (var o = 0; o < index.ObjectCount; o++)
         {
             // Pairs grow with the square of an object's claims; a viral proposition would swamp
@@ -39,32 +113,13 @@ internal sealed class CopyDetector
             {
                 for (var b = a + 1; b < index.ClaimStart[o + 1]; b++)
                 {
-                    var sa = index.ClaimSource[a];
-                    var sb = index.ClaimSource[b];
-                    if (sa == sb)
+                    if (index.ClaimSource[a] != index.ClaimSource[b])
                     {
-                        continue;
+                        visit(a, b);
                     }
-
-                    var key = PackedPairs.Key(Math.Min(sa, sb), Math.Max(sa, sb));
-                    if (!pairIds.TryGetValue(key, out var id))
-                    {
-                        id = pairIds.Count;
-                        pairIds[key] = id;
-                    }
-
-                    first.Add(a);
-                    second.Add(b);
-                    sourcePair.Add(id);
                 }
             }
         }
-
-        _firstClaim = [.. first];
-        _secondClaim = [.. second];
-        _sourcePair = [.. sourcePair];
-        _pairEvidence = new double[pairIds.Count];
-        _copyProbability = new double[pairIds.Count];
     }
 
     /// <summary>Fills <paramref name="discount"/> (one factor per claim) from the current estimates.</summary>
@@ -76,60 +131,50 @@ internal sealed class CopyDetector
             return;
         }
 
-        Array.Clear(_pairEvidence);
+        // Capped: a source estimated near-perfect because it and its copies outvote everyone
+        // would otherwise make agreeing on everything look like mere accuracy.
+        var capped = _cappedReliability;
+        for (var s = 0; s < capped.Length; s++)
+        {
+            capped[s] = Math.Min(reliability[s], _policy.CopyTestReliabilityCap);
+        }
+
+        Array.Copy(_disagreementEvidence, _pairEvidence, _pairEvidence.Length);
         var selectivity = _policy.CopySelectivity;
-        var disagreement = Math.Log(1 - selectivity);
-        for (var i = 0; i < _firstClaim.Length; i++)
+        var claimSource = _index.ClaimSource;
+        var claimCandidate = _index.ClaimCandidate;
+        var claimWeight = _index.ClaimWeight;
+        for (var i = 0; i < _agreeingPair.Length; i++)
         {
             var a = _firstClaim[i];
             var b = _secondClaim[i];
-            var weight = Math.Min(_index.ClaimWeight[a], _index.ClaimWeight[b]);
-            var candidate = _index.ClaimCandidate[a];
-            if (candidate != _index.ClaimCandidate[b])
-            {
-                _pairEvidence[_sourcePair[i]] += weight * disagreement;
-                continue;
-            }
-
-            // Capped: a source estimated near-perfect because it and its copies outvote everyone
-            // would otherwise make agreeing on everything look like mere accuracy.
-            var ra = Math.Min(reliability[_index.ClaimSource[a]], _policy.CopyTestReliabilityCap);
-            var rb = Math.Min(reliability[_index.ClaimSource[b]], _policy.CopyTestReliabilityCap);
-            var o = _index.CandidateObject[candidate];
-            var falseValues = Math.Max(1, _index.CandidateStart[o + 1] - _index.CandidateStart[o] - 1);
+            var candidate = claimCandidate[a];
+            var ra = capped[claimSource[a]];
+            var rb = capped[claimSource[b]];
             var p = probability[candidate];
-            var independent = (p * ra * rb) + ((1 - p) * (1 - ra) * (1 - rb) / falseValues);
+            var independent = (p * ra * rb) + ((1 - p) * (1 - ra) * (1 - rb) / _falseValues[candidate]);
             var shared = (ra + rb) / 2;
             var copied = (selectivity * ((p * shared) + ((1 - p) * (1 - shared)))) + ((1 - selectivity) * independent);
-            _pairEvidence[_sourcePair[i]] += weight * Math.Log(copied / independent);
+            _pairEvidence[_agreeingPair[i]] += Math.Min(claimWeight[a], claimWeight[b]) * Math.Log(copied / independent);
         }
 
         // Once per pair of sources, not per pair of their claims: sources that share many objects
-        // would otherwise work out the same probability again for each. Only when first needed: a
-        // pair that never agrees on a value needs none.
+        // would otherwise work out the same probability again for each.
         var priorLogOdds = Math.Log(_policy.CopyPrior / (1 - _policy.CopyPrior));
-        Array.Fill(_copyProbability, double.NaN);
-        for (var i = 0; i < _firstClaim.Length; i++)
+        for (var pair = 0; pair < _copyProbability.Length; pair++)
+        {
+            _copyProbability[pair] = 1 / (1 + Math.Exp(-(priorLogOdds + _pairEvidence[pair])));
+        }
+
+        for (var i = 0; i < _agreeingPair.Length; i++)
         {
             var a = _firstClaim[i];
             var b = _secondClaim[i];
-            if (_index.ClaimCandidate[a] != _index.ClaimCandidate[b])
-            {
-                continue;
-            }
-
-            var pair = _sourcePair[i];
-            var copyProbability = _copyProbability[pair];
-            if (double.IsNaN(copyProbability))
-            {
-                copyProbability = _copyProbability[pair] = 1 / (1 + Math.Exp(-(priorLogOdds + _pairEvidence[pair])));
-            }
-
-            var sa = _index.ClaimSource[a];
-            var sb = _index.ClaimSource[b];
+            var sa = claimSource[a];
+            var sb = claimSource[b];
             // The more reliable source keeps its vote; ties go to the earlier source id.
             var follower = reliability[sa] > reliability[sb] || (reliability[sa] == reliability[sb] && sa < sb) ? b : a;
-            discount[follower] *= 1 - (selectivity * copyProbability);
+            discount[follower] *= 1 - (selectivity * _copyProbability[_agreeingPair[i]]);
         }
     }
 }
