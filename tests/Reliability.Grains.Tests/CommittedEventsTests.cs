@@ -2,8 +2,10 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
 using Reliability.Contracts.Ledger;
+using Reliability.Contracts.Propositions;
 using Reliability.Contracts.Sources;
 using Reliability.Domain.Events;
+using Reliability.Grains.Propositions;
 using Reliability.Grains.Recording;
 using Reliability.Grains.Records;
 using static Reliability.Grains.Tests.Record;
@@ -47,6 +49,10 @@ public sealed class CommittedEventsTests(GrainCluster fixture) : IClassFixture<G
 
         Assert.True((await fixture.Ledger.RecordCorrectionAsync("hand-3", new CorrectionSubmission("deleted", Epoch.AddHours(5), null, null, null))).Succeeded);
         Assert.True((await fixture.Ledger.ResolveAsync("hand-p1", new ResolutionSubmission("o1", false, null, null, "ed", Epoch.AddDays(1)))).Succeeded);
+        // Claim pages show the live truth estimate: the one these writes set off must land, and reach
+        // every silo's copy of it, before the page is compared across a re-read.
+        await TruthChecks.WaitForQuietTruthAsync(fixture.Grains.GetGrain<ITruthGrain>(0));
+        await Task.Delay(TruthEstimates.Freshness * 2);
         var grain = fixture.Grains.GetGrain<ISourceGrain>("handed");
         var asOf = Epoch.AddDays(2);
         var handed = JsonSerializer.Serialize(await grain.ExplainAsync(asOf));
