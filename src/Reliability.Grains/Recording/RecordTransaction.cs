@@ -58,6 +58,10 @@ internal sealed class RecordTransaction(IDocumentSession session, DateTimeOffset
     /// <summary>
     /// Which of these sources have claimed on which of these propositions, in one query over the
     /// stored claims; a command that knows its pairs up front asks once instead of once per claim.
+    /// Each pair is one probe of the (source, proposition) index: asking for every claim whose source
+    /// is among the sources and whose proposition is among the propositions read hundreds of claims
+    /// per batch that pair no wanted source with its proposition (a tenth of the database's time in
+    /// steady ingest).
     /// </summary>
     public async Task LoadAcquaintancesAsync(IReadOnlyCollection<(string Source, string Proposition)> pairs)
     {
@@ -72,16 +76,20 @@ internal sealed class RecordTransaction(IDocumentSession session, DateTimeOffset
             _acquainted[pair] = false;
         }
 
-        var sources = wanted.Select(p => p.Source).Distinct(StringComparer.Ordinal).ToArray();
-        var propositions = wanted.Select(p => p.Proposition).Distinct(StringComparer.Ordinal).ToArray();
-        var found = await session.Query<ClaimDocument>()
-            .Where(c => sources.Contains(c.SourceId) && propositions.Contains(c.PropositionId))
-            .Select(c => new Acquaintance(c.SourceId, c.PropositionId))
-            .Distinct()
-            .ToListAsync(cancellationToken);
-        foreach (var pair in found)
+        var schema = session.DocumentStore.Options.DatabaseSchemaName;
+        var known = await session.AdvancedSql.QueryAsync<long>(
+            $"""
+            select w.position from unnest(?::text[], ?::text[]) with ordinality as w(source_id, proposition_id, position)
+            where exists (
+                select 1 from {schema}.mt_doc_claimdocument d
+                where d.data ->> 'SourceId' = w.source_id and d.data ->> 'PropositionId' = w.proposition_id)
+            """,
+            cancellationToken,
+            wanted.Select(p => p.Source).ToArray(),
+            wanted.Select(p => p.Proposition).ToArray());
+        foreach (var position in known)
         {
-            _acquainted[(pair.SourceId, pair.PropositionId)] = true;
+            _acquainted[wanted[(int)position - 1]] = true;
         }
     }
 
@@ -310,6 +318,3 @@ internal sealed class RecordTransaction(IDocumentSession session, DateTimeOffset
         }
     }
 }
-
-/// <summary>A source and a proposition it has claimed on, as read from the stored claims.</summary>
-internal sealed record Acquaintance(string SourceId, string PropositionId);
