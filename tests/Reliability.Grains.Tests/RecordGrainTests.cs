@@ -13,6 +13,26 @@ public sealed class RecordGrainTests(GrainCluster fixture) : IClassFixture<Grain
     private static readonly DateTimeOffset AsOf = Epoch.AddDays(30);
 
     [Fact]
+    public async Task A_source_gets_each_proposition_once_when_a_batch_pairs_known_sources_and_propositions_crosswise()
+    {
+        // a knows p and b knows q; the batch pairs a with q and b with p, and repeats a on p.
+        Assert.All(await fixture.Ledger.RecordClaimsAsync([Claim("cross-1", "cross-a", "cross-p", "o0", 1), Claim("cross-2", "cross-b", "cross-q", "o0", 2)]),
+            r => Assert.Equal(SubmissionStatus.Accepted, r.Status));
+        Assert.All(await fixture.Ledger.RecordClaimsAsync(
+            [
+                Claim("cross-3", "cross-a", "cross-q", "o1", 3),
+                Claim("cross-4", "cross-b", "cross-p", "o1", 4),
+                Claim("cross-5", "cross-a", "cross-p", "o1", 5),
+            ]), r => Assert.Equal(SubmissionStatus.Accepted, r.Status));
+
+        foreach (var source in new[] { "cross-a", "cross-b" })
+        {
+            var opened = (await StreamAsync(fixture.Store, SourceStream(source))).OfType<PropositionOpened>().Select(e => e.Proposition.Id);
+            Assert.Equal(["cross-p", "cross-q"], opened.Order(StringComparer.Ordinal));
+        }
+    }
+
+    [Fact]
     public async Task Deactivation_and_reactivation_rebuild_the_same_state()
     {
         var claims = Enumerable.Range(0, 40)
