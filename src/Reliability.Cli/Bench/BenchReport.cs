@@ -108,6 +108,7 @@ public sealed record BenchReport(
                 ["clients"] = Sizes.Clients,
                 ["claims_per_request"] = BenchClaims.BatchSize,
                 ["ingest_claims"] = Sizes.IngestClaims,
+                ["ingest_claims_per_set"] = Math.Min(Sizes.ClaimsPerSet, Sizes.IngestClaims),
                 ["ingest_sources"] = Sizes.IngestSources,
                 ["ingest_propositions"] = Sizes.IngestPropositions,
                 ["lookup_items"] = ServiceBenchmark.LookupItems,

@@ -57,10 +57,10 @@ internal sealed class ServiceBenchmark(BenchService service, BenchSizes sizes, i
 
         var (rawBefore, ingest, rawAfter) = await IngestAsync(client, cancellationToken);
 
-        var urls = Enumerable.Range(0, IngestBatches)
-            .SelectMany(b => BenchClaims.FeedBatch("ingest", b, sizes.Clients, sizes.IngestSources, sizes.IngestPropositions, seed))
-            .Select(c => c.Url).ToArray();
-        var sources = Enumerable.Range(0, sizes.IngestSources).Select(s => BenchClaims.SourceId("ingest", s)).ToArray();
+        // Reads ask about the first set of sources ingest recorded (see BenchSizes.ClaimsPerSet).
+        var firstSet = Enumerable.Range(0, Math.Min(IngestBatches, BatchesPerSet)).SelectMany(b => Batch("ingest", b)).ToList();
+        var urls = firstSet.Select(c => c.Url).ToArray();
+        var sources = firstSet.Select(c => c.SourceId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         phase("reads: every source's score once, then GET /v1/me (trivial), POST /v1/lookup, GET /v1/sources/{id}/score, GET /v1/me again");
         // Steady state: a source's first live score computes its history and lists it; reads measure
         // what follows, while the live scores are kept (a minute), not a first read of every source.
@@ -101,6 +101,13 @@ internal sealed class ServiceBenchmark(BenchService service, BenchSizes sizes, i
 
     private int IngestBatches => sizes.IngestClaims / BenchClaims.BatchSize;
 
+    private int BatchesPerSet => Math.Max(1, sizes.ClaimsPerSet / BenchClaims.BatchSize);
+
+    /// <summary>Batch <paramref name="batch"/> of a load; every <see cref="BatchesPerSet"/> batches start a fresh set.</summary>
+    private IReadOnlyList<BenchClaim> Batch(string set, int batch) => BenchClaims.FeedBatch(
+        batch < BatchesPerSet ? set : set + (batch / BatchesPerSet).ToString(CultureInfo.InvariantCulture),
+        batch, sizes.Clients, sizes.IngestSources, sizes.IngestPropositions, seed);
+
     /// <summary>
     /// Figure 1 between two windows of its baseline, each half of the same claims, taken together:
     /// measured once, a minute before ingest, the baseline moved with the machine's speed on its own
@@ -131,9 +138,9 @@ internal sealed class ServiceBenchmark(BenchService service, BenchSizes sizes, i
 
         phase("ingest: POST /v1/claims");
         await WarmUpAsync("ingest", (b, token) => PostAsync(client,
-            BenchClaims.FeedBatch("warm", b, sizes.Clients, sizes.IngestSources, sizes.IngestPropositions, seed), token), cancellationToken);
+            Batch("warm", b), token), cancellationToken);
         var ingest = await Load.EachAsync(sizes.Clients, IngestBatches, (b, token) => PostAsync(client,
-            BenchClaims.FeedBatch("ingest", b, sizes.Clients, sizes.IngestSources, sizes.IngestPropositions, seed), token), cancellationToken);
+            Batch("ingest", b), token), cancellationToken);
 
         phase("ingest: raw INSERT baseline again, once the machine is quiet");
         await QuietAsync(cancellationToken);
@@ -184,7 +191,7 @@ internal sealed class ServiceBenchmark(BenchService service, BenchSizes sizes, i
     private async Task<int> InsertAsync(NpgsqlDataSource raw, string set, int batch, CancellationToken cancellationToken)
     {
         await using var connection = await raw.OpenConnectionAsync(cancellationToken);
-        foreach (var claim in BenchClaims.FeedBatch(set, batch, sizes.Clients, sizes.IngestSources, sizes.IngestPropositions, seed))
+        foreach (var claim in Batch(set, batch))
         {
             await using var insert = new NpgsqlCommand(
                 "insert into bench_claim (id, source_id, proposition_id, option, published_at, url, body) values ($1, $2, $3, $4, $5, $6, $7::jsonb)",
