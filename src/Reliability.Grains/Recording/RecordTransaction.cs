@@ -76,12 +76,12 @@ internal sealed class RecordTransaction(IDocumentSession session, DateTimeOffset
             _acquainted[pair] = false;
         }
 
-        var schema = session.DocumentStore.Options.DatabaseSchemaName;
+        var claims = session.DocumentStore.Options.Schema.For<ClaimDocument>();
         var known = await session.AdvancedSql.QueryAsync<long>(
             $"""
             select w.position from unnest(?::text[], ?::text[]) with ordinality as w(source_id, proposition_id, position)
             where exists (
-                select 1 from {schema}.mt_doc_claimdocument d
+                select 1 from {claims} d
                 where d.data ->> 'SourceId' = w.source_id and d.data ->> 'PropositionId' = w.proposition_id)
             """,
             cancellationToken,
