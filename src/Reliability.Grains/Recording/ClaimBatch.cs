@@ -116,10 +116,12 @@ internal static class ClaimBatch
             sourceIds[i] = claims[i].SourceId ?? (claims[i].Handle is { } handle ? await transaction.SourceIdOfHandleAsync(handle) : null);
         }
 
+        // An inline proposition's id is a hash of its question and options: worked out once per claim.
+        var propositionIds = claims.Select(PropositionIdOf).ToArray();
         await transaction.LoadSourcesAsync(sourceIds.OfType<string>());
-        await transaction.LoadPropositionsAsync(claims.Select(PropositionIdOf).OfType<string>());
+        await transaction.LoadPropositionsAsync(propositionIds.OfType<string>());
         await transaction.LoadAcquaintancesAsync([.. sourceIds
-            .Zip(claims.Select(PropositionIdOf), (source, proposition) => (Source: source, Proposition: proposition))
+            .Zip(propositionIds, (source, proposition) => (Source: source, Proposition: proposition))
             .Where(p => p.Source is not null && p.Proposition is not null)
             .Select(p => (p.Source!, p.Proposition!))]);
     }
