@@ -76,7 +76,13 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
         var propositionId = first.GetProperty("items")[0].GetProperty("propositionId").GetString()!;
         var proposition = await Client.GetFromJsonAsync<JsonElement>($"/v1/propositions/{propositionId}");
         Assert.Equal(5, proposition.GetProperty("claims").GetArrayLength());
-        Assert.Equal(5 + 1, await CountEventsAsync($"proposition:{propositionId}"));
+        // Each claim is one event, in its source's stream (after the source's registration); the
+        // proposition's stream holds its opening only.
+        Assert.Equal(1, await CountEventsAsync($"proposition:{propositionId}"));
+        foreach (var item in first.GetProperty("items").EnumerateArray())
+        {
+            Assert.Equal(2, await CountEventsAsync($"source:{item.GetProperty("sourceId").GetString()}"));
+        }
     }
 
     [Fact]

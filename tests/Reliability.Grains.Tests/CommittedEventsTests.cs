@@ -26,8 +26,12 @@ public sealed class CommittedEventsTests(GrainCluster fixture) : IClassFixture<G
         Assert.True((await fixture.Ledger.ResolveAsync("trip-q", new ResolutionSubmission("o1", false, ["https://example.org/proof"], null, "ed", Epoch.AddDays(1)))).Succeeded);
         var stored = await StreamAsync(fixture.Store, StreamKeys.Source("trip"));
         Assert.Equal(
-            [typeof(SourceRegistered), typeof(PropositionOpened), typeof(ClaimRecorded), typeof(PropositionOpened), typeof(ClaimRecorded), typeof(CorrectionRecorded), typeof(PropositionResolved)],
+            [typeof(SourceRegistered), typeof(ClaimRecorded), typeof(ClaimRecorded), typeof(CorrectionRecorded), typeof(PropositionResolved)],
             stored.Select(e => e.GetType()));
+        Assert.Equal(["trip-p", "trip-q"], PropositionsIn(stored));
+        // A proposition's own stream opens with the one kind a source's stream no longer holds.
+        stored = [.. stored, .. await StreamAsync(fixture.Store, StreamKeys.Proposition("trip-q"))];
+        Assert.Contains(stored, e => e is PropositionOpened);
 
         using var services = new ServiceCollection().AddSerializer(serializer => serializer.AddReliabilityEvents()).BuildServiceProvider();
         var serializer = services.GetRequiredService<Serializer>();

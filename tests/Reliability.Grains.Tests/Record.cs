@@ -25,6 +25,18 @@ public static class Record
         return [.. events.Select(e => e.Data).OfType<IReliabilityEvent>()];
     }
 
+    /// <summary>
+    /// The propositions a source's stream has been given, in order: carried by the source's first
+    /// claim on each, or (in streams written before that) copied in on their own.
+    /// </summary>
+    public static IReadOnlyList<string> PropositionsIn(IEnumerable<IReliabilityEvent> sourceStream) =>
+        [.. sourceStream.Select(e => e switch
+        {
+            ClaimRecorded { Proposition: { } carried } => carried.Id,
+            PropositionOpened opened => opened.Proposition.Id,
+            _ => null,
+        }).OfType<string>()];
+
     public static async Task<IReadOnlyList<string>> ClaimIdsAsync(IDocumentStore store, string streamKey) =>
         [.. (await StreamAsync(store, streamKey)).OfType<ClaimRecorded>().Select(c => c.Claim.Id)];
 
@@ -67,20 +79,31 @@ public static class Record
         return submitted.Where(s => accepted.Contains(s.Id));
     }
 
-    /// <summary>A claim appended straight to the streams, behind the grains' backs, as a writer that died before telling them leaves it.</summary>
+    /// <summary>
+    /// A claim stored straight to the record, behind the grains' backs, as a writer that died before
+    /// telling them leaves it: its source's stream and, with <paramref name="withDocument"/>, its
+    /// claim document (which a writer stores in the same transaction).
+    /// </summary>
     public static async Task AppendClaimAsync(
-        IDocumentStore store, string source, string proposition, string claimId, int minute, bool alsoToProposition = false)
+        IDocumentStore store, string source, string proposition, string claimId, int minute, bool withDocument = false)
     {
-        var claim = new ClaimRecorded(new Claim(claimId, source, proposition, "o0", Epoch.AddMinutes(minute), null, null, null, Hedge.Asserted, null, []));
+        var claim = new Claim(claimId, source, proposition, "o0", Epoch.AddMinutes(minute), null, null, null, Hedge.Asserted, null, []);
         await using var session = store.LightweightSession();
-        session.Events.Append(SourceStream(source), claim);
-        if (alsoToProposition)
+        session.Events.Append(SourceStream(source), new ClaimRecorded(claim));
+        if (withDocument)
         {
-            session.Events.Append(PropositionStream(proposition), claim);
+            session.Insert(new ClaimDocument
+            {
+                Id = claim.Id, SourceId = source, PropositionId = proposition, Option = claim.Option, PublishedAt = claim.PublishedAt,
+            });
         }
 
         await session.SaveChangesAsync();
     }
+
+    /// <summary>Ids of the claims on a proposition, from their documents (a proposition's stream holds none).</summary>
+    public static async Task<IReadOnlyList<string>> ClaimIdsOnAsync(IDocumentStore store, string proposition) =>
+        [.. (await new RecordQueries(store).ClaimsOnPropositionAsync(proposition)).Select(d => d.Id)];
 
     public static string SourceStream(string id) => StreamKeys.Source(id);
 

@@ -58,9 +58,9 @@ public sealed class SiloFailureTests(SiloFailureCluster fixture) : IClassFixture
 
         foreach (var byProposition in claims.GroupBy(c => c.Proposition!.Id!))
         {
-            var stream = await ClaimIdsAsync(fixture.Store, PropositionStream(byProposition.Key));
-            Assert.Empty(byProposition.Select(c => c.Id).Except(stream));
-            Assert.Equal(stream.Count, stream.Distinct().Count());
+            var stored = await ClaimIdsOnAsync(fixture.Store, byProposition.Key);
+            Assert.Empty(byProposition.Select(c => c.Id).Except(stored));
+            Assert.Equal(stored.Count, stored.Distinct().Count());
         }
 
         await using (var session = fixture.Store.QuerySession())
@@ -80,7 +80,7 @@ public sealed class SiloFailureTests(SiloFailureCluster fixture) : IClassFixture
 
         foreach (var proposition in Enumerable.Range(0, 7).Select(i => $"k-p{i}"))
         {
-            var expected = (await ClaimIdsAsync(fixture.Store, PropositionStream(proposition))).Count;
+            var expected = (await ClaimIdsOnAsync(fixture.Store, proposition)).Count;
             await EventuallyAsync(async () => (await fixture.Grains.GetGrain<IPropositionGrain>(proposition).GetAsync())?.Claims.Count == expected,
                 $"proposition {proposition} serves its {expected} claims");
         }

@@ -3,6 +3,8 @@ using Microsoft.Extensions.Hosting;
 using Reliability.Contracts.Ledger;
 using Reliability.Contracts.Propositions;
 using Reliability.Contracts.Sources;
+using Reliability.Domain.Events;
+using Reliability.Domain.Model;
 using Reliability.Grains.Records;
 using static Reliability.Grains.Tests.Record;
 
@@ -33,15 +35,26 @@ public sealed class StreamCatchUpTests(ManualCatchUpCluster fixture) : IClassFix
         // Every active grain was told of every commit: nothing is behind.
         Assert.Equal(0, await RoundAsync());
 
-        await AppendClaimAsync(fixture.Store, "cu-s1", "cu-p0", "cu-missed", 50, alsoToProposition: true);
         var source = fixture.Grains.GetGrain<ISourceGrain>("cu-s1");
         var proposition = fixture.Grains.GetGrain<IPropositionGrain>("cu-p0");
+        Assert.Equal("open", (await proposition.GetAsync())!.Claims.Single(c => c.Id == "cu-0").Status);
+        await AppendClaimAsync(fixture.Store, "cu-s1", "cu-p0", "cu-missed", 50, withDocument: true);
+        await using (var session = fixture.Store.LightweightSession())
+        {
+            session.Events.Append(PropositionStream("cu-p0"), new CorrectionRecorded(
+                new Correction("cu-missed-deletion", "cu-0", CorrectionKind.Deleted, Epoch.AddMinutes(60), null, null, DeletionNotice.Observed, null)));
+            await session.SaveChangesAsync();
+        }
+
         Assert.Null(await source.GetClaimAsync("cu-missed"));
+        // A proposition's view reads its claims from their documents: a claim it was not told of shows at once.
+        Assert.Contains((await proposition.GetAsync())!.Claims, c => c.Id == "cu-missed");
+        Assert.Equal("open", (await proposition.GetAsync())!.Claims.Single(c => c.Id == "cu-0").Status);
 
         // The source's stream and the proposition's, and no other.
         Assert.Equal(2, await RoundAsync());
         Assert.NotNull(await source.GetClaimAsync("cu-missed"));
-        Assert.Contains((await proposition.GetAsync())!.Claims, c => c.Id == "cu-missed");
+        Assert.Equal("deleted", (await proposition.GetAsync())!.Claims.Single(c => c.Id == "cu-0").Status);
         Assert.Equal(0, await RoundAsync());
     }
 

@@ -27,7 +27,12 @@ public sealed record PropositionOpened(Proposition Proposition, DateTimeOffset A
     DateTimeOffset IReliabilityEvent.OccurredAt => At;
 }
 
-public sealed record ClaimRecorded(Claim Claim) : IReliabilityEvent
+/// <summary>
+/// A claim. In its source's stream, the source's first claim on a proposition also carries the
+/// proposition, so the stream is self-contained without a copy of the proposition of its own
+/// (streams written before that carry a <see cref="PropositionOpened"/> copy; both replay alike).
+/// </summary>
+public sealed record ClaimRecorded(Claim Claim, Proposition? Proposition = null) : IReliabilityEvent
 {
     DateTimeOffset IReliabilityEvent.OccurredAt => Claim.PublishedAt;
 }

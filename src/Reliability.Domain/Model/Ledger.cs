@@ -43,7 +43,7 @@ public sealed class Ledger
         SourceRegistered r => _sources.TryAdd(r.Source.Id, r.Source),
         SourceHandleAdded h => AddHandle(h),
         PropositionOpened p => _propositions.TryAdd(p.Proposition.Id, p.Proposition),
-        ClaimRecorded c => AddClaim(c.Claim),
+        ClaimRecorded c => AddClaim(c.Claim, c.Proposition),
         CorrectionRecorded c => AddCorrection(c.Correction),
         PropositionResolved r => AddResolution(r.Resolution),
         CitationRecorded c => AddCitation(c.Citation),
@@ -93,8 +93,13 @@ public sealed class Ledger
         return true;
     }
 
-    private bool AddClaim(Claim claim)
+    private bool AddClaim(Claim claim, Proposition? proposition)
     {
+        if (proposition is not null)
+        {
+            _propositions.TryAdd(proposition.Id, proposition);
+        }
+
         if (!_claims.TryAdd(claim.Id, claim))
         {
             return false;

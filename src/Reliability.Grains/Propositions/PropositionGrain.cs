@@ -6,11 +6,18 @@ using Reliability.Grains.Records;
 
 namespace Reliability.Grains.Propositions;
 
-/// <summary>A proposition's claims and resolution revisions, folded from its stream.</summary>
-public sealed class PropositionGrain(EventStreams streams, TruthEstimates truth, ActiveStreams active) : Grain, IPropositionGrain, IPropositionStreamGrain
+/// <summary>
+/// A proposition, its resolution revisions and its claims' corrections, folded from its stream; its
+/// claims are read from their documents on each view (a claim's one event is in its source's
+/// stream). Claims recorded before that were copied into the proposition's stream, and are read there.
+/// </summary>
+public sealed class PropositionGrain(EventStreams streams, RecordQueries queries, TruthEstimates truth, ActiveStreams active)
+    : Grain, IPropositionGrain, IPropositionStreamGrain
 {
     private readonly Ledger _ledger = new();
-    private readonly List<Claim> _claims = [];
+
+    // Claims copied into the stream before claims were read from their documents.
+    private readonly List<Claim> _streamClaims = [];
     private long _streamVersion;
     private HeldStream? _held;
     private bool _loaded;
@@ -80,15 +87,16 @@ public sealed class PropositionGrain(EventStreams streams, TruthEstimates truth,
             return null;
         }
 
+        var claims = await ClaimsAsync();
         var resolution = _ledger.ResolutionInForce(PropositionId);
         var estimate = resolution is null
             ? (await truth.CurrentAsync()).Propositions.GetValueOrDefault(PropositionId) ?? []
             : [];
         var state = resolution is not null ? "resolved"
-            : _claims.Select(c => c.Option).Distinct(StringComparer.Ordinal).Count() > 1 ? "contested" : "open";
+            : claims.Select(c => c.Option).Distinct(StringComparer.Ordinal).Count() > 1 ? "contested" : "open";
         return new PropositionView(
             proposition.Id, proposition.Question, proposition.Options, proposition.Topics, proposition.Region, state,
-            [.. _claims.OrderBy(c => c.PublishedAt).Select(c => Views.Of(
+            [.. claims.OrderBy(c => c.PublishedAt).ThenBy(c => c.Id, StringComparer.Ordinal).Select(c => Views.Of(
                 c, _ledger.CorrectionsOf(c.Id), resolution,
                 estimate.FirstOrDefault(o => o.Option == c.Option)?.Probability))],
             estimate, resolution is null ? null : Views.Of(resolution));
@@ -98,6 +106,23 @@ public sealed class PropositionGrain(EventStreams streams, TruthEstimates truth,
     {
         await LoadAsync();
         return _ledger.FindProposition(PropositionId) is null ? null : [.. _ledger.ResolutionsOf(PropositionId).Select(Views.Of)];
+    }
+
+    /// <summary>
+    /// Every claim on the proposition, as stored now: read from the claim documents, which the
+    /// claim's own transaction writes, so a view never lags a write. A claim whose copy is in the
+    /// stream keeps that copy (its document may predate the claim's text).
+    /// </summary>
+    private async Task<IReadOnlyList<Claim>> ClaimsAsync()
+    {
+        var documents = await queries.ClaimsOnPropositionAsync(PropositionId);
+        if (_streamClaims.Count == 0)
+        {
+            return [.. documents.Select(d => d.ToClaim())];
+        }
+
+        var copied = _streamClaims.Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
+        return [.. _streamClaims, .. documents.Where(d => !copied.Contains(d.Id)).Select(d => d.ToClaim())];
     }
 
     private async ValueTask LoadAsync()
@@ -121,7 +146,7 @@ public sealed class PropositionGrain(EventStreams streams, TruthEstimates truth,
         {
             if (_ledger.Apply(e) && e is ClaimRecorded recorded)
             {
-                _claims.Add(recorded.Claim);
+                _streamClaims.Add(recorded.Claim);
             }
         }
 

@@ -11,7 +11,7 @@ namespace Reliability.Grains.Recording;
 /// <summary>
 /// One command's view of the record and the appends it makes, committed together by the session.
 /// Keeps each source's stream self-contained: the first time a source claims on a proposition, the
-/// proposition and its resolutions are copied into the source's stream.
+/// claim's event carries the proposition, and its resolutions are copied into the source's stream.
 /// </summary>
 internal sealed class RecordTransaction(IDocumentSession session, DateTimeOffset now, CancellationToken cancellationToken)
 {
@@ -188,22 +188,23 @@ internal sealed class RecordTransaction(IDocumentSession session, DateTimeOffset
     }
 
     /// <summary>
-    /// Copies the proposition's facts into the source's stream the first time it claims on it. Two
-    /// writers doing so at once both store the (versioned) proposition, so one of them is decided
-    /// again and finds the other's claim; so is one that read the proposition before a resolution.
+    /// The proposition's facts for the source's stream, the first time it claims on it: the claim's
+    /// event carries the proposition (returned here; null when the source knows it already), and any
+    /// resolution revisions are copied beside it. Two writers doing so at once both store the
+    /// (versioned) proposition, so one of them is decided again and finds the other's claim; so is
+    /// one that read the proposition before a resolution.
     /// </summary>
-    public async Task AcquaintAsync(SourceDocument source, PropositionDocument proposition)
+    public async Task<Proposition?> AcquaintAsync(SourceDocument source, PropositionDocument proposition)
     {
         var pair = (source.Id, proposition.Id);
         await LoadAcquaintancesAsync([pair]);
         if (_acquainted[pair])
         {
-            return;
+            return null;
         }
 
         _acquainted[pair] = true;
         _changed.Add(proposition);
-        AppendToSource(source, new PropositionOpened(proposition.Proposition, proposition.OpenedAt));
         foreach (var revision in proposition.Resolutions)
         {
             AppendToSource(source, new PropositionResolved(revision));
@@ -214,6 +215,8 @@ internal sealed class RecordTransaction(IDocumentSession session, DateTimeOffset
             source.Topics.Add(topic);
             _changed.Add(source);
         }
+
+        return proposition.Proposition;
     }
 
     public void Changed(object document) => _changed.Add(document);

@@ -54,6 +54,13 @@ public sealed class ClaimDocument
     public Hedge Hedge { get; set; }
     public string? RelayOf { get; set; }
 
+    // With the fields above, the whole claim: a proposition's view reads its claims from these
+    // documents instead of from a copy of every claim in the proposition's stream. Documents stored
+    // before these fields lack them; their claims' copies are in the proposition's stream.
+    public string? OriginalText { get; set; }
+    public string? Language { get; set; }
+    public List<string> EvidenceUrls { get; set; } = [];
+
     /// <summary>"live", "deleted", "retracted" or "reversed": what the source did to the claim.</summary>
     public string CorrectionStatus { get; set; } = "live";
 
@@ -61,6 +68,8 @@ public sealed class ClaimDocument
 
     /// <summary>Corrections already recorded, so a retried one is not appended twice.</summary>
     public List<string> CorrectionIds { get; set; } = [];
+
+    public Claim ToClaim() => new(Id, SourceId, PropositionId, Option, PublishedAt, Url, OriginalText, Language, Hedge, RelayOf, EvidenceUrls);
 }
 
 /// <summary>A proposition by state, with its resolution revisions (which new claimants' streams receive).</summary>

@@ -30,6 +30,13 @@ public sealed class RecordQueries(IDocumentStore store)
         return await session.Query<ClaimDocument>().Where(c => wanted.Contains(c.UrlKey)).ToListAsync(cancellationToken);
     }
 
+    /// <summary>Every claim on a proposition (the documents' proposition index).</summary>
+    public async Task<IReadOnlyList<ClaimDocument>> ClaimsOnPropositionAsync(string propositionId, CancellationToken cancellationToken = default)
+    {
+        await using var session = store.QuerySession();
+        return await session.Query<ClaimDocument>().Where(c => c.PropositionId == propositionId).ToListAsync(cancellationToken);
+    }
+
     /// <summary>Sources by handle key (see <see cref="StreamKeys.HandleKey"/>), as handle key → source id.</summary>
     public async Task<IReadOnlyDictionary<string, string>> FindSourcesByHandleAsync(IReadOnlyCollection<string> handleKeys, CancellationToken cancellationToken = default)
     {

@@ -78,12 +78,52 @@ public sealed class LedgerTests
         Assert.False(Proposition("p", ["yes", "yes"]).Proposition.IsWellFormed);
     }
 
+    [Fact]
+    public void A_claim_that_carries_its_proposition_replays_and_scores_as_a_copied_proposition_does()
+    {
+        var proposition = Proposition("acharane", ["army repelled", "JNIM took the base"], ["territory"], "timbuktu");
+        var claim = Claim("c", "acharane", "army repelled", 1);
+        IReliabilityEvent[] rest =
+        [
+            Claim("c2", "acharane", "army repelled", 2),
+            SilentDeletion("d", "c2", 3),
+            Resolved("acharane", "JNIM took the base", 4),
+        ];
+        IReliabilityEvent[] copied = [proposition, claim, .. rest];
+        IReliabilityEvent[] carried = [claim with { Proposition = proposition.Proposition }, .. rest];
+
+        var ledger = Ledger.Replay(carried, Day(10));
+        Assert.Same(proposition.Proposition, ledger.FindProposition("acharane"));
+        Assert.All(ledger.RecordOf(Subject).Claims, c => Assert.Same(proposition.Proposition, c.Proposition));
+        Assert.Null(Ledger.Replay(carried, Day(0.5)).FindProposition("acharane"));
+
+        // Scores, explanations and contributions included, are the same at every point of the history.
+        foreach (var day in new[] { 1, 2.5, 3.5, 10 })
+        {
+            Assert.Equal(
+                JsonSerializer.Serialize(SourceScorer.Score(Subject, copied, Day(day), ScoringPolicy.BetaV1)),
+                JsonSerializer.Serialize(SourceScorer.Score(Subject, carried, Day(day), ScoringPolicy.BetaV1)));
+        }
+    }
+
+    [Fact]
+    public void A_claim_carrying_its_proposition_again_changes_nothing()
+    {
+        var proposition = Proposition("p").Proposition;
+        var ledger = new Ledger();
+
+        Assert.True(ledger.Apply(Claim("c", "p", "yes", 0) with { Proposition = proposition }));
+        Assert.False(ledger.Apply(Claim("c", "p", "yes", 0) with { Proposition = proposition with { Question = "Another?" } }));
+        Assert.Equal("Question p?", ledger.FindProposition("p")!.Question);
+    }
+
     public static TheoryData<IReliabilityEvent> Events() =>
     [
         new SourceRegistered(new Source("fama", "FAMa", SourceKind.OfficialBody, true, [new SourceHandle("x", "@FAMa_DIRPA")]), Day(0)),
         new SourceHandleAdded("fama", new SourceHandle("facebook", "fama.mali"), Day(1)),
         Proposition("acharane", ["army repelled", "JNIM took the base"], ["territory"], "timbuktu"),
         Claim("c", "acharane", "army repelled", 0, Hedge.Reported, relayOf: "r"),
+        Claim("c1", "acharane", "JNIM took the base", 1) with { Proposition = Proposition("acharane", ["army repelled", "JNIM took the base"]).Proposition },
         Correction("rev", "c", CorrectionKind.Reversed, 1, replacement: "c2"),
         Correction("del", "c", CorrectionKind.Deleted, 1, DeletionNotice.Announced),
         Resolved("acharane", "JNIM took the base", 3, revision: 2),
