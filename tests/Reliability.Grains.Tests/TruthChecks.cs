@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Marten;
 using Reliability.Contracts.Propositions;
 using Reliability.Domain.Scoring;
@@ -30,6 +31,11 @@ public static class TruthChecks
 
         await using var session = fixture.Store.QuerySession();
         var stored = await session.Query<ClaimDocument>().ToListAsync();
+        // The grain reads only the fields it needs, selected by the query: they must be the documents' own.
+        var selected = await ClaimForEstimate.Select(session.Query<ClaimDocument>()).ToListAsync();
+        Assert.Equal(
+            stored.Select(ClaimForEstimate.Of).Select(c => JsonSerializer.Serialize(c)).Order(StringComparer.Ordinal),
+            selected.Select(c => JsonSerializer.Serialize(c)).Order(StringComparer.Ordinal));
         var resolved = await session.Query<PropositionDocument>().Where(p => p.State == "resolved").ToListAsync();
         var engine = new TruthDiscoveryEngine().Discover(TruthRecord.From(stored, resolved).ToInput(ScoringPolicy.BetaV1.Hedges));
         var open = engine.Objects.Where(o => !o.IsResolved).ToList();

@@ -194,7 +194,7 @@ public sealed class TruthInputs(ScoringPolicies policies)
 
     public async Task<TruthRecord> LoadAsync(IQuerySession session, CancellationToken cancellationToken = default)
     {
-        var claims = await session.Query<ClaimDocument>().ToListAsync(cancellationToken);
+        var claims = await ClaimForEstimate.Select(session.Query<ClaimDocument>()).ToListAsync(cancellationToken);
         var resolved = await session.Query<PropositionDocument>().Where(p => p.State == "resolved").ToListAsync(cancellationToken);
         return TruthRecord.From(claims, resolved);
     }
@@ -206,7 +206,8 @@ public sealed class TruthInputs(ScoringPolicies policies)
     {
         if (claimIds.Count > 0)
         {
-            foreach (var claim in await session.LoadManyAsync<ClaimDocument>(cancellationToken, claimIds))
+            var ids = claimIds.ToArray();
+            foreach (var claim in await ClaimForEstimate.Select(session.Query<ClaimDocument>().Where(c => ids.Contains(c.Id))).ToListAsync(cancellationToken))
             {
                 record.Put(claim);
             }

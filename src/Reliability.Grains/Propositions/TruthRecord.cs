@@ -21,7 +21,10 @@ public sealed class TruthRecord
 
     public int ClaimCount => _claims.Count;
 
-    public static TruthRecord From(IEnumerable<ClaimDocument> claims, IEnumerable<PropositionDocument> propositions)
+    public static TruthRecord From(IEnumerable<ClaimDocument> claims, IEnumerable<PropositionDocument> propositions) =>
+        From(claims.Select(ClaimForEstimate.Of), propositions);
+
+    public static TruthRecord From(IEnumerable<ClaimForEstimate> claims, IEnumerable<PropositionDocument> propositions)
     {
         var record = new TruthRecord();
         foreach (var claim in claims)
@@ -37,7 +40,7 @@ public sealed class TruthRecord
         return record;
     }
 
-    public void Put(ClaimDocument claim) =>
+    public void Put(ClaimForEstimate claim) =>
         _claims[claim.Id] = new TruthRow(
             Shared(claim.SourceId),
             Shared(claim.PropositionId),
@@ -96,4 +99,34 @@ public sealed class TruthRecord
     }
 
     private sealed record TruthRow(string SourceId, string PropositionId, string Option, Hedge Hedge, string? RelayOf, bool Stands);
+}
+
+/// <summary>
+/// The fields of a claim document the estimate reads, selected by the query itself: a claim's text,
+/// evidence and correction ids stay in the store, and a whole read of a large record moves a fraction
+/// of its bytes.
+/// </summary>
+public sealed class ClaimForEstimate
+{
+    public required string Id { get; init; }
+    public required string SourceId { get; init; }
+    public required string PropositionId { get; init; }
+    public required string Option { get; init; }
+    public Hedge Hedge { get; init; }
+    public string? RelayOf { get; init; }
+    public string CorrectionStatus { get; init; } = "live";
+
+    public static ClaimForEstimate Of(ClaimDocument claim) => new()
+    {
+        Id = claim.Id, SourceId = claim.SourceId, PropositionId = claim.PropositionId, Option = claim.Option,
+        Hedge = claim.Hedge, RelayOf = claim.RelayOf, CorrectionStatus = claim.CorrectionStatus,
+    };
+
+    /// <summary>The query's selection of <see cref="Of"/>, run by the database.</summary>
+    public static IQueryable<ClaimForEstimate> Select(IQueryable<ClaimDocument> claims) =>
+        claims.Select(c => new ClaimForEstimate
+        {
+            Id = c.Id, SourceId = c.SourceId, PropositionId = c.PropositionId, Option = c.Option,
+            Hedge = c.Hedge, RelayOf = c.RelayOf, CorrectionStatus = c.CorrectionStatus,
+        });
 }
