@@ -84,21 +84,7 @@ internal static class ClaimBatch
         // and the proposition into the source's as an event of its own, took about a fifth of the
         // claim write's time).
         transaction.AppendToSource(source, new ClaimRecorded(claim, firstOnProposition));
-        transaction.AddClaim(new ClaimDocument
-        {
-            Id = claim.Id,
-            SourceId = source.Id,
-            PropositionId = proposition.Id,
-            Option = claim.Option,
-            PublishedAt = claim.PublishedAt,
-            Url = claim.Url,
-            UrlKey = UrlKeys.Of(claim.Url),
-            Hedge = hedge,
-            RelayOf = claim.RelayOfClaimId,
-            OriginalText = claim.OriginalText,
-            Language = claim.Language,
-            EvidenceUrls = [.. claim.EvidenceUrls],
-        });
+        transaction.AddClaim(ClaimDocument.Of(claim));
         transaction.Archive(claim);
         // Stored (versioned) with the claim count: a concurrent writer on the proposition decides again.
         transaction.Changed(proposition);

@@ -69,6 +69,23 @@ public sealed class ClaimDocument
     /// <summary>Corrections already recorded, so a retried one is not appended twice.</summary>
     public List<string> CorrectionIds { get; set; } = [];
 
+    /// <summary>A new claim's document: the whole claim, not yet corrected.</summary>
+    public static ClaimDocument Of(Claim claim) => new()
+    {
+        Id = claim.Id,
+        SourceId = claim.SourceId,
+        PropositionId = claim.PropositionId,
+        Option = claim.Option,
+        PublishedAt = claim.PublishedAt,
+        Url = claim.Url,
+        UrlKey = UrlKeys.Of(claim.Url),
+        Hedge = claim.Hedge,
+        RelayOf = claim.RelayOfClaimId,
+        OriginalText = claim.OriginalText,
+        Language = claim.Language,
+        EvidenceUrls = [.. claim.EvidenceUrls],
+    };
+
     public Claim ToClaim() => new(Id, SourceId, PropositionId, Option, PublishedAt, Url, OriginalText, Language, Hedge, RelayOf, EvidenceUrls);
 }
 
