@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using Reliability.Domain.Model;
 using Reliability.Domain.Scoring;
 using Reliability.Domain.Truth;
@@ -116,17 +117,17 @@ public sealed class ClaimForEstimate
     public string? RelayOf { get; init; }
     public string CorrectionStatus { get; init; } = "live";
 
-    public static ClaimForEstimate Of(ClaimDocument claim) => new()
+    // One mapping: the query runs it in the database, documents already in memory go through its compiled form.
+    private static readonly Expression<Func<ClaimDocument, ClaimForEstimate>> Selection = c => new ClaimForEstimate
     {
-        Id = claim.Id, SourceId = claim.SourceId, PropositionId = claim.PropositionId, Option = claim.Option,
-        Hedge = claim.Hedge, RelayOf = claim.RelayOf, CorrectionStatus = claim.CorrectionStatus,
+        Id = c.Id, SourceId = c.SourceId, PropositionId = c.PropositionId, Option = c.Option,
+        Hedge = c.Hedge, RelayOf = c.RelayOf, CorrectionStatus = c.CorrectionStatus,
     };
 
+    private static readonly Func<ClaimDocument, ClaimForEstimate> Compiled = Selection.Compile();
+
+    public static ClaimForEstimate Of(ClaimDocument claim) => Compiled(claim);
+
     /// <summary>The query's selection of <see cref="Of"/>, run by the database.</summary>
-    public static IQueryable<ClaimForEstimate> Select(IQueryable<ClaimDocument> claims) =>
-        claims.Select(c => new ClaimForEstimate
-        {
-            Id = c.Id, SourceId = c.SourceId, PropositionId = c.PropositionId, Option = c.Option,
-            Hedge = c.Hedge, RelayOf = c.RelayOf, CorrectionStatus = c.CorrectionStatus,
-        });
+    public static IQueryable<ClaimForEstimate> Select(IQueryable<ClaimDocument> claims) => claims.Select(Selection);
 }
