@@ -446,6 +446,49 @@ public sealed class RecordGrainTests(GrainCluster fixture) : IClassFixture<Grain
         });
     }
 
+    [Fact]
+    public async Task The_listing_is_written_again_only_when_the_score_moves_visibly()
+    {
+        // Every proposition resolved: no provisional estimate can move the score between reads.
+        var claims = Enumerable.Range(0, 5).Select(i => Claim($"news-{i}", "news-s", $"news-p{i}", "o0", i)).ToList();
+        Assert.All(await fixture.Ledger.RecordClaimsAsync(claims), r => Assert.Equal(SubmissionStatus.Accepted, r.Status));
+        foreach (var i in Enumerable.Range(0, 5))
+        {
+            Assert.True((await fixture.Ledger.ResolveAsync($"news-p{i}", new ResolutionSubmission("o0", false, null, null, "ed", Epoch.AddDays(1)))).Succeeded);
+        }
+
+        var source = fixture.Grains.GetGrain<ISourceGrain>("news-s");
+        await source.RefreshAsync();
+        var (published, version) = await ListingAsync("news-s");
+
+        // Each recomputation is a little later, and recency decay moves the score by far less than a reader can see.
+        foreach (var _ in Enumerable.Range(0, 3))
+        {
+            var again = await source.RefreshAsync();
+            Assert.NotEqual(published.EffectiveEvidence, again!.EffectiveEvidence);
+            Assert.Equal(published.Score, again.Score, 3);
+        }
+
+        Assert.Equal(version, (await ListingAsync("news-s")).Version);
+
+        // A refuted claim moves it visibly: the listing follows without being asked.
+        Assert.Equal(SubmissionStatus.Accepted, Assert.Single(await fixture.Ledger.RecordClaimsAsync([Claim("news-5", "news-s", "news-p5", "o0", 5)])).Status);
+        Assert.True((await fixture.Ledger.ResolveAsync("news-p5", new ResolutionSubmission("o1", false, null, null, "ed", Epoch.AddDays(1)))).Succeeded);
+        await EventuallyAsync(async () => (await ListingAsync("news-s")).Version != version, "the listing written again");
+        var live = (await source.GetScoreAsync(null, null))!.Summary;
+        var listed = (await ListingAsync("news-s")).Document;
+        Assert.True(live.Score < published.Score - 0.01, $"{live.Score} should be well below {published.Score}");
+        Assert.Equal(live.Score, listed.Score, 3);
+        Assert.Equal(live.EffectiveEvidence, listed.EffectiveEvidence, 2);
+    }
+
+    private async Task<(SourceDocument Document, Guid Version)> ListingAsync(string sourceId)
+    {
+        await using var session = fixture.Store.QuerySession();
+        var document = (await session.LoadAsync<SourceDocument>(sourceId))!;
+        return (document, (await session.MetadataForAsync(document))!.CurrentVersion);
+    }
+
     private async Task<string> StateAsync(int sources, int propositions)
     {
         var parts = new List<string>();

@@ -33,6 +33,9 @@ public sealed partial class SourceGrain(
     private long _snapshotVersion;
     private LiveScore? _live;
     private LiveScoreView? _liveView;
+
+    // The score the listing shows (and subscribers last heard) as far as this activation knows.
+    private SourceScore? _published;
     private bool _loaded;
 
     private string SourceId => this.GetPrimaryKeyString();
@@ -318,14 +321,18 @@ public sealed partial class SourceGrain(
         }
 
         var score = SourceScorer.Score(SourceId, _events, now, policies.Current, ToProvisional(estimates, OpenPropositions()));
-        var previous = _live;
-        var changed = _live is null || _live.Score.Band != score.Band || Math.Abs(_live.Score.Score - score.Score) > 1e-9
-            || _live.Score.Overall.EffectiveEvidence != score.Overall.EffectiveEvidence;
         var live = _live = new LiveScore(StreamVersion, estimates.Version, score);
-        if (changed)
+        // Against what was last published, not the last live score: drift too small to publish on its
+        // own adds up minute by minute until it is news.
+        var published = _published;
+        if (published is null || ScoreNews.IsNews(published, score))
         {
-            await PublishSummaryAsync(score);
-            if (previous is not null)
+            if (await PublishSummaryAsync(score))
+            {
+                _published = score;
+            }
+
+            if (published is not null)
             {
                 // The first score after activation is not news: only a change is announced.
                 hub.Publish("score", new ScoreEvent(
@@ -341,7 +348,8 @@ public sealed partial class SourceGrain(
     /// versioned: when a writer changed it meanwhile, the grain reloads it rather than overwrite the
     /// writer's claim count and propositions with its stale copy.
     /// </summary>
-    private async Task PublishSummaryAsync(SourceScore score)
+    /// <returns>Whether the listing now shows this score (false: no listing, or the grain gave up).</returns>
+    private async Task<bool> PublishSummaryAsync(SourceScore score)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -349,7 +357,7 @@ public sealed partial class SourceGrain(
             var document = await session.LoadAsync<SourceDocument>(SourceId);
             if (document is null)
             {
-                return;
+                return false;
             }
 
             document.Score = score.Score;
@@ -362,7 +370,7 @@ public sealed partial class SourceGrain(
             try
             {
                 await session.SaveChangesAsync();
-                return;
+                return true;
             }
             catch (Exception exception) when (WriteConflicts.IsConflict(exception))
             {
@@ -371,7 +379,7 @@ public sealed partial class SourceGrain(
                     // The listing lags until the next change of score; the grain's own answers are right.
                     LogPublishGaveUp(logger, SourceId);
                     _live = null;
-                    return;
+                    return false;
                 }
             }
         }
