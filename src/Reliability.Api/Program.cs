@@ -4,7 +4,11 @@ using Reliability.Api.Hosting;
 using Reliability.Api.Security;
 using Reliability.Infrastructure.Database;
 
-var builder = WebApplication.CreateBuilder(args);
+// The content root is the service's own folder, not the one it was started from: `deploy/run.sh`
+// runs it from the repository's root, where its appsettings.json was silently not read (ASP.NET
+// Core then logged every request). Relative paths in the configuration, such as the data directory,
+// still resolve against the folder it was started from.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
 var cluster = ClusterSettings.Read(builder.Configuration);
 using var bootstrapLogging = LoggerFactory.Create(logging => logging.AddConfiguration(builder.Configuration.GetSection("Logging")).AddSimpleConsole());

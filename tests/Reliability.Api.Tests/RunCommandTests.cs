@@ -11,15 +11,19 @@ public sealed class RunCommandTests : IDisposable
 {
     private readonly TemporaryFolder _folder = new("run");
 
+    // Where the command is typed: not the service's own folder, which holds its appsettings.json.
+    private readonly TemporaryFolder _workingDirectory = new("run-cwd");
+
     private string DataDirectory => _folder.Path;
 
     [Fact]
     public async Task With_no_connection_string_the_service_embeds_postgres_and_its_data_survives_a_restart()
     {
+        Directory.CreateDirectory(_workingDirectory.Path);
         var dataOption = $"--Reliability:DataDirectory={DataDirectory}";
         var adminKey = ApiKeySecret.Generate();
         var keyOption = $"--Reliability:BootstrapAdminKey={adminKey}";
-        await using (var first = await ServiceProcess.StartAsync(dataOption, keyOption))
+        await using (var first = await ServiceProcess.StartFromAsync(_workingDirectory.Path, dataOption, keyOption))
         {
             using var client = new HttpClient { BaseAddress = first.Address };
             client.DefaultRequestHeaders.Authorization = new("Bearer", adminKey);
@@ -31,6 +35,9 @@ public sealed class RunCommandTests : IDisposable
             (await client.PostAsJsonAsync("/v1/propositions", new { id = "kept", question = "Kept across restarts?", options = new[] { "yes", "no" } }))
                 .EnsureSuccessStatusCode();
             Assert.Contains(DataDirectory, first.Output);
+            // The service's appsettings.json applies wherever it was started from: it keeps ASP.NET
+            // Core's per-request lines (information level) out of the log.
+            Assert.DoesNotContain("Microsoft.AspNetCore.Hosting.Diagnostics", first.Output, StringComparison.Ordinal);
             await first.StopAsync();
         }
 
@@ -64,5 +71,9 @@ public sealed class RunCommandTests : IDisposable
         Assert.Fail($"{path} never appeared as expected: the seed case was not loaded.");
     }
 
-    public void Dispose() => _folder.Dispose();
+    public void Dispose()
+    {
+        _folder.Dispose();
+        _workingDirectory.Dispose();
+    }
 }

@@ -34,8 +34,15 @@ public sealed class ServiceProcess : IAsyncDisposable
     public static Task<ServiceProcess> StartAsync(params string[] options) =>
         StartAsync(new Dictionary<string, string>(), options);
 
+    /// <summary>Starts the service from another folder than its own, as <c>deploy/run.sh</c> does from the repository's root.</summary>
+    public static Task<ServiceProcess> StartFromAsync(string workingDirectory, params string[] options) =>
+        StartAsync(new Dictionary<string, string>(), options, workingDirectory);
+
     /// <summary>Starts the service with extra environment variables (a cluster node's connection string, say).</summary>
-    public static async Task<ServiceProcess> StartAsync(IReadOnlyDictionary<string, string> environment, params string[] options)
+    public static Task<ServiceProcess> StartAsync(IReadOnlyDictionary<string, string> environment, params string[] options) =>
+        StartAsync(environment, options, AppContext.BaseDirectory);
+
+    private static async Task<ServiceProcess> StartAsync(IReadOnlyDictionary<string, string> environment, string[] options, string workingDirectory)
     {
         // Ports are picked free and released before the service binds them; the service's embedded
         // PostgreSQL picks its own the same way and can, rarely, take the one meant for HTTP. Only
@@ -44,7 +51,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         {
             try
             {
-                return await StartOnceAsync(environment, options);
+                return await StartOnceAsync(environment, options, workingDirectory);
             }
             catch (InvalidOperationException failed) when (attempt < 3 && failed.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
             {
@@ -52,7 +59,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
-    private static async Task<ServiceProcess> StartOnceAsync(IReadOnlyDictionary<string, string> environment, string[] options)
+    private static async Task<ServiceProcess> StartOnceAsync(IReadOnlyDictionary<string, string> environment, string[] options, string workingDirectory)
     {
         var port = TestDatabase.FreePort();
         var start = new ProcessStartInfo("dotnet")
@@ -60,7 +67,7 @@ public sealed class ServiceProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = AppContext.BaseDirectory,
+            WorkingDirectory = workingDirectory,
         };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Reliability.Api.dll"));
         string[] defaults =
