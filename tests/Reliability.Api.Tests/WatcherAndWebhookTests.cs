@@ -209,6 +209,54 @@ public sealed class WatcherAndWebhookTests(WatcherAndWebhookTests.Api api) : ICl
     }
 
     [Fact]
+    public async Task A_resolution_is_announced_to_the_articles_that_cited_its_claims()
+    {
+        await using var receiver = await FakeReceiver.StartAsync(_ => 200);
+        var firstId = NewId("cited");
+        var first = await PostClaimItemAsync(firstId, url: null, "The army repelled the attack.");
+        var propositionId = first.GetProperty("propositionId").GetString();
+        // A second claimant on the same proposition, and a claim on another one.
+        var secondId = NewId("cited");
+        var second = await api.Contributor.PostAsJsonAsync("/v1/claims", new
+        {
+            claims = new[]
+            {
+                new
+                {
+                    id = secondId,
+                    handle = new { platform = "x", handle = "desk_" + secondId.Replace("-", "_", StringComparison.Ordinal) },
+                    proposition = new { question = "Who holds the camp? " + firstId, options = new[] { "the army", "the rebels" } },
+                    option = "the rebels",
+                    publishedAt = DateTimeOffset.UtcNow.AddMinutes(-4),
+                },
+            },
+        });
+        Assert.Equal(propositionId, (await second.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items")[0].GetProperty("propositionId").GetString());
+        var elsewhere = await PostClaimItemAsync(NewId("elsewhere"), url: null, "Another camp.");
+        var citing = await ArticleAsync($"https://news.example/{secondId}", secondId);
+        var notCiting = await ArticleAsync($"https://news.example/{secondId}-other", elsewhere.GetProperty("id").GetString()!);
+        // Subscribed to those two articles alone: only an event that names one of them reaches this receiver.
+        var secret = await SubscribeAsync(receiver.Url, ["proposition.resolved"], articleIds: [citing, notCiting]);
+
+        var resolved = await api.Admin.PutAsJsonAsync($"/v1/propositions/{propositionId}/resolution", new { option = "the rebels" });
+        Assert.Equal(HttpStatusCode.OK, resolved.StatusCode);
+
+        await UntilAsync(() => Task.FromResult(receiver.Accepted.IsEmpty), empty => !empty, "the resolution is announced to the article");
+        var announced = Assert.Single(receiver.Accepted);
+        Assert.True(WebhookSignature.Verify(announced.Signature, announced.Body, secret, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5)));
+        using var body = JsonDocument.Parse(announced.Body);
+        Assert.Equal([citing], body.RootElement.GetProperty("articleIds").EnumerateArray().Select(id => id.GetString()));
+        Assert.Equal(propositionId, body.RootElement.GetProperty("data").GetProperty("propositionId").GetString());
+    }
+
+    private async Task<string> ArticleAsync(string url, string claimId)
+    {
+        var article = await api.Contributor.PostAsJsonAsync("/v1/articles", new { url, publishedAt = DateTimeOffset.UtcNow, claimIds = new[] { claimId } });
+        Assert.Equal(HttpStatusCode.OK, article.StatusCode);
+        return (await article.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+    }
+
+    [Fact]
     public async Task A_receiver_that_fails_three_times_then_succeeds_gets_exactly_one_signed_delivery()
     {
         await using var receiver = await FakeReceiver.StartAsync(n => n <= 3 ? 500 : 200);
@@ -341,14 +389,14 @@ public sealed class WatcherAndWebhookTests(WatcherAndWebhookTests.Api api) : ICl
     }
 
     /// <returns>The subscription's signing secret, shown only now.</returns>
-    private async Task<string> SubscribeAsync(Uri target, string[] kinds, string? sourceId = null, string? articleId = null)
+    private async Task<string> SubscribeAsync(Uri target, string[] kinds, string? sourceId = null, string? articleId = null, string[]? articleIds = null)
     {
         var response = await api.Admin.PostAsJsonAsync("/v1/webhooks", new
         {
             targetUrl = target.ToString(),
             eventKinds = kinds,
             sourceIds = sourceId is null ? Array.Empty<string>() : [sourceId],
-            articleIds = articleId is null ? Array.Empty<string>() : [articleId],
+            articleIds = articleIds ?? (articleId is null ? Array.Empty<string>() : [articleId]),
         });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("secret").GetString()!;

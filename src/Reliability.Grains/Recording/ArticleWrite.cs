@@ -36,6 +36,22 @@ internal static class ArticleWrite
     public static async Task<IReadOnlyList<string>> ArticlesCitingAsync(IQuerySession session, string claimId, CancellationToken cancellationToken) =>
         await session.Query<ArticleDocument>().Where(a => a.CitedClaimIds.Contains(claimId)).Select(a => a.Id).ToListAsync(cancellationToken);
 
+    /// <summary>The articles that cite any of these claims, in id order.</summary>
+    public static async Task<IReadOnlyList<string>> ArticlesCitingAnyAsync(IQuerySession session, IReadOnlyList<string> claimIds, CancellationToken cancellationToken)
+    {
+        if (claimIds.Count == 0)
+        {
+            return [];
+        }
+
+        var ids = claimIds.ToArray();
+        return await session.Query<ArticleDocument>()
+            .Where(a => a.CitedClaimIds.Any(id => ids.Contains(id)))
+            .OrderBy(a => a.Id)
+            .Select(a => a.Id)
+            .ToListAsync(cancellationToken);
+    }
+
     public static async Task<(LedgerOutcome<ArticleView> Outcome, Touched Touched)> WriteAsync(
         IDocumentSession session, ArticleSubmission submission, IReadOnlyDictionary<string, string> bands, DateTimeOffset now,
         CancellationToken cancellationToken)

@@ -107,11 +107,11 @@ internal static class PropositionWrite
         transaction.Changed(proposition);
         transaction.Touched.Propositions.Add(propositionId);
 
-        var claimants = await session.Query<ClaimDocument>()
+        var claims = await session.Query<ClaimDocument>()
             .Where(c => c.PropositionId == propositionId)
-            .Select(c => c.SourceId)
-            .Distinct()
+            .Select(c => new { c.Id, c.SourceId })
             .ToListAsync(cancellationToken);
+        var claimants = claims.Select(c => c.SourceId).Distinct(StringComparer.Ordinal).ToList();
         await transaction.LoadSourcesAsync(claimants);
         foreach (var sourceId in claimants)
         {
@@ -121,9 +121,12 @@ internal static class PropositionWrite
             }
         }
 
+        // The articles that cited any claim on it: a newsroom updates a story when its sources are settled.
+        var citing = await ArticleWrite.ArticlesCitingAnyAsync(session, [.. claims.Select(c => c.Id)], cancellationToken);
         WebhookOutbox.Add(session, new WebhookEvent("proposition.resolved", new { propositionId, resolution = Views.Of(resolution) })
         {
             SourceIds = claimants,
+            ArticleIds = citing,
             OccurredAt = resolution.At,
         }, now);
         transaction.Flush();
