@@ -40,16 +40,29 @@ public sealed class BenchCommandTests : IDisposable
             Assert.True(figures.GetProperty(figure).GetDouble() > 0, figure);
         }
 
-        // Both baselines are taken before their figures and after them, and count as both windows together.
+        // Every baseline is taken before its figure and after it, and counts as both windows together:
+        // lookup's brackets it with the trivial windows before and between, score's with those between and after.
         foreach (var (figure, first, second) in new[]
         {
-            ("trivial_requests_per_s", "trivial_before_requests_per_s", "trivial_after_requests_per_s"),
             ("raw_insert_rows_per_s", "raw_insert_before_rows_per_s", "raw_insert_after_rows_per_s"),
+            ("lookup_baseline_requests_per_s", "trivial_before_requests_per_s", "trivial_between_requests_per_s"),
+            ("score_baseline_requests_per_s", "trivial_between_requests_per_s", "trivial_after_requests_per_s"),
         })
         {
             var (before, after) = (figures.GetProperty(first).GetDouble(), figures.GetProperty(second).GetDouble());
             Assert.True(before > 0 && after > 0, figure);
             Assert.InRange(figures.GetProperty(figure).GetDouble(), Math.Min(before, after) * 0.999, Math.Max(before, after) * 1.001);
+        }
+
+        // Each ratio is its figure over the baseline bracketing it.
+        foreach (var (ratio, figure, baseline) in new[]
+        {
+            ("ingest_vs_raw_insert", "ingest_claims_per_s", "raw_insert_rows_per_s"),
+            ("lookup_vs_trivial", "lookup_requests_per_s", "lookup_baseline_requests_per_s"),
+            ("score_vs_trivial", "score_requests_per_s", "score_baseline_requests_per_s"),
+        })
+        {
+            Assert.Equal(figures.GetProperty(figure).GetDouble() / figures.GetProperty(baseline).GetDouble(), report.GetProperty(ratio).GetDouble(), 9);
         }
 
         // Every figure under load was warmed up first, its baseline as much as the service.

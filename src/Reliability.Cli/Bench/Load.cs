@@ -6,6 +6,9 @@ namespace Reliability.Cli.Bench;
 public sealed record Throughput(long Operations, double Seconds)
 {
     public double PerSecond => Seconds > 0 ? Operations / Seconds : 0;
+
+    /// <summary>Two windows of the same load taken together.</summary>
+    public static Throughput operator +(Throughput a, Throughput b) => new(a.Operations + b.Operations, a.Seconds + b.Seconds);
 }
 
 /// <summary>How a warm-up ended: its rounds, how long it took, the mean rate of its last rounds, and whether that rate had settled.</summary>

@@ -13,6 +13,7 @@ public sealed record ServiceFigures(
     Throughput RawInsertBefore,
     Throughput RawInsertAfter,
     Throughput TrivialBefore,
+    Throughput TrivialBetween,
     Throughput TrivialAfter,
     Throughput Lookup,
     Throughput Score,
@@ -25,11 +26,17 @@ public sealed record ServiceFigures(
     ScaleFigures? Scale,
     IReadOnlyDictionary<string, WarmUp> WarmUps)
 {
-    /// <summary>The trivial baseline: its windows before the read figures and after them, together.</summary>
-    public Throughput Trivial => new(TrivialBefore.Operations + TrivialAfter.Operations, TrivialBefore.Seconds + TrivialAfter.Seconds);
+    /// <summary>The trivial baseline: its windows before, between and after the read figures, together.</summary>
+    public Throughput Trivial => TrivialBefore + TrivialBetween + TrivialAfter;
+
+    /// <summary>Lookup's baseline: the trivial windows just before and just after it.</summary>
+    public Throughput LookupBaseline => TrivialBefore + TrivialBetween;
+
+    /// <summary>Score's baseline: the trivial windows just before and just after it.</summary>
+    public Throughput ScoreBaseline => TrivialBetween + TrivialAfter;
 
     /// <summary>The raw INSERT baseline: its windows before ingest and after it, together.</summary>
-    public Throughput RawInsert => new(RawInsertBefore.Operations + RawInsertAfter.Operations, RawInsertBefore.Seconds + RawInsertAfter.Seconds);
+    public Throughput RawInsert => RawInsertBefore + RawInsertAfter;
 }
 
 /// <summary>Working-set growth of the service per active source grain holding 100 claims.</summary>
@@ -61,7 +68,7 @@ internal sealed class ServiceBenchmark(BenchService service, BenchSizes sizes, i
         var firstSet = Enumerable.Range(0, Math.Min(IngestBatches, BatchesPerSet)).SelectMany(b => Batch("ingest", b)).ToList();
         var urls = firstSet.Select(c => c.Url).ToArray();
         var sources = firstSet.Select(c => c.SourceId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
-        phase("reads: every source's score once, then GET /v1/me (trivial), POST /v1/lookup, GET /v1/sources/{id}/score, GET /v1/me again");
+        phase("reads: every source's score once, then GET /v1/me (trivial), POST /v1/lookup, GET /v1/me, GET /v1/sources/{id}/score, GET /v1/me");
         // Steady state: a source's first live score computes its history and lists it; reads measure
         // what follows, while the live scores are kept (a minute), not a first read of every source.
         await Load.EachAsync(sizes.Clients, sources.Length, async (s, token) =>
@@ -73,10 +80,13 @@ internal sealed class ServiceBenchmark(BenchService service, BenchSizes sizes, i
         var trivialBefore = await UnderLoadAsync("trivial", client, Trivial, cancellationToken);
         var lookup = await UnderLoadAsync("lookup", client, (random, token) => client.PostAsJsonAsync(
             "v1/lookup", new { urls = Enumerable.Range(0, LookupItems).Select(_ => urls[random.Next(urls.Length)]).ToArray() }, token), cancellationToken);
-        var score = await UnderLoadAsync("score", client, (random, token) => client.GetAsync($"v1/sources/{sources[random.Next(sources.Length)]}/score", token), cancellationToken);
 
-        // The baseline again, after the figures it is the baseline of, and the two windows taken
-        // together: a machine whose speed drifts during the reads moves the baseline with the figures.
+        // Every read figure is bracketed by baseline windows and judged against the two beside it:
+        // the machine's speed drifts within a run (the trivial rate once fell from 20,284 req/s before
+        // the reads to 16,235 after them), and a baseline averaged over the whole read phase left a
+        // figure taken early or late on the wrong side of that drift.
+        var trivialBetween = await UnderLoadAsync("trivial", client, Trivial, cancellationToken, warmUp: false);
+        var score = await UnderLoadAsync("score", client, (random, token) => client.GetAsync($"v1/sources/{sources[random.Next(sources.Length)]}/score", token), cancellationToken);
         var trivialAfter = await UnderLoadAsync("trivial", client, Trivial, cancellationToken, warmUp: false);
 
         phase($"cold activation: {sizes.ColdSources} source(s) of {sizes.ColdClaims:N0} claims");
@@ -96,7 +106,7 @@ internal sealed class ServiceBenchmark(BenchService service, BenchSizes sizes, i
             scale = await ScaleAsync(cancellationToken);
         }
 
-        return new ServiceFigures(ingest, rawBefore, rawAfter, trivialBefore, trivialAfter, lookup, score, cold, first, warm, rawRead, events, memory, scale, _warmUps);
+        return new ServiceFigures(ingest, rawBefore, rawAfter, trivialBefore, trivialBetween, trivialAfter, lookup, score, cold, first, warm, rawRead, events, memory, scale, _warmUps);
     }
 
     private int IngestBatches => sizes.IngestClaims / BenchClaims.BatchSize;
