@@ -217,21 +217,8 @@ public sealed class WatcherAndWebhookTests(WatcherAndWebhookTests.Api api) : ICl
         var propositionId = first.GetProperty("propositionId").GetString();
         // A second claimant on the same proposition, and a claim on another one.
         var secondId = NewId("cited");
-        var second = await api.Contributor.PostAsJsonAsync("/v1/claims", new
-        {
-            claims = new[]
-            {
-                new
-                {
-                    id = secondId,
-                    handle = new { platform = "x", handle = "desk_" + secondId.Replace("-", "_", StringComparison.Ordinal) },
-                    proposition = new { question = "Who holds the camp? " + firstId, options = new[] { "the army", "the rebels" } },
-                    option = "the rebels",
-                    publishedAt = DateTimeOffset.UtcNow.AddMinutes(-4),
-                },
-            },
-        });
-        Assert.Equal(propositionId, (await second.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items")[0].GetProperty("propositionId").GetString());
+        var second = await PostClaimItemAsync(secondId, url: null, "The militants took the camp.", question: firstId, option: "the rebels");
+        Assert.Equal(propositionId, second.GetProperty("propositionId").GetString());
         var elsewhere = await PostClaimItemAsync(NewId("elsewhere"), url: null, "Another camp.");
         var citing = await ArticleAsync($"https://news.example/{secondId}", secondId);
         var notCiting = await ArticleAsync($"https://news.example/{secondId}-other", elsewhere.GetProperty("id").GetString()!);
@@ -364,7 +351,8 @@ public sealed class WatcherAndWebhookTests(WatcherAndWebhookTests.Api api) : ICl
         (await PostClaimItemAsync(claimId, url, text)).GetProperty("sourceId").GetString()!;
 
     /// <returns>The batch's answer for the claim: status, sourceId, propositionId.</returns>
-    private async Task<JsonElement> PostClaimItemAsync(string claimId, Uri? url, string text)
+    /// <remarks>The proposition is named after the claim's id, or after <c>question</c> (another claim's id) to put both on one.</remarks>
+    private async Task<JsonElement> PostClaimItemAsync(string claimId, Uri? url, string text, string? question = null, string option = "the army")
     {
         var response = await api.Contributor.PostAsJsonAsync("/v1/claims", new
         {
@@ -374,8 +362,8 @@ public sealed class WatcherAndWebhookTests(WatcherAndWebhookTests.Api api) : ICl
                 {
                     id = claimId,
                     handle = new { platform = "x", handle = "desk_" + claimId.Replace("-", "_", StringComparison.Ordinal) },
-                    proposition = new { question = "Who holds the camp? " + claimId, options = new[] { "the army", "the rebels" } },
-                    option = "the army",
+                    proposition = new { question = "Who holds the camp? " + (question ?? claimId), options = new[] { "the army", "the rebels" } },
+                    option,
                     publishedAt = DateTimeOffset.UtcNow.AddMinutes(-5),
                     url = url?.ToString(),
                     text,
