@@ -81,7 +81,7 @@ public sealed class ClusterFaultTests(ITestOutputHelper output)
         await stop.CancelAsync();
         await writing;
 
-        Report(load, "graceful stop");
+        Report(load, "graceful stop", cluster);
         Assert.Empty(load.Failures);
         Assert.Contains("Stopping: not ready any more", leaving.Output, StringComparison.Ordinal);
         using var viaThird = cluster.ClientFor(third);
@@ -123,7 +123,7 @@ public sealed class ClusterFaultTests(ITestOutputHelper output)
         await stop.CancelAsync();
         await writing;
 
-        Report(load, "database outage");
+        Report(load, "database outage", cluster);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
         Assert.True(read.StatusCode is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable, $"A read during the outage answered {read.StatusCode}.");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, activation.StatusCode);
@@ -136,9 +136,21 @@ public sealed class ClusterFaultTests(ITestOutputHelper output)
         await load.AssertRecordMatchesAsync(database, viaFirst);
     }
 
-    private void Report(ClaimLoad load, string what) =>
+    private void Report(ClaimLoad load, string what, ServiceCluster? cluster = null)
+    {
         output.WriteLine($"{what}: {load.Count} claims acknowledged, {load.Unavailable} answers 503, {load.Refused} connections refused, " +
             $"{load.Failures.Count} failures{string.Concat(load.Failures.Take(5).Select(f => "\n  " + f))}");
+        if (cluster is null || load.Failures.Count == 0)
+        {
+            return;
+        }
+
+        // A failed request's cause is in the log of the node that answered it, not in the answer.
+        foreach (var (node, index) in cluster.Nodes.Select((n, i) => (n, i)))
+        {
+            output.WriteLine($"--- node {index} log ---\n{node.Output}");
+        }
+    }
 
     private static async Task<bool> ServesAsync(HttpClient client, IEnumerable<string> sources, List<HttpStatusCode> seen)
     {
