@@ -33,13 +33,16 @@ public sealed class HostConfigurationTests
     }
 
     [Fact]
-    public void The_pool_prepares_statements_only_when_the_connection_string_asks()
+    public void Statements_are_prepared_unless_the_connection_string_says_otherwise()
     {
         using var app = Build([]);
-        Assert.Equal(0, new NpgsqlConnectionStringBuilder(app.Services.GetRequiredService<NpgsqlDataSource>().ConnectionString).MaxAutoPrepare);
+        Assert.True(app.Services.GetRequiredService<NpgsqlDataSource>().ConnectionString.Contains("Max Auto Prepare", StringComparison.OrdinalIgnoreCase));
+        Assert.Equal(
+            Infrastructure.EventStore.EventStoreRegistration.AutoPreparedStatements,
+            new NpgsqlConnectionStringBuilder(app.Services.GetRequiredService<NpgsqlDataSource>().ConnectionString).MaxAutoPrepare);
 
-        using var prepared = Build([], "Host=127.0.0.1;Database=unused;Max Auto Prepare=20");
-        Assert.Equal(20, new NpgsqlConnectionStringBuilder(prepared.Services.GetRequiredService<NpgsqlDataSource>().ConnectionString).MaxAutoPrepare);
+        using var unprepared = Build([], "Host=127.0.0.1;Database=unused;Max Auto Prepare=0");
+        Assert.Equal(0, new NpgsqlConnectionStringBuilder(unprepared.Services.GetRequiredService<NpgsqlDataSource>().ConnectionString).MaxAutoPrepare);
     }
 
     private static WebApplication Build(Dictionary<string, string?> settings, string connectionString = "Host=127.0.0.1;Database=unused")
