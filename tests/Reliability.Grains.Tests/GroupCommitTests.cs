@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -105,9 +106,48 @@ public sealed class GroupCommitTests(GrainCluster fixture) : IClassFixture<Grain
         }
     }
 
-    private LedgerWriter Ledger(int writers) => new(
+    [Fact]
+    public async Task Two_nodes_claiming_on_the_same_propositions_in_opposite_orders_do_not_deadlock()
+    {
+        var conflicts = new ConflictLog();
+        using var first = Ledger(writers: 1, conflicts);
+        using var second = Ledger(writers: 1, conflicts);
+        for (var round = 0; round < 20; round++)
+        {
+            var propositions = Enumerable.Range(0, 10).Select(i => $"dl-{round}-p{i}").ToList();
+            // Opened first: each claim then updates its proposition's document (its count of claims).
+            await first.RecordClaimsAsync(propositions.Select((p, i) => Claim($"dl-{round}-o{i}", $"dl-{round}-so", p, "o0", i)).ToList());
+            var forward = propositions.Select((p, i) => Claim($"dl-{round}-a{i}", $"dl-{round}-sa", p, "o0", i)).ToList();
+            var backward = propositions.AsEnumerable().Reverse().Select((p, i) => Claim($"dl-{round}-b{i}", $"dl-{round}-sb", p, "o1", i)).ToList();
+
+            var results = await Task.WhenAll(first.RecordClaimsAsync(forward), second.RecordClaimsAsync(backward));
+
+            Assert.All(results.SelectMany(r => r), r => Assert.Equal(SubmissionStatus.Accepted, r.Status));
+        }
+
+        // They collide, and wait for each other: a conflict is decided again, never a deadlock.
+        Assert.DoesNotContain(conflicts.Messages, m => m.Contains(PostgresErrorCodes.DeadlockDetected, StringComparison.Ordinal));
+    }
+
+    private LedgerWriter Ledger(int writers, ILogger<LedgerWriter>? logger = null) => new(
         fixture.Store, fixture.Grains, TimeProvider.System, new RecordEventHub(), new WatchSchedule(Options.Create(new WatcherOptions())),
-        NullLogger<LedgerWriter>.Instance, Options.Create(new RecordOptions { ClaimWriters = writers }));
+        logger ?? NullLogger<LedgerWriter>.Instance, Options.Create(new RecordOptions { ClaimWriters = writers }));
+
+    /// <summary>The writer's log of conflicts it decided again.</summary>
+    private sealed class ConflictLog : ILogger<LedgerWriter>
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _messages = new();
+
+        public IReadOnlyCollection<string> Messages => _messages;
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            _messages.Enqueue(formatter(state, exception));
+    }
 
     /// <summary>Holds the test store's next commit until released, so batches pile up behind it.</summary>
     private (Task Held, Action Release) HoldNextCommit()

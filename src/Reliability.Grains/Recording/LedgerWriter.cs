@@ -178,7 +178,7 @@ public sealed partial class LedgerWriter(
             }
             catch (Exception exception) when (WriteConflicts.IsConflict(exception) && clock.GetElapsedTime(started) < ConflictBudget)
             {
-                LogConflict(logger, attempt, exception.GetType().Name);
+                LogConflict(logger, attempt, WriteConflicts.Describe(exception));
                 // Exponential with full jitter, so the writers that collided spread out instead of colliding again.
                 var ceiling = Math.Min(250, 5 << Math.Min(attempt, 6));
                 await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, ceiling)), cancellationToken);

@@ -239,13 +239,15 @@ internal sealed class RecordTransaction(IDocumentSession session, DateTimeOffset
         }
 
         // Insert, not upsert: a claim id or proposition another writer stored meanwhile is a conflict.
+        // Documents go in one order too (by type, then id): two commits inserting the same new
+        // propositions in opposite orders each waited for the other's unique-index entry.
         var stored = _changed.Where(d => !_inserted.Contains(d)).ToList();
-        QueueWrites<ClaimDocument>(_inserted, session.Insert, stored, session.Store);
-        QueueWrites<PropositionDocument>(_inserted, session.Insert, stored, session.Store);
-        QueueWrites<SourceDocument>(_inserted, null, stored, session.Store);
-        QueueWrites<HandleDocument>(_inserted, session.Insert, stored, null);
-        QueueWrites<ArchivedPost>(_inserted, session.Insert, stored, null);
-        QueueWrites<ClaimWatch>(_inserted, session.Insert, stored, null);
+        QueueWrites<ClaimDocument>(_inserted, session.Insert, stored, session.Store, d => d.Id);
+        QueueWrites<PropositionDocument>(_inserted, session.Insert, stored, session.Store, d => d.Id);
+        QueueWrites<SourceDocument>(_inserted, null, stored, session.Store, d => d.Id);
+        QueueWrites<HandleDocument>(_inserted, session.Insert, stored, null, d => d.Id);
+        QueueWrites<ArchivedPost>(_inserted, session.Insert, stored, null, d => d.Id);
+        QueueWrites<ClaimWatch>(_inserted, session.Insert, stored, null, d => d.Id);
         if (_inserted.Concat(stored).FirstOrDefault(d => d is not (ClaimDocument or PropositionDocument or SourceDocument
             or HandleDocument or ArchivedPost or ClaimWatch)) is { } unexpected)
         {
@@ -262,11 +264,11 @@ internal sealed class RecordTransaction(IDocumentSession session, DateTimeOffset
     /// One call per document type, not per document: the session checks each call's type by
     /// reflection, which a group commit of thousands of documents otherwise pays thousands of times.
     /// </summary>
-    private static void QueueWrites<T>(IEnumerable<object> inserted, Action<T[]>? insert, IEnumerable<object> stored, Action<T[]>? store)
+    private static void QueueWrites<T>(IEnumerable<object> inserted, Action<T[]>? insert, IEnumerable<object> stored, Action<T[]>? store, Func<T, string> id)
         where T : notnull
     {
-        var inserts = inserted.OfType<T>().ToArray();
-        var stores = stored.OfType<T>().ToArray();
+        var inserts = inserted.OfType<T>().OrderBy(id, StringComparer.Ordinal).ToArray();
+        var stores = stored.OfType<T>().OrderBy(id, StringComparer.Ordinal).ToArray();
         if (inserts.Length > 0)
         {
             (insert ?? throw new InvalidOperationException($"{typeof(T).Name} documents are never inserted"))(inserts);

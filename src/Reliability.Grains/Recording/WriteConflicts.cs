@@ -28,4 +28,10 @@ internal static class WriteConflicts
 
         return false;
     }
+
+    /// <summary>What collided, for the log: PostgreSQL's error code when the server decided, else the exception's type.</summary>
+    public static string Describe(Exception exception) =>
+        ExceptionChain.Of(exception).OfType<PostgresException>().FirstOrDefault() is { } refused
+            ? $"{refused.SqlState} {refused.MessageText}"
+            : exception.GetType().Name;
 }

@@ -37,6 +37,14 @@ public static class EventStoreRegistration
             settings.AutoPrepareMinUsages = 2;
         }
 
+        // Marten does not run a command again once it was sent, so a command must not be sent on a
+        // pooled connection the server dropped while it sat idle (a restart): idle connections are
+        // checked every few seconds and a dead one is discarded before anyone takes it.
+        if (!Sets(connectionString, "KeepAlive"))
+        {
+            settings.KeepAlive = IdleConnectionCheckSeconds;
+        }
+
         return builder.Build();
     }
 
@@ -47,6 +55,9 @@ public static class EventStoreRegistration
 
     /// <summary>Statements kept prepared per connection; the service's writes and reads use a few dozen distinct ones.</summary>
     public const int AutoPreparedStatements = 100;
+
+    /// <summary>How often an idle pooled connection is checked (Npgsql's <c>Keepalive</c>), unless the connection string says.</summary>
+    public const int IdleConnectionCheckSeconds = 2;
 
     /// <summary>
     /// Registers one pooled <see cref="NpgsqlDataSource"/> for the database and Marten, on it, as the
