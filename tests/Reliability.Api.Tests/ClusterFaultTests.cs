@@ -55,7 +55,7 @@ public sealed class ClusterFaultTests(ITestOutputHelper output)
         await writing;
 
         Report(load, $"served again {recovered.TotalSeconds:F1} s after the kill; reads meanwhile: " +
-            string.Join(", ", answers.GroupBy(a => a).Select(g => $"{g.Count()} × {(int)g.Key}")));
+            string.Join(", ", answers.GroupBy(a => a).Select(g => $"{g.Count()} × {(int)g.Key}")), cluster);
         // Until then a read that meets the dead silo is told to come back, never a 500.
         Assert.All(answers, a => Assert.True(a is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable, $"A read answered {a}."));
         Assert.True(recovered < TimeSpan.FromSeconds(20), $"The cluster served again only after {recovered}.");
@@ -136,11 +136,11 @@ public sealed class ClusterFaultTests(ITestOutputHelper output)
         await load.AssertRecordMatchesAsync(database, viaFirst);
     }
 
-    private void Report(ClaimLoad load, string what, ServiceCluster? cluster = null)
+    private void Report(ClaimLoad load, string what, ServiceCluster cluster)
     {
         output.WriteLine($"{what}: {load.Count} claims acknowledged, {load.Unavailable} answers 503, {load.Refused} connections refused, " +
             $"{load.Failures.Count} failures{string.Concat(load.Failures.Take(5).Select(f => "\n  " + f))}");
-        if (cluster is null || load.Failures.Count == 0)
+        if (load.Failures.Count == 0)
         {
             return;
         }

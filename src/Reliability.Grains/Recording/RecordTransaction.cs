@@ -239,8 +239,8 @@ internal sealed class RecordTransaction(IDocumentSession session, DateTimeOffset
         }
 
         // Insert, not upsert: a claim id or proposition another writer stored meanwhile is a conflict.
-        // Documents go in one order too (by type, then id): two commits inserting the same new
-        // propositions in opposite orders each waited for the other's unique-index entry.
+        // Documents go in one order too (by type, then id): two commits updating the same
+        // propositions' documents in opposite orders each waited for the other's row.
         var stored = _changed.Where(d => !_inserted.Contains(d)).ToList();
         QueueWrites<ClaimDocument>(_inserted, session.Insert, stored, session.Store, d => d.Id);
         QueueWrites<PropositionDocument>(_inserted, session.Insert, stored, session.Store, d => d.Id);

@@ -18,7 +18,7 @@ namespace Reliability.Infrastructure.EventStore;
 /// </summary>
 public static class CommandReplay
 {
-    public const int MaxRetryAttempts = 3;
+    private const int MaxRetryAttempts = 3;
 
     /// <summary>True when the command failed before any of it was sent, so running it again is safe.</summary>
     public static bool NothingWasSent(Exception exception) =>
