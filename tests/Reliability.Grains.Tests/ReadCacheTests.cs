@@ -115,10 +115,37 @@ public sealed class ReadCacheTests
     }
 
     [Fact]
+    public void An_answer_held_by_its_asker_ends_by_the_same_rules_as_one_found_by_key()
+    {
+        var held = KeepHeld("url:a", 2, "s1");
+        Assert.True(_cache.TryGetKept("url:a", 2, out var found));
+        Assert.Same(held, found);
+        Assert.Equal("answer", held.Value);
+        Assert.True(_cache.IsServable(held, 2));
+
+        _cache.Changed(["s2"]);
+        Assert.True(_cache.IsServable(held, 2));
+        _cache.Changed(["s1"]);
+        Assert.False(_cache.IsServable(held, 2));
+
+        held = KeepHeld("url:a", 2, "s1");
+        Assert.False(_cache.IsServable(held, 3));
+        _clock.Advance(TimeSpan.FromSeconds(4.9));
+        Assert.True(_cache.IsServable(held, 2));
+        _clock.Advance(TimeSpan.FromSeconds(0.2));
+        Assert.False(_cache.IsServable(held, 2));
+        Assert.False(_cache.TryGetKept("url:a", 2, out _));
+    }
+
+    private ReadCache.Kept KeepHeld(string key, long truthVersion, string source) =>
+        _cache.Keep(key, "answer", truthVersion, [(ReadCache.SourceKey(source), _cache.ChangesOf(ReadCache.SourceKey(source)))])
+        ?? throw new InvalidOperationException("The cache is on: it keeps every answer.");
+
+    [Fact]
     public void A_zero_lifetime_keeps_nothing()
     {
         var off = new ReadCache(_clock, Options.Create(new ReadCacheOptions { Lifetime = TimeSpan.Zero }));
-        off.Keep("url:a", "answer", 1, []);
+        Assert.Null(off.Keep("url:a", "answer", 1, []));
         off.KeepPost("x.com/a/status/1", [new PostClaim("c1", "s1")]);
 
         Assert.False(off.TryGet<string>("url:a", 1, out _));

@@ -98,7 +98,7 @@ internal static class LookupApi
                 items[i] = LookupJson.Unknown(asked[i].Input);
                 itemJson[i] = json.OfUnknown(asked[i].Input);
             }
-            else if (truthVersion >= 0 && cache.TryGet<KeptItem>(key, truthVersion, out var kept))
+            else if (truthVersion >= 0 && KeptFor(asked[i], key, truthVersion, cache) is { } kept)
             {
                 items[i] = kept.Item;
                 itemJson[i] = kept.Json;
@@ -130,6 +130,23 @@ internal static class LookupApi
 
     /// <summary>A worked-out item kept in the read cache, with its JSON (see <see cref="LookupJson"/>).</summary>
     private sealed record KeptItem(LookupItem Item, ItemJson Json);
+
+    /// <summary>The item kept for what was asked: the one last served for the same URL if it still stands, else the cache's.</summary>
+    private static KeptItem? KeptFor(Asked asked, string key, long truthVersion, ReadCache cache)
+    {
+        if (asked.LastKept is { Value: KeptItem last } lastKept && cache.IsServable(lastKept, truthVersion))
+        {
+            return last;
+        }
+
+        if (!cache.TryGetKept(key, truthVersion, out var kept) || kept.Value is not KeptItem item)
+        {
+            return null;
+        }
+
+        asked.LastKept = kept;
+        return item;
+    }
 
     /// <summary>
     /// At most two queries for the whole request (claims at the URLs this node has not seen, sources
@@ -246,7 +263,7 @@ internal static class LookupApi
                     .Concat(asked[i].UrlKey is { } urlKey ? [ReadCache.PostKey(urlKey)] : [])
                     .Distinct(StringComparer.Ordinal).Select(key => (key, changes[key])).ToList();
                 itemJson[i] = json.Of(item);
-                cache.Keep(asked[i].CacheKey!, new KeptItem(item, itemJson[i]!), truthVersion, dependsOn);
+                asked[i].LastKept = cache.Keep(asked[i].CacheKey!, new KeptItem(item, itemJson[i]!), truthVersion, dependsOn);
             }
         }
     }

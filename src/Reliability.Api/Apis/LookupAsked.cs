@@ -4,7 +4,7 @@ using Reliability.Grains.Records;
 namespace Reliability.Api.Apis;
 
 /// <summary>What a lookup was asked about: a URL (with its key, when it parses) or a handle.</summary>
-internal sealed record Asked(string Input, string? UrlKey, string? HandleKey)
+internal sealed class Asked
 {
     /// <summary>A bound on memory, as for the read cache: past it the URLs known are forgotten at once.</summary>
     public const int MaxKnownUrls = ReadCache.MaxEntries;
@@ -15,8 +15,28 @@ internal sealed record Asked(string Input, string? UrlKey, string? HandleKey)
     private static readonly ConcurrentDictionary<string, Asked> KnownUrls = new(StringComparer.Ordinal);
     private static int _knownUrls;
 
+    private Asked(string input, string? urlKey, string? handleKey)
+    {
+        Input = input;
+        UrlKey = urlKey;
+        HandleKey = handleKey;
+        CacheKey = urlKey is { } url ? "url:" + url : handleKey is { } handle ? "handle:" + handle : null;
+    }
+
+    public string Input { get; }
+
+    public string? UrlKey { get; }
+
+    public string? HandleKey { get; }
+
     /// <summary>Every spelling of the same post or handle shares this key, and its item but for the input.</summary>
-    public string? CacheKey { get; } = UrlKey is { } url ? "url:" + url : HandleKey is { } handle ? "handle:" + handle : null;
+    public string? CacheKey { get; }
+
+    /// <summary>
+    /// The answer last served for this URL, as the read cache kept it (see <see cref="ReadCache.IsServable"/>).
+    /// Shared by every request that asks with the same text; a stale one is only ever replaced.
+    /// </summary>
+    public ReadCache.Kept? LastKept { get; set; }
 
     /// <summary>The handle asked for, or the one the URL names.</summary>
     public string? HandleKeyOfInput => HandleKey ?? (UrlKey is { } url ? CitedHandles.FromUrlKey(url) : null);

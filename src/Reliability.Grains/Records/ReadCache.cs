@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Options;
 
 namespace Reliability.Grains.Records;
@@ -28,7 +29,7 @@ public sealed class ReadCache(TimeProvider clock, IOptions<ReadCacheOptions> opt
 
     public static readonly TimeSpan PostLifetime = TimeSpan.FromMinutes(10);
 
-    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Kept> _entries = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _changes = new(StringComparer.Ordinal);
 
     // Moves after every change recorded in _changes. An answer whose dependencies were found
@@ -37,7 +38,7 @@ public sealed class ReadCache(TimeProvider clock, IOptions<ReadCacheOptions> opt
     private long _epoch;
 
     // ConcurrentDictionary.Count takes every lock; an approximate count is all the bound needs.
-    private int _kept;
+    private int _count;
     private readonly Lock _dropping = new();
 
     private readonly ConcurrentDictionary<string, Post> _posts = new(StringComparer.Ordinal);
@@ -54,26 +55,47 @@ public sealed class ReadCache(TimeProvider clock, IOptions<ReadCacheOptions> opt
     public bool TryGet<T>(string key, long truthVersion, out T value) where T : class
     {
         value = null!;
-        if (!_entries.TryGetValue(key, out var entry))
+        if (!TryGetKept(key, truthVersion, out var kept) || kept.Value is not T known)
         {
             return false;
         }
 
-        if (entry.TruthVersion != truthVersion || clock.GetElapsedTime(entry.KeptAt) >= options.Value.Lifetime || Changed(entry))
-        {
-            if (_entries.TryRemove(new KeyValuePair<string, Entry>(key, entry)))
-            {
-                Interlocked.Decrement(ref _kept);
-            }
-
-            return false;
-        }
-
-        value = (T)entry.Value;
+        value = known;
         return true;
     }
 
-    private bool Changed(Entry entry)
+    /// <summary>As <see cref="TryGet{T}"/>, with the answer as kept, for a caller that holds on to it (see <see cref="IsServable"/>).</summary>
+    public bool TryGetKept(string key, long truthVersion, [NotNullWhen(true)] out Kept? kept)
+    {
+        if (!_entries.TryGetValue(key, out kept))
+        {
+            return false;
+        }
+
+        if (!IsServable(kept, truthVersion))
+        {
+            if (_entries.TryRemove(new KeyValuePair<string, Kept>(key, kept)))
+            {
+                Interlocked.Decrement(ref _count);
+            }
+
+            kept = null;
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Whether an answer kept earlier may still be served, by the same rules as <see cref="TryGet{T}"/>.
+    /// A lookup asks about the same URLs again and again, and holds each URL's last answer: checking
+    /// that answer spares a search of the cache by key, which under reads alone was a large part of
+    /// an answer's cost. An answer dropped from the cache only to bound its size stays servable.
+    /// </summary>
+    public bool IsServable(Kept kept, long truthVersion) =>
+        kept.TruthVersion == truthVersion && clock.GetElapsedTime(kept.KeptAt) < options.Value.Lifetime && !Changed(kept);
+
+    private bool Changed(Kept entry)
     {
         // Read before the dependencies: a change landing meanwhile moves the epoch past this one.
         var epoch = Interlocked.Read(ref _epoch);
@@ -98,22 +120,25 @@ public sealed class ReadCache(TimeProvider clock, IOptions<ReadCacheOptions> opt
     /// Keeps an answer with the truth version it used and what it was built from (see <see cref="SourceKey"/>
     /// and <see cref="PostKey"/>), each paired with <see cref="ChangesOf"/> as read before building it.
     /// </summary>
-    public void Keep(string key, object value, long truthVersion, IReadOnlyList<(string Key, long Changes)> dependsOn)
+    /// <returns>The answer as kept, or null when the cache is off.</returns>
+    public Kept? Keep(string key, object value, long truthVersion, IReadOnlyList<(string Key, long Changes)> dependsOn)
     {
         if (options.Value.Lifetime <= TimeSpan.Zero)
         {
-            return;
+            return null;
         }
 
-        var entry = new Entry(value, truthVersion, clock.GetTimestamp(), dependsOn);
+        var entry = new Kept(value, truthVersion, clock.GetTimestamp(), dependsOn);
         if (!_entries.TryAdd(key, entry))
         {
             _entries[key] = entry;
         }
-        else if (Interlocked.Increment(ref _kept) >= MaxEntries)
+        else if (Interlocked.Increment(ref _count) >= MaxEntries)
         {
             DropOldestHalf();
         }
+
+        return entry;
     }
 
     private void DropOldestHalf()
@@ -135,7 +160,7 @@ public sealed class ReadCache(TimeProvider clock, IOptions<ReadCacheOptions> opt
                 _entries.TryRemove(old);
             }
 
-            Interlocked.Exchange(ref _kept, _entries.Count);
+            Interlocked.Exchange(ref _count, _entries.Count);
         }
         finally
         {
@@ -206,21 +231,22 @@ public sealed class ReadCache(TimeProvider clock, IOptions<ReadCacheOptions> opt
 
     private sealed record Post(IReadOnlyList<PostClaim> Claims, long KeptAt);
 
+    /// <summary>An answer as kept: what was worked out, and what it was worked out from.</summary>
     // A class, not a record: it is removed only if it is still this very entry, and UnchangedAt moves.
-    private sealed class Entry(object value, long truthVersion, long keptAt, IReadOnlyList<(string Key, long Changes)> dependsOn)
+    public sealed class Kept(object value, long truthVersion, long keptAt, IReadOnlyList<(string Key, long Changes)> dependsOn)
     {
         private long _unchangedAt = -1;
 
         public object Value { get; } = value;
 
-        public long TruthVersion { get; } = truthVersion;
+        internal long TruthVersion { get; } = truthVersion;
 
-        public long KeptAt { get; } = keptAt;
+        internal long KeptAt { get; } = keptAt;
 
-        public IReadOnlyList<(string Key, long Changes)> DependsOn { get; } = dependsOn;
+        internal IReadOnlyList<(string Key, long Changes)> DependsOn { get; } = dependsOn;
 
         /// <summary>The latest epoch at which every dependency was found as it was when the answer was worked out.</summary>
-        public long UnchangedAt
+        internal long UnchangedAt
         {
             get => Interlocked.Read(ref _unchangedAt);
             set => Interlocked.Exchange(ref _unchangedAt, value);
