@@ -171,7 +171,13 @@ public sealed class ClaimLoad(Balancer balancer, string prefix)
     /// history served by <paramref name="client"/> is exactly the claims acknowledged for it
     /// (eventually: a grain that missed a notification catches up from its stream).
     /// </summary>
-    public async Task AssertRecordMatchesAsync(string connectionString, HttpClient client)
+    /// <param name="connectionString">The database the cluster writes to.</param>
+    /// <param name="client">A client of a node that stayed up.</param>
+    /// <param name="nodeJustDied">
+    /// A node was killed moments ago. Until the cluster declares it dead (seconds later), a source
+    /// whose grain it held answers 503, "come back", and is asked again, within the same minute.
+    /// </param>
+    public async Task AssertRecordMatchesAsync(string connectionString, HttpClient client, bool nodeJustDied = false)
     {
         Assert.DoesNotContain(_failures, f => f.Contains("was not acknowledged", StringComparison.Ordinal));
         var stored = await StoredClaimIdsAsync(connectionString);
@@ -183,11 +189,25 @@ public sealed class ClaimLoad(Balancer balancer, string prefix)
         {
             var expected = source.ToHashSet();
             var started = DateTimeOffset.UtcNow;
-            HashSet<string> history;
-            while (!(history = await HistoryAsync(client, source.Key)).SetEquals(expected))
+            HashSet<string> history = [];
+            var unavailable = 0;
+            while (true)
             {
+                try
+                {
+                    if ((history = await HistoryAsync(client, source.Key)).SetEquals(expected))
+                    {
+                        break;
+                    }
+                }
+                catch (HttpRequestException e) when (nodeJustDied && e.StatusCode is HttpStatusCode.ServiceUnavailable)
+                {
+                    unavailable++;
+                }
+
                 Assert.True(DateTimeOffset.UtcNow - started < TimeSpan.FromSeconds(60),
-                    $"Source {source.Key}: {expected.Except(history).Count()} acknowledged claims missing from its history, {history.Except(expected).Count()} extra.");
+                    $"Source {source.Key}: {expected.Except(history).Count()} acknowledged claims missing from its history, " +
+                    $"{history.Except(expected).Count()} extra, {unavailable} answers 503.");
                 await Task.Delay(TimeSpan.FromSeconds(1));
             }
         }

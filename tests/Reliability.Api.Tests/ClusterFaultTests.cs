@@ -60,7 +60,7 @@ public sealed class ClusterFaultTests(ITestOutputHelper output)
         Assert.All(answers, a => Assert.True(a is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable, $"A read answered {a}."));
         Assert.True(recovered < TimeSpan.FromSeconds(20), $"The cluster served again only after {recovered}.");
         Assert.True(load.Count >= atKill + 60);
-        await load.AssertRecordMatchesAsync(database, viaThird);
+        await load.AssertRecordMatchesAsync(database, viaThird, nodeJustDied: true);
     }
 
     [Fact]
