@@ -65,6 +65,22 @@ public sealed class BenchCommandTests : IDisposable
             Assert.Equal(figures.GetProperty(figure).GetDouble() / figures.GetProperty(baseline).GetDouble(), report.GetProperty(ratio).GetDouble(), 9);
         }
 
+        // CPU per operation beside each rate: the service works for every request it answers, and a
+        // request costs the machine at least what it costs the service.
+        var cpu = figures.GetProperty("cpu_us_per_operation");
+        foreach (var operation in new[] { "ingest_claim", "trivial_request", "lookup_request", "score_request" })
+        {
+            var (service, machine) = (cpu.GetProperty(operation).GetProperty("service").GetDouble(), cpu.GetProperty(operation).GetProperty("machine"));
+            Assert.True(service > 0, operation);
+            if (machine.ValueKind is JsonValueKind.Number)
+            {
+                Assert.True(machine.GetDouble() >= service * 0.9, operation);
+            }
+        }
+
+        Assert.True(cpu.GetProperty("raw_insert_row").GetProperty("machine").ValueKind is JsonValueKind.Number or JsonValueKind.Null);
+        Assert.Contains("CPU per operation", run.Output, StringComparison.Ordinal);
+
         // Every figure under load was warmed up first, its baseline as much as the service.
         var warmUps = figures.GetProperty("warm_up");
         foreach (var figure in new[] { "raw_insert", "ingest", "trivial", "lookup", "score" })

@@ -65,6 +65,15 @@ public sealed record BenchReport(
             ["truth_half_resolved"] = new JsonObject(Truth.HalfResolved.Select(h =>
                 KeyValuePair.Create(h.Dataset, (JsonNode?)new JsonObject { ["accuracy"] = h.Accuracy, ["ms"] = h.Milliseconds, ["splits"] = h.Splits }))),
         };
+        figures["cpu_us_per_operation"] = new JsonObject
+        {
+            // The service is idle in the raw windows: only the machine's time is the baseline's.
+            ["raw_insert_row"] = new JsonObject { ["machine"] = Service.RawInsert.MachineCpuMicroseconds },
+            ["ingest_claim"] = Cpu(Service.Ingest),
+            ["trivial_request"] = Cpu(Service.Trivial),
+            ["lookup_request"] = Cpu(Service.Lookup),
+            ["score_request"] = Cpu(Service.Score),
+        };
         figures["warm_up"] = new JsonObject(Service.WarmUps.Select(w => KeyValuePair.Create(w.Key, (JsonNode?)new JsonObject
         {
             ["rounds"] = w.Value.Rounds,
@@ -132,6 +141,13 @@ public sealed record BenchReport(
             ["timestamp"] = Timestamp.ToString("O", CultureInfo.InvariantCulture),
         };
     }
+
+    /// <summary>A window's CPU per operation: the service's, and the whole machine's where known.</summary>
+    private static JsonObject Cpu(Throughput window) => new()
+    {
+        ["service"] = window.ServiceCpuMicroseconds,
+        ["machine"] = window.MachineCpuMicroseconds,
+    };
 
     public string ToJsonText() => ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
 }

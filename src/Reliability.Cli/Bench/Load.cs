@@ -7,8 +7,30 @@ public sealed record Throughput(long Operations, double Seconds)
 {
     public double PerSecond => Seconds > 0 ? Operations / Seconds : 0;
 
+    /// <summary>CPU time the service used during the window, in seconds; 0 where it was not measured.</summary>
+    public double ServiceCpuSeconds { get; init; }
+
+    /// <summary>
+    /// CPU time every process used during the window (the service, the database and the load
+    /// generator, which share the machine), in seconds; null where the machine's time is not known.
+    /// </summary>
+    public double? MachineCpuSeconds { get; init; }
+
+    /// <summary>
+    /// The service's CPU per operation, in µs. Unlike a rate, it hardly moves with the machine's speed
+    /// from one window to the next, so it shows a change in a read path that a run's drift would hide.
+    /// </summary>
+    public double ServiceCpuMicroseconds => Operations > 0 ? ServiceCpuSeconds * 1e6 / Operations : 0;
+
+    /// <summary>The whole machine's CPU per operation, in µs, where known.</summary>
+    public double? MachineCpuMicroseconds => Operations > 0 ? MachineCpuSeconds * 1e6 / Operations : null;
+
     /// <summary>Two windows of the same load taken together.</summary>
-    public static Throughput operator +(Throughput a, Throughput b) => new(a.Operations + b.Operations, a.Seconds + b.Seconds);
+    public static Throughput operator +(Throughput a, Throughput b) => new(a.Operations + b.Operations, a.Seconds + b.Seconds)
+    {
+        ServiceCpuSeconds = a.ServiceCpuSeconds + b.ServiceCpuSeconds,
+        MachineCpuSeconds = a.MachineCpuSeconds + b.MachineCpuSeconds,
+    };
 }
 
 /// <summary>How a warm-up ended: its rounds, how long it took, the mean rate of its last rounds, and whether that rate had settled.</summary>

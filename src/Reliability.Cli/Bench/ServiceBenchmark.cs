@@ -144,17 +144,17 @@ internal sealed class ServiceBenchmark(BenchService service, BenchSizes sizes, i
         // Whole batches per client in each half keep batch b in feed b % clients, as in ingest.
         var half = sizes.Clients * Math.Max(1, IngestBatches / sizes.Clients / 2);
         await WarmUpAsync("raw_insert", (b, token) => InsertAsync(raw, "warm-raw", b, token), cancellationToken);
-        var before = await Load.EachAsync(sizes.Clients, half, (b, token) => InsertAsync(raw, "ingest", b, token), cancellationToken);
+        var before = await MeteredAsync(() => Load.EachAsync(sizes.Clients, half, (b, token) => InsertAsync(raw, "ingest", b, token), cancellationToken));
 
         phase("ingest: POST /v1/claims");
         await WarmUpAsync("ingest", (b, token) => PostAsync(client,
             Batch("warm", b), token), cancellationToken);
-        var ingest = await Load.EachAsync(sizes.Clients, IngestBatches, (b, token) => PostAsync(client,
-            Batch("ingest", b), token), cancellationToken);
+        var ingest = await MeteredAsync(() => Load.EachAsync(sizes.Clients, IngestBatches, (b, token) => PostAsync(client,
+            Batch("ingest", b), token), cancellationToken));
 
         phase("ingest: raw INSERT baseline again, once the machine is quiet");
         await QuietAsync(cancellationToken);
-        var after = await Load.EachAsync(sizes.Clients, IngestBatches - half, (b, token) => InsertAsync(raw, "ingest", half + b, token), cancellationToken);
+        var after = await MeteredAsync(() => Load.EachAsync(sizes.Clients, IngestBatches - half, (b, token) => InsertAsync(raw, "ingest", half + b, token), cancellationToken));
         return (before, ingest, after);
     }
 
@@ -183,7 +183,10 @@ internal sealed class ServiceBenchmark(BenchService service, BenchSizes sizes, i
     }
 
     /// <summary>CPU time used so far: by every process on Linux (<c>/proc/stat</c>), else by the service.</summary>
-    private TimeSpan BusyTime()
+    private TimeSpan BusyTime() => MachineBusyTime() ?? ServiceBusyTime();
+
+    /// <summary>CPU time every process has used so far, where the system says (Linux's <c>/proc/stat</c>).</summary>
+    private static TimeSpan? MachineBusyTime()
     {
         if (File.Exists("/proc/stat") && File.ReadLines("/proc/stat").FirstOrDefault() is { } line && line.StartsWith("cpu ", StringComparison.Ordinal))
         {
@@ -193,8 +196,26 @@ internal sealed class ServiceBenchmark(BenchService service, BenchSizes sizes, i
             return TimeSpan.FromMilliseconds(10.0 * (ticks.Sum() - ticks[3] - ticks[4]));
         }
 
+        return null;
+    }
+
+    private TimeSpan ServiceBusyTime()
+    {
         service.Process.Refresh();
         return service.Process.TotalProcessorTime;
+    }
+
+    /// <summary>A measured window, with the CPU the service and the whole machine spent in it (see <see cref="Throughput.ServiceCpuMicroseconds"/>).</summary>
+    private async Task<Throughput> MeteredAsync(Func<Task<Throughput>> window)
+    {
+        var (service0, machine0) = (ServiceBusyTime(), MachineBusyTime());
+        var measured = await window();
+        var (service1, machine1) = (ServiceBusyTime(), MachineBusyTime());
+        return measured with
+        {
+            ServiceCpuSeconds = (service1 - service0).TotalSeconds,
+            MachineCpuSeconds = (machine1 - machine0)?.TotalSeconds,
+        };
     }
 
     /// <summary>The same rows as the service's claims, one autocommitted INSERT each.</summary>
@@ -284,7 +305,7 @@ internal sealed class ServiceBenchmark(BenchService service, BenchSizes sizes, i
                 sizes.WarmUpMinimum, sizes.WarmUpLimit, cancellationToken));
         }
 
-        return await Load.ForAsync(sizes.Clients, sizes.Window, seed, OnceAsync, cancellationToken);
+        return await MeteredAsync(() => Load.ForAsync(sizes.Clients, sizes.Window, seed, OnceAsync, cancellationToken));
     }
 
     /// <summary>

@@ -126,7 +126,28 @@ public static class BenchCommand
         }
 
         console.Write(table);
+        RenderCpu(figures, console);
         BenchTruthCommand.Render(report.Truth, console);
+    }
+
+    /// <summary>CPU per operation in the same windows: it moves far less than a rate with the machine's speed.</summary>
+    private static void RenderCpu(ServiceFigures figures, IAnsiConsole console)
+    {
+        var table = new Table().Title("CPU per operation in the same windows, µs")
+            .AddColumn("operation")
+            .AddColumn(new TableColumn("service").RightAligned())
+            .AddColumn(new TableColumn("whole machine").RightAligned());
+        table.AddRow("raw INSERT, per row", "", Optional(figures.RawInsert.MachineCpuMicroseconds));
+        foreach (var (name, window) in new[]
+        {
+            ("POST /v1/claims, per claim", figures.Ingest), ("GET /v1/me", figures.Trivial),
+            ("POST /v1/lookup", figures.Lookup), ("GET /v1/sources/{id}/score", figures.Score),
+        })
+        {
+            table.AddRow(Markup.Escape(name), Number(window.ServiceCpuMicroseconds), Optional(window.MachineCpuMicroseconds));
+        }
+
+        console.Write(table);
     }
 
     private static void Row(Table table, string number, string figure, double measured, double baseline, double ratio, double target, bool higherIsBetter)
