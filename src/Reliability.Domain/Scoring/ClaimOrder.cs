@@ -3,7 +3,7 @@ using Reliability.Domain.Model;
 namespace Reliability.Domain.Scoring;
 
 /// <summary>
-/// Publication time, then id: the order totals are summed in, whatever order events arrived in,
+/// Publication time, then id: the order contributions are listed and totals summed in, whatever order events arrived in,
 /// so that the same history always gives the same bits.
 /// </summary>
 internal sealed class ClaimOrder : IComparer<Claim>

@@ -4,17 +4,28 @@ using Reliability.Domain.Model;
 namespace Reliability.Domain.Scoring;
 
 /// <summary>
-/// A source's claims with their weights before recency, for the band walk along the history. Only
-/// the claims an event can have changed are judged again; recency is applied at each point. This
-/// keeps the walk from re-judging every claim at every instant.
+/// A source's evidence totals along the band walk of its history, kept up to date rather than summed
+/// again at every instant: summing every claim's decayed weight at each point made a score quadratic
+/// in the claims (about 2 s for 8,000 claims at distinct times), and the live score is recomputed
+/// whenever the record or the truth estimate moves. Only the claims an event can have changed are
+/// judged again.
 /// </summary>
+/// <remarks>
+/// Recency is exponential, so the totals as of a later instant are the totals as of an earlier one
+/// times the decay between them, plus what changed meanwhile, each change decayed from its claim's
+/// publication. The walk only ever moves forward and knows a claim from its publication on, so no
+/// claim is younger than the instant the totals are kept at. The result can differ from summing the
+/// contributions afresh in the last bits, never more: the final point of a score is summed afresh.
+/// </remarks>
 internal sealed class ClaimWeights(string sourceId, ScoringPolicy policy)
 {
-    private readonly List<Claim> _ordered = [];
     private readonly Dictionary<string, List<Claim>> _byProposition = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<string>> _reversedInto = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (double Confirmed, double Refuted)> _undecayed = new(StringComparer.Ordinal);
     private readonly HashSet<string> _stale = new(StringComparer.Ordinal);
+    private DateTimeOffset? _keptAt;
+    private double _confirmed;
+    private double _refuted;
 
     /// <summary>Some claim of the source may weigh differently since the last totals.</summary>
     public bool Changed => _stale.Count > 0;
@@ -27,8 +38,6 @@ internal sealed class ClaimWeights(string sourceId, ScoringPolicy policy)
             case ClaimRecorded { Claim: var claim }:
                 if (claim.SourceId == sourceId)
                 {
-                    var index = _ordered.BinarySearch(claim, ClaimOrder.Instance);
-                    _ordered.Insert(index < 0 ? ~index : index, claim);
                     _byProposition.ListFor(claim.PropositionId).Add(claim);
                     _stale.Add(claim.Id);
                 }
@@ -56,29 +65,45 @@ internal sealed class ClaimWeights(string sourceId, ScoringPolicy policy)
         }
     }
 
-    /// <summary>Confirmed and refuted totals at a time, summed in the same order as the contributions.</summary>
+    /// <summary>Confirmed and refuted totals at a time no earlier than the last one asked for.</summary>
     public (double Confirmed, double Refuted) TotalsAt(Ledger ledger, DateTimeOffset at)
     {
-        foreach (var id in _stale)
+        if (_keptAt is { } keptAt)
         {
-            // Ids of other sources' claims can be marked through a reversal; they carry no weight here.
-            if (ledger.FindClaim(id) is { } claim && claim.SourceId == sourceId)
+            if (at < keptAt)
             {
-                _undecayed[id] = ClaimAssessor.Undecayed(ledger, claim, policy);
+                throw new InvalidOperationException($"The band walk went back from {keptAt:O} to {at:O}.");
             }
+
+            var decay = Decay(at - keptAt);
+            _confirmed *= decay;
+            _refuted *= decay;
+        }
+
+        _keptAt = at;
+        // Ids of other sources' claims can be marked through a reversal; they carry no weight here.
+        // Summed in claim order, not the order events marked them, so a history gives the same bits
+        // whatever order its events arrived in.
+        var changed = _stale.Select(ledger.FindClaim).OfType<Claim>().Where(c => c.SourceId == sourceId).Order(ClaimOrder.Instance);
+        foreach (var claim in changed)
+        {
+            if (claim.PublishedAt > at)
+            {
+                throw new InvalidOperationException($"Claim {claim.Id} is published after the walk's instant {at:O}.");
+            }
+
+            var (was, wasRefuted) = _undecayed.GetValueOrDefault(claim.Id);
+            var (now, nowRefuted) = _undecayed[claim.Id] = ClaimAssessor.Undecayed(ledger, claim, policy);
+            var recency = ClaimAssessor.Recency(claim, at, policy);
+            _confirmed += recency * (now - was);
+            _refuted += recency * (nowRefuted - wasRefuted);
         }
 
         _stale.Clear();
-        var confirmed = 0.0;
-        var refuted = 0.0;
-        foreach (var claim in _ordered)
-        {
-            var recency = ClaimAssessor.Recency(claim, at, policy);
-            var (c, r) = _undecayed[claim.Id];
-            confirmed += recency * c;
-            refuted += recency * r;
-        }
-
-        return (confirmed, refuted);
+        // A claim whose weight went back to nothing can leave a rounding residue below zero.
+        return (Math.Max(0.0, _confirmed), Math.Max(0.0, _refuted));
     }
+
+    private double Decay(TimeSpan elapsed) =>
+        policy.RecencyHalfLife is { } halfLife ? Math.Pow(0.5, elapsed.TotalDays / halfLife.TotalDays) : 1.0;
 }
