@@ -126,6 +126,59 @@ public sealed class BadInputTests(BadInputTests.Api api) : IClassFixture<BadInpu
     public async Task A_webhook_the_address_rule_or_the_vocabulary_refuses_is_a_problem_and_stores_nothing(string body) =>
         await AssertRefusedAsync("POST", "/v1/webhooks", Encoding.UTF8.GetBytes(body), HttpStatusCode.BadRequest);
 
+    /// <summary>Each endpoint that records a time, with a time a day ahead of now (three for a bare date).</summary>
+    public static TheoryData<string, string, string, string> FutureTimes()
+    {
+        var later = DateTimeOffset.UtcNow.AddDays(1).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        var laterDay = DateTimeOffset.UtcNow.AddDays(3).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        return new()
+        {
+            { "POST", "/v1/claims", $$$"""{"claims":[{"id":"c-future","handle":{"platform":"x","handle":"a"},"proposition":{"question":"Q?","options":["a","b"]},"option":"a","publishedAt":"{{{later}}}"}]}""", "publishedAt" },
+            { "POST", "/v1/claims/unknown/corrections", $$$"""{"kind":"deleted","at":"{{{later}}}"}""", "at" },
+            { "POST", "/v1/claims/unknown/corrections", $$$"""{"kind":"reversed","at":"2023-09-29T08:00:00Z","replacement":{"id":"r-future","option":"b","publishedAt":"{{{later}}}"}}""", "replacement.publishedAt" },
+            { "PUT", "/v1/propositions/unknown/resolution", $$$"""{"option":"a","at":"{{{later}}}"}""", "at" },
+            { "POST", "/v1/import/claimreview", $$$"""{"@type":"ClaimReview","claimReviewed":"c","datePublished":"2023-10-02","itemReviewed":{"author":{"name":"A"},"datePublished":"{{{laterDay}}}"},"reviewRating":{"alternateName":"False"}}""", "itemReviewed.datePublished" },
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(FutureTimes))]
+    public async Task A_time_in_the_future_is_a_field_problem_and_stores_nothing(string method, string path, string body, string field)
+    {
+        var before = await CountRowsAsync();
+        using var response = await SendAsync(method, path, Encoding.UTF8.GetBytes(body));
+
+        var answer = await response.Content.ReadFromJsonAsync<JsonElement>();
+        if (path == "/v1/claims")
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(1, answer.GetProperty("rejected").GetInt32());
+            answer = answer.GetProperty("items")[0].GetProperty("problem");
+        }
+        else
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+
+        var errors = answer.GetProperty("errors");
+        Assert.Contains("In the future", errors.GetProperty(field)[0].GetString(), StringComparison.Ordinal);
+        Assert.Equal(before, await CountRowsAsync());
+    }
+
+    [Fact]
+    public async Task A_claim_published_a_minute_ahead_of_the_service_clock_is_accepted()
+    {
+        // Newsroom systems' clocks differ a little from the service's; that is not a mistake.
+        var soon = DateTimeOffset.UtcNow.AddMinutes(1).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        var body = $$$"""{"claims":[{"id":"c-soon","handle":{"platform":"x","handle":"clock-skew"},"proposition":{"question":"Skew?","options":["a","b"]},"option":"a","publishedAt":"{{{soon}}}"}]}""";
+
+        using var response = await SendAsync("POST", "/v1/claims", Encoding.UTF8.GetBytes(body));
+
+        var batch = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(1, batch.GetProperty("accepted").GetInt32());
+    }
+
     [Fact]
     public async Task Mixed_direction_text_and_emoji_round_trip()
     {

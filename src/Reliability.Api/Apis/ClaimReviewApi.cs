@@ -38,7 +38,7 @@ internal static class ClaimReviewApi
     {
         // Every review is read before anything is written, so one bad review rejects the request whole.
         var errors = new RequestErrors();
-        var parsed = ClaimReviewReader.Read(body, errors);
+        var parsed = ClaimReviewReader.Read(body, errors, clock.GetUtcNow());
         if (errors.Any)
         {
             return Problems.Invalid(errors.ToDictionary());

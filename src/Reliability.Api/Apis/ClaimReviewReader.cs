@@ -42,7 +42,12 @@ internal static class ClaimReviewReader
         ["tiktok.com"] = "tiktok",
     };
 
-    public static List<ParsedReview?> Read(JsonElement body, RequestErrors errors)
+    /// <summary>
+    /// Reads the reviews of a request. Dates in review markup are often bare days, and a day that has
+    /// begun anywhere can be tomorrow in UTC, so a date may be up to a day ahead of
+    /// <paramref name="now"/>.
+    /// </summary>
+    public static List<ParsedReview?> Read(JsonElement body, RequestErrors errors, DateTimeOffset now)
     {
         var items = body.ValueKind == JsonValueKind.Array ? body.EnumerateArray().ToList() : [body];
         if (items.Count is 0 or > MaxReviews)
@@ -52,10 +57,11 @@ internal static class ClaimReviewReader
         }
 
         var prefix = body.ValueKind == JsonValueKind.Array;
-        return [.. items.Select((item, i) => ReadOne(item, prefix ? $"[{i}]." : "", errors))];
+        var latest = now.AddDays(1);
+        return [.. items.Select((item, i) => ReadOne(item, prefix ? $"[{i}]." : "", errors, latest))];
     }
 
-    private static ParsedReview? ReadOne(JsonElement review, string at, RequestErrors errors)
+    private static ParsedReview? ReadOne(JsonElement review, string at, RequestErrors errors, DateTimeOffset latest)
     {
         var before = errors.Count;
         if (review.ValueKind != JsonValueKind.Object)
@@ -72,6 +78,7 @@ internal static class ClaimReviewReader
         var claimReviewed = errors.Required(at + "claimReviewed", Text(review, "claimReviewed", at, errors), 2_000);
         var reviewUrl = errors.Url(at + "url", Text(review, "url", at, errors));
         var reviewDate = Date(review, "datePublished", at, errors);
+        errors.NotLaterThan(at + "datePublished", reviewDate, latest);
         var reviewer = Object(review, "author", at, errors);
         var reviewerName = reviewer is { } r ? errors.Optional(at + "author.name", Text(r, "name", at + "author.", errors), 500) : null;
         var reviewerUrl = reviewer is { } ru ? errors.Url(at + "author.url", Text(ru, "url", at + "author.", errors)) : null;
@@ -100,6 +107,7 @@ internal static class ClaimReviewReader
         }
 
         var claimDate = item is { } d ? Date(d, "datePublished", itemAt, errors) : null;
+        errors.NotLaterThan(itemAt + "datePublished", claimDate, latest);
         if ((claimDate ?? reviewDate) is null)
         {
             errors.Add(itemAt + "datePublished", "When the claim was made is required (or the review's datePublished).");

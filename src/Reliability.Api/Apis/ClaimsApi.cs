@@ -42,7 +42,7 @@ internal static class ClaimsApi
     public sealed record BatchResult(int Accepted, int Duplicates, int Rejected, IReadOnlyList<ItemResult> Items);
 
     private static async Task<Results<Ok<BatchResult>, ProblemHttpResult>> RecordAsync(
-        ClaimBatchRequest batch, ILedger ledger, CancellationToken cancellationToken)
+        ClaimBatchRequest batch, ILedger ledger, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (batch.Claims is not { Count: > 0 and <= MaxBatch } items)
         {
@@ -51,10 +51,11 @@ internal static class ClaimsApi
 
         var results = new ItemResult?[items.Count];
         var submissions = new List<(int Index, ClaimSubmission Submission)>();
+        var now = clock.GetUtcNow();
         for (var i = 0; i < items.Count; i++)
         {
             var errors = new RequestErrors();
-            var submission = errors.Claim("", items[i]);
+            var submission = errors.Claim("", items[i], now);
             if (submission is null)
             {
                 results[i] = Rejected(items[i]?.Id ?? "", errors.ToDictionary());
@@ -91,19 +92,22 @@ internal static class ClaimsApi
     }
 
     private static async Task<Results<Ok<ClaimView>, ProblemHttpResult>> CorrectAsync(
-        string id, CorrectionRequest correction, ILedger ledger, CancellationToken cancellationToken)
+        string id, CorrectionRequest correction, ILedger ledger, TimeProvider clock, CancellationToken cancellationToken)
     {
         var errors = new RequestErrors();
+        var now = clock.GetUtcNow();
         errors.Required("kind", correction.Kind, 20);
         if (correction.At is null)
         {
             errors.Add("at", "This field is required (ISO-8601 with offset).");
         }
 
+        errors.NotLaterThan("at", correction.At, now + RequestErrors.ClockTolerance);
+
         errors.Url("url", correction.Url);
         errors.Optional("note", correction.Note, RequestErrors.MaxTextLength);
         errors.Optional("deletion", correction.Deletion, 20);
-        var replacement = correction.Replacement is null ? null : errors.Claim("replacement.", correction.Replacement, isReplacement: true);
+        var replacement = correction.Replacement is null ? null : errors.Claim("replacement.", correction.Replacement, now, isReplacement: true);
         if (errors.Any)
         {
             return Problems.Invalid(errors.ToDictionary());

@@ -66,9 +66,10 @@ internal static class PropositionsApi
             : Problems.NotFound($"No proposition has the id '{id}'.");
 
     private static async Task<Results<Ok<ResolutionView>, ProblemHttpResult>> ResolveAsync(
-        string id, ResolutionRequest resolution, ClaimsPrincipal user, ILedger ledger, CancellationToken cancellationToken)
+        string id, ResolutionRequest resolution, ClaimsPrincipal user, ILedger ledger, TimeProvider clock, CancellationToken cancellationToken)
     {
         var errors = new RequestErrors();
+        errors.NotLaterThan("at", resolution.At, clock.GetUtcNow() + RequestErrors.ClockTolerance);
         errors.Optional("option", resolution.Option, 500);
         errors.Urls("evidence", resolution.Evidence);
         errors.Optional("note", resolution.Note, RequestErrors.MaxTextLength);

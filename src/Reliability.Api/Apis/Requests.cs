@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using Reliability.Contracts.Ledger;
 using Reliability.Contracts.Sources;
 
@@ -109,6 +110,23 @@ internal sealed class RequestErrors
         return value;
     }
 
+    /// <summary>
+    /// How far ahead of the service's clock the time of a claim, correction or resolution may be: the
+    /// clocks of newsroom systems differ a little. A later time is a mistake (a wrong year or offset),
+    /// and stored, it would stay out of every score until that time came.
+    /// </summary>
+    public static readonly TimeSpan ClockTolerance = TimeSpan.FromMinutes(10);
+
+    /// <summary>Refuses a time later than <paramref name="latest"/>: what is recorded has happened.</summary>
+    public void NotLaterThan(string field, DateTimeOffset? value, DateTimeOffset latest)
+    {
+        if (value > latest)
+        {
+            Add(field, string.Create(CultureInfo.InvariantCulture,
+                $"In the future: the latest time accepted now is {latest.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}. Record what has happened, with its own time and offset."));
+        }
+    }
+
     public string? Url(string field, string? value)
     {
         if (Optional(field, value, 2_000) is not { } url)
@@ -140,7 +158,7 @@ internal sealed class RequestErrors
         return urls;
     }
 
-    public ClaimSubmission? Claim(string prefix, ClaimRequest? claim, bool isReplacement = false)
+    public ClaimSubmission? Claim(string prefix, ClaimRequest? claim, DateTimeOffset now, bool isReplacement = false)
     {
         if (claim is null)
         {
@@ -174,6 +192,8 @@ internal sealed class RequestErrors
         {
             Add(prefix + "publishedAt", "This field is required (ISO-8601 with offset).");
         }
+
+        NotLaterThan(prefix + "publishedAt", claim.PublishedAt, now + ClockTolerance);
 
         Url(prefix + "url", claim.Url);
         Optional(prefix + "text", claim.Text, MaxTextLength);

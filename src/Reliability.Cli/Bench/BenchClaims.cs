@@ -17,6 +17,9 @@ internal static class BenchClaims
 {
     public const int BatchSize = 100;
     private static readonly string[] Options = ["yes", "no"];
+    // Claim n is published n seconds after this, so the largest load (the full run's million claims)
+    // spans under two weeks and every claim is in the past: the service refuses one published later
+    // than now, and before it did, a score left out the claims not yet published as of the request.
     private static readonly DateTimeOffset Epoch = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -31,7 +34,7 @@ internal static class BenchClaims
             SourceId(set, source),
             new BenchProposition(propositionId, $"Did event {propositionId} happen?", Options),
             Options[random.Next(Options.Length)],
-            Epoch.AddMinutes(number),
+            Epoch.AddSeconds(number),
             $"https://example.org/{SourceId(set, source)}/status/{number.ToString(CultureInfo.InvariantCulture)}",
             $"Claim {id}: an account of event {propositionId}.");
     }
@@ -59,12 +62,13 @@ internal static class BenchClaims
     /// Batch <paramref name="batch"/> of claims that all name one source, on propositions of feed
     /// <paramref name="feed"/> of <paramref name="feeds"/> (see <see cref="FeedBatch"/>).
     /// </summary>
-    public static IReadOnlyList<BenchClaim> SourceBatch(string set, int source, int batch, int propositions, int feed, int feeds, int seed)
+    public static IReadOnlyList<BenchClaim> SourceBatch(
+        string set, int source, int batch, int claimsPerSource, int propositions, int feed, int feeds, int seed)
     {
         var random = new Random(Mix(seed, source, batch));
         var propositionsPerFeed = Math.Max(1, propositions / feeds);
         return [.. Enumerable.Range(0, BatchSize).Select(i => Claim(
-            set, ((long)source * 1_000_000) + ((long)batch * BatchSize) + i, source, feed + (feeds * random.Next(propositionsPerFeed)), random))];
+            set, ((long)source * claimsPerSource) + ((long)batch * BatchSize) + i, source, feed + (feeds * random.Next(propositionsPerFeed)), random))];
     }
 
     /// <summary>A seed per batch that is the same in every run (<see cref="HashCode"/> is not).</summary>

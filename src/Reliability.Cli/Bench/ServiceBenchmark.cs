@@ -323,7 +323,7 @@ internal sealed class ServiceBenchmark(BenchService service, BenchSizes sizes, i
         using (var writer = service.Client(sizes.ColdSources))
         {
             await Load.EachAsync(sizes.ColdSources, sizes.ColdSources * batches, (i, token) => PostAsync(writer,
-                BenchClaims.SourceBatch("cold", i % sizes.ColdSources, i / sizes.ColdSources, sizes.ColdClaims / 10, i % sizes.ColdSources, sizes.ColdSources, seed), token),
+                BenchClaims.SourceBatch("cold", i % sizes.ColdSources, i / sizes.ColdSources, sizes.ColdClaims, sizes.ColdClaims / 10, i % sizes.ColdSources, sizes.ColdSources, seed), token),
                 cancellationToken);
         }
 
@@ -392,7 +392,7 @@ internal sealed class ServiceBenchmark(BenchService service, BenchSizes sizes, i
         using (var writer = service.Client(sizes.Clients))
         {
             await Load.EachAsync(sizes.Clients, sources * batchesPerSource, (b, token) => PostAsync(writer,
-                BenchClaims.SourceBatch("memory", b / batchesPerSource, b % batchesPerSource, 1_000, b % sizes.Clients, sizes.Clients, seed), token), cancellationToken);
+                BenchClaims.SourceBatch("memory", b / batchesPerSource, b % batchesPerSource, BenchSizes.MemoryClaimsPerSource, 1_000, b % sizes.Clients, sizes.Clients, seed), token), cancellationToken);
         }
 
         await service.RestartAsync(cancellationToken);
