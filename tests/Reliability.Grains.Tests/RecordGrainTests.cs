@@ -249,6 +249,26 @@ public sealed class RecordGrainTests(GrainCluster fixture) : IClassFixture<Grain
     }
 
     [Fact]
+    public async Task A_claim_id_taken_between_the_read_and_the_commit_is_decided_again_not_failed()
+    {
+        // The source and proposition exist and nothing else moves, so the commit collides on the claim's
+        // document alone. Marten reports that without a PostgreSQL error inside; seen once as a failed
+        // batch when concurrent batches shared claim ids.
+        Assert.Equal(SubmissionStatus.Accepted, Assert.Single(await fixture.Ledger.RecordClaimsAsync([Claim("race-0", "race-s", "race-p", "o0", 1)])).Status);
+
+        fixture.Injector.Arm(async () =>
+        {
+            await using var other = fixture.Store.LightweightSession();
+            other.Insert(new ClaimDocument { Id = "race-1", SourceId = "race-s", PropositionId = "race-p", Option = "o1" });
+            await other.SaveChangesAsync();
+        });
+        var result = Assert.Single(await fixture.Ledger.RecordClaimsAsync([Claim("race-1", "race-s", "race-p", "o1", 2)]));
+
+        Assert.True(fixture.Injector.Fired);
+        Assert.Equal(SubmissionStatus.Duplicate, result.Status);
+    }
+
+    [Fact]
     public async Task A_write_injected_from_outside_is_served_and_the_next_write_reloads()
     {
         const string source = "outside";

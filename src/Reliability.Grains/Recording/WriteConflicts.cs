@@ -13,6 +13,9 @@ internal static class WriteConflicts
         {
             switch (e)
             {
+                // Marten's insert reports an id taken meanwhile this way, with no PostgreSQL error inside
+                // (its insert returned no row), so the unique violation below never shows for it.
+                case JasperFx.DocumentAlreadyExistsException:
                 case ExistingStreamIdCollisionException:
                 case JasperFx.Events.EventStreamUnexpectedMaxEventIdException:
                 case JasperFx.ConcurrencyException:
