@@ -122,6 +122,32 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
     }
 
     [Fact]
+    public async Task A_score_as_of_a_time_still_to_come_is_a_problem_naming_asOf()
+    {
+        var url = $"https://x.com/future_{Guid.NewGuid():N}"[..40] + "/status/1";
+        var batch = await PostClaimsAsync(Claim(NewId("future"), $"future_{Guid.NewGuid():N}"[..20], "Later? " + Guid.NewGuid(), "army repelled the attack", "2023-09-28T09:00:00Z", url));
+        var sourceId = batch.GetProperty("items")[0].GetProperty("sourceId").GetString()!;
+        var tomorrow = Uri.EscapeDataString(DateTimeOffset.UtcNow.AddDays(1).ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+
+        using var score = await Client.GetAsync($"/v1/sources/{sourceId}/score?asOf={tomorrow}");
+        using var explanation = await Client.GetAsync($"/v1/sources/{sourceId}/explanation?asOf={tomorrow}");
+        using var lookup = await Client.PostAsJsonAsync("/v1/lookup", new { urls = new[] { url }, asOf = DateTimeOffset.UtcNow.AddDays(1) });
+
+        foreach (var response in new[] { score, explanation, lookup })
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Contains("In the future", problem.GetProperty("errors").GetProperty("asOf")[0].GetString(), StringComparison.Ordinal);
+        }
+
+        // The same questions as of now are answered.
+        var now = Uri.EscapeDataString(DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        using var current = await Client.GetAsync($"/v1/sources/{sourceId}/score?asOf={now}");
+        Assert.Equal(HttpStatusCode.OK, current.StatusCode);
+    }
+
+    [Fact]
     public async Task A_reversed_post_shows_as_reversed_with_its_replacement_in_a_lookup()
     {
         var question = "Who holds the camp? " + Guid.NewGuid();

@@ -42,9 +42,10 @@ internal static class LookupApi
 
     private static async Task<Results<LookupAnswer, ProblemHttpResult>> LookupAsync(
         LookupRequest request, RecordQueries queries, IGrainFactory grains, ReadCache cache, TruthEstimates truth, LookupJson json,
-        CancellationToken cancellationToken)
+        TimeProvider clock, CancellationToken cancellationToken)
     {
         var errors = new RequestErrors();
+        errors.AsOfNotLaterThan(request.AsOf, clock.GetUtcNow());
         var urls = request.Urls ?? [];
         var handles = request.Handles ?? [];
         if (urls.Count + handles.Count is 0 or > MaxItems)

@@ -118,14 +118,18 @@ internal sealed class RequestErrors
     public static readonly TimeSpan ClockTolerance = TimeSpan.FromMinutes(10);
 
     /// <summary>Refuses a time later than <paramref name="latest"/>: what is recorded has happened.</summary>
-    public void NotLaterThan(string field, DateTimeOffset? value, DateTimeOffset latest)
+    public void NotLaterThan(string field, DateTimeOffset? value, DateTimeOffset latest, string hint = "Record what has happened, with its own time and offset.")
     {
         if (value > latest)
         {
             Add(field, string.Create(CultureInfo.InvariantCulture,
-                $"In the future: the latest time accepted now is {latest.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}. Record what has happened, with its own time and offset."));
+                $"In the future: the latest time accepted now is {latest.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}. {hint}"));
         }
     }
+
+    /// <summary>Refuses an as-of time later than now: no score is known for it yet.</summary>
+    public void AsOfNotLaterThan(DateTimeOffset? asOf, DateTimeOffset now) =>
+        NotLaterThan("asOf", asOf, now + ClockTolerance, "A score is known up to now; leave asOf out for the live score.");
 
     public string? Url(string field, string? value)
     {

@@ -83,9 +83,10 @@ internal static class SourcesApi
         await grains.GetGrain<ISourceGrain>(id).GetProfileAsync() is { } profile ? TypedResults.Ok(profile) : Unknown(id);
 
     private static async Task<Results<KeptJson<ScoreView>, ProblemHttpResult>> ScoreAsync(
-        string id, IGrainFactory grains, ReadCache cache, TruthEstimates truth, IOptions<JsonOptions> json, string? asOf = null, string? topic = null)
+        string id, IGrainFactory grains, ReadCache cache, TruthEstimates truth, IOptions<JsonOptions> json, TimeProvider clock,
+        string? asOf = null, string? topic = null)
     {
-        if (!TryAsOf(asOf, out var at, out var problem))
+        if (!TryAsOf(asOf, clock.GetUtcNow(), out var at, out var problem))
         {
             return problem;
         }
@@ -119,9 +120,10 @@ internal static class SourcesApi
         return kept;
     }
 
-    private static async Task<Results<Ok<ExplanationView>, ProblemHttpResult>> ExplainAsync(string id, IGrainFactory grains, string? asOf = null)
+    private static async Task<Results<Ok<ExplanationView>, ProblemHttpResult>> ExplainAsync(
+        string id, IGrainFactory grains, TimeProvider clock, string? asOf = null)
     {
-        if (!TryAsOf(asOf, out var at, out var problem))
+        if (!TryAsOf(asOf, clock.GetUtcNow(), out var at, out var problem))
         {
             return problem;
         }
@@ -143,7 +145,12 @@ internal static class SourcesApi
         return await grains.GetGrain<ISourceGrain>(id).GetClaimsAsync(cursor, limit) is { } page ? TypedResults.Ok(page) : Unknown(id);
     }
 
-    internal static bool TryAsOf(string? text, out DateTimeOffset? asOf, out ProblemHttpResult problem)
+    /// <summary>
+    /// Reads an as-of time: a past moment, replayed. A later one than now (beyond the clock tolerance
+    /// of <see cref="RequestErrors.ClockTolerance"/>) is refused: what will have been recorded by then is
+    /// not known, so no score can stand for it.
+    /// </summary>
+    internal static bool TryAsOf(string? text, DateTimeOffset now, out DateTimeOffset? asOf, out ProblemHttpResult problem)
     {
         asOf = null;
         problem = null!;
@@ -154,6 +161,14 @@ internal static class SourcesApi
 
         if (Hosting.StrictJson.TryParseTimestamp(text, out var parsed))
         {
+            var errors = new RequestErrors();
+            errors.AsOfNotLaterThan(parsed, now);
+            if (errors.Any)
+            {
+                problem = Problems.Invalid(errors.ToDictionary());
+                return false;
+            }
+
             asOf = parsed;
             return true;
         }
