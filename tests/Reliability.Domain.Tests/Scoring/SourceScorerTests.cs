@@ -259,6 +259,54 @@ public sealed class SourceScorerTests
     }
 
     [Fact]
+    public void A_long_history_walked_with_running_totals_matches_a_fresh_score_at_every_point_checked()
+    {
+        // Years of claims at distinct times, decaying fast, resolved, corrected and reversed long after:
+        // the walk's running totals must not drift from what summing the contributions afresh gives.
+        var random = new Random(20261126);
+        var events = new List<IReliabilityEvent>();
+        for (var i = 0; i < 2_000; i++)
+        {
+            var day = i * 0.7;
+            var option = random.Next(2) == 0 ? "yes" : "no";
+            events.Add(Proposition($"p{i}", day: day));
+            events.Add(Claim($"c{i}", $"p{i}", option, day, hedge: (Hedge)random.Next(3)));
+            if (random.NextDouble() < 0.6)
+            {
+                events.Add(Resolved($"p{i}", random.Next(3) == 0 ? "no" : "yes", day + (random.NextDouble() * 400)));
+            }
+
+            switch (random.Next(20))
+            {
+                case 0:
+                    events.Add(Retraction($"r{i}", $"c{i}", day + (random.NextDouble() * 30)));
+                    break;
+                case 1:
+                    events.Add(SilentDeletion($"d{i}", $"c{i}", day + (random.NextDouble() * 30)));
+                    break;
+                case 2:
+                    var reversedAt = day + (random.NextDouble() * 30);
+                    events.Add(Correction($"v{i}", $"c{i}", CorrectionKind.Reversed, reversedAt, replacement: $"c{i}-rev"));
+                    events.Add(Claim($"c{i}-rev", $"p{i}", option == "yes" ? "no" : "yes", reversedAt));
+                    break;
+            }
+        }
+
+        var policy = ScoringPolicy.BetaV1 with { RecencyHalfLife = TimeSpan.FromDays(30) };
+        var score = SourceScorer.Score(Subject, events, Day(2_000), policy);
+
+        Assert.True(score.History.Count > 2_000, $"{score.History.Count} points");
+        for (var k = 0; k < 25; k++)
+        {
+            var point = score.History[k * (score.History.Count - 1) / 24];
+            var then = SourceScorer.Score(Subject, events, point.At, policy);
+            Assert.Equal(then.Score, point.Score, 1e-9);
+            Assert.Equal(then.Overall.EffectiveEvidence, point.EffectiveEvidence, 1e-9 * Math.Max(1.0, then.Overall.EffectiveEvidence));
+            Assert.Equal(then.Band, point.Band);
+        }
+    }
+
+    [Fact]
     public void Topic_and_region_scores_use_only_the_claims_tagged_so()
     {
         var history = new IReliabilityEvent[]
