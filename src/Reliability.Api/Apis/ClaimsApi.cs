@@ -102,8 +102,7 @@ internal static class ClaimsApi
             errors.Add("at", "This field is required (ISO-8601 with offset).");
         }
 
-        errors.NotLaterThan("at", correction.At, now + RequestErrors.ClockTolerance);
-
+        errors.HasHappened("at", correction.At, now);
         errors.Url("url", correction.Url);
         errors.Optional("note", correction.Note, RequestErrors.MaxTextLength);
         errors.Optional("deletion", correction.Deletion, 20);

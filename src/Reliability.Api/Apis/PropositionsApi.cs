@@ -69,7 +69,7 @@ internal static class PropositionsApi
         string id, ResolutionRequest resolution, ClaimsPrincipal user, ILedger ledger, TimeProvider clock, CancellationToken cancellationToken)
     {
         var errors = new RequestErrors();
-        errors.NotLaterThan("at", resolution.At, clock.GetUtcNow() + RequestErrors.ClockTolerance);
+        errors.HasHappened("at", resolution.At, clock.GetUtcNow());
         errors.Optional("option", resolution.Option, 500);
         errors.Urls("evidence", resolution.Evidence);
         errors.Optional("note", resolution.Note, RequestErrors.MaxTextLength);

@@ -127,6 +127,9 @@ internal sealed class RequestErrors
         }
     }
 
+    /// <summary>Refuses the time of something recorded (a claim, a correction, a resolution) that has not happened yet.</summary>
+    public void HasHappened(string field, DateTimeOffset? at, DateTimeOffset now) => NotLaterThan(field, at, now + ClockTolerance);
+
     /// <summary>Refuses an as-of time later than now: no score is known for it yet.</summary>
     public void AsOfNotLaterThan(DateTimeOffset? asOf, DateTimeOffset now) =>
         NotLaterThan("asOf", asOf, now + ClockTolerance, "A score is known up to now; leave asOf out for the live score.");
@@ -197,7 +200,7 @@ internal sealed class RequestErrors
             Add(prefix + "publishedAt", "This field is required (ISO-8601 with offset).");
         }
 
-        NotLaterThan(prefix + "publishedAt", claim.PublishedAt, now + ClockTolerance);
+        HasHappened(prefix + "publishedAt", claim.PublishedAt, now);
 
         Url(prefix + "url", claim.Url);
         Optional(prefix + "text", claim.Text, MaxTextLength);
