@@ -64,11 +64,12 @@ internal static class ClaimAssessor
         return (c.Confirmed, c.Refuted);
     }
 
-    public static double Recency(Claim claim, DateTimeOffset at, ScoringPolicy policy)
-    {
-        var ageDays = Math.Max(0.0, (at - claim.PublishedAt).TotalDays);
-        return policy.RecencyHalfLife is { } halfLife ? Math.Pow(0.5, ageDays / halfLife.TotalDays) : 1.0;
-    }
+    public static double Recency(Claim claim, DateTimeOffset at, ScoringPolicy policy) =>
+        Decay(Math.Max(0.0, (at - claim.PublishedAt).TotalDays), policy);
+
+    /// <summary>What a weight keeps after <paramref name="days"/> under the policy's half-life.</summary>
+    public static double Decay(double days, ScoringPolicy policy) =>
+        policy.RecencyHalfLife is { } halfLife ? Math.Pow(0.5, days / halfLife.TotalDays) : 1.0;
 
     private static ClaimAssessment AssessOutcome(
         Ledger ledger, Claim claim, ScoringPolicy policy, ProvisionalTruth provisional, double weight, List<string>? reasons)

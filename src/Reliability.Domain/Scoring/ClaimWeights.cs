@@ -75,7 +75,7 @@ internal sealed class ClaimWeights(string sourceId, ScoringPolicy policy)
                 throw new InvalidOperationException($"The band walk went back from {keptAt:O} to {at:O}.");
             }
 
-            var decay = Decay(at - keptAt);
+            var decay = ClaimAssessor.Decay((at - keptAt).TotalDays, policy);
             _confirmed *= decay;
             _refuted *= decay;
         }
@@ -103,7 +103,4 @@ internal sealed class ClaimWeights(string sourceId, ScoringPolicy policy)
         // A claim whose weight went back to nothing can leave a rounding residue below zero.
         return (Math.Max(0.0, _confirmed), Math.Max(0.0, _refuted));
     }
-
-    private double Decay(TimeSpan elapsed) =>
-        policy.RecencyHalfLife is { } halfLife ? Math.Pow(0.5, elapsed.TotalDays / halfLife.TotalDays) : 1.0;
 }
