@@ -504,7 +504,7 @@
     var asOf = this.publishedAt;
     Promise.all([
       this.call('GET', '/v1/sources/' + id + '/score'),
-      this.call('GET', '/v1/sources/' + id + '/history'),
+      this.call('GET', '/v1/sources/' + id + '/history?points=' + HISTORY_POINTS),
       this.call('GET', '/v1/sources/' + id + '/claims?limit=20'),
       asOf ? this.call('GET', '/v1/sources/' + id + '/score?asOf=' + encodeURIComponent(asOf)) : Promise.resolve(null),
     ]).then(function (results) {
@@ -520,7 +520,7 @@
       panel.appendChild(self.correctionsSection(score.body.corrections || {}));
       if (history.ok) {
         panel.appendChild(el(document, 'h3', {}, 'Score history'));
-        panel.appendChild(historyChart(history.body.points || []));
+        panel.appendChild(historyChart(history.body.points || [], history.body.totalPoints));
       }
       if (claims.ok) {
         panel.appendChild(self.timeline(claims.body.claims || []));
@@ -614,8 +614,30 @@
     });
   };
 
+  /**
+   * Points asked of a source's history for its chart: the service keeps each stretch's lowest and
+   * highest point, so a prolific source's thousands of events still draw the same line.
+   */
+  var HISTORY_POINTS = 170;
+
+  /** What a screen reader hears for the chart: where the series starts, its extremes and where it stands. */
+  function historyLabel(points, totalPoints) {
+    if (points.length === 0) {
+      return 'No history yet.';
+    }
+    var at = function (p) { return percent(p.score) + '% on ' + String(p.at).slice(0, 10); };
+    var lowest = points[0], highest = points[0];
+    points.forEach(function (p) {
+      if (p.score < lowest.score) { lowest = p; }
+      if (p.score > highest.score) { highest = p; }
+    });
+    var count = totalPoints || points.length;
+    return 'Score history, ' + count + (count === 1 ? ' point' : ' points') + ': first ' + at(points[0]) +
+      ', lowest ' + at(lowest) + ', highest ' + at(highest) + ', latest ' + at(points[points.length - 1]) + '.';
+  }
+
   /** A line of the score over time, with the 50% line for reference. */
-  function historyChart(points) {
+  function historyChart(points, totalPoints) {
     var ns = 'http://www.w3.org/2000/svg';
     var width = 340, height = 90, pad = 4;
     var svg = document.createElementNS(ns, 'svg');
@@ -627,9 +649,7 @@
     var first = Math.min.apply(null, times), last = Math.max.apply(null, times);
     var x = function (t) { return last === first ? width / 2 : pad + (t - first) / (last - first) * (width - 2 * pad); };
     var y = function (s) { return pad + (1 - s) * (height - 2 * pad); };
-    var label = points.length === 0 ? 'No history yet.' : 'Score history: ' + points.map(function (p) {
-      return String(p.at).slice(0, 10) + ' ' + percent(p.score) + '%';
-    }).join(', ');
+    var label = historyLabel(points, totalPoints);
     var title = document.createElementNS(ns, 'title');
     title.textContent = label;
     svg.appendChild(title);

@@ -122,6 +122,52 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
     }
 
     [Fact]
+    public async Task A_history_asked_for_a_chart_keeps_its_ends_and_extremes_within_the_points_asked()
+    {
+        // Forty claims on forty questions, resolved right, then wrong, then right: a score that climbs, falls and climbs.
+        var handle = $"hist_{Guid.NewGuid():N}"[..20];
+        var claims = Enumerable.Range(0, 40)
+            .Select(i => Claim(NewId("hist"), handle, $"Who held post {i}? {Guid.NewGuid()}", "JNIM took the base",
+                new DateTimeOffset(2023, 1, 1, 0, 0, 0, TimeSpan.Zero).AddDays(i).ToString("O")))
+            .ToArray();
+        var batch = await PostClaimsAsync(claims);
+        var sourceId = batch.GetProperty("items")[0].GetProperty("sourceId").GetString()!;
+        var items = batch.GetProperty("items").EnumerateArray().ToArray();
+        for (var i = 0; i < 30; i++)
+        {
+            var option = i is >= 10 and < 20 ? "army repelled the attack" : "JNIM took the base";
+            var resolved = await Client.PutAsJsonAsync($"/v1/propositions/{items[i].GetProperty("propositionId").GetString()}/resolution",
+                new { option, note = "imagery", at = new DateTimeOffset(2023, 3, 1, 0, 0, 0, TimeSpan.Zero).AddDays(i).ToString("O") });
+            resolved.EnsureSuccessStatusCode();
+        }
+
+        var whole = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}/history");
+        var thinned = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}/history?points=10");
+
+        var all = whole.GetProperty("points").EnumerateArray().ToArray();
+        var kept = thinned.GetProperty("points").EnumerateArray().ToArray();
+        Assert.InRange(all.Length, 70, 80);
+        Assert.Equal(all.Length, whole.GetProperty("totalPoints").GetInt32());
+        Assert.Equal(all.Length, thinned.GetProperty("totalPoints").GetInt32());
+        Assert.InRange(kept.Length, 2, 10);
+        Assert.Equal(all[0].ToString(), kept[0].ToString());
+        Assert.Equal(all[^1].ToString(), kept[^1].ToString());
+        Assert.All(kept, p => Assert.Contains(all, q => q.ToString() == p.ToString()));
+        static double Score(JsonElement point) => point.GetProperty("score").GetDouble();
+        Assert.Equal(all.Min(Score), kept.Min(Score));
+        Assert.Equal(all.Max(Score), kept.Max(Score));
+        Assert.Equal(Score(all[^1]), await ScoreAsync(sourceId), 6);
+
+        foreach (var points in new[] { "1", "10001", "many" })
+        {
+            using var refused = await Client.GetAsync($"/v1/sources/{sourceId}/history?points={points}");
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+            Assert.Contains("points", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task A_score_as_of_a_time_still_to_come_is_a_problem_naming_asOf()
     {
         var url = $"https://x.com/future_{Guid.NewGuid():N}"[..40] + "/status/1";

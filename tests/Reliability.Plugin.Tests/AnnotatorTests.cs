@@ -163,6 +163,50 @@ public sealed partial class AnnotatorTests(PluginFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_prolific_sources_chart_asks_for_a_thinned_history_and_says_how_many_points_it_stands_for()
+    {
+        // Three hundred posts, an hour apart: a point of the history each.
+        // X handles are at most 15 characters; the plugin only reads links that could be real posts.
+        var handle = $"prolific_{Guid.NewGuid():N}"[..15];
+        string Post(int i) => $"https://x.com/{handle}/status/{1_700_000_000 + i}";
+        var claims = Enumerable.Range(0, 300).Select(i => new
+        {
+            id = $"{handle}-{i}",
+            handle = new { platform = "x", handle },
+            proposition = new { question = $"Did the convoy reach Léré on day {i}? {handle}", options = new[] { "yes", "no" } },
+            option = "yes",
+            publishedAt = new DateTimeOffset(2023, 6, 1, 0, 0, 0, TimeSpan.Zero).AddHours(i).ToString("O"),
+            url = Post(i),
+        }).ToArray();
+        var batch = await fixture.Editor.PostAsJsonAsync("/v1/claims", new { claims });
+        batch.EnsureSuccessStatusCode();
+        var sourceId = (await batch.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("items")[0].GetProperty("sourceId").GetString()!;
+        var whole = await fixture.Editor.GetFromJsonAsync<System.Text.Json.JsonElement>($"/v1/sources/{sourceId}/history");
+        var total = whole.GetProperty("totalPoints").GetInt32();
+        Assert.True(total > 300, $"{total} points");
+
+        var url = fixture.Site.Publish("/prolific", $"""
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8"><title>Convoy</title></head>
+            <body><article><p>As <a id="prolific-post" href="{Post(150)}">the account</a> reported.</p></article>
+            <script src="{fixture.ApiBase}/plugin/reliability.js" data-api="{fixture.ApiBase}" data-key="{fixture.ReaderKey}"></script>
+            </body></html>
+            """);
+        var page = await fixture.Browser.NewPageAsync();
+        await page.GotoAsync(url);
+        var host = page.Locator("#prolific-post + [data-reliability-source]");
+        await Expect(host).ToHaveAttributeAsync("data-reliability-source", sourceId);
+
+        var history = await page.RunAndWaitForResponseAsync(() => host.Locator("button.badge").ClickAsync(), r => r.Url.Contains("/history", StringComparison.Ordinal));
+
+        Assert.EndsWith("/history?points=170", history.Url, StringComparison.Ordinal);
+        var chart = host.Locator("[role=dialog] svg[role=img]");
+        await Expect(chart).ToHaveAttributeAsync("aria-label", new Regex($"^Score history, {total} points: first \\d+% on \\d{{4}}-\\d{{2}}-\\d{{2}}, lowest \\d+% on .*, latest \\d+% on \\d{{4}}-"));
+        Assert.InRange(await chart.Locator("circle").CountAsync(), 3, 170);
+        await page.CloseAsync();
+    }
+
+    [Fact]
     public async Task Register_citations_sends_the_article_and_its_cited_claims()
     {
         var page = await fixture.OpenArticleAsync("register");

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Reliability.Api.Security;
 using Reliability.Contracts.Ledger;
 using Reliability.Contracts.Sources;
+using Reliability.Domain.Scoring;
 using Reliability.Grains.Propositions;
 using Reliability.Grains.Records;
 
@@ -22,7 +23,8 @@ internal static class SourcesApi
         sources.MapGet("/{id}/score", ScoreAsync)
             .WithSummary("Score, 90% interval, band, Admiralty grade, evidence and correction metrics, now or as of a time");
         sources.MapGet("/{id}/explanation", ExplainAsync).WithSummary("The per-claim contributions that add up to the score");
-        sources.MapGet("/{id}/history", HistoryAsync).WithSummary("The score after each event: a series a chart can draw");
+        sources.MapGet("/{id}/history", HistoryAsync)
+            .WithSummary("The score after each event: a series a chart can draw, cut down to at most `points` points when asked");
         sources.MapGet("/{id}/claims", ClaimsAsync).WithSummary("The source's claims, newest first, a page at a time");
         return app;
     }
@@ -131,8 +133,21 @@ internal static class SourcesApi
         return await grains.GetGrain<ISourceGrain>(id).ExplainAsync(at) is { } explanation ? TypedResults.Ok(explanation) : Unknown(id);
     }
 
-    private static async Task<Results<Ok<ScoreHistoryView>, ProblemHttpResult>> HistoryAsync(string id, IGrainFactory grains) =>
-        await grains.GetGrain<ISourceGrain>(id).GetHistoryAsync() is { } history ? TypedResults.Ok(history) : Unknown(id);
+    /// <summary>The most points a thinned history may ask for; a client that wants every point leaves <c>points</c> out.</summary>
+    public const int MaxHistoryPoints = 10_000;
+
+    private static async Task<Results<Ok<ScoreHistoryView>, ProblemHttpResult>> HistoryAsync(string id, IGrainFactory grains, int? points = null)
+    {
+        if (points is < ScoreHistoryThinning.MinimumPoints or > MaxHistoryPoints)
+        {
+            return Problems.Invalid(new Dictionary<string, string[]>
+            {
+                ["points"] = [$"Between {ScoreHistoryThinning.MinimumPoints} and {MaxHistoryPoints}, or left out for every point."],
+            });
+        }
+
+        return await grains.GetGrain<ISourceGrain>(id).GetHistoryAsync(points) is { } history ? TypedResults.Ok(history) : Unknown(id);
+    }
 
     private static async Task<Results<Ok<ClaimPage>, ProblemHttpResult>> ClaimsAsync(
         string id, IGrainFactory grains, string? cursor = null, int limit = 50)

@@ -21,8 +21,9 @@ public interface ISourceGrain : IGrainWithStringKey
     [Alias("Explain")]
     Task<ExplanationView?> ExplainAsync(DateTimeOffset? asOf);
 
+    /// <summary>The score series; cut down to at most <paramref name="maxPoints"/> points when given (see <c>ScoreHistoryThinning</c>).</summary>
     [Alias("GetHistory")]
-    Task<ScoreHistoryView?> GetHistoryAsync();
+    Task<ScoreHistoryView?> GetHistoryAsync(int? maxPoints);
 
     /// <summary>Claims newest first; <paramref name="cursor"/> is the previous page's NextCursor.</summary>
     [Alias("GetClaims")]

@@ -82,5 +82,6 @@ public sealed record ExplanationView(
 [GenerateSerializer, Immutable, Alias("Reliability.ScorePointView")]
 public sealed record ScorePointView(DateTimeOffset At, double Score, double EffectiveEvidence, string Band);
 
+/// <summary>A source's score series; <c>TotalPoints</c> counts the whole series, which is more than <c>Points</c> holds when it was thinned for a chart.</summary>
 [GenerateSerializer, Immutable, Alias("Reliability.ScoreHistoryView")]
-public sealed record ScoreHistoryView(string SourceId, string PolicyVersion, IReadOnlyList<ScorePointView> Points);
+public sealed record ScoreHistoryView(string SourceId, string PolicyVersion, IReadOnlyList<ScorePointView> Points, int TotalPoints);

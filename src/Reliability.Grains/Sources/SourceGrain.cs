@@ -231,7 +231,7 @@ public sealed partial class SourceGrain(
             [.. score.Contributions.Select(Views.Of)]);
     }
 
-    public async Task<ScoreHistoryView?> GetHistoryAsync()
+    public async Task<ScoreHistoryView?> GetHistoryAsync(int? maxPoints)
     {
         await LoadAsync();
         if (_ledger.FindSource(SourceId) is null)
@@ -240,8 +240,9 @@ public sealed partial class SourceGrain(
         }
 
         var score = (await LiveAsync()).Score;
+        var points = maxPoints is { } most ? ScoreHistoryThinning.Thin(score.History, most) : score.History;
         return new ScoreHistoryView(SourceId, score.PolicyVersion,
-            [.. score.History.Select(p => new ScorePointView(p.At, p.Score, p.EffectiveEvidence, Vocabulary.Band(p.Band)))]);
+            [.. points.Select(p => new ScorePointView(p.At, p.Score, p.EffectiveEvidence, Vocabulary.Band(p.Band)))], score.History.Count);
     }
 
     public async Task<ClaimPage?> GetClaimsAsync(string? cursor, int limit)
