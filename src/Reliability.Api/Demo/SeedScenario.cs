@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 
 namespace Reliability.Api.Demo;
 
@@ -18,6 +19,31 @@ public sealed record ScenarioStep(string Step, string Method, string Path, JsonO
 
     /// <summary>The file shipped beside the service.</summary>
     public static string SeedCasePath => System.IO.Path.Combine(AppContext.BaseDirectory, "Demo", "seed-case.jsonl");
+
+    /// <summary>The ids of the claims this step records: a batch's items, a reversal's replacement.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<string> ClaimIds =>
+    [
+        .. (Body["claims"] as JsonArray ?? []).Select(claim => claim?["id"]?.GetValue<string>()).OfType<string>(),
+        .. Body["replacement"]?["id"]?.GetValue<string>() is { } replacement ? [replacement] : Array.Empty<string>(),
+    ];
+
+    /// <summary>
+    /// Whether a resolution step is already the proposition's latest revision, with the same option
+    /// and note. Every other step is idempotent and can simply be sent again.
+    /// </summary>
+    public async Task<bool> IsRecordedAsync(HttpClient client, CancellationToken cancellationToken = default)
+    {
+        if (Method != "PUT" || !Path.EndsWith("/resolution", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var revisions = await client.GetFromJsonAsync<JsonArray>(Path + "s", cancellationToken) ?? [];
+        return revisions.LastOrDefault() is { } latest
+            && latest["option"]?.GetValue<string>() == Body["option"]?.GetValue<string>()
+            && latest["note"]?.GetValue<string>() == Body["note"]?.GetValue<string>();
+    }
 
     /// <summary>Sends the step; a step the API refuses stops the replay with the API's answer.</summary>
     public async Task<JsonNode?> SendAsync(HttpClient client, CancellationToken cancellationToken = default)
