@@ -7,14 +7,15 @@ namespace Reliability.Infrastructure.EventStore;
 
 /// <summary>
 /// When Marten may run a failed command again. Marten retries by executing the very same
-/// <see cref="NpgsqlBatch"/> on the next pooled connection. Npgsql 9 keeps the names under which that
-/// batch's statements were automatically prepared on the first connection, and binds them on the
-/// second, where the same names may hold other statements: the second connection then runs its own
-/// statement with the batch's parameters (a protocol error when their counts differ, another
-/// statement's answer when they match). So a command is run again only when it never reached a
-/// server: no connection could be opened. Everything else is the caller's to decide: the record's
-/// writers decide a conflicting write again in a fresh session, and a request the database could
-/// not serve is answered 503 with Retry-After.
+/// <see cref="NpgsqlBatch"/> on the next pooled connection. Once any of a write reached the server,
+/// the same batch is the wrong thing to send: a commit whose answer was lost may have landed, and a
+/// conflict or deadlock means what is stored has moved, so the record's writers decide such a write
+/// again in a fresh session, on what is now stored (and a read the database could not serve is
+/// answered 503 with Retry-After). With Npgsql 9 a batch sent again was also unsafe in itself: it
+/// kept the names under which its statements were prepared on the first connection and bound them
+/// on the second, which ran its own statement with the batch's parameters; Npgsql 10 prepares it
+/// afresh (PreparedStatementTests). So a command is run again only when it never reached a server:
+/// no connection could be opened.
 /// </summary>
 public static class CommandReplay
 {

@@ -79,7 +79,7 @@ public static class EventStoreRegistration
                 // server's timestamps, which nothing in the record reads.
                 options.Events.AppendMode = EventAppendMode.Quick;
                 options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
-                // Marten's own policies run a failed batch again, which prepared statements make unsafe.
+                // Marten's own policies send a failed batch again; a write that reached the server is decided again instead.
                 options.ConfigurePolly(CommandReplay.Configure);
                 options.ConfigureWritePolly(CommandReplay.Configure);
                 options.ConfigureKeys();
