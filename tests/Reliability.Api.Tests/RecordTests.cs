@@ -125,21 +125,8 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
     public async Task A_history_asked_for_a_chart_keeps_its_ends_and_extremes_within_the_points_asked()
     {
         // Forty claims on forty questions, resolved right, then wrong, then right: a score that climbs, falls and climbs.
-        var handle = $"hist_{Guid.NewGuid():N}"[..20];
-        var claims = Enumerable.Range(0, 40)
-            .Select(i => Claim(NewId("hist"), handle, $"Who held post {i}? {Guid.NewGuid()}", "JNIM took the base",
-                new DateTimeOffset(2023, 1, 1, 0, 0, 0, TimeSpan.Zero).AddDays(i).ToString("O")))
-            .ToArray();
-        var batch = await PostClaimsAsync(claims);
-        var sourceId = batch.GetProperty("items")[0].GetProperty("sourceId").GetString()!;
-        var items = batch.GetProperty("items").EnumerateArray().ToArray();
-        for (var i = 0; i < 30; i++)
-        {
-            var option = i is >= 10 and < 20 ? "army repelled the attack" : "JNIM took the base";
-            var resolved = await Client.PutAsJsonAsync($"/v1/propositions/{items[i].GetProperty("propositionId").GetString()}/resolution",
-                new { option, note = "imagery", at = new DateTimeOffset(2023, 3, 1, 0, 0, 0, TimeSpan.Zero).AddDays(i).ToString("O") });
-            resolved.EnsureSuccessStatusCode();
-        }
+        var sourceId = await SourceWithResolvedClaimsAsync("hist", 40, new DateTimeOffset(2023, 1, 1, 0, 0, 0, TimeSpan.Zero),
+            30, i => i is >= 10 and < 20 ? "army repelled the attack" : "JNIM took the base");
 
         var whole = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}/history");
         var thinned = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}/history?points=10");
@@ -164,6 +151,48 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
             Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
             Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
             Assert.Contains("points", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task An_explanation_cut_to_its_heaviest_claims_still_adds_up_to_the_evidence()
+    {
+        // Thirty claims; ten resolved (right or wrong) weigh in full, the rest only provisionally.
+        var sourceId = await SourceWithResolvedClaimsAsync("expl", 30, new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero),
+            10, i => i % 3 == 0 ? "army repelled the attack" : "JNIM took the base");
+
+        // Both reads on the same provisional estimate, so the two lists weigh claims alike.
+        await api.Factory.WaitForQuietTruthAsync();
+        var whole = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}/explanation");
+        var cut = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}/explanation?top=5");
+
+        static double Weight(JsonElement c) => c.GetProperty("confirmed").GetDouble() + c.GetProperty("refuted").GetDouble();
+        var all = whole.GetProperty("contributions").EnumerateArray().ToArray();
+        var largest = cut.GetProperty("contributions").EnumerateArray().ToArray();
+        Assert.Equal(30, all.Length);
+        Assert.True(!whole.TryGetProperty("omitted", out var none) || none.ValueKind == JsonValueKind.Null, "a whole explanation omits nothing");
+        Assert.Equal(5, largest.Length);
+        Assert.Equal(largest.Select(Weight).OrderDescending(), largest.Select(Weight));
+        var leftOut = all.Where(c => !largest.Any(l => l.GetProperty("claimId").GetString() == c.GetProperty("claimId").GetString())).ToArray();
+        Assert.Equal(25, leftOut.Length);
+        Assert.True(largest.Min(Weight) >= leftOut.Max(Weight), "a heavier claim was left out");
+        Assert.True(largest.Min(Weight) > leftOut.Min(Weight), "the cut did not tell heavy from light claims");
+
+        var omitted = cut.GetProperty("omitted");
+        Assert.Equal(25, omitted.GetProperty("claims").GetInt32());
+        foreach (var side in new[] { "confirmed", "refuted" })
+        {
+            var evidence = cut.GetProperty($"{side}Evidence").GetDouble();
+            Assert.Equal(evidence, largest.Sum(c => c.GetProperty(side).GetDouble()) + omitted.GetProperty(side).GetDouble(), 9);
+            Assert.Equal(whole.GetProperty($"{side}Evidence").GetDouble(), evidence, 9);
+        }
+
+        foreach (var top in new[] { "0", "10001", "all" })
+        {
+            using var refused = await Client.GetAsync($"/v1/sources/{sourceId}/explanation?top={top}");
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+            Assert.Contains("top", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
     }
 
@@ -423,6 +452,27 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
         Assert.True(probabilities["JNIM took the base"] > probabilities["army repelled the attack"]);
         var contested = await Client.GetFromJsonAsync<JsonElement>("/v1/propositions?state=contested");
         Assert.Contains(contested.EnumerateArray(), p => p.GetProperty("id").GetString() == propositionId);
+    }
+
+    /// <summary>
+    /// A source with <paramref name="claims"/> claims a day apart from <paramref name="from"/>, each on a
+    /// question of its own and for "JNIM took the base"; the first <paramref name="resolved"/> questions
+    /// are resolved, a day apart from two months later, to <paramref name="verdict"/>.
+    /// </summary>
+    private async Task<string> SourceWithResolvedClaimsAsync(string prefix, int claims, DateTimeOffset from, int resolved, Func<int, string> verdict)
+    {
+        var handle = $"{prefix}_{Guid.NewGuid():N}"[..20];
+        var batch = await PostClaimsAsync([.. Enumerable.Range(0, claims)
+            .Select(i => Claim(NewId(prefix), handle, $"Who held post {i}? {Guid.NewGuid()}", "JNIM took the base", from.AddDays(i).ToString("O")))]);
+        var items = batch.GetProperty("items").EnumerateArray().ToArray();
+        for (var i = 0; i < resolved; i++)
+        {
+            var resolution = await Client.PutAsJsonAsync($"/v1/propositions/{items[i].GetProperty("propositionId").GetString()}/resolution",
+                new { option = verdict(i), note = "imagery", at = from.AddMonths(2).AddDays(i).ToString("O") });
+            resolution.EnsureSuccessStatusCode();
+        }
+
+        return items[0].GetProperty("sourceId").GetString()!;
     }
 
     private async Task<double> ScoreAsync(string sourceId) =>

@@ -22,7 +22,8 @@ internal static class SourcesApi
         sources.MapGet("/{id}", GetAsync).WithSummary("A source with its handles and score at a glance");
         sources.MapGet("/{id}/score", ScoreAsync)
             .WithSummary("Score, 90% interval, band, Admiralty grade, evidence and correction metrics, now or as of a time");
-        sources.MapGet("/{id}/explanation", ExplainAsync).WithSummary("The per-claim contributions that add up to the score");
+        sources.MapGet("/{id}/explanation", ExplainAsync)
+            .WithSummary("The per-claim contributions that add up to the score; with `top`, the heaviest ones and the sum of the rest");
         sources.MapGet("/{id}/history", HistoryAsync)
             .WithSummary("The score after each event: a series a chart can draw, cut down to at most `points` points when asked");
         sources.MapGet("/{id}/claims", ClaimsAsync).WithSummary("The source's claims, newest first, a page at a time");
@@ -122,15 +123,26 @@ internal static class SourcesApi
         return kept;
     }
 
+    /// <summary>The most contributions an explanation cut to its heaviest may ask for; every one comes without <c>top</c>.</summary>
+    public const int MaxTopContributions = 10_000;
+
     private static async Task<Results<Ok<ExplanationView>, ProblemHttpResult>> ExplainAsync(
-        string id, IGrainFactory grains, TimeProvider clock, string? asOf = null)
+        string id, IGrainFactory grains, TimeProvider clock, string? asOf = null, int? top = null)
     {
         if (!TryAsOf(asOf, clock.GetUtcNow(), out var at, out var problem))
         {
             return problem;
         }
 
-        return await grains.GetGrain<ISourceGrain>(id).ExplainAsync(at) is { } explanation ? TypedResults.Ok(explanation) : Unknown(id);
+        if (top is < 1 or > MaxTopContributions)
+        {
+            return Problems.Invalid(new Dictionary<string, string[]>
+            {
+                ["top"] = [$"Between 1 and {MaxTopContributions}, or left out for every contribution."],
+            });
+        }
+
+        return await grains.GetGrain<ISourceGrain>(id).ExplainAsync(at, top) is { } explanation ? TypedResults.Ok(explanation) : Unknown(id);
     }
 
     /// <summary>The most points a thinned history may ask for; a client that wants every point leaves <c>points</c> out.</summary>

@@ -18,8 +18,9 @@ public interface ISourceGrain : IGrainWithStringKey
     [Alias("GetScore")]
     Task<ScoreView?> GetScoreAsync(DateTimeOffset? asOf, string? topic);
 
+    /// <summary>The explanation now, or as of <paramref name="asOf"/>; with <paramref name="top"/>, only the heaviest contributions and the sum of the rest.</summary>
     [Alias("Explain")]
-    Task<ExplanationView?> ExplainAsync(DateTimeOffset? asOf);
+    Task<ExplanationView?> ExplainAsync(DateTimeOffset? asOf, int? top = null);
 
     /// <summary>The score series; cut down to at most <paramref name="maxPoints"/> points when given (see <c>ScoreHistoryThinning</c>).</summary>
     [Alias("GetHistory")]

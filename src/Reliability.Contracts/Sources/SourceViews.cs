@@ -68,7 +68,10 @@ public sealed record ContributionView(
     int Credibility,
     string Reason);
 
-/// <summary>The score with the per-claim contributions that add up to its evidence.</summary>
+/// <summary>
+/// The score with the per-claim contributions that add up to its evidence. When only the heaviest
+/// contributions were asked for, <c>Omitted</c> sums the others, so the two still add up.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("Reliability.ExplanationView")]
 public sealed record ExplanationView(
     string SourceId,
@@ -77,7 +80,12 @@ public sealed record ExplanationView(
     ScoreSummary Summary,
     double ConfirmedEvidence,
     double RefutedEvidence,
-    IReadOnlyList<ContributionView> Contributions);
+    IReadOnlyList<ContributionView> Contributions,
+    OmittedContributionsView? Omitted = null);
+
+/// <summary>Contributions left out of an explanation cut to its heaviest: how many claims, and their evidence.</summary>
+[GenerateSerializer, Immutable, Alias("Reliability.OmittedContributionsView")]
+public sealed record OmittedContributionsView(int Claims, double Confirmed, double Refuted);
 
 [GenerateSerializer, Immutable, Alias("Reliability.ScorePointView")]
 public sealed record ScorePointView(DateTimeOffset At, double Score, double EffectiveEvidence, string Band);

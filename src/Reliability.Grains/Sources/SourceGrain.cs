@@ -217,7 +217,7 @@ public sealed partial class SourceGrain(
         return view;
     }
 
-    public async Task<ExplanationView?> ExplainAsync(DateTimeOffset? asOf)
+    public async Task<ExplanationView?> ExplainAsync(DateTimeOffset? asOf, int? top = null)
     {
         await LoadAsync();
         if (_ledger.FindSource(SourceId) is null)
@@ -226,9 +226,17 @@ public sealed partial class SourceGrain(
         }
 
         var score = asOf is { } t ? ScoreAsOf(t) : (await LiveAsync()).Score;
+        var contributions = score.Contributions;
+        OmittedContributionsView? omitted = null;
+        if (top is { } most)
+        {
+            (contributions, var others) = LargestContributions.Of(score.Contributions, most);
+            omitted = new OmittedContributionsView(others.Claims, others.Confirmed, others.Refuted);
+        }
+
         return new ExplanationView(
             SourceId, score.AsOf, score.PolicyVersion, Summary(score), score.Overall.Confirmed, score.Overall.Refuted,
-            [.. score.Contributions.Select(Views.Of)]);
+            [.. contributions.Select(Views.Of)], omitted);
     }
 
     public async Task<ScoreHistoryView?> GetHistoryAsync(int? maxPoints)
