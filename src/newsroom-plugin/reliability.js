@@ -507,9 +507,10 @@
       this.call('GET', '/v1/sources/' + id + '/history?points=' + HISTORY_POINTS),
       this.call('GET', '/v1/sources/' + id + '/claims?limit=20'),
       asOf ? this.call('GET', '/v1/sources/' + id + '/score?asOf=' + encodeURIComponent(asOf)) : Promise.resolve(null),
+      this.call('GET', '/v1/sources/' + id + '/explanation?top=' + EXPLAINED_CLAIMS),
     ]).then(function (results) {
       loading.remove();
-      var score = results[0], history = results[1], claims = results[2], then = results[3];
+      var score = results[0], history = results[1], claims = results[2], then = results[3], explanation = results[4];
       if (!score.ok) {
         panel.appendChild(el(document, 'p', { class: 'note' }, 'reliability unavailable'));
         return;
@@ -518,6 +519,9 @@
         fact('At publication', scoreText(then.body.summary) + ' (' + asOf.slice(0, 10) + ')');
       }
       panel.appendChild(self.correctionsSection(score.body.corrections || {}));
+      if (explanation.ok) {
+        panel.appendChild(self.explanationSection(explanation.body));
+      }
       if (history.ok) {
         panel.appendChild(el(document, 'h3', {}, 'Score history'));
         panel.appendChild(historyChart(history.body.points || [], history.body.totalPoints));
@@ -544,6 +548,42 @@
     row('Median time to correct', c.medianHoursToCorrect == null ? null : Math.round(c.medianHoursToCorrect) + ' h');
     row('Reversals toward / away from truth', c.reversalsTowardTruth + ' / ' + c.reversalsAwayFromTruth);
     section.appendChild(list);
+    return section;
+  };
+
+  /** The claims that weigh most in the score, with the service's reason for each, heaviest first. */
+  var EXPLAINED_CLAIMS = 5;
+
+  function evidenceText(confirmed, refuted) {
+    var parts = [];
+    if (confirmed > 0.005) { parts.push('+' + confirmed.toFixed(2)); }
+    if (refuted > 0.005) { parts.push('\u2212' + refuted.toFixed(2)); }
+    return parts.length === 0 ? '0' : parts.join(' / ');
+  }
+
+  Annotator.prototype.explanationSection = function (explanation) {
+    var section = el(document, 'section', { class: 'explanation' });
+    section.appendChild(el(document, 'h3', {}, 'Why this score'));
+    var contributions = explanation.contributions || [];
+    if (contributions.length === 0) {
+      section.appendChild(el(document, 'p', { class: 'note' }, 'No claim counts yet.'));
+      return section;
+    }
+    var list = el(document, 'ol');
+    contributions.forEach(function (c) {
+      var li = el(document, 'li');
+      li.appendChild(el(document, 'strong', {}, evidenceText(c.confirmed, c.refuted)));
+      // The reason already says when the weight is a provisional estimate.
+      li.appendChild(document.createTextNode(' ' + c.reason + ' '));
+      li.appendChild(el(document, 'code', {}, c.claimId));
+      list.appendChild(li);
+    });
+    section.appendChild(list);
+    var rest = explanation.omitted;
+    if (rest && rest.claims > 0) {
+      section.appendChild(el(document, 'p', { class: 'note' }, 'and ' + rest.claims + (rest.claims === 1 ? ' more claim' : ' more claims') +
+        ' (' + evidenceText(rest.confirmed, rest.refuted) + ')'));
+    }
     return section;
   };
 

@@ -149,6 +149,10 @@ public sealed partial class AnnotatorTests(PluginFixture fixture) : IClassFixtur
         await Expect(panel).ToContainTextAsync("At publication");
         await Expect(panel).ToContainTextAsync("Claim timeline");
         await Expect(panel.Locator("svg polyline")).ToBeAttachedAsync();
+        // Its three claims, each with the service's reason, heaviest first; nothing left out.
+        await Expect(panel.Locator("section.explanation li")).ToHaveCountAsync(3);
+        await Expect(panel.Locator("section.explanation")).ToContainTextAsync("glory-repelled");
+        await Expect(panel.Locator("section.explanation p.note")).ToHaveCountAsync(0);
         await PluginFixture.ScreenshotAsync(page, "rtl-article-panel");
 
         // The editor keeps typing: the next lookup must leave the open panel (and its focus) alone.
@@ -203,6 +207,10 @@ public sealed partial class AnnotatorTests(PluginFixture fixture) : IClassFixtur
         var chart = host.Locator("[role=dialog] svg[role=img]");
         await Expect(chart).ToHaveAttributeAsync("aria-label", new Regex($"^Score history, {total} points: first \\d+% on \\d{{4}}-\\d{{2}}-\\d{{2}}, lowest \\d+% on .*, latest \\d+% on \\d{{4}}-"));
         Assert.InRange(await chart.Locator("circle").CountAsync(), 3, 170);
+        // Why the score is what it is: the five claims that weigh most, and the rest in one line.
+        var why = host.Locator("[role=dialog] section.explanation");
+        await Expect(why.Locator("li")).ToHaveCountAsync(5);
+        await Expect(why.Locator("p.note")).ToHaveTextAsync(new Regex(@"^and 295 more claims \("));
         await page.CloseAsync();
     }
 
