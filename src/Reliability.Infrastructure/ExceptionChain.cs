@@ -13,4 +13,11 @@ public static class ExceptionChain
             yield return e;
         }
     }
+
+    /// <summary>
+    /// An insert found its id taken: Marten says so itself when its insert returned no row, PostgreSQL
+    /// with a unique violation otherwise.
+    /// </summary>
+    public static bool IsDocumentTaken(Exception exception) =>
+        Of(exception).Any(e => e is JasperFx.DocumentAlreadyExistsException or Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation });
 }

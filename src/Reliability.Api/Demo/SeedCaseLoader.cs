@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Reliability.Grains.Records;
 using Reliability.Grains.Watching;
+using Reliability.Infrastructure;
 using Reliability.Infrastructure.Security;
 
 namespace Reliability.Api.Demo;
@@ -55,10 +56,19 @@ internal sealed partial class SeedCaseLoader(
             return null;
         }
 
-        // Kept before the first step: from here on the record's sources are the seed case's.
+        // Kept before the first step: from here on the record's sources are the seed case's. Inserted,
+        // so of two nodes starting on one empty record only one loads it.
         progress = new SeedCaseProgress { Id = SeedCaseProgress.DocumentId };
-        session.Store(progress);
-        await session.SaveChangesAsync(cancellationToken);
+        session.Insert(progress);
+        try
+        {
+            await session.SaveChangesAsync(cancellationToken);
+        }
+        catch (Exception exception) when (ExceptionChain.IsDocumentTaken(exception))
+        {
+            return null;
+        }
+
         return progress;
     }
 
@@ -79,11 +89,13 @@ internal sealed partial class SeedCaseLoader(
         {
             using var client = new HttpClient { BaseAddress = new Uri(address.Replace("://+", "://127.0.0.1").Replace("://*", "://127.0.0.1").Replace("://[::]", "://127.0.0.1")) };
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", secret);
-            for (var i = progress.StepsDone; i < steps.Count; i++)
+            var resumedAt = progress.StepsDone;
+            for (var i = resumedAt; i < steps.Count; i++)
             {
                 // A stop between a step and its progress repeats that step. Every step is idempotent
                 // but a resolution, which would add an identical revision; that one is looked for first.
-                if (i != progress.StepsDone || i == 0 || !await steps[i].IsRecordedAsync(client, cancellationToken))
+                var maybeDone = i == resumedAt && resumedAt > 0;
+                if (!maybeDone || !await steps[i].IsRecordedAsync(client, cancellationToken))
                 {
                     await steps[i].SendAsync(client, cancellationToken);
                 }

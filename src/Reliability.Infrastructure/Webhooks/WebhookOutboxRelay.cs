@@ -2,7 +2,6 @@ using Marten;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace Reliability.Infrastructure.Webhooks;
 
@@ -70,7 +69,7 @@ public sealed partial class WebhookOutboxRelay(
             {
                 await session.SaveChangesAsync(cancellationToken);
             }
-            catch (Exception e) when (IsTaken(e))
+            catch (Exception e) when (ExceptionChain.IsDocumentTaken(e))
             {
                 // Another node relayed it first; its deliveries stand.
                 continue;
@@ -81,9 +80,6 @@ public sealed partial class WebhookOutboxRelay(
 
         return pending.Count;
     }
-
-    private static bool IsTaken(Exception exception) =>
-        ExceptionChain.Of(exception).Any(e => e is JasperFx.DocumentAlreadyExistsException or PostgresException { SqlState: PostgresErrorCodes.UniqueViolation });
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Webhook events could not be relayed; they stay in the outbox")]
     private partial void LogFailed(Exception exception);
