@@ -145,13 +145,7 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
         Assert.Equal(all.Max(Score), kept.Max(Score));
         Assert.Equal(Score(all[^1]), await ScoreAsync(sourceId), 6);
 
-        foreach (var points in new[] { "1", "10001", "many" })
-        {
-            using var refused = await Client.GetAsync($"/v1/sources/{sourceId}/history?points={points}");
-            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
-            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
-            Assert.Contains("points", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        }
+        await AssertRefusedAsync($"/v1/sources/{sourceId}/history", "points", "1", "10001", "many");
     }
 
     [Fact]
@@ -187,13 +181,7 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
             Assert.Equal(whole.GetProperty($"{side}Evidence").GetDouble(), evidence, 9);
         }
 
-        foreach (var top in new[] { "0", "10001", "all" })
-        {
-            using var refused = await Client.GetAsync($"/v1/sources/{sourceId}/explanation?top={top}");
-            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
-            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
-            Assert.Contains("top", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        }
+        await AssertRefusedAsync($"/v1/sources/{sourceId}/explanation", "top", "0", "10001", "all");
     }
 
     [Fact]
@@ -473,6 +461,18 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
         }
 
         return items[0].GetProperty("sourceId").GetString()!;
+    }
+
+    /// <summary>Each value of the query parameter is a 400 problem that names the parameter.</summary>
+    private async Task AssertRefusedAsync(string path, string parameter, params string[] values)
+    {
+        foreach (var value in values)
+        {
+            using var refused = await Client.GetAsync($"{path}?{parameter}={value}");
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+            Assert.Contains(parameter, await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
     }
 
     private async Task<double> ScoreAsync(string sourceId) =>

@@ -134,9 +134,10 @@ internal sealed partial class SeedCaseLoader(
     private async Task StopWatchingAsync(IReadOnlySet<string> claimIds, CancellationToken cancellationToken)
     {
         await using var session = store.LightweightSession();
-        foreach (var watch in await session.Query<ClaimWatch>().Where(w => !w.Finished).ToListAsync(cancellationToken))
+        // A watch's id is its claim's.
+        foreach (var watch in await session.LoadManyAsync<ClaimWatch>(cancellationToken, [.. claimIds]))
         {
-            if (claimIds.Contains(watch.Id))
+            if (!watch.Finished)
             {
                 watch.Finished = true;
                 session.Store(watch);

@@ -25,7 +25,7 @@ public sealed class ScoreHistoryThinningTests
     public void A_thinned_series_is_points_of_the_series_in_time_order_from_its_first_to_its_last() =>
         Cases.Sample((series, max) =>
         {
-            var thinned = ThinOf(series, max);
+            var thinned = ScoreHistoryThinning.Thin(series, max);
 
             Assert.InRange(thinned.Count, Math.Min(series.Length, 2), max);
             Assert.Same(series[0], thinned[0]);
@@ -42,7 +42,7 @@ public sealed class ScoreHistoryThinningTests
     public void Every_point_left_out_has_a_kept_point_as_low_and_one_as_high_within_one_stretch_of_it() =>
         Cases.Sample((series, max) =>
         {
-            var thinned = ThinOf(series, max);
+            var thinned = ScoreHistoryThinning.Thin(series, max);
             var spans = (max - 2) / 2;
             if (series.Length <= max || spans == 0)
             {
@@ -81,6 +81,4 @@ public sealed class ScoreHistoryThinningTests
     [Fact]
     public void Fewer_than_two_points_is_not_a_series_a_chart_can_draw() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => ScoreHistoryThinning.Thin([new ScorePoint(Start, 0.5, 1, ReliabilityBand.Mixed)], 1));
-
-    private static IReadOnlyList<ScorePoint> ThinOf(ScorePoint[] series, int max) => ScoreHistoryThinning.Thin(series, max);
 }
