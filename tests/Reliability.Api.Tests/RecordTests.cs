@@ -128,8 +128,18 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
         var sourceId = await SourceWithResolvedClaimsAsync("hist", 40, new DateTimeOffset(2023, 1, 1, 0, 0, 0, TimeSpan.Zero),
             30, i => i is >= 10 and < 20 ? "army repelled the attack" : "JNIM took the base");
 
-        var whole = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}/history");
-        var thinned = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}/history?points=10");
+        // The series ends at the moment of the live score, which moves when the truth estimate catches up
+        // or the score's minute runs out: both reads must come from one live score for their ends to match.
+        await api.Factory.WaitForQuietTruthAsync();
+        JsonElement whole, thinned;
+        var attempts = 0;
+        do
+        {
+            Assert.True(++attempts <= 5, "the live score kept moving between reads");
+            whole = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}/history");
+            thinned = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}/history?points=10");
+        }
+        while (whole.ToString() != (await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}/history")).ToString());
 
         var all = whole.GetProperty("points").EnumerateArray().ToArray();
         var kept = thinned.GetProperty("points").EnumerateArray().ToArray();
