@@ -27,6 +27,9 @@ public static class RecordRegistration
         services.AddSingleton<TruthEstimates>();
         services.AddSingleton<ReadCache>();
         services.AddOptions<ReadCacheOptions>();
+        // Other nodes' writes reach this node's read cache, and this node's reach theirs.
+        services.AddSingleton<ReadCacheNotices>();
+        services.AddHostedService(provider => provider.GetRequiredService<ReadCacheNotices>());
         services.AddOptions<RecordOptions>();
         // One query per interval finds the active grains a lost notice left behind.
         services.AddSingleton<ActiveStreams>();

@@ -22,6 +22,7 @@ public sealed class HostConfigurationTests
             ["Reliability:Records:CatchUpInterval"] = "00:00:10",
             ["Reliability:Records:SnapshotInterval"] = "50",
             ["Reliability:ReadCache:Lifetime"] = "00:00:02",
+            ["Reliability:ReadCache:LifetimeWithoutNotices"] = "00:00:01",
         });
 
         var records = app.Services.GetRequiredService<IOptions<RecordOptions>>().Value;
@@ -29,7 +30,9 @@ public sealed class HostConfigurationTests
         Assert.Equal(500, records.MaxClaimsPerCommit);
         Assert.Equal(TimeSpan.FromSeconds(10), records.CatchUpInterval);
         Assert.Equal(50, records.SnapshotInterval);
-        Assert.Equal(TimeSpan.FromSeconds(2), app.Services.GetRequiredService<IOptions<ReadCacheOptions>>().Value.Lifetime);
+        var cache = app.Services.GetRequiredService<IOptions<ReadCacheOptions>>().Value;
+        Assert.Equal(TimeSpan.FromSeconds(2), cache.Lifetime);
+        Assert.Equal(TimeSpan.FromSeconds(1), cache.LifetimeWithoutNotices);
     }
 
     [Fact]

@@ -152,6 +152,77 @@ public sealed class ReadCacheTests
         Assert.False(off.TryGetPost("x.com/a/status/1", out _));
     }
 
+    [Fact]
+    public void Answers_are_kept_their_full_lifetime_only_while_the_node_hears_other_nodes()
+    {
+        var cache = new ReadCache(_clock, Options.Create(new ReadCacheOptions
+        {
+            Lifetime = TimeSpan.FromMinutes(1), LifetimeWithoutNotices = TimeSpan.FromSeconds(5),
+        }));
+        var deaf = Keep(cache, "url:a", "s1");
+        _clock.Advance(TimeSpan.FromSeconds(5.1));
+        Assert.False(cache.IsServable(deaf, 1));
+
+        cache.StartedHearing();
+        Assert.True(cache.HearsOtherNodes);
+        var heard = Keep(cache, "url:a", "s1");
+        _clock.Advance(TimeSpan.FromSeconds(59));
+        Assert.True(cache.IsServable(heard, 1));
+        Assert.True(cache.TryGet<string>("url:a", 1, out _));
+
+        // Deaf again: what was kept is served only as long as without notices, however long ago it was kept.
+        cache.StoppedHearing();
+        Assert.False(cache.IsServable(heard, 1));
+        var again = Keep(cache, "url:b", "s1");
+        _clock.Advance(TimeSpan.FromSeconds(4.9));
+        Assert.True(cache.IsServable(again, 1));
+        _clock.Advance(TimeSpan.FromSeconds(0.2));
+        Assert.False(cache.IsServable(again, 1));
+    }
+
+    [Fact]
+    public void A_node_that_hears_again_serves_nothing_worked_out_before_and_reads_posts_afresh()
+    {
+        _cache.StartedHearing();
+        KeepAnswer("url:a", "kept while hearing", 1, "s1");
+        _cache.KeepPost("x.com/a/status/1", [new PostClaim("c1", "s1")]);
+        // Read before the node heard again, kept after it: the notices it missed may concern it.
+        var readBefore = _cache.ChangesOf(ReadCache.SourceKey("s2"));
+
+        _cache.StoppedHearing();
+        _cache.StartedHearing();
+        _cache.Keep("url:b", "worked out across the gap", 1, [(ReadCache.SourceKey("s2"), readBefore)]);
+
+        Assert.False(_cache.TryGet<string>("url:a", 1, out _));
+        Assert.False(_cache.TryGet<string>("url:b", 1, out _));
+        Assert.False(_cache.TryGetPost("x.com/a/status/1", out _));
+        KeepAnswer("url:c", "worked out after", 1, "s2");
+        Assert.True(_cache.TryGet<string>("url:c", 1, out _));
+    }
+
+    [Fact]
+    public void Another_nodes_change_ends_the_answers_built_from_it_and_forgets_the_posts_claims()
+    {
+        var post = ReadCache.PostKey("x.com/a/status/1");
+        _cache.KeepPost("x.com/a/status/1", [new PostClaim("c1", "s1")]);
+        _cache.KeepPost("x.com/b/status/2", [new PostClaim("c2", "s2")]);
+        _cache.Keep("url:x.com/a/status/1", "post answer", 1, [(post, _cache.ChangesOf(post))]);
+        KeepAnswer("handle:x:s3", "source answer", 1, "s3");
+        KeepAnswer("handle:x:s4", "other source", 1, "s4");
+
+        _cache.ChangedElsewhere(["s3"], ["x.com/a/status/1"]);
+
+        Assert.False(_cache.TryGet<string>("url:x.com/a/status/1", 1, out _));
+        Assert.False(_cache.TryGetPost("x.com/a/status/1", out _));
+        Assert.False(_cache.TryGet<string>("handle:x:s3", 1, out _));
+        Assert.True(_cache.TryGet<string>("handle:x:s4", 1, out _));
+        Assert.True(_cache.TryGetPost("x.com/b/status/2", out _));
+    }
+
+    private static ReadCache.Kept Keep(ReadCache cache, string key, string source) =>
+        cache.Keep(key, "answer", 1, [(ReadCache.SourceKey(source), cache.ChangesOf(ReadCache.SourceKey(source)))])
+        ?? throw new InvalidOperationException("The cache is on: it keeps every answer.");
+
     private sealed class ManualClock : TimeProvider
     {
         private long _ticks;

@@ -20,7 +20,7 @@ namespace Reliability.Grains.Recording;
 /// </summary>
 public sealed partial class LedgerWriter(
     IDocumentStore store, IGrainFactory grains, TimeProvider clock, RecordEventHub hub, WatchSchedule schedule, ILogger<LedgerWriter> logger,
-    IOptions<RecordOptions>? options = null, ReadCache? lookups = null) : ILedger, IDisposable
+    IOptions<RecordOptions>? options = null, ReadCache? lookups = null, ReadCacheNotices? notices = null) : ILedger, IDisposable
 {
     // A budget in time, not attempts: writers piling onto one busy source can each lose many rounds,
     // but every lost round means another write got through, so they all finish.
@@ -44,17 +44,19 @@ public sealed partial class LedgerWriter(
         {
             var (results, touched) = await WithRetryAsync(
                 session => ClaimBatch.WriteAsync(session, claims, clock.GetUtcNow(), schedule, CancellationToken.None), CancellationToken.None);
+            var posts = new List<string>();
             for (var i = 0; i < results.Count; i++)
             {
                 if (results[i] is { Status: SubmissionStatus.Accepted, SourceId: { } sourceId } && UrlKeys.Of(claims[i].Url) is { } urlKey)
                 {
                     lookups?.Recorded(urlKey, new PostClaim(claims[i].Id, sourceId));
+                    posts.Add(urlKey);
                 }
             }
 
             // Once for the whole group, before any of its callers is answered: a caller that reads
             // right after its write sees it.
-            await NotifyAsync(touched);
+            await NotifyAsync(touched, posts);
             return results;
         },
         logger));
@@ -192,7 +194,7 @@ public sealed partial class LedgerWriter(
     /// and the client is not kept waiting past <see cref="NotifyBudget"/> for a grain on a silo that
     /// is going away.
     /// </summary>
-    private async Task NotifyAsync(Touched touched)
+    private async Task NotifyAsync(Touched touched, IReadOnlyList<string>? posts = null)
     {
         var calls = touched.Sources.Select(id => touched.CommittedTo(StreamKeys.Source(id)) is { } committed
                 ? grains.GetGrain<ISourceStreamGrain>(id).CommittedAsync(committed)
@@ -216,8 +218,10 @@ public sealed partial class LedgerWriter(
         }
         finally
         {
-            // After the grains hold the change: a lookup that read a source before this is not kept.
+            // After the grains hold the change: a lookup that read a source before this is not kept,
+            // here or on a node told of it.
             lookups?.Changed(touched.Sources);
+            notices?.Publish(touched.Sources, posts ?? []);
         }
     }
 

@@ -8,19 +8,28 @@ namespace Reliability.Grains.Records;
 public sealed class ReadCacheOptions
 {
     /// <summary>
-    /// Writes made through this node drop the answers they affect at once; this bounds how long a
-    /// write made through another node, or a score drifting with time, can go unseen here.
-    /// Zero turns the cache off.
+    /// Writes made through this node drop the answers they affect at once, and so do other nodes'
+    /// writes while this node hears their notices (see <see cref="ReadCacheNotices"/>); this bounds
+    /// how long a score drifting with time, or a notice lost on its way, can go unseen here. Live
+    /// scores are kept as long. Zero turns the cache off.
     /// </summary>
-    public TimeSpan Lifetime { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan Lifetime { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// While this node cannot hear other nodes' notices (its listening connection is down, or not
+    /// open yet), an answer is served at most this long: the bound on how late a write made
+    /// through another node shows here.
+    /// </summary>
+    public TimeSpan LifetimeWithoutNotices { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>
 /// The plugin asks about the same posts, handles and scores on every page view, and each answer
 /// otherwise costs a grain call per cited source. This node keeps each worked-out answer, keyed by
 /// what was asked, together with what it was built from (sources, the claims at a post's URL). An
-/// answer is served again only while none of those has changed through this node since, the truth
-/// estimate it used is still the latest, and it is younger than <see cref="ReadCacheOptions.Lifetime"/>.
+/// answer is served again only while none of those has changed through this node, or through
+/// another node that told this one, since; the truth estimate it used is still the latest; and it
+/// is younger than its lifetime (see <see cref="ReadCacheOptions"/>).
 /// </summary>
 public sealed class ReadCache(TimeProvider clock, IOptions<ReadCacheOptions> options)
 {
@@ -37,6 +46,10 @@ public sealed class ReadCache(TimeProvider clock, IOptions<ReadCacheOptions> opt
     // item it serves, and under reads alone that look was a large part of its cost.
     private long _epoch;
 
+    // See ChangesOf; and whether other nodes' notices reach this one now.
+    private long _restarts;
+    private volatile bool _hearing;
+
     // ConcurrentDictionary.Count takes every lock; an approximate count is all the bound needs.
     private int _count;
     private readonly Lock _dropping = new();
@@ -50,7 +63,13 @@ public sealed class ReadCache(TimeProvider clock, IOptions<ReadCacheOptions> opt
     public static string PostKey(string urlKey) => "post:" + urlKey;
 
     /// <summary>Read before working an answer out, and handed back to <see cref="Keep"/> with it.</summary>
-    public long ChangesOf(string dependency) => _changes.GetValueOrDefault(dependency);
+    /// <remarks>
+    /// A node that starts hearing other nodes again may have missed notices meanwhile, so every
+    /// dependency counts as changed: the count of such restarts is folded into every dependency's
+    /// count, in bits no dependency's own changes reach. An answer whose counts were read before
+    /// the restart is never served afterwards, even when kept after it.
+    /// </remarks>
+    public long ChangesOf(string dependency) => (Interlocked.Read(ref _restarts) << 40) + _changes.GetValueOrDefault(dependency);
 
     public bool TryGet<T>(string key, long truthVersion, out T value) where T : class
     {
@@ -93,7 +112,45 @@ public sealed class ReadCache(TimeProvider clock, IOptions<ReadCacheOptions> opt
     /// an answer's cost. An answer dropped from the cache only to bound its size stays servable.
     /// </summary>
     public bool IsServable(Kept kept, long truthVersion) =>
-        kept.TruthVersion == truthVersion && clock.GetElapsedTime(kept.KeptAt) < options.Value.Lifetime && !Changed(kept);
+        kept.TruthVersion == truthVersion && clock.GetElapsedTime(kept.KeptAt) < CurrentLifetime && !Changed(kept);
+
+    /// <summary>Whether this node hears other nodes' change notices now (see <see cref="ReadCacheNotices"/>).</summary>
+    public bool HearsOtherNodes => _hearing;
+
+    private TimeSpan CurrentLifetime => _hearing
+        ? options.Value.Lifetime
+        : TimeSpan.FromTicks(Math.Min(options.Value.Lifetime.Ticks, options.Value.LifetimeWithoutNotices.Ticks));
+
+    /// <summary>
+    /// This node now hears every other node's notices. What it worked out before may have missed
+    /// some, so none of it is served again, and the claims remembered at post URLs are read afresh.
+    /// </summary>
+    public void StartedHearing()
+    {
+        Interlocked.Increment(ref _restarts);
+        Interlocked.Increment(ref _epoch);
+        _posts.Clear();
+        Interlocked.Exchange(ref _keptPosts, 0);
+        _hearing = true;
+    }
+
+    /// <summary>This node may miss other nodes' notices from now on: answers are served only as long as without notices.</summary>
+    public void StoppedHearing() => _hearing = false;
+
+    /// <summary>
+    /// Another node committed changes to these sources and recorded claims at these post URLs: answers
+    /// built from them are no longer served, and the URLs' claims are read afresh.
+    /// </summary>
+    public void ChangedElsewhere(IEnumerable<string> sourceIds, IEnumerable<string> urlKeys)
+    {
+        foreach (var urlKey in urlKeys)
+        {
+            _posts.TryRemove(urlKey, out _);
+            Bump(PostKey(urlKey));
+        }
+
+        Changed(sourceIds);
+    }
 
     private bool Changed(Kept entry)
     {
@@ -106,7 +163,7 @@ public sealed class ReadCache(TimeProvider clock, IOptions<ReadCacheOptions> opt
 
         for (var i = 0; i < entry.DependsOn.Count; i++)
         {
-            if (_changes.GetValueOrDefault(entry.DependsOn[i].Key) != entry.DependsOn[i].Changes)
+            if (ChangesOf(entry.DependsOn[i].Key) != entry.DependsOn[i].Changes)
             {
                 return true;
             }
@@ -171,8 +228,8 @@ public sealed class ReadCache(TimeProvider clock, IOptions<ReadCacheOptions> opt
     /// <summary>
     /// The claims recorded at a post's URL, as last read or recorded here. A URL's claims only ever
     /// grow, so this is kept for <see cref="PostLifetime"/>: only a further claim at a URL already
-    /// known here, recorded through another node, can go unseen that long. URLs with no claims are
-    /// never kept: a first claim at one shows at once.
+    /// known here, recorded through another node that could not tell this one, can go unseen that
+    /// long. URLs with no claims are never kept: a first claim at one shows at once.
     /// </summary>
     public bool TryGetPost(string urlKey, out IReadOnlyList<PostClaim> claims)
     {
