@@ -35,7 +35,10 @@ public sealed partial class ReadCacheNotices(
     // A connection that died quietly would hide every notice: a quiet one is checked this often.
     private static readonly TimeSpan QuietCheck = TimeSpan.FromSeconds(5);
 
+    private static readonly TimeSpan DrainBudget = TimeSpan.FromSeconds(2);
+
     private readonly string _node = Guid.NewGuid().ToString("N");
+    private Task? _sending;
     private readonly Channel<Notice> _outbox = Channel.CreateUnbounded<Notice>(new UnboundedChannelOptions { SingleReader = true });
 
     /// <summary>Queues a notice of a committed write; sent shortly, several writes in one.</summary>
@@ -48,8 +51,23 @@ public sealed partial class ReadCacheNotices(
         }
     }
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(SendAsync(stoppingToken), ListenAsync(stoppingToken));
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        _sending = SendAsync(stoppingToken);
+        return Task.WhenAll(_sending, ListenAsync(stoppingToken));
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // Writes that finished while the node drained are told to the others before it goes, briefly.
+        _outbox.Writer.TryComplete();
+        if (_sending is { } sending)
+        {
+            await sending.WaitAsync(DrainBudget, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        await base.StopAsync(cancellationToken);
+    }
 
     private async Task SendAsync(CancellationToken stoppingToken)
     {
