@@ -212,7 +212,8 @@ public sealed partial class ReadCacheNotices(
         // This node's own writes reached its cache before the notice was sent.
         if (notice is not null && notice.Node != _node)
         {
-            cache.ChangedElsewhere(notice.Sources, notice.Posts);
+            // A notice from a node of another version may lack a list; what it has still counts.
+            cache.ChangedElsewhere(notice.Sources ?? [], notice.Posts ?? []);
         }
     }
 
