@@ -51,6 +51,27 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
         relayOf,
     };
 
+    /// <summary>
+    /// A view read whole and with a query, both from one live score. A live score moves when the truth
+    /// estimate catches up with recent writes or its minute runs out (recency decay moves with the
+    /// clock), and a move between the two reads makes them disagree by a hair.
+    /// </summary>
+    private async Task<(JsonElement Whole, JsonElement Asked)> FromOneLiveScoreAsync(string path, string query)
+    {
+        await api.Factory.WaitForQuietTruthAsync();
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            var whole = await Client.GetFromJsonAsync<JsonElement>(path);
+            var asked = await Client.GetFromJsonAsync<JsonElement>(path + query);
+            if (whole.ToString() == (await Client.GetFromJsonAsync<JsonElement>(path)).ToString())
+            {
+                return (whole, asked);
+            }
+        }
+
+        throw new Xunit.Sdk.XunitException($"The live score behind {path} kept moving between reads.");
+    }
+
     private async Task<JsonElement> PostClaimsAsync(params object[] claims)
     {
         var response = await Client.PostAsJsonAsync("/v1/claims", new { claims });
@@ -128,18 +149,8 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
         var sourceId = await SourceWithResolvedClaimsAsync("hist", 40, new DateTimeOffset(2023, 1, 1, 0, 0, 0, TimeSpan.Zero),
             30, i => i is >= 10 and < 20 ? "army repelled the attack" : "JNIM took the base");
 
-        // The series ends at the moment of the live score, which moves when the truth estimate catches up
-        // or the score's minute runs out: both reads must come from one live score for their ends to match.
-        await api.Factory.WaitForQuietTruthAsync();
-        JsonElement whole, thinned;
-        var attempts = 0;
-        do
-        {
-            Assert.True(++attempts <= 5, "the live score kept moving between reads");
-            whole = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}/history");
-            thinned = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}/history?points=10");
-        }
-        while (whole.ToString() != (await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}/history")).ToString());
+        // The series ends at the moment of the live score: both reads must come from one for their ends to match.
+        var (whole, thinned) = await FromOneLiveScoreAsync($"/v1/sources/{sourceId}/history", "?points=10");
 
         var all = whole.GetProperty("points").EnumerateArray().ToArray();
         var kept = thinned.GetProperty("points").EnumerateArray().ToArray();
@@ -165,10 +176,8 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
         var sourceId = await SourceWithResolvedClaimsAsync("expl", 30, new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero),
             10, i => i % 3 == 0 ? "army repelled the attack" : "JNIM took the base");
 
-        // Both reads on the same provisional estimate, so the two lists weigh claims alike.
-        await api.Factory.WaitForQuietTruthAsync();
-        var whole = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}/explanation");
-        var cut = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}/explanation?top=5");
+        // Both reads on the same live score, so the two lists weigh claims alike.
+        var (whole, cut) = await FromOneLiveScoreAsync($"/v1/sources/{sourceId}/explanation", "?top=5");
 
         static double Weight(JsonElement c) => c.GetProperty("confirmed").GetDouble() + c.GetProperty("refuted").GetDouble();
         var all = whole.GetProperty("contributions").EnumerateArray().ToArray();
