@@ -158,6 +158,10 @@ internal static class LookupApi
         Asked[] asked, List<int> missing, LookupItem?[] items, ItemJson?[] itemJson, DateTimeOffset? asOf, long truthVersion,
         RecordQueries queries, IGrainFactory grains, ReadCache cache, LookupJson json, CancellationToken cancellationToken)
     {
+        // Read before the URLs' claims: a claim recorded at one meanwhile, here or through a node that
+        // tells this one, makes what is kept from them stale at once.
+        var changes = missing.Select(i => asked[i].UrlKey).OfType<string>().Select(ReadCache.PostKey)
+            .Distinct(StringComparer.Ordinal).ToDictionary(key => key, cache.ChangesOf, StringComparer.Ordinal);
         var claimsByKey = new Dictionary<string, IReadOnlyList<PostClaim>>(StringComparer.Ordinal);
         var unknownKeys = new List<string>();
         foreach (var key in missing.Select(i => asked[i].UrlKey).OfType<string>().Distinct(StringComparer.Ordinal))
@@ -212,10 +216,10 @@ internal static class LookupApi
         }
 
         // Read before the grains are asked: a change committed meanwhile makes what is kept stale at once.
-        var changes = wanted.Keys.Select(ReadCache.SourceKey)
-            .Concat(plans.Keys.Select(i => asked[i].UrlKey).OfType<string>().Select(ReadCache.PostKey))
-            .Distinct(StringComparer.Ordinal)
-            .ToDictionary(key => key, cache.ChangesOf, StringComparer.Ordinal);
+        foreach (var key in wanted.Keys.Select(ReadCache.SourceKey))
+        {
+            changes[key] = cache.ChangesOf(key);
+        }
         var answers = await Task.WhenAll(wanted.Select(async w =>
         {
             var key = "source:" + w.Key;
