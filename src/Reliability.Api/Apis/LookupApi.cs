@@ -158,13 +158,13 @@ internal static class LookupApi
         Asked[] asked, List<int> missing, LookupItem?[] items, ItemJson?[] itemJson, DateTimeOffset? asOf, long truthVersion,
         RecordQueries queries, IGrainFactory grains, ReadCache cache, LookupJson json, CancellationToken cancellationToken)
     {
+        var urlKeys = missing.Select(i => asked[i].UrlKey).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
         // Read before the URLs' claims: a claim recorded at one meanwhile, here or through a node that
         // tells this one, makes what is kept from them stale at once.
-        var changes = missing.Select(i => asked[i].UrlKey).OfType<string>().Select(ReadCache.PostKey)
-            .Distinct(StringComparer.Ordinal).ToDictionary(key => key, cache.ChangesOf, StringComparer.Ordinal);
+        var changes = urlKeys.Select(ReadCache.PostKey).ToDictionary(key => key, cache.ChangesOf, StringComparer.Ordinal);
         var claimsByKey = new Dictionary<string, IReadOnlyList<PostClaim>>(StringComparer.Ordinal);
         var unknownKeys = new List<string>();
-        foreach (var key in missing.Select(i => asked[i].UrlKey).OfType<string>().Distinct(StringComparer.Ordinal))
+        foreach (var key in urlKeys)
         {
             if (cache.TryGetPost(key, out var known))
             {
