@@ -113,7 +113,8 @@ public sealed partial class ReadCacheNotices(
     {
         var items = sources.Select(s => (Post: false, Key: s)).Concat(posts.Select(p => (Post: true, Key: p)));
         var batch = new Notice(node, [], []);
-        var size = Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(batch));
+        var emptySize = Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(batch));
+        var size = emptySize;
         foreach (var (post, key) in items)
         {
             // The key as JSON writes it, with a comma.
@@ -122,7 +123,7 @@ public sealed partial class ReadCacheNotices(
             {
                 yield return JsonSerializer.Serialize(batch);
                 batch = new Notice(node, [], []);
-                size = Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(batch));
+                size = emptySize;
             }
 
             (post ? batch.Posts : batch.Sources).Add(key);
