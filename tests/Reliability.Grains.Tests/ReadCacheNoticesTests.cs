@@ -14,6 +14,7 @@ public sealed class ReadCacheNoticesTests : IAsyncLifetime
     private static readonly ReadCacheOptions Kept = new() { Lifetime = TimeSpan.FromMinutes(10), LifetimeWithoutNotices = TimeSpan.FromMinutes(10) };
 
     private readonly List<IAsyncDisposable> _disposables = [];
+    private readonly List<Node> _nodes = [];
     private string _connectionString = "";
     private Node _first = null!;
     private Node _second = null!;
@@ -27,7 +28,7 @@ public sealed class ReadCacheNoticesTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        foreach (var node in new[] { _first, _second })
+        foreach (var node in _nodes)
         {
             await node.Notices.StopAsync(CancellationToken.None);
             node.Notices.Dispose();
@@ -91,15 +92,45 @@ public sealed class ReadCacheNoticesTests : IAsyncLifetime
         await UntilAsync(() => !_second.Cache.IsServable(after, 1), "a notice after listening again never arrived");
     }
 
-    private async Task<Node> StartNodeAsync()
+    [Fact]
+    public async Task A_node_that_never_hears_its_own_probe_never_counts_itself_as_listening()
+    {
+        // Its LISTEN succeeds, but notifications never reach that connection, as behind a pooler in
+        // transaction mode: it must keep answers only as long as a node that hears nothing.
+        var probeTimeout = TimeSpan.FromMilliseconds(300);
+        var deaf = await StartNodeAsync(
+            new ReadCacheOptions { Lifetime = TimeSpan.FromMinutes(10), LifetimeWithoutNotices = TimeSpan.FromSeconds(1) },
+            made => new ReadCacheNotices(made.Cache, made.Database, TimeProvider.System, NullLogger<ReadCacheNotices>.Instance)
+            {
+                ListeningChannel = "reliability_read_cache_elsewhere",
+                ProbeTimeout = probeTimeout,
+            });
+        var kept = Keep(deaf.Cache, "handle:x:s1", "s1");
+
+        // Long enough for several connections, each listening and then waiting for its probe in vain.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+
+        Assert.False(deaf.Cache.HearsOtherNodes, "a node counted itself as listening on a connection no notice reaches");
+        Assert.False(deaf.Cache.IsServable(kept, 1), "an answer was kept past the lifetime without notices");
+        Assert.True(_first.Cache.HearsOtherNodes && _second.Cache.HearsOtherNodes);
+    }
+
+    private async Task<Node> StartNodeAsync(ReadCacheOptions? options = null, Func<(ReadCache Cache, NpgsqlDataSource Database), ReadCacheNotices>? create = null)
     {
         var database = EventStoreRegistration.CreateDataSource(_connectionString);
         _disposables.Add(database);
-        var cache = new ReadCache(TimeProvider.System, Options.Create(Kept));
-        var notices = new ReadCacheNotices(cache, database, TimeProvider.System, NullLogger<ReadCacheNotices>.Instance);
+        var cache = new ReadCache(TimeProvider.System, Options.Create(options ?? Kept));
+        var notices = create?.Invoke((cache, database))
+            ?? new ReadCacheNotices(cache, database, TimeProvider.System, NullLogger<ReadCacheNotices>.Instance);
         await notices.StartAsync(CancellationToken.None);
-        await UntilAsync(() => cache.HearsOtherNodes, "a node never started listening");
-        return new Node(cache, notices);
+        var node = new Node(cache, notices);
+        _nodes.Add(node);
+        if (create is null)
+        {
+            await UntilAsync(() => cache.HearsOtherNodes, "a node never started listening");
+        }
+
+        return node;
     }
 
     private static ReadCache.Kept Keep(ReadCache cache, string key, string source) =>

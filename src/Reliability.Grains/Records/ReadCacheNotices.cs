@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -23,6 +24,13 @@ namespace Reliability.Grains.Records;
 /// <see cref="ReadCacheOptions.Lifetime"/>. A node that cannot listen serves answers only as long
 /// as <see cref="ReadCacheOptions.LifetimeWithoutNotices"/> until it listens again, and then works
 /// everything out afresh, since it may have missed notices meanwhile.
+/// <para>
+/// A node counts itself as listening only once it has heard a probe it sent itself, through the pool
+/// like any notice, and proves it again whenever the channel has been quiet a while: a connection
+/// that is open and answers queries may still never be told of a notification (behind a pooler in
+/// transaction mode, a LISTEN lands on whichever server connection ran it), and a node that only
+/// believed it listened would keep answers a minute that other nodes' writes had made stale.
+/// </para>
 /// </remarks>
 public sealed partial class ReadCacheNotices(
     ReadCache cache, NpgsqlDataSource database, TimeProvider clock, ILogger<ReadCacheNotices> logger) : BackgroundService
@@ -32,14 +40,26 @@ public sealed partial class ReadCacheNotices(
     // PostgreSQL refuses a payload of 8,000 bytes or more; a group commit can touch hundreds of sources.
     internal const int MaxPayloadBytes = 7_000;
 
-    // A connection that died quietly would hide every notice: a quiet one is checked this often.
+    // A connection that died quietly, or that notifications no longer reach, would hide every
+    // notice: a quiet one is proved again with a probe this often.
     private static readonly TimeSpan QuietCheck = TimeSpan.FromSeconds(5);
 
     private static readonly TimeSpan DrainBudget = TimeSpan.FromSeconds(2);
 
     private readonly string _node = Guid.NewGuid().ToString("N");
+    private long _probesSent;
+    private long _probeHeard;
     private Task? _sending;
     private readonly Channel<Notice> _outbox = Channel.CreateUnbounded<Notice>(new UnboundedChannelOptions { SingleReader = true });
+
+    /// <summary>How long a probe may take to come back before the node counts itself as not listening.</summary>
+    internal TimeSpan ProbeTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The channel this node listens on: always <see cref="ChannelName"/>, but for the tests that play
+    /// a connection notifications never reach.
+    /// </summary>
+    internal string ListeningChannel { get; init; } = ChannelName;
 
     /// <summary>Queues a notice of a committed write; sent shortly, several writes in one.</summary>
     public void Publish(IEnumerable<string> sourceIds, IEnumerable<string> urlKeys)
@@ -154,8 +174,9 @@ public sealed partial class ReadCacheNotices(
                     try
                     {
                         opened.Notification += (_, e) => Heard(e.Payload);
-                        await using var listen = new NpgsqlCommand($"listen {ChannelName}", opened);
+                        await using var listen = new NpgsqlCommand($"listen {ListeningChannel}", opened);
                         await listen.ExecuteNonQueryAsync(token);
+                        await ProbeAsync(opened, token);
                         return opened;
                     }
                     catch
@@ -175,8 +196,7 @@ public sealed partial class ReadCacheNotices(
                         {
                             if (!await connection.WaitAsync(QuietCheck, stoppingToken))
                             {
-                                await using var check = new NpgsqlCommand("select 1", connection) { CommandTimeout = (int)QuietCheck.TotalSeconds };
-                                await check.ExecuteScalarAsync(stoppingToken);
+                                await ProbeAsync(connection, stoppingToken);
                             }
                         }
                     }
@@ -197,6 +217,35 @@ public sealed partial class ReadCacheNotices(
         }
     }
 
+    /// <summary>
+    /// Sends a probe the way every notice is sent and waits for it on the listening connection,
+    /// taking in whatever else arrives meanwhile; a probe not heard back in time is an error.
+    /// </summary>
+    private async Task ProbeAsync(NpgsqlConnection listening, CancellationToken cancellationToken)
+    {
+        var probe = Interlocked.Increment(ref _probesSent);
+        await using (var command = database.CreateCommand("select pg_notify($1, $2)"))
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = ChannelName });
+            command.Parameters.Add(new NpgsqlParameter { Value = JsonSerializer.Serialize(new Notice(_node, [], [], probe)) });
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        var sent = clock.GetTimestamp();
+        while (Volatile.Read(ref _probeHeard) < probe)
+        {
+            var left = ProbeTimeout - clock.GetElapsedTime(sent);
+            if (left <= TimeSpan.Zero)
+            {
+                throw new TimeoutException(
+                    $"A probe sent on '{ChannelName}' was not heard back within {ProbeTimeout.TotalSeconds:0.#} s: notifications do not reach "
+                    + "the listening connection (a connection pooler in transaction mode between the service and PostgreSQL does this).");
+            }
+
+            await listening.WaitAsync(left, cancellationToken);
+        }
+    }
+
     private void Heard(string payload)
     {
         Notice? notice;
@@ -210,11 +259,26 @@ public sealed partial class ReadCacheNotices(
             return;
         }
 
+        if (notice is { Probe: { } probe } && notice.Node == _node)
+        {
+            InterlockedMax(ref _probeHeard, probe);
+            return;
+        }
+
         // This node's own writes reached its cache before the notice was sent.
         if (notice is not null && notice.Node != _node)
         {
             // A notice from a node of another version may lack a list; what it has still counts.
             cache.ChangedElsewhere(notice.Sources ?? [], notice.Posts ?? []);
+        }
+    }
+
+    private static void InterlockedMax(ref long target, long value)
+    {
+        var seen = Volatile.Read(ref target);
+        while (seen < value && Interlocked.CompareExchange(ref target, value, seen) is var before && before != seen)
+        {
+            seen = before;
         }
     }
 
@@ -236,8 +300,13 @@ public sealed partial class ReadCacheNotices(
             })
             .Build();
 
-    /// <summary>What one node tells the others: the sources and post URL keys its writes changed.</summary>
-    internal sealed record Notice(string Node, List<string> Sources, List<string> Posts);
+    /// <summary>
+    /// What one node tells the others: the sources and post URL keys its writes changed; or, with
+    /// <see cref="Probe"/>, a node's probe of its own listening, which every other node passes over.
+    /// </summary>
+    internal sealed record Notice(
+        string Node, List<string> Sources, List<string> Posts,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Probe = null);
 
     [LoggerMessage(LogLevel.Information, "Listening for other nodes' changes to the record")]
     private static partial void LogListening(ILogger logger);
