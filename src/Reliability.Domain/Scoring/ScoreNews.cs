@@ -18,16 +18,38 @@ public static class ScoreNews
     /// <summary>Smallest move of the effective evidence that is news: a hundredth of a claim (shown to a tenth).</summary>
     public const double EvidenceStep = 0.01;
 
-    public static bool IsNews(SourceScore published, SourceScore recomputed)
+    public static bool IsNews(PublishedScore published, SourceScore recomputed)
     {
         ArgumentNullException.ThrowIfNull(published);
         ArgumentNullException.ThrowIfNull(recomputed);
         return published.Band != recomputed.Band
             || published.Grade != recomputed.Grade
-            || published.HasProvisionalEvidence != recomputed.HasProvisionalEvidence
+            || published.Provisional != recomputed.HasProvisionalEvidence
             || Math.Abs(published.Score - recomputed.Score) >= ScoreStep
-            || Math.Abs(published.Overall.Lower - recomputed.Overall.Lower) >= ScoreStep
-            || Math.Abs(published.Overall.Upper - recomputed.Overall.Upper) >= ScoreStep
-            || Math.Abs(published.Overall.EffectiveEvidence - recomputed.Overall.EffectiveEvidence) >= EvidenceStep;
+            || Math.Abs(published.Lower - recomputed.Overall.Lower) >= ScoreStep
+            || Math.Abs(published.Upper - recomputed.Overall.Upper) >= ScoreStep
+            || Math.Abs(published.EffectiveEvidence - recomputed.Overall.EffectiveEvidence) >= EvidenceStep;
+    }
+}
+
+/// <summary>
+/// What a published score showed, and all that <see cref="ScoreNews"/> compares: a source's grain
+/// keeps this of the score it last published, not the whole score with a contribution per claim
+/// and a point per event, which it would otherwise hold twice once its live score had drifted.
+/// </summary>
+public sealed record PublishedScore(
+    ReliabilityBand Band,
+    AdmiraltyReliability Grade,
+    bool Provisional,
+    double Score,
+    double Lower,
+    double Upper,
+    double EffectiveEvidence)
+{
+    public static PublishedScore Of(SourceScore score)
+    {
+        ArgumentNullException.ThrowIfNull(score);
+        return new(score.Band, score.Grade, score.HasProvisionalEvidence, score.Score, score.Overall.Lower, score.Overall.Upper,
+            score.Overall.EffectiveEvidence);
     }
 }

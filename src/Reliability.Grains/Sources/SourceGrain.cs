@@ -35,7 +35,7 @@ public sealed partial class SourceGrain(
     private LiveScoreView? _liveView;
 
     // The score the listing shows (and subscribers last heard) as far as this activation knows.
-    private SourceScore? _published;
+    private PublishedScore? _published;
     private bool _loaded;
 
     private string SourceId => this.GetPrimaryKeyString();
@@ -331,6 +331,8 @@ public sealed partial class SourceGrain(
 
         var score = SourceScorer.Score(SourceId, _events, now, policies.Current, ToProvisional(estimates, OpenPropositions()));
         var live = _live = new LiveScore(StreamVersion, estimates.Version, score);
+        // The view of the score it replaces would otherwise keep that whole score alive beside this one.
+        _liveView = null;
         // Against what was last published, not the last live score: drift too small to publish on its
         // own adds up minute by minute until it is news.
         var published = _published;
@@ -338,7 +340,7 @@ public sealed partial class SourceGrain(
         {
             if (await PublishSummaryAsync(score))
             {
-                _published = score;
+                _published = PublishedScore.Of(score);
             }
 
             if (published is not null)
@@ -388,6 +390,7 @@ public sealed partial class SourceGrain(
                     // The listing lags until the next change of score; the grain's own answers are right.
                     LogPublishGaveUp(logger, SourceId);
                     _live = null;
+                    _liveView = null;
                     return false;
                 }
             }

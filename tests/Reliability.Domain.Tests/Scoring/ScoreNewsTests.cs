@@ -27,8 +27,8 @@ public sealed class ScoreNewsTests
 
         // The drift is real, which is why a comparison of exact values counted it as a change.
         Assert.NotEqual(published.Overall.EffectiveEvidence, minuteLater.Overall.EffectiveEvidence);
-        Assert.False(ScoreNews.IsNews(published, minuteLater));
-        Assert.False(ScoreNews.IsNews(published, published));
+        Assert.False(ScoreNews.IsNews(PublishedScore.Of(published), minuteLater));
+        Assert.False(ScoreNews.IsNews(PublishedScore.Of(published), published));
     }
 
     [Fact]
@@ -37,7 +37,7 @@ public sealed class ScoreNewsTests
         var events = Record(12, 3);
         var published = Score(events, Day(40));
 
-        Assert.True(ScoreNews.IsNews(published, Score(events, Day(40 + 365))));
+        Assert.True(ScoreNews.IsNews(PublishedScore.Of(published), Score(events, Day(40 + 365))));
     }
 
     [Fact]
@@ -50,7 +50,18 @@ public sealed class ScoreNewsTests
         var after = Score(events, Day(40));
 
         Assert.True(after.Score < published.Score);
-        Assert.True(ScoreNews.IsNews(published, after));
+        Assert.True(ScoreNews.IsNews(PublishedScore.Of(published), after));
+    }
+
+    [Fact]
+    public void What_is_kept_of_a_published_score_is_what_it_showed()
+    {
+        var score = Score(Record(12, 3), Day(40));
+        var published = PublishedScore.Of(score);
+
+        Assert.Equal(
+            (score.Band, score.Grade, score.HasProvisionalEvidence, score.Score, score.Overall.Lower, score.Overall.Upper, score.Overall.EffectiveEvidence),
+            (published.Band, published.Grade, published.Provisional, published.Score, published.Lower, published.Upper, published.EffectiveEvidence));
     }
 
     [Fact]
@@ -58,7 +69,7 @@ public sealed class ScoreNewsTests
     {
         var published = Score(Record(12, 3), Day(40));
 
-        Assert.True(ScoreNews.IsNews(published, published with { Band = published.Band == ReliabilityBand.Reliable ? ReliabilityBand.Mixed : ReliabilityBand.Reliable }));
-        Assert.True(ScoreNews.IsNews(published, published with { Grade = published.Grade == AdmiraltyReliability.A ? AdmiraltyReliability.B : AdmiraltyReliability.A }));
+        Assert.True(ScoreNews.IsNews(PublishedScore.Of(published), published with { Band = published.Band == ReliabilityBand.Reliable ? ReliabilityBand.Mixed : ReliabilityBand.Reliable }));
+        Assert.True(ScoreNews.IsNews(PublishedScore.Of(published), published with { Grade = published.Grade == AdmiraltyReliability.A ? AdmiraltyReliability.B : AdmiraltyReliability.A }));
     }
 }
