@@ -32,7 +32,6 @@ public sealed partial class SourceGrain(
     private HeldStream? _held;
     private long _snapshotVersion;
     private LiveScore? _live;
-    private LiveScoreView? _liveView;
 
     // The score the listing shows (and subscribers last heard) as far as this activation knows.
     private PublishedScore? _published;
@@ -189,9 +188,9 @@ public sealed partial class SourceGrain(
         {
             live = await LiveAsync();
             // The plugin and dashboards ask for the same live score over and over; it is built once per change.
-            if (topic is null && _liveView is { } known && ReferenceEquals(known.Live, live))
+            if (topic is null && live.View is { } known)
             {
-                return known.View;
+                return known;
             }
         }
 
@@ -211,7 +210,7 @@ public sealed partial class SourceGrain(
             Views.Of(score.Corrections), [.. score.Topics.Select(Views.Of)], [.. score.Regions.Select(Views.Of)]);
         if (live is not null && topic is null)
         {
-            _liveView = new LiveScoreView(live, view);
+            live.View = view;
         }
 
         return view;
@@ -331,8 +330,6 @@ public sealed partial class SourceGrain(
 
         var score = SourceScorer.Score(SourceId, _events, now, policies.Current, ToProvisional(estimates, OpenPropositions()));
         var live = _live = new LiveScore(StreamVersion, estimates.Version, score);
-        // The view of the score it replaces would otherwise keep that whole score alive beside this one.
-        _liveView = null;
         // Against what was last published, not the last live score: drift too small to publish on its
         // own adds up minute by minute until it is news.
         var published = _published;
@@ -390,7 +387,6 @@ public sealed partial class SourceGrain(
                     // The listing lags until the next change of score; the grain's own answers are right.
                     LogPublishGaveUp(logger, SourceId);
                     _live = null;
-                    _liveView = null;
                     return false;
                 }
             }
@@ -488,7 +484,17 @@ public sealed partial class SourceGrain(
     [LoggerMessage(LogLevel.Warning, "Could not store the snapshot of source {SourceId}")]
     private static partial void LogSnapshotFailed(ILogger logger, string sourceId, Exception exception);
 
-    private sealed record LiveScore(long Version, long TruthVersion, SourceScore Score);
+    /// <summary>
+    /// A live score and, once asked for, its view. The view lives and dies with its score, so a
+    /// replaced score is never kept alive by the view built from it.
+    /// </summary>
+    private sealed class LiveScore(long version, long truthVersion, SourceScore score)
+    {
+        public long Version => version;
+        public long TruthVersion => truthVersion;
+        public SourceScore Score => score;
 
-    private sealed record LiveScoreView(LiveScore Live, ScoreView View);
+        /// <summary>Built the first time the score is asked for whole, then served again.</summary>
+        public ScoreView? View { get; set; }
+    }
 }
