@@ -108,13 +108,7 @@ public sealed partial class ReadCacheNotices(
                 {
                     try
                     {
-                        await retry.ExecuteAsync(async token =>
-                        {
-                            await using var command = database.CreateCommand("select pg_notify($1, $2)");
-                            command.Parameters.Add(new NpgsqlParameter { Value = ChannelName });
-                            command.Parameters.Add(new NpgsqlParameter { Value = payload });
-                            await command.ExecuteNonQueryAsync(token);
-                        }, stoppingToken);
+                        await retry.ExecuteAsync(token => new ValueTask(NotifyAsync(payload, token)), stoppingToken);
                     }
                     catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
                     {
@@ -223,16 +217,10 @@ public sealed partial class ReadCacheNotices(
     /// </summary>
     private async Task ProbeAsync(NpgsqlConnection listening, CancellationToken cancellationToken)
     {
-        var probe = Interlocked.Increment(ref _probesSent);
-        await using (var command = database.CreateCommand("select pg_notify($1, $2)"))
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = ChannelName });
-            command.Parameters.Add(new NpgsqlParameter { Value = JsonSerializer.Serialize(new Notice(_node, [], [], probe)) });
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-
+        var probe = ++_probesSent;
+        await NotifyAsync(JsonSerializer.Serialize(new Notice(_node, [], [], probe)), cancellationToken);
         var sent = clock.GetTimestamp();
-        while (Volatile.Read(ref _probeHeard) < probe)
+        while (_probeHeard < probe)
         {
             var left = ProbeTimeout - clock.GetElapsedTime(sent);
             if (left <= TimeSpan.Zero)
@@ -246,6 +234,16 @@ public sealed partial class ReadCacheNotices(
         }
     }
 
+    private async Task NotifyAsync(string payload, CancellationToken cancellationToken)
+    {
+        await using var command = database.CreateCommand("select pg_notify($1, $2)");
+        command.Parameters.Add(new NpgsqlParameter { Value = ChannelName });
+        command.Parameters.Add(new NpgsqlParameter { Value = payload });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    // Notifications are raised while the listening loop waits on its connection, so probes are sent,
+    // heard and waited for on that one flow, one at a time.
     private void Heard(string payload)
     {
         Notice? notice;
@@ -261,7 +259,7 @@ public sealed partial class ReadCacheNotices(
 
         if (notice is { Probe: { } probe } && notice.Node == _node)
         {
-            InterlockedMax(ref _probeHeard, probe);
+            _probeHeard = Math.Max(_probeHeard, probe);
             return;
         }
 
@@ -270,15 +268,6 @@ public sealed partial class ReadCacheNotices(
         {
             // A notice from a node of another version may lack a list; what it has still counts.
             cache.ChangedElsewhere(notice.Sources ?? [], notice.Posts ?? []);
-        }
-    }
-
-    private static void InterlockedMax(ref long target, long value)
-    {
-        var seen = Volatile.Read(ref target);
-        while (seen < value && Interlocked.CompareExchange(ref target, value, seen) is var before && before != seen)
-        {
-            seen = before;
         }
     }
 
