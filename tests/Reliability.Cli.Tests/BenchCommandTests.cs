@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using Reliability.Cli.Bench;
 
 namespace Reliability.Cli.Tests;
 
@@ -31,6 +32,17 @@ public sealed class BenchCommandTests : IDisposable
         Assert.All(truth.Values, accuracy => Assert.InRange(accuracy, 0.5, 1.0));
 
         var figures = report.GetProperty("figures");
+        // Every generated record shape, judged three ways.
+        var generated = figures.GetProperty("truth_generated");
+        Assert.Equal(GeneratedRecords.Shapes.Select(s => s.Name), generated.EnumerateObject().Select(p => p.Name));
+        Assert.All(generated.EnumerateObject(), shape =>
+        {
+            foreach (var judge in new[] { "engine", "vote", "informed_vote" })
+            {
+                Assert.InRange(shape.Value.GetProperty(judge).GetDouble(), 0.3, 1.0);
+            }
+        });
+
         foreach (var figure in new[]
         {
             "ingest_claims_per_s", "raw_insert_rows_per_s", "trivial_requests_per_s", "lookup_requests_per_s",

@@ -64,6 +64,15 @@ public sealed record BenchReport(
             ["truth_ms"] = truthMs,
             ["truth_half_resolved"] = new JsonObject(Truth.HalfResolved.Select(h =>
                 KeyValuePair.Create(h.Dataset, (JsonNode?)new JsonObject { ["accuracy"] = h.Accuracy, ["ms"] = h.Milliseconds, ["splits"] = h.Splits }))),
+            ["truth_generated"] = new JsonObject(Truth.Generated.Select(g => KeyValuePair.Create(g.Shape, (JsonNode?)new JsonObject
+            {
+                ["engine"] = g.Engine,
+                ["vote"] = g.Vote,
+                ["informed_vote"] = g.InformedVote,
+                ["objects"] = g.Objects,
+                ["claims"] = g.Claims,
+                ["seeds"] = Truth.GeneratedSeeds,
+            }))),
         };
         figures["cpu_us_per_operation"] = new JsonObject
         {

@@ -24,12 +24,15 @@ public sealed record BenchSizes(
     /// <summary>The longest a figure's warm-up may take before it is measured anyway.</summary>
     public TimeSpan WarmUpLimit { get; init; } = TimeSpan.FromSeconds(90);
 
+    /// <summary>Seeds of each generated record shape (see <see cref="GeneratedRecords"/>).</summary>
+    public int GeneratedSeeds { get; init; } = GeneratedRecords.Seeds;
+
     /// <summary>Claims per source for the memory figure.</summary>
     public const int MemoryClaimsPerSource = 100;
 
     /// <summary>A smoke run: every figure, tiny sizes; the tests run it to keep the command working.</summary>
     public static BenchSizes Quick { get; } = new("quick", 2, 1_000, 40, 20, TimeSpan.FromSeconds(1), 500, 1, 0, 0, 0,
-        ["flights", "population-conflicts"]) { WarmUpMinimum = TimeSpan.Zero, WarmUpLimit = TimeSpan.FromSeconds(2) };
+        ["flights", "population-conflicts"]) { WarmUpMinimum = TimeSpan.Zero, WarmUpLimit = TimeSpan.FromSeconds(2), GeneratedSeeds = 1 };
 
     /// <summary>
     /// Ingest writes 100,000 claims (about half a minute) because the service recomputes its truth

@@ -21,7 +21,9 @@ public sealed record HalfResolvedResult(string Dataset, int Splits, double Accur
 public sealed record TruthBenchmarkReport(
     string DatasetsDirectory,
     IReadOnlyList<TruthDatasetResult> Datasets,
-    IReadOnlyList<HalfResolvedResult> HalfResolved);
+    IReadOnlyList<HalfResolvedResult> HalfResolved,
+    IReadOnlyList<GeneratedResult> Generated,
+    int GeneratedSeeds);
 
 /// <summary>
 /// Runs truth discovery on every canonical dataset (NAME.claims.tsv with NAME.gold.tsv) and scores
@@ -53,7 +55,8 @@ public sealed class TruthBenchmark(TruthPolicy policy)
 
     /// <param name="datasetsDirectory">The folder of NAME.claims.tsv and NAME.gold.tsv files.</param>
     /// <param name="only">Dataset names to run (default: every one in the folder).</param>
-    public TruthBenchmarkReport Run(string datasetsDirectory, IReadOnlyCollection<string>? only = null)
+    /// <param name="generatedSeeds">Seeds of each generated record shape (see <see cref="GeneratedRecords"/>).</param>
+    public TruthBenchmarkReport Run(string datasetsDirectory, IReadOnlyCollection<string>? only = null, int generatedSeeds = GeneratedRecords.Seeds)
     {
         if (!Directory.Exists(datasetsDirectory))
         {
@@ -84,7 +87,7 @@ public sealed class TruthBenchmark(TruthPolicy policy)
             }
         }
 
-        return new TruthBenchmarkReport(datasetsDirectory, results, halves);
+        return new TruthBenchmarkReport(datasetsDirectory, results, halves, GeneratedRecords.Run(policy, generatedSeeds), generatedSeeds);
     }
 
     public TruthDatasetResult RunFull(string name, IReadOnlyList<TruthClaim> claims, IReadOnlyList<ResolvedTruth> gold)

@@ -72,7 +72,7 @@ public static class BenchCommand
             }
 
             phase("truth discovery on the canonical datasets");
-            truth = new TruthBenchmark().Run(datasets, sizes.TruthDatasets);
+            truth = new TruthBenchmark().Run(datasets, sizes.TruthDatasets, sizes.GeneratedSeeds);
         }
 
         if (console.Profile.Capabilities.Interactive)

@@ -74,6 +74,35 @@ public static class BenchTruthCommand
 
         console.Write(table);
         console.WriteLine($"Half resolved: mean of {TruthBenchmark.HalfResolvedSplits} seeded splits of the gold objects, judged on the unrevealed half.");
+        if (report.Generated.Count == 0)
+        {
+            return;
+        }
+
+        var generated = new Table().Title($"Truth discovery on generated records (mean of {report.GeneratedSeeds} seed(s) each)")
+            .AddColumn("shape")
+            .AddColumn(new TableColumn("objects").RightAligned())
+            .AddColumn(new TableColumn("claims").RightAligned())
+            .AddColumn(new TableColumn("engine").RightAligned())
+            .AddColumn(new TableColumn("majority vote").RightAligned())
+            .AddColumn(new TableColumn("vote, true accuracies").RightAligned());
+        foreach (var result in report.Generated)
+        {
+            generated.AddRow(
+                Markup.Escape(result.Shape),
+                result.Objects.ToString("N0", CultureInfo.InvariantCulture),
+                result.Claims.ToString("N0", CultureInfo.InvariantCulture),
+                Compared(result.Engine, result.Vote),
+                Fixed(result.Vote),
+                Fixed(result.InformedVote));
+        }
+
+        console.Write(generated);
+        console.WriteLine("Vote, true accuracies: Accu's weights from the accuracy each source was generated with; it knows nothing of copying.");
+        foreach (var shape in GeneratedRecords.Shapes)
+        {
+            console.WriteLine($"  {shape.Name}: {shape.Description}.");
+        }
     }
 
     private static string Compared(double accuracy, double? reference) =>

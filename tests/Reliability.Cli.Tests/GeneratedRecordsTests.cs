@@ -1,0 +1,94 @@
+using Reliability.Cli.Bench;
+using Reliability.Domain.Truth;
+
+namespace Reliability.Cli.Tests;
+
+public sealed class GeneratedRecordsTests
+{
+    private static GeneratedRecord Generate(string shape, int seed) =>
+        GeneratedRecords.Shapes.Single(s => s.Name == shape).Generate(new Random(seed));
+
+    [Fact]
+    public void A_seed_gives_the_same_record_and_another_seed_another()
+    {
+        foreach (var shape in GeneratedRecords.Shapes)
+        {
+            var first = shape.Generate(new Random(GeneratedRecords.Seed));
+            var again = shape.Generate(new Random(GeneratedRecords.Seed));
+            var other = shape.Generate(new Random(GeneratedRecords.Seed + 1));
+
+            Assert.Equal(first.Claims, again.Claims);
+            Assert.Equal(first.Truth, again.Truth);
+            Assert.NotEqual(first.Claims, other.Claims);
+        }
+    }
+
+    [Fact]
+    public void Every_claim_is_on_a_question_with_a_truth_and_by_a_source_with_an_accuracy()
+    {
+        foreach (var shape in GeneratedRecords.Shapes)
+        {
+            var record = shape.Generate(new Random(GeneratedRecords.Seed));
+
+            Assert.All(record.Claims, c => Assert.True(record.Truth.ContainsKey(c.ObjectId) && record.Accuracy.ContainsKey(c.SourceId), shape.Name));
+            // Each question has its own answers, the true one among them, and no more than it allows.
+            Assert.All(record.Claims.GroupBy(c => c.ObjectId), q => Assert.InRange(q.Select(c => c.Value).Distinct().Count(), 1, record.WrongValues + 1));
+        }
+    }
+
+    [Fact]
+    public void An_independent_source_is_right_about_as_often_as_it_was_generated_to_be()
+    {
+        var record = Generate("independent", GeneratedRecords.Seed);
+
+        var misses = record.Claims.GroupBy(c => c.SourceId).Select(source =>
+            Math.Abs(((double)source.Count(c => record.Truth[c.ObjectId] == c.Value) / source.Count()) - record.Accuracy[source.Key])).ToList();
+
+        // About 130 claims each: the standard error of a share is at most 0.044, so no source should
+        // miss by four of them, and on average a source misses by less than one.
+        Assert.Equal(60, misses.Count);
+        Assert.All(misses, miss => Assert.InRange(miss, 0, 0.18));
+        Assert.InRange(misses.Average(), 0, 0.044);
+    }
+
+    [Fact]
+    public void The_true_answer_is_not_favoured_by_its_name()
+    {
+        // Ties are broken by value order; were the truth always first, every tie would count as right.
+        var record = Generate("yes/no", GeneratedRecords.Seed);
+
+        var firstIsTrue = record.Truth.Values.Count(v => v == "answer-0");
+        Assert.InRange(firstIsTrue, record.Truth.Count * 0.4, record.Truth.Count * 0.6);
+    }
+
+    [Fact]
+    public void Undeclared_relays_do_not_outvote_independent_sources()
+    {
+        var result = GeneratedRecords.Run(TruthPolicy.Default, seeds: 1).Single(r => r.Shape == "undeclared relays");
+
+        // Ten accounts repeating one office are one piece of evidence: majority vote counts them ten times.
+        Assert.True(result.Engine > result.Vote + 0.1, $"engine {result.Engine:F3}, vote {result.Vote:F3}");
+    }
+
+    [Fact]
+    public void Without_copy_detection_relays_decide_as_in_a_vote()
+    {
+        var with = GeneratedRecords.Run(TruthPolicy.Default, seeds: 1).Single(r => r.Shape == "undeclared relays");
+        var without = GeneratedRecords.Run(TruthPolicy.Default with { DetectCopying = false }, seeds: 1).Single(r => r.Shape == "undeclared relays");
+
+        Assert.True(without.Engine < with.Engine - 0.1, $"with {with.Engine:F3}, without {without.Engine:F3}");
+    }
+
+    [Theory]
+    [InlineData("independent")]
+    [InlineData("few sources")]
+    [InlineData("long tail")]
+    [InlineData("popular falsehood")]
+    public void Weighing_sources_by_their_record_beats_counting_them(string shape)
+    {
+        var result = GeneratedRecords.Run(TruthPolicy.Default, seeds: 1).Single(r => r.Shape == shape);
+
+        Assert.True(result.Engine > result.Vote, $"{shape}: engine {result.Engine:F3}, vote {result.Vote:F3}");
+        Assert.True(result.InformedVote >= result.Vote, $"{shape}: knowing the accuracies should not lose to counting");
+    }
+}
