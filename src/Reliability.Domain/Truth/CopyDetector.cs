@@ -3,14 +3,19 @@ namespace Reliability.Domain.Truth;
 /// <summary>
 /// Finds sources that share the same values far more than independent sources would, after
 /// Dong, Berti-Equille and Srivastava (VLDB 2009): agreeing on a value that is probably false is
-/// strong evidence of copying, disagreeing is evidence against. A copier's vote for a value is
-/// discounted by the chance that it took the value from a more reliable source backing it too.
+/// strong evidence of copying, disagreeing is evidence against. Agreement is judged with accuracies
+/// measured by agreement with other sources (<see cref="AgreementAccuracy"/>), not with ratings the
+/// copies may have inflated. A copier's vote for a value is discounted by the chance that it took
+/// the value from a more reliable source backing it too.
 /// </summary>
 internal sealed class CopyDetector
 {
     private readonly ClaimIndex _index;
     private readonly TruthPolicy _policy;
     private readonly double[] _cappedReliability;
+
+    // Accuracies from agreement alone (see AgreementAccuracy); NaN where a source shares too little.
+    private readonly double[] _agreementAccuracy;
 
     // Only source pairs that agree on at least one value matter: a pair that only ever disagrees
     // gives no claim a discount. Their disagreements do not depend on the estimates, so they are
@@ -95,10 +100,11 @@ internal sealed class CopyDetector
 
         _pairEvidence = new double[pairIds.Count];
         _copyProbability = new double[pairIds.Count];
+        _agreementAccuracy = policy.DetectCopying ? AgreementAccuracy.Estimate(index, policy) : [];
     }
 
     /// <summary>Every pair of claims by different sources on one object, object by object.</summary>
-    private static void ForEachClaimPair(ClaimIndex index, TruthPolicy policy, Action<int, int> visit)
+    public static void ForEachClaimPair(ClaimIndex index, TruthPolicy policy, Action<int, int> visit)
     {
         for (var o = 0; o < index.ObjectCount; o++)
         {
@@ -131,12 +137,16 @@ internal sealed class CopyDetector
             return;
         }
 
-        // Capped: a source estimated near-perfect because it and its copies outvote everyone
-        // would otherwise make agreeing on everything look like mere accuracy.
+        // Each source is judged by its accuracy from agreement alone where it shares enough with
+        // enough others: its rating comes from verdicts that copies may have made, and a group
+        // rated on its own verdicts agrees as much as accurate independent sources would. Capped:
+        // a source estimated near-perfect would otherwise make agreeing on everything look like
+        // mere accuracy.
         var capped = _cappedReliability;
         for (var s = 0; s < capped.Length; s++)
         {
-            capped[s] = Math.Min(reliability[s], _policy.CopyTestReliabilityCap);
+            var judgedBy = double.IsNaN(_agreementAccuracy[s]) ? reliability[s] : _agreementAccuracy[s];
+            capped[s] = Math.Min(judgedBy, _policy.CopyTestReliabilityCap);
         }
 
         Array.Copy(_disagreementEvidence, _pairEvidence, _pairEvidence.Length);
@@ -172,8 +182,13 @@ internal sealed class CopyDetector
             var b = _secondClaim[i];
             var sa = claimSource[a];
             var sb = claimSource[b];
-            // The more reliable source keeps its vote; ties go to the earlier source id.
-            var follower = reliability[sa] > reliability[sb] || (reliability[sa] == reliability[sb] && sa < sb) ? b : a;
+            // The more reliable source keeps its vote; ties go to the earlier source id. Where both
+            // are measured by agreement, that decides: it does not move from round to round, while
+            // two ratings close together can swap places each round, and the discount with them
+            // (a bookstore record never settled so).
+            var bothMeasured = !double.IsNaN(_agreementAccuracy[sa]) && !double.IsNaN(_agreementAccuracy[sb]);
+            var (ra, rb) = bothMeasured ? (_agreementAccuracy[sa], _agreementAccuracy[sb]) : (reliability[sa], reliability[sb]);
+            var follower = ra > rb || (ra == rb && sa < sb) ? b : a;
             discount[follower] *= 1 - (selectivity * _copyProbability[_agreeingPair[i]]);
         }
     }

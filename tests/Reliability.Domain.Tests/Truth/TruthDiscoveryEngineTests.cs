@@ -141,6 +141,23 @@ public sealed class TruthDiscoveryEngineTests
     }
 
     [Fact]
+    public void A_group_that_copies_most_of_what_one_source_says_does_not_beat_counting()
+    {
+        // The group makes the verdicts on its own objects and is rated on them; judged with those
+        // ratings its agreement looked like accuracy, and the engine did worse than a plain count.
+        var data = SyntheticNewsroom.WithPartialCopyingGroup(objects: 1_000, seed: 11);
+
+        var result = Engine.Discover(new TruthDiscoveryInput(data.Claims));
+
+        var predicted = result.Objects.ToDictionary(o => o.ObjectId, o => o.MostProbableValue);
+        var engine = SyntheticNewsroom.Accuracy(predicted, data.Truth);
+        var counting = SyntheticNewsroom.Accuracy(SyntheticNewsroom.MajorityVote(data.Claims), data.Truth);
+        Assert.True(engine > counting + 0.03, $"engine {engine:F3}, majority vote {counting:F3}");
+        var rated = result.Sources.ToDictionary(s => s.SourceId, s => s.Reliability);
+        Assert.True(rated["origin"] < 0.85, $"the origin, right 70 % of the time, is rated {rated["origin"]:F3}");
+    }
+
+    [Fact]
     public void One_claim_sources_do_not_get_extreme_reliability()
     {
         var result = Engine.Discover(new TruthDiscoveryInput(

@@ -1,0 +1,96 @@
+namespace Reliability.Domain.Truth;
+
+/// <summary>
+/// Each source's accuracy as its agreement with other sources shows it, without any verdict: two
+/// independent sources right with probabilities q_s and q_u agree on about q_s·q_u of the objects
+/// they share, so q_s is about their agreement rate over q_u; across a source's partners, the median
+/// of those ratios, refined until the estimates settle.
+/// The copy test judges agreement with these, not with the engine's ratings: a group whose copies
+/// made the verdicts on its own objects earns ratings far above its accuracy, and judged with them
+/// its members look like several very accurate independent sources. Each partner counts once,
+/// however much it shares, so followers who share much with a source weigh no more than their
+/// number, and a few of them among many others do not move the median.
+/// </summary>
+internal static class AgreementAccuracy
+{
+    // Least (weighted) objects a pair must share to count, and least such partners a source must have.
+    private const double MinShared = 8;
+    private const int MinPartners = 3;
+    private const int Rounds = 30;
+
+    /// <returns>Per source, the estimate; NaN where a source shares too little with too few others.</returns>
+    public static double[] Estimate(ClaimIndex index, TruthPolicy policy)
+    {
+        var pairs = new Dictionary<long, (double Shared, double Agreed)>(PackedPairs.Comparer);
+        CopyDetector.ForEachClaimPair(index, policy, (a, b) =>
+        {
+            var sa = index.ClaimSource[a];
+            var sb = index.ClaimSource[b];
+            var key = PackedPairs.Key(Math.Min(sa, sb), Math.Max(sa, sb));
+            var weight = Math.Min(index.ClaimWeight[a], index.ClaimWeight[b]);
+            var (shared, agreed) = pairs.GetValueOrDefault(key);
+            pairs[key] = (shared + weight, agreed + (index.ClaimCandidate[a] == index.ClaimCandidate[b] ? weight : 0));
+        });
+
+        var partners = new List<(int Partner, double Rate)>?[index.SourceCount];
+        foreach (var (key, (shared, agreed)) in pairs)
+        {
+            if (shared >= MinShared)
+            {
+                var (s, u) = ((int)(key >> 32), (int)(key & 0xFFFFFFFF));
+                (partners[s] ??= []).Add((u, agreed / shared));
+                (partners[u] ??= []).Add((s, agreed / shared));
+            }
+        }
+
+        var accuracy = new double[index.SourceCount];
+        for (var s = 0; s < accuracy.Length; s++)
+        {
+            accuracy[s] = partners[s] is { Count: >= MinPartners } ? policy.PriorReliability : double.NaN;
+        }
+
+        var next = new double[accuracy.Length];
+        var ratios = new List<double>();
+        var change = 1.0;
+        for (var round = 0; round < Rounds && change > policy.Tolerance; round++)
+        {
+            change = 0;
+            for (var s = 0; s < accuracy.Length; s++)
+            {
+                next[s] = accuracy[s];
+                if (double.IsNaN(accuracy[s]))
+                {
+                    continue;
+                }
+
+                ratios.Clear();
+                foreach (var (u, rate) in partners[s]!)
+                {
+                    if (!double.IsNaN(accuracy[u]))
+                    {
+                        ratios.Add(rate / accuracy[u]);
+                    }
+                }
+
+                if (ratios.Count > 0)
+                {
+                    var median = Math.Clamp(Median(ratios), policy.ReliabilityFloor, 1 - policy.ReliabilityFloor);
+                    // Halfway (geometrically) towards the new estimate: a plain update can swing between two states.
+                    next[s] = Math.Sqrt(accuracy[s] * median);
+                    change = Math.Max(change, Math.Abs(next[s] - accuracy[s]));
+                }
+            }
+
+            (accuracy, next) = (next, accuracy);
+        }
+
+        return accuracy;
+    }
+
+    private static double Median(List<double> values)
+    {
+        values.Sort();
+        var middle = values.Count / 2;
+        return values.Count % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
+    }
+}
