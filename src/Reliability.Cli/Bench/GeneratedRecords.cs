@@ -289,6 +289,11 @@ public static class GeneratedRecords
             return value;
         }
 
-        public GeneratedRecord Build() => new(_claims, _truth, _accuracy, wrongValues);
+        /// <summary>The record; a question no source happened to claim is no question, and is left out.</summary>
+        public GeneratedRecord Build()
+        {
+            var claimed = _claims.Select(c => c.ObjectId).ToHashSet(StringComparer.Ordinal);
+            return new(_claims, _truth.Where(t => claimed.Contains(t.Key)).ToDictionary(StringComparer.Ordinal), _accuracy, wrongValues);
+        }
     }
 }

@@ -19,6 +19,9 @@ internal sealed class CopyDetector
     // NaN where it has neither.
     private readonly double[] _measuredAccuracy;
 
+    // Claims per source: who follows whom where accuracies are not measured.
+    private readonly int[] _claimCount;
+
     /// <summary>Least (weighted) claims on resolved objects for a source's record there to decide.</summary>
     private const double MinResolvedClaims = 10;
 
@@ -106,6 +109,11 @@ internal sealed class CopyDetector
         _pairEvidence = new double[pairIds.Count];
         _copyProbability = new double[pairIds.Count];
         _measuredAccuracy = policy.DetectCopying ? MeasuredAccuracy(index, policy) : [];
+        _claimCount = new int[index.SourceCount];
+        foreach (var source in index.ClaimSource)
+        {
+            _claimCount[source]++;
+        }
     }
 
     /// <summary>
@@ -223,12 +231,16 @@ internal sealed class CopyDetector
             var b = _secondClaim[i];
             var sa = claimSource[a];
             var sb = claimSource[b];
-            // The more reliable source keeps its vote; ties go to the earlier source id. Where both
-            // are measured without the verdicts, that decides: it does not move from round to round, while
-            // two ratings close together can swap places each round, and the discount with them
-            // (a bookstore record never settled so).
+            // The more reliable source keeps its vote. Where both are measured without the verdicts,
+            // that decides; otherwise the source with more claims keeps it (a newcomer repeating an
+            // established source is the likelier copy), and only then the rating, then the earlier
+            // source id. Both measures stay put from round to round, where two close ratings can
+            // swap places each round and the discount with them: a bookstore record and two
+            // generated long-tail records never settled so.
             var bothMeasured = !double.IsNaN(_measuredAccuracy[sa]) && !double.IsNaN(_measuredAccuracy[sb]);
-            var (ra, rb) = bothMeasured ? (_measuredAccuracy[sa], _measuredAccuracy[sb]) : (reliability[sa], reliability[sb]);
+            var (ra, rb) = bothMeasured ? (_measuredAccuracy[sa], _measuredAccuracy[sb])
+                : _claimCount[sa] != _claimCount[sb] ? (_claimCount[sa], _claimCount[sb])
+                : (reliability[sa], reliability[sb]);
             var follower = ra > rb || (ra == rb && sa < sb) ? b : a;
             discount[follower] *= 1 - (selectivity * _copyProbability[_agreeingPair[i]]);
         }
