@@ -1,3 +1,5 @@
+using MathNet.Numerics.Statistics;
+
 namespace Reliability.Domain.Truth;
 
 /// <summary>
@@ -74,7 +76,7 @@ internal static class AgreementAccuracy
 
                 if (ratios.Count > 0)
                 {
-                    var median = Math.Clamp(Median(ratios), policy.ReliabilityFloor, 1 - policy.ReliabilityFloor);
+                    var median = Math.Clamp(ratios.Median(), policy.ReliabilityFloor, 1 - policy.ReliabilityFloor);
                     // Halfway (geometrically) towards the new estimate: a plain update can swing between two states.
                     next[s] = Math.Sqrt(accuracy[s] * median);
                     change = Math.Max(change, Math.Abs(next[s] - accuracy[s]));
@@ -85,12 +87,5 @@ internal static class AgreementAccuracy
         }
 
         return accuracy;
-    }
-
-    private static double Median(List<double> values)
-    {
-        values.Sort();
-        var middle = values.Count / 2;
-        return values.Count % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
     }
 }

@@ -5,8 +5,8 @@ namespace Reliability.Domain.Truth;
 /// Dong, Berti-Equille and Srivastava (VLDB 2009): agreeing on a value that is probably false is
 /// strong evidence of copying, disagreeing is evidence against. Agreement is judged with accuracies
 /// measured on resolved objects or by agreement with other sources (<see cref="AgreementAccuracy"/>),
-/// not with ratings the copies may have inflated. A copier's vote for a value is discounted by the chance that it took
-/// the value from a more reliable source backing it too.
+/// not with ratings the copies may have inflated. A copier's vote for a value is discounted by the
+/// chance that it took the value from a more reliable source backing it too.
 /// </summary>
 internal sealed class CopyDetector
 {
