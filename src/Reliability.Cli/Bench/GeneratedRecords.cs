@@ -186,14 +186,7 @@ public static class GeneratedRecords
             var said = record.Answer(leading, question);
             foreach (var follower in following.Where(_ => random.NextDouble() < followers.Coverage))
             {
-                if (random.NextDouble() < copiedShare)
-                {
-                    record.Say(follower, question, said);
-                }
-                else
-                {
-                    record.Answer(follower, question);
-                }
+                record.Follow(follower, question, said, copiedShare);
             }
         }
 
@@ -216,15 +209,7 @@ public static class GeneratedRecords
 
             for (var n = random.Next(3); n > 0; n--)
             {
-                var newcomer = record.Source($"newcomer-{o}-{n}", 0.45);
-                if (random.NextDouble() < 0.4)
-                {
-                    record.Say(newcomer, question, figure);
-                }
-                else
-                {
-                    record.Answer(newcomer, question);
-                }
+                record.Follow(record.Source($"newcomer-{o}-{n}", 0.45), question, figure, 0.4);
             }
         }
 
@@ -280,6 +265,10 @@ public static class GeneratedRecords
             var value = random.NextDouble() < _accuracy[source] ? _truth[question] : usualMistake ?? WrongAnswer(question);
             return Say(source, question, value);
         }
+
+        /// <summary>The answer another source gave, <paramref name="share"/> of the time; else the source's own.</summary>
+        public string Follow(string source, string question, string followed, double share) =>
+            random.NextDouble() < share ? Say(source, question, followed) : Answer(source, question);
 
         private static string AnswerName(int index) => "answer-" + index.ToString(CultureInfo.InvariantCulture);
 
