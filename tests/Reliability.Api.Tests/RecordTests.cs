@@ -461,6 +461,23 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
         Assert.Contains(contested.EnumerateArray(), p => p.GetProperty("id").GetString() == propositionId);
     }
 
+    [Fact]
+    public async Task A_claim_nobody_contests_is_as_likely_as_its_source_is_reliable_not_certain()
+    {
+        var batch = await PostClaimsAsync(
+            Claim(NewId("lone"), $"lone_{Guid.NewGuid():N}"[..20], "Alone " + Guid.NewGuid(), "JNIM took the base", "2023-09-28T12:00:00Z"));
+        var propositionId = batch.GetProperty("items")[0].GetProperty("propositionId").GetString()!;
+
+        await api.Factory.WaitForQuietTruthAsync();
+        var proposition = await Client.GetFromJsonAsync<JsonElement>($"/v1/propositions/{propositionId}");
+        var probabilities = proposition.GetProperty("provisionalProbabilities").EnumerateArray()
+            .ToDictionary(p => p.GetProperty("option").GetString()!, p => p.GetProperty("probability").GetDouble());
+        // The option nobody claimed keeps its share: one unknown source is evidence, not proof.
+        Assert.Equal(["JNIM took the base", "army repelled the attack"], probabilities.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(1.0, probabilities.Values.Sum(), 6);
+        Assert.InRange(probabilities["JNIM took the base"], 0.6, 0.9);
+    }
+
     /// <summary>
     /// A source with <paramref name="claims"/> claims a day apart from <paramref name="from"/>, each on a
     /// question of its own and for "JNIM took the base"; the first <paramref name="resolved"/> questions

@@ -90,10 +90,31 @@ public sealed class GeneratedRecordsTests
             {
                 var record = shape.Generate(new Random(GeneratedRecords.Seed + seed));
 
-                var result = new TruthDiscoveryEngine().Discover(new TruthDiscoveryInput(record.Claims));
+                // With the answers declared, as a newsroom's propositions declare them, and without, as in the canonical files.
+                foreach (var input in new[] { record.ToInput(), new TruthDiscoveryInput(record.Claims) })
+                {
+                    var result = new TruthDiscoveryEngine().Discover(input);
 
-                Assert.True(result.Converged, $"{shape.Name}, seed {seed}: {result.Iterations} rounds");
+                    Assert.True(result.Converged, $"{shape.Name}, seed {seed}, options declared: {input.Options is not null}: {result.Iterations} rounds");
+                }
             }
+        }
+    }
+
+    [Fact]
+    public void Declaring_the_answers_of_yes_no_questions_makes_the_engine_more_accurate_on_every_seed()
+    {
+        // Assuming at least five wrong answers, sources who agree on a yes/no question by chance
+        // look like corroboration; told there is one wrong answer, the engine weighs them as Accu does.
+        var engine = new TruthDiscoveryEngine();
+        for (var seed = 0; seed < GeneratedRecords.Seeds; seed++)
+        {
+            var record = Generate("yes/no", GeneratedRecords.Seed + seed);
+
+            var undeclared = Accuracy(engine.Discover(new TruthDiscoveryInput(record.Claims)), record);
+            var declared = Accuracy(engine.Discover(record.ToInput()), record);
+
+            Assert.True(declared > undeclared + 0.005, $"seed {seed}: declared {declared:F3}, undeclared {undeclared:F3}");
         }
     }
 
@@ -117,4 +138,7 @@ public sealed class GeneratedRecordsTests
         Assert.True(result.Engine > result.Vote, $"{shape}: engine {result.Engine:F3}, vote {result.Vote:F3}");
         Assert.True(result.InformedVote >= result.Vote, $"{shape}: knowing the accuracies should not lose to counting");
     }
+
+    private static double Accuracy(TruthDiscoveryResult result, GeneratedRecord record) =>
+        GeneratedRecords.Accuracy(result.Objects.ToDictionary(o => o.ObjectId, o => o.MostProbableValue, StringComparer.Ordinal), record.Truth);
 }

@@ -36,8 +36,12 @@ public static class TruthChecks
         Assert.Equal(
             stored.Select(ClaimForEstimate.Of).Select(c => JsonSerializer.Serialize(c)).Order(StringComparer.Ordinal),
             selected.Select(c => JsonSerializer.Serialize(c)).Order(StringComparer.Ordinal));
-        var resolved = await session.Query<PropositionDocument>().Where(p => p.State == "resolved").ToListAsync();
-        var engine = new TruthDiscoveryEngine().Discover(TruthRecord.From(stored, resolved).ToInput(ScoringPolicy.BetaV1.Hedges));
+        var propositions = await session.Query<PropositionDocument>().ToListAsync();
+        var options = await PropositionOptions.Select(session.Query<PropositionDocument>()).ToListAsync();
+        Assert.Equal(
+            propositions.Select(PropositionOptions.Of).Select(p => JsonSerializer.Serialize(p)).Order(StringComparer.Ordinal),
+            options.Select(p => JsonSerializer.Serialize(p)).Order(StringComparer.Ordinal));
+        var engine = new TruthDiscoveryEngine().Discover(TruthRecord.From(stored, propositions).ToInput(ScoringPolicy.BetaV1.Hedges));
         var open = engine.Objects.Where(o => !o.IsResolved).ToList();
         Assert.True(open.Count >= minimumOpen);
 

@@ -3,12 +3,25 @@ using Reliability.Domain.Truth;
 
 namespace Reliability.Cli.Bench;
 
-/// <summary>A generated record: its claims, the true value of every object, and the accuracy each source was generated with.</summary>
+/// <summary>
+/// A generated record: its claims, the true value of every object, and the accuracy each source was
+/// generated with. Every question has the answers <c>answer-0</c> … <c>answer-W</c>, W = <see cref="WrongValues"/>.
+/// </summary>
 public sealed record GeneratedRecord(
     IReadOnlyList<TruthClaim> Claims,
     IReadOnlyDictionary<string, string> Truth,
     IReadOnlyDictionary<string, double> Accuracy,
-    int WrongValues);
+    int WrongValues)
+{
+    public static string AnswerName(int index) => "answer-" + index.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The engine's input, with every question's answers declared as a proposition declares its options.</summary>
+    public TruthDiscoveryInput ToInput()
+    {
+        IReadOnlyList<string> answers = [.. Enumerable.Range(0, WrongValues + 1).Select(AnswerName)];
+        return new TruthDiscoveryInput(Claims, Options: Truth.Keys.ToDictionary(q => q, _ => answers, StringComparer.Ordinal));
+    }
+}
 
 /// <summary>One shape of record a newsroom meets, generated afresh from each seed.</summary>
 public sealed record RecordShape(string Name, string Description, Func<Random, GeneratedRecord> Generate);
@@ -65,7 +78,7 @@ public static class GeneratedRecords
             for (var s = 0; s < seeds; s++)
             {
                 var record = shape.Generate(new Random(Seed + s));
-                var verdicts = engine.Discover(new TruthDiscoveryInput(record.Claims)).Objects
+                var verdicts = engine.Discover(record.ToInput()).Objects
                     .ToDictionary(o => o.ObjectId, o => o.MostProbableValue, StringComparer.Ordinal);
                 onEngine += Accuracy(verdicts, record.Truth);
                 onVote += Accuracy(WeightedVote(record.Claims, _ => 1.0), record.Truth);
@@ -241,7 +254,7 @@ public static class GeneratedRecords
         {
             var id = "question-" + index.ToString(CultureInfo.InvariantCulture);
             _trueAnswer[id] = random.Next(wrongValues + 1);
-            _truth[id] = AnswerName(_trueAnswer[id]);
+            _truth[id] = GeneratedRecord.AnswerName(_trueAnswer[id]);
             return id;
         }
 
@@ -249,7 +262,7 @@ public static class GeneratedRecords
         public string WrongAnswer(string question)
         {
             var wrong = random.Next(wrongValues);
-            return AnswerName(wrong < _trueAnswer[question] ? wrong : wrong + 1);
+            return GeneratedRecord.AnswerName(wrong < _trueAnswer[question] ? wrong : wrong + 1);
         }
 
         public IEnumerable<string> Pick(List<string> sources, int count)
@@ -269,8 +282,6 @@ public static class GeneratedRecords
         /// <summary>The answer another source gave, <paramref name="share"/> of the time; else the source's own.</summary>
         public string Follow(string source, string question, string followed, double share) =>
             random.NextDouble() < share ? Say(source, question, followed) : Answer(source, question);
-
-        private static string AnswerName(int index) => "answer-" + index.ToString(CultureInfo.InvariantCulture);
 
         public string Say(string source, string question, string value)
         {

@@ -14,7 +14,11 @@ internal sealed class ClaimIndex
     public required int[] CandidateStart { get; init; }
     public required int[] CandidateObject { get; init; }
 
-    /// <summary>Per object, ln of the number of its false values (at least 1).</summary>
+    /// <summary>
+    /// Per object, ln n of Accu's vote, n its false values: all candidates but one where the object
+    /// declares its options; otherwise those claimed, but at least <see cref="TruthPolicy.MinFalseValues"/>,
+    /// since claims show only part of a domain nobody declared.
+    /// </summary>
     public required double[] LogFalseValues { get; init; }
 
     /// <summary>Claims sorted by object, candidate, source; those of object o start at ClaimStart[o].</summary>
@@ -42,7 +46,8 @@ internal sealed class ClaimIndex
         var resolved = input.Resolved ?? [];
         var (sourceIds, sourceIndex) = Ranked(input.Claims.Select(c => c.SourceId));
         var (objectIds, objectIndex) = Ranked(input.Claims.Select(c => c.ObjectId).Concat(resolved.Select(r => r.ObjectId)));
-        var (_, valueRank) = Ranked(input.Claims.Select(c => c.Value).Concat(resolved.Select(r => r.Value)));
+        var declared = DeclaredOptions(input.Options, objectIndex);
+        var (_, valueRank) = Ranked(input.Claims.Select(c => c.Value).Concat(resolved.Select(r => r.Value)).Concat(declared.Values.SelectMany(o => o)));
 
         // A candidate is an (object, value) pair; packing both ranks in a long sorts candidates
         // by object, then value, which is the order every array below relies on.
@@ -70,7 +75,8 @@ internal sealed class ClaimIndex
             claimKeys[i] = CandidateKey(claim.ObjectId, claim.Value);
         }
 
-        var candidateKeys = claimKeys.Concat(resolvedKey.Values).Distinct().Order().ToArray();
+        var declaredKeys = declared.SelectMany(d => d.Value.Select(option => PackedPairs.Key(d.Key, valueRank[option])));
+        var candidateKeys = claimKeys.Concat(resolvedKey.Values).Concat(declaredKeys).Distinct().Order().ToArray();
         var candidateIndex = new Dictionary<long, int>(candidateKeys.Length, PackedPairs.Comparer);
         var candidateStart = new int[objectIds.Length + 1];
         var candidateObject = new int[candidateKeys.Length];
@@ -90,6 +96,14 @@ internal sealed class ClaimIndex
         foreach (var r in resolved)
         {
             candidateValues[candidateIndex[CandidateKey(r.ObjectId, r.Value)]] = r.Value;
+        }
+
+        foreach (var (o, options) in declared)
+        {
+            foreach (var option in options)
+            {
+                candidateValues[candidateIndex[PackedPairs.Key(o, valueRank[option])]] = option;
+            }
         }
 
         for (var o = 0; o < objectIds.Length; o++)
@@ -126,8 +140,8 @@ internal sealed class ClaimIndex
             CandidateValues = candidateValues,
             CandidateStart = candidateStart,
             CandidateObject = candidateObject,
-            LogFalseValues = [.. Enumerable.Range(0, objectIds.Length)
-                .Select(o => Math.Log(Math.Max(policy.MinFalseValues, candidateStart[o + 1] - candidateStart[o] - 1)))],
+            LogFalseValues = [.. Enumerable.Range(0, objectIds.Length).Select(o => Math.Log(Math.Max(
+                declared.ContainsKey(o) ? 1 : policy.MinFalseValues, candidateStart[o + 1] - candidateStart[o] - 1)))],
             ClaimStart = claimStart,
             ClaimSource = [.. claims.Select(c => c.Source)],
             ClaimCandidate = [.. claims.Select(c => c.Candidate)],
@@ -139,6 +153,28 @@ internal sealed class ClaimIndex
             SupportFrom = supportFrom,
             SupportShare = supportShare,
         };
+    }
+
+    /// <summary>The declared options of the objects that are claimed or resolved, by object index.</summary>
+    private static Dictionary<int, string[]> DeclaredOptions(
+        IReadOnlyDictionary<string, IReadOnlyList<string>>? options, Dictionary<string, int> objectIndex)
+    {
+        var declared = new Dictionary<int, string[]>();
+        foreach (var (objectId, values) in options ?? new Dictionary<string, IReadOnlyList<string>>())
+        {
+            var distinct = (values ?? []).Distinct(StringComparer.Ordinal).ToArray();
+            if (distinct.Length < 2 || distinct.Any(v => v is null))
+            {
+                throw new ArgumentException($"Object '{objectId}' must declare at least two distinct options.", nameof(options));
+            }
+
+            if (objectIndex.TryGetValue(objectId, out var o))
+            {
+                declared[o] = distinct;
+            }
+        }
+
+        return declared;
     }
 
     private readonly record struct IndexedClaim(int Candidate, int Source, double Weight);

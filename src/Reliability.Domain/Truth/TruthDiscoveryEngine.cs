@@ -97,7 +97,7 @@ public sealed class TruthDiscoveryEngine(TruthPolicy policy)
             var resolved = index.ResolvedCandidate[o];
             if (resolved >= 0 || end - first == 1)
             {
-                // Fixed by a resolution, or uncontested: nothing to weigh.
+                // Fixed by a resolution, or one value claimed and no other declared: nothing to weigh.
                 for (var v = first; v < end; v++)
                 {
                     probability[v] = v == resolved || resolved < 0 ? 1.0 : 0.0;

@@ -195,8 +195,10 @@ public sealed class TruthInputs(ScoringPolicies policies)
     public async Task<TruthRecord> LoadAsync(IQuerySession session, CancellationToken cancellationToken = default)
     {
         var claims = await ClaimForEstimate.Select(session.Query<ClaimDocument>()).ToListAsync(cancellationToken);
+        // After the claims: a proposition is written with its first claim, so every claim read has its options read too.
+        var options = await PropositionOptions.Select(session.Query<PropositionDocument>()).ToListAsync(cancellationToken);
         var resolved = await session.Query<PropositionDocument>().Where(p => p.State == "resolved").ToListAsync(cancellationToken);
-        return TruthRecord.From(claims, resolved);
+        return TruthRecord.From(claims, options, resolved);
     }
 
     /// <summary>Reads the listed claims and propositions again into <paramref name="record"/>.</summary>
@@ -207,9 +209,20 @@ public sealed class TruthInputs(ScoringPolicies policies)
         if (claimIds.Count > 0)
         {
             var ids = claimIds.ToArray();
-            foreach (var claim in await ClaimForEstimate.Select(session.Query<ClaimDocument>().Where(c => ids.Contains(c.Id))).ToListAsync(cancellationToken))
+            var claims = await ClaimForEstimate.Select(session.Query<ClaimDocument>().Where(c => ids.Contains(c.Id))).ToListAsync(cancellationToken);
+            foreach (var claim in claims)
             {
                 record.Put(claim);
+            }
+
+            // A claim may have opened its proposition; options never change, so each is read once.
+            var opened = claims.Select(c => c.PropositionId).Where(p => !record.HasOptionsOf(p) && !propositionIds.Contains(p)).Distinct().ToArray();
+            if (opened.Length > 0)
+            {
+                foreach (var proposition in await PropositionOptions.Select(session.Query<PropositionDocument>().Where(p => opened.Contains(p.Id))).ToListAsync(cancellationToken))
+                {
+                    record.Put(proposition);
+                }
             }
         }
 

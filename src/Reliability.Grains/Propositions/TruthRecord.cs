@@ -8,7 +8,8 @@ namespace Reliability.Grains.Propositions;
 
 /// <summary>
 /// The part of the record truth discovery reads: each claim's source, proposition, option, hedge,
-/// relay and whether it still stands, and each resolved proposition's confirmed option. The truth
+/// relay and whether it still stands, each proposition's options, and each resolved proposition's
+/// confirmed option. The truth
 /// grain keeps one in memory and puts in what each commit wrote, instead of reading every claim for
 /// every estimate.
 /// </summary>
@@ -16,16 +17,24 @@ public sealed class TruthRecord
 {
     private readonly Dictionary<string, TruthRow> _claims = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _verdicts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IReadOnlyList<string>> _options = new(StringComparer.Ordinal);
 
     // Ids and options repeat across many claims; one copy of each keeps a large record small.
     private readonly Dictionary<string, string> _strings = new(StringComparer.Ordinal);
 
     public int ClaimCount => _claims.Count;
 
-    public static TruthRecord From(IEnumerable<ClaimDocument> claims, IEnumerable<PropositionDocument> propositions) =>
-        From(claims.Select(ClaimForEstimate.Of), propositions);
+    public static TruthRecord From(IEnumerable<ClaimDocument> claims, IEnumerable<PropositionDocument> propositions)
+    {
+        var all = propositions.ToList();
+        return From(claims.Select(ClaimForEstimate.Of), all.Select(PropositionOptions.Of), all.Where(p => p.State == "resolved"));
+    }
 
-    public static TruthRecord From(IEnumerable<ClaimForEstimate> claims, IEnumerable<PropositionDocument> propositions)
+    /// <param name="claims">Every claim.</param>
+    /// <param name="options">Every proposition's options.</param>
+    /// <param name="resolved">The resolved propositions (others may be among them; they change nothing).</param>
+    public static TruthRecord From(
+        IEnumerable<ClaimForEstimate> claims, IEnumerable<PropositionOptions> options, IEnumerable<PropositionDocument> resolved)
     {
         var record = new TruthRecord();
         foreach (var claim in claims)
@@ -33,7 +42,12 @@ public sealed class TruthRecord
             record.Put(claim);
         }
 
-        foreach (var proposition in propositions)
+        foreach (var proposition in options)
+        {
+            record.Put(proposition);
+        }
+
+        foreach (var proposition in resolved)
         {
             record.Put(proposition);
         }
@@ -52,9 +66,16 @@ public sealed class TruthRecord
             // still does (deleting cannot launder a record).
             Stands: claim.CorrectionStatus is not ("retracted" or "reversed"));
 
+    public bool HasOptionsOf(string propositionId) => _options.ContainsKey(propositionId);
+
+    /// <summary>A proposition's options: the estimate weighs all of them, claimed or not.</summary>
+    public void Put(PropositionOptions proposition) =>
+        _options[proposition.Id] = [.. proposition.Options.Select(Shared)];
+
     /// <summary>Only the latest revision counts, and only a confirmed option anchors the estimate.</summary>
     public void Put(PropositionDocument proposition)
     {
+        Put(PropositionOptions.Of(proposition));
         if (proposition.Resolutions.LastOrDefault() is { Verdict: Verdict.Confirmed, ConfirmedOption: { } option })
         {
             _verdicts[proposition.Id] = option;
@@ -85,7 +106,10 @@ public sealed class TruthRecord
                 row.RelayOf is { } relayOf && _claims.TryGetValue(relayOf, out var relayed) ? relayed.SourceId : null));
         }
 
-        return new TruthDiscoveryInput(claims, [.. _verdicts.Select(v => new ResolvedTruth(v.Key, v.Value))]);
+        return new TruthDiscoveryInput(
+            claims,
+            [.. _verdicts.Select(v => new ResolvedTruth(v.Key, v.Value))],
+            Options: new Dictionary<string, IReadOnlyList<string>>(_options, StringComparer.Ordinal));
     }
 
     private string Shared(string value)
@@ -130,4 +154,18 @@ public sealed class ClaimForEstimate
 
     /// <summary>The query's selection of <see cref="Of"/>, run by the database.</summary>
     public static IQueryable<ClaimForEstimate> Select(IQueryable<ClaimDocument> claims) => claims.Select(Selection);
+}
+
+/// <summary>A proposition's id and options, selected by the query itself: the rest of the document stays in the store.</summary>
+public sealed class PropositionOptions
+{
+    public required string Id { get; init; }
+    public required IReadOnlyList<string> Options { get; init; }
+
+    public static PropositionOptions Of(PropositionDocument proposition) =>
+        new() { Id = proposition.Id, Options = proposition.Proposition.Options };
+
+    /// <summary>The query's selection of <see cref="Of"/>, run by the database.</summary>
+    public static IQueryable<PropositionOptions> Select(IQueryable<PropositionDocument> propositions) =>
+        propositions.Select(p => new PropositionOptions { Id = p.Id, Options = p.Proposition.Options });
 }

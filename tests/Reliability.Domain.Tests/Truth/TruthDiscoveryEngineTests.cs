@@ -219,6 +219,92 @@ public sealed class TruthDiscoveryEngineTests
         Assert.Equal("b", result.Objects.Single().MostProbableValue);
     }
 
+    [Fact]
+    public void A_lone_claim_on_declared_options_is_as_likely_as_its_source_is_reliable()
+    {
+        // Strong priors hold the reliabilities where they are, so the expected probabilities are known.
+        var claims = new[] { new TruthClaim("army", "camp", "repelled"), new TruthClaim("channel", "road", "open") };
+        var priors = new[] { new SourcePrior("army", 700, 300), new SourcePrior("channel", 200, 800) };
+        var options = new Dictionary<string, IReadOnlyList<string>>
+        {
+            ["camp"] = ["repelled", "taken"],
+            ["road"] = ["open", "closed", "mined"],
+            ["nobody-claimed"] = ["yes", "no"],
+        };
+
+        var undeclared = Engine.Discover(new TruthDiscoveryInput(claims, Priors: priors));
+        var declared = Engine.Discover(new TruthDiscoveryInput(claims, Priors: priors, Options: options));
+
+        Assert.All(undeclared.Objects, o => Assert.Equal(1.0, o.Probability));
+        Assert.Equal(["camp", "road"], declared.Objects.Select(o => o.ObjectId));
+        var camp = declared.Objects[0];
+        Assert.Equal(["repelled", "taken"], camp.Candidates.Select(c => c.Value));
+        Assert.Equal(0.7, camp.Candidates[0].Probability, 2);
+        Assert.Equal(0.3, camp.Candidates[1].Probability, 2);
+        // A source wrong four times in five makes its option less likely than each of the others.
+        var road = declared.Objects[1];
+        Assert.Equal(1.0, road.Candidates.Sum(c => c.Probability), 9);
+        Assert.Equal(0.2, road.Candidates.Single(c => c.Value == "open").Probability, 2);
+        Assert.NotEqual("open", road.MostProbableValue);
+    }
+
+    [Fact]
+    public void Declared_options_set_how_many_false_values_a_vote_counts()
+    {
+        // Three barely-better-than-chance sources against one good one. Assuming at least five false
+        // values, agreeing is rare by chance and three agreeing outweigh one; on a yes/no question
+        // they agree by chance more than half the time, and the good source is right.
+        var claims = new[]
+        {
+            new TruthClaim("weak-1", "q", "yes"), new TruthClaim("weak-2", "q", "yes"), new TruthClaim("weak-3", "q", "yes"),
+            new TruthClaim("good", "q", "no"),
+        };
+        SourcePrior[] priors =
+        [
+            new("weak-1", 550, 450), new("weak-2", 550, 450), new("weak-3", 550, 450), new("good", 900, 100),
+        ];
+
+        var undeclared = Engine.Discover(new TruthDiscoveryInput(claims, Priors: priors));
+        var yesNo = Engine.Discover(new TruthDiscoveryInput(claims, Priors: priors, Options: new Dictionary<string, IReadOnlyList<string>> { ["q"] = ["yes", "no"] }));
+
+        Assert.Equal("yes", undeclared.Objects.Single().MostProbableValue);
+        Assert.Equal("no", yesNo.Objects.Single().MostProbableValue);
+    }
+
+    [Fact]
+    public void Declared_options_in_another_order_give_the_same_result()
+    {
+        TruthClaim[] claims = [new("a", "q", "x"), new("b", "q", "y"), new("c", "q", "x"), new("a", "r", "y")];
+        var forward = Engine.Discover(new TruthDiscoveryInput(claims, Options: new Dictionary<string, IReadOnlyList<string>> { ["q"] = ["x", "y", "z"] }));
+        var backward = Engine.Discover(new TruthDiscoveryInput(claims, Options: new Dictionary<string, IReadOnlyList<string>> { ["q"] = ["z", "y", "x", "y"] }));
+
+        Assert.Equal(
+            forward.Objects.SelectMany(o => o.Candidates.Select(c => (o.ObjectId, c.Value, c.Probability))),
+            backward.Objects.SelectMany(o => o.Candidates.Select(c => (o.ObjectId, c.Value, c.Probability))));
+        Assert.Equal(forward.Sources, backward.Sources);
+    }
+
+    [Fact]
+    public void A_value_claimed_but_not_declared_still_counts()
+    {
+        var result = Engine.Discover(new TruthDiscoveryInput(
+            [new TruthClaim("a", "q", "maybe"), new TruthClaim("b", "q", "maybe")],
+            Options: new Dictionary<string, IReadOnlyList<string>> { ["q"] = ["yes", "no"] }));
+
+        var verdict = result.Objects.Single();
+        Assert.Equal(["maybe", "no", "yes"], verdict.Candidates.Select(c => c.Value));
+        Assert.Equal("maybe", verdict.MostProbableValue);
+    }
+
+    [Theory]
+    [InlineData("only")]
+    [InlineData("same|same")]
+    [InlineData("")]
+    public void Fewer_than_two_distinct_declared_options_are_rejected(string options) =>
+        Assert.Throws<ArgumentException>(() => Engine.Discover(new TruthDiscoveryInput(
+            [new TruthClaim("s", "q", "v")],
+            Options: new Dictionary<string, IReadOnlyList<string>> { ["q"] = options.Split('|', StringSplitOptions.RemoveEmptyEntries) })));
+
     [Theory]
     [InlineData(0.0)]
     [InlineData(-0.5)]

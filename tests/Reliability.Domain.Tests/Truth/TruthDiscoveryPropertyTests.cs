@@ -79,6 +79,35 @@ public sealed class TruthDiscoveryPropertyTests
         });
 
     [Fact]
+    public void Declared_options_are_all_weighed_whatever_the_order_of_claims_and_options() =>
+        Gen.Select(GenClaims, Gen.Int).Sample((claims, seed) =>
+        {
+            var random = new Random(seed);
+            string[] domain = ["a", "b", "c", "a;b", "120", "121"];
+            var shuffledDomain = domain.ToArray();
+            random.Shuffle(shuffledDomain);
+            var shuffledClaims = claims.ToArray();
+            random.Shuffle(shuffledClaims);
+            // Every other object declares the whole domain its values are drawn from.
+            var declared = claims.Select(c => c.ObjectId).Where(o => o[^1] % 2 == 0).Distinct().ToList();
+
+            var result = Engine.Discover(new TruthDiscoveryInput(claims, Options: declared.ToDictionary(o => o, _ => (IReadOnlyList<string>)domain)));
+            var reordered = Engine.Discover(new TruthDiscoveryInput(shuffledClaims, Options: declared.ToDictionary(o => o, _ => (IReadOnlyList<string>)shuffledDomain)));
+
+            Assert.Equal(Flatten(result), Flatten(reordered));
+            Assert.Equal(claims.Select(c => c.ObjectId).Distinct().Count(), result.Objects.Count);
+            foreach (var verdict in result.Objects)
+            {
+                Assert.All(verdict.Candidates, c => Assert.InRange(c.Probability, 0.0, 1.0));
+                Assert.Equal(1.0, verdict.Candidates.Sum(c => c.Probability), 9);
+                if (declared.Contains(verdict.ObjectId))
+                {
+                    Assert.Equal(domain.Order(StringComparer.Ordinal), verdict.Candidates.Select(c => c.Value));
+                }
+            }
+        });
+
+    [Fact]
     public void Sources_are_reported_once_each_in_id_order() =>
         GenClaims.Sample(claims =>
         {
