@@ -38,14 +38,14 @@ public sealed class DiscoverCommandTests
         var run = await CliRunner.RunAsync("discover", "--claims", claims, "--resolved", resolved, "--out", verdicts, "--sources", sources);
 
         Assert.Equal(0, run.ExitCode);
-        var lines = File.ReadAllLines(verdicts).Select(l => l.Split('\t')).ToList();
+        var lines = Rows(verdicts);
         Assert.Equal(["base-held", "toll"], lines.Select(f => f[0]));
         Assert.All(lines, f => Assert.Equal(3, f.Length));
         Assert.Equal("army", lines[0][1]);
         Assert.InRange(double.Parse(lines[0][2], System.Globalization.CultureInfo.InvariantCulture), 0.5, 1.0);
         Assert.Equal(["toll", "14", "1"], lines[1]);
 
-        var sourceLines = File.ReadAllLines(sources).Select(l => l.Split('\t')).ToList();
+        var sourceLines = Rows(sources);
         Assert.Equal(["agency", "army", "local"], sourceLines.Select(f => f[0]));
         Assert.All(sourceLines, f =>
         {
@@ -53,6 +53,44 @@ public sealed class DiscoverCommandTests
             var numbers = f[1..].Select(x => double.Parse(x, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
             Assert.InRange(numbers[0], numbers[1], numbers[2]);
         });
+    }
+
+    [Fact]
+    public async Task Declared_options_are_all_weighed_so_a_lone_claim_is_not_certain()
+    {
+        using var temp = new TempFolder();
+        var claims = temp.File("claims.tsv", "army\tbase-held\tarmy\nchannel\troad\topen\n");
+        var (verdicts, undeclared) = (temp.File("verdicts.tsv"), temp.File("undeclared.tsv"));
+
+        var run = await CliRunner.RunAsync(
+            "discover", "--claims", claims, "--options", temp.File("options.tsv", "base-held\tarmy\tjnim\n\nunclaimed\tyes\tno\n"), "--out", verdicts);
+        var plain = await CliRunner.RunAsync("discover", "--claims", claims, "--out", undeclared);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(0, plain.ExitCode);
+        var lines = Rows(verdicts);
+        Assert.Equal(["base-held", "road"], lines.Select(f => f[0]));
+        // One source of the prior's reliability: as likely as that, where jnim is declared; certain otherwise.
+        Assert.Equal("army", lines[0][1]);
+        Assert.InRange(double.Parse(lines[0][2], System.Globalization.CultureInfo.InvariantCulture), 0.6, 0.9);
+        Assert.Equal(["road", "open", "1"], lines[1]);
+        Assert.Equal(["base-held", "army", "1"], Rows(undeclared)[0]);
+    }
+
+    [Theory]
+    [InlineData("base-held\tarmy\n", "options.tsv:1: expected an object and at least two options")]
+    [InlineData("base-held\tarmy\tarmy\n", "options.tsv:1: option 'army' is listed twice")]
+    [InlineData("base-held\tarmy\tjnim\nbase-held\tarmy\tjnim\n", "options.tsv:2: object 'base-held' already declared its options on line 1")]
+    public async Task A_malformed_options_line_fails_with_its_place(string content, string message)
+    {
+        using var temp = new TempFolder();
+        var claims = temp.File("claims.tsv", "army\tbase-held\tarmy\n");
+
+        var run = await CliRunner.RunAsync("discover", "--claims", claims, "--options", temp.File("options.tsv", content), "--out", temp.File("out.tsv"));
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains(message, run.Error);
+        Assert.False(File.Exists(temp.File("out.tsv")));
     }
 
     [Theory]
@@ -110,4 +148,6 @@ public sealed class DiscoverCommandTests
         Assert.Null(tiny.Reference);
         Assert.Empty(report.HalfResolved);
     }
+
+    private static List<string[]> Rows(string path) => [.. File.ReadAllLines(path).Select(l => l.Split('\t'))];
 }

@@ -22,6 +22,10 @@ public static class DiscoverCommand
         {
             Description = "Resolved truths as object<TAB>value, held fixed.",
         };
+        var options = new Option<FileInfo?>("--options")
+        {
+            Description = "Declared options as object<TAB>option<TAB>option[<TAB>...]: such an object is weighed over all of them, claimed or not.",
+        };
         var output = new Option<FileInfo>("--out")
         {
             Description = "Where to write object<TAB>value<TAB>probability.",
@@ -34,13 +38,14 @@ public static class DiscoverCommand
 
         var command = new Command("discover", "Estimate the true value of every object and the reliability of every source.")
         {
-            claims, resolved, output, sources,
+            claims, resolved, options, output, sources,
         };
         command.SetAction(parse => CommandErrors.Guard(parse, () =>
         {
             var input = new TruthDiscoveryInput(
                 CanonicalDataset.ToTruthClaims(CanonicalDataset.ReadClaims(parse.GetRequiredValue(claims).FullName)),
-                parse.GetValue(resolved) is { } resolvedFile ? CanonicalDataset.ReadTruths(resolvedFile.FullName) : null);
+                parse.GetValue(resolved) is { } resolvedFile ? CanonicalDataset.ReadTruths(resolvedFile.FullName) : null,
+                Options: parse.GetValue(options) is { } optionsFile ? CanonicalDataset.ReadOptions(optionsFile.FullName) : null);
             var result = new TruthDiscoveryEngine().Discover(input);
             WriteVerdicts(parse.GetRequiredValue(output).FullName, result);
             if (parse.GetValue(sources) is { } sourcesFile)

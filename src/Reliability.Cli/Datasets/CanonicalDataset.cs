@@ -64,6 +64,38 @@ public static class CanonicalDataset
         return truths;
     }
 
+    /// <summary>Reads `object⇥option⇥option[⇥…]` lines: the options each object declares, at least two.</summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<string>> ReadOptions(string path) =>
+        ReadFile(path, ReadOptions);
+
+    public static IReadOnlyDictionary<string, IReadOnlyList<string>> ReadOptions(TextReader reader, string name)
+    {
+        var options = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        var declaredOn = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (fields, line) in Lines(reader))
+        {
+            if (fields.Length < 3)
+            {
+                throw Malformed(name, line, $"expected an object and at least two options, tab-separated, found {fields.Length} field(s)");
+            }
+
+            RequireText(fields, name, line);
+            if (fields.Skip(1).GroupBy(o => o, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } repeated)
+            {
+                throw Malformed(name, line, $"option '{repeated.Key}' is listed twice");
+            }
+
+            if (!declaredOn.TryAdd(fields[0], line))
+            {
+                throw Malformed(name, line, $"object '{fields[0]}' already declared its options on line {declaredOn[fields[0]]}");
+            }
+
+            options[fields[0]] = fields[1..];
+        }
+
+        return options;
+    }
+
     public static IReadOnlyList<TruthClaim> ToTruthClaims(IEnumerable<CanonicalClaim> claims) =>
         [.. claims.Select(c => new TruthClaim(c.Source, c.Object, c.Value))];
 
