@@ -35,7 +35,7 @@
     retracted: 'retracted',
     refuted: 'refuted',
     confirmed: 'confirmed',
-    open: 'contested',
+    open: 'unresolved',
   };
 
   // Hosts whose path holds the poster's handle and a post id. Other links are outlets (or nothing).
@@ -183,8 +183,10 @@
       return null;
     }
     if (status === 'open') {
+      // Contested: other sources say otherwise. Otherwise the estimate rests on this side's record alone.
       var estimate = (item.claims || []).filter(function (c) { return c.status === 'open' && c.provisionalProbability != null; })[0];
-      return estimate ? 'contested, ' + percent(estimate.provisionalProbability) + '% likely' : 'contested';
+      var word = estimate && estimate.contested ? 'contested' : STATUS_WORDS.open;
+      return estimate ? word + ', ' + percent(estimate.provisionalProbability) + '% likely' : word;
     }
     return STATUS_WORDS[status];
   }

@@ -457,6 +457,8 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
             .ToDictionary(p => p.GetProperty("option").GetString()!, p => p.GetProperty("probability").GetDouble());
         Assert.Equal(1.0, probabilities.Values.Sum(), 6);
         Assert.True(probabilities["JNIM took the base"] > probabilities["army repelled the attack"]);
+        Assert.All(proposition.GetProperty("claims").EnumerateArray(), c => Assert.True(c.GetProperty("contested").GetBoolean()));
+        Assert.Equal([1, 2], proposition.GetProperty("provisionalProbabilities").EnumerateArray().Select(p => p.GetProperty("claimants").GetInt32()).Order());
         var contested = await Client.GetFromJsonAsync<JsonElement>("/v1/propositions?state=contested");
         Assert.Contains(contested.EnumerateArray(), p => p.GetProperty("id").GetString() == propositionId);
     }
@@ -464,8 +466,10 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
     [Fact]
     public async Task A_claim_nobody_contests_is_as_likely_as_its_source_is_reliable_not_certain()
     {
+        var handle = $"lone_{Guid.NewGuid():N}"[..20];
+        var url = $"https://x.com/{handle}/status/1";
         var batch = await PostClaimsAsync(
-            Claim(NewId("lone"), $"lone_{Guid.NewGuid():N}"[..20], "Alone " + Guid.NewGuid(), "JNIM took the base", "2023-09-28T12:00:00Z"));
+            Claim(NewId("lone"), handle, "Alone " + Guid.NewGuid(), "JNIM took the base", "2023-09-28T12:00:00Z", url));
         var propositionId = batch.GetProperty("items")[0].GetProperty("propositionId").GetString()!;
 
         await api.Factory.WaitForQuietTruthAsync();
@@ -476,6 +480,13 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
         Assert.Equal(["JNIM took the base", "army repelled the attack"], probabilities.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(1.0, probabilities.Values.Sum(), 6);
         Assert.InRange(probabilities["JNIM took the base"], 0.6, 0.9);
+        Assert.False(Assert.Single(proposition.GetProperty("claims").EnumerateArray()).GetProperty("contested").GetBoolean());
+
+        // The plugin's lookup says so too: the estimate is not the outcome of a contest.
+        var lookup = await Client.PostAsJsonAsync("/v1/lookup", new { urls = new[] { url } });
+        var match = Assert.Single((await lookup.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items")[0].GetProperty("claims").EnumerateArray());
+        Assert.False(match.GetProperty("contested").GetBoolean());
+        Assert.Equal(probabilities["JNIM took the base"], match.GetProperty("provisionalProbability").GetDouble(), 6);
     }
 
     /// <summary>

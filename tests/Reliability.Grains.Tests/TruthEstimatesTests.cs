@@ -18,7 +18,7 @@ public sealed class TruthEstimatesTests
 
         var known = new ProvisionalEstimates(3, new Dictionary<string, IReadOnlyList<OptionProbability>>
         {
-            ["p"] = [new OptionProbability("yes", 0.7), new OptionProbability("no", 0.3)],
+            ["p"] = [new OptionProbability("yes", 0.7, 2), new OptionProbability("no", 0.3, 1)],
         });
         estimates.Publish(known);
         Assert.Same(known, await estimates.CurrentAsync());

@@ -235,6 +235,39 @@ public sealed partial class AnnotatorTests(PluginFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_claim_nobody_contests_reads_unresolved_with_how_likely_its_source_makes_it()
+    {
+        var handle = $"lone_{Guid.NewGuid():N}"[..15];
+        var post = $"https://x.com/{handle}/status/1700000000";
+        var claim = new
+        {
+            id = handle,
+            handle = new { platform = "x", handle },
+            proposition = new { question = $"Did the convoy reach Léré? {handle}", options = new[] { "yes", "no" } },
+            option = "yes",
+            publishedAt = "2023-09-28T12:00:00Z",
+            url = post,
+        };
+        (await fixture.Editor.PostAsJsonAsync("/v1/claims", new { claims = new[] { claim } })).EnsureSuccessStatusCode();
+        await fixture.Api.WaitForQuietTruthAsync();
+
+        var page = await fixture.Browser.NewPageAsync();
+        await page.GotoAsync(fixture.Site.Publish("/lone", $"""
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8"><title>Convoy</title></head>
+            <body><article><p>As <a id="lone-post" href="{post}">one account</a> reported.</p></article>
+            <script src="{fixture.ApiBase}/plugin/reliability.js" data-api="{fixture.ApiBase}" data-key="{fixture.ReaderKey}"></script>
+            </body></html>
+            """));
+
+        // One unknown account is evidence, not proof, and nobody has said otherwise: not "contested".
+        var host = page.Locator("#lone-post + [data-reliability-source]");
+        await Expect(host).ToHaveAttributeAsync("data-reliability-claim-status", "open");
+        await Expect(host.Locator(".status")).ToHaveTextAsync(new Regex(@"^unresolved, [6-8]\d% likely$"));
+        await page.CloseAsync();
+    }
+
+    [Fact]
     public async Task A_deletion_recorded_while_the_article_is_open_shows_after_the_next_edit()
     {
         var page = await fixture.OpenArticleAsync("deleted-later");

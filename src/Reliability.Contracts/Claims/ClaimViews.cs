@@ -13,7 +13,9 @@ public sealed record CorrectionView(
 /// <summary>
 /// A claim with what became of it. Status is one of: live, deleted, retracted, reversed, confirmed,
 /// refuted, open (corrections win over outcomes: a deleted refuted claim reads deleted; its outcome
-/// is in Outcome). ProvisionalProbability is the truth-discovery estimate for an open claim's option.
+/// is in Outcome). ProvisionalProbability is the truth-discovery estimate for an open claim's option;
+/// Contested says whether other standing claims assert another option of its open proposition (if
+/// not, the estimate rests on how reliable the claim's side has been, not on a contest).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Reliability.ClaimView")]
 public sealed record ClaimView(
@@ -31,5 +33,6 @@ public sealed record ClaimView(
     string Status,
     string Outcome,
     double? ProvisionalProbability,
+    bool Contested,
     string? ReplacementClaimId,
     IReadOnlyList<CorrectionView> Corrections);

@@ -12,9 +12,12 @@ public sealed record ResolutionView(
     string? Note,
     DateTimeOffset At);
 
-/// <summary>A truth-discovery estimate; always labelled provisional where it shows.</summary>
+/// <summary>
+/// A truth-discovery estimate; always labelled provisional where it shows. Claimants: how many
+/// sources' standing claims assert the option (none for an option nobody claims).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("Reliability.OptionProbability")]
-public sealed record OptionProbability(string Option, double Probability);
+public sealed record OptionProbability(string Option, double Probability, int Claimants);
 
 /// <summary>
 /// State is "open" (no resolution, claims agree or none), "contested" (no resolution, claims

@@ -8,6 +8,12 @@ public sealed record ProvisionalTruth(IReadOnlyDictionary<string, IReadOnlyDicti
 {
     public static ProvisionalTruth None { get; } = new(new Dictionary<string, IReadOnlyDictionary<string, double>>());
 
+    /// <summary>
+    /// The open propositions whose standing claims assert two or more options. The others' estimate
+    /// rests on one side's claims alone (weighed by how reliable their sources are), not on a contest.
+    /// </summary>
+    public IReadOnlySet<string> Contested { get; init; } = new HashSet<string>();
+
     /// <summary>Null when the engine has no estimate for the proposition; an option it did not list is taken as 0.</summary>
     public double? ProbabilityOf(string propositionId, string option)
     {

@@ -1,6 +1,10 @@
 namespace Reliability.Domain.Truth;
 
-public sealed record ValueProbability(string Value, double Probability);
+/// <summary>
+/// A value's probability, and how many sources back it with a claim: none for a declared option
+/// nobody claims or a verdict nobody claimed.
+/// </summary>
+public sealed record ValueProbability(string Value, double Probability, int Claimants);
 
 /// <summary>The estimate for one object; <see cref="Candidates"/> are in value order and sum to 1.</summary>
 public sealed record ObjectVerdict(

@@ -92,13 +92,15 @@ public sealed class PropositionGrain(EventStreams streams, RecordQueries queries
         var estimate = resolution is null
             ? (await truth.CurrentAsync()).Propositions.GetValueOrDefault(PropositionId) ?? []
             : [];
+        // By the estimate, which counts standing claims only: a retracted dissent contests nothing.
+        var contested = estimate.Count(o => o.Claimants > 0) > 1;
         var state = resolution is not null ? "resolved"
             : claims.Select(c => c.Option).Distinct(StringComparer.Ordinal).Count() > 1 ? "contested" : "open";
         return new PropositionView(
             proposition.Id, proposition.Question, proposition.Options, proposition.Topics, proposition.Region, state,
             [.. claims.OrderBy(c => c.PublishedAt).ThenBy(c => c.Id, StringComparer.Ordinal).Select(c => Views.Of(
                 c, _ledger.CorrectionsOf(c.Id), resolution,
-                estimate.FirstOrDefault(o => o.Option == c.Option)?.Probability))],
+                estimate.FirstOrDefault(o => o.Option == c.Option)?.Probability, contested))],
             estimate, resolution is null ? null : Views.Of(resolution));
     }
 

@@ -180,7 +180,7 @@ public sealed partial class TruthGrain(
     private static Dictionary<string, IReadOnlyList<OptionProbability>> OpenEstimates(TruthDiscoveryResult result) =>
         result.Objects.Where(o => !o.IsResolved).ToDictionary(
             o => o.ObjectId,
-            o => (IReadOnlyList<OptionProbability>)[.. o.Candidates.Select(c => new OptionProbability(c.Value, c.Probability))],
+            o => (IReadOnlyList<OptionProbability>)[.. o.Candidates.Select(c => new OptionProbability(c.Value, c.Probability, c.Claimants))],
             StringComparer.Ordinal);
 
     [LoggerMessage(LogLevel.Warning, "Recomputing the truth estimate failed; it is tried again")]

@@ -309,7 +309,7 @@ public sealed partial class SourceGrain(
 
     private ClaimView ViewOf(Claim claim, ProvisionalTruth estimates) =>
         Views.Of(claim, _ledger.CorrectionsOf(claim.Id), _ledger.ResolutionInForce(claim.PropositionId),
-            estimates.ProbabilityOf(claim.PropositionId, claim.Option));
+            estimates.ProbabilityOf(claim.PropositionId, claim.Option), estimates.Contested.Contains(claim.PropositionId));
 
     private SourceScore ScoreAsOf(DateTimeOffset asOf) =>
         SourceScorer.Score(SourceId, _events, asOf, policies.Current);
@@ -404,15 +404,20 @@ public sealed partial class SourceGrain(
     private static ProvisionalTruth ToProvisional(ProvisionalEstimates estimates, IEnumerable<string> propositionIds)
     {
         var wanted = new Dictionary<string, IReadOnlyDictionary<string, double>>(StringComparer.Ordinal);
+        var contested = new HashSet<string>(StringComparer.Ordinal);
         foreach (var id in propositionIds)
         {
             if (!wanted.ContainsKey(id) && estimates.Propositions.TryGetValue(id, out var options))
             {
                 wanted[id] = options.ToDictionary(o => o.Option, o => o.Probability, StringComparer.Ordinal);
+                if (options.Count(o => o.Claimants > 0) > 1)
+                {
+                    contested.Add(id);
+                }
             }
         }
 
-        return new ProvisionalTruth(wanted);
+        return new ProvisionalTruth(wanted) { Contested = contested };
     }
 
     private IReadOnlyList<string> TopicsOf(string propositionId) => _ledger.FindProposition(propositionId)?.Topics ?? [];

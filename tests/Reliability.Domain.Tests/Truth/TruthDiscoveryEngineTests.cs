@@ -239,6 +239,7 @@ public sealed class TruthDiscoveryEngineTests
         Assert.Equal(["camp", "road"], declared.Objects.Select(o => o.ObjectId));
         var camp = declared.Objects[0];
         Assert.Equal(["repelled", "taken"], camp.Candidates.Select(c => c.Value));
+        Assert.Equal([1, 0], camp.Candidates.Select(c => c.Claimants));
         Assert.Equal(0.7, camp.Candidates[0].Probability, 2);
         Assert.Equal(0.3, camp.Candidates[1].Probability, 2);
         // A source wrong four times in five makes its option less likely than each of the others.
@@ -246,6 +247,20 @@ public sealed class TruthDiscoveryEngineTests
         Assert.Equal(1.0, road.Candidates.Sum(c => c.Probability), 9);
         Assert.Equal(0.2, road.Candidates.Single(c => c.Value == "open").Probability, 2);
         Assert.NotEqual("open", road.MostProbableValue);
+    }
+
+    [Fact]
+    public void Each_value_counts_the_sources_that_claim_it_once_each()
+    {
+        var result = Engine.Discover(new TruthDiscoveryInput(
+            [
+                new TruthClaim("army", "camp", "repelled"), new TruthClaim("army", "camp", "repelled", 0.5),
+                new TruthClaim("relay", "camp", "repelled", RelayOf: "army"), new TruthClaim("channel", "camp", "taken"),
+            ],
+            [new ResolvedTruth("toll", "14")]));
+
+        Assert.Equal([("repelled", 2), ("taken", 1)], result.Objects.Single(o => o.ObjectId == "camp").Candidates.Select(c => (c.Value, c.Claimants)));
+        Assert.Equal(0, result.Objects.Single(o => o.ObjectId == "toll").Candidates.Single().Claimants);
     }
 
     [Fact]
