@@ -174,6 +174,21 @@ public sealed class ArticleAndEventTests(ArticleAndEventTests.Api api) : IClassF
         Assert.Equal("beta-v1", (await known.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("policy").GetString());
     }
 
+    [Fact]
+    public async Task An_admin_reads_the_nodes_memory_after_a_full_collection()
+    {
+        using var admin = api.Factory.CreateAdminClient();
+
+        var first = await (await admin.PostAsync("/v1/admin/memory/collect", null)).Content.ReadFromJsonAsync<JsonElement>();
+        var second = await (await admin.PostAsync("/v1/admin/memory/collect", null)).Content.ReadFromJsonAsync<JsonElement>();
+
+        // Each call collects: the count of full collections moves even if nothing else ran one.
+        Assert.True(second.GetProperty("fullCollections").GetInt32() > first.GetProperty("fullCollections").GetInt32());
+        Assert.True(second.GetProperty("managedHeapBytes").GetInt64() > 0);
+        Assert.True(second.GetProperty("committedBytes").GetInt64() >= second.GetProperty("heapSizeBytes").GetInt64() - second.GetProperty("fragmentedBytes").GetInt64());
+        Assert.True(second.GetProperty("workingSetBytes").GetInt64() > 0);
+    }
+
     private async Task<long> CountArticlesAsync(string url)
     {
         await using var connection = new NpgsqlConnection(api.Factory.ConnectionString);

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Runtime;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Reliability.Api.Security;
 using Reliability.Contracts.Sources;
@@ -15,7 +17,29 @@ internal static class AdminApi
         var admin = app.MapGroup("/v1/admin").WithTags("Admin").RequireAuthorization(Roles.Admin);
         admin.MapPost("/rescore", RescoreAsync)
             .WithSummary("Recompute every source's live score under a named scoring policy (the listing follows)");
+        admin.MapPost("/memory/collect", CollectMemory)
+            .WithSummary("This node's memory after a full, compacting garbage collection (pauses the node for it)");
         return app;
+    }
+
+    /// <summary>
+    /// What this node holds, measured after a full compacting collection. Working set moves with
+    /// when the collector last ran and how much of its heap it keeps committed, so the growth of
+    /// the live managed heap is how the benchmark measures what active grains cost.
+    /// </summary>
+    public sealed record NodeMemory(long ManagedHeapBytes, long HeapSizeBytes, long FragmentedBytes, long CommittedBytes, long WorkingSetBytes, int FullCollections);
+
+    private static Ok<NodeMemory> CollectMemory()
+    {
+        GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        var info = GC.GetGCMemoryInfo(GCKind.FullBlocking);
+        using var process = Process.GetCurrentProcess();
+        return TypedResults.Ok(new NodeMemory(
+            GC.GetTotalMemory(forceFullCollection: false), info.HeapSizeBytes, info.FragmentedBytes, info.TotalCommittedBytes,
+            process.WorkingSet64, GC.CollectionCount(GC.MaxGeneration)));
     }
 
     public sealed record RescoreResult(string Policy, int Sources, int Changed);

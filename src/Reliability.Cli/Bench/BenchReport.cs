@@ -93,6 +93,9 @@ public sealed record BenchReport(
         if (Service.Memory is { } memory)
         {
             figures["memory_per_source_grain_bytes"] = memory.BytesPerSource;
+            figures["memory_managed_heap_before_bytes"] = memory.ManagedHeapBefore;
+            figures["memory_managed_heap_after_bytes"] = memory.ManagedHeapAfter;
+            figures["memory_per_source_grain_working_set_bytes"] = memory.WorkingSetBytesPerSource;
             figures["memory_working_set_before_bytes"] = memory.WorkingSetBefore;
             figures["memory_working_set_after_bytes"] = memory.WorkingSetAfter;
         }

@@ -116,7 +116,8 @@ public static class BenchCommand
             $"{Optional(BenchReport.MedianOrNull(figures.FirstScoreMs))} / {Optional(BenchReport.MedianOrNull(figures.WarmScoreMs))}", "", "", "");
         if (figures.Memory is { } memory)
         {
-            table.AddRow("6", $"memory per active source grain ({BenchSizes.MemoryClaimsPerSource} claims), KiB", Number(memory.BytesPerSource / 1024), "", "", "");
+            table.AddRow("6", $"memory per active source grain ({BenchSizes.MemoryClaimsPerSource} claims), KiB: live managed heap (working set)",
+                $"{Number(memory.BytesPerSource / 1024)} ({Number(memory.WorkingSetBytesPerSource / 1024)})", "", "", "");
         }
 
         if (figures.Scale is { } scale)
