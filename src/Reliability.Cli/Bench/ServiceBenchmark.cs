@@ -436,8 +436,8 @@ internal sealed class ServiceBenchmark(BenchService service, BenchSizes sizes, i
     /// <summary>The service's live managed heap after a full compacting collection, and its working set then.</summary>
     private async Task<(long ManagedHeap, long WorkingSet)> CollectedAsync(HttpClient client, CancellationToken cancellationToken)
     {
-        // Let what the burst left running (writes of listings, a truth estimate) finish first.
-        await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken);
+        // Whatever the burst left running (a truth estimate above all) holds memory it is about to drop.
+        await QuietAsync(cancellationToken);
         using var response = await client.PostAsync("v1/admin/memory/collect", null, cancellationToken);
         response.EnsureSuccessStatusCode();
         var memory = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
