@@ -180,13 +180,20 @@ public sealed class TruthDiscoveryEngine(TruthPolicy policy)
     private static List<ObjectVerdict> Verdicts(ClaimIndex index, double[] probability)
     {
         var verdicts = new List<ObjectVerdict>(index.ObjectCount);
+        // Repeats were merged when the index was built, so each claim of a candidate is another source.
+        var claimants = new int[index.CandidateValues.Length];
+        foreach (var candidate in index.ClaimCandidate)
+        {
+            claimants[candidate]++;
+        }
+
         for (var o = 0; o < index.ObjectCount; o++)
         {
             var best = index.CandidateStart[o];
             var candidates = new List<ValueProbability>(index.CandidateStart[o + 1] - best);
             for (var v = index.CandidateStart[o]; v < index.CandidateStart[o + 1]; v++)
             {
-                candidates.Add(new ValueProbability(index.CandidateValues[v], probability[v], Claimants(index, o, v)));
+                candidates.Add(new ValueProbability(index.CandidateValues[v], probability[v], claimants[v]));
                 // Strictly greater: ties go to the value first in ordinal order.
                 if (probability[v] > probability[best])
                 {
@@ -199,18 +206,6 @@ public sealed class TruthDiscoveryEngine(TruthPolicy policy)
         }
 
         return verdicts;
-    }
-
-    // Repeats were merged when the index was built, so each claim of a candidate is another source.
-    private static int Claimants(ClaimIndex index, int o, int candidate)
-    {
-        var claimants = 0;
-        for (var c = index.ClaimStart[o]; c < index.ClaimStart[o + 1]; c++)
-        {
-            claimants += index.ClaimCandidate[c] == candidate ? 1 : 0;
-        }
-
-        return claimants;
     }
 
     private List<SourceReliability> Reliabilities(ClaimIndex index, double[] probability)
