@@ -64,4 +64,8 @@ public sealed record TruthChanges(IReadOnlyList<string> ClaimIds, IReadOnlyList<
 public sealed record EstimatesUpdate(ProvisionalEstimates? Estimates, bool Stale);
 
 [GenerateSerializer, Immutable, Alias("Reliability.ProvisionalEstimates")]
-public sealed record ProvisionalEstimates(long Version, IReadOnlyDictionary<string, IReadOnlyList<OptionProbability>> Propositions, bool Stale = false);
+public sealed record ProvisionalEstimates(long Version, IReadOnlyDictionary<string, IReadOnlyList<OptionProbability>> Propositions, bool Stale = false)
+{
+    /// <summary>Whether standing claims assert two or more of a proposition's estimated options.</summary>
+    public static bool IsContested(IReadOnlyList<OptionProbability> options) => options.Count(o => o.Claimants > 0) > 1;
+}

@@ -93,7 +93,7 @@ public sealed class PropositionGrain(EventStreams streams, RecordQueries queries
             ? (await truth.CurrentAsync()).Propositions.GetValueOrDefault(PropositionId) ?? []
             : [];
         // By the estimate, which counts standing claims only: a retracted dissent contests nothing.
-        var contested = estimate.Count(o => o.Claimants > 0) > 1;
+        var contested = ProvisionalEstimates.IsContested(estimate);
         var state = resolution is not null ? "resolved"
             : claims.Select(c => c.Option).Distinct(StringComparer.Ordinal).Count() > 1 ? "contested" : "open";
         return new PropositionView(

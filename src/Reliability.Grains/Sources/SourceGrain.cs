@@ -410,7 +410,7 @@ public sealed partial class SourceGrain(
             if (!wanted.ContainsKey(id) && estimates.Propositions.TryGetValue(id, out var options))
             {
                 wanted[id] = options.ToDictionary(o => o.Option, o => o.Probability, StringComparer.Ordinal);
-                if (options.Count(o => o.Claimants > 0) > 1)
+                if (ProvisionalEstimates.IsContested(options))
                 {
                     contested.Add(id);
                 }
