@@ -33,6 +33,7 @@ public static class RecordRegistration
         services.AddOptions<RecordOptions>();
         // One query per interval finds the active grains a lost notice left behind.
         services.AddSingleton<ActiveStreams>();
+        services.AddSingleton<SharedPropositions>();
         services.AddHostedService<StreamCatchUp>();
         services.AddSingleton<IIncomingGrainCallFilter, RecordErrors>();
         services.AddSingleton<RecordEventHub>();

@@ -20,7 +20,8 @@ namespace Reliability.Grains.Sources;
 /// </summary>
 public sealed partial class SourceGrain(
     EventStreams streams, IDocumentStore store, TimeProvider clock, ScoringPolicies policies,
-    IOptions<RecordOptions> options, ILogger<SourceGrain> logger, RecordEventHub hub, TruthEstimates truth, ActiveStreams active)
+    IOptions<RecordOptions> options, ILogger<SourceGrain> logger, RecordEventHub hub, TruthEstimates truth, ActiveStreams active,
+    SharedPropositions propositions)
     : Grain, ISourceGrain, ISourceStreamGrain
 {
     private static readonly TimeSpan LiveScoreLifetime = TimeSpan.FromMinutes(1);
@@ -36,8 +37,10 @@ public sealed partial class SourceGrain(
     // The score the listing shows (and subscribers last heard) as far as this activation knows.
     private PublishedScore? _published;
     private bool _loaded;
+    private string? _sourceId;
 
-    private string SourceId => this.GetPrimaryKeyString();
+    // One copy, which every claim held shares (see HeldEvents).
+    private string SourceId => _sourceId ??= this.GetPrimaryKeyString();
 
     // Mirrored in the silo's list of held streams, which the periodic catch-up compares with the store.
     private long StreamVersion
@@ -445,13 +448,19 @@ public sealed partial class SourceGrain(
 
     private void Fold(IReadOnlyList<IReliabilityEvent> events, long version)
     {
-        _events.AddRange(events);
         foreach (var e in events)
         {
-            _ledger.Apply(e);
+            Hold(e);
         }
 
         StreamVersion = version;
+    }
+
+    private void Hold(IReliabilityEvent e)
+    {
+        var held = HeldEvents.Compact(e, SourceId, _ledger, propositions);
+        _events.Add(held);
+        _ledger.Apply(held);
     }
 
     private async Task RestoreSnapshotAsync(CancellationToken cancellationToken)
@@ -464,8 +473,7 @@ public sealed partial class SourceGrain(
 
         foreach (var e in snapshot.ToEvents())
         {
-            _events.Add(e);
-            _ledger.Apply(e);
+            Hold(e);
         }
 
         StreamVersion = _snapshotVersion = snapshot.Version;
