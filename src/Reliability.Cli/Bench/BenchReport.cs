@@ -107,6 +107,8 @@ public sealed record BenchReport(
             figures["scale_rescore_seconds"] = scale.RescoreSeconds;
             figures["scale_rescored_sources"] = scale.RescoredSources;
             figures["scale_peak_working_set_bytes"] = scale.PeakWorkingSet;
+            figures["scale_managed_heap_after_ingest_bytes"] = scale.ManagedHeapAfterIngest;
+            figures["scale_managed_heap_after_rescore_bytes"] = scale.ManagedHeapAfterRescore;
         }
 
         return new JsonObject

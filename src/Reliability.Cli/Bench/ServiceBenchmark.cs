@@ -51,7 +51,14 @@ public sealed record MemoryFigures(int Sources, long WorkingSetBefore, long Work
     public double WorkingSetBytesPerSource => (double)(WorkingSetAfter - WorkingSetBefore) / Sources;
 }
 
-public sealed record ScaleFigures(int Claims, int Sources, double IngestSeconds, double RescoreSeconds, int RescoredSources, long PeakWorkingSet);
+/// <summary>
+/// The million claims: how long ingest and the rescore took, the service's peak working set, and its
+/// live managed heap after a full collection once each was done (what the record really holds in
+/// memory; the peak moves with when the server GC chose to collect).
+/// </summary>
+public sealed record ScaleFigures(
+    int Claims, int Sources, double IngestSeconds, double RescoreSeconds, int RescoredSources, long PeakWorkingSet,
+    long ManagedHeapAfterIngest, long ManagedHeapAfterRescore);
 
 /// <summary>
 /// Runs the service's figures against a <see cref="BenchService"/>: the same server, the same
@@ -461,6 +468,7 @@ internal sealed class ServiceBenchmark(BenchService service, BenchSizes sizes, i
             return PostAsync(client, claims, token);
         }, cancellationToken);
         var ingestSeconds = clock.Elapsed.TotalSeconds;
+        var afterIngest = await CollectedAsync(client, cancellationToken);
 
         clock.Restart();
         using var response = await client.PostAsJsonAsync("v1/admin/rescore", new { policy = ScoringPolicies.Names.First() }, cancellationToken);
@@ -468,6 +476,9 @@ internal sealed class ServiceBenchmark(BenchService service, BenchSizes sizes, i
         var rescored = (await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("sources").GetInt32();
         var rescoreSeconds = clock.Elapsed.TotalSeconds;
         service.Process.Refresh();
-        return new ScaleFigures(sizes.ScaleClaims, sizes.ScaleSources, ingestSeconds, rescoreSeconds, rescored, service.Process.PeakWorkingSet64);
+        var peak = service.Process.PeakWorkingSet64;
+        var afterRescore = await CollectedAsync(client, cancellationToken);
+        return new ScaleFigures(
+            sizes.ScaleClaims, sizes.ScaleSources, ingestSeconds, rescoreSeconds, rescored, peak, afterIngest.ManagedHeap, afterRescore.ManagedHeap);
     }
 }

@@ -124,6 +124,8 @@ public static class BenchCommand
         {
             table.AddRow("6", $"{scale.Claims:N0} claims over {scale.Sources:N0} sources: ingest s / rescore s", $"{Number(scale.IngestSeconds)} / {Number(scale.RescoreSeconds)}", "", "", "");
             table.AddRow("6", "peak working set of the service, MiB", Number(scale.PeakWorkingSet / 1024.0 / 1024.0), "", "", "");
+            table.AddRow("6", "live managed heap after a full collection, after ingest / after the rescore, MiB",
+                $"{Number(scale.ManagedHeapAfterIngest / 1024.0 / 1024.0)} / {Number(scale.ManagedHeapAfterRescore / 1024.0 / 1024.0)}", "", "", "");
         }
 
         console.Write(table);
