@@ -489,6 +489,46 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
         Assert.Equal(probabilities["JNIM took the base"], match.GetProperty("provisionalProbability").GetDouble(), 6);
     }
 
+    [Fact]
+    public async Task Claims_nobody_else_speaks_to_give_no_evidence_of_their_source()
+    {
+        // Twenty claims, each on a question only this source answers: the estimate of each is the
+        // source's own rating played back, which says nothing of how reliable the source is.
+        var handle = $"alone_{Guid.NewGuid():N}"[..20];
+        var from = DateTimeOffset.UtcNow.AddDays(-30);
+        var batch = await PostClaimsAsync([.. Enumerable.Range(0, 20)
+            .Select(i => Claim(NewId("alone"), handle, $"Only one voice {i}? {Guid.NewGuid()}", "JNIM took the base", from.AddDays(i).ToString("O")))]);
+        var sourceId = batch.GetProperty("items")[0].GetProperty("sourceId").GetString()!;
+        // One claim another source corroborates: evidence, provisional, of both.
+        var shared = batch.GetProperty("items")[0].GetProperty("propositionId").GetString()!;
+        await PostClaimsAsync(new
+        {
+            id = NewId("echo"),
+            handle = new { platform = "x", handle = $"echo_{Guid.NewGuid():N}"[..20] },
+            propositionId = shared,
+            option = "JNIM took the base",
+            publishedAt = from.AddDays(1).ToString("O"),
+        });
+
+        await api.Factory.WaitForQuietTruthAsync();
+        var summary = (await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}/score")).GetProperty("summary");
+        Assert.Equal("insufficient-record", summary.GetProperty("band").GetString());
+        var explanation = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}/explanation");
+        var contributions = explanation.GetProperty("contributions").EnumerateArray().ToList();
+        Assert.Equal(20, contributions.Count);
+        var corroborated = Assert.Single(contributions, c => c.GetProperty("confirmed").GetDouble() + c.GetProperty("refuted").GetDouble() > 0);
+        Assert.Equal(shared, corroborated.GetProperty("propositionId").GetString());
+        Assert.True(corroborated.GetProperty("provisional").GetBoolean());
+        Assert.All(contributions.Where(c => c.GetProperty("propositionId").GetString() != shared), c =>
+        {
+            Assert.Equal(6, c.GetProperty("credibility").GetInt32());
+            Assert.Contains("no other source", c.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        });
+        Assert.Equal(
+            corroborated.GetProperty("confirmed").GetDouble() + corroborated.GetProperty("refuted").GetDouble(),
+            summary.GetProperty("effectiveEvidence").GetDouble(), 6);
+    }
+
     /// <summary>
     /// A source with <paramref name="claims"/> claims a day apart from <paramref name="from"/>, each on a
     /// question of its own and for "JNIM took the base"; the first <paramref name="resolved"/> questions

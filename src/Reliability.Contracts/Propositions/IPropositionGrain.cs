@@ -68,4 +68,11 @@ public sealed record ProvisionalEstimates(long Version, IReadOnlyDictionary<stri
 {
     /// <summary>Whether standing claims assert two or more of a proposition's estimated options.</summary>
     public static bool IsContested(IReadOnlyList<OptionProbability> options) => options.Count(o => o.Claimants > 0) > 1;
+
+    /// <summary>
+    /// Whether no standing claim but a source's own speaks to a proposition: every claimant the
+    /// estimate counted is that source, whose standing claims assert <paramref name="ownOptions"/>
+    /// of the options (each source counts once per option it asserts).
+    /// </summary>
+    public static bool IsUncorroborated(IReadOnlyList<OptionProbability> options, int ownOptions) => options.Sum(o => o.Claimants) <= ownOptions;
 }

@@ -95,6 +95,13 @@ internal static class ClaimAssessor
             return Neutral(claim, ClaimOutcome.Open, reasons, silentlyDeleted);
         }
 
+        if (provisional.Uncorroborated.Contains(claim.PropositionId))
+        {
+            reasons?.Add(string.Create(CultureInfo.InvariantCulture,
+                $"open, no other source has claimed on it (provisional probability {p:0.00}, from this source's own record alone)"));
+            return Neutral(claim, ClaimOutcome.Open, reasons, silentlyDeleted);
+        }
+
         return AssessProvisional(ledger, claim, policy, provisional, p, weight, corrections, silentlyDeleted, reasons);
     }
 

@@ -14,6 +14,14 @@ public sealed record ProvisionalTruth(IReadOnlyDictionary<string, IReadOnlyDicti
     /// </summary>
     public IReadOnlySet<string> Contested { get; init; } = new HashSet<string>();
 
+    /// <summary>
+    /// The open propositions on which, for the source being scored, no other source's standing claim
+    /// speaks. The estimate there rests on that source's own rating alone, so a claim on one is no
+    /// evidence of how reliable the source is: counting it would play the rating back to itself, and
+    /// a source answering questions nobody else answers would earn a record from the engine's prior.
+    /// </summary>
+    public IReadOnlySet<string> Uncorroborated { get; init; } = new HashSet<string>();
+
     /// <summary>Null when the engine has no estimate for the proposition; an option it did not list is taken as 0.</summary>
     public double? ProbabilityOf(string propositionId, string option)
     {

@@ -403,11 +403,13 @@ public sealed partial class SourceGrain(
         [.. _ledger.ClaimsBy(SourceId).Select(c => c.PropositionId).Distinct(StringComparer.Ordinal)
             .Where(p => _ledger.ResolutionInForce(p) is null)];
 
-    /// <summary>The estimates of the propositions asked for that have one.</summary>
-    private static ProvisionalTruth ToProvisional(ProvisionalEstimates estimates, IEnumerable<string> propositionIds)
+    /// <summary>The estimates of the propositions asked for that have one, and which of them only this source speaks to.</summary>
+    private ProvisionalTruth ToProvisional(ProvisionalEstimates estimates, IEnumerable<string> propositionIds)
     {
         var wanted = new Dictionary<string, IReadOnlyDictionary<string, double>>(StringComparer.Ordinal);
         var contested = new HashSet<string>(StringComparer.Ordinal);
+        var uncorroborated = new HashSet<string>(StringComparer.Ordinal);
+        Dictionary<string, HashSet<string>>? own = null;
         foreach (var id in propositionIds)
         {
             if (!wanted.ContainsKey(id) && estimates.Propositions.TryGetValue(id, out var options))
@@ -417,10 +419,41 @@ public sealed partial class SourceGrain(
                 {
                     contested.Add(id);
                 }
+
+                own ??= StandingOptions();
+                if (ProvisionalEstimates.IsUncorroborated(options, own.TryGetValue(id, out var asserted) ? asserted.Count : 0))
+                {
+                    uncorroborated.Add(id);
+                }
             }
         }
 
-        return new ProvisionalTruth(wanted) { Contested = contested };
+        return new ProvisionalTruth(wanted) { Contested = contested, Uncorroborated = uncorroborated };
+    }
+
+    /// <summary>
+    /// The options this source's standing claims assert, by proposition: standing as the truth
+    /// estimate counts them (a retracted or reversed claim no longer asserts anything; a deleted one does).
+    /// </summary>
+    private Dictionary<string, HashSet<string>> StandingOptions()
+    {
+        var options = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        foreach (var claim in _ledger.ClaimsBy(SourceId))
+        {
+            if (_ledger.CorrectionsOf(claim.Id).Any(c => c.Kind is CorrectionKind.Retracted or CorrectionKind.Reversed))
+            {
+                continue;
+            }
+
+            if (!options.TryGetValue(claim.PropositionId, out var asserted))
+            {
+                options[claim.PropositionId] = asserted = new HashSet<string>(StringComparer.Ordinal);
+            }
+
+            asserted.Add(claim.Option);
+        }
+
+        return options;
     }
 
     private IReadOnlyList<string> TopicsOf(string propositionId) => _ledger.FindProposition(propositionId)?.Topics ?? [];

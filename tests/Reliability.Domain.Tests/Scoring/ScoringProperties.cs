@@ -61,6 +61,30 @@ public sealed class ScoringProperties
         });
 
     [Fact]
+    public void Claims_only_their_source_speaks_to_add_no_evidence_and_leave_every_other_claim_as_it_was() =>
+        Gen.Select(Cases, Gen.Int[0, int.MaxValue]).Sample((@case, mask) =>
+        {
+            var (scenario, policy) = @case;
+            var alone = scenario.Provisional.Probabilities.Keys.Where((_, i) => ((mask >> (i % 31)) & 1) == 1).ToHashSet(StringComparer.Ordinal);
+            var counted = Score(scenario, policy);
+            var marked = SourceScorer.Score(Subject, scenario.Events, scenario.AsOf, policy, scenario.Provisional with { Uncorroborated = alone });
+
+            Assert.True(marked.Overall.EffectiveEvidence <= counted.Overall.EffectiveEvidence + Rounding);
+            foreach (var before in counted.Contributions)
+            {
+                var after = Contribution(marked, before.ClaimId);
+                if (alone.Contains(before.PropositionId) && before.Provisional)
+                {
+                    Assert.Equal((0.0, 0.0, false, AdmiraltyCredibility.CannotBeJudged), (after.Confirmed, after.Refuted, after.Provisional, after.Credibility));
+                }
+                else
+                {
+                    Assert.Equal(before, after);
+                }
+            }
+        });
+
+    [Fact]
     public void A_confirmed_claim_never_lowers_the_score_and_a_refuted_one_never_raises_it() =>
         Gen.Select(Cases, Gen.Double[0, 1], Gen.Double[0, 1], Gen.Bool).Sample((@case, publish, resolve, confirmed) =>
         {

@@ -233,6 +233,33 @@ public sealed class SourceScorerTests
     }
 
     [Fact]
+    public void A_claim_only_its_own_source_speaks_to_is_no_evidence_of_that_source()
+    {
+        var estimates = new Dictionary<string, IReadOnlyDictionary<string, double>>
+        {
+            ["alone"] = new Dictionary<string, double> { ["yes"] = 0.8, ["no"] = 0.2 },
+            ["echoed"] = new Dictionary<string, double> { ["yes"] = 0.9, ["no"] = 0.1 },
+        };
+        var history = new IReliabilityEvent[]
+        {
+            Proposition("alone"), Claim("c1", "alone", "yes", 0), Proposition("echoed"), Claim("c2", "echoed", "yes", 0),
+            // A resolution always wins: marking its proposition changes nothing.
+            Proposition("settled"), Claim("c3", "settled", "yes", 0), Resolved("settled", "yes", 1),
+        };
+        var counted = Score(history, provisional: new ProvisionalTruth(estimates));
+        var marked = Score(history, provisional: new ProvisionalTruth(estimates) { Uncorroborated = new HashSet<string> { "alone", "settled" } });
+        ClaimContribution Of(SourceScore score, string id) => score.Contributions.Single(c => c.ClaimId == id);
+
+        Assert.Equal(Timeless.ProvisionalWeight * 0.8, Of(counted, "c1").Confirmed, 12);
+        Assert.Equal((0.0, 0.0, false), (Of(marked, "c1").Confirmed, Of(marked, "c1").Refuted, Of(marked, "c1").Provisional));
+        Assert.Equal(AdmiraltyCredibility.CannotBeJudged, Of(marked, "c1").Credibility);
+        Assert.Contains("no other source has claimed on it (provisional probability 0.80", Of(marked, "c1").Reason);
+        Assert.Equal(Of(counted, "c2"), Of(marked, "c2"));
+        Assert.Equal(Of(counted, "c3"), Of(marked, "c3"));
+        Assert.Equal(counted.Overall.EffectiveEvidence - (Timeless.ProvisionalWeight * 1.0), marked.Overall.EffectiveEvidence, 12);
+    }
+
+    [Fact]
     public void The_band_depends_on_the_path_because_of_hysteresis()
     {
         // Both end at 7 confirmed and 3 refuted (mean 8/12, just under the 0.7 threshold but within
