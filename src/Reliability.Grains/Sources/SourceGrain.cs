@@ -331,7 +331,7 @@ public sealed partial class SourceGrain(
             return cached;
         }
 
-        var score = SourceScorer.Score(SourceId, _events, now, policies.Current, ToProvisional(estimates, OpenPropositions()));
+        var score = SourceScorer.Score(SourceId, _events, now, policies.Current, ToProvisional(estimates, OpenPropositions(), forScore: true));
         var live = _live = new LiveScore(StreamVersion, estimates.Version, score);
         // Against what was last published, not the last live score: drift too small to publish on its
         // own adds up minute by minute until it is news.
@@ -396,15 +396,19 @@ public sealed partial class SourceGrain(
         }
     }
 
+    // For claim views, which show each estimate but never weigh it as evidence.
     private async Task<ProvisionalTruth> EstimatesAsync(IEnumerable<string> propositionIds) =>
-        ToProvisional(await truth.CurrentAsync(), propositionIds);
+        ToProvisional(await truth.CurrentAsync(), propositionIds, forScore: false);
 
     private List<string> OpenPropositions() =>
         [.. _ledger.ClaimsBy(SourceId).Select(c => c.PropositionId).Distinct(StringComparer.Ordinal)
             .Where(p => _ledger.ResolutionInForce(p) is null)];
 
-    /// <summary>The estimates of the propositions asked for that have one, and which of them only this source speaks to.</summary>
-    private ProvisionalTruth ToProvisional(ProvisionalEstimates estimates, IEnumerable<string> propositionIds)
+    /// <summary>
+    /// The estimates of the propositions asked for that have one; for a score, also which of them only
+    /// this source speaks to (a pass over all its claims, which a claim view does not need).
+    /// </summary>
+    private ProvisionalTruth ToProvisional(ProvisionalEstimates estimates, IEnumerable<string> propositionIds, bool forScore)
     {
         var wanted = new Dictionary<string, IReadOnlyDictionary<string, double>>(StringComparer.Ordinal);
         var contested = new HashSet<string>(StringComparer.Ordinal);
@@ -418,6 +422,11 @@ public sealed partial class SourceGrain(
                 if (ProvisionalEstimates.IsContested(options))
                 {
                     contested.Add(id);
+                }
+
+                if (!forScore)
+                {
+                    continue;
                 }
 
                 own ??= StandingOptions();
