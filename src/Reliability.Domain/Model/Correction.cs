@@ -27,6 +27,13 @@ public sealed record Correction(
         _ => false,
     };
 
+    /// <summary>
+    /// The claim no longer asserts its option: the source retracted it or reversed it to another. A
+    /// deleted claim still does (deleting cannot launder a record).
+    /// </summary>
+    [JsonIgnore]
+    public bool EndsAssertion => Kind is CorrectionKind.Retracted or CorrectionKind.Reversed;
+
     [JsonIgnore]
     public bool IsSilentDeletion => Kind == CorrectionKind.Deleted && Deletion != DeletionNotice.Announced;
 }

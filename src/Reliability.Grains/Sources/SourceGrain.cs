@@ -441,15 +441,15 @@ public sealed partial class SourceGrain(
     }
 
     /// <summary>
-    /// The options this source's standing claims assert, by proposition: standing as the truth
-    /// estimate counts them (a retracted or reversed claim no longer asserts anything; a deleted one does).
+    /// The options this source's standing claims assert, by proposition, standing as the truth
+    /// estimate counts them (see <see cref="Correction.EndsAssertion"/>).
     /// </summary>
     private Dictionary<string, HashSet<string>> StandingOptions()
     {
         var options = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
         foreach (var claim in _ledger.ClaimsBy(SourceId))
         {
-            if (_ledger.CorrectionsOf(claim.Id).Any(c => c.Kind is CorrectionKind.Retracted or CorrectionKind.Reversed))
+            if (_ledger.CorrectionsOf(claim.Id).Any(c => c.EndsAssertion))
             {
                 continue;
             }
