@@ -529,6 +529,44 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
             summary.GetProperty("effectiveEvidence").GetDouble(), 6);
     }
 
+    [Fact]
+    public async Task A_claim_the_source_reversed_does_not_hide_that_another_source_speaks_to_its_replacement()
+    {
+        // The source said "army", then reversed to "JNIM"; another source says "army". Its reversed
+        // claim no longer asserts anything, so the one other claimant is someone else, and the
+        // replacement is weighed as provisional evidence.
+        var question = "Reversed and contested? " + Guid.NewGuid();
+        var handle = $"turn_{Guid.NewGuid():N}"[..20];
+        var claimId = NewId("turn");
+        var from = DateTimeOffset.UtcNow.AddDays(-10);
+        var first = await PostClaimsAsync(Claim(claimId, handle, question, "army repelled the attack", from.ToString("O")));
+        var sourceId = first.GetProperty("items")[0].GetProperty("sourceId").GetString()!;
+        var propositionId = first.GetProperty("items")[0].GetProperty("propositionId").GetString()!;
+        var replacementId = NewId("turn2");
+        var reversal = await Client.PostAsJsonAsync($"/v1/claims/{claimId}/corrections", new
+        {
+            kind = "reversed",
+            at = from.AddDays(1).ToString("O"),
+            replacement = new { id = replacementId, option = "JNIM took the base", publishedAt = from.AddDays(1).ToString("O") },
+        });
+        Assert.Equal(HttpStatusCode.OK, reversal.StatusCode);
+        await PostClaimsAsync(new
+        {
+            id = NewId("other"),
+            handle = new { platform = "x", handle = $"other_{Guid.NewGuid():N}"[..20] },
+            propositionId,
+            option = "army repelled the attack",
+            publishedAt = from.AddDays(2).ToString("O"),
+        });
+
+        await api.Factory.WaitForQuietTruthAsync();
+        var explanation = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}/explanation");
+        var replacement = explanation.GetProperty("contributions").EnumerateArray().Single(c => c.GetProperty("claimId").GetString() == replacementId);
+        Assert.True(replacement.GetProperty("provisional").GetBoolean());
+        Assert.True(replacement.GetProperty("confirmed").GetDouble() + replacement.GetProperty("refuted").GetDouble() > 0);
+        Assert.DoesNotContain("no other source", replacement.GetProperty("reason").GetString(), StringComparison.Ordinal);
+    }
+
     /// <summary>
     /// A source with <paramref name="claims"/> claims a day apart from <paramref name="from"/>, each on a
     /// question of its own and for "JNIM took the base"; the first <paramref name="resolved"/> questions
