@@ -183,8 +183,13 @@
       return null;
     }
     if (status === 'open') {
-      // Contested: other sources say otherwise. Otherwise the estimate rests on this side's record alone.
+      // Contested: other sources say otherwise; otherwise the estimate rests on the record of this
+      // side's sources. With no other source on it at all, that record is this source's own, which
+      // the badge shows already: a percentage would read like corroboration that nobody gave.
       var estimate = (item.claims || []).filter(function (c) { return c.status === 'open' && c.provisionalProbability != null; })[0];
+      if (estimate && estimate.uncorroborated) {
+        return STATUS_WORDS.open + ', only this source says so';
+      }
       var word = estimate && estimate.contested ? 'contested' : STATUS_WORDS.open;
       return estimate ? word + ', ' + percent(estimate.provisionalProbability) + '% likely' : word;
     }

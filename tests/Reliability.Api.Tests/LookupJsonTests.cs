@@ -42,12 +42,12 @@ public sealed class LookupJsonTests : IDisposable
     [
         new("https://x.com/fama/status/1", "post", Army, "reversed",
         [
-            new ClaimMatch("c-1", "acharane-base", "L'armée a repoussé l'attaque", "reversed", "refuted", null, false, false,
+            new ClaimMatch("c-1", "acharane-base", "L'armée a repoussé l'attaque", "reversed", "refuted", null, false, false, false,
                 new Replacement("c-2", "JNIM took the base", "https://x.com/fama/status/2?a=1&b=<2>")),
-            new ClaimMatch("c-3", "acharane-base", "JNIM took the base", "open", "open", 0.73, true, true, null),
+            new ClaimMatch("c-3", "acharane-base", "JNIM took the base", "open", "open", 0.73, true, true, false, null),
         ]),
         new("https://twitter.com/EternalGlory0/status/1707360000000000001?s=20", "post", Glory, "deleted",
-            [new ClaimMatch("c-4", "dioura", "أعلن الجيش المالي", "deleted", "open", 1E-07, true, false, new Replacement("c-5", "x", null))]),
+            [new ClaimMatch("c-4", "dioura", "أعلن الجيش المالي", "deleted", "open", 1E-07, true, false, true, new Replacement("c-5", "x", null))]),
         new("x:EternalGlory0", "source", Glory, null, []),
         LookupJson.Unknown("https://news.example/قصة?ref=\"home\"&x=\\y"),
         LookupJson.Unknown("not a url <script>'+`</script>"),

@@ -468,8 +468,9 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
     {
         var handle = $"lone_{Guid.NewGuid():N}"[..20];
         var url = $"https://x.com/{handle}/status/1";
+        var claimId = NewId("lone");
         var batch = await PostClaimsAsync(
-            Claim(NewId("lone"), handle, "Alone " + Guid.NewGuid(), "JNIM took the base", "2023-09-28T12:00:00Z", url));
+            Claim(claimId, handle, "Alone " + Guid.NewGuid(), "JNIM took the base", "2023-09-28T12:00:00Z", url));
         var propositionId = batch.GetProperty("items")[0].GetProperty("propositionId").GetString()!;
 
         await api.Factory.WaitForQuietTruthAsync();
@@ -480,12 +481,17 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
         Assert.Equal(["JNIM took the base", "army repelled the attack"], probabilities.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(1.0, probabilities.Values.Sum(), 6);
         Assert.InRange(probabilities["JNIM took the base"], 0.6, 0.9);
-        Assert.False(Assert.Single(proposition.GetProperty("claims").EnumerateArray()).GetProperty("contested").GetBoolean());
+        var only = Assert.Single(proposition.GetProperty("claims").EnumerateArray());
+        Assert.False(only.GetProperty("contested").GetBoolean());
+        // Nobody else speaks to it: the estimate is this source's own record, restated.
+        Assert.True(only.GetProperty("uncorroborated").GetBoolean());
+        Assert.True((await Client.GetFromJsonAsync<JsonElement>($"/v1/claims/{claimId}")).GetProperty("uncorroborated").GetBoolean());
 
-        // The plugin's lookup says so too: the estimate is not the outcome of a contest.
+        // The plugin's lookup says so too: the estimate is not the outcome of a contest, nor of agreement.
         var lookup = await Client.PostAsJsonAsync("/v1/lookup", new { urls = new[] { url } });
         var match = Assert.Single((await lookup.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items")[0].GetProperty("claims").EnumerateArray());
         Assert.False(match.GetProperty("contested").GetBoolean());
+        Assert.True(match.GetProperty("uncorroborated").GetBoolean());
         Assert.Equal(probabilities["JNIM took the base"], match.GetProperty("provisionalProbability").GetDouble(), 6);
     }
 
@@ -527,6 +533,14 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
         Assert.Equal(
             corroborated.GetProperty("confirmed").GetDouble() + corroborated.GetProperty("refuted").GetDouble(),
             summary.GetProperty("effectiveEvidence").GetDouble(), 6);
+
+        // Claim views say the same of each claim, wherever they are read.
+        var views = (await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}/claims?limit=50")).GetProperty("claims").EnumerateArray().ToList();
+        Assert.Equal(20, views.Count);
+        Assert.All(views, v => Assert.Equal(v.GetProperty("propositionId").GetString() != shared, v.GetProperty("uncorroborated").GetBoolean()));
+        var onShared = (await Client.GetFromJsonAsync<JsonElement>($"/v1/propositions/{shared}")).GetProperty("claims").EnumerateArray().ToList();
+        Assert.Equal(2, onShared.Count);
+        Assert.All(onShared, c => Assert.False(c.GetProperty("uncorroborated").GetBoolean()));
     }
 
     [Fact]
@@ -565,6 +579,9 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
         Assert.True(replacement.GetProperty("provisional").GetBoolean());
         Assert.True(replacement.GetProperty("confirmed").GetDouble() + replacement.GetProperty("refuted").GetDouble() > 0);
         Assert.DoesNotContain("no other source", replacement.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.False((await Client.GetFromJsonAsync<JsonElement>($"/v1/claims/{replacementId}")).GetProperty("uncorroborated").GetBoolean());
+        Assert.All((await Client.GetFromJsonAsync<JsonElement>($"/v1/propositions/{propositionId}")).GetProperty("claims").EnumerateArray(),
+            c => Assert.False(c.GetProperty("uncorroborated").GetBoolean()));
     }
 
     /// <summary>

@@ -235,35 +235,46 @@ public sealed partial class AnnotatorTests(PluginFixture fixture) : IClassFixtur
     }
 
     [Fact]
-    public async Task A_claim_nobody_contests_reads_unresolved_with_how_likely_its_source_makes_it()
+    public async Task An_uncontested_claim_reads_unresolved_with_how_likely_it_is_unless_only_its_source_says_so()
     {
-        var handle = $"lone_{Guid.NewGuid():N}"[..15];
-        var post = $"https://x.com/{handle}/status/1700000000";
-        var claim = new
+        var question = $"Did the convoy reach Léré? {Guid.NewGuid():N}";
+        var lone = $"lone_{Guid.NewGuid():N}"[..15];
+        var echoed = $"echoed_{Guid.NewGuid():N}"[..15];
+        object ClaimBy(string handle, string proposition) => new
         {
             id = handle,
             handle = new { platform = "x", handle },
-            proposition = new { question = $"Did the convoy reach Léré? {handle}", options = new[] { "yes", "no" } },
+            proposition = new { question = proposition, options = new[] { "yes", "no" } },
             option = "yes",
             publishedAt = "2023-09-28T12:00:00Z",
-            url = post,
+            url = $"https://x.com/{handle}/status/1700000000",
         };
-        (await fixture.Editor.PostAsJsonAsync("/v1/claims", new { claims = new[] { claim } })).EnsureSuccessStatusCode();
+        // The echoed account's question is also answered, the same way, by a second account.
+        var echo = $"echo_{Guid.NewGuid():N}"[..15];
+        var claims = new[] { ClaimBy(lone, $"Did the convoy reach Ménaka? {Guid.NewGuid():N}"), ClaimBy(echoed, question), ClaimBy(echo, question) };
+        (await fixture.Editor.PostAsJsonAsync("/v1/claims", new { claims })).EnsureSuccessStatusCode();
         await fixture.Api.WaitForQuietTruthAsync();
 
         var page = await fixture.Browser.NewPageAsync();
         await page.GotoAsync(fixture.Site.Publish("/lone", $"""
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8"><title>Convoy</title></head>
-            <body><article><p>As <a id="lone-post" href="{post}">one account</a> reported.</p></article>
+            <body><article>
+            <p>As <a id="lone-post" href="https://x.com/{lone}/status/1700000000">one account</a> reported,
+            and <a id="echoed-post" href="https://x.com/{echoed}/status/1700000000">another</a>, which a third account echoed.</p>
+            </article>
             <script src="{fixture.ApiBase}/plugin/reliability.js" data-api="{fixture.ApiBase}" data-key="{fixture.ReaderKey}"></script>
             </body></html>
             """));
 
-        // One unknown account is evidence, not proof, and nobody has said otherwise: not "contested".
-        var host = page.Locator("#lone-post + [data-reliability-source]");
-        await Expect(host).ToHaveAttributeAsync("data-reliability-claim-status", "open");
-        await Expect(host.Locator(".status")).ToHaveTextAsync(new Regex(@"^unresolved, [6-8]\d% likely$"));
+        // Agreement is evidence, not proof, and nobody has said otherwise: not "contested".
+        var agreed = page.Locator("#echoed-post + [data-reliability-source]");
+        await Expect(agreed).ToHaveAttributeAsync("data-reliability-claim-status", "open");
+        await Expect(agreed.Locator(".status")).ToHaveTextAsync(new Regex(@"^unresolved, \d{1,3}% likely$"));
+        // Alone, a probability would only restate the source's own record, which the badge shows.
+        var alone = page.Locator("#lone-post + [data-reliability-source]");
+        await Expect(alone).ToHaveAttributeAsync("data-reliability-claim-status", "open");
+        await Expect(alone.Locator(".status")).ToHaveTextAsync("unresolved, only this source says so");
         await page.CloseAsync();
     }
 

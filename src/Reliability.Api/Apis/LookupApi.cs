@@ -30,11 +30,12 @@ internal static class LookupApi
     /// <summary>
     /// Status: live, deleted, retracted, reversed, confirmed, refuted or open; Provisional marks an
     /// estimated probability, never a verdict; Contested, an open proposition that other standing
-    /// claims answer otherwise.
+    /// claims answer otherwise; Uncorroborated, an open proposition no other source's standing claim
+    /// speaks to, whose estimate is this source's own record restated.
     /// </summary>
     public sealed record ClaimMatch(
         string ClaimId, string PropositionId, string Option, string Status, string Outcome,
-        double? ProvisionalProbability, bool Provisional, bool Contested, Replacement? Replacement);
+        double? ProvisionalProbability, bool Provisional, bool Contested, bool Uncorroborated, Replacement? Replacement);
 
     /// <summary>Kind: "post" (a URL of a recorded claim), "source" (a profile, outlet or handle) or "unknown".</summary>
     public sealed record LookupItem(string Input, string Kind, SourceMatch? Source, string? ClaimStatus, IReadOnlyList<ClaimMatch> Claims);
@@ -284,7 +285,7 @@ internal static class LookupApi
             ? new Replacement(replacing.Id, replacing.Option, replacing.Url)
             : null;
         return new ClaimMatch(claim.Id, claim.PropositionId, claim.Option, claim.Status, claim.Outcome,
-            claim.ProvisionalProbability, claim.ProvisionalProbability is not null, claim.Contested, replacement);
+            claim.ProvisionalProbability, claim.ProvisionalProbability is not null, claim.Contested, claim.Uncorroborated, replacement);
     }
 
     /// <summary>What a badge leads with when one post carries several claims: the gravest status.</summary>

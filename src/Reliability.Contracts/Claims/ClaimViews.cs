@@ -16,6 +16,9 @@ public sealed record CorrectionView(
 /// is in Outcome). ProvisionalProbability is the truth-discovery estimate for an open claim's option;
 /// Contested says whether other standing claims assert another option of its open proposition (if
 /// not, the estimate rests on how reliable the claim's side has been, not on a contest).
+/// Uncorroborated says that no other source's standing claim speaks to its open proposition at all:
+/// the estimate is then this source's own record restated, and the claim is no evidence of the
+/// source (it contributes nothing to its score).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Reliability.ClaimView")]
 public sealed record ClaimView(
@@ -35,4 +38,5 @@ public sealed record ClaimView(
     double? ProvisionalProbability,
     bool Contested,
     string? ReplacementClaimId,
-    IReadOnlyList<CorrectionView> Corrections);
+    IReadOnlyList<CorrectionView> Corrections,
+    bool Uncorroborated = false);

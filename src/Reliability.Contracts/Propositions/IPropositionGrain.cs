@@ -75,4 +75,11 @@ public sealed record ProvisionalEstimates(long Version, IReadOnlyDictionary<stri
     /// of the options (each source counts once per option it asserts).
     /// </summary>
     public static bool IsUncorroborated(IReadOnlyList<OptionProbability> options, int ownOptions) => options.Sum(o => o.Claimants) <= ownOptions;
+
+    /// <summary>
+    /// Whether <see cref="IsUncorroborated"/> can hold for any source, without counting its own
+    /// options: a source counts at most once per option, so more claimants than options means
+    /// another source speaks too.
+    /// </summary>
+    public static bool MayBeUncorroborated(IReadOnlyList<OptionProbability> options) => options.Sum(o => o.Claimants) <= options.Count;
 }

@@ -94,13 +94,18 @@ public sealed class PropositionGrain(EventStreams streams, RecordQueries queries
             : [];
         // By the estimate, which counts standing claims only: a retracted dissent contests nothing.
         var contested = ProvisionalEstimates.IsContested(estimate);
+        // Each source's standing options here, counted as the estimate counts its claimants.
+        var standing = claims.Where(c => !_ledger.CorrectionsOf(c.Id).Any(k => k.EndsAssertion))
+            .GroupBy(c => c.SourceId, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(c => c.Option).Distinct(StringComparer.Ordinal).Count(), StringComparer.Ordinal);
         var state = resolution is not null ? "resolved"
             : claims.Select(c => c.Option).Distinct(StringComparer.Ordinal).Count() > 1 ? "contested" : "open";
         return new PropositionView(
             proposition.Id, proposition.Question, proposition.Options, proposition.Topics, proposition.Region, state,
             [.. claims.OrderBy(c => c.PublishedAt).ThenBy(c => c.Id, StringComparer.Ordinal).Select(c => Views.Of(
                 c, _ledger.CorrectionsOf(c.Id), resolution,
-                estimate.FirstOrDefault(o => o.Option == c.Option)?.Probability, contested))],
+                estimate.FirstOrDefault(o => o.Option == c.Option)?.Probability, contested,
+                ProvisionalEstimates.IsUncorroborated(estimate, standing.GetValueOrDefault(c.SourceId))))],
             estimate, resolution is null ? null : Views.Of(resolution));
     }
 

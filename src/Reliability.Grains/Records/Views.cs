@@ -32,7 +32,8 @@ public static class Views
     /// A claim's status: what became of the post (deleted, reversed, retracted), else what
     /// the resolution in force says (confirmed, refuted), else live or open.
     /// </summary>
-    public static ClaimView Of(Claim claim, IReadOnlyList<Correction> corrections, Resolution? resolution, double? provisional, bool contested)
+    public static ClaimView Of(
+        Claim claim, IReadOnlyList<Correction> corrections, Resolution? resolution, double? provisional, bool contested, bool uncorroborated)
     {
         var outcome = resolution switch
         {
@@ -51,6 +52,7 @@ public static class Views
         return new ClaimView(
             claim.Id, claim.SourceId, claim.PropositionId, claim.Option, claim.PublishedAt, claim.Url, claim.OriginalText,
             claim.Language, Vocabulary.Word(claim.Hedge), claim.RelayOfClaimId, claim.EvidenceUrls, status, outcome,
-            resolution is null ? provisional : null, resolution is null && contested, replacement, [.. corrections.Select(Of)]);
+            resolution is null ? provisional : null, resolution is null && contested, replacement, [.. corrections.Select(Of)],
+            resolution is null && provisional is not null && uncorroborated);
     }
 }

@@ -312,7 +312,8 @@ public sealed partial class SourceGrain(
 
     private ClaimView ViewOf(Claim claim, ProvisionalTruth estimates) =>
         Views.Of(claim, _ledger.CorrectionsOf(claim.Id), _ledger.ResolutionInForce(claim.PropositionId),
-            estimates.ProbabilityOf(claim.PropositionId, claim.Option), estimates.Contested.Contains(claim.PropositionId));
+            estimates.ProbabilityOf(claim.PropositionId, claim.Option), estimates.Contested.Contains(claim.PropositionId),
+            estimates.Uncorroborated.Contains(claim.PropositionId));
 
     private SourceScore ScoreAsOf(DateTimeOffset asOf) =>
         SourceScorer.Score(SourceId, _events, asOf, policies.Current);
@@ -331,7 +332,7 @@ public sealed partial class SourceGrain(
             return cached;
         }
 
-        var score = SourceScorer.Score(SourceId, _events, now, policies.Current, ToProvisional(estimates, OpenPropositions(), forScore: true));
+        var score = SourceScorer.Score(SourceId, _events, now, policies.Current, ToProvisional(estimates, OpenPropositions()));
         var live = _live = new LiveScore(StreamVersion, estimates.Version, score);
         // Against what was last published, not the last live score: drift too small to publish on its
         // own adds up minute by minute until it is news.
@@ -398,17 +399,18 @@ public sealed partial class SourceGrain(
 
     // For claim views, which show each estimate but never weigh it as evidence.
     private async Task<ProvisionalTruth> EstimatesAsync(IEnumerable<string> propositionIds) =>
-        ToProvisional(await truth.CurrentAsync(), propositionIds, forScore: false);
+        ToProvisional(await truth.CurrentAsync(), propositionIds);
 
     private List<string> OpenPropositions() =>
         [.. _ledger.ClaimsBy(SourceId).Select(c => c.PropositionId).Distinct(StringComparer.Ordinal)
             .Where(p => _ledger.ResolutionInForce(p) is null)];
 
     /// <summary>
-    /// The estimates of the propositions asked for that have one; for a score, also which of them only
-    /// this source speaks to (a pass over all its claims, which a claim view does not need).
+    /// The estimates of the propositions asked for that have one, which of them are contested, and
+    /// which only this source speaks to. The last needs a pass over the source's claims, made only
+    /// when an estimate has no more claimants than options.
     /// </summary>
-    private ProvisionalTruth ToProvisional(ProvisionalEstimates estimates, IEnumerable<string> propositionIds, bool forScore)
+    private ProvisionalTruth ToProvisional(ProvisionalEstimates estimates, IEnumerable<string> propositionIds)
     {
         var wanted = new Dictionary<string, IReadOnlyDictionary<string, double>>(StringComparer.Ordinal);
         var contested = new HashSet<string>(StringComparer.Ordinal);
@@ -424,7 +426,7 @@ public sealed partial class SourceGrain(
                     contested.Add(id);
                 }
 
-                if (!forScore)
+                if (!ProvisionalEstimates.MayBeUncorroborated(options))
                 {
                     continue;
                 }
