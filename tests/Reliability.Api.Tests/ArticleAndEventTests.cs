@@ -189,6 +189,27 @@ public sealed class ArticleAndEventTests(ArticleAndEventTests.Api api) : IClassF
         Assert.True(second.GetProperty("workingSetBytes").GetInt64() > 0);
     }
 
+    [Fact]
+    public async Task The_nodes_memory_counts_the_source_grains_active_on_it()
+    {
+        using var admin = api.Factory.CreateAdminClient();
+        static int ActiveSources(JsonElement memory) =>
+            memory.GetProperty("activations").TryGetProperty("SourceGrain", out var count) ? count.GetInt32() : 0;
+        var before = ActiveSources(await (await admin.PostAsync("/v1/admin/memory/collect", null)).Content.ReadFromJsonAsync<JsonElement>());
+
+        // Each new source's grain is activated by its registration and its score, and stays active.
+        const int added = 3;
+        for (var i = 0; i < added; i++)
+        {
+            var id = $"counted-{Guid.NewGuid():N}";
+            (await admin.PostAsJsonAsync("/v1/sources", new { id, name = $"Counted {i}" })).EnsureSuccessStatusCode();
+            Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync($"/v1/sources/{id}/score")).StatusCode);
+        }
+
+        var after = ActiveSources(await (await admin.PostAsync("/v1/admin/memory/collect", null)).Content.ReadFromJsonAsync<JsonElement>());
+        Assert.True(after >= before + added, $"{before} source grains active before, {after} after {added} more were asked about");
+    }
+
     private async Task<long> CountArticlesAsync(string url)
     {
         await using var connection = new NpgsqlConnection(api.Factory.ConnectionString);

@@ -25,12 +25,20 @@ internal static class AdminApi
     /// <summary>
     /// What this node holds, measured after a full compacting collection. Working set moves with
     /// when the collector last ran and how much of its heap it keeps committed, so the growth of
-    /// the live managed heap is how the benchmark measures what active grains cost.
+    /// the live managed heap is how the benchmark measures what active grains cost. Activations:
+    /// the grains active on this node then, by grain class (without its namespace), so a growth of
+    /// the heap can be set against the grains that hold it.
     /// </summary>
-    public sealed record NodeMemory(long ManagedHeapBytes, long HeapSizeBytes, long FragmentedBytes, long CommittedBytes, long WorkingSetBytes, int FullCollections);
+    public sealed record NodeMemory(
+        long ManagedHeapBytes, long HeapSizeBytes, long FragmentedBytes, long CommittedBytes, long WorkingSetBytes, int FullCollections,
+        IReadOnlyDictionary<string, int> Activations);
 
-    private static Ok<NodeMemory> CollectMemory()
+    private static async Task<Ok<NodeMemory>> CollectMemory(IGrainFactory grains, ILocalSiloDetails silo)
     {
+        var statistics = await grains.GetGrain<IManagementGrain>(0).GetSimpleGrainStatistics([silo.SiloAddress]);
+        var activations = statistics.GroupBy(s => GrainClassName(s.GrainType), StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Sum(s => s.ActivationCount), StringComparer.Ordinal);
+
         GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();
@@ -39,7 +47,14 @@ internal static class AdminApi
         using var process = Process.GetCurrentProcess();
         return TypedResults.Ok(new NodeMemory(
             GC.GetTotalMemory(forceFullCollection: false), info.HeapSizeBytes, info.FragmentedBytes, info.TotalCommittedBytes,
-            process.WorkingSet64, GC.CollectionCount(GC.MaxGeneration)));
+            process.WorkingSet64, GC.CollectionCount(GC.MaxGeneration), activations));
+    }
+
+    /// <summary>"Reliability.Grains.Sources.SourceGrain,Reliability.Grains" → "SourceGrain": the name a reader knows.</summary>
+    private static string GrainClassName(string grainType)
+    {
+        var type = grainType.Split(',')[0];
+        return type[(type.LastIndexOf('.') + 1)..];
     }
 
     public sealed record RescoreResult(string Policy, int Sources, int Changed);

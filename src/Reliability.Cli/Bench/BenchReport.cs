@@ -98,6 +98,8 @@ public sealed record BenchReport(
             figures["memory_per_source_grain_working_set_bytes"] = memory.WorkingSetBytesPerSource;
             figures["memory_working_set_before_bytes"] = memory.WorkingSetBefore;
             figures["memory_working_set_after_bytes"] = memory.WorkingSetAfter;
+            figures["memory_active_source_grains_before"] = memory.ActiveSourcesBefore;
+            figures["memory_active_source_grains_after"] = memory.ActiveSourcesAfter;
         }
 
         if (Service.Scale is { } scale)
@@ -109,6 +111,8 @@ public sealed record BenchReport(
             figures["scale_peak_working_set_bytes"] = scale.PeakWorkingSet;
             figures["scale_managed_heap_after_ingest_bytes"] = scale.ManagedHeapAfterIngest;
             figures["scale_managed_heap_after_rescore_bytes"] = scale.ManagedHeapAfterRescore;
+            figures["scale_active_source_grains_after_ingest"] = scale.ActiveSourcesAfterIngest;
+            figures["scale_active_source_grains_after_rescore"] = scale.ActiveSourcesAfterRescore;
         }
 
         return new JsonObject

@@ -42,9 +42,12 @@ public sealed record ServiceFigures(
 /// <summary>
 /// Growth of the service per active source grain holding 100 claims: of its live managed heap after
 /// a full compacting collection (the figure), and of its working set, which also moves with when the
-/// collector last ran and what it keeps committed.
+/// collector last ran and what it keeps committed. The source grains active on the service before
+/// and after say whether the sources activated were the only grains added.
 /// </summary>
-public sealed record MemoryFigures(int Sources, long WorkingSetBefore, long WorkingSetAfter, long ManagedHeapBefore, long ManagedHeapAfter)
+public sealed record MemoryFigures(
+    int Sources, long WorkingSetBefore, long WorkingSetAfter, long ManagedHeapBefore, long ManagedHeapAfter,
+    int ActiveSourcesBefore, int ActiveSourcesAfter)
 {
     public double BytesPerSource => (double)(ManagedHeapAfter - ManagedHeapBefore) / Sources;
 
@@ -54,11 +57,12 @@ public sealed record MemoryFigures(int Sources, long WorkingSetBefore, long Work
 /// <summary>
 /// The million claims: how long ingest and the rescore took, the service's peak working set, and its
 /// live managed heap after a full collection once each was done (what the record really holds in
-/// memory; the peak moves with when the server GC chose to collect).
+/// memory; the peak moves with when the server GC chose to collect), with the source grains active
+/// at each reading, since the rescore activates every source the record holds.
 /// </summary>
 public sealed record ScaleFigures(
     int Claims, int Sources, double IngestSeconds, double RescoreSeconds, int RescoredSources, long PeakWorkingSet,
-    long ManagedHeapAfterIngest, long ManagedHeapAfterRescore);
+    long ManagedHeapAfterIngest, long ManagedHeapAfterRescore, int ActiveSourcesAfterIngest, int ActiveSourcesAfterRescore);
 
 /// <summary>
 /// Runs the service's figures against a <see cref="BenchService"/>: the same server, the same
@@ -437,11 +441,12 @@ internal sealed class ServiceBenchmark(BenchService service, BenchSizes sizes, i
         var before = await CollectedAsync(client, cancellationToken);
         await ActivateAsync(sizes.MemorySources);
         var after = await CollectedAsync(client, cancellationToken);
-        return new MemoryFigures(sizes.MemorySources, before.WorkingSet, after.WorkingSet, before.ManagedHeap, after.ManagedHeap);
+        return new MemoryFigures(
+            sizes.MemorySources, before.WorkingSet, after.WorkingSet, before.ManagedHeap, after.ManagedHeap, before.ActiveSources, after.ActiveSources);
     }
 
-    /// <summary>The service's live managed heap after a full compacting collection, and its working set then.</summary>
-    private async Task<(long ManagedHeap, long WorkingSet)> CollectedAsync(HttpClient client, CancellationToken cancellationToken)
+    /// <summary>The service's live managed heap after a full compacting collection, its working set then, and its active source grains.</summary>
+    private async Task<(long ManagedHeap, long WorkingSet, int ActiveSources)> CollectedAsync(HttpClient client, CancellationToken cancellationToken)
     {
         // Whatever the burst left running (a truth estimate above all) holds memory it is about to drop.
         await QuietAsync(cancellationToken);
@@ -449,7 +454,8 @@ internal sealed class ServiceBenchmark(BenchService service, BenchSizes sizes, i
         response.EnsureSuccessStatusCode();
         var memory = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
         service.Process.Refresh();
-        return (memory.GetProperty("managedHeapBytes").GetInt64(), service.Process.WorkingSet64);
+        var activeSources = memory.GetProperty("activations").TryGetProperty("SourceGrain", out var count) ? count.GetInt32() : 0;
+        return (memory.GetProperty("managedHeapBytes").GetInt64(), service.Process.WorkingSet64, activeSources);
     }
 
     private async Task<ScaleFigures> ScaleAsync(CancellationToken cancellationToken)
@@ -479,6 +485,7 @@ internal sealed class ServiceBenchmark(BenchService service, BenchSizes sizes, i
         var peak = service.Process.PeakWorkingSet64;
         var afterRescore = await CollectedAsync(client, cancellationToken);
         return new ScaleFigures(
-            sizes.ScaleClaims, sizes.ScaleSources, ingestSeconds, rescoreSeconds, rescored, peak, afterIngest.ManagedHeap, afterRescore.ManagedHeap);
+            sizes.ScaleClaims, sizes.ScaleSources, ingestSeconds, rescoreSeconds, rescored, peak, afterIngest.ManagedHeap, afterRescore.ManagedHeap,
+            afterIngest.ActiveSources, afterRescore.ActiveSources);
     }
 }

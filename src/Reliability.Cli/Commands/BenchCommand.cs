@@ -118,6 +118,7 @@ public static class BenchCommand
         {
             table.AddRow("6", $"memory per active source grain ({BenchSizes.MemoryClaimsPerSource} claims), KiB: live managed heap (working set)",
                 $"{Number(memory.BytesPerSource / 1024)} ({Number(memory.WorkingSetBytesPerSource / 1024)})", "", "", "");
+            table.AddRow("6", "  source grains active before / after", $"{memory.ActiveSourcesBefore:N0} / {memory.ActiveSourcesAfter:N0}", "", "", "");
         }
 
         if (figures.Scale is { } scale)
@@ -126,6 +127,7 @@ public static class BenchCommand
             table.AddRow("6", "peak working set of the service, MiB", Number(scale.PeakWorkingSet / 1024.0 / 1024.0), "", "", "");
             table.AddRow("6", "live managed heap after a full collection, after ingest / after the rescore, MiB",
                 $"{Number(scale.ManagedHeapAfterIngest / 1024.0 / 1024.0)} / {Number(scale.ManagedHeapAfterRescore / 1024.0 / 1024.0)}", "", "", "");
+            table.AddRow("6", "  source grains active then", $"{scale.ActiveSourcesAfterIngest:N0} / {scale.ActiveSourcesAfterRescore:N0}", "", "", "");
         }
 
         console.Write(table);
