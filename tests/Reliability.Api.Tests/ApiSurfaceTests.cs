@@ -64,6 +64,7 @@ public sealed class ApiSurfaceTests(ApiSurfaceTests.Api api) : IClassFixture<Api
         ("GET", "/v1/propositions/{id}/claimreview", "/v1/propositions/unknown/claimreview", ApiKeyRole.Reader),
         ("POST", "/v1/admin/rescore", "/v1/admin/rescore", ApiKeyRole.Admin),
         ("POST", "/v1/admin/memory/collect", "/v1/admin/memory/collect", ApiKeyRole.Admin),
+        ("GET", "/v1/admin/truth", "/v1/admin/truth", ApiKeyRole.Admin),
         ("POST", "/v1/keys", "/v1/keys", ApiKeyRole.Admin),
         ("GET", "/v1/keys", "/v1/keys", ApiKeyRole.Admin),
         ("DELETE", "/v1/keys/{id}", "/v1/keys/unknown", ApiKeyRole.Admin),

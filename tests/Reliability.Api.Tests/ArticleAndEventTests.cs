@@ -210,6 +210,24 @@ public sealed class ArticleAndEventTests(ArticleAndEventTests.Api api) : IClassF
         Assert.True(after >= before + added, $"{before} source grains active before, {after} after {added} more were asked about");
     }
 
+    [Fact]
+    public async Task An_admin_sees_when_the_truth_estimate_has_caught_up_with_the_record()
+    {
+        using var admin = api.Factory.CreateAdminClient();
+        await api.Factory.WaitForQuietTruthAsync();
+        var before = await admin.GetFromJsonAsync<JsonElement>("/v1/admin/truth");
+        Assert.False(before.GetProperty("stale").GetBoolean());
+
+        await PostClaimsAsync(Claim($"truth-{Guid.NewGuid():N}", $"t_{Guid.NewGuid():N}"[..15], $"Caught up? {Guid.NewGuid()}", "JNIM took the base"));
+        await api.Factory.WaitForQuietTruthAsync();
+
+        // The claim made the estimate stale; once recomputed, it is current again under a newer version.
+        var after = await admin.GetFromJsonAsync<JsonElement>("/v1/admin/truth");
+        Assert.False(after.GetProperty("stale").GetBoolean());
+        Assert.True(after.GetProperty("version").GetInt64() > before.GetProperty("version").GetInt64());
+        Assert.Equal(HttpStatusCode.Forbidden, (await Client.GetAsync("/v1/admin/truth")).StatusCode);
+    }
+
     private async Task<long> CountArticlesAsync(string url)
     {
         await using var connection = new NpgsqlConnection(api.Factory.ConnectionString);

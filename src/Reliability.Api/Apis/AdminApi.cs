@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Reliability.Api.Security;
+using Reliability.Contracts.Propositions;
 using Reliability.Contracts.Sources;
 using Reliability.Grains.Records;
 
@@ -19,7 +20,22 @@ internal static class AdminApi
             .WithSummary("Recompute every source's live score under a named scoring policy (the listing follows)");
         admin.MapPost("/memory/collect", CollectMemory)
             .WithSummary("This node's memory after a full, compacting garbage collection (pauses the node for it)");
+        admin.MapGet("/truth", TruthAsync)
+            .WithSummary("Whether the provisional truth estimate has caught up with the record");
         return app;
+    }
+
+    /// <summary>
+    /// Version: grows with each recomputation. Stale: the record changed since the estimate was made,
+    /// and a recomputation is pending or running (while it runs it holds its working copy of the
+    /// record, so a memory reading then is not what the node holds at rest).
+    /// </summary>
+    public sealed record TruthStatus(long Version, bool Stale);
+
+    private static async Task<Ok<TruthStatus>> TruthAsync(IGrainFactory grains)
+    {
+        var estimates = await grains.GetGrain<ITruthGrain>(0).GetEstimatesAsync([]);
+        return TypedResults.Ok(new TruthStatus(estimates.Version, estimates.Stale));
     }
 
     /// <summary>
