@@ -29,6 +29,34 @@ public sealed class ReadCacheTests
     }
 
     [Fact]
+    public void Changes_to_a_great_many_other_sources_never_hide_a_change_to_the_one_an_answer_shows()
+    {
+        // Change counts are kept per slot of a bounded table, not per source: other sources may share
+        // a slot and drop an answer early, but none can keep it past a change of its own source.
+        for (var round = 0; round < 20; round++)
+        {
+            KeepAnswer($"url:{round}", "answer", 1, $"s{round}");
+            _cache.Changed(Enumerable.Range(0, 50_000).Select(i => $"other-{round}-{i}"));
+            _cache.Changed([$"s{round}"]);
+            Assert.False(_cache.TryGet<string>($"url:{round}", 1, out _));
+        }
+    }
+
+    [Fact]
+    public void Changes_to_other_sources_seldom_drop_an_answer()
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            KeepAnswer($"url:{i}", "answer", 1, $"kept-{i}");
+        }
+
+        _cache.Changed(Enumerable.Range(0, 1_000).Select(i => $"changed-{i}"));
+
+        // 1,000 changes over a million slots: an answer's source shares one by chance about once in a thousand.
+        Assert.True(Enumerable.Range(0, 200).Count(i => _cache.TryGet<string>($"url:{i}", 1, out _)) >= 198);
+    }
+
+    [Fact]
     public void An_answer_served_again_and_again_still_ends_at_the_first_change_to_what_it_shows()
     {
         // Once found unchanged, an answer is not looked at again until something changes anywhere.
