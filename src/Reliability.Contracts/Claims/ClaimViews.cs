@@ -39,4 +39,4 @@ public sealed record ClaimView(
     bool Contested,
     string? ReplacementClaimId,
     IReadOnlyList<CorrectionView> Corrections,
-    bool Uncorroborated = false);
+    bool Uncorroborated);
