@@ -63,7 +63,7 @@ public sealed class LookupJsonTests : IDisposable
 
         // Each item was kept under another spelling of what was asked: only the input differs.
         LookupItem[] kept = [.. items.Select(item => item with { Input = "https://elsewhere.example/" + item.Input })];
-        var (written, response) = await ExecuteAsync(new LookupAnswer(_json, null, [.. items.Select(i => i.Input)], kept, [.. kept.Select(_json.Of)]));
+        var (written, response) = await ExecuteAsync(new LookupAnswer(_json, null, [.. items.Select(i => i.Input)], kept, [.. kept.Select(_json.Of)], new byte[]?[kept.Length]));
 
         var expected = JsonSerializer.Serialize(new LookupResult(null, items), _options);
         Assert.Equal(expected, written);
@@ -77,10 +77,26 @@ public sealed class LookupJsonTests : IDisposable
     {
         var item = Items().First();
         string[] inputs = ["https://x.com/FAMA/status/1", "https://twitter.com/fama/status/1", "https://x.com/fama/status/1/"];
-        var (written, _) = await ExecuteAsync(new LookupAnswer(_json, null, inputs, [item, item, item], [null, _json.Of(item), null]));
+        var (written, _) = await ExecuteAsync(new LookupAnswer(_json, null, inputs, [item, item, item], [null, _json.Of(item), null], [null, null, null]));
 
         var expected = JsonSerializer.Serialize(new LookupResult(null, [.. inputs.Select(input => item with { Input = input })]), _options);
         Assert.Equal(expected, written);
+    }
+
+    [Fact]
+    public async Task Items_served_whole_under_their_inputs_beside_other_items_are_the_serializers_answer()
+    {
+        LookupItem[] items = [.. Items()];
+
+        // Kept under another spelling, made whole under the input asked; every other item kept as before.
+        LookupItem[] kept = [.. items.Select(item => item with { Input = "https://elsewhere.example/" + item.Input })];
+        byte[]?[] served = [.. items.Select((item, i) => i % 2 == 0 ? _json.Whole(item.Input, _json.Of(kept[i])) : null)];
+        var (written, response) = await ExecuteAsync(new LookupAnswer(
+            _json, null, [.. items.Select(i => i.Input)], kept, [.. kept.Select(_json.Of)], served));
+
+        Assert.Equal(JsonSerializer.Serialize(new LookupResult(null, items), _options), written);
+        Assert.Equal(Encoding.UTF8.GetByteCount(written), response.ContentLength);
+        Assert.Equal(JsonSerializer.Serialize(items[0], _options), Encoding.UTF8.GetString(served[0]!));
     }
 
     [Fact]
@@ -88,7 +104,7 @@ public sealed class LookupJsonTests : IDisposable
     {
         LookupItem[] items = [.. Items()];
         var asOf = new DateTimeOffset(2023, 10, 3, 0, 0, 0, TimeSpan.FromHours(2));
-        var (written, _) = await ExecuteAsync(new LookupAnswer(_json, asOf, [.. items.Select(i => i.Input)], items, new ItemJson?[items.Length]));
+        var (written, _) = await ExecuteAsync(new LookupAnswer(_json, asOf, [.. items.Select(i => i.Input)], items, new ItemJson?[items.Length], new byte[]?[items.Length]));
 
         Assert.Equal(JsonSerializer.Serialize(new LookupResult(asOf, items), _options), written);
         Assert.Contains("\"asOf\":\"2023-10-03T00:00:00+02:00\"", written);
@@ -99,7 +115,7 @@ public sealed class LookupJsonTests : IDisposable
     {
         string[] inputs = ["not a url <b>\"</b>", "https://unknown.example/?q=a&b=c", "https://x.com/nobody/status/1"];
         var (written, _) = await ExecuteAsync(new LookupAnswer(
-            _json, null, inputs, [.. inputs.Select(LookupJson.Unknown)], [.. inputs.Select(_json.OfUnknown)]));
+            _json, null, inputs, [.. inputs.Select(LookupJson.Unknown)], [.. inputs.Select(_json.OfUnknown)], new byte[]?[inputs.Length]));
 
         Assert.Equal(JsonSerializer.Serialize(new LookupResult(null, [.. inputs.Select(LookupJson.Unknown)]), _options), written);
     }
@@ -107,7 +123,7 @@ public sealed class LookupJsonTests : IDisposable
     [Fact]
     public async Task An_empty_answer_is_the_serializers()
     {
-        var (written, _) = await ExecuteAsync(new LookupAnswer(_json, null, [], [], []));
+        var (written, _) = await ExecuteAsync(new LookupAnswer(_json, null, [], [], [], []));
         Assert.Equal(JsonSerializer.Serialize(new LookupResult(null, []), _options), written);
     }
 

@@ -165,6 +165,22 @@ public sealed class ReadCacheTests
         Assert.False(_cache.TryGetKept("url:a", 2, out _));
     }
 
+    [Fact]
+    public void Answers_checked_at_one_moment_are_judged_at_that_moment_and_by_every_other_rule()
+    {
+        // A lookup reads the clock once for the fifty answers it checks.
+        var held = KeepHeld("url:a", 2, "s1");
+        _clock.Advance(TimeSpan.FromSeconds(4.9));
+        var moment = _cache.Now;
+        _clock.Advance(TimeSpan.FromSeconds(0.2));
+
+        Assert.False(_cache.IsServable(held, 2));
+        Assert.True(_cache.IsServable(held, 2, moment));
+        Assert.False(_cache.IsServable(held, 3, moment));
+        _cache.Changed(["s1"]);
+        Assert.False(_cache.IsServable(held, 2, moment));
+    }
+
     private ReadCache.Kept KeepHeld(string key, long truthVersion, string source) =>
         _cache.Keep(key, "answer", truthVersion, [(ReadCache.SourceKey(source), _cache.ChangesOf(ReadCache.SourceKey(source)))])
         ?? throw new InvalidOperationException("The cache is on: it keeps every answer.");

@@ -17,15 +17,20 @@ internal sealed class LookupAnswer : IResult, IEndpointMetadataProvider, IStatus
     private readonly string[] _inputs;
     private readonly LookupItem[] _items;
     private readonly ItemJson?[] _json;
+    private readonly byte[]?[] _served;
 
-    /// <summary>Items in the order asked, each with the input it was asked as and its JSON where known (see <see cref="LookupJson.Of"/>).</summary>
-    public LookupAnswer(LookupJson json, DateTimeOffset? asOf, string[] inputs, LookupItem[] items, ItemJson?[] itemJson)
+    /// <summary>
+    /// Items in the order asked, each with the input it was asked as, and its JSON where known: the
+    /// item's (see <see cref="LookupJson.Of"/>) or the whole item's under that input (<see cref="LookupJson.Whole"/>).
+    /// </summary>
+    public LookupAnswer(LookupJson json, DateTimeOffset? asOf, string[] inputs, LookupItem[] items, ItemJson?[] itemJson, byte[]?[] served)
     {
         _writer = json;
         _asOf = asOf;
         _inputs = inputs;
         _items = items;
         _json = itemJson;
+        _served = served;
     }
 
     public int? StatusCode => StatusCodes.Status200OK;
@@ -47,6 +52,6 @@ internal sealed class LookupAnswer : IResult, IEndpointMetadataProvider, IStatus
             return TypedResults.Ok(Result).ExecuteAsync(httpContext);
         }
 
-        return _writer.WriteAsync(httpContext, _inputs, _items, _json);
+        return _writer.WriteAsync(httpContext, _inputs, _items, _json, _served);
     }
 }

@@ -90,6 +90,8 @@ internal static class LookupApi
         var truthVersion = request.AsOf is null ? (await truth.CurrentAsync()).Version : -1;
         var items = new LookupItem?[asked.Length];
         var itemJson = new ItemJson?[asked.Length];
+        var served = new byte[]?[asked.Length];
+        var now = cache.Now;
         var missing = new List<int>();
         Dictionary<string, int>? firstAsked = null;
         List<(int Index, int Same)>? repeated = null;
@@ -101,10 +103,10 @@ internal static class LookupApi
                 items[i] = LookupJson.Unknown(asked[i].Input);
                 itemJson[i] = json.OfUnknown(asked[i].Input);
             }
-            else if (truthVersion >= 0 && KeptFor(asked[i], key, truthVersion, cache) is { } kept)
+            else if (truthVersion >= 0 && ServedFor(asked[i], key, truthVersion, now, cache, json) is { } known)
             {
-                items[i] = kept.Item;
-                itemJson[i] = kept.Json;
+                items[i] = known.Item;
+                served[i] = known.Json;
             }
             else if ((firstAsked ??= new Dictionary<string, int>(StringComparer.Ordinal)).TryAdd(key, i))
             {
@@ -128,16 +130,16 @@ internal static class LookupApi
             itemJson[i] = itemJson[same];
         }
 
-        return new LookupAnswer(json, request.AsOf, inputs, items!, itemJson);
+        return new LookupAnswer(json, request.AsOf, inputs, items!, itemJson, served);
     }
 
     /// <summary>A worked-out item kept in the read cache, with its JSON (see <see cref="LookupJson"/>).</summary>
     private sealed record KeptItem(LookupItem Item, ItemJson Json);
 
     /// <summary>The item kept for what was asked: the one last served for the same URL if it still stands, else the cache's.</summary>
-    private static KeptItem? KeptFor(Asked asked, string key, long truthVersion, ReadCache cache)
+    private static ServedItem? ServedFor(Asked asked, string key, long truthVersion, long now, ReadCache cache, LookupJson json)
     {
-        if (asked.LastKept is { Value: KeptItem last } lastKept && cache.IsServable(lastKept, truthVersion))
+        if (asked.LastServed is { } last && cache.IsServable(last.Kept, truthVersion, now))
         {
             return last;
         }
@@ -147,8 +149,7 @@ internal static class LookupApi
             return null;
         }
 
-        asked.LastKept = kept;
-        return item;
+        return asked.LastServed = new ServedItem(kept, item.Item, json.Whole(asked.Input, item.Json));
     }
 
     /// <summary>
@@ -270,7 +271,10 @@ internal static class LookupApi
                     .Concat(asked[i].UrlKey is { } urlKey ? [ReadCache.PostKey(urlKey)] : [])
                     .Distinct(StringComparer.Ordinal).Select(key => (key, changes[key])).ToList();
                 itemJson[i] = json.Of(item);
-                asked[i].LastKept = cache.Keep(asked[i].CacheKey!, new KeptItem(item, itemJson[i]!), truthVersion, dependsOn);
+                if (cache.Keep(asked[i].CacheKey!, new KeptItem(item, itemJson[i]!), truthVersion, dependsOn) is { } kept)
+                {
+                    asked[i].LastServed = new ServedItem(kept, item, json.Whole(asked[i].Input, itemJson[i]!));
+                }
             }
         }
     }

@@ -33,10 +33,10 @@ internal sealed class Asked
     public string? CacheKey { get; }
 
     /// <summary>
-    /// The answer last served for this URL, as the read cache kept it (see <see cref="ReadCache.IsServable"/>).
-    /// Shared by every request that asks with the same text; a stale one is only ever replaced.
+    /// The answer last served for this URL, with its JSON under this very input. Shared by every
+    /// request that asks with the same text; a stale one is only ever replaced.
     /// </summary>
-    public ReadCache.Kept? LastKept { get; set; }
+    public ServedItem? LastServed { get; set; }
 
     /// <summary>The handle asked for, or the one the URL names.</summary>
     public string? HandleKeyOfInput => HandleKey ?? (UrlKey is { } url ? CitedHandles.FromUrlKey(url) : null);
@@ -61,4 +61,22 @@ internal sealed class Asked
 
     public static Asked Handle(string platform, string handle) =>
         new($"{platform}:{handle}", null, StreamKeys.HandleKey(platform, handle));
+}
+
+/// <summary>
+/// An item as last served for one spelling of a URL: the read cache's answer (which says whether it
+/// may be served again, see <see cref="ReadCache.IsServable(ReadCache.Kept, long, long)"/>), the item, and
+/// the item's whole JSON under that spelling. An answer from the cache otherwise took a look at five
+/// objects per item (the answer, the item, its input, its JSON and its parts), each one a miss of the
+/// processor's caches among the tens of thousands of URLs a node is asked about: that, more than any
+/// computing, was the handler's own cost (`perf`).
+/// </summary>
+internal sealed class ServedItem(ReadCache.Kept kept, LookupApi.LookupItem item, byte[] json)
+{
+    public ReadCache.Kept Kept { get; } = kept;
+
+    public LookupApi.LookupItem Item { get; } = item;
+
+    /// <summary>The item's JSON as written in an answer, its input included (see <see cref="LookupJson.Whole"/>).</summary>
+    public byte[] Json { get; } = json;
 }

@@ -80,18 +80,46 @@ internal sealed class LookupJson
         return json[_emptyInputLength..];
     }
 
+    /// <summary>
+    /// An item's whole JSON under <paramref name="input"/>, as an answer writes it, for an item served
+    /// again and again under that input. Empty when answers are not written from kept JSON.
+    /// </summary>
+    public byte[] Whole(string input, ItemJson json)
+    {
+        if (!Enabled)
+        {
+            return [];
+        }
+
+        var encoded = EncodeInput(input);
+        var whole = new byte[ItemLength(encoded, json.Tail)];
+        var writer = new SpanWriter(whole);
+        WriteItem(ref writer, encoded, json.Tail);
+        return whole;
+    }
+
     private byte[] EncodeInput(string input) => JsonEncodedText.Encode(input, _options.Encoder).EncodedUtf8Bytes.ToArray();
 
     /// <summary>
     /// A present-time answer (<c>asOf</c> null): each item under the input it was asked as, from its
-    /// JSON where known (made for <see cref="LookupItem.Input"/>, which may be another spelling).
+    /// whole JSON under that input where it was served before (<paramref name="served"/>, see
+    /// <see cref="Whole"/>), else from its JSON where known (made for <see cref="LookupItem.Input"/>,
+    /// which may be another spelling), else from the item.
     /// </summary>
-    public async Task WriteAsync(HttpContext context, IReadOnlyList<string> inputs, IReadOnlyList<LookupItem> items, IReadOnlyList<ItemJson?> kept)
+    public async Task WriteAsync(
+        HttpContext context, IReadOnlyList<string> inputs, IReadOnlyList<LookupItem> items, IReadOnlyList<ItemJson?> kept, IReadOnlyList<byte[]?> served)
     {
-        var encoded = new byte[inputs.Count][];
+        // An item served whole has no input of its own here: its "tail" is the whole item.
+        var encoded = new byte[]?[inputs.Count];
         var tails = new byte[inputs.Count][];
         for (var i = 0; i < encoded.Length; i++)
         {
+            if (served[i] is { Length: > 0 } whole)
+            {
+                tails[i] = whole;
+                continue;
+            }
+
             var json = kept[i] ?? Of(items[i]);
             encoded[i] = string.Equals(inputs[i], items[i].Input, StringComparison.Ordinal) ? json.Input : EncodeInput(inputs[i]);
             tails[i] = json.Tail;
@@ -118,18 +146,20 @@ internal sealed class LookupJson
         }
     }
 
-    private int LengthOf(byte[][] inputs, byte[][] tails)
+    private int LengthOf(byte[]?[] inputs, byte[][] tails)
     {
         var length = _open.Length + _close.Length + Math.Max(0, inputs.Length - 1);
         for (var i = 0; i < inputs.Length; i++)
         {
-            length += _itemOpen.Length + inputs[i].Length + 2 + tails[i].Length;
+            length += inputs[i] is { } input ? ItemLength(input, tails[i]) : tails[i].Length;
         }
 
         return length;
     }
 
-    private void Write(ref SpanWriter writer, byte[][] inputs, byte[][] tails)
+    private int ItemLength(byte[] input, byte[] tail) => _itemOpen.Length + input.Length + 2 + tail.Length;
+
+    private void Write(ref SpanWriter writer, byte[]?[] inputs, byte[][] tails)
     {
         writer.Write(_open);
         for (var i = 0; i < inputs.Length; i++)
@@ -139,14 +169,26 @@ internal sealed class LookupJson
                 writer.Write(","u8);
             }
 
-            writer.Write(_itemOpen);
-            writer.Write("\""u8);
-            writer.Write(inputs[i]);
-            writer.Write("\""u8);
-            writer.Write(tails[i]);
+            if (inputs[i] is { } input)
+            {
+                WriteItem(ref writer, input, tails[i]);
+            }
+            else
+            {
+                writer.Write(tails[i]);
+            }
         }
 
         writer.Write(_close);
+    }
+
+    private void WriteItem(ref SpanWriter writer, byte[] input, byte[] tail)
+    {
+        writer.Write(_itemOpen);
+        writer.Write("\""u8);
+        writer.Write(input);
+        writer.Write("\""u8);
+        writer.Write(tail);
     }
 
     /// <summary>Appends to a buffer already sized for everything written.</summary>

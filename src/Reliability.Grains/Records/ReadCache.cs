@@ -88,7 +88,7 @@ public sealed class ReadCache(TimeProvider clock, IOptions<ReadCacheOptions> opt
         return true;
     }
 
-    /// <summary>As <see cref="TryGet{T}"/>, with the answer as kept, for a caller that holds on to it (see <see cref="IsServable"/>).</summary>
+    /// <summary>As <see cref="TryGet{T}"/>, with the answer as kept, for a caller that holds on to it (see <see cref="IsServable(Kept, long)"/>).</summary>
     public bool TryGetKept(string key, long truthVersion, [NotNullWhen(true)] out Kept? kept)
     {
         if (!_entries.TryGetValue(key, out kept))
@@ -116,8 +116,17 @@ public sealed class ReadCache(TimeProvider clock, IOptions<ReadCacheOptions> opt
     /// that answer spares a search of the cache by key, which under reads alone was a large part of
     /// an answer's cost. An answer dropped from the cache only to bound its size stays servable.
     /// </summary>
-    public bool IsServable(Kept kept, long truthVersion) =>
-        kept.TruthVersion == truthVersion && clock.GetElapsedTime(kept.KeptAt) < CurrentLifetime && !Changed(kept);
+    public bool IsServable(Kept kept, long truthVersion) => IsServable(kept, truthVersion, Now);
+
+    /// <summary>
+    /// As <see cref="IsServable(Kept, long)"/>, at a moment read once (<see cref="Now"/>) for the
+    /// many answers one request checks: the clock was read once per answer.
+    /// </summary>
+    public bool IsServable(Kept kept, long truthVersion, long now) =>
+        kept.TruthVersion == truthVersion && clock.GetElapsedTime(kept.KeptAt, now) < CurrentLifetime && !Changed(kept);
+
+    /// <summary>The cache clock's timestamp now, for <see cref="IsServable(Kept, long, long)"/>.</summary>
+    public long Now => clock.GetTimestamp();
 
     /// <summary>Whether this node hears other nodes' change notices now (see <see cref="ReadCacheNotices"/>).</summary>
     public bool HearsOtherNodes => _hearing;
