@@ -76,11 +76,7 @@ internal static class LookupApi
 
         var asked = new Asked[urls.Count + handles.Count];
         var inputs = new string[asked.Length];
-        for (var i = 0; i < urls.Count; i++)
-        {
-            asked[i] = Asked.Url(urls[i]);
-        }
-
+        Asked.Urls(urls, asked.AsSpan(0, urls.Count));
         for (var i = 0; i < handles.Count; i++)
         {
             asked[urls.Count + i] = Asked.Handle(handles[i]!.Platform!, handles[i]!.Handle!);

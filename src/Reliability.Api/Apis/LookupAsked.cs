@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Reliability.Grains.Records;
 
 namespace Reliability.Api.Apis;
@@ -12,8 +11,7 @@ internal sealed class Asked
     // The plugin cites the same URLs on every page view, and parsing each (System.Uri) was a large
     // part of the CPU and allocations of a lookup answered from the read cache. A URL's key is a pure
     // function of its text, so what is kept here is never stale.
-    private static readonly ConcurrentDictionary<string, Asked> KnownUrls = new(StringComparer.Ordinal);
-    private static int _knownUrls;
+    private static readonly UrlTable<Asked> KnownUrls = new(MaxKnownUrls, url => new Asked(url, UrlKeys.Of(url), null));
 
     private Asked(string input, string? urlKey, string? handleKey)
     {
@@ -41,23 +39,8 @@ internal sealed class Asked
     /// <summary>The handle asked for, or the one the URL names.</summary>
     public string? HandleKeyOfInput => HandleKey ?? (UrlKey is { } url ? CitedHandles.FromUrlKey(url) : null);
 
-    public static Asked Url(string url)
-    {
-        if (KnownUrls.TryGetValue(url, out var known))
-        {
-            return known;
-        }
-
-        var asked = new Asked(url, UrlKeys.Of(url), null);
-        if (Interlocked.Increment(ref _knownUrls) > MaxKnownUrls)
-        {
-            KnownUrls.Clear();
-            Interlocked.Exchange(ref _knownUrls, 0);
-        }
-
-        KnownUrls.TryAdd(url, asked);
-        return asked;
-    }
+    /// <summary>What each URL asks, all found at once (see <see cref="UrlTable{T}"/>).</summary>
+    public static void Urls(IReadOnlyList<string> urls, Span<Asked> asked) => KnownUrls.Find(urls, asked);
 
     public static Asked Handle(string platform, string handle) =>
         new($"{platform}:{handle}", null, StreamKeys.HandleKey(platform, handle));
