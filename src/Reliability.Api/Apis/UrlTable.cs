@@ -50,12 +50,11 @@ internal sealed class UrlTable<T>(int maxUrls, Func<string, T> create) where T :
         Span<int> hashes = urls.Count <= 256 ? stackalloc int[urls.Count] : new int[urls.Count];
         Span<int> at = urls.Count <= 256 ? stackalloc int[urls.Count] : new int[urls.Count];
         Span<bool> matched = urls.Count <= 256 ? stackalloc bool[urls.Count] : new bool[urls.Count];
-        var searching = 0;
+        var searching = slots.Length == 0 ? 0 : urls.Count;
         for (var i = 0; i < urls.Count; i++)
         {
             hashes[i] = HashOf(urls[i]);
             at[i] = slots.Length == 0 ? Missing : hashes[i] & mask;
-            searching += slots.Length == 0 ? 0 : 1;
         }
 
         while (searching > 0)
