@@ -30,7 +30,7 @@ public interface ITruthGrain : IGrainWithIntegerKey
 
     /// <summary>
     /// Every open proposition's estimate when it is newer than <paramref name="knownVersion"/>, else
-    /// no estimates: the caller's copy is current. Whether a recomputation is pending comes either way.
+    /// no estimates: the caller's copy is current. Whether a recomputation is pending or running comes either way.
     /// </summary>
     /// <remarks>Answered during a recomputation, from the estimate before it: silos never queue behind one.</remarks>
     [Alias("GetAllIfNewer"), AlwaysInterleave]

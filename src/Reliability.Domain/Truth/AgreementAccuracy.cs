@@ -21,29 +21,29 @@ internal static class AgreementAccuracy
     private const int Rounds = 30;
 
     /// <returns>Per source, the estimate; NaN where a source shares too little with too few others.</returns>
-    public static double[] Estimate(ClaimIndex index, TruthPolicy policy)
-    {
-        var pairs = new Dictionary<long, (double Shared, double Agreed)>(PackedPairs.Comparer);
-        CopyDetector.ForEachClaimPair(index, policy, (a, b) =>
-        {
-            var sa = index.ClaimSource[a];
-            var sb = index.ClaimSource[b];
-            var key = PackedPairs.Key(Math.Min(sa, sb), Math.Max(sa, sb));
-            var weight = Math.Min(index.ClaimWeight[a], index.ClaimWeight[b]);
-            var (shared, agreed) = pairs.GetValueOrDefault(key);
-            pairs[key] = (shared + weight, agreed + (index.ClaimCandidate[a] == index.ClaimCandidate[b] ? weight : 0));
-        });
+    public static double[] Estimate(ClaimIndex index, TruthPolicy policy) => Estimate(index, new SourcePairSweep(index, policy), policy);
 
+    /// <inheritdoc cref="Estimate(ClaimIndex, TruthPolicy)"/>
+    public static double[] Estimate(ClaimIndex index, SourcePairSweep sweep, TruthPolicy policy)
+    {
         var partners = new List<(int Partner, double Rate)>?[index.SourceCount];
-        foreach (var (key, (shared, agreed)) in pairs)
+        sweep.ForEachSourcePair((s, u, pairs) =>
         {
+            var shared = 0.0;
+            var agreed = 0.0;
+            foreach (var (a, b) in pairs)
+            {
+                var weight = Math.Min(index.ClaimWeight[a], index.ClaimWeight[b]);
+                shared += weight;
+                agreed += index.ClaimCandidate[a] == index.ClaimCandidate[b] ? weight : 0;
+            }
+
             if (shared >= MinShared)
             {
-                var (s, u) = ((int)(key >> 32), (int)(key & 0xFFFFFFFF));
                 (partners[s] ??= []).Add((u, agreed / shared));
                 (partners[u] ??= []).Add((s, agreed / shared));
             }
-        }
+        });
 
         var accuracy = new double[index.SourceCount];
         for (var s = 0; s < accuracy.Length; s++)

@@ -29,16 +29,14 @@ internal sealed class CopyDetector
     // gives no claim a discount. Their disagreements do not depend on the estimates, so they are
     // summed once here; every round then walks the agreeing claim pairs alone. (On a record of random
     // yes/no claims, half the pairs disagree and the engine runs the detector some ninety times.)
-    // A round is bound by memory, not arithmetic: a claim pair is kept as its two claims and its
-    // source pair, and everything else is read from the index, where the claims of one object lie
-    // together.
+    // The agreeing claim pairs of source pair p are _firstClaim/_secondClaim[_pairStart[p] ..
+    // _pairStart[p + 1]], the first claim's source the lower: a round sums a pair's evidence and
+    // discounts its follower in one go, and holds nothing per pair but what is summed here.
     private readonly double[] _disagreementEvidence;
-    private readonly int[] _agreeingPair;
+    private readonly int[] _pairStart;
     private readonly int[] _firstClaim;
     private readonly int[] _secondClaim;
     private readonly double[] _falseValues;
-    private readonly double[] _pairEvidence;
-    private readonly double[] _copyProbability;
 
     public CopyDetector(ClaimIndex index, TruthPolicy policy)
     {
@@ -52,68 +50,70 @@ internal sealed class CopyDetector
             _falseValues[c] = Math.Max(1, index.CandidateStart[o + 1] - index.CandidateStart[o] - 1);
         }
 
-        // Counted first, so every array (and the pair table) is allocated once at its final size:
-        // on a large record the claim pairs run to millions.
-        var agreeingClaimPairs = 0;
-        ForEachClaimPair(index, policy, (a, b) =>
-        {
-            if (index.ClaimCandidate[a] == index.ClaimCandidate[b])
-            {
-                agreeingClaimPairs++;
-            }
-        });
-
-        _agreeingPair = new int[agreeingClaimPairs];
-        _firstClaim = new int[agreeingClaimPairs];
-        _secondClaim = new int[agreeingClaimPairs];
-        var pairIds = new Dictionary<long, int>(agreeingClaimPairs, PackedPairs.Comparer);
-        var i = 0;
-        ForEachClaimPair(index, policy, (a, b) =>
-        {
-            var candidate = index.ClaimCandidate[a];
-            if (candidate != index.ClaimCandidate[b])
-            {
-                return;
-            }
-
-            var sa = index.ClaimSource[a];
-            var sb = index.ClaimSource[b];
-            var key = PackedPairs.Key(Math.Min(sa, sb), Math.Max(sa, sb));
-            if (!pairIds.TryGetValue(key, out var id))
-            {
-                id = pairIds.Count;
-                pairIds[key] = id;
-            }
-
-            _agreeingPair[i] = id;
-            _firstClaim[i] = a;
-            _secondClaim[i] = b;
-            i++;
-        });
-
-        _disagreementEvidence = new double[pairIds.Count];
-        var disagreement = Math.Log(1 - policy.CopySelectivity);
-        ForEachClaimPair(index, policy, (a, b) =>
-        {
-            if (index.ClaimCandidate[a] != index.ClaimCandidate[b])
-            {
-                var sa = index.ClaimSource[a];
-                var sb = index.ClaimSource[b];
-                if (pairIds.TryGetValue(PackedPairs.Key(Math.Min(sa, sb), Math.Max(sa, sb)), out var id))
-                {
-                    _disagreementEvidence[id] += Math.Min(index.ClaimWeight[a], index.ClaimWeight[b]) * disagreement;
-                }
-            }
-        });
-
-        _pairEvidence = new double[pairIds.Count];
-        _copyProbability = new double[pairIds.Count];
-        _measuredAccuracy = policy.DetectCopying ? MeasuredAccuracy(index, policy) : [];
         _claimCount = new int[index.SourceCount];
         foreach (var source in index.ClaimSource)
         {
             _claimCount[source]++;
         }
+
+        if (!policy.DetectCopying)
+        {
+            (_disagreementEvidence, _pairStart, _firstClaim, _secondClaim, _measuredAccuracy) = ([], [0], [], [], []);
+            return;
+        }
+
+        var sweep = new SourcePairSweep(index, policy);
+        var claimCandidate = index.ClaimCandidate;
+
+        // Counted first, so every array is allocated once at its final size: on a large record the
+        // claim pairs run to tens of millions.
+        var agreeingPairs = 0;
+        var agreeingClaimPairs = 0;
+        sweep.ForEachSourcePair((_, _, pairs) =>
+        {
+            var agreeing = 0;
+            foreach (var (a, b) in pairs)
+            {
+                agreeing += claimCandidate[a] == claimCandidate[b] ? 1 : 0;
+            }
+
+            agreeingPairs += agreeing > 0 ? 1 : 0;
+            agreeingClaimPairs += agreeing;
+        });
+
+        _disagreementEvidence = new double[agreeingPairs];
+        _pairStart = new int[agreeingPairs + 1];
+        _firstClaim = new int[agreeingClaimPairs];
+        _secondClaim = new int[agreeingClaimPairs];
+        var disagreement = Math.Log(1 - policy.CopySelectivity);
+        var pair = 0;
+        var i = 0;
+        sweep.ForEachSourcePair((_, _, pairs) =>
+        {
+            var evidence = 0.0;
+            var start = i;
+            foreach (var (a, b) in pairs)
+            {
+                if (claimCandidate[a] == claimCandidate[b])
+                {
+                    _firstClaim[i] = a;
+                    _secondClaim[i] = b;
+                    i++;
+                }
+                else
+                {
+                    evidence += Math.Min(index.ClaimWeight[a], index.ClaimWeight[b]) * disagreement;
+                }
+            }
+
+            if (i > start)
+            {
+                _disagreementEvidence[pair] = evidence;
+                _pairStart[++pair] = i;
+            }
+        });
+
+        _measuredAccuracy = MeasuredAccuracy(index, sweep, policy);
     }
 
     /// <summary>
@@ -121,9 +121,9 @@ internal sealed class CopyDetector
     /// half the flights record resolved, judging by agreement alone lost 0.004 of accuracy, judging
     /// by the resolved record where there is enough of it lost nothing.
     /// </summary>
-    private static double[] MeasuredAccuracy(ClaimIndex index, TruthPolicy policy)
+    private static double[] MeasuredAccuracy(ClaimIndex index, SourcePairSweep sweep, TruthPolicy policy)
     {
-        var accuracy = AgreementAccuracy.Estimate(index, policy);
+        var accuracy = AgreementAccuracy.Estimate(index, sweep, policy);
         var right = new double[index.SourceCount];
         var resolved = new double[index.SourceCount];
         for (var c = 0; c < index.ClaimWeight.Length; c++)
@@ -149,31 +149,6 @@ internal sealed class CopyDetector
         return accuracy;
     }
 
-    /// <summary>Every pair of claims by different sources on one object, object by object.</summary>
-    public static void ForEachClaimPair(ClaimIndex index, TruthPolicy policy, Action<int, int> visit)
-    {
-        for (var o = 0; o < index.ObjectCount; o++)
-        {
-            // Pairs grow with the square of an object's claims; a viral proposition would swamp
-            // the cost while adding little the other objects do not already show.
-            if (index.ClaimStart[o + 1] - index.ClaimStart[o] > policy.CopyTestMaxClaimsPerObject)
-            {
-                continue;
-            }
-
-            for (var a = index.ClaimStart[o]; a < index.ClaimStart[o + 1]; a++)
-            {
-                for (var b = a + 1; b < index.ClaimStart[o + 1]; b++)
-                {
-                    if (index.ClaimSource[a] != index.ClaimSource[b])
-                    {
-                        visit(a, b);
-                    }
-                }
-            }
-        }
-    }
-
     /// <summary>Per source, the accuracy the test judges it by when it has one (NaN: its rating).</summary>
     public IReadOnlyList<double> MeasuredAccuracies => _measuredAccuracy;
 
@@ -181,7 +156,7 @@ internal sealed class CopyDetector
     public void Discount(double[] reliability, double[] probability, double[] discount)
     {
         Array.Fill(discount, 1.0);
-        if (!_policy.DetectCopying || _pairEvidence.Length == 0)
+        if (!_policy.DetectCopying || _disagreementEvidence.Length == 0)
         {
             return;
         }
@@ -198,39 +173,34 @@ internal sealed class CopyDetector
             capped[s] = Math.Min(judgedBy, _policy.CopyTestReliabilityCap);
         }
 
-        Array.Copy(_disagreementEvidence, _pairEvidence, _pairEvidence.Length);
         var selectivity = _policy.CopySelectivity;
+        var priorLogOdds = Math.Log(_policy.CopyPrior / (1 - _policy.CopyPrior));
         var claimSource = _index.ClaimSource;
         var claimCandidate = _index.ClaimCandidate;
         var claimWeight = _index.ClaimWeight;
-        for (var i = 0; i < _agreeingPair.Length; i++)
+        for (var pair = 0; pair < _disagreementEvidence.Length; pair++)
         {
-            var a = _firstClaim[i];
-            var b = _secondClaim[i];
-            var candidate = claimCandidate[a];
-            var ra = capped[claimSource[a]];
-            var rb = capped[claimSource[b]];
-            var p = probability[candidate];
-            var independent = (p * ra * rb) + ((1 - p) * (1 - ra) * (1 - rb) / _falseValues[candidate]);
+            var start = _pairStart[pair];
+            var end = _pairStart[pair + 1];
+            var sa = claimSource[_firstClaim[start]];
+            var sb = claimSource[_secondClaim[start]];
+            var ra = capped[sa];
+            var rb = capped[sb];
             var shared = (ra + rb) / 2;
-            var copied = (selectivity * ((p * shared) + ((1 - p) * (1 - shared)))) + ((1 - selectivity) * independent);
-            _pairEvidence[_agreeingPair[i]] += Math.Min(claimWeight[a], claimWeight[b]) * Math.Log(copied / independent);
-        }
+            var evidence = _disagreementEvidence[pair];
+            for (var i = start; i < end; i++)
+            {
+                var a = _firstClaim[i];
+                var b = _secondClaim[i];
+                var candidate = claimCandidate[a];
+                var p = probability[candidate];
+                var independent = (p * ra * rb) + ((1 - p) * (1 - ra) * (1 - rb) / _falseValues[candidate]);
+                var copied = (selectivity * ((p * shared) + ((1 - p) * (1 - shared)))) + ((1 - selectivity) * independent);
+                evidence += Math.Min(claimWeight[a], claimWeight[b]) * Math.Log(copied / independent);
+            }
 
-        // Once per pair of sources, not per pair of their claims: sources that share many objects
-        // would otherwise work out the same probability again for each.
-        var priorLogOdds = Math.Log(_policy.CopyPrior / (1 - _policy.CopyPrior));
-        for (var pair = 0; pair < _copyProbability.Length; pair++)
-        {
-            _copyProbability[pair] = 1 / (1 + Math.Exp(-(priorLogOdds + _pairEvidence[pair])));
-        }
+            var copyProbability = 1 / (1 + Math.Exp(-(priorLogOdds + evidence)));
 
-        for (var i = 0; i < _agreeingPair.Length; i++)
-        {
-            var a = _firstClaim[i];
-            var b = _secondClaim[i];
-            var sa = claimSource[a];
-            var sb = claimSource[b];
             // The more reliable source keeps its vote. Where both are measured without the verdicts,
             // that decides; otherwise the source with more claims keeps it (a newcomer repeating an
             // established source is the likelier copy), and only then the rating, then the earlier
@@ -238,11 +208,15 @@ internal sealed class CopyDetector
             // swap places each round and the discount with them: a bookstore record and two
             // generated long-tail records never settled so.
             var bothMeasured = !double.IsNaN(_measuredAccuracy[sa]) && !double.IsNaN(_measuredAccuracy[sb]);
-            var (ra, rb) = bothMeasured ? (_measuredAccuracy[sa], _measuredAccuracy[sb])
+            var (ka, kb) = bothMeasured ? (_measuredAccuracy[sa], _measuredAccuracy[sb])
                 : _claimCount[sa] != _claimCount[sb] ? (_claimCount[sa], _claimCount[sb])
                 : (reliability[sa], reliability[sb]);
-            var follower = ra > rb || (ra == rb && sa < sb) ? b : a;
-            discount[follower] *= 1 - (selectivity * _copyProbability[_agreeingPair[i]]);
+            var firstFollows = !(ka > kb || (ka == kb && sa < sb));
+            var factor = 1 - (selectivity * copyProbability);
+            for (var i = start; i < end; i++)
+            {
+                discount[firstFollows ? _firstClaim[i] : _secondClaim[i]] *= factor;
+            }
         }
     }
 }

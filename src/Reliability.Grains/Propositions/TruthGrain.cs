@@ -36,6 +36,10 @@ public sealed partial class TruthGrain(
 
     private ProvisionalEstimates _estimates = new(0, new Dictionary<string, IReadOnlyList<OptionProbability>>());
     private bool _stale = true;
+
+    // A run takes its changes when it starts, so _stale is false while it works on them; readers
+    // must still hear the estimate is pending until its result is in.
+    private bool _running;
     private IGrainTimer? _pending;
     private TimeSpan _lastRun;
     private int _failedRuns;
@@ -72,7 +76,8 @@ public sealed partial class TruthGrain(
             Schedule();
         }
 
-        return Task.FromResult(new EstimatesUpdate(_estimates.Version > knownVersion ? _estimates with { Stale = _stale } : null, _stale));
+        var pending = _stale || _running;
+        return Task.FromResult(new EstimatesUpdate(_estimates.Version > knownVersion ? _estimates with { Stale = pending } : null, pending));
     }
 
     public Task ChangedAsync(TruthChanges changes)
@@ -129,6 +134,19 @@ public sealed partial class TruthGrain(
     }
 
     private async Task RecomputeAsync()
+    {
+        _running = true;
+        try
+        {
+            await RunAsync();
+        }
+        finally
+        {
+            _running = false;
+        }
+    }
+
+    private async Task RunAsync()
     {
         var started = Stopwatch.GetTimestamp();
         _stale = false;
