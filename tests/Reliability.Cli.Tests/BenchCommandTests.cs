@@ -37,10 +37,12 @@ public sealed class BenchCommandTests : IDisposable
         Assert.Equal(GeneratedRecords.Shapes.Select(s => s.Name), generated.EnumerateObject().Select(p => p.Name));
         Assert.All(generated.EnumerateObject(), shape =>
         {
-            foreach (var judge in new[] { "engine", "vote", "informed_vote" })
+            foreach (var judge in new[] { "engine", "vote", "informed_vote", "engine_stated_probability" })
             {
                 Assert.InRange(shape.Value.GetProperty(judge).GetDouble(), 0.3, 1.0);
             }
+
+            Assert.InRange(shape.Value.GetProperty("engine_calibration_error").GetDouble(), 0, 0.5);
         });
 
         foreach (var figure in new[]

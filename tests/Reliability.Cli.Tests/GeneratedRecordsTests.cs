@@ -139,6 +139,30 @@ public sealed class GeneratedRecordsTests
         Assert.True(result.InformedVote >= result.Vote, $"{shape}: knowing the accuracies should not lose to counting");
     }
 
+    [Fact]
+    public void Calibration_compares_what_verdicts_were_said_to_be_with_how_often_they_were_right()
+    {
+        // Ten verdicts said to be 90 % likely, nine right; ten said to be certain, five right.
+        var verdicts = Enumerable.Range(0, 10).Select(i => (0.9, i < 9))
+            .Concat(Enumerable.Range(0, 10).Select(i => (1.0, i < 5)));
+
+        var (confidence, error) = GeneratedRecords.Calibration(verdicts);
+
+        Assert.Equal(0.95, confidence, 9);
+        // The first tenth is calibrated; the second is off by half, and holds half the verdicts.
+        Assert.Equal(0.25, error, 9);
+    }
+
+    [Fact]
+    public void The_engine_says_how_sure_it_is_within_a_few_points_of_how_often_it_is_right_on_yes_no_questions()
+    {
+        // Right about nine times in ten there: an engine that called every verdict certain would be off by that tenth.
+        var result = GeneratedRecords.Run(TruthPolicy.Default, seeds: 1).Single(r => r.Shape == "yes/no");
+
+        Assert.InRange(result.CalibrationError, 0, 0.05);
+        Assert.InRange(result.Confidence, result.Engine - 0.05, result.Engine + 0.05);
+    }
+
     private static double Accuracy(TruthDiscoveryResult result, GeneratedRecord record) =>
         GeneratedRecords.Accuracy(result.Objects.ToDictionary(o => o.ObjectId, o => o.MostProbableValue, StringComparer.Ordinal), record.Truth);
 }

@@ -69,6 +69,8 @@ public sealed record BenchReport(
                 ["engine"] = g.Engine,
                 ["vote"] = g.Vote,
                 ["informed_vote"] = g.InformedVote,
+                ["engine_stated_probability"] = g.Confidence,
+                ["engine_calibration_error"] = g.CalibrationError,
                 ["objects"] = g.Objects,
                 ["claims"] = g.Claims,
                 ["seeds"] = Truth.GeneratedSeeds,

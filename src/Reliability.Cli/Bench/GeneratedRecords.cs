@@ -28,9 +28,13 @@ public sealed record RecordShape(string Name, string Description, Func<Random, G
 
 /// <summary>
 /// The engine, majority vote and a vote that knows every source's true accuracy, on one shape,
-/// each the mean over the seeds.
+/// each the mean over the seeds; with how sure the engine said it was of its verdicts
+/// (<see cref="Confidence"/>, its mean stated probability) and how far that is from how often it was
+/// right (<see cref="CalibrationError"/>, see <see cref="GeneratedRecords.Calibration"/>).
 /// </summary>
-public sealed record GeneratedResult(string Shape, string Description, int Objects, int Claims, double Engine, double Vote, double InformedVote);
+public sealed record GeneratedResult(
+    string Shape, string Description, int Objects, int Claims, double Engine, double Vote, double InformedVote,
+    double Confidence, double CalibrationError);
 
 /// <summary>
 /// Records generated with a known truth, in the shapes a newsroom meets: independent sources of
@@ -73,20 +77,26 @@ public static class GeneratedRecords
         var results = new List<GeneratedResult>();
         foreach (var shape in Shapes)
         {
-            double onEngine = 0, onVote = 0, onInformed = 0;
+            double onEngine = 0, onVote = 0, onInformed = 0, confidence = 0, calibrationError = 0;
             int objects = 0, claims = 0;
             for (var s = 0; s < seeds; s++)
             {
                 var record = shape.Generate(new Random(Seed + s));
-                var verdicts = engine.Discover(record.ToInput()).Objects
-                    .ToDictionary(o => o.ObjectId, o => o.MostProbableValue, StringComparer.Ordinal);
+                var estimates = engine.Discover(record.ToInput()).Objects;
+                var verdicts = estimates.ToDictionary(o => o.ObjectId, o => o.MostProbableValue, StringComparer.Ordinal);
                 onEngine += Accuracy(verdicts, record.Truth);
+                var calibration = Calibration(estimates.Where(o => record.Truth.ContainsKey(o.ObjectId))
+                    .Select(o => (o.Probability, o.MostProbableValue == record.Truth[o.ObjectId])));
+                confidence += calibration.Confidence;
+                calibrationError += calibration.Error;
                 onVote += Accuracy(WeightedVote(record.Claims, _ => 1.0), record.Truth);
                 onInformed += Accuracy(WeightedVote(record.Claims, source => AccuWeight(record.Accuracy[source], record.WrongValues)), record.Truth);
                 (objects, claims) = (objects + record.Truth.Count, claims + record.Claims.Count);
             }
 
-            results.Add(new GeneratedResult(shape.Name, shape.Description, objects / seeds, claims / seeds, onEngine / seeds, onVote / seeds, onInformed / seeds));
+            results.Add(new GeneratedResult(
+                shape.Name, shape.Description, objects / seeds, claims / seeds, onEngine / seeds, onVote / seeds, onInformed / seeds,
+                confidence / seeds, calibrationError / seeds));
         }
 
         return results;
@@ -101,6 +111,25 @@ public static class GeneratedRecords
                 .OrderByDescending(v => v.Weight).ThenBy(v => v.Value, StringComparer.Ordinal)
                 .First().Value,
             StringComparer.Ordinal);
+
+    /// <summary>
+    /// How sure the verdicts were said to be, and how far that was from how often they were right. A
+    /// journalist reads "90 % likely" as right nine times in ten. The error is the expected
+    /// calibration error: verdicts grouped by stated probability in tenths, and within each group
+    /// the distance between the mean stated probability and the share right, weighted by the group's size.
+    /// </summary>
+    public static (double Confidence, double Error) Calibration(IEnumerable<(double Stated, bool Right)> verdicts)
+    {
+        var all = verdicts.ToList();
+        if (all.Count == 0)
+        {
+            return (double.NaN, double.NaN);
+        }
+
+        var error = all.GroupBy(v => Math.Min(9, (int)(v.Stated * 10)))
+            .Sum(group => group.Count() * Math.Abs(group.Average(v => v.Stated) - group.Average(v => v.Right ? 1.0 : 0.0)));
+        return (all.Average(v => v.Stated), error / all.Count);
+    }
 
     /// <summary>Share of objects whose verdict is their true value.</summary>
     public static double Accuracy(IReadOnlyDictionary<string, string> verdicts, IReadOnlyDictionary<string, string> truth) =>

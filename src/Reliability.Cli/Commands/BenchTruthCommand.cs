@@ -85,7 +85,9 @@ public static class BenchTruthCommand
             .AddColumn(new TableColumn("claims").RightAligned())
             .AddColumn(new TableColumn("engine").RightAligned())
             .AddColumn(new TableColumn("majority vote").RightAligned())
-            .AddColumn(new TableColumn("vote, true accuracies").RightAligned());
+            .AddColumn(new TableColumn("vote, true accuracies").RightAligned())
+            .AddColumn(new TableColumn("engine's stated probability").RightAligned())
+            .AddColumn(new TableColumn("calibration error").RightAligned());
         foreach (var result in report.Generated)
         {
             generated.AddRow(
@@ -94,11 +96,14 @@ public static class BenchTruthCommand
                 result.Claims.ToString("N0", CultureInfo.InvariantCulture),
                 Compared(result.Engine, result.Vote),
                 Fixed(result.Vote),
-                Fixed(result.InformedVote));
+                Fixed(result.InformedVote),
+                Fixed(result.Confidence),
+                Fixed(result.CalibrationError));
         }
 
         console.Write(generated);
         console.WriteLine("Vote, true accuracies: Accu's weights from the accuracy each source was generated with; it knows nothing of copying.");
+        console.WriteLine("Stated probability: the engine's mean probability for its verdicts; calibration error: how far, verdicts grouped by stated probability in tenths, that is from the share right.");
         foreach (var shape in GeneratedRecords.Shapes)
         {
             console.WriteLine($"  {shape.Name}: {shape.Description}.");
