@@ -4,9 +4,10 @@ namespace Reliability.Domain.Truth;
 /// Every pair of claims by two sources on one object, reached source by source: for a source s,
 /// each claim of s paired with each claim of a source u &gt; s on the same object, so every claim
 /// pair is met once and every pair of sources is met while s's turn lasts. The copy test and the
-/// accuracies from agreement sum per pair of sources; doing it a source at a time lets them sum into
-/// one array indexed by the partner instead of a table of every pair. On a million yes/no claims
-/// over 100,000 sources the pairs run to about fifty million, and those tables alone took 2 GiB.
+/// accuracies from agreement sum per pair of sources; a source at a time, its claim pairs can be
+/// grouped by partner with arrays indexed by the partner, where they kept a table of every pair of
+/// sources. On a million yes/no claims over 100,000 sources the pairs run to about fifty million,
+/// and those tables alone took 2 GiB.
 /// </summary>
 internal sealed class SourcePairSweep
 {
