@@ -15,6 +15,10 @@ namespace Reliability.Grains.Recording;
 /// </summary>
 internal sealed class RecordTransaction(IDocumentSession session, DateTimeOffset now, CancellationToken cancellationToken)
 {
+    private static readonly NewDocumentRows<ClaimDocument> NewClaims = new(d => d.Id);
+    private static readonly NewDocumentRows<ArchivedPost> NewArchivedPosts = new(d => d.Id);
+    private static readonly NewDocumentRows<ClaimWatch> NewWatches = new(d => d.Id, "next_check_at", d => d.NextCheckAt);
+
     private readonly Dictionary<string, SourceDocument?> _sources = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PropositionDocument?> _propositions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ClaimDocument?> _claims = new(StringComparer.Ordinal);
@@ -242,12 +246,13 @@ internal sealed class RecordTransaction(IDocumentSession session, DateTimeOffset
         // Documents go in one order too (by type, then id): two commits updating the same
         // propositions' documents in opposite orders each waited for the other's row.
         var stored = _changed.Where(d => !_inserted.Contains(d)).ToList();
-        QueueWrites<ClaimDocument>(_inserted, session.Insert, stored, session.Store, d => d.Id);
+        // The three documents every new claim brings go in one statement per table.
+        QueueWrites<ClaimDocument>(_inserted, d => NewClaims.Queue(session, d), stored, session.Store, d => d.Id);
         QueueWrites<PropositionDocument>(_inserted, session.Insert, stored, session.Store, d => d.Id);
         QueueWrites<SourceDocument>(_inserted, null, stored, session.Store, d => d.Id);
         QueueWrites<HandleDocument>(_inserted, session.Insert, stored, null, d => d.Id);
-        QueueWrites<ArchivedPost>(_inserted, session.Insert, stored, null, d => d.Id);
-        QueueWrites<ClaimWatch>(_inserted, session.Insert, stored, null, d => d.Id);
+        QueueWrites<ArchivedPost>(_inserted, d => NewArchivedPosts.Queue(session, d), stored, null, d => d.Id);
+        QueueWrites<ClaimWatch>(_inserted, d => NewWatches.Queue(session, d), stored, null, d => d.Id);
         if (_inserted.Concat(stored).FirstOrDefault(d => d is not (ClaimDocument or PropositionDocument or SourceDocument
             or HandleDocument or ArchivedPost or ClaimWatch)) is { } unexpected)
         {
