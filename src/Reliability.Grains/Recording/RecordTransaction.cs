@@ -17,7 +17,7 @@ internal sealed class RecordTransaction(IDocumentSession session, DateTimeOffset
 {
     private static readonly NewDocumentRows<ClaimDocument> NewClaims = new(d => d.Id);
     private static readonly NewDocumentRows<ArchivedPost> NewArchivedPosts = new(d => d.Id);
-    private static readonly NewDocumentRows<ClaimWatch> NewWatches = new(d => d.Id, "next_check_at", d => d.NextCheckAt);
+    private static readonly NewDocumentRows<ClaimWatch> NewWatches = new(d => d.Id, ("next_check_at", d => d.NextCheckAt));
 
     private readonly Dictionary<string, SourceDocument?> _sources = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PropositionDocument?> _propositions = new(StringComparer.Ordinal);
