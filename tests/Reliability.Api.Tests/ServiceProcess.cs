@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using Reliability.Testing;
+using Reliability.Infrastructure;
 
 namespace Reliability.Api.Tests;
 
@@ -61,7 +61,9 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     private static async Task<ServiceProcess> StartOnceAsync(IReadOnlyDictionary<string, string> environment, string[] options, string workingDirectory)
     {
-        var port = TestDatabase.FreePort();
+        // Chosen together, so the three listeners never get the same port.
+        var ports = LoopbackPorts.Free(3);
+        var port = ports[0];
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -73,8 +75,8 @@ public sealed class ServiceProcess : IAsyncDisposable
         string[] defaults =
         [
             "--urls", $"http://127.0.0.1:{port}",
-            $"--Reliability:Orleans:SiloPort={TestDatabase.FreePort().ToString(CultureInfo.InvariantCulture)}",
-            $"--Reliability:Orleans:GatewayPort={TestDatabase.FreePort().ToString(CultureInfo.InvariantCulture)}",
+            $"--Reliability:Orleans:SiloPort={ports[1].ToString(CultureInfo.InvariantCulture)}",
+            $"--Reliability:Orleans:GatewayPort={ports[2].ToString(CultureInfo.InvariantCulture)}",
         ];
         foreach (var argument in defaults.Concat(options))
         {

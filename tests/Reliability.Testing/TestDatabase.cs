@@ -1,9 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using Reliability.Infrastructure;
 using Reliability.Infrastructure.Database;
 
 namespace Reliability.Testing;
@@ -30,12 +29,7 @@ public static class TestDatabase
     }
 
     /// <summary>A TCP port on loopback nobody listens on right now (for silos, gateways and Kestrel).</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreePort() => LoopbackPorts.Free();
 
     private static async Task<string> ServerAsync()
     {

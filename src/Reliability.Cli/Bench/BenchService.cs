@@ -2,9 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using Reliability.Infrastructure;
 using Reliability.Infrastructure.Database;
 using Reliability.Infrastructure.Security;
 
@@ -71,10 +71,31 @@ internal sealed class BenchService : IAsyncDisposable
         await StartServiceAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Ports are picked free and released before the service binds them, so another process on the
+    /// machine (a test's PostgreSQL or silo, say) can take one in between; only that collision is
+    /// tried again, on fresh ports.
+    /// </summary>
     private async Task StartServiceAsync(CancellationToken cancellationToken)
     {
-        var port = FreePort();
-        Address = new Uri($"http://127.0.0.1:{port}/");
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await StartServiceOnceAsync(cancellationToken);
+                return;
+            }
+            catch (InvalidOperationException failed) when (attempt < 3 && failed.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+                await StopServiceAsync();
+            }
+        }
+    }
+
+    private async Task StartServiceOnceAsync(CancellationToken cancellationToken)
+    {
+        var ports = LoopbackPorts.Free(3);
+        Address = new Uri($"http://127.0.0.1:{ports[0]}/");
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -86,8 +107,8 @@ internal sealed class BenchService : IAsyncDisposable
         string[] options =
         [
             "--urls", Address.GetLeftPart(UriPartial.Authority),
-            $"--Reliability:Orleans:SiloPort={FreePort()}",
-            $"--Reliability:Orleans:GatewayPort={FreePort()}",
+            $"--Reliability:Orleans:SiloPort={ports[1]}",
+            $"--Reliability:Orleans:GatewayPort={ports[2]}",
             $"--Reliability:BootstrapAdminKey={_adminKey}",
             // The load is the point: the per-key limit would measure the limiter instead.
             "--Reliability:Security:RequestsPerSecondPerKey=1000000",
@@ -228,13 +249,6 @@ internal sealed class BenchService : IAsyncDisposable
 
             process.Dispose();
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -101,7 +99,7 @@ public sealed partial class EmbeddedPostgresServer : IAsyncDisposable
         var password = (await File.ReadAllTextAsync(passwordFile, cancellationToken)).Trim();
         await StopLeftoverServerAsync(cancellationToken);
 
-        _port = FreeLoopbackPort();
+        _port = LoopbackPorts.Free();
         await StartServerAsync(cancellationToken);
 
         var builder = new NpgsqlConnectionStringBuilder
@@ -208,13 +206,6 @@ public sealed partial class EmbeddedPostgresServer : IAsyncDisposable
         NpgsqlConnection.ClearAllPools();
         await RunUncheckedAsync("pg_ctl", CancellationToken.None, "-D", _clusterDirectory, "-m", "fast", "-w", "stop");
         LogStopped(_logger, _clusterDirectory);
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private async Task RunAsync(string program, CancellationToken cancellationToken, params string[] arguments)
