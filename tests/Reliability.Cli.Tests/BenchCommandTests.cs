@@ -127,6 +127,24 @@ public sealed class BenchCommandTests : IDisposable
         Assert.DoesNotContain(System.Diagnostics.Process.GetProcesses(), p => CommandLineOf(p).Contains($"reliability-bench-{Environment.ProcessId}-", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task A_run_cancelled_while_its_service_starts_leaves_no_postgresql_or_folder_behind()
+    {
+        using var cancel = new CancellationTokenSource();
+        // Cancelled a moment after the start begins: on this machine PostgreSQL is up by then and the
+        // service is not. Not asserted: a faster machine is cancelled later, which the test above covers.
+        using var output = new SignallingWriter("starting PostgreSQL and the service", () => cancel.CancelAfter(TimeSpan.FromSeconds(4)));
+        using var error = new StringWriter();
+        var folders = $"reliability-bench-{Environment.ProcessId}-*";
+
+        var exitCode = await CliApp.Build().Parse(["bench", "--quick"])
+            .InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancel.Token);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Empty(Directory.GetDirectories(Path.GetTempPath(), folders));
+        Assert.DoesNotContain(System.Diagnostics.Process.GetProcesses(), p => CommandLineOf(p).Contains($"reliability-bench-{Environment.ProcessId}-", StringComparison.Ordinal));
+    }
+
     private static string CommandLineOf(System.Diagnostics.Process process)
     {
         try

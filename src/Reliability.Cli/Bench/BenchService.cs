@@ -52,7 +52,17 @@ internal sealed class BenchService : IAsyncDisposable
         var postgres = await EmbeddedPostgresServer.StartAsync(folder, NullLogger.Instance, cancellationToken: cancellationToken);
         var baseline = await postgres.CreateDatabaseAsync("bench_baseline", cancellationToken);
         var service = new BenchService(folder, postgres, postgres.ConnectionString, baseline) { _run = cancellationToken };
-        await service.StartServiceAsync(cancellationToken);
+        try
+        {
+            await service.StartServiceAsync(cancellationToken);
+        }
+        catch
+        {
+            // A service that never started leaves nothing behind: not its PostgreSQL, not its folder.
+            await service.DisposeAsync();
+            throw;
+        }
+
         return service;
     }
 
