@@ -129,6 +129,32 @@ public sealed class GroupCommitTests(GrainCluster fixture) : IClassFixture<Grain
         Assert.DoesNotContain(conflicts.Messages, m => m.Contains(PostgresErrorCodes.DeadlockDetected, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Two_nodes_claiming_for_the_same_source_at_once_wait_for_each_other_instead_of_starting_over()
+    {
+        var conflicts = new ConflictLog();
+        using var first = Ledger(writers: 1, conflicts);
+        using var second = Ledger(writers: 1, conflicts);
+        // The source knows every topic already, so the two nodes share nothing but its stream.
+        await first.RecordClaimsAsync([.. Enumerable.Range(0, 10).Select(i => Claim($"hot-seed-{i}", "hot-s", $"hot-seed-p{i}", "o0", i))]);
+        const int rounds = 15, claims = 5;
+        for (var round = 0; round < rounds; round++)
+        {
+            var results = await Task.WhenAll(
+                first.RecordClaimsAsync([.. Enumerable.Range(0, claims).Select(i => Claim($"hot-{round}-a{i}", "hot-s", $"hot-{round}-a-p{i}", "o0", i))]),
+                second.RecordClaimsAsync([.. Enumerable.Range(0, claims).Select(i => Claim($"hot-{round}-b{i}", "hot-s", $"hot-{round}-b-p{i}", "o1", i))]));
+
+            Assert.All(results.SelectMany(r => r), r => Assert.Equal(SubmissionStatus.Accepted, r.Status));
+        }
+
+        // Every claim is in the stream once, numbered without a gap, and no commit was decided again.
+        Assert.True(conflicts.Messages.Count == 0, "Decided again: " + string.Join(" | ", conflicts.Messages));
+        await using var session = fixture.Store.QuerySession();
+        var stream = await session.Events.FetchStreamAsync(SourceStream("hot-s"));
+        Assert.Equal(Enumerable.Range(1, stream.Count).Select(v => (long)v), stream.Select(e => e.Version));
+        Assert.Equal(10 + (2 * rounds * claims), (await ClaimIdsAsync(fixture.Store, SourceStream("hot-s"))).Distinct().Count());
+    }
+
     private LedgerWriter Ledger(int writers, ILogger<LedgerWriter>? logger = null) => new(
         fixture.Store, fixture.Grains, TimeProvider.System, new RecordEventHub(), new WatchSchedule(Options.Create(new WatcherOptions())),
         logger ?? NullLogger<LedgerWriter>.Instance, Options.Create(new RecordOptions { ClaimWriters = writers }));

@@ -280,11 +280,10 @@ public sealed class RecordGrainTests(GrainCluster fixture) : IClassFixture<Grain
         await grain.CatchUpAsync(0);
         Assert.NotNull(await grain.GetClaimAsync("out-foreign-1"));
 
-        // The stream moves between the ledger's read and its commit: the commit conflicts and the
-        // command is decided again on a fresh read.
-        fixture.Injector.Arm(() => AppendClaimAsync(fixture.Store, source, "out-p", "out-foreign-2", 3));
+        // The stream moves behind the grain's back: the next commit's events do not follow the ones
+        // it holds, so it reads its stream again instead of taking them as they come.
+        await AppendClaimAsync(fixture.Store, source, "out-p", "out-foreign-2", 3);
         var results = await fixture.Ledger.RecordClaimsAsync([Claim("out-2", source, "out-p", "o1", 4)]);
-        Assert.True(fixture.Injector.Fired);
         Assert.Equal(SubmissionStatus.Accepted, Assert.Single(results).Status);
 
         Assert.Equal(["out-1", "out-foreign-1", "out-foreign-2", "out-2"], await ClaimIdsAsync(fixture.Store, SourceStream(source)));

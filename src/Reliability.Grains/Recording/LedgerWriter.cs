@@ -174,6 +174,7 @@ public sealed partial class LedgerWriter(
             var appends = session.PendingChanges.Streams().ToList();
             try
             {
+                await StreamLocks.TakeAsync(session, appends, cancellationToken);
                 await session.SaveChangesAsync(cancellationToken);
                 touched.Committed(appends);
                 return (result, touched);
