@@ -15,37 +15,19 @@ namespace Reliability.Domain.Truth;
 /// </summary>
 internal static class AgreementAccuracy
 {
-    // Least (weighted) objects a pair must share to count, and least such partners a source must have.
-    private const double MinShared = 8;
+    // Least partners (each sharing enough objects) a source must have.
     private const int MinPartners = 3;
     private const int Rounds = 30;
 
     /// <returns>Per source, the estimate; NaN where a source shares too little with too few others.</returns>
-    public static double[] Estimate(ClaimIndex index, TruthPolicy policy) => Estimate(index, new SourcePairSweep(index, policy), policy);
+    public static double[] Estimate(ClaimIndex index, TruthPolicy policy) =>
+        Estimate(AgreementRates.Measure(index, new SourcePairSweep(index, policy)), policy);
 
     /// <inheritdoc cref="Estimate(ClaimIndex, TruthPolicy)"/>
-    public static double[] Estimate(ClaimIndex index, SourcePairSweep sweep, TruthPolicy policy)
+    public static double[] Estimate(AgreementRates rates, TruthPolicy policy)
     {
-        var partners = new List<(int Partner, double Rate)>?[index.SourceCount];
-        sweep.ForEachSourcePair((s, u, pairs) =>
-        {
-            var shared = 0.0;
-            var agreed = 0.0;
-            foreach (var (a, b) in pairs)
-            {
-                var weight = Math.Min(index.ClaimWeight[a], index.ClaimWeight[b]);
-                shared += weight;
-                agreed += index.ClaimCandidate[a] == index.ClaimCandidate[b] ? weight : 0;
-            }
-
-            if (shared >= MinShared)
-            {
-                (partners[s] ??= []).Add((u, agreed / shared));
-                (partners[u] ??= []).Add((s, agreed / shared));
-            }
-        });
-
-        var accuracy = new double[index.SourceCount];
+        var partners = rates.Partners;
+        var accuracy = new double[partners.Count];
         for (var s = 0; s < accuracy.Length; s++)
         {
             accuracy[s] = partners[s] is { Count: >= MinPartners } ? policy.PriorReliability : double.NaN;
@@ -66,7 +48,7 @@ internal static class AgreementAccuracy
                 }
 
                 ratios.Clear();
-                foreach (var (u, rate) in partners[s]!)
+                foreach (var (u, rate, _) in partners[s]!)
                 {
                     if (!double.IsNaN(accuracy[u]))
                     {

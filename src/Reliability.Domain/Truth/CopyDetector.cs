@@ -113,17 +113,21 @@ internal sealed class CopyDetector
             }
         });
 
-        _measuredAccuracy = MeasuredAccuracy(index, sweep, policy);
+        Agreement = AgreementRates.Measure(index, sweep);
+        _measuredAccuracy = MeasuredAccuracy(index, Agreement, policy);
     }
+
+    /// <summary>How often each pair of sources agrees, summed once for every use of it; null when copying is not looked for.</summary>
+    public AgreementRates? Agreement { get; }
 
     /// <summary>
     /// An editor's verdicts measure a source more firmly than its agreement with others does: with
     /// half the flights record resolved, judging by agreement alone lost 0.004 of accuracy, judging
     /// by the resolved record where there is enough of it lost nothing.
     /// </summary>
-    private static double[] MeasuredAccuracy(ClaimIndex index, SourcePairSweep sweep, TruthPolicy policy)
+    private static double[] MeasuredAccuracy(ClaimIndex index, AgreementRates agreement, TruthPolicy policy)
     {
-        var accuracy = AgreementAccuracy.Estimate(index, sweep, policy);
+        var accuracy = AgreementAccuracy.Estimate(agreement, policy);
         var right = new double[index.SourceCount];
         var resolved = new double[index.SourceCount];
         for (var c = 0; c < index.ClaimWeight.Length; c++)

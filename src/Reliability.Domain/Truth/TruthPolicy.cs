@@ -63,6 +63,12 @@ public sealed record TruthPolicy
     /// <summary>Iteration stops when no source reliability moves more than this.</summary>
     public double Tolerance { get; init; } = 1e-4;
 
+    /// <summary>
+    /// Whether a verdict is stated no surer than the sources' chance-corrected agreement supports
+    /// (see <see cref="TruthDiscoveryEngine"/>). Verdicts and ratings are the same either way.
+    /// </summary>
+    public bool TemperByAgreement { get; init; } = true;
+
     /// <summary>Mass of the reported credible interval.</summary>
     public double CredibleMass { get; init; } = 0.9;
 }

@@ -99,6 +99,34 @@ internal sealed record SyntheticNewsroom(
             o => o.Key,
             o => o.GroupBy(c => c.Value).OrderByDescending(v => v.Count()).ThenBy(v => v.Key, StringComparer.Ordinal).First().Key);
 
+    /// <summary>
+    /// Yes/no questions, each answered by <paramref name="perQuestion"/> of the sources, every source
+    /// right with its own probability drawn from [<paramref name="lowest"/>, <paramref name="highest"/>]:
+    /// with both at 0.5 a record of coin flips, in which nothing is known about any question.
+    /// </summary>
+    public static (SyntheticNewsroom Record, IReadOnlyDictionary<string, IReadOnlyList<string>> Options) YesNo(
+        int questions, int sources, int perQuestion, double lowest, double highest, int seed)
+    {
+        var random = new Random(seed);
+        var accuracy = Enumerable.Range(0, sources).Select(_ => lowest + ((highest - lowest) * random.NextDouble())).ToArray();
+        var claims = new List<TruthClaim>();
+        var truth = new Dictionary<string, string>();
+        var options = new Dictionary<string, IReadOnlyList<string>>();
+        for (var q = 0; q < questions; q++)
+        {
+            var id = $"question-{q:D4}";
+            options[id] = ["yes", "no"];
+            truth[id] = random.Next(2) == 0 ? "yes" : "no";
+            var wrong = truth[id] == "yes" ? "no" : "yes";
+            foreach (var s in Enumerable.Range(0, sources).OrderBy(_ => random.Next()).Take(perQuestion))
+            {
+                claims.Add(new TruthClaim($"source-{s}", id, random.NextDouble() < accuracy[s] ? truth[id] : wrong));
+            }
+        }
+
+        return (new SyntheticNewsroom(claims, truth, []), options);
+    }
+
     public static double Accuracy(IReadOnlyDictionary<string, string> predicted, IReadOnlyDictionary<string, string> truth) =>
         (double)truth.Count(t => predicted.TryGetValue(t.Key, out var v) && v == t.Value) / truth.Count;
 }

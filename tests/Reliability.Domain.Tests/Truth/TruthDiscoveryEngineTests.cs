@@ -335,6 +335,35 @@ public sealed class TruthDiscoveryEngineTests
             [new TruthClaim("s", "o", "v")],
             [new ResolvedTruth("o", "v"), new ResolvedTruth("o", "w")])));
 
+    [Theory]
+    [InlineData(60, 7)] // each source shares enough with others to be measured on its own
+    [InlineData(3_000, 20)] // ten claims a source, as on the service: measured as one group
+    public void A_record_of_coin_flips_is_stated_close_to_chance_not_as_certain(int sources, int perQuestion)
+    {
+        var (record, options) = SyntheticNewsroom.YesNo(questions: 1_500, sources, perQuestion, lowest: 0.5, highest: 0.5, seed: 3);
+        var input = new TruthDiscoveryInput(record.Claims, Options: options);
+
+        var stated = Engine.Discover(input).Objects;
+        var uncooled = new TruthDiscoveryEngine(TruthPolicy.Default with { TemperByAgreement = false }).Discover(input).Objects;
+
+        // The sources rate each other up by agreeing by chance; what their agreement shows once
+        // chance is taken out holds the verdicts near an even share.
+        Assert.True(uncooled.Average(o => o.Probability) > 0.75, $"uncooled {uncooled.Average(o => o.Probability):F3}");
+        Assert.True(stated.Average(o => o.Probability) < 0.62, $"stated {stated.Average(o => o.Probability):F3}");
+        Assert.True(stated.Count(o => o.Probability >= 0.9) < stated.Count / 50, $"{stated.Count(o => o.Probability >= 0.9)} verdicts at 0.9 or more");
+    }
+
+    [Fact]
+    public void Where_sources_carry_a_signal_the_stated_probability_stays_near_how_often_verdicts_are_right()
+    {
+        var (record, options) = SyntheticNewsroom.YesNo(questions: 1_500, sources: 60, perQuestion: 7, lowest: 0.55, highest: 0.9, seed: 4);
+
+        var verdicts = Engine.Discover(new TruthDiscoveryInput(record.Claims, Options: options)).Objects;
+
+        var right = SyntheticNewsroom.Accuracy(verdicts.ToDictionary(o => o.ObjectId, o => o.MostProbableValue), record.Truth);
+        Assert.InRange(verdicts.Average(o => o.Probability), right - 0.03, right + 0.03);
+    }
+
     [Fact]
     public void No_claims_give_an_empty_result()
     {

@@ -127,6 +127,23 @@ public sealed class TruthDiscoveryPropertyTests
             Assert.Equal(Probabilities(good), Probabilities(better));
         });
 
+    [Fact]
+    public void Stating_a_verdict_no_surer_than_agreement_shows_changes_no_verdict_or_rating_and_raises_no_probability() =>
+        GenClaims.Sample(claims =>
+        {
+            var input = new TruthDiscoveryInput(claims);
+            var stated = Engine.Discover(input);
+            var uncooled = new TruthDiscoveryEngine(TruthPolicy.Default with { TemperByAgreement = false }).Discover(input);
+
+            Assert.Equal(uncooled.Objects.Select(o => o.MostProbableValue), stated.Objects.Select(o => o.MostProbableValue));
+            Assert.Equal(uncooled.Sources, stated.Sources);
+            foreach (var (before, after) in uncooled.Objects.Zip(stated.Objects))
+            {
+                Assert.True(after.Probability <= before.Probability + 1e-12, $"{after.ObjectId}: {before.Probability:R} -> {after.Probability:R}");
+                Assert.True(after.Probability >= (1.0 / after.Candidates.Count) - 1e-12);
+            }
+        });
+
     private static List<string> Probabilities(TruthDiscoveryResult result) =>
         [.. result.Objects.SelectMany(o => o.Candidates.Select(c => $"{o.ObjectId}={c.Value}@{c.Probability:R}"))];
 
