@@ -92,13 +92,7 @@ public sealed class TruthDiscoveryEngine(TruthPolicy policy)
     {
         // What each source votes with: a rating above the cap adds no weight here either.
         var voting = reliability.Select(r => Math.Min(Clamp(r), Policy.VoteReliabilityCap)).ToArray();
-        var claims = new int[voting.Length];
-        foreach (var source in index.ClaimSource)
-        {
-            claims[source]++;
-        }
-
-        var modest = ChanceCorrectedAccuracy.Shrink(agreement, Policy, voting, claims);
+        var modest = ChanceCorrectedAccuracy.Shrink(index, agreement, Policy, voting);
         var modestProbability = new double[probability.Length];
         EstimateValues(index, modest, new double[modest.Length], discount, new double[probability.Length], new double[probability.Length], modestProbability);
         var stated = (double[])probability.Clone();

@@ -354,6 +354,49 @@ public sealed class TruthDiscoveryEngineTests
     }
 
     [Fact]
+    public void Noise_on_one_desk_does_not_flatten_another_desks_estimates()
+    {
+        var (signal, signalOptions) = SyntheticNewsroom.YesNo(questions: 500, sources: 30, perQuestion: 7, lowest: 0.6, highest: 0.9, seed: 8);
+        var (noise, noiseOptions) = SyntheticNewsroom.YesNo(questions: 3_000, sources: 60, perQuestion: 10, lowest: 0.5, highest: 0.5, seed: 9);
+        // The same generator names its sources and questions alike: the noise gets names of its own.
+        var noisy = noise.Claims.Select(c => c with { SourceId = "noisy-" + c.SourceId, ObjectId = "noisy-" + c.ObjectId }).ToList();
+        var options = signalOptions.Concat(noiseOptions.Select(o => KeyValuePair.Create("noisy-" + o.Key, o.Value))).ToDictionary();
+
+        var alone = Engine.Discover(new TruthDiscoveryInput(signal.Claims, Options: signalOptions)).Objects;
+        var together = Engine.Discover(new TruthDiscoveryInput([.. signal.Claims, .. noisy], Options: options)).Objects;
+
+        // The desk is stated as it is on its own (measured with the noise, its sources' agreement
+        // would be nearly chance, and it would be cooled to near an even share). Within a hair: the
+        // estimate runs until every part of the record has settled, so beside the noise the desk
+        // gets a few more rounds.
+        var desk = alone.Zip(together.Where(o => !o.ObjectId.StartsWith("noisy-", StringComparison.Ordinal))).ToList();
+        Assert.Equal(500, desk.Count);
+        Assert.All(desk, pair => Assert.Equal(pair.First.ObjectId, pair.Second.ObjectId));
+        Assert.All(desk, pair => Assert.Equal(pair.First.Probability, pair.Second.Probability, 0.05));
+        Assert.True(Math.Abs(desk.Average(p => p.First.Probability - p.Second.Probability)) < 0.005);
+        Assert.True(alone.Average(o => o.Probability) > 0.9);
+        Assert.InRange(together.Where(o => o.ObjectId.StartsWith("noisy-", StringComparison.Ordinal)).Average(o => o.Probability), 0.5, 0.55);
+    }
+
+    [Fact]
+    public void A_source_measured_by_verdicts_keeps_its_say_among_sources_that_agree_by_chance()
+    {
+        var (noise, options) = SyntheticNewsroom.YesNo(questions: 1_000, sources: 60, perQuestion: 7, lowest: 0.5, highest: 0.5, seed: 12);
+        // A wire that editors have checked on 40 questions, right on all of them, also answers 100
+        // open ones, and is right on those too.
+        var checkedQuestions = noise.Truth.Keys.Order(StringComparer.Ordinal).Take(40).ToList();
+        var open = noise.Truth.Keys.Order(StringComparer.Ordinal).Skip(40).Take(100).ToList();
+        var wire = checkedQuestions.Concat(open).Select(q => new TruthClaim("wire", q, noise.Truth[q])).ToList();
+        var input = new TruthDiscoveryInput([.. noise.Claims, .. wire], [.. checkedQuestions.Select(q => new ResolvedTruth(q, noise.Truth[q]))], Options: options);
+
+        var verdicts = Engine.Discover(input).Objects.ToDictionary(o => o.ObjectId);
+
+        // The coin flips around it say nothing either way; the wire's record does.
+        Assert.True(open.Average(q => verdicts[q].Probability) > 0.8, $"{open.Average(q => verdicts[q].Probability):F3} where the wire answers");
+        Assert.InRange(noise.Truth.Keys.Except(checkedQuestions).Except(open).Average(q => verdicts[q].Probability), 0.5, 0.55);
+    }
+
+    [Fact]
     public void Where_sources_carry_a_signal_the_stated_probability_stays_near_how_often_verdicts_are_right()
     {
         var (record, options) = SyntheticNewsroom.YesNo(questions: 1_500, sources: 60, perQuestion: 7, lowest: 0.55, highest: 0.9, seed: 4);
