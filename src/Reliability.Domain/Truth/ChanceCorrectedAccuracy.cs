@@ -11,9 +11,6 @@ namespace Reliability.Domain.Truth;
 /// </summary>
 internal static class ChanceCorrectedAccuracy
 {
-    /// <summary>Least (weighted) claims on resolved objects for a source's rating to count as measured by verdicts.</summary>
-    private const double MinResolvedClaims = 10;
-
     /// <summary>
     /// Each source's rating, its margin over chance shrunk by as much as its sources' mean rating
     /// overstates the mean accuracy their agreement shows (at the lower end of its interval, so that
@@ -49,7 +46,7 @@ internal static class ChanceCorrectedAccuracy
         var groups = new Dictionary<int, Pool>();
         for (var s = 0; s < sources; s++)
         {
-            if (rates.Shared[s] <= 0 || resolved[s] >= MinResolvedClaims)
+            if (rates.Shared[s] <= 0 || resolved[s] >= CopyDetector.MinResolvedClaims)
             {
                 continue;
             }
@@ -70,7 +67,7 @@ internal static class ChanceCorrectedAccuracy
         var modest = rating.ToArray();
         for (var s = 0; s < sources; s++)
         {
-            if (rates.Shared[s] > 0 && resolved[s] < MinResolvedClaims)
+            if (rates.Shared[s] > 0 && resolved[s] < CopyDetector.MinResolvedClaims)
             {
                 var level = rates.ChanceLevel(s);
                 modest[s] = level + ((rating[s] - level) * shrink[Find(parent, s)]);

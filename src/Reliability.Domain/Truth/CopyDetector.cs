@@ -22,8 +22,11 @@ internal sealed class CopyDetector
     // Claims per source: who follows whom where accuracies are not measured.
     private readonly int[] _claimCount;
 
-    /// <summary>Least (weighted) claims on resolved objects for a source's record there to decide.</summary>
-    private const double MinResolvedClaims = 10;
+    /// <summary>
+    /// Least (weighted) claims on resolved objects for a source's record there to decide, where a
+    /// source is otherwise measured by its agreement with others (here and in <see cref="ChanceCorrectedAccuracy"/>).
+    /// </summary>
+    internal const double MinResolvedClaims = 10;
 
     // Only source pairs that agree on at least one value matter: a pair that only ever disagrees
     // gives no claim a discount. Their disagreements do not depend on the estimates, so they are
