@@ -48,7 +48,7 @@ internal static class AgreementAccuracy
                 }
 
                 ratios.Clear();
-                foreach (var (u, rate, _) in partners[s]!)
+                foreach (var (u, rate) in partners[s]!)
                 {
                     if (!double.IsNaN(accuracy[u]))
                     {

@@ -5,8 +5,8 @@ namespace Reliability.Domain.Truth;
 /// claim pairs, for the accuracies measured from agreement (<see cref="AgreementAccuracy"/> for the
 /// copy test, <see cref="ChanceCorrectedAccuracy"/> for how sure a verdict is stated). Each
 /// partner a source shares at least <see cref="MinShared"/> objects with is kept with the pair's
-/// agreement rate and the rate at which two sources wrong at random would agree on those objects;
-/// everything a source shares with anyone is also summed for it alone.
+/// agreement rate; everything a source shares with anyone is also summed for it alone, with the
+/// agreement two sources wrong at random would reach on those objects.
 /// </summary>
 internal sealed class AgreementRates
 {
@@ -78,8 +78,8 @@ internal sealed class AgreementRates
 
             if (pairShared >= MinShared)
             {
-                (partners[s] ??= []).Add(new Partner(u, pairAgreed / pairShared, pairChance / pairShared));
-                (partners[u] ??= []).Add(new Partner(s, pairAgreed / pairShared, pairChance / pairShared));
+                (partners[s] ??= []).Add(new Partner(u, pairAgreed / pairShared));
+                (partners[u] ??= []).Add(new Partner(s, pairAgreed / pairShared));
             }
         });
 
@@ -88,6 +88,5 @@ internal sealed class AgreementRates
 
     /// <param name="Source">The partner.</param>
     /// <param name="Rate">Share of the objects they share on which they agree.</param>
-    /// <param name="Chance">Share on which two sources wrong at random would agree.</param>
-    internal readonly record struct Partner(int Source, double Rate, double Chance);
+    internal readonly record struct Partner(int Source, double Rate);
 }
