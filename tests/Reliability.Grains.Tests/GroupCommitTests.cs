@@ -155,6 +155,43 @@ public sealed class GroupCommitTests(GrainCluster fixture) : IClassFixture<Grain
         Assert.Equal(10 + (2 * rounds * claims), (await ClaimIdsAsync(fixture.Store, SourceStream("hot-s"))).Distinct().Count());
     }
 
+    [Fact]
+    public async Task Every_event_a_commit_writes_is_counted_by_type_whether_its_stream_is_new_or_not()
+    {
+        var counted = new System.Collections.Concurrent.ConcurrentDictionary<string, long>(StringComparer.Ordinal);
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == RecordMetrics.MeterName)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "event_type")
+                {
+                    counted.AddOrUpdate((string)tag.Value!, value, (_, sum) => sum + value);
+                }
+            }
+        });
+        listener.Start();
+
+        using var ledger = Ledger(writers: 1);
+        // Two new sources (their streams start), then two more claims each on streams that exist.
+        await ledger.RecordClaimsAsync([Claim("count-1", "count-s1", "count-p1", "o0", 1), Claim("count-2", "count-s2", "count-p1", "o1", 2)]);
+        await ledger.RecordClaimsAsync([
+            Claim("count-3", "count-s1", "count-p2", "o0", 3), Claim("count-4", "count-s2", "count-p2", "o0", 4),
+            Claim("count-5", "count-s1", "count-p3", "o1", 5), Claim("count-6", "count-s2", "count-p3", "o1", 6)]);
+
+        // Other tests may write at the same time; none of them is missing from the count.
+        Assert.True(counted.GetValueOrDefault("claim_recorded") >= 6, $"claims counted: {counted.GetValueOrDefault("claim_recorded")}");
+        Assert.True(counted.GetValueOrDefault("source_registered") >= 2, $"sources counted: {counted.GetValueOrDefault("source_registered")}");
+        Assert.True(counted.GetValueOrDefault("proposition_opened") >= 3, $"propositions counted: {counted.GetValueOrDefault("proposition_opened")}");
+    }
+
     private LedgerWriter Ledger(int writers, ILogger<LedgerWriter>? logger = null) => new(
         fixture.Store, fixture.Grains, TimeProvider.System, new RecordEventHub(), new WatchSchedule(Options.Create(new WatcherOptions())),
         logger ?? NullLogger<LedgerWriter>.Instance, Options.Create(new RecordOptions { ClaimWriters = writers }));

@@ -8,7 +8,6 @@ using Reliability.Grains.Recording;
 using Reliability.Grains.Watching;
 using Reliability.Infrastructure.EventStore;
 using Reliability.Infrastructure.Watching;
-using Reliability.Testing;
 
 namespace Reliability.Grains.Tests;
 
@@ -16,24 +15,9 @@ namespace Reliability.Grains.Tests;
 /// A claim's new documents are inserted by one statement per table, beside Marten: the rows must be
 /// the ones Marten's own insert writes, column for column, or Marten reads them wrong later.
 /// </summary>
-public sealed class NewDocumentRowsTests : IAsyncLifetime
+public sealed class NewDocumentRowsTests() : RecordStoreTests("new_document_rows")
 {
     private static readonly DateTimeOffset Recorded = new(2025, 3, 1, 12, 30, 0, TimeSpan.Zero);
-    private ServiceProvider _services = null!;
-    private IDocumentStore _store = null!;
-    private string _connectionString = null!;
-
-    public async Task InitializeAsync()
-    {
-        _connectionString = await TestDatabase.CreateAsync("new_document_rows");
-        var services = new ServiceCollection().AddLogging();
-        services.AddReliabilityEventStore(_connectionString, o => o.ConfigureRecord());
-        _services = services.BuildServiceProvider();
-        _store = _services.GetRequiredService<IDocumentStore>();
-        await _store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
-    }
-
-    public async Task DisposeAsync() => await _services.DisposeAsync();
 
     [Fact]
     public async Task A_claim_document_row_is_the_one_Martens_insert_writes()
@@ -46,7 +30,7 @@ public sealed class NewDocumentRowsTests : IAsyncLifetime
         };
 
         await AssertSameRowsAsync(Claim("rows-marten"), Claim("rows-bulk"), new NewDocumentRows<ClaimDocument>(d => d.Id), "mt_doc_claimdocument");
-        await using var query = _store.QuerySession();
+        await using var query = Store.QuerySession();
         Assert.Equal(["rows-bulk", "rows-marten"], (await query.Query<ClaimDocument>().Where(c => c.UrlKey == "x.com/a/status/1").ToListAsync())
             .Select(c => c.Id).Order(StringComparer.Ordinal));
     }
@@ -75,15 +59,15 @@ public sealed class NewDocumentRowsTests : IAsyncLifetime
 
         // The deletion-check schedule finds it by its column, and the watcher's versioned update of it
         // goes through while a stale copy is refused.
-        await using (var query = _store.QuerySession())
+        await using (var query = Store.QuerySession())
         {
             var due = await query.Query<ClaimWatch>().Where(w => !w.Finished && w.NextCheckAt <= Recorded.AddHours(2)).ToListAsync();
             Assert.Contains(due, w => w.Id == "rows-bulk");
         }
 
-        await using var stale = _store.LightweightSession();
+        await using var stale = Store.LightweightSession();
         var staleCopy = await stale.LoadAsync<ClaimWatch>("rows-bulk");
-        await using (var watcher = _store.LightweightSession())
+        await using (var watcher = Store.LightweightSession())
         {
             var watch = await watcher.LoadAsync<ClaimWatch>("rows-bulk");
             watch!.Checks++;
@@ -101,18 +85,18 @@ public sealed class NewDocumentRowsTests : IAsyncLifetime
     {
         var rows = new NewDocumentRows<ArchivedPost>(d => d.Id);
         static ArchivedPost Post(string id) => new() { Id = id, Url = "", Text = id, ContentHash = ArchivedPost.HashOf(id), ArchivedAt = Recorded };
-        await using (var first = _store.LightweightSession())
+        await using (var first = Store.LightweightSession())
         {
             rows.Queue(first, [Post("taken")]);
             await first.SaveChangesAsync();
         }
 
-        await using var second = _store.LightweightSession();
+        await using var second = Store.LightweightSession();
         rows.Queue(second, [Post("free"), Post("taken")]);
         var refused = await Assert.ThrowsAnyAsync<Exception>(() => second.SaveChangesAsync());
 
         Assert.True(WriteConflicts.IsConflict(refused), refused.ToString());
-        await using var query = _store.QuerySession();
+        await using var query = Store.QuerySession();
         Assert.Null(await query.LoadAsync<ArchivedPost>("free"));
         Assert.Equal("taken", (await query.LoadAsync<ArchivedPost>("taken"))!.Text);
     }
@@ -124,14 +108,14 @@ public sealed class NewDocumentRowsTests : IAsyncLifetime
     /// </summary>
     private async Task AssertSameRowsAsync<T>(T byMarten, T byRows, NewDocumentRows<T> rows, string table) where T : notnull
     {
-        await using (var session = _store.LightweightSession())
+        await using (var session = Store.LightweightSession())
         {
             session.Insert(byMarten);
             rows.Queue(session, [byRows]);
             await session.SaveChangesAsync();
         }
 
-        await using var connection = new NpgsqlConnection(_connectionString);
+        await using var connection = new NpgsqlConnection(ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
             $"""
@@ -156,9 +140,9 @@ public sealed class NewDocumentRowsTests : IAsyncLifetime
         Assert.NotEqual(marten.Version, bulk.Version);
         Assert.Equal(marten.Modified, bulk.Modified);
 
-        await using var query = _store.QuerySession();
+        await using var query = Store.QuerySession();
         Assert.Equal(
-            _store.Options.Serializer().ToJson(byRows),
-            _store.Options.Serializer().ToJson((await query.LoadAsync<T>("rows-bulk"))!));
+            Store.Options.Serializer().ToJson(byRows),
+            Store.Options.Serializer().ToJson((await query.LoadAsync<T>("rows-bulk"))!));
     }
 }

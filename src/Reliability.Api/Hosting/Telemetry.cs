@@ -3,6 +3,7 @@ using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using Orleans.Diagnostics;
+using Reliability.Grains.Recording;
 
 namespace Reliability.Api.Hosting;
 
@@ -45,7 +46,8 @@ internal static class Telemetry
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddMeter("Microsoft.Orleans")
-                .AddMeter(DatabaseSources));
+                .AddMeter(DatabaseSources)
+                .AddMeter(RecordMetrics.MeterName));
 
         builder.Logging.AddOpenTelemetry(logging =>
         {

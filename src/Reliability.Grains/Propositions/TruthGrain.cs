@@ -13,7 +13,8 @@ namespace Reliability.Grains.Propositions;
 /// anchors, and serves the provisional estimate of each open proposition. The whole estimate is
 /// recomputed a moment after the record changes (changes arriving together are folded into one
 /// run), so once the system is quiet it is exactly the batch engine's answer on the same history.
-/// The grain reads the whole record once, then only the claims and verdicts each commit wrote.
+/// The grain reads the whole record once, then puts in the claims each commit recorded, as its
+/// writer hands them over, and reads again only the claims and verdicts a commit changed.
 /// </summary>
 public sealed partial class TruthGrain(
     IDocumentStore store, TruthInputs inputs, TruthEstimates copy, ILogger<TruthGrain> logger) : Grain, ITruthGrain
@@ -49,6 +50,7 @@ public sealed partial class TruthGrain(
     private long _fullReadAt;
     private HashSet<string> _changedClaims = new(StringComparer.Ordinal);
     private HashSet<string> _changedPropositions = new(StringComparer.Ordinal);
+    private List<RecordedClaimForTruth> _recordedClaims = [];
 
     public async Task<ProvisionalEstimates> GetEstimatesAsync(IReadOnlyList<string> propositionIds)
     {
@@ -84,6 +86,11 @@ public sealed partial class TruthGrain(
     {
         _changedClaims.UnionWith(changes.ClaimIds);
         _changedPropositions.UnionWith(changes.PropositionIds);
+        if (changes.Recorded is { Count: > 0 } recorded)
+        {
+            _recordedClaims.AddRange(recorded);
+        }
+
         Schedule();
         return Task.CompletedTask;
     }
@@ -153,9 +160,11 @@ public sealed partial class TruthGrain(
         // Taken before the first await: changes told during the run are kept for the next one.
         var claims = _changedClaims;
         var propositions = _changedPropositions;
+        var recorded = _recordedClaims;
         var readAll = _readAll || _record is null || Stopwatch.GetElapsedTime(_fullReadAt) > FullReadInterval;
         _changedClaims = new HashSet<string>(StringComparer.Ordinal);
         _changedPropositions = new HashSet<string>(StringComparer.Ordinal);
+        _recordedClaims = [];
         _readAll = false;
         TruthRecord record;
         try
@@ -166,17 +175,21 @@ public sealed partial class TruthGrain(
                 var readAt = Stopwatch.GetTimestamp();
                 record = await inputs.LoadAsync(session);
                 _fullReadAt = readAt;
+                // Committed before they were announced, so the read has them; a claim changed since
+                // is read again in a later run.
+                recorded = [];
             }
             else
             {
                 record = _record!;
-                await inputs.RefreshAsync(record, session, claims, propositions);
+                await inputs.RefreshAsync(record, session, claims, propositions, recorded);
             }
         }
         catch
         {
             _changedClaims.UnionWith(claims);
             _changedPropositions.UnionWith(propositions);
+            _recordedClaims.AddRange(recorded);
             _readAll |= readAll;
             _stale = true;
             throw;
@@ -219,11 +232,21 @@ public sealed class TruthInputs(ScoringPolicies policies)
         return TruthRecord.From(claims, options, resolved);
     }
 
-    /// <summary>Reads the listed claims and propositions again into <paramref name="record"/>.</summary>
+    /// <summary>
+    /// Puts the recorded claims into <paramref name="record"/> and reads the listed claims and
+    /// propositions again into it.
+    /// </summary>
     public async Task RefreshAsync(
         TruthRecord record, IQuerySession session, IReadOnlyCollection<string> claimIds, IReadOnlyCollection<string> propositionIds,
-        CancellationToken cancellationToken = default)
+        IReadOnlyCollection<RecordedClaimForTruth>? recorded = null, CancellationToken cancellationToken = default)
     {
+        var propositionsOfClaims = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var claim in recorded ?? [])
+        {
+            record.PutRecorded(claim);
+            propositionsOfClaims.Add(claim.PropositionId);
+        }
+
         if (claimIds.Count > 0)
         {
             var ids = claimIds.ToArray();
@@ -231,16 +254,17 @@ public sealed class TruthInputs(ScoringPolicies policies)
             foreach (var claim in claims)
             {
                 record.Put(claim);
+                propositionsOfClaims.Add(claim.PropositionId);
             }
+        }
 
-            // A claim may have opened its proposition; options never change, so each is read once.
-            var opened = claims.Select(c => c.PropositionId).Where(p => !record.HasOptionsOf(p) && !propositionIds.Contains(p)).Distinct().ToArray();
-            if (opened.Length > 0)
+        // A claim may have opened its proposition; options never change, so each is read once.
+        var opened = propositionsOfClaims.Where(p => !record.HasOptionsOf(p) && !propositionIds.Contains(p)).ToArray();
+        if (opened.Length > 0)
+        {
+            foreach (var proposition in await PropositionOptions.Select(session.Query<PropositionDocument>().Where(p => opened.Contains(p.Id))).ToListAsync(cancellationToken))
             {
-                foreach (var proposition in await PropositionOptions.Select(session.Query<PropositionDocument>().Where(p => opened.Contains(p.Id))).ToListAsync(cancellationToken))
-                {
-                    record.Put(proposition);
-                }
+                record.Put(proposition);
             }
         }
 

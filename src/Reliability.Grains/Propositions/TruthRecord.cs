@@ -1,4 +1,5 @@
 using System.Linq.Expressions;
+using Reliability.Contracts.Propositions;
 using Reliability.Domain.Model;
 using Reliability.Domain.Scoring;
 using Reliability.Domain.Truth;
@@ -55,16 +56,22 @@ public sealed class TruthRecord
         return record;
     }
 
+    /// <summary>A claim as read from the store, in its latest state.</summary>
     public void Put(ClaimForEstimate claim) =>
-        _claims[claim.Id] = new TruthRow(
-            Shared(claim.SourceId),
-            Shared(claim.PropositionId),
-            Shared(claim.Option),
-            claim.Hedge,
-            claim.RelayOf,
+        _claims[claim.Id] = Row(claim.SourceId, claim.PropositionId, claim.Option, claim.Hedge, claim.RelayOf, claim.CorrectionStatus);
+
+    /// <summary>
+    /// A claim as its writer recorded it. A claim already held was read from the store since, in a
+    /// state at least as late, and is kept.
+    /// </summary>
+    public void PutRecorded(RecordedClaimForTruth claim) =>
+        _claims.TryAdd(claim.Id, Row(claim.SourceId, claim.PropositionId, claim.Option, claim.Hedge, claim.RelayOf, claim.CorrectionStatus));
+
+    private TruthRow Row(string sourceId, string propositionId, string option, Hedge hedge, string? relayOf, string correctionStatus) =>
+        new(Shared(sourceId), Shared(propositionId), Shared(option), hedge, relayOf,
             // A claim the source retracted or reversed no longer asserts anything; a deleted one
             // still does (deleting cannot launder a record).
-            Stands: claim.CorrectionStatus is not ("retracted" or "reversed"));
+            Stands: correctionStatus is not ("retracted" or "reversed"));
 
     public bool HasOptionsOf(string propositionId) => _options.ContainsKey(propositionId);
 

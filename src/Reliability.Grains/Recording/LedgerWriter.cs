@@ -171,12 +171,15 @@ public sealed partial class LedgerWriter(
         {
             await using var session = store.LightweightSession();
             var (result, touched) = await write(session);
-            var appends = session.PendingChanges.Streams().ToList();
+            var throughMarten = session.PendingChanges.Streams().ToList();
+            var streams = StreamLocks.Of(touched.Appends, throughMarten);
             try
             {
-                await StreamLocks.TakeAsync(session, appends, cancellationToken);
+                var versions = await StreamLocks.TakeAsync(session, streams, cancellationToken);
+                touched.Appends.Queue(session, versions);
                 await session.SaveChangesAsync(cancellationToken);
-                touched.Committed(appends);
+                touched.Committed(throughMarten);
+                RecordMetrics.Appended(throughMarten.SelectMany(a => a.Events).Concat(touched.Appends.Appended.SelectMany(a => a.Events)));
                 return (result, touched);
             }
             catch (Exception exception) when (WriteConflicts.IsConflict(exception) && clock.GetElapsedTime(started) < ConflictBudget)
@@ -204,9 +207,9 @@ public sealed partial class LedgerWriter(
                 ? grains.GetGrain<IPropositionStreamGrain>(id).CommittedAsync(committed)
                 : grains.GetGrain<IPropositionGrain>(id).CatchUpAsync(0)))
             .ToList();
-        if (touched.Claims.Count > 0 || touched.Resolved.Count > 0)
+        if (touched.Claims.Count > 0 || touched.Resolved.Count > 0 || touched.RecordedClaims.Count > 0)
         {
-            calls.Add(grains.GetGrain<ITruthGrain>(0).ChangedAsync(new TruthChanges([.. touched.Claims], [.. touched.Resolved])));
+            calls.Add(grains.GetGrain<ITruthGrain>(0).ChangedAsync(new TruthChanges([.. touched.Claims], [.. touched.Resolved], touched.RecordedClaims)));
         }
 
         try
@@ -243,8 +246,11 @@ public sealed class Touched
     public HashSet<string> Sources { get; } = new(StringComparer.Ordinal);
     public HashSet<string> Propositions { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>Claims written (recorded or corrected): truth discovery reads them again.</summary>
+    /// <summary>Claims changed after they were recorded (corrected): truth discovery reads them again.</summary>
     public HashSet<string> Claims { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Claims recorded, as truth discovery reads them: it is handed them instead of reading them back.</summary>
+    public List<RecordedClaimForTruth> RecordedClaims { get; } = [];
 
     /// <summary>Resolved propositions written: their latest verdict may have changed.</summary>
     public HashSet<string> Resolved { get; } = new(StringComparer.Ordinal);
@@ -254,28 +260,31 @@ public sealed class Touched
     /// <summary>The events committed to a stream, numbered; null when they are not known and the grain must read them.</summary>
     public CommittedEvents? CommittedTo(string streamKey) => _committed?.GetValueOrDefault(streamKey);
 
+    /// <summary>The command's appends to streams that already exist, written by the ledger itself.</summary>
+    internal StreamAppends Appends { get; } = new();
+
     /// <summary>
-    /// Keeps the appends of a committed session. The store numbered every event while committing
-    /// (each stream's version is checked then); a stream whose numbers are missing is left for its
-    /// grain to read.
+    /// Keeps the appends of a committed session: its own (<see cref="Appends"/>) and those Marten
+    /// wrote. Every event was numbered while committing; a stream whose numbers are missing is left
+    /// for its grain to read.
     /// </summary>
-    internal void Committed(IEnumerable<StreamAction> appends)
+    internal void Committed(IEnumerable<StreamAction> throughMarten)
     {
-        foreach (var append in appends)
+        foreach (var (key, appended) in throughMarten.Where(a => a.Key is not null).Select(a => (a.Key!, (IReadOnlyList<IEvent>)a.Events)).Concat(Appends.Appended))
         {
-            if (append.Key is not { } key || append.Events.Count == 0 || append.Events.Any(e => e.Version <= 0))
+            if (appended.Count == 0 || appended.Any(e => e.Version <= 0))
             {
                 continue;
             }
 
-            var events = append.Events.Select(e => e.Data).OfType<Domain.Events.IReliabilityEvent>().ToList();
-            if (events.Count != append.Events.Count)
+            var events = appended.Select(e => e.Data).OfType<Domain.Events.IReliabilityEvent>().ToList();
+            if (events.Count != appended.Count)
             {
                 continue;
             }
 
             _committed ??= new Dictionary<string, CommittedEvents>(StringComparer.Ordinal);
-            _committed[key] = new CommittedEvents(append.Events[0].Version, append.Events[^1].Version, events);
+            _committed[key] = new CommittedEvents(appended[0].Version, appended[^1].Version, events);
         }
     }
 }

@@ -1,4 +1,5 @@
 using Marten;
+using Reliability.Contracts.Propositions;
 using Reliability.Contracts.Sources;
 using Reliability.Domain.Events;
 using Reliability.Domain.Model;
@@ -238,7 +239,7 @@ internal sealed class RecordTransaction(IDocumentSession session, DateTimeOffset
             }
             else
             {
-                session.Events.Append(stream, [.. events]);
+                Touched.Appends.Add(session, stream, events);
             }
         }
 
@@ -259,9 +260,14 @@ internal sealed class RecordTransaction(IDocumentSession session, DateTimeOffset
             throw new InvalidOperationException($"Unexpected document {unexpected.GetType().Name}");
         }
 
-        foreach (var document in _inserted.Concat(stored))
+        foreach (var document in _inserted)
         {
-            NoteForTruth(document);
+            NoteForTruth(document, inserted: true);
+        }
+
+        foreach (var document in stored)
+        {
+            NoteForTruth(document, inserted: false);
         }
     }
 
@@ -285,11 +291,16 @@ internal sealed class RecordTransaction(IDocumentSession session, DateTimeOffset
         }
     }
 
-    // Truth discovery reads claims and verdicts; it is told exactly which of them this command wrote.
-    private void NoteForTruth(object document)
+    // Truth discovery reads claims and verdicts; it is told exactly which of them this command wrote,
+    // and handed the claims it recorded.
+    private void NoteForTruth(object document, bool inserted)
     {
         switch (document)
         {
+            case ClaimDocument claim when inserted:
+                Touched.RecordedClaims.Add(new RecordedClaimForTruth(
+                    claim.Id, claim.SourceId, claim.PropositionId, claim.Option, claim.Hedge, claim.RelayOf, claim.CorrectionStatus));
+                break;
             case ClaimDocument claim:
                 Touched.Claims.Add(claim.Id);
                 break;
