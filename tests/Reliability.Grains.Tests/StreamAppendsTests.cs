@@ -91,10 +91,30 @@ public sealed class StreamAppendsTests() : RecordStoreTests("stream_appends")
         own.Add(session, "source:twice", [Recorded("o1")]);
 
         Assert.Throws<InvalidOperationException>(() => StreamLocks.Of(own, session.PendingChanges.Streams()));
-        // A stream that holds no row cannot be numbered: the commit refuses rather than guess.
-        own = new StreamAppends();
-        own.Add(session, "source:never-started", [Recorded("o2")]);
-        Assert.Throws<InvalidOperationException>(() => own.Queue(session, new Dictionary<string, long>()));
+    }
+
+    [Fact]
+    public async Task A_stream_with_no_row_yet_is_started_beside_the_streams_that_exist_and_Marten_reads_it()
+    {
+        await StartAsync("source:existing");
+        await using (var session = Store.LightweightSession())
+        {
+            var own = new StreamAppends();
+            own.Add(session, "source:existing", [Recorded("e1")]);
+            own.Add(session, "source:not-started", [Recorded("n1"), Recorded("n2")]);
+            await CommitAsync(session, own);
+        }
+
+        Assert.Equal([2L, 2L], await StreamVersionsAsync("source:existing", "source:not-started"));
+        await using var query = Store.QuerySession();
+        Assert.Equal(["n1", "n2"], (await query.Events.FetchStreamAsync("source:not-started")).Select(e => ((ClaimRecorded)e.Data).Claim.Id));
+
+        // A second writer starting the same stream from the same read is refused, as a conflict.
+        await using var late = Store.LightweightSession();
+        var again = new StreamAppends();
+        again.Add(late, "source:not-started", [Recorded("n3")]);
+        again.Queue(late, new Dictionary<string, long>());
+        Assert.True(WriteConflicts.IsConflict(await Assert.ThrowsAnyAsync<Exception>(() => late.SaveChangesAsync())));
     }
 
     private static ClaimRecorded Recorded(string claimId) => new(new Claim(
