@@ -21,10 +21,8 @@ internal sealed class StreamAppends
 {
     private readonly SortedDictionary<string, List<IEvent>> _streams = new(StringComparer.Ordinal);
 
-    /// <summary>The streams appended to, in the one order every commit locks them in.</summary>
+    /// <summary>The streams appended to, in ordinal order: the order their events are sequenced in.</summary>
     public IReadOnlyCollection<string> Streams => _streams.Keys;
-
-    public int Count => _streams.Count;
 
     public void Add(IDocumentSession session, string stream, IEnumerable<object> events)
     {
@@ -86,7 +84,6 @@ internal sealed class StreamAppends
         }
 
         var schema = session.DocumentStore.Options.Events.DatabaseSchemaName;
-        var lastVersion = _streams.ToDictionary(s => s.Key, s => s.Value[^1].Version, StringComparer.Ordinal);
         if (starting.Count > 0)
         {
             // Before the events, whose foreign key names the stream.
@@ -95,7 +92,7 @@ internal sealed class StreamAppends
                 insert into {schema}.mt_streams (id, type, version, timestamp, tenant_id)
                 select u.id, null, u.version, now(), ? from unnest(?::varchar[], ?::bigint[]) as u(id, version)
                 """,
-                session.TenantId, starting.ToArray(), starting.Select(s => lastVersion[s]).ToArray());
+                session.TenantId, starting.ToArray(), starting.Select(LastVersion).ToArray());
         }
 
         // "with ordinality" and the order by give the events their sequence numbers in the order
@@ -118,9 +115,11 @@ internal sealed class StreamAppends
                 from unnest(?::varchar[], ?::bigint[]) as u(id, version)
                 where s.id = u.id
                 """,
-                existing, existing.Select(s => lastVersion[s]).ToArray());
+                existing, existing.Select(LastVersion).ToArray());
         }
     }
+
+    private long LastVersion(string stream) => _streams[stream][^1].Version;
 
     /// <summary>Each stream's events, numbered once <see cref="Queue"/> has run.</summary>
     public IEnumerable<(string Stream, IReadOnlyList<IEvent> Events)> Appended =>
