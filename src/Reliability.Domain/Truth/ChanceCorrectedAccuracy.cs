@@ -43,10 +43,13 @@ internal static class ChanceCorrectedAccuracy
             }
         }
 
+        // Sources sharing nothing say nothing by agreement; those with a resolved record are measured by it.
+        bool ByAgreement(int s) => rates.Shared[s] > 0 && resolved[s] < CopyDetector.MinResolvedClaims;
+
         var groups = new Dictionary<int, Pool>();
         for (var s = 0; s < sources; s++)
         {
-            if (rates.Shared[s] <= 0 || resolved[s] >= CopyDetector.MinResolvedClaims)
+            if (!ByAgreement(s))
             {
                 continue;
             }
@@ -67,7 +70,7 @@ internal static class ChanceCorrectedAccuracy
         var modest = rating.ToArray();
         for (var s = 0; s < sources; s++)
         {
-            if (rates.Shared[s] > 0 && resolved[s] < CopyDetector.MinResolvedClaims)
+            if (ByAgreement(s))
             {
                 var level = rates.ChanceLevel(s);
                 modest[s] = level + ((rating[s] - level) * shrink[Find(parent, s)]);
