@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
+using Reliability.Infrastructure;
 using Reliability.Api.Hosting;
 using Reliability.Infrastructure.Cluster;
 using Reliability.Testing;
@@ -56,14 +57,15 @@ public sealed class ClusterConfigurationTests
         Assert.Equal(1L, await ScalarAsync(database, "SELECT count(*) FROM orleans.schema_version"));
         Assert.Equal(16L, await ScalarAsync(database, "SELECT count(*) FROM orleans.OrleansQuery"));
 
+        var ports = LoopbackPorts.Free(2);
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["ConnectionStrings:Reliability"] = database,
             ["Reliability:Orleans:Clustering"] = "PostgreSQL",
             ["Reliability:Orleans:AdvertisedAddress"] = "127.0.0.1",
-            ["Reliability:Orleans:SiloPort"] = TestDatabase.FreePort().ToString(CultureInfo.InvariantCulture),
-            ["Reliability:Orleans:GatewayPort"] = TestDatabase.FreePort().ToString(CultureInfo.InvariantCulture),
+            ["Reliability:Orleans:SiloPort"] = ports[0].ToString(CultureInfo.InvariantCulture),
+            ["Reliability:Orleans:GatewayPort"] = ports[1].ToString(CultureInfo.InvariantCulture),
             ["Reliability:Orleans:ClusterId"] = "schema-test",
         });
         builder.AddReliabilityCluster(ClusterSettings.Read(builder.Configuration), database);

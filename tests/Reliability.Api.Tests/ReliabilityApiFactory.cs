@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Reliability.Infrastructure;
 using Reliability.Contracts.Propositions;
 using Reliability.Infrastructure.Security;
 using Reliability.Testing;
@@ -18,8 +19,8 @@ namespace Reliability.Api.Tests;
 public sealed class ReliabilityApiFactory(string connectionString, IReadOnlyDictionary<string, string>? settings = null)
     : WebApplicationFactory<Program>
 {
-    private readonly int _siloPort = TestDatabase.FreePort();
-    private readonly int _gatewayPort = TestDatabase.FreePort();
+    // Chosen together, so the silo and its gateway never get the same port.
+    private readonly int[] _orleansPorts = LoopbackPorts.Free(2);
 
     public string ConnectionString { get; } = connectionString;
 
@@ -85,8 +86,8 @@ public sealed class ReliabilityApiFactory(string connectionString, IReadOnlyDict
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("ConnectionStrings:Reliability", ConnectionString);
-        builder.UseSetting("Reliability:Orleans:SiloPort", _siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        builder.UseSetting("Reliability:Orleans:GatewayPort", _gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("Reliability:Orleans:SiloPort", _orleansPorts[0].ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("Reliability:Orleans:GatewayPort", _orleansPorts[1].ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Reliability:BootstrapAdminKey", AdminKey);
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {

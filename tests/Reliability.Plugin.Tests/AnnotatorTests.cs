@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
-using Reliability.Testing;
+using Reliability.Infrastructure;
 using static Microsoft.Playwright.Assertions;
 
 namespace Reliability.Plugin.Tests;
@@ -111,7 +111,7 @@ public sealed partial class AnnotatorTests(PluginFixture fixture) : IClassFixtur
     {
         var articleBefore = await UnannotatedBoxAsync("article");
 
-        var page = await fixture.OpenArticleAsync("api-down", api: $"http://127.0.0.1:{TestDatabase.FreePort()}");
+        var page = await fixture.OpenArticleAsync("api-down", api: $"http://127.0.0.1:{LoopbackPorts.Free()}");
 
         await Expect(page.Locator("[data-reliability-unavailable]")).ToHaveCountAsync(1);
         await Expect(page.Locator("[data-reliability-unavailable] .unavailable")).ToHaveTextAsync("reliability unavailable");

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
-using Reliability.Infrastructure;
 using Reliability.Infrastructure.Database;
 
 namespace Reliability.Testing;
@@ -28,8 +27,6 @@ public static class TestDatabase
         return new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
     }
 
-    /// <summary>A TCP port on loopback nobody listens on right now (for silos, gateways and Kestrel).</summary>
-    public static int FreePort() => LoopbackPorts.Free();
 
     private static async Task<string> ServerAsync()
     {

@@ -107,7 +107,7 @@ public sealed class PreparedStatementTests
     [Fact]
     public async Task Only_a_command_that_never_reached_a_server_counts_as_safe_to_run_again()
     {
-        var unreachable = await FailureOfAsync($"Host=127.0.0.1;Port={TestDatabase.FreePort()};Database=none;Timeout=2");
+        var unreachable = await FailureOfAsync($"Host=127.0.0.1;Port={LoopbackPorts.Free()};Database=none;Timeout=2");
         Assert.True(CommandReplay.NothingWasSent(unreachable), unreachable.ToString());
 
         var refusedByServer = await FailureOfAsync(await TestDatabase.CreateAsync("replay-classify"), "select 1 / 0");
