@@ -37,7 +37,7 @@ public sealed class TruthDiscoveryEngine(TruthPolicy policy)
         var total = new double[index.CandidateValues.Length];
         var logOdds = new double[index.SourceCount];
         var next = new double[index.SourceCount];
-        var record = new SourceRecord(index.SourceCount);
+        var record = new SourceRecord(index, Policy);
 
         var iterations = 0;
         var converged = false;
@@ -48,7 +48,7 @@ public sealed class TruthDiscoveryEngine(TruthPolicy policy)
         {
             iterations++;
             EstimateValues(index, reliability, logOdds, discount, score, total, probability);
-            EstimateReliability(index, probability, record, next);
+            EstimateReliability(index, probability, reliability, record, next);
             var change = 0.0;
             for (var s = 0; s < next.Length; s++)
             {
@@ -74,7 +74,7 @@ public sealed class TruthDiscoveryEngine(TruthPolicy policy)
             ? StatedProbabilities(index, copies.Agreement ?? AgreementRates.Measure(index, new SourcePairSweep(index, Policy)), reliability, discount, total, probability)
             : probability;
         // Verdicts and ratings come from the estimate itself; only what a verdict is said to be worth is held back.
-        return new TruthDiscoveryResult(Verdicts(index, probability, stated), Reliabilities(index, probability), iterations, converged);
+        return new TruthDiscoveryResult(Verdicts(index, probability, stated), Reliabilities(index, probability, reliability, record), iterations, converged);
     }
 
     /// <summary>
@@ -215,9 +215,9 @@ public sealed class TruthDiscoveryEngine(TruthPolicy policy)
         }
     }
 
-    private void EstimateReliability(ClaimIndex index, double[] probability, SourceRecord record, double[] next)
+    private void EstimateReliability(ClaimIndex index, double[] probability, double[] reliability, SourceRecord record, double[] next)
     {
-        Record(index, probability, record);
+        Record(index, probability, reliability, record);
         for (var s = 0; s < next.Length; s++)
         {
             next[s] = Clamp((index.PriorAlpha[s] + record.Right[s]) / (index.PriorAlpha[s] + index.PriorBeta[s] + record.Evidence[s]));
@@ -225,21 +225,41 @@ public sealed class TruthDiscoveryEngine(TruthPolicy policy)
     }
 
     /// <summary>
-    /// Per source, the weighted claims it got right (in expectation: each claim's value's
-    /// probability) and all its weighted claims, summed into <paramref name="record"/>.
+    /// Per source, the weighted claims it got right (in expectation) and all its weighted claims,
+    /// summed into <paramref name="record"/>. A claim counts as right with its value's probability,
+    /// except in a contest a newcomer takes part in (<see cref="TruthPolicy.NewcomerClaims"/>,
+    /// <see cref="TruthPolicy.SmallContestClaims"/>): there the probability is decided by the
+    /// newcomer's rating, which is only the prior, so a claim counts as right as far as its value is
+    /// backed: with odds of one against the chance that every source backing it is wrong.
     /// </summary>
-    private void Record(ClaimIndex index, double[] probability, SourceRecord record)
+    private void Record(ClaimIndex index, double[] probability, double[] reliability, SourceRecord record)
     {
-        var (right, evidence) = (record.Right, record.Evidence);
+        var (right, evidence, missed) = (record.Right, record.Evidence, record.AllBackersWrong);
         Array.Clear(right);
         Array.Clear(evidence);
+        if (record.HasNewcomerContests)
+        {
+            Array.Fill(missed, 1.0);
+            for (var c = 0; c < index.ClaimWeight.Length; c++)
+            {
+                var candidate = index.ClaimCandidate[c];
+                if (record.NewcomerContest[index.CandidateObject[candidate]])
+                {
+                    // As in the vote, a rating above the cap adds nothing.
+                    var backer = Math.Min(Clamp(reliability[index.ClaimSource[c]]), Policy.VoteReliabilityCap);
+                    missed[candidate] *= Math.Pow(1 - backer, index.ClaimWeight[c]);
+                }
+            }
+        }
+
         for (var c = 0; c < index.ClaimWeight.Length; c++)
         {
             var s = index.ClaimSource[c];
             var candidate = index.ClaimCandidate[c];
-            var weight = index.ClaimWeight[c]
-                * (index.ResolvedCandidate[index.CandidateObject[candidate]] >= 0 ? 1 : Policy.ProvisionalEvidenceWeight);
-            right[s] += weight * probability[candidate];
+            var o = index.CandidateObject[candidate];
+            var weight = index.ClaimWeight[c] * (index.ResolvedCandidate[o] >= 0 ? 1 : Policy.ProvisionalEvidenceWeight);
+            var credit = record.NewcomerContest[o] ? 1 / (1 + missed[candidate]) : probability[candidate];
+            right[s] += weight * credit;
             evidence[s] += weight;
         }
     }
@@ -276,10 +296,9 @@ public sealed class TruthDiscoveryEngine(TruthPolicy policy)
         return verdicts;
     }
 
-    private List<SourceReliability> Reliabilities(ClaimIndex index, double[] probability)
+    private List<SourceReliability> Reliabilities(ClaimIndex index, double[] probability, double[] reliability, SourceRecord record)
     {
-        var record = new SourceRecord(index.SourceCount);
-        Record(index, probability, record);
+        Record(index, probability, reliability, record);
         var (right, evidence) = (record.Right, record.Evidence);
         var tail = (1 - Policy.CredibleMass) / 2;
         var reliabilities = new List<SourceReliability>(index.SourceCount);
@@ -299,14 +318,62 @@ public sealed class TruthDiscoveryEngine(TruthPolicy policy)
     }
 
     /// <summary>
-    /// What <see cref="Record"/> sums per source, kept for a whole run: on a record of a hundred
-    /// thousand claims, arrays made afresh every round were a sixth of everything the service
-    /// allocated during ingest, most of it on the large-object heap, which only a full collection frees.
+    /// What <see cref="Record"/> sums, kept for a whole run: on a record of a hundred thousand claims,
+    /// arrays made afresh every round were a sixth of everything the service allocated during ingest,
+    /// most of it on the large-object heap, which only a full collection frees.
     /// </summary>
-    private sealed class SourceRecord(int sources)
+    private sealed class SourceRecord
     {
-        public double[] Right { get; } = new double[sources];
+        public SourceRecord(ClaimIndex index, TruthPolicy policy)
+        {
+            Right = new double[index.SourceCount];
+            Evidence = new double[index.SourceCount];
+            NewcomerContest = NewcomerContests(index, policy);
+            HasNewcomerContests = Array.IndexOf(NewcomerContest, true) >= 0;
+            AllBackersWrong = HasNewcomerContests ? new double[index.CandidateValues.Length] : [];
+        }
 
-        public double[] Evidence { get; } = new double[sources];
+        public double[] Right { get; }
+
+        public double[] Evidence { get; }
+
+        /// <summary>Per object: an open contest of few claims that a source with next to no record takes part in.</summary>
+        public bool[] NewcomerContest { get; }
+
+        public bool HasNewcomerContests { get; }
+
+        /// <summary>Per candidate of such a contest: the chance that every source backing it is wrong.</summary>
+        public double[] AllBackersWrong { get; }
+
+        private static bool[] NewcomerContests(ClaimIndex index, TruthPolicy policy)
+        {
+            var claims = new int[index.SourceCount];
+            foreach (var source in index.ClaimSource)
+            {
+                claims[source]++;
+            }
+
+            var contests = new bool[index.ObjectCount];
+            for (var o = 0; o < index.ObjectCount; o++)
+            {
+                var (first, end) = (index.ClaimStart[o], index.ClaimStart[o + 1]);
+                if (index.ResolvedCandidate[o] >= 0 || end - first > policy.SmallContestClaims)
+                {
+                    continue;
+                }
+
+                var contested = false;
+                var newcomer = false;
+                for (var c = first; c < end; c++)
+                {
+                    contested |= index.ClaimCandidate[c] != index.ClaimCandidate[first];
+                    newcomer |= claims[index.ClaimSource[c]] <= policy.NewcomerClaims;
+                }
+
+                contests[o] = contested && newcomer;
+            }
+
+            return contests;
+        }
     }
 }

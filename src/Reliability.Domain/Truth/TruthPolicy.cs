@@ -41,6 +41,20 @@ public sealed record TruthPolicy
     /// </summary>
     public double ProvisionalEvidenceWeight { get; init; } = 0.5;
 
+    /// <summary>
+    /// Most claims a source may have in the whole record and still count as a newcomer: it has no
+    /// record to speak of, so its rating is the prior.
+    /// </summary>
+    public int NewcomerClaims { get; init; } = 2;
+
+    /// <summary>
+    /// Most claims an open object may have for a contest on it that a newcomer takes part in to be
+    /// decided by the newcomer's prior. There a claim counts towards its source's rating as far as its
+    /// value is backed, not as far as it won: otherwise a careful source disputed one to one by
+    /// accounts that never posted before loses every dispute to the prior, and its rating with them.
+    /// </summary>
+    public int SmallContestClaims { get; init; } = 6;
+
     public bool DetectCopying { get; init; } = true;
 
     /// <summary>Prior probability that two sources sharing objects are copying each other.</summary>

@@ -26,6 +26,37 @@ public sealed class TruthDiscoveryEngineTests
     }
 
     [Fact]
+    public void A_source_with_a_corroborated_record_is_not_outvoted_by_accounts_that_never_posted_before()
+    {
+        // "desk" agrees with "wire" ten times, then twenty accounts, each posting once, dispute it one to one.
+        var claims = new List<TruthClaim>();
+        for (var i = 0; i < 10; i++)
+        {
+            claims.Add(new TruthClaim("desk", $"agreed-{i}", "x"));
+            claims.Add(new TruthClaim("wire", $"agreed-{i}", "x"));
+        }
+
+        for (var i = 0; i < 20; i++)
+        {
+            claims.Add(new TruthClaim("desk", $"disputed-{i}", "held"));
+            claims.Add(new TruthClaim($"newcomer-{i}", $"disputed-{i}", "fell"));
+        }
+
+        // Two newcomers who agree are another matter: their value is backed twice.
+        claims.Add(new TruthClaim("desk", "disputed-by-two", "held"));
+        claims.Add(new TruthClaim("newcomer-a", "disputed-by-two", "fell"));
+        claims.Add(new TruthClaim("newcomer-b", "disputed-by-two", "fell"));
+
+        var result = Engine.Discover(new TruthDiscoveryInput(claims));
+
+        var disputes = result.Objects.Where(o => o.ObjectId.StartsWith("disputed-", StringComparison.Ordinal) && o.ObjectId != "disputed-by-two");
+        Assert.All(disputes, o => Assert.Equal("held", o.MostProbableValue));
+        Assert.Equal("fell", result.Objects.Single(o => o.ObjectId == "disputed-by-two").MostProbableValue);
+        var desk = result.Sources.Single(s => s.SourceId == "desk").Reliability;
+        Assert.All(result.Sources.Where(s => s.SourceId.StartsWith("newcomer-", StringComparison.Ordinal)), s => Assert.True(desk > s.Reliability));
+    }
+
+    [Fact]
     public void Resolved_value_nobody_claimed_becomes_a_candidate()
     {
         var result = Engine.Discover(new TruthDiscoveryInput(
