@@ -28,7 +28,6 @@ internal static class ChanceCorrectedAccuracy
     public static double[] Shrink(ClaimIndex index, AgreementRates rates, TruthPolicy policy, IReadOnlyList<double> rating)
     {
         var sources = rating.Count;
-        var claims = new int[sources];
         var resolved = new double[sources];
         var parent = Enumerable.Range(0, sources).ToArray();
         for (var o = 0; o < index.ObjectCount; o++)
@@ -37,7 +36,6 @@ internal static class ChanceCorrectedAccuracy
             for (var c = index.ClaimStart[o]; c < index.ClaimStart[o + 1]; c++)
             {
                 var s = index.ClaimSource[c];
-                claims[s]++;
                 resolved[s] += isResolved ? index.ClaimWeight[c] : 0;
                 Join(parent, s, index.ClaimSource[index.ClaimStart[o]]);
             }
@@ -62,7 +60,7 @@ internal static class ChanceCorrectedAccuracy
                 Agreed = pool.Agreed + rates.Agreed[s],
                 Chance = pool.Chance + rates.Chance[s],
                 Rated = pool.Rated + (rates.Shared[s] * rating[s]),
-                Claims = pool.Claims + claims[s],
+                Claims = pool.Claims + index.SourceClaims[s],
             };
         }
 

@@ -27,6 +27,9 @@ internal sealed class ClaimIndex
     public required int[] ClaimCandidate { get; init; }
     public required double[] ClaimWeight { get; init; }
 
+    /// <summary>Per source, its claims in the record (repeats merged).</summary>
+    public required int[] SourceClaims { get; init; }
+
     /// <summary>Per object, the candidate held fixed by a resolution, or −1.</summary>
     public required int[] ResolvedCandidate { get; init; }
     public required double[] PriorAlpha { get; init; }
@@ -146,6 +149,7 @@ internal sealed class ClaimIndex
             ClaimSource = [.. claims.Select(c => c.Source)],
             ClaimCandidate = [.. claims.Select(c => c.Candidate)],
             ClaimWeight = [.. claims.Select(c => c.Weight)],
+            SourceClaims = ClaimsPerSource(claims, sourceIds.Length),
             ResolvedCandidate = resolvedCandidate,
             PriorAlpha = priorAlpha,
             PriorBeta = priorBeta,
@@ -153,6 +157,17 @@ internal sealed class ClaimIndex
             SupportFrom = supportFrom,
             SupportShare = supportShare,
         };
+    }
+
+    private static int[] ClaimsPerSource(IndexedClaim[] claims, int sources)
+    {
+        var counts = new int[sources];
+        foreach (var claim in claims)
+        {
+            counts[claim.Source]++;
+        }
+
+        return counts;
     }
 
     /// <summary>The declared options of the objects that are claimed or resolved, by object index.</summary>

@@ -19,9 +19,6 @@ internal sealed class CopyDetector
     // NaN where it has neither.
     private readonly double[] _measuredAccuracy;
 
-    // Claims per source: who follows whom where accuracies are not measured.
-    private readonly int[] _claimCount;
-
     /// <summary>
     /// Least (weighted) claims on resolved objects for a source's record there to decide, where a
     /// source is otherwise measured by its agreement with others (here and in <see cref="ChanceCorrectedAccuracy"/>).
@@ -51,12 +48,6 @@ internal sealed class CopyDetector
         {
             var o = index.CandidateObject[c];
             _falseValues[c] = Math.Max(1, index.CandidateStart[o + 1] - index.CandidateStart[o] - 1);
-        }
-
-        _claimCount = new int[index.SourceCount];
-        foreach (var source in index.ClaimSource)
-        {
-            _claimCount[source]++;
         }
 
         if (!policy.DetectCopying)
@@ -216,7 +207,7 @@ internal sealed class CopyDetector
             // generated long-tail records never settled so.
             var bothMeasured = !double.IsNaN(_measuredAccuracy[sa]) && !double.IsNaN(_measuredAccuracy[sb]);
             var (ka, kb) = bothMeasured ? (_measuredAccuracy[sa], _measuredAccuracy[sb])
-                : _claimCount[sa] != _claimCount[sb] ? (_claimCount[sa], _claimCount[sb])
+                : _index.SourceClaims[sa] != _index.SourceClaims[sb] ? (_index.SourceClaims[sa], _index.SourceClaims[sb])
                 : (reliability[sa], reliability[sb]);
             var firstFollows = !(ka > kb || (ka == kb && sa < sb));
             var factor = 1 - (selectivity * copyProbability);

@@ -347,12 +347,6 @@ public sealed class TruthDiscoveryEngine(TruthPolicy policy)
 
         private static bool[] NewcomerContests(ClaimIndex index, TruthPolicy policy)
         {
-            var claims = new int[index.SourceCount];
-            foreach (var source in index.ClaimSource)
-            {
-                claims[source]++;
-            }
-
             var contests = new bool[index.ObjectCount];
             for (var o = 0; o < index.ObjectCount; o++)
             {
@@ -367,7 +361,7 @@ public sealed class TruthDiscoveryEngine(TruthPolicy policy)
                 for (var c = first; c < end; c++)
                 {
                     contested |= index.ClaimCandidate[c] != index.ClaimCandidate[first];
-                    newcomer |= claims[index.ClaimSource[c]] <= policy.NewcomerClaims;
+                    newcomer |= index.SourceClaims[index.ClaimSource[c]] <= policy.NewcomerClaims;
                 }
 
                 contests[o] = contested && newcomer;
