@@ -32,12 +32,12 @@ public sealed class BenchCommandTests : IDisposable
         Assert.All(truth.Values, accuracy => Assert.InRange(accuracy, 0.5, 1.0));
 
         var figures = report.GetProperty("figures");
-        // Every generated record shape, judged three ways.
+        // Every generated record shape, judged three ways, and the engine again on half of it with and without the other half resolved.
         var generated = figures.GetProperty("truth_generated");
         Assert.Equal(GeneratedRecords.Shapes.Select(s => s.Name), generated.EnumerateObject().Select(p => p.Name));
         Assert.All(generated.EnumerateObject(), shape =>
         {
-            foreach (var judge in new[] { "engine", "vote", "informed_vote", "engine_stated_probability" })
+            foreach (var judge in new[] { "engine", "vote", "informed_vote", "engine_stated_probability", "engine_on_judged_half", "engine_half_resolved" })
             {
                 Assert.InRange(shape.Value.GetProperty(judge).GetDouble(), 0.3, 1.0);
             }

@@ -71,6 +71,8 @@ public sealed record BenchReport(
                 ["informed_vote"] = g.InformedVote,
                 ["engine_stated_probability"] = g.Confidence,
                 ["engine_calibration_error"] = g.CalibrationError,
+                ["engine_on_judged_half"] = g.EngineOnJudgedHalf,
+                ["engine_half_resolved"] = g.EngineHalfResolved,
                 ["objects"] = g.Objects,
                 ["claims"] = g.Claims,
                 ["seeds"] = Truth.GeneratedSeeds,

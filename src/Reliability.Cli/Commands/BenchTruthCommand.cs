@@ -63,13 +63,14 @@ public static class BenchTruthCommand
 
         foreach (var half in report.HalfResolved)
         {
+            var reference = TruthBenchmark.HalfResolvedReferences.GetValueOrDefault(half.Dataset);
             table.AddRow(
                 $"{half.Dataset}, half resolved",
                 "", "",
-                Compared(half.Accuracy, TruthBenchmark.HalfResolvedReference.Accuracy),
+                Compared(half.Accuracy, reference?.Accuracy),
                 half.Milliseconds.ToString("0", CultureInfo.InvariantCulture),
-                Fixed(TruthBenchmark.HalfResolvedReference.Accuracy),
-                TruthBenchmark.HalfResolvedReference.Method);
+                reference is not null ? Fixed(reference.Accuracy) : "–",
+                reference?.Method ?? "–");
         }
 
         console.Write(table);
@@ -87,7 +88,9 @@ public static class BenchTruthCommand
             .AddColumn(new TableColumn("majority vote").RightAligned())
             .AddColumn(new TableColumn("vote, true accuracies").RightAligned())
             .AddColumn(new TableColumn("engine's stated probability").RightAligned())
-            .AddColumn(new TableColumn("calibration error").RightAligned());
+            .AddColumn(new TableColumn("calibration error").RightAligned())
+            .AddColumn(new TableColumn("engine, judged half").RightAligned())
+            .AddColumn(new TableColumn("the same, other half resolved").RightAligned());
         foreach (var result in report.Generated)
         {
             generated.AddRow(
@@ -98,11 +101,14 @@ public static class BenchTruthCommand
                 Fixed(result.Vote),
                 Fixed(result.InformedVote),
                 Fixed(result.Confidence),
-                Fixed(result.CalibrationError));
+                Fixed(result.CalibrationError),
+                Fixed(result.EngineOnJudgedHalf),
+                Fixed(result.EngineHalfResolved));
         }
 
         console.Write(generated);
         console.WriteLine("Vote, true accuracies: Accu's weights from the accuracy each source was generated with; it knows nothing of copying.");
+        console.WriteLine("Judged half: the engine on a seeded random half of the questions; then the same half with the other half of the questions resolved to their true answers.");
         console.WriteLine("Stated probability: the engine's mean probability for its verdicts; calibration error: how far, verdicts grouped by stated probability in tenths, that is from the share right.");
         foreach (var shape in GeneratedRecords.Shapes)
         {
