@@ -28,21 +28,17 @@ internal static class ChanceCorrectedAccuracy
     public static double[] Shrink(ClaimIndex index, AgreementRates rates, TruthPolicy policy, IReadOnlyList<double> rating)
     {
         var sources = rating.Count;
-        var resolved = new double[sources];
         var parent = Enumerable.Range(0, sources).ToArray();
         for (var o = 0; o < index.ObjectCount; o++)
         {
-            var isResolved = index.ResolvedCandidate[o] >= 0;
             for (var c = index.ClaimStart[o]; c < index.ClaimStart[o + 1]; c++)
             {
-                var s = index.ClaimSource[c];
-                resolved[s] += isResolved ? index.ClaimWeight[c] : 0;
-                Join(parent, s, index.ClaimSource[index.ClaimStart[o]]);
+                Join(parent, index.ClaimSource[c], index.ClaimSource[index.ClaimStart[o]]);
             }
         }
 
         // Sources sharing nothing say nothing by agreement; those with a resolved record are measured by it.
-        bool ByAgreement(int s) => rates.Shared[s] > 0 && resolved[s] < CopyDetector.MinResolvedClaims;
+        bool ByAgreement(int s) => rates.Shared[s] > 0 && index.SourceResolvedClaims[s] < CopyDetector.MinResolvedClaims;
 
         var groups = new Dictionary<int, Pool>();
         for (var s = 0; s < sources; s++)

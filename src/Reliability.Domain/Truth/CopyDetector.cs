@@ -122,25 +122,11 @@ internal sealed class CopyDetector
     private static double[] MeasuredAccuracy(ClaimIndex index, AgreementRates agreement, TruthPolicy policy)
     {
         var accuracy = AgreementAccuracy.Estimate(agreement, policy);
-        var right = new double[index.SourceCount];
-        var resolved = new double[index.SourceCount];
-        for (var c = 0; c < index.ClaimWeight.Length; c++)
-        {
-            var candidate = index.ClaimCandidate[c];
-            var verdict = index.ResolvedCandidate[index.CandidateObject[candidate]];
-            if (verdict >= 0)
-            {
-                var s = index.ClaimSource[c];
-                resolved[s] += index.ClaimWeight[c];
-                right[s] += candidate == verdict ? index.ClaimWeight[c] : 0;
-            }
-        }
-
         for (var s = 0; s < accuracy.Length; s++)
         {
-            if (resolved[s] >= MinResolvedClaims)
+            if (index.SourceResolvedClaims[s] >= MinResolvedClaims)
             {
-                accuracy[s] = (index.PriorAlpha[s] + right[s]) / (index.PriorAlpha[s] + index.PriorBeta[s] + resolved[s]);
+                accuracy[s] = (index.PriorAlpha[s] + index.SourceResolvedRight[s]) / (index.PriorAlpha[s] + index.PriorBeta[s] + index.SourceResolvedClaims[s]);
             }
         }
 

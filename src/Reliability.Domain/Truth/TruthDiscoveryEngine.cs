@@ -6,7 +6,8 @@ namespace Reliability.Domain.Truth;
 /// Estimates which value of each object is true and how reliable each source is, alternating
 /// until stable: (a) a value's probability from the Accu vote weights ln(n·A/(1−A)) of the
 /// sources backing it, A capped at <see cref="TruthPolicy.VoteReliabilityCap"/> (plus a share of
-/// the support of similar values), (b) a source's reliability
+/// the support of similar values, and where resolved disputes show pair effects, each source's
+/// record against those claiming other values, <see cref="HeadToHead"/>), (b) a source's reliability
 /// as the Beta posterior mean of the probabilities of the values it claimed.
 /// Pure: no I/O, and the result does not depend on the order of the input.
 /// </summary>
@@ -23,6 +24,7 @@ public sealed class TruthDiscoveryEngine(TruthPolicy policy)
         ArgumentNullException.ThrowIfNull(input);
         var index = ClaimIndex.Build(input, Policy);
         var copies = new CopyDetector(index, Policy);
+        var headToHead = Policy.WeighHeadToHead ? HeadToHead.Find(index, Policy) : null;
 
         var reliability = new double[index.SourceCount];
         for (var s = 0; s < reliability.Length; s++)
@@ -47,7 +49,7 @@ public sealed class TruthDiscoveryEngine(TruthPolicy policy)
         while (iterations < Policy.MaxIterations && !converged)
         {
             iterations++;
-            EstimateValues(index, reliability, logOdds, discount, score, total, probability);
+            EstimateValues(index, headToHead, reliability, logOdds, discount, score, total, probability);
             EstimateReliability(index, probability, reliability, record, next);
             var change = 0.0;
             for (var s = 0; s < next.Length; s++)
@@ -69,9 +71,9 @@ public sealed class TruthDiscoveryEngine(TruthPolicy policy)
             }
         }
 
-        EstimateValues(index, reliability, logOdds, discount, score, total, probability);
+        EstimateValues(index, headToHead, reliability, logOdds, discount, score, total, probability);
         var stated = Policy.TemperByAgreement
-            ? StatedProbabilities(index, copies.Agreement ?? AgreementRates.Measure(index, new SourcePairSweep(index, Policy)), reliability, discount, total, probability)
+            ? StatedProbabilities(index, headToHead, copies.Agreement ?? AgreementRates.Measure(index, new SourcePairSweep(index, Policy)), reliability, discount, total, probability)
             : probability;
         // Verdicts and ratings come from the estimate itself; only what a verdict is said to be worth is held back.
         return new TruthDiscoveryResult(Verdicts(index, probability, stated), Reliabilities(index, probability, reliability, record), iterations, converged);
@@ -89,13 +91,13 @@ public sealed class TruthDiscoveryEngine(TruthPolicy policy)
     /// changes; verdicts and ratings never do, so accuracy cannot move.
     /// </summary>
     private double[] StatedProbabilities(
-        ClaimIndex index, AgreementRates agreement, double[] reliability, double[] discount, double[] total, double[] probability)
+        ClaimIndex index, HeadToHead? headToHead, AgreementRates agreement, double[] reliability, double[] discount, double[] total, double[] probability)
     {
         // What each source votes with: a rating above the cap adds no weight here either.
         var voting = reliability.Select(r => Math.Min(Clamp(r), Policy.VoteReliabilityCap)).ToArray();
         var modest = ChanceCorrectedAccuracy.Shrink(index, agreement, Policy, voting);
         var modestProbability = new double[probability.Length];
-        EstimateValues(index, modest, new double[modest.Length], discount, new double[probability.Length], new double[probability.Length], modestProbability);
+        EstimateValues(index, headToHead, modest, new double[modest.Length], discount, new double[probability.Length], new double[probability.Length], modestProbability);
         var stated = (double[])probability.Clone();
         for (var o = 0; o < index.ObjectCount; o++)
         {
@@ -144,7 +146,7 @@ public sealed class TruthDiscoveryEngine(TruthPolicy policy)
         Math.Clamp(reliability, Policy.ReliabilityFloor, 1 - Policy.ReliabilityFloor);
 
     private void EstimateValues(
-        ClaimIndex index, double[] reliability, double[] logOdds, double[] discount, double[] score, double[] total, double[] probability)
+        ClaimIndex index, HeadToHead? headToHead, double[] reliability, double[] logOdds, double[] discount, double[] score, double[] total, double[] probability)
     {
         for (var s = 0; s < logOdds.Length; s++)
         {
@@ -157,6 +159,8 @@ public sealed class TruthDiscoveryEngine(TruthPolicy policy)
         {
             score[index.ClaimCandidate[c]] += Vote(index, logOdds, discount, c);
         }
+
+        headToHead?.AddTo(index, discount, score);
 
         for (var o = 0; o < index.ObjectCount; o++)
         {

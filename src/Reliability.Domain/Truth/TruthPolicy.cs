@@ -48,6 +48,13 @@ public sealed record TruthPolicy
     public int NewcomerClaims { get; init; } = 2;
 
     /// <summary>
+    /// Pseudo-claims at <see cref="PriorReliability"/> that newcomers' record on resolved objects is
+    /// weighed against when it sets every newcomer's prior mean. More than one source's prior: it
+    /// speaks for all of them, and two resolved claims should not set it alone.
+    /// </summary>
+    public double NewcomerPriorPseudoClaims { get; init; } = 10;
+
+    /// <summary>
     /// Most claims an open object may have for a contest on it that a newcomer takes part in to be
     /// decided by the newcomer's prior. There a claim counts towards its source's rating as far as its
     /// value is backed, not as far as it won: otherwise a careful source disputed one to one by
@@ -56,6 +63,12 @@ public sealed record TruthPolicy
     public int SmallContestClaims { get; init; } = 6;
 
     public bool DetectCopying { get; init; } = true;
+
+    /// <summary>
+    /// Whether resolved disputes between two sources weigh in where they meet again on an open
+    /// object, when they show more than the sources' separate records predict (<see cref="HeadToHead"/>).
+    /// </summary>
+    public bool WeighHeadToHead { get; init; } = true;
 
     /// <summary>Prior probability that two sources sharing objects are copying each other.</summary>
     public double CopyPrior { get; init; } = 0.1;

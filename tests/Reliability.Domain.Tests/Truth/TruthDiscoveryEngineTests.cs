@@ -57,6 +57,109 @@ public sealed class TruthDiscoveryEngineTests
     }
 
     [Fact]
+    public void Newcomers_are_trusted_as_far_as_other_newcomers_proved_right_on_resolved_questions()
+    {
+        // "desk" was right on 10 of 12 resolved questions; on each, an account that never posted
+        // again claimed a wrong answer. Two more such accounts now dispute the desk on an open question.
+        var claims = new List<TruthClaim>();
+        var resolved = new List<ResolvedTruth>();
+        for (var i = 0; i < 12; i++)
+        {
+            claims.Add(new TruthClaim("desk", $"resolved-{i}", i < 10 ? "true" : "false"));
+            claims.Add(new TruthClaim($"passer-by-{i}", $"resolved-{i}", "rumour"));
+            resolved.Add(new ResolvedTruth($"resolved-{i}", "true"));
+        }
+
+        claims.Add(new TruthClaim("desk", "open", "held"));
+        claims.Add(new TruthClaim("newcomer-a", "open", "fell"));
+        claims.Add(new TruthClaim("newcomer-b", "open", "fell"));
+        // A source the caller vouches for keeps the prior it was given, newcomer or not.
+        claims.Add(new TruthClaim("desk", "vouched", "held"));
+        claims.Add(new TruthClaim("envoy", "vouched", "fell"));
+        SourcePrior[] priors = [new("envoy", 19, 1)];
+
+        var result = Engine.Discover(new TruthDiscoveryInput(claims, resolved, priors));
+        var withoutPassersBy = Engine.Discover(new TruthDiscoveryInput(
+            [.. claims.Where(c => !c.SourceId.StartsWith("passer-by-", StringComparison.Ordinal))], resolved, priors));
+
+        Assert.Equal("held", result.Objects.Single(o => o.ObjectId == "open").MostProbableValue);
+        var newcomer = result.Sources.Single(s => s.SourceId == "newcomer-a").Reliability;
+        Assert.InRange(newcomer, 0.2, 0.5);
+        // With no newcomer's record to go by, two of them at the default prior outvote the desk.
+        Assert.Equal("fell", withoutPassersBy.Objects.Single(o => o.ObjectId == "open").MostProbableValue);
+        Assert.Equal("fell", result.Objects.Single(o => o.ObjectId == "vouched").MostProbableValue);
+        Assert.True(result.Sources.Single(s => s.SourceId == "envoy").Reliability > 0.85);
+    }
+
+    [Fact]
+    public void A_source_that_won_every_resolved_dispute_with_a_group_is_believed_against_it_again()
+    {
+        // Four aggregators agree with the airline on 200 resolved flights and share the same wrong
+        // time on 12 of its own. Their records (about 0.94) say little of that; their disputes do.
+        var (claims, resolved) = AirlineAndAggregators(disputedOwnFlights: 12);
+        claims.Add(new TruthClaim("airline", "open-own-flight", "7:05"));
+        claims.AddRange(Aggregators.Select(a => new TruthClaim(a, "open-own-flight", "7:07")));
+
+        var result = Engine.Discover(new TruthDiscoveryInput(claims, resolved));
+        var withoutDisputes = new TruthDiscoveryEngine(TruthPolicy.Default with { WeighHeadToHead = false })
+            .Discover(new TruthDiscoveryInput(claims, resolved));
+
+        Assert.Equal("7:05", result.Objects.Single(o => o.ObjectId == "open-own-flight").MostProbableValue);
+        Assert.Equal("7:07", withoutDisputes.Objects.Single(o => o.ObjectId == "open-own-flight").MostProbableValue);
+    }
+
+    [Fact]
+    public void A_few_lost_disputes_are_no_pair_effect()
+    {
+        // Two flights in dispute: a group of accurate sources disagreeing with the airline twice is chance, not a pattern.
+        var (claims, resolved) = AirlineAndAggregators(disputedOwnFlights: 2);
+        claims.Add(new TruthClaim("airline", "open-own-flight", "7:05"));
+        claims.AddRange(Aggregators.Select(a => new TruthClaim(a, "open-own-flight", "7:07")));
+        var input = new TruthDiscoveryInput(claims, resolved);
+
+        var result = Engine.Discover(input);
+        var withoutDisputes = new TruthDiscoveryEngine(TruthPolicy.Default with { WeighHeadToHead = false }).Discover(input);
+
+        Assert.Equal(
+            withoutDisputes.Objects.Select(o => (o.ObjectId, o.MostProbableValue, o.Probability)),
+            result.Objects.Select(o => (o.ObjectId, o.MostProbableValue, o.Probability)));
+    }
+
+    [Fact]
+    public void Where_sources_err_independently_resolved_disputes_change_nothing()
+    {
+        var (record, options) = SyntheticNewsroom.YesNo(questions: 600, sources: 40, perQuestion: 6, lowest: 0.55, highest: 0.95, seed: 11);
+        var resolved = record.Truth.OrderBy(t => t.Key, StringComparer.Ordinal).Where((_, i) => i % 2 == 0)
+            .Select(t => new ResolvedTruth(t.Key, t.Value)).ToList();
+        var input = new TruthDiscoveryInput(record.Claims, resolved, Options: options);
+
+        var result = Engine.Discover(input);
+        var withoutDisputes = new TruthDiscoveryEngine(TruthPolicy.Default with { WeighHeadToHead = false }).Discover(input);
+
+        Assert.Equal(
+            withoutDisputes.Objects.Select(o => (o.ObjectId, o.MostProbableValue, o.Probability)),
+            result.Objects.Select(o => (o.ObjectId, o.MostProbableValue, o.Probability)));
+    }
+
+    private static readonly string[] Aggregators = ["aggregator-a", "aggregator-b", "aggregator-c", "aggregator-d"];
+
+    private static (List<TruthClaim> Claims, List<ResolvedTruth> Resolved) AirlineAndAggregators(int disputedOwnFlights)
+    {
+        var claims = new List<TruthClaim>();
+        var resolved = new List<ResolvedTruth>();
+        for (var i = 0; i < 200 + disputedOwnFlights; i++)
+        {
+            var flight = $"flight-{i:D3}";
+            var disputed = i >= 200;
+            claims.Add(new TruthClaim("airline", flight, "on time"));
+            claims.AddRange(Aggregators.Select(a => new TruthClaim(a, flight, disputed ? "late" : "on time")));
+            resolved.Add(new ResolvedTruth(flight, "on time"));
+        }
+
+        return (claims, resolved);
+    }
+
+    [Fact]
     public void Resolved_value_nobody_claimed_becomes_a_candidate()
     {
         var result = Engine.Discover(new TruthDiscoveryInput(
