@@ -64,7 +64,7 @@ internal sealed class HeadToHead
                 for (var b = first; open && b < end; b++)
                 {
                     if (index.ClaimCandidate[a] != index.ClaimCandidate[b]
-                        && shift.TryGetValue(PairKey(index.ClaimSource[a], index.ClaimSource[b]), out var pairShift) && pairShift != 0)
+                        && shift.TryGetValue(PackedPairs.Key(index.ClaimSource[a], index.ClaimSource[b]), out var pairShift) && pairShift != 0)
                     {
                         opposing.Add(b);
                         shifts.Add(pairShift);
@@ -97,8 +97,6 @@ internal sealed class HeadToHead
         }
     }
 
-    private static long PairKey(int source, int opponent) => ((long)source << 32) | (uint)opponent;
-
     private sealed class Dispute
     {
         public double Count;
@@ -109,7 +107,9 @@ internal sealed class HeadToHead
     /// <summary>Per ordered pair of sources that claimed different values of a resolved object: how often, and how often the first was right.</summary>
     private static Dictionary<long, Dispute> Disputes(ClaimIndex index, TruthPolicy policy)
     {
-        var disputes = new Dictionary<long, Dispute>();
+        // Packed pairs hash apart: a long's own hash XORs its halves, and a few hundred sources'
+        // pairs then share a few hundred buckets (10 s against 0.4 for 200,000 claims on 2,000 objects, half of them resolved).
+        var disputes = new Dictionary<long, Dispute>(PackedPairs.Comparer);
         for (var o = 0; o < index.ObjectCount; o++)
         {
             var verdict = index.ResolvedCandidate[o];
@@ -131,7 +131,7 @@ internal sealed class HeadToHead
                         continue;
                     }
 
-                    var key = PairKey(index.ClaimSource[a], index.ClaimSource[b]);
+                    var key = PackedPairs.Key(index.ClaimSource[a], index.ClaimSource[b]);
                     if (!disputes.TryGetValue(key, out var dispute))
                     {
                         disputes[key] = dispute = new Dispute();
@@ -189,7 +189,7 @@ internal sealed class HeadToHead
             return null;
         }
 
-        var shifts = new Dictionary<long, double>(pairs.Count);
+        var shifts = new Dictionary<long, double>(pairs.Count, PackedPairs.Comparer);
         foreach (var (key, observed, predicted, variance) in pairs)
         {
             var drawn = predicted + (spread / (spread + variance) * (observed - predicted));
