@@ -36,6 +36,10 @@ internal sealed class ClaimIndex
     /// <summary>Per source, its (weighted) claims on resolved objects, and how many of them the verdict bore out.</summary>
     public required double[] SourceResolvedClaims { get; init; }
     public required double[] SourceResolvedRight { get; init; }
+
+    /// <summary>A source's accuracy on resolved objects: the Beta posterior mean of its record there under its prior.</summary>
+    public double ResolvedAccuracy(int source) =>
+        (PriorAlpha[source] + SourceResolvedRight[source]) / (PriorAlpha[source] + PriorBeta[source] + SourceResolvedClaims[source]);
     public required double[] PriorAlpha { get; init; }
     public required double[] PriorBeta { get; init; }
 

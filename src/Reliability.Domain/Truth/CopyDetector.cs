@@ -126,7 +126,7 @@ internal sealed class CopyDetector
         {
             if (index.SourceResolvedClaims[s] >= MinResolvedClaims)
             {
-                accuracy[s] = (index.PriorAlpha[s] + index.SourceResolvedRight[s]) / (index.PriorAlpha[s] + index.PriorBeta[s] + index.SourceResolvedClaims[s]);
+                accuracy[s] = index.ResolvedAccuracy(s);
             }
         }
 

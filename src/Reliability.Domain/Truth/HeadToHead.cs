@@ -58,10 +58,11 @@ internal sealed class HeadToHead
         for (var o = 0; o < index.ObjectCount; o++)
         {
             var (first, end) = (index.ClaimStart[o], index.ClaimStart[o + 1]);
-            var open = index.ResolvedCandidate[o] < 0 && end - first <= policy.CopyTestMaxClaimsPerObject;
+            // Resolved objects are fixed at their verdict; larger ones are left out, as by the copy test.
+            var weighed = index.ResolvedCandidate[o] < 0 && end - first <= policy.CopyTestMaxClaimsPerObject;
             for (var a = first; a < end; a++)
             {
-                for (var b = first; open && b < end; b++)
+                for (var b = first; weighed && b < end; b++)
                 {
                     if (index.ClaimCandidate[a] != index.ClaimCandidate[b]
                         && shift.TryGetValue(PackedPairs.Key(index.ClaimSource[a], index.ClaimSource[b]), out var pairShift) && pairShift != 0)
@@ -154,8 +155,7 @@ internal sealed class HeadToHead
         var accuracy = new double[index.SourceCount];
         for (var s = 0; s < accuracy.Length; s++)
         {
-            var measured = (index.PriorAlpha[s] + index.SourceResolvedRight[s]) / (index.PriorAlpha[s] + index.PriorBeta[s] + index.SourceResolvedClaims[s]);
-            accuracy[s] = Math.Min(Math.Clamp(measured, policy.ReliabilityFloor, 1 - policy.ReliabilityFloor), policy.VoteReliabilityCap);
+            accuracy[s] = Math.Min(Math.Clamp(index.ResolvedAccuracy(s), policy.ReliabilityFloor, 1 - policy.ReliabilityFloor), policy.VoteReliabilityCap);
         }
 
         var pairs = new List<(long Key, double Observed, double Predicted, double Variance)>(disputes.Count);
