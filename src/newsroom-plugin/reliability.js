@@ -515,9 +515,10 @@
       this.call('GET', '/v1/sources/' + id + '/claims?limit=20'),
       asOf ? this.call('GET', '/v1/sources/' + id + '/score?asOf=' + encodeURIComponent(asOf)) : Promise.resolve(null),
       this.call('GET', '/v1/sources/' + id + '/explanation?top=' + EXPLAINED_CLAIMS),
+      this.call('GET', '/v1/sources/' + id + '/disputes?limit=' + DISPUTED_SOURCES + '&perOpponent=1'),
     ]).then(function (results) {
       loading.remove();
-      var score = results[0], history = results[1], claims = results[2], then = results[3], explanation = results[4];
+      var score = results[0], history = results[1], claims = results[2], then = results[3], explanation = results[4], disputes = results[5];
       if (!score.ok) {
         panel.appendChild(el(document, 'p', { class: 'note' }, 'reliability unavailable'));
         return;
@@ -528,6 +529,9 @@
       panel.appendChild(self.correctionsSection(score.body.corrections || {}));
       if (explanation.ok) {
         panel.appendChild(self.explanationSection(explanation.body));
+      }
+      if (disputes.ok) {
+        panel.appendChild(self.disputesSection(disputes.body));
       }
       if (history.ok) {
         panel.appendChild(el(document, 'h3', {}, 'Score history'));
@@ -590,6 +594,42 @@
     if (rest && rest.claims > 0) {
       section.appendChild(el(document, 'p', { class: 'note' }, 'and ' + rest.claims + (rest.claims === 1 ? ' more claim' : ' more claims') +
         ' (' + evidenceText(rest.confirmed, rest.refuted) + ')'));
+    }
+    return section;
+  };
+
+  /** The sources this one most often contradicted on propositions since confirmed. */
+  var DISPUTED_SOURCES = 3;
+
+  function times(n) {
+    return n === 1 ? 'once' : n + ' times';
+  }
+
+  Annotator.prototype.disputesSection = function (record) {
+    var section = el(document, 'section', { class: 'disputes' });
+    section.appendChild(el(document, 'h3', {}, 'When others said otherwise'));
+    var opponents = record.opponents || [];
+    if (opponents.length === 0) {
+      section.appendChild(el(document, 'p', { class: 'note' }, 'No disagreement with another source has been settled yet.'));
+      return section;
+    }
+    var list = el(document, 'ul');
+    opponents.forEach(function (o) {
+      var li = el(document, 'li');
+      li.appendChild(el(document, 'strong', {}, o.name));
+      var outcome = ': disagreed ' + times(o.disputes) + ' on settled questions; this source was right ' + times(o.won) +
+        ', ' + o.name + ' ' + times(o.lost) + (o.neitherRight > 0 ? ', neither ' + times(o.neitherRight) : '');
+      li.appendChild(document.createTextNode(outcome));
+      var latest = (o.propositions || [])[0];
+      if (latest) {
+        li.setAttribute('title', 'Latest: ' + latest.question + ' \u2014 confirmed: ' + latest.confirmedOption);
+      }
+      list.appendChild(li);
+    });
+    section.appendChild(list);
+    var more = record.opponentCount - opponents.length;
+    if (more > 0) {
+      section.appendChild(el(document, 'p', { class: 'note' }, 'and ' + more + (more === 1 ? ' more source' : ' more sources')));
     }
     return section;
   };

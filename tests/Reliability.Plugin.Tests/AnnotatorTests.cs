@@ -153,6 +153,8 @@ public sealed partial class AnnotatorTests(PluginFixture fixture) : IClassFixtur
         await Expect(panel.Locator("section.explanation li")).ToHaveCountAsync(3);
         await Expect(panel.Locator("section.explanation")).ToContainTextAsync("glory-repelled");
         await Expect(panel.Locator("section.explanation p.note")).ToHaveCountAsync(0);
+        // Nothing in the seed case is resolved yet.
+        await Expect(panel.Locator("section.disputes p.note")).ToHaveTextAsync("No disagreement with another source has been settled yet.");
         await PluginFixture.ScreenshotAsync(page, "rtl-article-panel");
 
         // The editor keeps typing: the next lookup must leave the open panel (and its focus) alone.
@@ -211,6 +213,63 @@ public sealed partial class AnnotatorTests(PluginFixture fixture) : IClassFixtur
         var why = host.Locator("[role=dialog] section.explanation");
         await Expect(why.Locator("li")).ToHaveCountAsync(5);
         await Expect(why.Locator("p.note")).ToHaveTextAsync(new Regex(@"^and 295 more claims \("));
+        await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task The_panel_says_who_turned_out_right_when_other_sources_contradicted_the_cited_one()
+    {
+        var run = Guid.NewGuid().ToString("N");
+        var (army, jnim, noir) = ($"fama_{run}"[..15], $"jnim_{run}"[..15], $"noir_{run}"[..15]);
+        string[] options = ["the army repelled the attack", "JNIM took the base"];
+        string Post(string handle, int i) => $"https://x.com/{handle}/status/{1_710_000_000 + i}";
+        object Claim(string handle, int place, int option, int post) => new
+        {
+            id = $"{handle}-{place}",
+            handle = new { platform = "x", handle },
+            proposition = new { question = $"Who held position {place} on 28 September 2023? {run}", options },
+            option = options[option],
+            publishedAt = "2023-09-28T10:00:00Z",
+            url = Post(handle, post),
+        };
+        var batch = await fixture.Editor.PostAsJsonAsync("/v1/claims", new
+        {
+            claims = new[]
+            {
+                Claim(army, 1, 0, 1), Claim(jnim, 1, 1, 2), Claim(noir, 1, 1, 3),
+                Claim(army, 2, 0, 4), Claim(jnim, 2, 1, 5),
+                Claim(army, 3, 0, 6), Claim(jnim, 3, 1, 7),
+            },
+        });
+        batch.EnsureSuccessStatusCode();
+        var items = (await batch.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("items");
+        // Positions 1 and 2 are settled, one each way; position 3 stays open.
+        foreach (var (item, option) in new[] { (items[0], options[1]), (items[3], options[0]) })
+        {
+            (await fixture.Editor.PutAsJsonAsync($"/v1/propositions/{item.GetProperty("propositionId").GetString()}/resolution",
+                new { option, evidence = new[] { "https://example.org/imagery" }, at = "2023-10-02T00:00:00Z" })).EnsureSuccessStatusCode();
+        }
+
+        var url = fixture.Site.Publish("/disputes", $"""
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8"><title>Attack</title></head>
+            <body><article><p>The army <a id="army-post" href="{Post(army, 1)}">said</a> it repelled the attack.</p></article>
+            <script src="{fixture.ApiBase}/plugin/reliability.js" data-api="{fixture.ApiBase}" data-key="{fixture.ReaderKey}"></script>
+            </body></html>
+            """);
+        var page = await fixture.Browser.NewPageAsync();
+        await page.GotoAsync(url);
+        var host = page.Locator("#army-post + [data-reliability-source]");
+        await host.Locator("button.badge").ClickAsync();
+
+        var disputes = host.Locator("[role=dialog] section.disputes li");
+        await Expect(disputes).ToHaveCountAsync(2);
+        await Expect(disputes.Nth(0)).ToHaveTextAsync(
+            $"@{jnim}: disagreed 2 times on settled questions; this source was right once, @{jnim} once");
+        await Expect(disputes.Nth(1)).ToHaveTextAsync(
+            $"@{noir}: disagreed once on settled questions; this source was right 0 times, @{noir} once");
+        await Expect(disputes.Nth(1)).ToHaveAttributeAsync("title", $"Latest: Who held position 1 on 28 September 2023? {run} \u2014 confirmed: JNIM took the base");
+        await PluginFixture.ScreenshotAsync(page, "panel-disputes");
         await page.CloseAsync();
     }
 

@@ -27,10 +27,28 @@ internal static class SourcesApi
         sources.MapGet("/{id}/history", HistoryAsync)
             .WithSummary("The score after each event: a series a chart can draw, cut down to at most `points` points when asked");
         sources.MapGet("/{id}/claims", ClaimsAsync).WithSummary("The source's claims, newest first, a page at a time");
+        sources.MapGet("/{id}/disputes", DisputesAsync)
+            .WithSummary("Who turned out right when this source and another said different things on a proposition since confirmed");
         return app;
     }
 
     public sealed record SourceListItem(string Id, string Name, string Kind, IReadOnlyList<HandleView> Handles, IReadOnlyList<string> Topics, int ClaimCount, double Score, double Lower, double Upper, string Band, string Grade);
+
+    /// <summary>
+    /// A source's record against the sources it contradicted on confirmed propositions. Counts are
+    /// over every opponent and dispute; <c>Opponents</c> lists the <c>limit</c> with the most disputes.
+    /// </summary>
+    public sealed record DisputesView(
+        string SourceId, int ConfirmedPropositions, int OpponentCount, int Disputes, int Won, int Lost, int NeitherRight, IReadOnlyList<OpponentView> Opponents);
+
+    /// <summary>The record against one source; <c>Propositions</c> holds the latest <c>perOpponent</c> of its disputes.</summary>
+    public sealed record OpponentView(
+        string SourceId, string Name, string Kind, bool InterestedParty, int Disputes, int Won, int Lost, int NeitherRight, IReadOnlyList<DisputeView> Propositions);
+
+    /// <summary>Outcome: "won", "lost" or "neither-right", for the source whose record this is.</summary>
+    public sealed record DisputeView(
+        string PropositionId, string Question, IReadOnlyList<string> Options, IReadOnlyList<string> OpponentOptions, string ConfirmedOption,
+        DateTimeOffset ResolvedAt, string Outcome);
 
     public sealed record SourceRequest(string? Id, string? Name, string? Kind, bool? InterestedParty, List<HandleRequest?>? Handles);
 
@@ -170,6 +188,49 @@ internal static class SourcesApi
         }
 
         return await grains.GetGrain<ISourceGrain>(id).GetClaimsAsync(cursor, limit) is { } page ? TypedResults.Ok(page) : Unknown(id);
+    }
+
+    public const int MaxDisputeOpponents = 500;
+    public const int MaxDisputesPerOpponent = 1_000;
+
+    private static async Task<Results<Ok<DisputesView>, ProblemHttpResult>> DisputesAsync(
+        string id, RecordQueries queries, CancellationToken cancellationToken, int limit = 50, int perOpponent = 20)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (limit is < 1 or > MaxDisputeOpponents)
+        {
+            errors["limit"] = [$"Between 1 and {MaxDisputeOpponents}."];
+        }
+
+        if (perOpponent is < 1 or > MaxDisputesPerOpponent)
+        {
+            errors["perOpponent"] = [$"Between 1 and {MaxDisputesPerOpponent}."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Invalid(errors);
+        }
+
+        if (await queries.DisputesOfAsync(id, cancellationToken) is not { } found)
+        {
+            return Unknown(id);
+        }
+
+        var all = found.Opponents;
+        var opponents = all.Take(limit).Select(o =>
+        {
+            var document = found.OpponentDocuments.GetValueOrDefault(o.OpponentId);
+            return new OpponentView(
+                o.OpponentId, document?.Name ?? o.OpponentId, document is null ? "other" : Vocabulary.Word(document.Kind), document?.InterestedParty ?? false,
+                o.Disputes.Count, o.Won, o.Lost, o.NeitherRight,
+                [.. o.Disputes.Take(perOpponent).Select(d => new DisputeView(
+                    d.Proposition.PropositionId, d.Proposition.Question, d.Options, d.OpponentOptions, d.Proposition.ConfirmedOption,
+                    d.Proposition.ResolvedAt, Vocabulary.Word(d.Outcome)))]);
+        });
+        return TypedResults.Ok(new DisputesView(
+            id, found.ConfirmedPropositions, all.Count, all.Sum(o => o.Disputes.Count), all.Sum(o => o.Won), all.Sum(o => o.Lost),
+            all.Sum(o => o.NeitherRight), [.. opponents]));
     }
 
     /// <summary>

@@ -69,9 +69,7 @@ public sealed class TruthRecord
 
     private TruthRow Row(string sourceId, string propositionId, string option, Hedge hedge, string? relayOf, string correctionStatus) =>
         new(Shared(sourceId), Shared(propositionId), Shared(option), hedge, relayOf,
-            // A claim the source retracted or reversed no longer asserts anything; a deleted one
-            // still does (deleting cannot launder a record).
-            Stands: correctionStatus is not ("retracted" or "reversed"));
+            Stands: ClaimDocument.StillAsserts(correctionStatus));
 
     public bool HasOptionsOf(string propositionId) => _options.ContainsKey(propositionId);
 

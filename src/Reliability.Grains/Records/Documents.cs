@@ -66,6 +66,12 @@ public sealed class ClaimDocument
 
     public string? ReplacementClaimId { get; set; }
 
+    /// <summary>
+    /// Whether a claim in this <see cref="CorrectionStatus"/> still asserts its option: one the source
+    /// retracted or reversed no longer does; a deleted one still does (deleting cannot launder a record).
+    /// </summary>
+    public static bool StillAsserts(string correctionStatus) => correctionStatus is not ("retracted" or "reversed");
+
     /// <summary>Corrections already recorded, so a retried one is not appended twice.</summary>
     public List<string> CorrectionIds { get; set; } = [];
 

@@ -1,4 +1,7 @@
 using Marten;
+using Reliability.Domain.Disputes;
+using Reliability.Domain.Model;
+using Reliability.Grains.Propositions;
 
 namespace Reliability.Grains.Records;
 
@@ -98,6 +101,52 @@ public sealed class RecordQueries(IDocumentStore store)
         return counts.ToDictionary(c => c.SourceId, c => c.Claims, StringComparer.Ordinal);
     }
 
+    /// <summary>
+    /// A source's disputes on confirmed propositions (<see cref="DisputeRecord"/>) and the
+    /// documents of the sources it disputed with; null when no source has this id.
+    /// </summary>
+    public async Task<SourceDisputes?> DisputesOfAsync(string sourceId, CancellationToken cancellationToken = default)
+    {
+        await using var session = store.QuerySession();
+        if (await session.LoadAsync<SourceDocument>(sourceId, cancellationToken) is null)
+        {
+            return null;
+        }
+
+        // Only the fields a dispute needs come back: a source's claims can number tens of thousands.
+        var own = await ClaimForEstimate.Select(session.Query<ClaimDocument>().Where(c => c.SourceId == sourceId)).ToListAsync(cancellationToken);
+        var claimedOn = own.Where(c => ClaimDocument.StillAsserts(c.CorrectionStatus)).Select(c => c.PropositionId).Distinct().ToArray();
+        var resolved = claimedOn.Length == 0
+            ? []
+            : await session.Query<PropositionDocument>().Where(p => p.State == "resolved" && claimedOn.Contains(p.Id)).ToListAsync(cancellationToken);
+        var confirmed = new Dictionary<string, ConfirmedProposition>(StringComparer.Ordinal);
+        foreach (var proposition in resolved)
+        {
+            // Revisions are kept in order; the last is the one in force, and "unresolvable" settles no dispute.
+            if (proposition.Resolutions.LastOrDefault() is { Verdict: Verdict.Confirmed, ConfirmedOption: { } option } resolution)
+            {
+                confirmed[proposition.Id] = new ConfirmedProposition(proposition.Id, proposition.Proposition.Question, option, resolution.At);
+            }
+        }
+
+        if (confirmed.Count == 0)
+        {
+            return new SourceDisputes(0, [], new Dictionary<string, SourceDocument>(StringComparer.Ordinal));
+        }
+
+        var confirmedIds = confirmed.Keys.ToArray();
+        var claims = await ClaimForEstimate.Select(session.Query<ClaimDocument>().Where(c => confirmedIds.Contains(c.PropositionId)))
+            .ToListAsync(cancellationToken);
+        var opponents = DisputeRecord.Of(
+            sourceId,
+            claims.Where(c => ClaimDocument.StillAsserts(c.CorrectionStatus)).Select(c => new StandingClaim(c.SourceId, c.PropositionId, c.Option)),
+            confirmed);
+        var documents = opponents.Count == 0
+            ? []
+            : await session.LoadManyAsync<SourceDocument>(cancellationToken, [.. opponents.Select(o => o.OpponentId)]);
+        return new SourceDisputes(confirmed.Count, opponents, documents.ToDictionary(d => d.Id, StringComparer.Ordinal));
+    }
+
     public async Task<IReadOnlyList<PropositionDocument>> ListPropositionsAsync(string? state, int limit, CancellationToken cancellationToken = default)
     {
         await using var session = store.QuerySession();
@@ -113,3 +162,10 @@ public sealed class RecordQueries(IDocumentStore store)
 
 /// <summary>A row of <see cref="RecordQueries.ClaimCountsAsync"/>.</summary>
 public sealed record SourceClaimCount(string SourceId, int Claims);
+
+/// <summary>
+/// What <see cref="RecordQueries.DisputesOfAsync"/> found: how many confirmed propositions the source
+/// still stands on, its record against each source it disputed with, and those sources' documents.
+/// </summary>
+public sealed record SourceDisputes(
+    int ConfirmedPropositions, IReadOnlyList<OpponentRecord> Opponents, IReadOnlyDictionary<string, SourceDocument> OpponentDocuments);

@@ -1,0 +1,145 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Reliability.Api.Tests;
+
+/// <summary>A source's record against the sources it contradicted, through the public API.</summary>
+public sealed class DisputeTests(DisputeTests.Api api) : IClassFixture<DisputeTests.Api>
+{
+    public sealed class Api() : EditorApi("disputes");
+
+    private const string Repelled = "army repelled the attack";
+    private const string Taken = "JNIM took the base";
+
+    private HttpClient Client => api.Editor;
+
+    private static string Unique(string prefix) => $"{prefix}_{Guid.NewGuid():N}"[..20];
+
+    private static object Claim(string handle, string question, string option, string publishedAt) => new
+    {
+        id = Unique("claim"),
+        handle = new { platform = "x", handle },
+        proposition = new { question, options = new[] { Repelled, Taken }, topics = new[] { "military" }, region = "Timbuktu" },
+        option,
+        publishedAt,
+    };
+
+    private async Task<JsonElement[]> PostAsync(params object[] claims)
+    {
+        var response = await Client.PostAsJsonAsync("/v1/claims", new { claims });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return [.. (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items").EnumerateArray()];
+    }
+
+    private async Task ResolveAsync(string propositionId, object resolution) =>
+        (await Client.PutAsJsonAsync($"/v1/propositions/{propositionId}/resolution", resolution)).EnsureSuccessStatusCode();
+
+    [Fact]
+    public async Task A_source_shows_who_turned_out_right_each_time_another_source_contradicted_it()
+    {
+        var (army, jnim, glory) = (Unique("army"), Unique("jnim"), Unique("glory"));
+        var run = Guid.NewGuid();
+        string Question(string place) => $"Who held {place} on 28 Sept? {run}";
+
+        var acharane = await PostAsync(
+            Claim(army, Question("Acharane"), Repelled, "2023-09-28T09:00:00Z"),
+            Claim(jnim, Question("Acharane"), Taken, "2023-09-28T10:00:00Z"),
+            Claim(glory, Question("Acharane"), Repelled, "2023-09-28T12:00:00Z"));
+        var mourdiah = await PostAsync(
+            Claim(army, Question("Mourdiah"), Repelled, "2023-09-28T09:00:00Z"),
+            Claim(jnim, Question("Mourdiah"), Taken, "2023-09-28T10:00:00Z"));
+        var dioura = await PostAsync(
+            Claim(army, Question("Dioura"), Repelled, "2023-09-28T09:00:00Z"),
+            Claim(jnim, Question("Dioura"), Taken, "2023-09-28T10:00:00Z"));
+        var tombouctou = await PostAsync(
+            Claim(army, Question("Tombouctou"), Repelled, "2023-09-28T09:00:00Z"),
+            Claim(jnim, Question("Tombouctou"), Taken, "2023-09-28T10:00:00Z"));
+        var armyId = acharane[0].GetProperty("sourceId").GetString()!;
+        var jnimId = acharane[1].GetProperty("sourceId").GetString()!;
+        var gloryId = acharane[2].GetProperty("sourceId").GetString()!;
+        string PropositionOf(JsonElement[] items) => items[0].GetProperty("propositionId").GetString()!;
+
+        // The account reverses toward JNIM's version: its first claim no longer asserts anything.
+        var reversal = await Client.PostAsJsonAsync($"/v1/claims/{acharane[2].GetProperty("id").GetString()}/corrections", new
+        {
+            kind = "reversed",
+            at = "2023-09-28T18:00:00Z",
+            replacement = new { id = Unique("claim"), option = Taken, publishedAt = "2023-09-28T18:00:00Z" },
+        });
+        Assert.Equal(HttpStatusCode.OK, reversal.StatusCode);
+
+        await ResolveAsync(PropositionOf(acharane), new { option = Taken, evidence = new[] { "https://example.org/imagery" }, at = "2023-10-02T00:00:00Z" });
+        await ResolveAsync(PropositionOf(mourdiah), new { option = Repelled, evidence = new[] { "https://example.org/visit" }, at = "2023-10-01T00:00:00Z" });
+        // Confirmed, then revised to unresolvable: the revision in force settles nothing.
+        await ResolveAsync(PropositionOf(tombouctou), new { option = Taken, evidence = new[] { "https://example.org/a" }, at = "2023-10-01T00:00:00Z" });
+        await ResolveAsync(PropositionOf(tombouctou), new { unresolvable = true, evidence = new[] { "https://example.org/b" }, at = "2023-10-03T00:00:00Z" });
+        // Dioura stays open.
+
+        var record = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{armyId}/disputes");
+
+        Assert.Equal(2, record.GetProperty("confirmedPropositions").GetInt32());
+        Assert.Equal((3, 1, 2, 0), Counts(record));
+        Assert.Equal(2, record.GetProperty("opponentCount").GetInt32());
+        var opponents = record.GetProperty("opponents").EnumerateArray().ToArray();
+        Assert.Equal([jnimId, gloryId], opponents.Select(o => o.GetProperty("sourceId").GetString()));
+        Assert.Equal((2, 1, 1, 0), Counts(opponents[0]));
+        Assert.Equal($"@{jnim}", opponents[0].GetProperty("name").GetString());
+        var disputes = opponents[0].GetProperty("propositions").EnumerateArray().ToArray();
+        // The latest resolution first.
+        Assert.Equal([PropositionOf(acharane), PropositionOf(mourdiah)], disputes.Select(d => d.GetProperty("propositionId").GetString()));
+        Assert.Equal("lost", disputes[0].GetProperty("outcome").GetString());
+        Assert.Equal(Taken, disputes[0].GetProperty("confirmedOption").GetString());
+        Assert.Equal([Repelled], disputes[0].GetProperty("options").EnumerateArray().Select(o => o.GetString()));
+        Assert.Equal([Taken], disputes[0].GetProperty("opponentOptions").EnumerateArray().Select(o => o.GetString()));
+        Assert.Equal("won", disputes[1].GetProperty("outcome").GetString());
+        // Against the account only its replacement counts, and it was right.
+        Assert.Equal((1, 0, 1, 0), Counts(opponents[1]));
+        Assert.Equal([Taken], opponents[1].GetProperty("propositions")[0].GetProperty("opponentOptions").EnumerateArray().Select(o => o.GetString()));
+
+        // The same disputes from the other side.
+        var fromJnim = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{jnimId}/disputes");
+        Assert.Equal((2, 1, 1, 0), Counts(fromJnim));
+        Assert.Equal(armyId, fromJnim.GetProperty("opponents")[0].GetProperty("sourceId").GetString());
+
+        // Cut down, the totals still count every opponent and dispute.
+        var cut = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{armyId}/disputes?limit=1&perOpponent=1");
+        Assert.Equal((3, 1, 2, 0), Counts(cut));
+        var only = Assert.Single(cut.GetProperty("opponents").EnumerateArray());
+        Assert.Equal((2, 1, 1, 0), Counts(only));
+        Assert.Single(only.GetProperty("propositions").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task A_source_with_no_confirmed_contradictions_has_an_empty_record()
+    {
+        var items = await PostAsync(Claim(Unique("lone"), $"Who held Boulkessi? {Guid.NewGuid()}", Repelled, "2023-09-28T09:00:00Z"));
+
+        var record = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{items[0].GetProperty("sourceId").GetString()}/disputes");
+
+        Assert.Equal(0, record.GetProperty("confirmedPropositions").GetInt32());
+        Assert.Equal((0, 0, 0, 0), Counts(record));
+        Assert.Empty(record.GetProperty("opponents").EnumerateArray());
+    }
+
+    [Theory]
+    [InlineData("/v1/sources/nobody-has-this-id/disputes", HttpStatusCode.NotFound, null)]
+    [InlineData("/v1/sources/nobody-has-this-id/disputes?limit=0", HttpStatusCode.BadRequest, "limit")]
+    [InlineData("/v1/sources/nobody-has-this-id/disputes?perOpponent=1001", HttpStatusCode.BadRequest, "perOpponent")]
+    public async Task Bad_requests_are_problems(string path, HttpStatusCode status, string? field)
+    {
+        using var response = await Client.GetAsync(path);
+
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        if (field is not null)
+        {
+            var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
+        }
+    }
+
+    private static (int Disputes, int Won, int Lost, int NeitherRight) Counts(JsonElement record) => (
+        record.GetProperty("disputes").GetInt32(), record.GetProperty("won").GetInt32(), record.GetProperty("lost").GetInt32(),
+        record.GetProperty("neitherRight").GetInt32());
+}
