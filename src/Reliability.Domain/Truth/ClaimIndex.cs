@@ -40,6 +40,7 @@ internal sealed class ClaimIndex
     /// <summary>A source's accuracy on resolved objects: the Beta posterior mean of its record there under its prior.</summary>
     public double ResolvedAccuracy(int source) =>
         (PriorAlpha[source] + SourceResolvedRight[source]) / (PriorAlpha[source] + PriorBeta[source] + SourceResolvedClaims[source]);
+
     public required double[] PriorAlpha { get; init; }
     public required double[] PriorBeta { get; init; }
 
