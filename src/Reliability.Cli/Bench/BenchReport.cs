@@ -117,6 +117,11 @@ public sealed record BenchReport(
             figures["scale_managed_heap_after_rescore_bytes"] = scale.ManagedHeapAfterRescore;
             figures["scale_active_source_grains_after_ingest"] = scale.ActiveSourcesAfterIngest;
             figures["scale_active_source_grains_after_rescore"] = scale.ActiveSourcesAfterRescore;
+            figures["scale_resolutions"] = scale.Resolutions;
+            figures["scale_resolve_seconds"] = scale.ResolveSeconds;
+            figures["scale_truth_catch_up_after_resolutions_seconds"] = scale.TruthCatchUpSeconds;
+            figures["scale_peak_working_set_after_resolutions_bytes"] = scale.PeakWorkingSetAfterResolutions;
+            figures["scale_managed_heap_after_resolutions_bytes"] = scale.ManagedHeapAfterResolutions;
         }
 
         return new JsonObject
@@ -152,6 +157,7 @@ public sealed record BenchReport(
                 ["memory_sources"] = Sizes.MemorySources,
                 ["scale_claims"] = Sizes.ScaleClaims,
                 ["scale_sources"] = Sizes.ScaleSources,
+                ["scale_resolutions"] = Sizes.ScaleResolutions,
             },
             ["machine"] = new JsonObject
             {

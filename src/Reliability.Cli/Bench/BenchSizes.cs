@@ -57,6 +57,12 @@ public sealed record BenchSizes(
     /// </summary>
     public int ClaimsPerSet { get; init; } = int.MaxValue;
 
-    /// <summary>The default figures plus memory per grain and a million claims over 100,000 sources.</summary>
-    public static BenchSizes Full { get; } = Default with { Mode = "full", MemorySources = 2_000, ScaleClaims = 1_000_000, ScaleSources = 100_000 };
+    /// <summary>Propositions of the million claims resolved after the rescore (the first ones of their 10,000).</summary>
+    public int ScaleResolutions { get; init; }
+
+    /// <summary>The default figures plus memory per grain and a million claims over 100,000 sources, a tenth of their propositions then resolved.</summary>
+    public static BenchSizes Full { get; } = Default with
+    {
+        Mode = "full", MemorySources = 2_000, ScaleClaims = 1_000_000, ScaleSources = 100_000, ScaleResolutions = 1_000,
+    };
 }

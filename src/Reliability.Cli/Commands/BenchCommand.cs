@@ -128,6 +128,10 @@ public static class BenchCommand
             table.AddRow("6", "live managed heap after a full collection, after ingest / after the rescore, MiB",
                 $"{Number(scale.ManagedHeapAfterIngest / 1024.0 / 1024.0)} / {Number(scale.ManagedHeapAfterRescore / 1024.0 / 1024.0)}", "", "", "");
             table.AddRow("6", "  source grains active then", $"{scale.ActiveSourcesAfterIngest:N0} / {scale.ActiveSourcesAfterRescore:N0}", "", "", "");
+            table.AddRow("6", $"then {scale.Resolutions:N0} propositions resolved: s / truth estimate caught up, s",
+                $"{Number(scale.ResolveSeconds)} / {Number(scale.TruthCatchUpSeconds)}", "", "", "");
+            table.AddRow("6", "  peak working set by then / live managed heap after, MiB",
+                $"{Number(scale.PeakWorkingSetAfterResolutions / 1024.0 / 1024.0)} / {Number(scale.ManagedHeapAfterResolutions / 1024.0 / 1024.0)}", "", "", "");
         }
 
         console.Write(table);
