@@ -39,6 +39,12 @@ internal sealed class CopyDetector
     private readonly double[] _falseValues;
 
     public CopyDetector(ClaimIndex index, TruthPolicy policy)
+        : this(index, policy, new SourcePairSweep(index, policy))
+    {
+    }
+
+    // The engine lays out the claim pairs source by source once, for every step that reads them.
+    public CopyDetector(ClaimIndex index, TruthPolicy policy, SourcePairSweep sweep)
     {
         _index = index;
         _policy = policy;
@@ -56,7 +62,6 @@ internal sealed class CopyDetector
             return;
         }
 
-        var sweep = new SourcePairSweep(index, policy);
         var claimCandidate = index.ClaimCandidate;
 
         // Counted first, so every array is allocated once at its final size: on a large record the

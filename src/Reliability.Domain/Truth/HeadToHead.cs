@@ -37,9 +37,9 @@ internal sealed class HeadToHead
         (_claimStart, _opposingClaim, _logOddsShift) = (claimStart, opposingClaim, logOddsShift);
 
     /// <summary>Null where nothing resolved shows a pair effect, or nothing open has a pair that has one.</summary>
-    public static HeadToHead? Find(ClaimIndex index, TruthPolicy policy)
+    public static HeadToHead? Find(ClaimIndex index, TruthPolicy policy, SourcePairSweep sweep)
     {
-        var shift = PairShifts(index, policy);
+        var shift = PairShifts(index, policy, sweep);
         if (shift is null)
         {
             return null;
@@ -123,7 +123,7 @@ internal sealed class HeadToHead
     /// 2,000 objects resolved, a table of every disputing pair took 0.5 GB, and almost none of them
     /// ever met on an open object.
     /// </summary>
-    internal static Dictionary<long, double>? PairShifts(ClaimIndex index, TruthPolicy policy)
+    internal static Dictionary<long, double>? PairShifts(ClaimIndex index, TruthPolicy policy, SourcePairSweep sweep)
     {
         if (Array.TrueForAll(index.ResolvedCandidate, verdict => verdict < 0))
         {
@@ -139,7 +139,7 @@ internal sealed class HeadToHead
         double q = 0, excess = 0;
         var tested = 0;
         var meeting = new List<(int Source, int Partner, Departure SourceFirst, Departure PartnerFirst)>();
-        new SourcePairSweep(index, policy).ForEachSourcePair((s, u, pairs) =>
+        sweep.ForEachSourcePair((s, u, pairs) =>
         {
             double count = 0, sourceWon = 0, partnerWon = 0, bothWrongShare = 0;
             var meets = false;

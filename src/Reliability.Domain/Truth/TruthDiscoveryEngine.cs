@@ -23,8 +23,11 @@ public sealed class TruthDiscoveryEngine(TruthPolicy policy)
     {
         ArgumentNullException.ThrowIfNull(input);
         var index = ClaimIndex.Build(input, Policy);
-        var copies = new CopyDetector(index, Policy);
-        var headToHead = Policy.WeighHeadToHead ? HeadToHead.Find(index, Policy) : null;
+        // The claim pairs source by source, laid out once for the copy test, the resolved disputes
+        // and the stated probabilities' agreement rates alike.
+        var sweep = new SourcePairSweep(index, Policy);
+        var copies = new CopyDetector(index, Policy, sweep);
+        var headToHead = Policy.WeighHeadToHead ? HeadToHead.Find(index, Policy, sweep) : null;
 
         var reliability = new double[index.SourceCount];
         for (var s = 0; s < reliability.Length; s++)
@@ -73,7 +76,7 @@ public sealed class TruthDiscoveryEngine(TruthPolicy policy)
 
         EstimateValues(index, headToHead, reliability, logOdds, discount, score, total, probability);
         var stated = Policy.TemperByAgreement
-            ? StatedProbabilities(index, headToHead, copies.Agreement ?? AgreementRates.Measure(index, new SourcePairSweep(index, Policy)), reliability, discount, total, probability)
+            ? StatedProbabilities(index, headToHead, copies.Agreement ?? AgreementRates.Measure(index, sweep), reliability, discount, total, probability)
             : probability;
         // Verdicts and ratings come from the estimate itself; only what a verdict is said to be worth is held back.
         return new TruthDiscoveryResult(Verdicts(index, probability, stated), Reliabilities(index, probability, reliability, record), iterations, converged);

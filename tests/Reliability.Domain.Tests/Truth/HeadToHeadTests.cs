@@ -28,7 +28,7 @@ public sealed class HeadToHeadTests
         claims.AddRange(Aggregators.Select(a => new TruthClaim(a, "open-own-flight", "7:07")));
         var index = ClaimIndex.Build(new TruthDiscoveryInput(claims, resolved), TruthPolicy.Default);
 
-        var shifts = HeadToHead.PairShifts(index, TruthPolicy.Default);
+        var shifts = HeadToHead.PairShifts(index, TruthPolicy.Default, new SourcePairSweep(index, TruthPolicy.Default));
 
         Assert.NotNull(shifts);
         var pairs = shifts.ToDictionary(s => (index.SourceIds[(int)(s.Key >> 32)], index.SourceIds[(int)s.Key]), s => s.Value);
@@ -43,6 +43,8 @@ public sealed class HeadToHeadTests
     {
         TruthClaim[] claims = [new("airline", "flight", "7:05"), new("aggregator-a", "flight", "7:07")];
 
-        Assert.Null(HeadToHead.PairShifts(ClaimIndex.Build(new TruthDiscoveryInput(claims), TruthPolicy.Default), TruthPolicy.Default));
+        var index = ClaimIndex.Build(new TruthDiscoveryInput(claims), TruthPolicy.Default);
+
+        Assert.Null(HeadToHead.PairShifts(index, TruthPolicy.Default, new SourcePairSweep(index, TruthPolicy.Default)));
     }
 }
