@@ -601,10 +601,6 @@
   /** The sources this one most often contradicted on propositions since confirmed. */
   var DISPUTED_SOURCES = 3;
 
-  function times(n) {
-    return n === 1 ? 'once' : n + ' times';
-  }
-
   Annotator.prototype.disputesSection = function (record) {
     var section = el(document, 'section', { class: 'disputes' });
     section.appendChild(el(document, 'h3', {}, 'When others said otherwise'));
@@ -617,8 +613,9 @@
     opponents.forEach(function (o) {
       var li = el(document, 'li');
       li.appendChild(el(document, 'strong', {}, o.name));
-      var outcome = ': disagreed ' + times(o.disputes) + ' on settled questions; this source was right ' + times(o.won) +
-        ', ' + o.name + ' ' + times(o.lost) + (o.neitherRight > 0 ? ', neither ' + times(o.neitherRight) : '');
+      var outcome = ': ' + o.disputes + (o.disputes === 1 ? ' settled disagreement' : ' settled disagreements') +
+        ' \u2014 this source right in ' + o.won + ', ' + o.name + ' in ' + o.lost +
+        (o.neitherRight > 0 ? ', neither in ' + o.neitherRight : '');
       li.appendChild(document.createTextNode(outcome));
       var latest = (o.propositions || [])[0];
       if (latest) {

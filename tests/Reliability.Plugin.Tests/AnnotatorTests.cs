@@ -265,9 +265,9 @@ public sealed partial class AnnotatorTests(PluginFixture fixture) : IClassFixtur
         var disputes = host.Locator("[role=dialog] section.disputes li");
         await Expect(disputes).ToHaveCountAsync(2);
         await Expect(disputes.Nth(0)).ToHaveTextAsync(
-            $"@{jnim}: disagreed 2 times on settled questions; this source was right once, @{jnim} once");
+            $"@{jnim}: 2 settled disagreements \u2014 this source right in 1, @{jnim} in 1");
         await Expect(disputes.Nth(1)).ToHaveTextAsync(
-            $"@{noir}: disagreed once on settled questions; this source was right 0 times, @{noir} once");
+            $"@{noir}: 1 settled disagreement \u2014 this source right in 0, @{noir} in 1");
         await Expect(disputes.Nth(1)).ToHaveAttributeAsync("title", $"Latest: Who held position 1 on 28 September 2023? {run} \u2014 confirmed: JNIM took the base");
         await PluginFixture.ScreenshotAsync(page, "panel-disputes");
         await page.CloseAsync();
