@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Reliability.Grains.Records;
 
 namespace Reliability.Api.Tests;
 
@@ -102,6 +104,12 @@ public sealed class DisputeTests(DisputeTests.Api api) : IClassFixture<DisputeTe
         Assert.Equal((2, 1, 1, 0), Counts(fromJnim));
         Assert.Equal(armyId, fromJnim.GetProperty("opponents")[0].GetProperty("sourceId").GetString());
 
+        // Read a proposition at a time, as a prolific source's are read in parts, the record is the same.
+        var queries = api.Factory.Services.GetRequiredService<RecordQueries>();
+        var whole = await queries.DisputesOfAsync(armyId);
+        var inParts = await queries.DisputesOfAsync(armyId, propositionsPerRead: 1);
+        Assert.Equal(Describe(whole!), Describe(inParts!));
+
         // Cut down, the totals still count every opponent and dispute.
         var cut = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{armyId}/disputes?limit=1&perOpponent=1");
         Assert.Equal((3, 1, 2, 0), Counts(cut));
@@ -138,6 +146,11 @@ public sealed class DisputeTests(DisputeTests.Api api) : IClassFixture<DisputeTe
             Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
         }
     }
+
+    private static string Describe(SourceDisputes disputes) => $"{disputes.ConfirmedPropositions}: " + string.Join(
+        "; ",
+        disputes.Opponents.Select(o => o.OpponentId + " " + string.Join(
+            ", ", o.Disputes.Select(d => $"{d.Proposition.PropositionId} {string.Join("/", d.Options)} vs {string.Join("/", d.OpponentOptions)} {d.Outcome}"))));
 
     private static (int Disputes, int Won, int Lost, int NeitherRight) Counts(JsonElement record) => (
         record.GetProperty("disputes").GetInt32(), record.GetProperty("won").GetInt32(), record.GetProperty("lost").GetInt32(),

@@ -114,14 +114,27 @@ public static class DisputeRecord
             }
         }
 
-        return
-        [
-            .. byOpponent
-                .Select(o => new OpponentRecord(
-                    o.Key,
-                    [.. o.Value.OrderByDescending(d => d.Proposition.ResolvedAt).ThenBy(d => d.Proposition.PropositionId, StringComparer.Ordinal)]))
-                .OrderByDescending(o => o.Disputes.Count)
-                .ThenBy(o => o.OpponentId, StringComparer.Ordinal),
-        ];
+        return Ordered(byOpponent.Select(o => (o.Key, (IEnumerable<Dispute>)o.Value)));
     }
+
+    /// <summary>
+    /// One record from records worked out over disjoint sets of propositions, as if worked out at
+    /// once: a prolific source's propositions are read a part at a time, so that what a request
+    /// holds does not grow with every claim on every proposition it ever spoke to.
+    /// </summary>
+    public static IReadOnlyList<OpponentRecord> Merge(IEnumerable<IReadOnlyList<OpponentRecord>> parts) =>
+        Ordered(parts.SelectMany(p => p)
+            .GroupBy(o => o.OpponentId, StringComparer.Ordinal)
+            .Select(g => (g.Key, g.SelectMany(o => o.Disputes))));
+
+    // Most disputes first, then by id; each opponent's disputes the latest resolution first.
+    private static IReadOnlyList<OpponentRecord> Ordered(IEnumerable<(string OpponentId, IEnumerable<Dispute> Disputes)> opponents) =>
+    [
+        .. opponents
+            .Select(o => new OpponentRecord(
+                o.OpponentId,
+                [.. o.Disputes.OrderByDescending(d => d.Proposition.ResolvedAt).ThenBy(d => d.Proposition.PropositionId, StringComparer.Ordinal)]))
+            .OrderByDescending(o => o.Disputes.Count)
+            .ThenBy(o => o.OpponentId, StringComparer.Ordinal),
+    ];
 }

@@ -8,6 +8,9 @@ namespace Reliability.Grains.Records;
 /// <summary>Queries over the read models: what lists, searches and page lookups need.</summary>
 public sealed class RecordQueries(IDocumentStore store)
 {
+    /// <summary>How many confirmed propositions <see cref="DisputesOfAsync"/> reads the claims of at a time.</summary>
+    public const int DisputePropositionsPerRead = 500;
+
     public async Task<ClaimDocument?> FindClaimAsync(string claimId, CancellationToken cancellationToken = default)
     {
         await using var session = store.QuerySession();
@@ -105,8 +108,16 @@ public sealed class RecordQueries(IDocumentStore store)
     /// A source's disputes on confirmed propositions (<see cref="DisputeRecord"/>) and the
     /// documents of the sources it disputed with; null when no source has this id.
     /// </summary>
-    public async Task<SourceDisputes?> DisputesOfAsync(string sourceId, CancellationToken cancellationToken = default)
+    /// <param name="sourceId">The source whose record this is.</param>
+    /// <param name="cancellationToken">Stops the reads.</param>
+    /// <param name="propositionsPerRead">
+    /// Confirmed propositions whose claims are read and weighed at a time: a source that spoke to
+    /// thousands of busy propositions would otherwise have every claim on all of them in memory at once.
+    /// </param>
+    public async Task<SourceDisputes?> DisputesOfAsync(
+        string sourceId, CancellationToken cancellationToken = default, int propositionsPerRead = DisputePropositionsPerRead)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(propositionsPerRead, 1);
         await using var session = store.QuerySession();
         if (await session.LoadAsync<SourceDocument>(sourceId, cancellationToken) is null)
         {
@@ -134,13 +145,18 @@ public sealed class RecordQueries(IDocumentStore store)
             return new SourceDisputes(0, [], new Dictionary<string, SourceDocument>(StringComparer.Ordinal));
         }
 
-        var confirmedIds = confirmed.Keys.ToArray();
-        var claims = await ClaimForEstimate.Select(session.Query<ClaimDocument>().Where(c => confirmedIds.Contains(c.PropositionId)))
-            .ToListAsync(cancellationToken);
-        var opponents = DisputeRecord.Of(
-            sourceId,
-            claims.Where(c => ClaimDocument.StillAsserts(c.CorrectionStatus)).Select(c => new StandingClaim(c.SourceId, c.PropositionId, c.Option)),
-            confirmed);
+        var parts = new List<IReadOnlyList<OpponentRecord>>();
+        foreach (var part in confirmed.Keys.Order(StringComparer.Ordinal).Chunk(propositionsPerRead))
+        {
+            var claims = await ClaimForEstimate.Select(session.Query<ClaimDocument>().Where(c => part.Contains(c.PropositionId)))
+                .ToListAsync(cancellationToken);
+            parts.Add(DisputeRecord.Of(
+                sourceId,
+                claims.Where(c => ClaimDocument.StillAsserts(c.CorrectionStatus)).Select(c => new StandingClaim(c.SourceId, c.PropositionId, c.Option)),
+                confirmed));
+        }
+
+        var opponents = DisputeRecord.Merge(parts);
         var documents = opponents.Count == 0
             ? []
             : await session.LoadManyAsync<SourceDocument>(cancellationToken, [.. opponents.Select(o => o.OpponentId)]);

@@ -118,6 +118,28 @@ public sealed class DisputeRecordTests
         }
     }
 
+    [Fact]
+    public void Records_over_parts_of_the_propositions_merge_into_the_record_over_all_of_them()
+    {
+        var confirmed = Confirmed(("a", Taken, 1), ("b", Repelled, 1), ("c", Taken, 3), ("d", Repelled, 2));
+        StandingClaim[] claims =
+        [
+            Said("army", "a", Repelled), Said("jnim", "a", Taken), Said("noir", "a", Repelled),
+            Said("army", "b", Taken), Said("army", "b", Repelled), Said("jnim", "b", Taken), Said("cma", "b", Withdrew),
+            Said("army", "c", Repelled), Said("cma", "c", Taken), Said("jnim", "c", Taken),
+            Said("army", "d", Repelled), Said("cma", "d", Taken),
+        ];
+        string[][] parts = [["a", "c"], ["b"], ["d"]];
+
+        var merged = DisputeRecord.Merge(parts.Select(part =>
+            DisputeRecord.Of("army", claims.Where(c => part.Contains(c.PropositionId)), confirmed)));
+
+        Assert.Equal(Describe(DisputeRecord.Of("army", claims, confirmed)), Describe(merged));
+        // cma's disputes come from all three parts, jnim's from two.
+        Assert.Equal(["cma", "jnim"], merged.Select(o => o.OpponentId));
+        Assert.Equal(3, merged[0].Disputes.Count);
+    }
+
     private static string Describe(IEnumerable<OpponentRecord> record) => string.Join(
         "; ",
         record.Select(o => o.OpponentId + ": " + string.Join(
