@@ -196,20 +196,20 @@ internal static class SourcesApi
     private static async Task<Results<Ok<DisputesView>, ProblemHttpResult>> DisputesAsync(
         string id, RecordQueries queries, CancellationToken cancellationToken, int limit = 50, int perOpponent = 20)
     {
-        var errors = new Dictionary<string, string[]>();
+        var errors = new RequestErrors();
         if (limit is < 1 or > MaxDisputeOpponents)
         {
-            errors["limit"] = [$"Between 1 and {MaxDisputeOpponents}."];
+            errors.Add("limit", $"Between 1 and {MaxDisputeOpponents}.");
         }
 
         if (perOpponent is < 1 or > MaxDisputesPerOpponent)
         {
-            errors["perOpponent"] = [$"Between 1 and {MaxDisputesPerOpponent}."];
+            errors.Add("perOpponent", $"Between 1 and {MaxDisputesPerOpponent}.");
         }
 
-        if (errors.Count > 0)
+        if (errors.Any)
         {
-            return Problems.Invalid(errors);
+            return Problems.Invalid(errors.ToDictionary());
         }
 
         if (await queries.DisputesOfAsync(id, cancellationToken) is not { } found)
