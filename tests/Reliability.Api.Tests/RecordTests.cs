@@ -464,6 +464,31 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
     }
 
     [Fact]
+    public async Task A_sources_later_claim_of_another_option_replaces_its_earlier_one_in_the_estimate()
+    {
+        // The army's office says it repelled the attack, then three days later that JNIM took the
+        // base, without reversing the first post; a wire still says the army repelled it.
+        var question = "Changed its mind " + Guid.NewGuid();
+        var office = $"po_{Guid.NewGuid():N}"[..20];
+        var batch = await PostClaimsAsync(
+            Claim(NewId("first"), office, question, "army repelled the attack", "2023-09-28T12:00:00Z"),
+            Claim(NewId("later"), office, question, "JNIM took the base", "2023-10-01T09:00:00Z"),
+            Claim(NewId("wire"), $"pw_{Guid.NewGuid():N}"[..20], question, "army repelled the attack", "2023-09-28T14:00:00Z"));
+        var propositionId = batch.GetProperty("items")[0].GetProperty("propositionId").GetString()!;
+
+        await api.Factory.WaitForQuietTruthAsync();
+        var proposition = await Client.GetFromJsonAsync<JsonElement>($"/v1/propositions/{propositionId}");
+        var probabilities = proposition.GetProperty("provisionalProbabilities").EnumerateArray()
+            .ToDictionary(p => p.GetProperty("option").GetString()!, p => p.GetProperty("probability").GetDouble());
+        // One new source on each side: even. Were the first post still counted, the office's weight
+        // would be split and the army's side ahead.
+        Assert.Equal(0.5, probabilities["JNIM took the base"], 6);
+        Assert.Equal(0.5, probabilities["army repelled the attack"], 6);
+        // The record keeps both posts.
+        Assert.Equal(3, proposition.GetProperty("claims").GetArrayLength());
+    }
+
+    [Fact]
     public async Task A_claim_nobody_contests_is_as_likely_as_its_source_is_reliable_not_certain()
     {
         var handle = $"lone_{Guid.NewGuid():N}"[..20];

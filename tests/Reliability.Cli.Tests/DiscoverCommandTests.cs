@@ -77,6 +77,28 @@ public sealed class DiscoverCommandTests
         Assert.Equal(["base-held", "army", "1"], Rows(undeclared)[0]);
     }
 
+    [Fact]
+    public async Task A_later_claim_in_the_time_column_supersedes_what_the_source_said_before()
+    {
+        using var temp = new TempFolder();
+        var options = temp.File("options.tsv", "base-held\tarmy\tjnim\n");
+        var changedMind = temp.File("changed.tsv",
+            "army\tbase-held\tarmy\t2023-09-28T08:00:00Z\narmy\tbase-held\tjnim\t2023-10-01T12:00:00Z\nwire\tbase-held\tarmy\t2023-09-28T09:00:00Z\n");
+        var untimed = temp.File("untimed.tsv", "army\tbase-held\tarmy\narmy\tbase-held\tjnim\nwire\tbase-held\tarmy\n");
+        var (timedOut, untimedOut) = (temp.File("timed-verdicts.tsv"), temp.File("untimed-verdicts.tsv"));
+
+        var timedRun = await CliRunner.RunAsync("discover", "--claims", changedMind, "--options", options, "--out", timedOut);
+        var untimedRun = await CliRunner.RunAsync("discover", "--claims", untimed, "--options", options, "--out", untimedOut);
+
+        Assert.Equal(0, timedRun.ExitCode);
+        Assert.Equal(0, untimedRun.ExitCode);
+        // The army now says jnim took the base, the wire still says the army held it: a tie. Without
+        // times the army backs both, and the wire's side wins.
+        Assert.Equal(["base-held", "army", "0.5"], Rows(timedOut)[0]);
+        Assert.Equal("army", Rows(untimedOut)[0][1]);
+        Assert.InRange(double.Parse(Rows(untimedOut)[0][2], System.Globalization.CultureInfo.InvariantCulture), 0.6, 1.0);
+    }
+
     [Theory]
     [InlineData("base-held\tarmy\n", "options.tsv:1: expected an object and at least two options")]
     [InlineData("base-held\tarmy\tarmy\n", "options.tsv:1: option 'army' is listed twice")]

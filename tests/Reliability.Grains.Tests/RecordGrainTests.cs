@@ -405,9 +405,11 @@ public sealed class RecordGrainTests(GrainCluster fixture) : IClassFixture<Grain
     public async Task Provisional_truth_follows_every_kind_of_change_from_what_each_commit_wrote()
     {
         // Mostly agreeing: on a record whose sources agree no more than chance every estimate is
-        // stated at an even share, and no change would show in it.
+        // stated at an even share, and no change would show in it. Claims i and i + 30 are one
+        // source's on one proposition, and say the same option: a later claim of another would
+        // supersede the earlier one.
         var claims = Enumerable.Range(0, 60)
-            .Select(i => Claim($"tr-{i}", $"tr-s{i % 6}", $"tr-p{i % 10}", i % 7 == 3 ? "o1" : "o0", i, i % 4 == 0 ? "reported" : "asserted"))
+            .Select(i => Claim($"tr-{i}", $"tr-s{i % 6}", $"tr-p{i % 10}", i % 30 % 7 == 3 ? "o1" : "o0", i, i % 4 == 0 ? "reported" : "asserted"))
             .Append(Claim("tr-x0", "tr-s0", "tr-px", "o0", 70))
             .Append(Claim("tr-x1", "tr-s1", "tr-px", "o1", 71))
             .ToList();

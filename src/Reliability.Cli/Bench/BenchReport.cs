@@ -73,6 +73,7 @@ public sealed record BenchReport(
                 ["engine_calibration_error"] = g.CalibrationError,
                 ["engine_on_judged_half"] = g.EngineOnJudgedHalf,
                 ["engine_half_resolved"] = g.EngineHalfResolved,
+                ["engine_without_times"] = double.IsNaN(g.EngineWithoutTimes) ? null : g.EngineWithoutTimes,
                 ["objects"] = g.Objects,
                 ["claims"] = g.Claims,
                 ["seeds"] = Truth.GeneratedSeeds,

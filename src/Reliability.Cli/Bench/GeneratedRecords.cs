@@ -21,6 +21,12 @@ public sealed record GeneratedRecord(
         IReadOnlyList<string> answers = [.. Enumerable.Range(0, WrongValues + 1).Select(AnswerName)];
         return new TruthDiscoveryInput(Claims, Options: Truth.Keys.ToDictionary(q => q, _ => answers, StringComparer.Ordinal));
     }
+
+    /// <summary>Whether the claims say when they were made.</summary>
+    public bool IsTimed => Claims.Any(c => c.At is not null);
+
+    /// <summary>The same record with the claims' times left out, as a file without its time column.</summary>
+    public GeneratedRecord WithoutTimes() => this with { Claims = [.. Claims.Select(c => c with { At = null })] };
 }
 
 /// <summary>One shape of record a newsroom meets, generated afresh from each seed.</summary>
@@ -32,17 +38,21 @@ public sealed record RecordShape(string Name, string Description, Func<Random, G
 /// (<see cref="Confidence"/>, its mean stated probability) and how far that is from how often it was
 /// right (<see cref="CalibrationError"/>, see <see cref="GeneratedRecords.Calibration"/>); and the
 /// engine on a random half of the questions without (<see cref="EngineOnJudgedHalf"/>) and with
-/// (<see cref="EngineHalfResolved"/>) the other half resolved.
+/// (<see cref="EngineHalfResolved"/>) the other half resolved. Where the claims say when they were
+/// made, <see cref="EngineWithoutTimes"/> is the engine on the same claims with their times left
+/// out (NaN where they have none).
 /// </summary>
 public sealed record GeneratedResult(
     string Shape, string Description, int Objects, int Claims, double Engine, double Vote, double InformedVote,
-    double Confidence, double CalibrationError, double EngineOnJudgedHalf, double EngineHalfResolved);
+    double Confidence, double CalibrationError, double EngineOnJudgedHalf, double EngineHalfResolved, double EngineWithoutTimes = double.NaN);
 
 /// <summary>
 /// Records generated with a known truth, in the shapes a newsroom meets: independent sources of
 /// mixed accuracy, yes/no questions, few sources per question, a long tail of one-claim sources, a
 /// popular falsehood, undeclared relays of one office, a group that copies most of what one source
-/// says, and one source on every question with newcomers who keep its figure. The canonical
+/// says, one source on every question with newcomers who keep its figure, and two records whose
+/// claims say when they were made: sources that correct a hasty first answer, and aggregators that
+/// pick up a rumour channel's posts. The canonical
 /// datasets are four records; the engine's one configuration must also hold on records nobody
 /// tuned it on, and these show where it does and where it does not. Besides the engine, each
 /// shape is judged by majority vote and by Accu's vote weighted with the accuracy every source was
@@ -71,6 +81,10 @@ public static class GeneratedRecords
             CopyingGroup),
         new("dominant source", "one source on each of 2,000 questions (80 %); 10 experts (90–98 %) each on 10 %; 0–2 newcomers (45 %) on each, who keep the dominant source's answer 40 % of the time",
             DominantSource),
+        new("second thoughts", "timed: 30 sources (60–90 %), 3 on each of 2,000 questions; on a third of its questions a source first posts a hasty answer (right 40 % of the time), then, hours later, its considered one",
+            SecondThoughts),
+        new("aggregators", "timed: 30 independent sources (60–90 %), 3 on each question; a rumour channel (50 %) first on 40 % of them; 5 aggregators, right 90 % of the time on their own, on every question, each taking the channel's answer 80 % of the time, an hour or more after it",
+            Aggregators),
     ];
 
     public static IReadOnlyList<GeneratedResult> Run(TruthPolicy policy, int seeds = Seeds)
@@ -79,7 +93,7 @@ public static class GeneratedRecords
         var results = new List<GeneratedResult>();
         foreach (var shape in Shapes)
         {
-            double onEngine = 0, onVote = 0, onInformed = 0, confidence = 0, calibrationError = 0, onHalfResolved = 0, onJudgedHalf = 0;
+            double onEngine = 0, onVote = 0, onInformed = 0, confidence = 0, calibrationError = 0, onHalfResolved = 0, onJudgedHalf = 0, withoutTimes = 0;
             int objects = 0, claims = 0;
             for (var s = 0; s < seeds; s++)
             {
@@ -87,6 +101,9 @@ public static class GeneratedRecords
                 var estimates = engine.Discover(record.ToInput()).Objects;
                 var verdicts = estimates.ToDictionary(o => o.ObjectId, o => o.MostProbableValue, StringComparer.Ordinal);
                 onEngine += Accuracy(verdicts, record.Truth);
+                withoutTimes += record.IsTimed
+                    ? Accuracy(engine.Discover(record.WithoutTimes().ToInput()).Objects.ToDictionary(o => o.ObjectId, o => o.MostProbableValue, StringComparer.Ordinal), record.Truth)
+                    : double.NaN;
                 var calibration = Calibration(estimates.Where(o => record.Truth.ContainsKey(o.ObjectId))
                     .Select(o => (o.Probability, o.MostProbableValue == record.Truth[o.ObjectId])));
                 confidence += calibration.Confidence;
@@ -100,7 +117,7 @@ public static class GeneratedRecords
 
             results.Add(new GeneratedResult(
                 shape.Name, shape.Description, objects / seeds, claims / seeds, onEngine / seeds, onVote / seeds, onInformed / seeds,
-                confidence / seeds, calibrationError / seeds, onJudgedHalf / seeds, onHalfResolved / seeds));
+                confidence / seeds, calibrationError / seeds, onJudgedHalf / seeds, onHalfResolved / seeds, withoutTimes / seeds));
         }
 
         return results;
@@ -279,6 +296,57 @@ public static class GeneratedRecords
         return record.Build();
     }
 
+    private static GeneratedRecord SecondThoughts(Random random)
+    {
+        var record = new Builder(random, 4);
+        var sources = record.Sources("source", 30, 0.60, 0.90);
+        for (var o = 0; o < 2_000; o++)
+        {
+            var question = record.Question(o);
+            foreach (var source in record.Pick(sources, 3))
+            {
+                var first = record.Moment(o).AddMinutes(random.Next(60));
+                if (random.NextDouble() < 1.0 / 3)
+                {
+                    record.AnswerAs(source, question, 0.4, first);
+                    record.Answer(source, question, at: first.AddHours(1 + random.Next(24)));
+                }
+                else
+                {
+                    record.Answer(source, question, at: first);
+                }
+            }
+        }
+
+        return record.Build();
+    }
+
+    private static GeneratedRecord Aggregators(Random random)
+    {
+        var record = new Builder(random, 4);
+        var independent = record.Sources("source", 30, 0.60, 0.90);
+        var channel = record.Source("rumour-channel", 0.5);
+        var aggregators = Enumerable.Range(0, 5).Select(a => record.Source($"aggregator-{a}", 0.9)).ToList();
+        for (var o = 0; o < 1_000; o++)
+        {
+            var question = record.Question(o);
+            var posted = record.Moment(o);
+            foreach (var source in record.Pick(independent, 3))
+            {
+                record.Answer(source, question, at: posted.AddMinutes(random.Next(24 * 60)));
+            }
+
+            var rumour = random.NextDouble() < 0.4 ? record.Answer(channel, question, at: posted) : null;
+            foreach (var aggregator in aggregators)
+            {
+                var at = posted.AddMinutes(60 + random.Next(24 * 60));
+                _ = rumour is not null && random.NextDouble() < 0.8 ? record.Say(aggregator, question, rumour, at) : record.Answer(aggregator, question, at: at);
+            }
+        }
+
+        return record.Build();
+    }
+
     /// <summary>Collects a record's sources, questions and claims from one seeded random sequence.</summary>
     private sealed class Builder(Random random, int wrongValues)
     {
@@ -322,20 +390,27 @@ public static class GeneratedRecords
             return picked.Take(count);
         }
 
+        /// <summary>When question <paramref name="index"/> came up: a question a day, from the start of 2026.</summary>
+        public DateTimeOffset Moment(int index) => new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).AddDays(index);
+
         /// <summary>The source's own answer: right as often as its accuracy, else a wrong one (<paramref name="usualMistake"/> if given).</summary>
-        public string Answer(string source, string question, string? usualMistake = null)
+        public string Answer(string source, string question, string? usualMistake = null, DateTimeOffset? at = null) =>
+            AnswerAs(source, question, _accuracy[source], at, usualMistake);
+
+        /// <summary>An answer right with probability <paramref name="accuracy"/>, whatever the source's own.</summary>
+        public string AnswerAs(string source, string question, double accuracy, DateTimeOffset? at, string? usualMistake = null)
         {
-            var value = random.NextDouble() < _accuracy[source] ? _truth[question] : usualMistake ?? WrongAnswer(question);
-            return Say(source, question, value);
+            var value = random.NextDouble() < accuracy ? _truth[question] : usualMistake ?? WrongAnswer(question);
+            return Say(source, question, value, at);
         }
 
         /// <summary>The answer another source gave, <paramref name="share"/> of the time; else the source's own.</summary>
         public string Follow(string source, string question, string followed, double share) =>
             random.NextDouble() < share ? Say(source, question, followed) : Answer(source, question);
 
-        public string Say(string source, string question, string value)
+        public string Say(string source, string question, string value, DateTimeOffset? at = null)
         {
-            _claims.Add(new TruthClaim(source, question, value));
+            _claims.Add(new TruthClaim(source, question, value, At: at));
             return value;
         }
 

@@ -90,7 +90,8 @@ public static class BenchTruthCommand
             .AddColumn(new TableColumn("engine's stated probability").RightAligned())
             .AddColumn(new TableColumn("calibration error").RightAligned())
             .AddColumn(new TableColumn("engine, judged half").RightAligned())
-            .AddColumn(new TableColumn("the same, other half resolved").RightAligned());
+            .AddColumn(new TableColumn("the same, other half resolved").RightAligned())
+            .AddColumn(new TableColumn("engine, times left out").RightAligned());
         foreach (var result in report.Generated)
         {
             generated.AddRow(
@@ -103,12 +104,14 @@ public static class BenchTruthCommand
                 Fixed(result.Confidence),
                 Fixed(result.CalibrationError),
                 Fixed(result.EngineOnJudgedHalf),
-                Fixed(result.EngineHalfResolved));
+                Fixed(result.EngineHalfResolved),
+                double.IsNaN(result.EngineWithoutTimes) ? "–" : Fixed(result.EngineWithoutTimes));
         }
 
         console.Write(generated);
         console.WriteLine("Vote, true accuracies: Accu's weights from the accuracy each source was generated with; it knows nothing of copying.");
         console.WriteLine("Judged half: the engine on a seeded random half of the questions; then the same half with the other half of the questions resolved to their true answers.");
+        console.WriteLine("Times left out: the engine on the same claims without the times they were made at (timed records only).");
         console.WriteLine("Stated probability: the engine's mean probability for its verdicts; calibration error: how far, verdicts grouped by stated probability in tenths, that is from the share right.");
         foreach (var shape in GeneratedRecords.Shapes)
         {

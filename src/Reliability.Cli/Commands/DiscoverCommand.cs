@@ -15,7 +15,7 @@ public static class DiscoverCommand
     {
         var claims = new Option<FileInfo>("--claims")
         {
-            Description = "Claims as source<TAB>object<TAB>value[<TAB>ISO-8601 time], one a line.",
+            Description = "Claims as source<TAB>object<TAB>value[<TAB>ISO-8601 time], one a line. With times, a source's later claim of another value supersedes its earlier one, and of two sources that copy one another the later is taken for the copier.",
             Required = true,
         };
         var resolved = new Option<FileInfo?>("--resolved")

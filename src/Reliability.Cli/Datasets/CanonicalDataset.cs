@@ -97,7 +97,7 @@ public static class CanonicalDataset
     }
 
     public static IReadOnlyList<TruthClaim> ToTruthClaims(IEnumerable<CanonicalClaim> claims) =>
-        [.. claims.Select(c => new TruthClaim(c.Source, c.Object, c.Value))];
+        [.. claims.Select(c => new TruthClaim(c.Source, c.Object, c.Value, At: c.At))];
 
     private static T ReadFile<T>(string path, Func<TextReader, string, T> read)
     {

@@ -65,9 +65,14 @@ public interface ITruthGrain : IGrainWithIntegerKey
 [GenerateSerializer, Immutable, Alias("Reliability.TruthChanges")]
 public sealed record TruthChanges(IReadOnlyList<string> ClaimIds, IReadOnlyList<string> PropositionIds, IReadOnlyList<RecordedClaimForTruth>? Recorded = null);
 
-/// <summary>What the truth estimate reads of a claim, as it was recorded.</summary>
+/// <summary>
+/// What the truth estimate reads of a claim, as it was recorded. PublishedAt came last and is null
+/// from a writer of an earlier version; the estimate then leaves the claim untimed.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("Reliability.RecordedClaimForTruth")]
-public sealed record RecordedClaimForTruth(string Id, string SourceId, string PropositionId, string Option, Domain.Model.Hedge Hedge, string? RelayOf, string CorrectionStatus);
+public sealed record RecordedClaimForTruth(
+    string Id, string SourceId, string PropositionId, string Option, Domain.Model.Hedge Hedge, string? RelayOf, string CorrectionStatus,
+    DateTimeOffset? PublishedAt = null);
 
 /// <summary>
 /// Version grows each time the estimate is recomputed, so callers can cache by it. Stale: the record

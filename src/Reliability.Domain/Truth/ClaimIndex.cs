@@ -27,7 +27,15 @@ internal sealed class ClaimIndex
     public required int[] ClaimCandidate { get; init; }
     public required double[] ClaimWeight { get; init; }
 
-    /// <summary>Per source, its claims in the record (repeats merged).</summary>
+    /// <summary>
+    /// Per claim, when its source first said its value, in UTC ticks (<see cref="Untimed"/> where no
+    /// claim behind it has a time); null when no claim in the record has one.
+    /// </summary>
+    public long[]? ClaimSaidAt { get; init; }
+
+    public const long Untimed = long.MinValue;
+
+    /// <summary>Per source, its claims in the record (repeats merged, superseded claims left out).</summary>
     public required int[] SourceClaims { get; init; }
 
     /// <summary>Per object, the candidate held fixed by a resolution, or −1.</summary>
@@ -161,6 +169,7 @@ internal sealed class ClaimIndex
             ClaimSource = [.. claims.Select(c => c.Source)],
             ClaimCandidate = [.. claims.Select(c => c.Candidate)],
             ClaimWeight = [.. claims.Select(c => c.Weight)],
+            ClaimSaidAt = input.Claims.Any(c => c.At is not null) ? [.. claims.Select(c => c.SaidAt)] : null,
             SourceClaims = sourceClaims,
             ResolvedCandidate = resolvedCandidate,
             SourceResolvedClaims = resolvedClaims,
@@ -222,10 +231,11 @@ internal sealed class ClaimIndex
         return declared;
     }
 
-    private readonly record struct IndexedClaim(int Candidate, int Source, double Weight);
+    private readonly record struct IndexedClaim(int Candidate, int Source, double Weight, long SaidAt);
 
-    // A source repeating a value is not new evidence: it counts once, at its strongest.
-    // A source backing several values of one object splits its weight between them.
+    // A source repeating a value is not new evidence: it counts once, at its strongest, said when it
+    // was first said. A source backing several values of one object splits its weight between them,
+    // unless it said one of them later than the others (Superseded).
     private static IndexedClaim[] MergeRepeats(
         IReadOnlyList<TruthClaim> claims,
         TruthPolicy policy,
@@ -233,20 +243,26 @@ internal sealed class ClaimIndex
         int[] claimCandidate,
         int[] candidateObject)
     {
-        var strongest = new Dictionary<long, double>(claims.Count, PackedPairs.Comparer);
+        var superseded = Superseded(claims, sourceIndex, claimCandidate, candidateObject);
+        var strongest = new Dictionary<long, (double Weight, long SaidAt)>(claims.Count, PackedPairs.Comparer);
         for (var i = 0; i < claims.Count; i++)
         {
+            if (superseded?[i] == true)
+            {
+                continue;
+            }
+
             var claim = claims[i];
             var isRelay = claim.RelayOf is { } relayed && relayed != claim.SourceId;
             var weight = claim.Weight * (isRelay ? policy.RelayWeight : 1.0);
+            var saidAt = claim.At?.UtcTicks ?? Untimed;
             var key = PackedPairs.Key(claimCandidate[i], sourceIndex[claim.SourceId]);
-            if (!strongest.TryGetValue(key, out var seen) || seen < weight)
-            {
-                strongest[key] = weight;
-            }
+            strongest[key] = strongest.TryGetValue(key, out var seen)
+                ? (Math.Max(seen.Weight, weight), seen.SaidAt == Untimed ? saidAt : saidAt == Untimed ? seen.SaidAt : Math.Min(seen.SaidAt, saidAt))
+                : (weight, saidAt);
         }
 
-        var merged = strongest.Select(p => new IndexedClaim((int)(p.Key >> 32), (int)p.Key, p.Value)).ToArray();
+        var merged = strongest.Select(p => new IndexedClaim((int)(p.Key >> 32), (int)p.Key, p.Value.Weight, p.Value.SaidAt)).ToArray();
         var valuesBySourceAndObject = new Dictionary<long, int>(merged.Length, PackedPairs.Comparer);
         foreach (var c in merged)
         {
@@ -263,6 +279,57 @@ internal sealed class ClaimIndex
         // Candidate order already follows object order; source breaks ties.
         Array.Sort(merged, (x, y) => x.Candidate != y.Candidate ? x.Candidate.CompareTo(y.Candidate) : x.Source.CompareTo(y.Source));
         return merged;
+    }
+
+    /// <summary>
+    /// Per claim, whether its source later said another value of the same object: it changed its
+    /// mind, as a reversal does, and what it says now is the later value. A newsroom's own record
+    /// declares reversals; a file of claims with times shows them only so. Claims said at the same
+    /// moment both stand, and an untimed claim neither supersedes nor is superseded, since nothing
+    /// orders it. Null when no claim has a time.
+    /// </summary>
+    private static bool[]? Superseded(
+        IReadOnlyList<TruthClaim> claims, Dictionary<string, int> sourceIndex, int[] claimCandidate, int[] candidateObject)
+    {
+        if (!claims.Any(c => c.At is not null))
+        {
+            return null;
+        }
+
+        var lastSaid = new Dictionary<long, long>(PackedPairs.Comparer);
+        for (var i = 0; i < claims.Count; i++)
+        {
+            if (claims[i].At is { } at)
+            {
+                var key = PackedPairs.Key(claimCandidate[i], sourceIndex[claims[i].SourceId]);
+                lastSaid[key] = lastSaid.TryGetValue(key, out var seen) ? Math.Max(seen, at.UtcTicks) : at.UtcTicks;
+            }
+        }
+
+        // Per (object, source): when it last said anything, the value it said then (−1 if it said two
+        // at that moment), and when it last said any other value.
+        var latest = new Dictionary<long, (long Last, int Candidate, long OtherLast)>(PackedPairs.Comparer);
+        foreach (var (key, at) in lastSaid)
+        {
+            var candidate = (int)(key >> 32);
+            var objectKey = PackedPairs.Key(candidateObject[candidate], (int)key);
+            latest[objectKey] = !latest.TryGetValue(objectKey, out var l) ? (at, candidate, Untimed)
+                : at > l.Last ? (at, candidate, l.Last)
+                : at == l.Last ? (at, -1, at)
+                : l with { OtherLast = Math.Max(l.OtherLast, at) };
+        }
+
+        var superseded = new bool[claims.Count];
+        for (var i = 0; i < claims.Count; i++)
+        {
+            if (claims[i].At is { } at)
+            {
+                var l = latest[PackedPairs.Key(candidateObject[claimCandidate[i]], sourceIndex[claims[i].SourceId])];
+                superseded[i] = (l.Candidate == claimCandidate[i] ? l.OtherLast : l.Last) > at.UtcTicks;
+            }
+        }
+
+        return superseded;
     }
 
     private static (double[] Alpha, double[] Beta, bool[] Stated) Priors(

@@ -38,6 +38,19 @@ internal sealed class CopyDetector
     private readonly int[] _secondClaim;
     private readonly double[] _falseValues;
 
+    // Per agreeing pair, where claims have times: which source said their shared values later
+    // (0 the first, 1 the second), or −1 where time does not tell. Null when no claim has a time.
+    private readonly sbyte[]? _laterByTime;
+
+    /// <summary>
+    /// Of the shared values two sources said at different moments, how many more one of them must
+    /// have said later for time to decide which copied. A copier is later on every value it copied;
+    /// of two independent sources each is later about half the time, so on a value or two either is
+    /// as likely to be, and on a record of a million claims where most pairs share one value, letting
+    /// that decide took three times the rounds to settle.
+    /// </summary>
+    internal const int MinLaterMargin = 3;
+
     public CopyDetector(ClaimIndex index, TruthPolicy policy)
         : this(index, policy, new SourcePairSweep(index, policy))
     {
@@ -84,6 +97,8 @@ internal sealed class CopyDetector
         _pairStart = new int[agreeingPairs + 1];
         _firstClaim = new int[agreeingClaimPairs];
         _secondClaim = new int[agreeingClaimPairs];
+        var saidAt = index.ClaimSaidAt;
+        _laterByTime = saidAt is null ? null : new sbyte[agreeingPairs];
         var disagreement = Math.Log(1 - policy.CopySelectivity);
         var pair = 0;
         var i = 0;
@@ -91,6 +106,7 @@ internal sealed class CopyDetector
         {
             var evidence = 0.0;
             var start = i;
+            var (firstLater, ordered) = (0, 0);
             foreach (var (a, b) in pairs)
             {
                 if (claimCandidate[a] == claimCandidate[b])
@@ -98,6 +114,11 @@ internal sealed class CopyDetector
                     _firstClaim[i] = a;
                     _secondClaim[i] = b;
                     i++;
+                    if (saidAt is not null && saidAt[a] != ClaimIndex.Untimed && saidAt[b] != ClaimIndex.Untimed)
+                    {
+                        var order = Math.Sign(saidAt[a] - saidAt[b]);
+                        (firstLater, ordered) = (firstLater + order, ordered + Math.Abs(order));
+                    }
                 }
                 else
                 {
@@ -107,6 +128,13 @@ internal sealed class CopyDetector
 
             if (i > start)
             {
+                if (_laterByTime is not null)
+                {
+                    // Later by a margin, and on at least two thirds of the values said at different moments.
+                    var decided = Math.Abs(firstLater) >= MinLaterMargin && 3 * Math.Abs(firstLater) >= ordered;
+                    _laterByTime[pair] = (sbyte)(!decided ? -1 : firstLater > 0 ? 0 : 1);
+                }
+
                 _disagreementEvidence[pair] = evidence;
                 _pairStart[++pair] = i;
             }
@@ -190,17 +218,19 @@ internal sealed class CopyDetector
 
             var copyProbability = 1 / (1 + Math.Exp(-(priorLogOdds + evidence)));
 
-            // The more reliable source keeps its vote. Where both are measured without the verdicts,
-            // that decides; otherwise the source with more claims keeps it (a newcomer repeating an
-            // established source is the likelier copy), and only then the rating, then the earlier
-            // source id. Both measures stay put from round to round, where two close ratings can
-            // swap places each round and the discount with them: a bookstore record and two
-            // generated long-tail records never settled so.
+            // Where the claims have times, the source that said the shared values later copied
+            // them: a copy cannot come first. Otherwise the more reliable source keeps its vote.
+            // Where both are measured without the verdicts, that decides; otherwise the source with
+            // more claims keeps it (a newcomer repeating an established source is the likelier
+            // copy), and only then the rating, then the earlier source id. Each of these stays put
+            // from round to round, where two close ratings can swap places each round and the
+            // discount with them: a bookstore record and two generated long-tail records never settled so.
+            var later = _laterByTime?[pair] ?? -1;
             var bothMeasured = !double.IsNaN(_measuredAccuracy[sa]) && !double.IsNaN(_measuredAccuracy[sb]);
             var (ka, kb) = bothMeasured ? (_measuredAccuracy[sa], _measuredAccuracy[sb])
                 : _index.SourceClaims[sa] != _index.SourceClaims[sb] ? (_index.SourceClaims[sa], _index.SourceClaims[sb])
                 : (reliability[sa], reliability[sb]);
-            var firstFollows = !(ka > kb || (ka == kb && sa < sb));
+            var firstFollows = later >= 0 ? later == 0 : !(ka > kb || (ka == kb && sa < sb));
             var factor = 1 - (selectivity * copyProbability);
             for (var i = start; i < end; i++)
             {

@@ -3,9 +3,12 @@ namespace Reliability.Domain.Truth;
 /// <summary>
 /// One source asserting one value (option) of one object (proposition). Callers lower the weight,
 /// in (0, 1], for hedged, old or otherwise weaker claims; RelayOf names the source a claim declares
-/// it repeats (retweet, wire copy).
+/// it repeats (retweet, wire copy). At, where known, is when the source said it: a source's later
+/// claim of another value on the same object supersedes the earlier one (it changed its mind), and
+/// of two sources that copy one another the one that said their shared values later is taken for
+/// the copier.
 /// </summary>
-public sealed record TruthClaim(string SourceId, string ObjectId, string Value, double Weight = 1.0, string? RelayOf = null);
+public sealed record TruthClaim(string SourceId, string ObjectId, string Value, double Weight = 1.0, string? RelayOf = null, DateTimeOffset? At = null);
 
 /// <summary>An editor's verdict: the object's true value, held fixed during discovery.</summary>
 public sealed record ResolvedTruth(string ObjectId, string Value);

@@ -9,7 +9,7 @@ namespace Reliability.Grains.Propositions;
 
 /// <summary>
 /// The part of the record truth discovery reads: each claim's source, proposition, option, hedge,
-/// relay and whether it still stands, each proposition's options, and each resolved proposition's
+/// relay, when it was published and whether it still stands, each proposition's options, and each resolved proposition's
 /// confirmed option. The truth
 /// grain keeps one in memory and puts in what each commit wrote, instead of reading every claim for
 /// every estimate.
@@ -58,18 +58,20 @@ public sealed class TruthRecord
 
     /// <summary>A claim as read from the store, in its latest state.</summary>
     public void Put(ClaimForEstimate claim) =>
-        _claims[claim.Id] = Row(claim.SourceId, claim.PropositionId, claim.Option, claim.Hedge, claim.RelayOf, claim.CorrectionStatus);
+        _claims[claim.Id] = Row(claim.SourceId, claim.PropositionId, claim.Option, claim.Hedge, claim.RelayOf, claim.CorrectionStatus, claim.PublishedAt);
 
     /// <summary>
     /// A claim as its writer recorded it. A claim already held was read from the store since, in a
     /// state at least as late, and is kept.
     /// </summary>
     public void PutRecorded(RecordedClaimForTruth claim) =>
-        _claims.TryAdd(claim.Id, Row(claim.SourceId, claim.PropositionId, claim.Option, claim.Hedge, claim.RelayOf, claim.CorrectionStatus));
+        _claims.TryAdd(claim.Id, Row(claim.SourceId, claim.PropositionId, claim.Option, claim.Hedge, claim.RelayOf, claim.CorrectionStatus, claim.PublishedAt));
 
-    private TruthRow Row(string sourceId, string propositionId, string option, Hedge hedge, string? relayOf, string correctionStatus) =>
+    private TruthRow Row(string sourceId, string propositionId, string option, Hedge hedge, string? relayOf, string correctionStatus, DateTimeOffset? publishedAt) =>
         new(Shared(sourceId), Shared(propositionId), Shared(option), hedge, relayOf,
-            Stands: ClaimDocument.StillAsserts(correctionStatus));
+            Stands: ClaimDocument.StillAsserts(correctionStatus), PublishedTicks: publishedAt?.UtcTicks ?? Untimed);
+
+    private const long Untimed = long.MinValue;
 
     public bool HasOptionsOf(string propositionId) => _options.ContainsKey(propositionId);
 
@@ -91,7 +93,11 @@ public sealed class TruthRecord
         }
     }
 
-    /// <summary>The engine's input. Hedged claims weigh less; relays name the source they copy.</summary>
+    /// <summary>
+    /// The engine's input. Hedged claims weigh less; relays name the source they copy. Each claim
+    /// carries when it was published: a source's later claim of another option supersedes its
+    /// earlier one as a declared reversal would, and of two sources that copy one another the later is the copier.
+    /// </summary>
     public TruthDiscoveryInput ToInput(HedgeWeights hedges)
     {
         // No ordering needed: the engine's answer does not depend on the order of its input.
@@ -108,7 +114,8 @@ public sealed class TruthRecord
                 row.PropositionId,
                 row.Option,
                 row.Hedge switch { Hedge.Reported => hedges.Reported, Hedge.Speculative => hedges.Speculative, _ => hedges.Asserted },
-                row.RelayOf is { } relayOf && _claims.TryGetValue(relayOf, out var relayed) ? relayed.SourceId : null));
+                row.RelayOf is { } relayOf && _claims.TryGetValue(relayOf, out var relayed) ? relayed.SourceId : null,
+                row.PublishedTicks == Untimed ? null : new DateTimeOffset(row.PublishedTicks, TimeSpan.Zero)));
         }
 
         return new TruthDiscoveryInput(
@@ -128,7 +135,8 @@ public sealed class TruthRecord
         return value;
     }
 
-    private sealed record TruthRow(string SourceId, string PropositionId, string Option, Hedge Hedge, string? RelayOf, bool Stands);
+    // When it was published, in UTC ticks: a record of a million claims holds a long each, not a DateTimeOffset.
+    private sealed record TruthRow(string SourceId, string PropositionId, string Option, Hedge Hedge, string? RelayOf, bool Stands, long PublishedTicks);
 }
 
 /// <summary>
@@ -145,12 +153,13 @@ public sealed class ClaimForEstimate
     public Hedge Hedge { get; init; }
     public string? RelayOf { get; init; }
     public string CorrectionStatus { get; init; } = "live";
+    public DateTimeOffset PublishedAt { get; init; }
 
     // One mapping: the query runs it in the database, documents already in memory go through its compiled form.
     private static readonly Expression<Func<ClaimDocument, ClaimForEstimate>> Selection = c => new ClaimForEstimate
     {
         Id = c.Id, SourceId = c.SourceId, PropositionId = c.PropositionId, Option = c.Option,
-        Hedge = c.Hedge, RelayOf = c.RelayOf, CorrectionStatus = c.CorrectionStatus,
+        Hedge = c.Hedge, RelayOf = c.RelayOf, CorrectionStatus = c.CorrectionStatus, PublishedAt = c.PublishedAt,
     };
 
     private static readonly Func<ClaimDocument, ClaimForEstimate> Compiled = Selection.Compile();

@@ -299,7 +299,7 @@ internal sealed class RecordTransaction(IDocumentSession session, DateTimeOffset
         {
             case ClaimDocument claim when inserted:
                 Touched.RecordedClaims.Add(new RecordedClaimForTruth(
-                    claim.Id, claim.SourceId, claim.PropositionId, claim.Option, claim.Hedge, claim.RelayOf, claim.CorrectionStatus));
+                    claim.Id, claim.SourceId, claim.PropositionId, claim.Option, claim.Hedge, claim.RelayOf, claim.CorrectionStatus, claim.PublishedAt));
                 break;
             case ClaimDocument claim:
                 Touched.Claims.Add(claim.Id);

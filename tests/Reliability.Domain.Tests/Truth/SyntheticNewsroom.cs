@@ -127,6 +127,55 @@ internal sealed record SyntheticNewsroom(
         return (new SyntheticNewsroom(claims, truth, []), options);
     }
 
+    /// <summary>
+    /// Timed claims: twenty independent sources right 60–90 % of the time, three on each object,
+    /// posting within a day of it; a rumour channel right half the time, first on 40 % of the
+    /// objects; and five aggregators right 90 % of the time on their own, on every object, each
+    /// taking the channel's value 80 % of the time an hour or more after it posted.
+    /// </summary>
+    public static SyntheticNewsroom WithAggregators(int objects, int seed)
+    {
+        var random = new Random(seed);
+        var claims = new List<TruthClaim>();
+        var truth = new Dictionary<string, string>();
+        var copied = new List<string>();
+        var accuracy = Enumerable.Range(0, 20).Select(_ => 0.6 + (0.3 * random.NextDouble())).ToArray();
+        var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        for (var o = 0; o < objects; o++)
+        {
+            var id = $"event-{o:D4}";
+            truth[id] = "what-happened";
+            string Answer(double right) => random.NextDouble() < right ? truth[id] : $"mistake-{random.Next(4)}";
+            var posted = start.AddDays(o);
+            foreach (var i in Enumerable.Range(0, 20).OrderBy(_ => random.Next()).Take(3))
+            {
+                claims.Add(new TruthClaim($"independent-{i}", id, Answer(accuracy[i]), At: posted.AddMinutes(random.Next(24 * 60))));
+            }
+
+            var rumour = random.NextDouble() < 0.4 ? Answer(0.5) : null;
+            if (rumour is not null)
+            {
+                claims.Add(new TruthClaim("rumour-channel", id, rumour, At: posted));
+                if (rumour != truth[id])
+                {
+                    copied.Add(id);
+                }
+            }
+
+            for (var a = 0; a < 5; a++)
+            {
+                var value = rumour is not null && random.NextDouble() < 0.8 ? rumour : Answer(0.9);
+                claims.Add(new TruthClaim($"aggregator-{a}", id, value, At: posted.AddMinutes(60 + random.Next(24 * 60))));
+            }
+        }
+
+        return new SyntheticNewsroom(claims, truth, copied);
+    }
+
+    /// <summary>Share of this record's objects on which the engine's verdict is the truth.</summary>
+    public double AccuracyOf(TruthDiscoveryResult result) =>
+        Accuracy(result.Objects.ToDictionary(o => o.ObjectId, o => o.MostProbableValue), Truth);
+
     public static double Accuracy(IReadOnlyDictionary<string, string> predicted, IReadOnlyDictionary<string, string> truth) =>
         (double)truth.Count(t => predicted.TryGetValue(t.Key, out var v) && v == t.Value) / truth.Count;
 }
