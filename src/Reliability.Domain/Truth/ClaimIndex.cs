@@ -96,7 +96,11 @@ internal sealed class ClaimIndex
         }
 
         var declaredKeys = declared.SelectMany(d => d.Value.Select(option => PackedPairs.Key(d.Key, valueRank[option])));
-        var candidateKeys = claimKeys.Concat(resolvedKey.Values).Concat(declaredKeys).Distinct().Order().ToArray();
+        // A superseded claim counts as if it had never been made: its value is no candidate unless
+        // something else makes it one.
+        var superseded = Superseded(input.Claims, sourceIndex, claimKeys);
+        var standingKeys = superseded is null ? claimKeys : claimKeys.Where((_, i) => !superseded[i]);
+        var candidateKeys = standingKeys.Concat(resolvedKey.Values).Concat(declaredKeys).Distinct().Order().ToArray();
         var candidateIndex = new Dictionary<long, int>(candidateKeys.Length, PackedPairs.Comparer);
         var candidateStart = new int[objectIds.Length + 1];
         var candidateObject = new int[candidateKeys.Length];
@@ -108,9 +112,12 @@ internal sealed class ClaimIndex
             candidateStart[candidateObject[v] + 1]++;
         }
 
-        foreach (var claim in input.Claims)
+        for (var i = 0; i < claimKeys.Length; i++)
         {
-            candidateValues[candidateIndex[CandidateKey(claim.ObjectId, claim.Value)]] = claim.Value;
+            if (superseded?[i] != true)
+            {
+                candidateValues[candidateIndex[claimKeys[i]]] = input.Claims[i].Value;
+            }
         }
 
         foreach (var r in resolved)
@@ -138,7 +145,8 @@ internal sealed class ClaimIndex
             resolvedCandidate[o] = candidateIndex[key];
         }
 
-        var claims = MergeRepeats(input.Claims, policy, sourceIndex, [.. claimKeys.Select(k => candidateIndex[k])], candidateObject);
+        var claims = MergeRepeats(
+            input.Claims, policy, sourceIndex, [.. claimKeys.Select((k, i) => superseded?[i] == true ? -1 : candidateIndex[k])], candidateObject, superseded);
         var claimStart = new int[objectIds.Length + 1];
         foreach (var c in claims)
         {
@@ -241,9 +249,9 @@ internal sealed class ClaimIndex
         TruthPolicy policy,
         Dictionary<string, int> sourceIndex,
         int[] claimCandidate,
-        int[] candidateObject)
+        int[] candidateObject,
+        bool[]? superseded)
     {
-        var superseded = Superseded(claims, sourceIndex, claimCandidate, candidateObject);
         var strongest = new Dictionary<long, (double Weight, long SaidAt)>(claims.Count, PackedPairs.Comparer);
         for (var i = 0; i < claims.Count; i++)
         {
@@ -288,33 +296,32 @@ internal sealed class ClaimIndex
     /// moment both stand, and an untimed claim neither supersedes nor is superseded, since nothing
     /// orders it. Null when no claim has a time.
     /// </summary>
-    private static bool[]? Superseded(
-        IReadOnlyList<TruthClaim> claims, Dictionary<string, int> sourceIndex, int[] claimCandidate, int[] candidateObject)
+    private static bool[]? Superseded(IReadOnlyList<TruthClaim> claims, Dictionary<string, int> sourceIndex, long[] claimKeys)
     {
         if (!claims.Any(c => c.At is not null))
         {
             return null;
         }
 
-        var lastSaid = new Dictionary<long, long>(PackedPairs.Comparer);
+        // A claim's key packs its object and value ranks; with the source, it names what the source said.
+        var lastSaid = new Dictionary<(long Said, int Source), long>();
         for (var i = 0; i < claims.Count; i++)
         {
             if (claims[i].At is { } at)
             {
-                var key = PackedPairs.Key(claimCandidate[i], sourceIndex[claims[i].SourceId]);
+                var key = (claimKeys[i], sourceIndex[claims[i].SourceId]);
                 lastSaid[key] = lastSaid.TryGetValue(key, out var seen) ? Math.Max(seen, at.UtcTicks) : at.UtcTicks;
             }
         }
 
         // Per (object, source): when it last said anything, the value it said then (−1 if it said two
         // at that moment), and when it last said any other value.
-        var latest = new Dictionary<long, (long Last, int Candidate, long OtherLast)>(PackedPairs.Comparer);
-        foreach (var (key, at) in lastSaid)
+        var latest = new Dictionary<long, (long Last, long Said, long OtherLast)>(PackedPairs.Comparer);
+        foreach (var ((said, source), at) in lastSaid)
         {
-            var candidate = (int)(key >> 32);
-            var objectKey = PackedPairs.Key(candidateObject[candidate], (int)key);
-            latest[objectKey] = !latest.TryGetValue(objectKey, out var l) ? (at, candidate, Untimed)
-                : at > l.Last ? (at, candidate, l.Last)
+            var objectKey = PackedPairs.Key((int)(said >> 32), source);
+            latest[objectKey] = !latest.TryGetValue(objectKey, out var l) ? (at, said, Untimed)
+                : at > l.Last ? (at, said, l.Last)
                 : at == l.Last ? (at, -1, at)
                 : l with { OtherLast = Math.Max(l.OtherLast, at) };
         }
@@ -324,8 +331,8 @@ internal sealed class ClaimIndex
         {
             if (claims[i].At is { } at)
             {
-                var l = latest[PackedPairs.Key(candidateObject[claimCandidate[i]], sourceIndex[claims[i].SourceId])];
-                superseded[i] = (l.Candidate == claimCandidate[i] ? l.OtherLast : l.Last) > at.UtcTicks;
+                var l = latest[PackedPairs.Key((int)(claimKeys[i] >> 32), sourceIndex[claims[i].SourceId])];
+                superseded[i] = (l.Said == claimKeys[i] ? l.OtherLast : l.Last) > at.UtcTicks;
             }
         }
 
