@@ -83,7 +83,7 @@ public sealed class TruthRecord
     public void Put(PropositionDocument proposition)
     {
         Put(PropositionOptions.Of(proposition));
-        if (proposition.Resolutions.LastOrDefault() is { Verdict: Verdict.Confirmed, ConfirmedOption: { } option })
+        if (proposition.ConfirmingResolution() is { ConfirmedOption: { } option })
         {
             _verdicts[proposition.Id] = option;
         }

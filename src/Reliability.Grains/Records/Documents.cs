@@ -113,6 +113,14 @@ public sealed class PropositionDocument
 
     public void Refresh() =>
         State = Resolutions.Count > 0 ? "resolved" : ClaimedOptions.Count > 1 ? "contested" : "open";
+
+    /// <summary>
+    /// The revision in force when it confirms an option, else null: revisions are kept in order, the
+    /// last one is in force, and "unresolvable" confirms nothing. A method, not a property, so the
+    /// document's JSON does not carry it.
+    /// </summary>
+    public Resolution? ConfirmingResolution() =>
+        Resolutions.LastOrDefault() is { Verdict: Verdict.Confirmed, ConfirmedOption: not null } resolution ? resolution : null;
 }
 
 /// <summary>An article registered by a newsroom, with what it cites and the cited sources' bands then.</summary>

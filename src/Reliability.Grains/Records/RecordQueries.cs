@@ -1,6 +1,5 @@
 using Marten;
 using Reliability.Domain.Disputes;
-using Reliability.Domain.Model;
 using Reliability.Grains.Propositions;
 
 namespace Reliability.Grains.Records;
@@ -133,8 +132,7 @@ public sealed class RecordQueries(IDocumentStore store)
         var confirmed = new Dictionary<string, ConfirmedProposition>(StringComparer.Ordinal);
         foreach (var proposition in resolved)
         {
-            // Revisions are kept in order; the last is the one in force, and "unresolvable" settles no dispute.
-            if (proposition.Resolutions.LastOrDefault() is { Verdict: Verdict.Confirmed, ConfirmedOption: { } option } resolution)
+            if (proposition.ConfirmingResolution() is { ConfirmedOption: { } option } resolution)
             {
                 confirmed[proposition.Id] = new ConfirmedProposition(proposition.Id, proposition.Proposition.Question, option, resolution.At);
             }
