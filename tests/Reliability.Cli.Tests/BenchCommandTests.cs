@@ -43,6 +43,16 @@ public sealed class BenchCommandTests : IDisposable
             }
 
             Assert.InRange(shape.Value.GetProperty("engine_calibration_error").GetDouble(), 0, 0.5);
+            // The engine with the claims' times left out: a figure where the record has times, null where it has none.
+            var withoutTimes = shape.Value.GetProperty("engine_without_times");
+            if (shape.Name is "second thoughts" or "aggregators")
+            {
+                Assert.InRange(withoutTimes.GetDouble(), 0.3, 1.0);
+            }
+            else
+            {
+                Assert.Equal(JsonValueKind.Null, withoutTimes.ValueKind);
+            }
         });
 
         foreach (var figure in new[]
