@@ -35,6 +35,30 @@ public sealed class EmbeddedPostgresTests : IDisposable
         await Assert.ThrowsAsync<PostgresException>(() => connection.OpenAsync());
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(400)]
+    [InlineData(1500)]
+    [InlineData(3000)]
+    public async Task A_start_cancelled_part_way_leaves_no_server_running_and_a_cluster_the_next_start_can_use(int millisecondsIntoTheStart)
+    {
+        // Which step each moment hits (initdb, pg_ctl start, the database's creation) depends on the machine.
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(millisecondsIntoTheStart));
+        try
+        {
+            await using var started = await EmbeddedPostgresServer.StartAsync(DataDirectory, NullLogger.Instance, cancellationToken: cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // The point of the test: what it left behind is checked below.
+        }
+
+        Assert.False(RunningProcesses.AnyWithCommandLineContaining(DataDirectory));
+
+        await using var server = await EmbeddedPostgresServer.StartAsync(DataDirectory, NullLogger.Instance);
+        await ExecuteAsync(server.ConnectionString, "SELECT 1");
+    }
+
     [Fact]
     public void A_folder_without_server_programs_names_the_package_to_install()
     {

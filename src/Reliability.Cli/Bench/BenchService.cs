@@ -49,21 +49,36 @@ internal sealed class BenchService : IAsyncDisposable
     {
         // The temp folder is traversable by the unprivileged user PostgreSQL runs as when we run as root.
         var folder = Path.Combine(Path.GetTempPath(), $"reliability-bench-{Environment.ProcessId}-{Guid.NewGuid():N}");
-        var postgres = await EmbeddedPostgresServer.StartAsync(folder, NullLogger.Instance, cancellationToken: cancellationToken);
-        var baseline = await postgres.CreateDatabaseAsync("bench_baseline", cancellationToken);
-        var service = new BenchService(folder, postgres, postgres.ConnectionString, baseline) { _run = cancellationToken };
+        EmbeddedPostgresServer? postgres = null;
+        BenchService? service = null;
         try
         {
+            postgres = await EmbeddedPostgresServer.StartAsync(folder, NullLogger.Instance, cancellationToken: cancellationToken);
+            var baseline = await postgres.CreateDatabaseAsync("bench_baseline", cancellationToken);
+            service = new BenchService(folder, postgres, postgres.ConnectionString, baseline) { _run = cancellationToken };
             await service.StartServiceAsync(cancellationToken);
+            return service;
         }
         catch
         {
-            // A service that never started leaves nothing behind: not its PostgreSQL, not its folder.
-            await service.DisposeAsync();
+            // A run that failed or was cancelled at any point of its start leaves nothing behind:
+            // not its service, not its PostgreSQL, not its folder.
+            if (service is not null)
+            {
+                await service.DisposeAsync();
+            }
+            else
+            {
+                if (postgres is not null)
+                {
+                    await postgres.DisposeAsync();
+                }
+
+                DeleteFolder(folder);
+            }
+
             throw;
         }
-
-        return service;
     }
 
     public HttpClient Client(int connections, TimeSpan? timeout = null)
@@ -270,18 +285,26 @@ internal sealed class BenchService : IAsyncDisposable
         finally
         {
             await _postgres.DisposeAsync();
-            try
+            DeleteFolder(_folder);
+        }
+    }
+
+    private static void DeleteFolder(string folder)
+    {
+        try
+        {
+            if (Directory.Exists(folder))
             {
-                Directory.Delete(_folder, recursive: true);
+                Directory.Delete(folder, recursive: true);
             }
-            catch (IOException)
-            {
-                // Left for the OS to clean; it is in the temp folder.
-            }
-            catch (UnauthorizedAccessException)
-            {
-                // Files owned by the server's user when we ran as root; the temp folder is cleaned eventually.
-            }
+        }
+        catch (IOException)
+        {
+            // Left for the OS to clean; it is in the temp folder.
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // Files owned by the server's user when we ran as root; the temp folder is cleaned eventually.
         }
     }
 }

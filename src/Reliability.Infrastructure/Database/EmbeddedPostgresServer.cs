@@ -85,7 +85,17 @@ public sealed partial class EmbeddedPostgresServer : IAsyncDisposable
         var root = Path.GetFullPath(dataDirectory);
         Directory.CreateDirectory(root);
         var server = new EmbeddedPostgresServer(bin, Path.Combine(root, "postgres"), UnprivilegedUserIfRoot(), logger);
-        await server.StartAsync(Path.Combine(root, "postgres.password"), cancellationToken);
+        try
+        {
+            await server.StartAsync(Path.Combine(root, "postgres.password"), cancellationToken);
+        }
+        catch
+        {
+            // A start that failed or was cancelled after pg_ctl launched the server must not leave it running.
+            await server.DisposeAsync();
+            throw;
+        }
+
         return server;
     }
 
@@ -263,10 +273,14 @@ public sealed partial class EmbeddedPostgresServer : IAsyncDisposable
         using var process = Process.Start(start)
             ?? throw new PostgresUnavailableException($"Could not start {program}.");
         // pg_ctl points the server's own output at its log file, so these pipes close when pg_ctl exits.
+        // Cancellation waits for the program to finish (each is bounded: pg_ctl by its -t): an initdb
+        // killed half way leaves a cluster no later start can use, and a pg_ctl start killed while it
+        // waits leaves a server that a stop issued before its pid file exists would miss.
         var output = await Task.WhenAll(
-            process.StandardOutput.ReadToEndAsync(cancellationToken),
-            process.StandardError.ReadToEndAsync(cancellationToken));
-        await process.WaitForExitAsync(cancellationToken);
+            process.StandardOutput.ReadToEndAsync(CancellationToken.None),
+            process.StandardError.ReadToEndAsync(CancellationToken.None));
+        await process.WaitForExitAsync(CancellationToken.None);
+        cancellationToken.ThrowIfCancellationRequested();
         return new ProcessResult(process.ExitCode, string.Concat(output));
     }
 
