@@ -33,6 +33,7 @@
     deleted: 'deleted',
     reversed: 'reversed',
     retracted: 'retracted',
+    superseded: 'later said otherwise',
     refuted: 'refuted',
     confirmed: 'confirmed',
     open: 'unresolved',
@@ -196,10 +197,22 @@
     return STATUS_WORDS[status];
   }
 
+  /**
+   * What the source says now, where it says it: the correction of a reversal, else the later claim of
+   * another option that superseded this one without a word about it.
+   */
   function replacementOf(item) {
-    var claim = (item.claims || []).filter(function (c) { return c.replacement && c.replacement.url; })[0];
-    var url = claim && parseUrl(claim.replacement.url);
-    return url ? { url: url.href, option: claim.replacement.option } : null;
+    var claims = item.claims || [];
+    var reversed = claims.filter(function (c) { return c.replacement && parseUrl(c.replacement.url); })[0];
+    if (reversed) {
+      return { url: parseUrl(reversed.replacement.url).href, option: reversed.replacement.option,
+        text: 'see the correction', label: 'The source\u2019s correction: ' };
+    }
+    var superseded = claims.filter(function (c) { return c.supersededBy && parseUrl(c.supersededBy.url); })[0];
+    return superseded
+      ? { url: parseUrl(superseded.supersededBy.url).href, option: superseded.supersededBy.option,
+        text: 'see what it said later', label: 'What the source said later: ' }
+      : null;
   }
 
   function el(doc, tag, attrs, text) {
@@ -437,7 +450,7 @@
       : percent(score.score) + ' percent, interval ' + percent(score.lower) + ' to ' + percent(score.upper) + ', grade ' + score.grade + ', ' + score.band)
       + (score.provisional ? ' (provisional)' : '');
     var status = item.kind === 'post' ? statusText(item) : null;
-    // A deleted post that the source reversed still links to what it says now.
+    // A deleted post that the source reversed, or has since contradicted, still links to what it says now.
     var replacement = item.kind === 'post' ? replacementOf(item) : null;
 
     var badge = el(document, 'button', { type: 'button', class: 'badge', 'aria-haspopup': 'dialog', 'aria-expanded': 'false',
@@ -449,8 +462,8 @@
     if (status) {
       var mark = el(document, 'span', { class: 'status', 'data-status': item.claimStatus, role: 'note', 'aria-label': 'Claim status: ' + status }, status);
       if (replacement) {
-        var link = el(document, 'a', { class: 'replacement', href: replacement.url, target: '_blank', rel: 'noopener noreferrer' }, 'see the correction');
-        link.setAttribute('aria-label', 'The source\u2019s correction: ' + replacement.option);
+        var link = el(document, 'a', { class: 'replacement', href: replacement.url, target: '_blank', rel: 'noopener noreferrer' }, replacement.text);
+        link.setAttribute('aria-label', replacement.label + replacement.option);
         mark.appendChild(link);
       }
       root.appendChild(mark);

@@ -18,13 +18,13 @@ public sealed class ArticleAndEventTests(ArticleAndEventTests.Api api) : IClassF
 
     private static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..24];
 
-    private static object Claim(string id, string handle, string question, string option, string? url = null) => new
+    private static object Claim(string id, string handle, string question, string option, string? url = null, string publishedAt = "2023-09-28T10:00:00Z") => new
     {
         id,
         handle = new { platform = "x", handle },
         proposition = new { question, options = Options },
         option,
-        publishedAt = "2023-09-28T10:00:00Z",
+        publishedAt,
         url,
     };
 
@@ -99,6 +99,28 @@ public sealed class ArticleAndEventTests(ArticleAndEventTests.Api api) : IClassF
         var again = await Client.PostAsJsonAsync("/v1/articles", new { url = articleUrl + "/", publishedAt = "2023-09-28T16:00:00Z", claimIds = new[] { deleted, reversed, refuted } });
         Assert.Equal(articleId, (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString());
         Assert.Equal(3, (await AlertsAsync(articleId)).Count);
+    }
+
+    [Fact]
+    public async Task A_cited_claim_whose_source_later_claimed_otherwise_raises_an_alert_naming_the_later_claim()
+    {
+        var question = "Who held the camp? " + Guid.NewGuid();
+        var handle = $"sup_{Guid.NewGuid():N}"[..20];
+        var (cited, later) = (NewId("cited"), NewId("later"));
+        await PostClaimsAsync(Claim(cited, handle, question, Options[0]));
+        var registered = await Client.PostAsJsonAsync("/v1/articles", new
+        {
+            url = $"https://news.example/{Guid.NewGuid():N}",
+            publishedAt = "2023-09-28T18:00:00Z",
+            claimIds = new[] { cited },
+        });
+        var articleId = (await registered.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        Assert.Empty(await AlertsAsync(articleId));
+
+        // Two days on the same account says the other thing, and never touches the cited post.
+        await PostClaimsAsync(Claim(later, handle, question, Options[1], publishedAt: "2023-09-30T10:00:00Z"));
+
+        Assert.Equal([("claim-superseded", cited, later)], await AlertsAsync(articleId));
     }
 
     [Theory]

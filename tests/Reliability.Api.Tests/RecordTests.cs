@@ -489,6 +489,65 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
     }
 
     [Fact]
+    public async Task A_claim_its_source_later_contradicted_reads_superseded_wherever_it_shows_until_the_later_claim_is_withdrawn()
+    {
+        // The press office posts "repelled", then three days later "JNIM took the base", without a word
+        // about the first post. A journalist citing the first post must hear that it has said otherwise.
+        var question = "Said otherwise " + Guid.NewGuid();
+        var office = $"so_{Guid.NewGuid():N}"[..20];
+        var (first, later) = (NewId("first"), NewId("later"));
+        var firstUrl = $"https://x.com/{office}/status/1";
+        var laterUrl = $"https://x.com/{office}/status/2";
+        var batch = await PostClaimsAsync(
+            Claim(first, office, question, "army repelled the attack", "2023-09-28T12:00:00Z", firstUrl),
+            Claim(later, office, question, "JNIM took the base", "2023-10-01T09:00:00Z", laterUrl),
+            Claim(NewId("wire"), $"sw_{Guid.NewGuid():N}"[..20], question, "army repelled the attack", "2023-09-28T14:00:00Z"));
+        var (sourceId, propositionId) = (batch.GetProperty("items")[0].GetProperty("sourceId").GetString()!, batch.GetProperty("items")[0].GetProperty("propositionId").GetString()!);
+        await api.Factory.WaitForQuietTruthAsync();
+
+        var claim = await Client.GetFromJsonAsync<JsonElement>($"/v1/claims/{first}");
+        Assert.Equal("superseded", claim.GetProperty("status").GetString());
+        Assert.Equal("open", claim.GetProperty("outcome").GetString());
+        Assert.Equal(later, claim.GetProperty("supersededBy").GetString());
+        var laterClaim = await Client.GetFromJsonAsync<JsonElement>($"/v1/claims/{later}");
+        Assert.Equal("open", laterClaim.GetProperty("status").GetString());
+        Assert.Equal(JsonValueKind.Null, laterClaim.GetProperty("supersededBy").ValueKind);
+
+        var onProposition = (await Client.GetFromJsonAsync<JsonElement>($"/v1/propositions/{propositionId}")).GetProperty("claims").EnumerateArray()
+            .ToDictionary(c => c.GetProperty("id").GetString()!, c => c.GetProperty("status").GetString());
+        Assert.Equal("superseded", onProposition[first]);
+        Assert.Equal("open", onProposition[later]);
+        var page = (await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}/claims")).GetProperty("claims").EnumerateArray()
+            .ToDictionary(c => c.GetProperty("id").GetString()!, c => c.GetProperty("status").GetString());
+        Assert.Equal("superseded", page[first]);
+
+        // The plugin's lookup leads with it and links to what the source says now.
+        var item = await LookupItemAsync(firstUrl);
+        Assert.Equal("superseded", item.GetProperty("claimStatus").GetString());
+        var said = Assert.Single(item.GetProperty("claims").EnumerateArray()).GetProperty("supersededBy");
+        Assert.Equal(later, said.GetProperty("claimId").GetString());
+        Assert.Equal("JNIM took the base", said.GetProperty("option").GetString());
+        Assert.Equal(laterUrl, said.GetProperty("url").GetString());
+
+        // Once the later claim is retracted the first one stands again, everywhere.
+        (await Client.PostAsJsonAsync($"/v1/claims/{later}/corrections", new { kind = "retracted", at = "2023-10-02T08:00:00Z" })).EnsureSuccessStatusCode();
+        await api.Factory.WaitForQuietTruthAsync();
+        claim = await Client.GetFromJsonAsync<JsonElement>($"/v1/claims/{first}");
+        Assert.Equal("open", claim.GetProperty("status").GetString());
+        Assert.Equal(JsonValueKind.Null, claim.GetProperty("supersededBy").ValueKind);
+        item = await LookupItemAsync(firstUrl);
+        Assert.Equal("open", item.GetProperty("claimStatus").GetString());
+        Assert.Equal(JsonValueKind.Null, Assert.Single(item.GetProperty("claims").EnumerateArray()).GetProperty("supersededBy").ValueKind);
+    }
+
+    private async Task<JsonElement> LookupItemAsync(string url)
+    {
+        var lookup = await Client.PostAsJsonAsync("/v1/lookup", new { urls = new[] { url } });
+        lookup.EnsureSuccessStatusCode();
+        return (await lookup.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items")[0];
+    }
+
+    [Fact]
     public async Task A_claim_nobody_contests_is_as_likely_as_its_source_is_reliable_not_certain()
     {
         var handle = $"lone_{Guid.NewGuid():N}"[..20];

@@ -26,6 +26,21 @@ public sealed partial class AnnotatorTests(PluginFixture fixture) : IClassFixtur
         return box;
     }
 
+    /// <summary>Opens a page of the test site whose article is <paramref name="article"/>, with the plugin embedded.</summary>
+    private async Task<IPage> OpenAnnotatedAsync(string path, string title, string article)
+    {
+        var url = fixture.Site.Publish(path, $"""
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>
+            <body><article>{article}</article>
+            <script src="{fixture.ApiBase}/plugin/reliability.js" data-api="{fixture.ApiBase}" data-key="{fixture.ReaderKey}"></script>
+            </body></html>
+            """);
+        var page = await fixture.Browser.NewPageAsync();
+        await page.GotoAsync(url);
+        return page;
+    }
+
     /// <summary>What an editor typing a link to War Noir's post does to the page.</summary>
     private static async Task AddCitationAsync(IPage page, string id) =>
         await page.EvaluateAsync("""
@@ -191,15 +206,7 @@ public sealed partial class AnnotatorTests(PluginFixture fixture) : IClassFixtur
         var total = whole.GetProperty("totalPoints").GetInt32();
         Assert.True(total > 300, $"{total} points");
 
-        var url = fixture.Site.Publish("/prolific", $"""
-            <!doctype html>
-            <html lang="en"><head><meta charset="utf-8"><title>Convoy</title></head>
-            <body><article><p>As <a id="prolific-post" href="{Post(150)}">the account</a> reported.</p></article>
-            <script src="{fixture.ApiBase}/plugin/reliability.js" data-api="{fixture.ApiBase}" data-key="{fixture.ReaderKey}"></script>
-            </body></html>
-            """);
-        var page = await fixture.Browser.NewPageAsync();
-        await page.GotoAsync(url);
+        var page = await OpenAnnotatedAsync("/prolific", "Convoy", $"""<p>As <a id="prolific-post" href="{Post(150)}">the account</a> reported.</p>""");
         var host = page.Locator("#prolific-post + [data-reliability-source]");
         await Expect(host).ToHaveAttributeAsync("data-reliability-source", sourceId);
 
@@ -250,15 +257,7 @@ public sealed partial class AnnotatorTests(PluginFixture fixture) : IClassFixtur
                 new { option, evidence = new[] { "https://example.org/imagery" }, at = "2023-10-02T00:00:00Z" })).EnsureSuccessStatusCode();
         }
 
-        var url = fixture.Site.Publish("/disputes", $"""
-            <!doctype html>
-            <html lang="en"><head><meta charset="utf-8"><title>Attack</title></head>
-            <body><article><p>The army <a id="army-post" href="{Post(army, 1)}">said</a> it repelled the attack.</p></article>
-            <script src="{fixture.ApiBase}/plugin/reliability.js" data-api="{fixture.ApiBase}" data-key="{fixture.ReaderKey}"></script>
-            </body></html>
-            """);
-        var page = await fixture.Browser.NewPageAsync();
-        await page.GotoAsync(url);
+        var page = await OpenAnnotatedAsync("/disputes", "Attack", $"""<p>The army <a id="army-post" href="{Post(army, 1)}">said</a> it repelled the attack.</p>""");
         var host = page.Locator("#army-post + [data-reliability-source]");
         await host.Locator("button.badge").ClickAsync();
 
@@ -314,17 +313,10 @@ public sealed partial class AnnotatorTests(PluginFixture fixture) : IClassFixtur
         (await fixture.Editor.PostAsJsonAsync("/v1/claims", new { claims })).EnsureSuccessStatusCode();
         await fixture.Api.WaitForQuietTruthAsync();
 
-        var page = await fixture.Browser.NewPageAsync();
-        await page.GotoAsync(fixture.Site.Publish("/lone", $"""
-            <!doctype html>
-            <html lang="en"><head><meta charset="utf-8"><title>Convoy</title></head>
-            <body><article>
+        var page = await OpenAnnotatedAsync("/lone", "Convoy", $"""
             <p>As <a id="lone-post" href="https://x.com/{lone}/status/1700000000">one account</a> reported,
             and <a id="echoed-post" href="https://x.com/{echoed}/status/1700000000">another</a>, which a third account echoed.</p>
-            </article>
-            <script src="{fixture.ApiBase}/plugin/reliability.js" data-api="{fixture.ApiBase}" data-key="{fixture.ReaderKey}"></script>
-            </body></html>
-            """));
+            """);
 
         // Agreement is evidence, not proof, and nobody has said otherwise: not "contested".
         var agreed = page.Locator("#echoed-post + [data-reliability-source]");
@@ -334,6 +326,34 @@ public sealed partial class AnnotatorTests(PluginFixture fixture) : IClassFixtur
         var alone = page.Locator("#lone-post + [data-reliability-source]");
         await Expect(alone).ToHaveAttributeAsync("data-reliability-claim-status", "open");
         await Expect(alone.Locator(".status")).ToHaveTextAsync("unresolved, only this source says so");
+        await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_post_its_source_has_since_contradicted_reads_later_said_otherwise_and_links_to_what_it_says_now()
+    {
+        // The account said the convoy got through, then two days later that it was turned back,
+        // and never touched the first post.
+        var handle = $"convoy_{Guid.NewGuid():N}"[..15];
+        var proposition = new { question = $"Did the convoy reach Tessit? {Guid.NewGuid():N}", options = new[] { "yes", "no" } };
+        var (first, later) = ($"https://x.com/{handle}/status/1700000001", $"https://x.com/{handle}/status/1700000002");
+        var claims = new object[]
+        {
+            new { id = handle + "-1", handle = new { platform = "x", handle }, proposition, option = "yes", publishedAt = "2023-09-28T12:00:00Z", url = first },
+            new { id = handle + "-2", handle = new { platform = "x", handle }, proposition, option = "no", publishedAt = "2023-09-30T12:00:00Z", url = later },
+        };
+        (await fixture.Editor.PostAsJsonAsync("/v1/claims", new { claims })).EnsureSuccessStatusCode();
+        await fixture.Api.WaitForQuietTruthAsync();
+
+        var page = await OpenAnnotatedAsync("/convoy", "Convoy", $"""<p>The convoy <a id="first-post" href="{first}">got through</a>, an account reported.</p>""");
+
+        var cited = page.Locator("#first-post + [data-reliability-source]");
+        await Expect(cited).ToHaveAttributeAsync("data-reliability-claim-status", "superseded");
+        await Expect(cited.Locator(".status")).ToHaveTextAsync(new Regex("^later said otherwise"));
+        var link = cited.Locator("a.replacement");
+        await Expect(link).ToHaveAttributeAsync("href", later);
+        await Expect(link).ToHaveTextAsync("see what it said later");
+        await Expect(link).ToHaveAttributeAsync("aria-label", "What the source said later: no");
         await page.CloseAsync();
     }
 

@@ -23,7 +23,9 @@ internal static class ArticlesApi
     }
 
     /// <summary>
-    /// Kind is claim-deleted, claim-retracted, claim-reversed, claim-refuted or source-band-dropped;
+    /// Kind is claim-deleted, claim-retracted, claim-reversed, claim-superseded (its source later claimed
+    /// another option without withdrawing it), claim-refuted or source-band-dropped; ReplacementClaimId
+    /// is what the source says now (a reversal's replacement, else its later claim of another option);
     /// From/To are the bands of a source whose band dropped.
     /// </summary>
     public sealed record ArticleAlert(string Kind, string SourceId, string? ClaimId, string? ReplacementClaimId, string? From, string? To, string Detail);
@@ -87,8 +89,13 @@ internal static class ArticlesApi
             // A correction wins the claim's status, but a deleted claim that was also refuted says both.
             if (claim.Status is "deleted" or "retracted" or "reversed")
             {
-                alerts.Add(new ArticleAlert("claim-" + claim.Status, claim.SourceId, claimId, claim.ReplacementClaimId, null, null,
+                alerts.Add(new ArticleAlert("claim-" + claim.Status, claim.SourceId, claimId, claim.ReplacementClaimId ?? claim.SupersededBy, null, null,
                     $"The cited claim was {claim.Status} by its source."));
+            }
+            else if (claim.Status == "superseded")
+            {
+                alerts.Add(new ArticleAlert("claim-superseded", claim.SourceId, claimId, claim.SupersededBy, null, null,
+                    "The cited claim's source has since claimed another option, without withdrawing this claim."));
             }
 
             if (claim.Outcome == "refuted")

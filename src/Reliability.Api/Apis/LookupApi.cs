@@ -24,18 +24,21 @@ internal static class LookupApi
 
     public sealed record SourceMatch(string Id, string Name, string Kind, bool InterestedParty, ScoreSummary Score);
 
-    /// <summary>A replacement claim of a reversal: what the source now says, and where.</summary>
+    /// <summary>What the source now says, and where: the replacement claim of a reversal, or the later claim that superseded one.</summary>
     public sealed record Replacement(string ClaimId, string Option, string? Url);
 
     /// <summary>
-    /// Status: live, deleted, retracted, reversed, confirmed, refuted or open; Provisional marks an
-    /// estimated probability, never a verdict; Contested, an open proposition that other standing
-    /// claims answer otherwise; Uncorroborated, an open proposition no other source's standing claim
-    /// speaks to, whose estimate is this source's own record restated.
+    /// Status: live, deleted, retracted, reversed, superseded, confirmed, refuted or open; Provisional
+    /// marks an estimated probability, never a verdict; Contested, an open proposition that other
+    /// standing claims answer otherwise; Uncorroborated, an open proposition no other source's standing
+    /// claim speaks to, whose estimate is this source's own record restated. SupersededBy: the source's
+    /// later claim of another option, made without withdrawing this one (the status reads superseded
+    /// unless a correction says more).
     /// </summary>
     public sealed record ClaimMatch(
         string ClaimId, string PropositionId, string Option, string Status, string Outcome,
-        double? ProvisionalProbability, bool Provisional, bool Contested, bool Uncorroborated, Replacement? Replacement);
+        double? ProvisionalProbability, bool Provisional, bool Contested, bool Uncorroborated, Replacement? Replacement,
+        Replacement? SupersededBy);
 
     /// <summary>Kind: "post" (a URL of a recorded claim), "source" (a profile, outlet or handle) or "unknown".</summary>
     public sealed record LookupItem(string Input, string Kind, SourceMatch? Source, string? ClaimStatus, IReadOnlyList<ClaimMatch> Claims);
@@ -313,18 +316,20 @@ internal static class LookupApi
 
     private static ClaimMatch MatchOf(ClaimView claim, SourceLookup lookup)
     {
-        var replacement = claim.ReplacementClaimId is { } replacementId
-            && lookup.Replacements.FirstOrDefault(r => r.Id == replacementId) is { } replacing
-            ? new Replacement(replacing.Id, replacing.Option, replacing.Url)
-            : null;
         return new ClaimMatch(claim.Id, claim.PropositionId, claim.Option, claim.Status, claim.Outcome,
-            claim.ProvisionalProbability, claim.ProvisionalProbability is not null, claim.Contested, claim.Uncorroborated, replacement);
+            claim.ProvisionalProbability, claim.ProvisionalProbability is not null, claim.Contested, claim.Uncorroborated,
+            NamedIn(lookup, claim.ReplacementClaimId), NamedIn(lookup, claim.SupersededBy));
     }
+
+    private static Replacement? NamedIn(SourceLookup lookup, string? claimId) =>
+        claimId is not null && lookup.Replacements.FirstOrDefault(r => r.Id == claimId) is { } later
+            ? new Replacement(later.Id, later.Option, later.Url)
+            : null;
 
     /// <summary>What a badge leads with when one post carries several claims: the gravest status.</summary>
     private static string? Headline(IReadOnlyList<ClaimMatch> claims)
     {
-        string[] gravity = ["reversed", "deleted", "retracted", "refuted", "open", "confirmed", "live"];
+        string[] gravity = ["reversed", "deleted", "retracted", "superseded", "refuted", "open", "confirmed", "live"];
         return claims.Select(c => c.Status).OrderBy(s => Array.IndexOf(gravity, s) is var i && i < 0 ? gravity.Length : i).FirstOrDefault();
     }
 }

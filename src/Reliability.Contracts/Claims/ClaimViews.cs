@@ -11,9 +11,11 @@ public sealed record CorrectionView(
     string? ReplacementClaimId);
 
 /// <summary>
-/// A claim with what became of it. Status is one of: live, deleted, retracted, reversed, confirmed,
-/// refuted, open (corrections win over outcomes: a deleted refuted claim reads deleted; its outcome
-/// is in Outcome). ProvisionalProbability is the truth-discovery estimate for an open claim's option;
+/// A claim with what became of it. Status is one of: live, deleted, retracted, reversed, superseded,
+/// confirmed, refuted, open (corrections win over outcomes: a deleted refuted claim reads deleted; its
+/// outcome is in Outcome). Superseded: the source later claimed another option of the proposition
+/// without withdrawing this claim; SupersededBy names that later claim, which the truth estimate
+/// weighs instead of this one. ProvisionalProbability is the truth-discovery estimate for an open claim's option;
 /// Contested says whether other standing claims assert another option of its open proposition (if
 /// not, the estimate rests on how reliable the claim's side has been, not on a contest).
 /// Uncorroborated says that no other source's standing claim speaks to its open proposition at all:
@@ -39,4 +41,5 @@ public sealed record ClaimView(
     bool Contested,
     string? ReplacementClaimId,
     IReadOnlyList<CorrectionView> Corrections,
-    bool Uncorroborated);
+    bool Uncorroborated,
+    string? SupersededBy);

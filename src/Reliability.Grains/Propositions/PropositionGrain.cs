@@ -94,8 +94,11 @@ public sealed class PropositionGrain(EventStreams streams, RecordQueries queries
             : [];
         // By the estimate, which counts standing claims only: a retracted dissent contests nothing.
         var contested = ProvisionalEstimates.IsContested(estimate);
-        // Each source's standing options here, counted as the estimate counts its claimants.
-        var standing = claims.Where(c => !_ledger.CorrectionsOf(c.Id).Any(k => k.EndsAssertion))
+        // Each source's standing options here, counted as the estimate counts its claimants: an option
+        // its source has since superseded is not among them.
+        var standingClaims = claims.Where(c => !_ledger.CorrectionsOf(c.Id).Any(k => k.EndsAssertion)).ToList();
+        var superseded = ChangesOfMind.Superseded(standingClaims);
+        var standing = standingClaims.Where(c => !superseded.ContainsKey(c.Id))
             .GroupBy(c => c.SourceId, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Select(c => c.Option).Distinct(StringComparer.Ordinal).Count(), StringComparer.Ordinal);
         var state = resolution is not null ? "resolved"
@@ -105,7 +108,8 @@ public sealed class PropositionGrain(EventStreams streams, RecordQueries queries
             [.. claims.OrderBy(c => c.PublishedAt).ThenBy(c => c.Id, StringComparer.Ordinal).Select(c => Views.Of(
                 c, _ledger.CorrectionsOf(c.Id), resolution,
                 estimate.FirstOrDefault(o => o.Option == c.Option)?.Probability, contested,
-                ProvisionalEstimates.IsUncorroborated(estimate, standing.GetValueOrDefault(c.SourceId))))],
+                ProvisionalEstimates.IsUncorroborated(estimate, standing.GetValueOrDefault(c.SourceId)),
+                superseded.GetValueOrDefault(c.Id)))],
             estimate, resolution is null ? null : Views.Of(resolution));
     }
 

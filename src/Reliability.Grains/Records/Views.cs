@@ -29,11 +29,13 @@ public static class Views
         new(c.ClaimId, c.PropositionId, c.Confirmed, c.Refuted, c.Provisional, (int)c.Credibility, c.Reason);
 
     /// <summary>
-    /// A claim's status: what became of the post (deleted, reversed, retracted), else what
-    /// the resolution in force says (confirmed, refuted), else live or open.
+    /// A claim's status: what became of the post (deleted, reversed, retracted), else whether its
+    /// source has since said otherwise (superseded, see <see cref="ChangesOfMind"/>), else what the
+    /// resolution in force says (confirmed, refuted), else live or open.
     /// </summary>
     public static ClaimView Of(
-        Claim claim, IReadOnlyList<Correction> corrections, Resolution? resolution, double? provisional, bool contested, bool uncorroborated)
+        Claim claim, IReadOnlyList<Correction> corrections, Resolution? resolution, double? provisional, bool contested, bool uncorroborated,
+        Claim? supersededBy)
     {
         var outcome = resolution switch
         {
@@ -47,12 +49,13 @@ public static class Views
         var status = corrections.Any(c => c.Kind == CorrectionKind.Deleted) ? "deleted"
             : corrections.Any(c => c.Kind == CorrectionKind.Reversed) ? "reversed"
             : corrections.Any(c => c.Kind == CorrectionKind.Retracted) ? "retracted"
+            : supersededBy is not null ? "superseded"
             : outcome is "confirmed" or "refuted" ? outcome
             : outcome == "open" ? "open" : "live";
         return new ClaimView(
             claim.Id, claim.SourceId, claim.PropositionId, claim.Option, claim.PublishedAt, claim.Url, claim.OriginalText,
             claim.Language, Vocabulary.Word(claim.Hedge), claim.RelayOfClaimId, claim.EvidenceUrls, status, outcome,
             resolution is null ? provisional : null, resolution is null && contested, replacement, [.. corrections.Select(Of)],
-            resolution is null && provisional is not null && uncorroborated);
+            resolution is null && provisional is not null && uncorroborated, supersededBy?.Id);
     }
 }

@@ -275,8 +275,9 @@ public sealed partial class SourceGrain(
 
         var page = ordered.Skip(start).Take(limit).ToList();
         var estimates = await EstimatesAsync(page.Select(c => c.PropositionId));
+        var superseded = SupersededOn(page.Select(c => c.PropositionId));
         var next = start + page.Count < ordered.Count && page.Count > 0 ? page[^1].Id : null;
-        return new ClaimPage([.. page.Select(c => ViewOf(c, estimates))], next);
+        return new ClaimPage([.. page.Select(c => ViewOf(c, estimates, superseded))], next);
     }
 
     public async Task<ClaimView?> GetClaimAsync(string claimId)
@@ -287,7 +288,7 @@ public sealed partial class SourceGrain(
             return null;
         }
 
-        return ViewOf(claim, await EstimatesAsync([claim.PropositionId]));
+        return ViewOf(claim, await EstimatesAsync([claim.PropositionId]), SupersededOn([claim.PropositionId]));
     }
 
     public async Task<SourceLookup?> LookupAsync(IReadOnlyList<string> claimIds, int everyClaimUpTo, DateTimeOffset? asOf)
@@ -302,18 +303,31 @@ public sealed partial class SourceGrain(
         var claims = everyClaim
             ? [.. own]
             : claimIds.Select(_ledger.FindClaim).OfType<Claim>().Where(c => c.SourceId == SourceId).ToList();
+        var superseded = SupersededOn(claims.Select(c => c.PropositionId));
+        // What the source says now: a reversal's replacement, or the later claim that superseded one.
         var replacements = claims.SelectMany(c => _ledger.CorrectionsOf(c.Id))
             .Select(c => c.ReplacementClaimId).OfType<string>().Select(_ledger.FindClaim).OfType<Claim>()
-            .Where(c => c.SourceId == SourceId).ToList();
+            .Where(c => c.SourceId == SourceId)
+            .Concat(claims.Select(c => superseded.GetValueOrDefault(c.Id)).OfType<Claim>())
+            .DistinctBy(c => c.Id, StringComparer.Ordinal).ToList();
         var estimates = await EstimatesAsync(claims.Concat(replacements).Select(c => c.PropositionId));
         var score = asOf is { } t ? Summary(ScoreAsOf(t)) : profile.Score;
-        return new SourceLookup(profile, score, [.. claims.Select(c => ViewOf(c, estimates))], [.. replacements.Select(c => ViewOf(c, estimates))], everyClaim);
+        return new SourceLookup(profile, score, [.. claims.Select(c => ViewOf(c, estimates, superseded))],
+            [.. replacements.Select(c => ViewOf(c, estimates, superseded))], everyClaim);
     }
 
-    private ClaimView ViewOf(Claim claim, ProvisionalTruth estimates) =>
+    private ClaimView ViewOf(Claim claim, ProvisionalTruth estimates, IReadOnlyDictionary<string, Claim> superseded) =>
         Views.Of(claim, _ledger.CorrectionsOf(claim.Id), _ledger.ResolutionInForce(claim.PropositionId),
             estimates.ProbabilityOf(claim.PropositionId, claim.Option), estimates.Contested.Contains(claim.PropositionId),
-            estimates.Uncorroborated.Contains(claim.PropositionId));
+            estimates.Uncorroborated.Contains(claim.PropositionId), superseded.GetValueOrDefault(claim.Id));
+
+    /// <summary>This source's standing claims on these propositions that it has since superseded (one pass over its claims).</summary>
+    private IReadOnlyDictionary<string, Claim> SupersededOn(IEnumerable<string> propositionIds)
+    {
+        var wanted = propositionIds.ToHashSet(StringComparer.Ordinal);
+        return ChangesOfMind.Superseded(_ledger.ClaimsBy(SourceId)
+            .Where(c => wanted.Contains(c.PropositionId) && !_ledger.CorrectionsOf(c.Id).Any(k => k.EndsAssertion)));
+    }
 
     private SourceScore ScoreAsOf(DateTimeOffset asOf) =>
         SourceScorer.Score(SourceId, _events, asOf, policies.Current);
@@ -444,18 +458,16 @@ public sealed partial class SourceGrain(
 
     /// <summary>
     /// The options this source's standing claims assert, by proposition, standing as the truth
-    /// estimate counts them (see <see cref="Correction.EndsAssertion"/>).
+    /// estimate counts them: not retracted or reversed (see <see cref="Correction.EndsAssertion"/>),
+    /// nor superseded by a later claim of another option (see <see cref="ChangesOfMind"/>).
     /// </summary>
     private Dictionary<string, HashSet<string>> StandingOptions()
     {
+        var standing = _ledger.ClaimsBy(SourceId).Where(c => !_ledger.CorrectionsOf(c.Id).Any(k => k.EndsAssertion)).ToList();
+        var superseded = ChangesOfMind.Superseded(standing);
         var options = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
-        foreach (var claim in _ledger.ClaimsBy(SourceId))
+        foreach (var claim in standing.Where(c => !superseded.ContainsKey(c.Id)))
         {
-            if (_ledger.CorrectionsOf(claim.Id).Any(c => c.EndsAssertion))
-            {
-                continue;
-            }
-
             if (!options.TryGetValue(claim.PropositionId, out var asserted))
             {
                 options[claim.PropositionId] = asserted = new HashSet<string>(StringComparer.Ordinal);
