@@ -119,6 +119,29 @@ public sealed class DisputeTests(DisputeTests.Api api) : IClassFixture<DisputeTe
     }
 
     [Fact]
+    public async Task A_source_that_later_claimed_the_other_option_is_counted_on_what_it_says_now()
+    {
+        // The account first echoed the army, then two days later said JNIM took the base, without
+        // touching its first post: as with a reversal, only the later claim stands against the army.
+        var (army, account, question) = (Unique("army"), Unique("account"), $"Who held Boni? {Guid.NewGuid()}");
+        var items = await PostAsync(
+            Claim(army, question, Repelled, "2023-09-28T09:00:00Z"),
+            Claim(account, question, Repelled, "2023-09-28T11:00:00Z"),
+            Claim(account, question, Taken, "2023-09-30T11:00:00Z"));
+        var (armyId, accountId) = (items[0].GetProperty("sourceId").GetString()!, items[1].GetProperty("sourceId").GetString()!);
+        await ResolveAsync(items[0].GetProperty("propositionId").GetString()!, new { option = Taken, evidence = new[] { "https://example.org/imagery" }, at = "2023-10-02T00:00:00Z" });
+
+        var record = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{armyId}/disputes");
+
+        var opponent = Assert.Single(record.GetProperty("opponents").EnumerateArray());
+        Assert.Equal(accountId, opponent.GetProperty("sourceId").GetString());
+        Assert.Equal((1, 0, 1, 0), Counts(opponent));
+        Assert.Equal([Taken], opponent.GetProperty("propositions")[0].GetProperty("opponentOptions").EnumerateArray().Select(o => o.GetString()));
+        var fromAccount = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{accountId}/disputes");
+        Assert.Equal((1, 1, 0, 0), Counts(fromAccount));
+    }
+
+    [Fact]
     public async Task A_source_with_no_confirmed_contradictions_has_an_empty_record()
     {
         var items = await PostAsync(Claim(Unique("lone"), $"Who held Boulkessi? {Guid.NewGuid()}", Repelled, "2023-09-28T09:00:00Z"));

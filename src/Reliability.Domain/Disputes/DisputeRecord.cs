@@ -1,7 +1,8 @@
 namespace Reliability.Domain.Disputes;
 
 /// <summary>
-/// A claim that still asserts its option: one the source has not retracted or reversed. A deleted
+/// A claim that still asserts its option: one the source has not retracted or reversed, nor
+/// superseded by a later claim of another option (see <see cref="Model.ChangesOfMind"/>). A deleted
 /// claim still asserts it, as everywhere else (deleting cannot launder a record).
 /// </summary>
 public sealed record StandingClaim(string SourceId, string PropositionId, string Option);

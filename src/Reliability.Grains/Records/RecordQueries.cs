@@ -1,5 +1,6 @@
 using Marten;
 using Reliability.Domain.Disputes;
+using Reliability.Domain.Model;
 using Reliability.Grains.Propositions;
 
 namespace Reliability.Grains.Records;
@@ -148,9 +149,14 @@ public sealed class RecordQueries(IDocumentStore store)
         {
             var claims = await ClaimForEstimate.Select(session.Query<ClaimDocument>().Where(c => part.Contains(c.PropositionId)))
                 .ToListAsync(cancellationToken);
+            // A source is counted on what it says now: a claim it has since contradicted is left out,
+            // as the truth estimate leaves it out. The parts hold whole propositions, so every claim
+            // that could supersede another is in the same part.
+            var asserting = claims.Where(c => ClaimDocument.StillAsserts(c.CorrectionStatus)).ToList();
+            var superseded = ChangesOfMind.Superseded(asserting, c => new ChangesOfMind.Said(c.Id, c.SourceId, c.PropositionId, c.Option, c.PublishedAt));
             parts.Add(DisputeRecord.Of(
                 sourceId,
-                claims.Where(c => ClaimDocument.StillAsserts(c.CorrectionStatus)).Select(c => new StandingClaim(c.SourceId, c.PropositionId, c.Option)),
+                asserting.Where(c => !superseded.ContainsKey(c.Id)).Select(c => new StandingClaim(c.SourceId, c.PropositionId, c.Option)),
                 confirmed));
         }
 
