@@ -571,6 +571,8 @@
     row('Silent deletions', c.silentDeletions);
     row('Median time to correct', c.medianHoursToCorrect == null ? null : Math.round(c.medianHoursToCorrect) + ' h');
     row('Reversals toward / away from truth', c.reversalsTowardTruth + ' / ' + c.reversalsAwayFromTruth);
+    // A change of mind never announced: the first post still reads as the source's word.
+    row('Later said otherwise, left uncorrected', c.contradictedWithoutCorrection);
     section.appendChild(list);
     return section;
   };

@@ -520,6 +520,8 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
         var page = (await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}/claims")).GetProperty("claims").EnumerateArray()
             .ToDictionary(c => c.GetProperty("id").GetString()!, c => c.GetProperty("status").GetString());
         Assert.Equal("superseded", page[first]);
+        var corrections = (await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}/score")).GetProperty("corrections");
+        Assert.Equal(1, corrections.GetProperty("contradictedWithoutCorrection").GetInt32());
 
         // The plugin's lookup leads with it and links to what the source says now.
         var item = await LookupItemAsync(firstUrl);
@@ -537,6 +539,8 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
         Assert.Equal(JsonValueKind.Null, claim.GetProperty("supersededBy").ValueKind);
         item = await LookupItemAsync(firstUrl);
         Assert.Equal("open", item.GetProperty("claimStatus").GetString());
+        corrections = (await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}/score")).GetProperty("corrections");
+        Assert.Equal(0, corrections.GetProperty("contradictedWithoutCorrection").GetInt32());
         Assert.Equal(JsonValueKind.Null, Assert.Single(item.GetProperty("claims").EnumerateArray()).GetProperty("supersededBy").ValueKind);
     }
 

@@ -354,6 +354,11 @@ public sealed partial class AnnotatorTests(PluginFixture fixture) : IClassFixtur
         await Expect(link).ToHaveAttributeAsync("href", later);
         await Expect(link).ToHaveTextAsync("see what it said later");
         await Expect(link).ToHaveAttributeAsync("aria-label", "What the source said later: no");
+
+        // The panel counts the change of mind it never announced, and its timeline says which post.
+        await cited.Locator("button.badge").ClickAsync();
+        await Expect(cited.Locator("[role=dialog] dt:text-is('Later said otherwise, left uncorrected') + dd")).ToHaveTextAsync("1");
+        await Expect(cited.Locator("[role=dialog] li:has(time[datetime^='2023-09-28']) strong")).ToHaveTextAsync("later said otherwise");
         await page.CloseAsync();
     }
 

@@ -38,7 +38,8 @@ public sealed record CorrectionMetricsView(
     int SilentDeletions,
     double? MedianHoursToCorrect,
     int ReversalsTowardTruth,
-    int ReversalsAwayFromTruth);
+    int ReversalsAwayFromTruth,
+    int ContradictedWithoutCorrection);
 
 [GenerateSerializer, Immutable, Alias("Reliability.TagScoreView")]
 public sealed record TagScoreView(string Tag, double Score, double Lower, double Upper, double EffectiveEvidence, bool Insufficient);

@@ -21,7 +21,20 @@ internal static class CorrectionMetrics
             SilentDeletions: assessments.Count(a => a.SilentlyDeleted),
             MedianTimeToCorrect: Median(delays),
             ReversalsTowardTruth: assessments.Count(a => a.Reversal == ReversalDirection.TowardTruth),
-            ReversalsAwayFromTruth: assessments.Count(a => a.Reversal == ReversalDirection.AwayFromTruth));
+            ReversalsAwayFromTruth: assessments.Count(a => a.Reversal == ReversalDirection.AwayFromTruth),
+            ContradictedWithoutCorrection: ContradictedWithoutCorrection(assessments, ledger));
+    }
+
+    private static int ContradictedWithoutCorrection(IReadOnlyList<ClaimAssessment> assessments, Ledger ledger)
+    {
+        var uncorrected = assessments.Select(a => ledger.FindClaim(a.Contribution.ClaimId)).OfType<Claim>()
+            .Where(c => ledger.CorrectionsOf(c.Id).All(k => k.Kind == CorrectionKind.Amended))
+            .ToList();
+        // Only an uncorrected claim can be counted, but any standing claim may be what contradicted it.
+        var standing = assessments.Select(a => ledger.FindClaim(a.Contribution.ClaimId)).OfType<Claim>()
+            .Where(c => !ledger.CorrectionsOf(c.Id).Any(k => k.EndsAssertion));
+        var superseded = ChangesOfMind.Superseded(standing);
+        return uncorrected.Count(c => superseded.ContainsKey(c.Id));
     }
 
     private static TimeSpan? Median(List<TimeSpan> sorted) => sorted.Count switch

@@ -68,6 +68,9 @@ public sealed record TagScore(string Tag, BetaEstimate Estimate);
 /// SilentDeletions: claims deleted without any public withdrawal, whatever their outcome.
 /// ReversalsAwayFromTruth: a confirmed claim reversed to another option; a reversal between two
 /// wrong options is neither toward nor away.
+/// ContradictedWithoutCorrection: claims the source contradicted by later claiming another option
+/// (see <see cref="Model.ChangesOfMind"/>) and left standing, neither deleted, retracted nor reversed,
+/// whatever their outcome: the change of mind a reader of the first post never hears of.
 /// </remarks>
 public sealed record CorrectionBehaviour(
     int RefutedClaims,
@@ -76,7 +79,8 @@ public sealed record CorrectionBehaviour(
     int SilentDeletions,
     TimeSpan? MedianTimeToCorrect,
     int ReversalsTowardTruth,
-    int ReversalsAwayFromTruth);
+    int ReversalsAwayFromTruth,
+    int ContradictedWithoutCorrection);
 
 /// <summary>One point of a source's score series: after each of its events, and at the as-of time.</summary>
 public sealed record ScorePoint(DateTimeOffset At, double Score, double EffectiveEvidence, ReliabilityBand Band);

@@ -23,7 +23,7 @@ public static class Views
 
     public static CorrectionMetricsView Of(CorrectionBehaviour c) =>
         new(c.RefutedClaims, c.CorrectedBySource, c.SelfCorrectedShare, c.SilentDeletions,
-            c.MedianTimeToCorrect?.TotalHours, c.ReversalsTowardTruth, c.ReversalsAwayFromTruth);
+            c.MedianTimeToCorrect?.TotalHours, c.ReversalsTowardTruth, c.ReversalsAwayFromTruth, c.ContradictedWithoutCorrection);
 
     public static ContributionView Of(ClaimContribution c) =>
         new(c.ClaimId, c.PropositionId, c.Confirmed, c.Refuted, c.Provisional, (int)c.Credibility, c.Reason);

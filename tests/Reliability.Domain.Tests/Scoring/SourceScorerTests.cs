@@ -102,6 +102,36 @@ public sealed class SourceScorerTests
     }
 
     [Fact]
+    public void A_claim_contradicted_later_and_left_standing_is_counted_apart_from_corrected_ones()
+    {
+        var score = Score(
+        [
+            Proposition("p"), Proposition("q"), Proposition("r"),
+            // Said yes, then no, and never touched the first post.
+            Claim("p-yes", "p", "yes", 0), Claim("p-no", "p", "no", 2),
+            // The same change of mind, with the first post deleted: a silent deletion, not this.
+            Claim("q-yes", "q", "yes", 0), Claim("q-no", "q", "no", 2), SilentDeletion("gone", "q-yes", 3),
+            // A declared reversal.
+            Claim("r-yes", "r", "yes", 0), Correction("rev", "r-yes", CorrectionKind.Reversed, 2, replacement: "r-no"), Claim("r-no", "r", "no", 2),
+        ]);
+
+        Assert.Equal(1, score.Corrections.ContradictedWithoutCorrection);
+        Assert.Equal(1, score.Corrections.SilentDeletions);
+    }
+
+    [Fact]
+    public void Saying_the_first_option_again_takes_back_the_change_of_mind()
+    {
+        IReliabilityEvent[] changed = [Proposition("p"), Claim("first", "p", "yes", 0), Claim("between", "p", "no", 1)];
+
+        Assert.Equal(1, Score(changed).Corrections.ContradictedWithoutCorrection);
+        // What was contradicted is now the claim in between.
+        Assert.Equal(1, Score([.. changed, Claim("again", "p", "yes", 2)]).Corrections.ContradictedWithoutCorrection);
+        // Retracting the later claim leaves the first one standing uncontradicted.
+        Assert.Equal(0, Score([.. changed, Retraction("withdrawn", "between", 2)]).Corrections.ContradictedWithoutCorrection);
+    }
+
+    [Fact]
     public void Deleting_a_confirmed_claim_keeps_its_credit()
     {
         var history = new List<IReliabilityEvent>(ResolvedClaims(3, 1));
