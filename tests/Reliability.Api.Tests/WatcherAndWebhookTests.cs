@@ -236,6 +236,43 @@ public sealed class WatcherAndWebhookTests(WatcherAndWebhookTests.Api api) : ICl
         Assert.Equal(propositionId, body.RootElement.GetProperty("data").GetProperty("propositionId").GetString());
     }
 
+    [Fact]
+    public async Task A_claim_its_source_contradicts_later_is_announced_to_the_articles_citing_it()
+    {
+        await using var receiver = await FakeReceiver.StartAsync(_ => 200);
+        var (citedId, laterId, handle) = (NewId("cited"), NewId("later"), $"desk_{Guid.NewGuid():N}"[..20]);
+        object Said(string id, string option, DateTimeOffset at) => new
+        {
+            id,
+            handle = new { platform = "x", handle },
+            proposition = new { question = "Who holds the camp? " + citedId, options = new[] { "the army", "the rebels" } },
+            option,
+            publishedAt = at,
+            url = $"https://x.com/{handle}/status/{at.ToUnixTimeSeconds()}",
+        };
+        var at = DateTimeOffset.UtcNow.AddHours(-5);
+        (await api.Contributor.PostAsJsonAsync("/v1/claims", new { claims = new[] { Said(citedId, "the army", at) } })).EnsureSuccessStatusCode();
+        var citing = await ArticleAsync($"https://news.example/{citedId}", citedId);
+        var secret = await SubscribeAsync(receiver.Url, ["claim.superseded"], articleId: citing);
+
+        // The same account says the opposite hours later, and leaves the cited post up. Saying the
+        // same thing again, or an earlier post found late, contradicts nothing and is not announced.
+        (await api.Contributor.PostAsJsonAsync("/v1/claims", new { claims = new[] { Said(NewId("again"), "the army", at.AddHours(1)), Said(NewId("older"), "the rebels", at.AddHours(-1)) } }))
+            .EnsureSuccessStatusCode();
+        (await api.Contributor.PostAsJsonAsync("/v1/claims", new { claims = new[] { Said(laterId, "the rebels", at.AddHours(3)) } })).EnsureSuccessStatusCode();
+
+        await UntilAsync(() => Task.FromResult(receiver.Accepted.IsEmpty), empty => !empty, "the change of mind is announced");
+        var announced = Assert.Single(receiver.Accepted);
+        Assert.Equal("claim.superseded", announced.Event);
+        Assert.True(WebhookSignature.Verify(announced.Signature, announced.Body, secret, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5)));
+        using var body = JsonDocument.Parse(announced.Body);
+        Assert.Equal([citing], body.RootElement.GetProperty("articleIds").EnumerateArray().Select(id => id.GetString()));
+        var data = body.RootElement.GetProperty("data");
+        Assert.Equal(citedId, data.GetProperty("claimId").GetString());
+        Assert.Equal(laterId, data.GetProperty("supersededBy").GetProperty("claimId").GetString());
+        Assert.Equal("the rebels", data.GetProperty("supersededBy").GetProperty("option").GetString());
+    }
+
     private async Task<string> ArticleAsync(string url, string claimId)
     {
         var article = await api.Contributor.PostAsJsonAsync("/v1/articles", new { url, publishedAt = DateTimeOffset.UtcNow, claimIds = new[] { claimId } });

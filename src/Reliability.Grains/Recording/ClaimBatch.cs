@@ -4,6 +4,7 @@ using Reliability.Domain.Events;
 using Reliability.Domain.Model;
 using Reliability.Grains.Records;
 using Reliability.Infrastructure.Watching;
+using Reliability.Infrastructure.Webhooks;
 
 namespace Reliability.Grains.Recording;
 
@@ -22,6 +23,7 @@ internal static class ClaimBatch
             results.Add(await RecordAsync(transaction, submission, replaces: null));
         }
 
+        await AnnounceChangesOfMindAsync(transaction);
         transaction.Flush();
         return (results, transaction.Touched);
     }
@@ -79,6 +81,11 @@ internal static class ClaimBatch
             submission.Id, source.Id, proposition.Id, submission.Option, submission.PublishedAt, submission.Url?.Trim(),
             submission.Text, submission.Language, hedge, submission.RelayOf, [.. submission.Evidence ?? []]);
         var firstOnProposition = await transaction.AcquaintAsync(source, proposition);
+        if (firstOnProposition is null)
+        {
+            transaction.RepeatedOnProposition.Add(claim);
+        }
+
         // The claim's one event is in its source's stream; the proposition's view reads the claim's
         // document, written in the same transaction (copying the claim into the proposition's stream,
         // and the proposition into the source's as an event of its own, took about a fifth of the
@@ -96,6 +103,45 @@ internal static class ClaimBatch
         }
 
         return new SubmissionResult(submission.Id, SubmissionStatus.Accepted, source.Id, proposition.Id);
+    }
+
+    /// <summary>
+    /// A claim by a source already on record on the proposition may contradict what it said there
+    /// before, without a word about the earlier post. Each claim it supersedes that way (see
+    /// <see cref="ChangesOfMind"/>) is announced as <c>claim.superseded</c> to the subscribers of its
+    /// source and of the articles citing it, in this transaction, as a correction is. Only these
+    /// claims need a read: a source's first claim on a proposition contradicts nothing of its own.
+    /// </summary>
+    private static async Task AnnounceChangesOfMindAsync(RecordTransaction transaction)
+    {
+        var session = transaction.Session;
+        foreach (var said in transaction.RepeatedOnProposition.GroupBy(c => (c.SourceId, c.PropositionId)))
+        {
+            var (sourceId, propositionId) = said.Key;
+            var recorded = said.Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
+            var stored = await session.Query<ClaimDocument>()
+                .Where(d => d.SourceId == sourceId && d.PropositionId == propositionId)
+                .ToListAsync(transaction.CancellationToken);
+            var before = stored.Where(d => ClaimDocument.StillAsserts(d.CorrectionStatus) && !recorded.Contains(d.Id)).Select(d => d.ToClaim()).ToList();
+            var supersededBefore = ChangesOfMind.Superseded(before);
+            var supersededNow = ChangesOfMind.Superseded([.. before, .. said]);
+            foreach (var claim in before.Where(c => supersededNow.ContainsKey(c.Id) && !supersededBefore.ContainsKey(c.Id)))
+            {
+                var later = supersededNow[claim.Id];
+                var citing = await ArticleWrite.ArticlesCitingAsync(session, claim.Id, transaction.CancellationToken);
+                var announced = new
+                {
+                    claimId = claim.Id, sourceId, propositionId, option = claim.Option,
+                    supersededBy = new { claimId = later.Id, option = later.Option, url = later.Url, publishedAt = later.PublishedAt },
+                };
+                WebhookOutbox.Add(session, new WebhookEvent("claim.superseded", announced)
+                {
+                    SourceId = sourceId,
+                    ArticleIds = [.. citing],
+                    OccurredAt = later.PublishedAt,
+                }, transaction.Now);
+            }
+        }
     }
 
     /// <summary>One read per kind of document for the whole batch, not one per claim.</summary>

@@ -37,6 +37,9 @@ internal sealed class RecordTransaction(IDocumentSession session, DateTimeOffset
     public CancellationToken CancellationToken => cancellationToken;
     public Touched Touched { get; } = new();
 
+    /// <summary>Claims recorded here by a source that had already claimed on their proposition.</summary>
+    public List<Claim> RepeatedOnProposition { get; } = [];
+
     /// <summary>Plans the first deletion check of each claim recorded; without it claims are not watched.</summary>
     public WatchSchedule? Schedule { get; init; }
 
