@@ -110,37 +110,54 @@ internal static class ClaimBatch
     /// before, without a word about the earlier post. Each claim it supersedes that way (see
     /// <see cref="ChangesOfMind"/>) is announced as <c>claim.superseded</c> to the subscribers of its
     /// source and of the articles citing it, in this transaction, as a correction is. Only these
-    /// claims need a read: a source's first claim on a proposition contradicts nothing of its own.
+    /// claims need reads, one for the batch's stored claims and one for the articles citing those it
+    /// supersedes: a source's first claim on a proposition contradicts nothing of its own.
     /// </summary>
     private static async Task AnnounceChangesOfMindAsync(RecordTransaction transaction)
     {
-        var session = transaction.Session;
-        foreach (var said in transaction.RepeatedOnProposition.GroupBy(c => (c.SourceId, c.PropositionId)))
+        var repeated = transaction.RepeatedOnProposition;
+        if (repeated.Count == 0)
         {
-            var (sourceId, propositionId) = said.Key;
-            var recorded = said.Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
-            var stored = await session.Query<ClaimDocument>()
-                .Where(d => d.SourceId == sourceId && d.PropositionId == propositionId)
-                .ToListAsync(transaction.CancellationToken);
-            var before = stored.Where(d => ClaimDocument.StillAsserts(d.CorrectionStatus) && !recorded.Contains(d.Id)).Select(d => d.ToClaim()).ToList();
-            var supersededBefore = ChangesOfMind.Superseded(before);
-            var supersededNow = ChangesOfMind.Superseded([.. before, .. said]);
-            foreach (var claim in before.Where(c => supersededNow.ContainsKey(c.Id) && !supersededBefore.ContainsKey(c.Id)))
+            return;
+        }
+
+        var (session, cancellationToken) = (transaction.Session, transaction.CancellationToken);
+        var pairs = repeated.Select(c => (c.SourceId, c.PropositionId)).ToHashSet();
+        var sourceIds = pairs.Select(p => p.SourceId).Distinct(StringComparer.Ordinal).ToArray();
+        var propositionIds = pairs.Select(p => p.PropositionId).Distinct(StringComparer.Ordinal).ToArray();
+        var recorded = repeated.Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
+        // Every source named with every proposition named: a superset of the pairs, kept small by the
+        // (source, proposition) index, and cut down to the pairs here.
+        var stored = await session.Query<ClaimDocument>()
+            .Where(d => sourceIds.Contains(d.SourceId) && propositionIds.Contains(d.PropositionId))
+            .ToListAsync(cancellationToken);
+        var before = stored
+            .Where(d => pairs.Contains((d.SourceId, d.PropositionId)) && ClaimDocument.StillAsserts(d.CorrectionStatus) && !recorded.Contains(d.Id))
+            .Select(d => d.ToClaim()).ToList();
+        var supersededBefore = ChangesOfMind.Superseded(before);
+        var supersededNow = ChangesOfMind.Superseded([.. before, .. repeated]);
+        var newly = before.Where(c => supersededNow.ContainsKey(c.Id) && !supersededBefore.ContainsKey(c.Id)).ToList();
+        if (newly.Count == 0)
+        {
+            return;
+        }
+
+        var ids = newly.Select(c => c.Id).ToArray();
+        var citing = await session.Query<ArticleDocument>().Where(a => a.CitedClaimIds.Any(id => ids.Contains(id))).ToListAsync(cancellationToken);
+        foreach (var claim in newly)
+        {
+            var later = supersededNow[claim.Id];
+            var announced = new
             {
-                var later = supersededNow[claim.Id];
-                var citing = await ArticleWrite.ArticlesCitingAsync(session, claim.Id, transaction.CancellationToken);
-                var announced = new
-                {
-                    claimId = claim.Id, sourceId, propositionId, option = claim.Option,
-                    supersededBy = new { claimId = later.Id, option = later.Option, url = later.Url, publishedAt = later.PublishedAt },
-                };
-                WebhookOutbox.Add(session, new WebhookEvent("claim.superseded", announced)
-                {
-                    SourceId = sourceId,
-                    ArticleIds = [.. citing],
-                    OccurredAt = later.PublishedAt,
-                }, transaction.Now);
-            }
+                claimId = claim.Id, sourceId = claim.SourceId, propositionId = claim.PropositionId, option = claim.Option,
+                supersededBy = new { claimId = later.Id, option = later.Option, url = later.Url, publishedAt = later.PublishedAt },
+            };
+            WebhookOutbox.Add(session, new WebhookEvent("claim.superseded", announced)
+            {
+                SourceId = claim.SourceId,
+                ArticleIds = [.. citing.Where(a => a.CitedClaimIds.Contains(claim.Id)).Select(a => a.Id).Order(StringComparer.Ordinal)],
+                OccurredAt = later.PublishedAt,
+            }, transaction.Now);
         }
     }
 
