@@ -60,6 +60,19 @@ public sealed class EmbeddedPostgresTests : IDisposable
     }
 
     [Fact]
+    public async Task An_empty_password_file_left_by_an_interrupted_start_is_replaced()
+    {
+        // What a start cancelled while it wrote the password leaves: the file, and nothing in it.
+        Directory.CreateDirectory(DataDirectory);
+        await File.WriteAllTextAsync(Path.Combine(DataDirectory, "postgres.password"), "");
+
+        await using var server = await EmbeddedPostgresServer.StartAsync(DataDirectory, NullLogger.Instance);
+
+        await ExecuteAsync(server.ConnectionString, "SELECT 1");
+        Assert.NotEmpty(await File.ReadAllTextAsync(Path.Combine(DataDirectory, "postgres.password")));
+    }
+
+    [Fact]
     public void A_folder_without_server_programs_names_the_package_to_install()
     {
         var error = Assert.Throws<PostgresUnavailableException>(() => PostgresBinaries.Locate(DataDirectory));

@@ -171,13 +171,19 @@ public sealed partial class EmbeddedPostgresServer : IAsyncDisposable
     {
         LogInitialising(_logger, _clusterDirectory);
         Directory.CreateDirectory(_clusterDirectory);
-        if (!File.Exists(passwordFile))
+        // No cluster yet, so no password is in use: an empty file, left by a start interrupted while it
+        // wrote one, is replaced. The file appears whole or not at all (written aside, then moved), and
+        // is not cancelled half way.
+        if (!File.Exists(passwordFile) || new FileInfo(passwordFile).Length == 0)
         {
-            await File.WriteAllTextAsync(passwordFile, Convert.ToHexString(RandomNumberGenerator.GetBytes(24)), cancellationToken);
+            var written = passwordFile + ".new";
+            await File.WriteAllTextAsync(written, Convert.ToHexString(RandomNumberGenerator.GetBytes(24)), CancellationToken.None);
             if (!OperatingSystem.IsWindows())
             {
-                File.SetUnixFileMode(passwordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                File.SetUnixFileMode(written, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             }
+
+            File.Move(written, passwordFile, overwrite: true);
         }
 
         if (_runAsUser is not null)
