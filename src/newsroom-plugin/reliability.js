@@ -203,16 +203,18 @@
    */
   function replacementOf(item) {
     var claims = item.claims || [];
-    var reversed = claims.filter(function (c) { return c.replacement && parseUrl(c.replacement.url); })[0];
-    if (reversed) {
-      return { url: parseUrl(reversed.replacement.url).href, option: reversed.replacement.option,
-        text: 'see the correction', label: 'The source\u2019s correction: ' };
+    function first(field, text, label) {
+      for (var i = 0; i < claims.length; i++) {
+        var later = claims[i][field];
+        var url = later && parseUrl(later.url);
+        if (url) {
+          return { url: url.href, option: later.option, text: text, label: label };
+        }
+      }
+      return null;
     }
-    var superseded = claims.filter(function (c) { return c.supersededBy && parseUrl(c.supersededBy.url); })[0];
-    return superseded
-      ? { url: parseUrl(superseded.supersededBy.url).href, option: superseded.supersededBy.option,
-        text: 'see what it said later', label: 'What the source said later: ' }
-      : null;
+    return first('replacement', 'see the correction', 'The source\u2019s correction: ')
+      || first('supersededBy', 'see what it said later', 'What the source said later: ');
   }
 
   function el(doc, tag, attrs, text) {

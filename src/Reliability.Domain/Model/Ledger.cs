@@ -63,6 +63,12 @@ public sealed class Ledger
     public IReadOnlyList<Correction> CorrectionsOf(string claimId) =>
         _correctionsByClaim.TryGetValue(claimId, out var corrections) ? corrections : [];
 
+    /// <summary>
+    /// Whether the claim still asserts its option: not retracted or reversed (see
+    /// <see cref="Correction.EndsAssertion"/>). A deleted claim still does.
+    /// </summary>
+    public bool StillAsserts(string claimId) => !CorrectionsOf(claimId).Any(c => c.EndsAssertion);
+
     /// <summary>Every revision, lowest first.</summary>
     public IReadOnlyList<Resolution> ResolutionsOf(string propositionId) =>
         _resolutions.TryGetValue(propositionId, out var revisions) ? revisions : [];

@@ -27,14 +27,10 @@ internal static class CorrectionMetrics
 
     private static int ContradictedWithoutCorrection(IReadOnlyList<ClaimAssessment> assessments, Ledger ledger)
     {
-        var uncorrected = assessments.Select(a => ledger.FindClaim(a.Contribution.ClaimId)).OfType<Claim>()
-            .Where(c => ledger.CorrectionsOf(c.Id).All(k => k.Kind == CorrectionKind.Amended))
-            .ToList();
-        // Only an uncorrected claim can be counted, but any standing claim may be what contradicted it.
-        var standing = assessments.Select(a => ledger.FindClaim(a.Contribution.ClaimId)).OfType<Claim>()
-            .Where(c => !ledger.CorrectionsOf(c.Id).Any(k => k.EndsAssertion));
-        var superseded = ChangesOfMind.Superseded(standing);
-        return uncorrected.Count(c => superseded.ContainsKey(c.Id));
+        var claims = assessments.Select(a => ledger.FindClaim(a.Contribution.ClaimId)).OfType<Claim>().ToList();
+        // Any standing claim may be what contradicted another; only an uncorrected one is counted.
+        var superseded = ChangesOfMind.Superseded(claims.Where(c => ledger.StillAsserts(c.Id)));
+        return claims.Count(c => superseded.ContainsKey(c.Id) && ledger.CorrectionsOf(c.Id).All(k => k.Kind == CorrectionKind.Amended));
     }
 
     private static TimeSpan? Median(List<TimeSpan> sorted) => sorted.Count switch

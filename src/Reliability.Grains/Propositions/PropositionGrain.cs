@@ -96,7 +96,7 @@ public sealed class PropositionGrain(EventStreams streams, RecordQueries queries
         var contested = ProvisionalEstimates.IsContested(estimate);
         // Each source's standing options here, counted as the estimate counts its claimants: an option
         // its source has since superseded is not among them.
-        var standingClaims = claims.Where(c => !_ledger.CorrectionsOf(c.Id).Any(k => k.EndsAssertion)).ToList();
+        var standingClaims = claims.Where(c => _ledger.StillAsserts(c.Id)).ToList();
         var superseded = ChangesOfMind.Superseded(standingClaims);
         var standing = standingClaims.Where(c => !superseded.ContainsKey(c.Id))
             .GroupBy(c => c.SourceId, StringComparer.Ordinal)

@@ -326,7 +326,7 @@ public sealed partial class SourceGrain(
     {
         var wanted = propositionIds.ToHashSet(StringComparer.Ordinal);
         return ChangesOfMind.Superseded(_ledger.ClaimsBy(SourceId)
-            .Where(c => wanted.Contains(c.PropositionId) && !_ledger.CorrectionsOf(c.Id).Any(k => k.EndsAssertion)));
+            .Where(c => wanted.Contains(c.PropositionId) && _ledger.StillAsserts(c.Id)));
     }
 
     private SourceScore ScoreAsOf(DateTimeOffset asOf) =>
@@ -463,7 +463,7 @@ public sealed partial class SourceGrain(
     /// </summary>
     private Dictionary<string, HashSet<string>> StandingOptions()
     {
-        var standing = _ledger.ClaimsBy(SourceId).Where(c => !_ledger.CorrectionsOf(c.Id).Any(k => k.EndsAssertion)).ToList();
+        var standing = _ledger.ClaimsBy(SourceId).Where(c => _ledger.StillAsserts(c.Id)).ToList();
         var superseded = ChangesOfMind.Superseded(standing);
         var options = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
         foreach (var claim in standing.Where(c => !superseded.ContainsKey(c.Id)))
