@@ -51,6 +51,7 @@ public sealed class ApiSurfaceTests(ApiSurfaceTests.Api api) : IClassFixture<Api
         ("GET", "/v1/propositions/{id}/resolutions", "/v1/propositions/unknown/resolutions", ApiKeyRole.Reader),
         ("POST", "/v1/sources", "/v1/sources", ApiKeyRole.Contributor),
         ("GET", "/v1/sources", "/v1/sources", ApiKeyRole.Reader),
+        ("POST", "/v1/sources/{id}/handles", "/v1/sources/unknown/handles", ApiKeyRole.Contributor),
         ("GET", "/v1/sources/{id}", "/v1/sources/unknown", ApiKeyRole.Reader),
         ("GET", "/v1/sources/{id}/score", "/v1/sources/unknown/score", ApiKeyRole.Reader),
         ("GET", "/v1/sources/{id}/explanation", "/v1/sources/unknown/explanation", ApiKeyRole.Reader),

@@ -421,6 +421,139 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
     }
 
     [Fact]
+    public async Task A_source_gains_handles_on_other_platforms_and_is_found_by_them()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..10];
+        var (sourceId, onX, onTelegram, onFacebook) = ($"army-{tag}", $"army_{tag}", $"Army_TG_{tag}", $"armyfb_{tag}");
+        (await Client.PostAsJsonAsync("/v1/sources", new
+        {
+            id = sourceId, name = "Army press office " + tag, kind = "official-body", interestedParty = true,
+            handles = new[] { new { platform = "x", handle = onX } },
+        })).EnsureSuccessStatusCode();
+
+        // The handle it has (spelt another way) is left alone; the new one is added.
+        using var added = await Client.PostAsJsonAsync($"/v1/sources/{sourceId}/handles", new
+        {
+            handles = new[] { new { platform = "telegram", handle = "@" + onTelegram }, new { platform = "twitter", handle = onX.ToUpperInvariant() } },
+        });
+        Assert.Equal(HttpStatusCode.OK, added.StatusCode);
+        Assert.Equal([$"telegram:{onTelegram}", $"x:{onX}"], Handles(await added.Content.ReadFromJsonAsync<JsonElement>()));
+        Assert.Equal(2, await CountEventsAsync($"source:{sourceId}"));
+
+        // Adding it again changes nothing.
+        (await Client.PostAsJsonAsync($"/v1/sources/{sourceId}/handles", new { handles = new[] { new { platform = "Telegram", handle = onTelegram.ToLowerInvariant() } } }))
+            .EnsureSuccessStatusCode();
+        Assert.Equal(2, await CountEventsAsync($"source:{sourceId}"));
+
+        // A claim by the new handle is the source's; so are lookups and searches by it.
+        var posted = await PostClaimsAsync(new
+        {
+            id = NewId("tg"),
+            handle = new { platform = "telegram", handle = onTelegram.ToLowerInvariant() },
+            proposition = new { question = "Who held the base? " + tag, options = new[] { "army", "JNIM" } },
+            option = "army",
+            publishedAt = "2023-09-28T12:00:00Z",
+            url = $"https://t.me/{onTelegram}/120",
+        });
+        Assert.Equal(sourceId, posted.GetProperty("items")[0].GetProperty("sourceId").GetString());
+        using var lookup = await Client.PostAsJsonAsync("/v1/lookup", new
+        {
+            urls = new[] { $"https://t.me/{onTelegram}/999" },
+            handles = new[] { new { platform = "telegram", handle = onTelegram } },
+        });
+        foreach (var item in (await lookup.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items").EnumerateArray())
+        {
+            Assert.Equal(sourceId, item.GetProperty("source").GetProperty("id").GetString());
+        }
+
+        var found = Assert.Single((await Client.GetFromJsonAsync<JsonElement>($"/v1/sources?query={onTelegram.ToLowerInvariant()}")).EnumerateArray());
+        Assert.Equal(sourceId, found.GetProperty("id").GetString());
+        Assert.Equal(2, found.GetProperty("handles").GetArrayLength());
+
+        // Registering it again with another platform's handle records that handle too.
+        using var again = await Client.PostAsJsonAsync("/v1/sources", new
+        {
+            name = "Army press office",
+            handles = new[] { new { platform = "x", handle = onX }, new { platform = "facebook", handle = onFacebook } },
+        });
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        var profile = await again.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(sourceId, profile.GetProperty("id").GetString());
+        Assert.Equal("Army press office " + tag, profile.GetProperty("name").GetString());
+        Assert.Equal([$"facebook:{onFacebook}", $"telegram:{onTelegram}", $"x:{onX}"], Handles(profile));
+        Assert.Equal(1, profile.GetProperty("claimCount").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_handle_of_another_source_is_a_conflict_and_nothing_is_added()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..10];
+        var (first, second) = ($"first-{tag}", $"second-{tag}");
+        foreach (var id in new[] { first, second })
+        {
+            (await Client.PostAsJsonAsync("/v1/sources", new { id, name = id, handles = new[] { new { platform = "x", handle = id.Replace('-', '_') } } }))
+                .EnsureSuccessStatusCode();
+        }
+
+        var fresh = $"fresh_{tag}";
+        var attempts = new (string Path, object Body)[]
+        {
+            ($"/v1/sources/{first}/handles", new { handles = new[] { new { platform = "telegram", handle = fresh }, new { platform = "x", handle = $"@second_{tag}" } } }),
+            ("/v1/sources", new { name = "Both", handles = new[] { new { platform = "x", handle = $"first_{tag}" }, new { platform = "telegram", handle = fresh }, new { platform = "x", handle = $"second_{tag}" } } }),
+            ("/v1/sources", new { id = first, name = "Wrong id", handles = new[] { new { platform = "x", handle = $"second_{tag}" }, new { platform = "telegram", handle = fresh } } }),
+        };
+        foreach (var (path, body) in attempts)
+        {
+            using var response = await Client.PostAsJsonAsync(path, body);
+            Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            Assert.Contains($"belongs to source '{second}'", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        }
+
+        foreach (var id in new[] { first, second })
+        {
+            Assert.Equal([$"x:{id.Replace('-', '_')}"], Handles(await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{id}")));
+            Assert.Equal(1, await CountEventsAsync($"source:{id}"));
+        }
+
+        using var lookup = await Client.PostAsJsonAsync("/v1/lookup", new { handles = new[] { new { platform = "telegram", handle = fresh } } });
+        Assert.Equal("unknown", (await lookup.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items")[0].GetProperty("kind").GetString());
+    }
+
+    [Fact]
+    public async Task Adding_handles_refuses_bad_input_and_unknown_sources()
+    {
+        using var unknown = await Client.PostAsJsonAsync("/v1/sources/no-such-source/handles", new { handles = new[] { new { platform = "x", handle = "someone" } } });
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal("application/problem+json", unknown.Content.Headers.ContentType?.MediaType);
+
+        var sourceId = $"bad-handles-{Guid.NewGuid():N}"[..24];
+        (await Client.PostAsJsonAsync("/v1/sources", new { id = sourceId, name = sourceId })).EnsureSuccessStatusCode();
+        var refused = new (object Body, string Field)[]
+        {
+            (new { }, "handles"),
+            (new { handles = Array.Empty<object>() }, "handles"),
+            (new { handles = new object[] { new { platform = "x" } } }, "handles[0].handle"),
+            (new { handles = new object[] { new { platform = "x", handle = "ok_one" }, new { handle = "no_platform" } } }, "handles[1].platform"),
+            (new { handles = new object[] { new { platform = "x", handle = "@" } } }, "handles[0].handle"),
+            (new { handles = Enumerable.Range(0, 51).Select(i => new { platform = "x", handle = $"h{i}" }).ToArray() }, "handles"),
+        };
+        foreach (var (body, field) in refused)
+        {
+            using var response = await Client.PostAsJsonAsync($"/v1/sources/{sourceId}/handles", body);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.True((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty(field, out _), field);
+        }
+
+        Assert.Empty(Handles(await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}")));
+        Assert.Equal(1, await CountEventsAsync($"source:{sourceId}"));
+    }
+
+    private static List<string> Handles(JsonElement source) =>
+        [.. source.GetProperty("handles").EnumerateArray()
+            .Select(h => $"{h.GetProperty("platform").GetString()}:{h.GetProperty("handle").GetString()}").Order(StringComparer.Ordinal)];
+
+    [Fact]
     public async Task A_timestamp_without_offset_is_refused()
     {
         var claim = Claim(NewId("tz"), "tz_" + Guid.NewGuid().ToString("N")[..10], "Q " + Guid.NewGuid(), "JNIM took the base", "2023-09-28T12:00:00");

@@ -18,6 +18,8 @@ internal static class SourcesApi
         var sources = app.MapGroup("/v1/sources").WithTags("Sources").RequireAuthorization(Roles.Reader);
         sources.MapPost("/", RegisterAsync).RequireAuthorization(Roles.Contributor)
             .WithSummary("Register a source with its kind and handles (a known handle returns its source)");
+        sources.MapPost("/{id}/handles", AddHandlesAsync).RequireAuthorization(Roles.Contributor)
+            .WithSummary("Add handles on other platforms to a source (a handle belongs to one source: another source's is a conflict)");
         sources.MapGet("/", SearchAsync).WithSummary("Search sources by name or handle, band and topic");
         sources.MapGet("/{id}", GetAsync).WithSummary("A source with its handles and score at a glance");
         sources.MapGet("/{id}/score", ScoreAsync)
@@ -52,6 +54,8 @@ internal static class SourcesApi
 
     public sealed record SourceRequest(string? Id, string? Name, string? Kind, bool? InterestedParty, List<HandleRequest?>? Handles);
 
+    public sealed record HandlesRequest(List<HandleRequest?>? Handles);
+
     private static async Task<Results<Ok<SourceProfile>, ProblemHttpResult>> RegisterAsync(
         SourceRequest source, ILedger ledger, CancellationToken cancellationToken)
     {
@@ -59,7 +63,38 @@ internal static class SourcesApi
         errors.Optional("id", source.Id);
         errors.Required("name", source.Name, 500);
         errors.Optional("kind", source.Kind, 50);
-        var handles = source.Handles ?? [];
+        var handles = CheckHandles(source.Handles ?? [], errors);
+        if (errors.Any)
+        {
+            return Problems.Invalid(errors.ToDictionary());
+        }
+
+        var outcome = await ledger.RegisterSourceAsync(source.Name!.Trim(), source.Kind ?? "other", source.InterestedParty is true,
+            handles, cancellationToken, source.Id);
+        return outcome.Succeeded ? TypedResults.Ok(outcome.Value!) : Problems.From(outcome);
+    }
+
+    private static async Task<Results<Ok<SourceProfile>, ProblemHttpResult>> AddHandlesAsync(
+        string id, HandlesRequest request, ILedger ledger, CancellationToken cancellationToken)
+    {
+        var errors = new RequestErrors();
+        var handles = CheckHandles(request.Handles ?? [], errors);
+        if (handles.Count == 0 && !errors.Any)
+        {
+            errors.Add("handles", "Name at least one handle.");
+        }
+
+        if (errors.Any)
+        {
+            return Problems.Invalid(errors.ToDictionary());
+        }
+
+        var outcome = await ledger.AddHandlesAsync(id, handles, cancellationToken);
+        return outcome.Succeeded ? TypedResults.Ok(outcome.Value!) : Problems.From(outcome);
+    }
+
+    private static List<HandleView> CheckHandles(List<HandleRequest?> handles, RequestErrors errors)
+    {
         if (handles.Count > 50)
         {
             errors.Add("handles", "At most 50 handles.");
@@ -68,17 +103,13 @@ internal static class SourcesApi
         for (var i = 0; i < handles.Count; i++)
         {
             errors.Required($"handles[{i}].platform", handles[i]?.Platform, 50);
-            errors.Required($"handles[{i}].handle", handles[i]?.Handle);
+            if (errors.Required($"handles[{i}].handle", handles[i]?.Handle) is { } handle && handle.Trim().TrimStart('@').Length == 0)
+            {
+                errors.Add($"handles[{i}].handle", "A handle is more than '@'.");
+            }
         }
 
-        if (errors.Any)
-        {
-            return Problems.Invalid(errors.ToDictionary());
-        }
-
-        var outcome = await ledger.RegisterSourceAsync(source.Name!.Trim(), source.Kind ?? "other", source.InterestedParty is true,
-            [.. handles.Select(h => new HandleView(h!.Platform!, h.Handle!))], cancellationToken, source.Id);
-        return outcome.Succeeded ? TypedResults.Ok(outcome.Value!) : Problems.From(outcome);
+        return errors.Any ? [] : [.. handles.Select(h => new HandleView(h!.Platform!, h.Handle!))];
     }
 
     private static async Task<Results<Ok<SourceListItem[]>, ProblemHttpResult>> SearchAsync(

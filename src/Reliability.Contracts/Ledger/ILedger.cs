@@ -23,10 +23,18 @@ public interface ILedger
     Task<LedgerOutcome<ResolutionView>> ResolveAsync(string propositionId, ResolutionSubmission resolution, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Registers a source, or returns the existing one with that id or one of those handles. Without
-    /// an id, the id comes from the first handle (so registering twice is harmless) or is new.
+    /// Registers a source, or returns the existing one with that id or those handles, with any of the
+    /// handles it lacked added. Without an id, the id comes from the first handle (so registering twice
+    /// is harmless) or is new. Handles of another source are a conflict.
     /// </summary>
     Task<LedgerOutcome<SourceProfile>> RegisterSourceAsync(string name, string kind, bool interestedParty, IReadOnlyList<HandleView> handles, CancellationToken cancellationToken = default, string? id = null);
+
+    /// <summary>
+    /// Adds handles to a source: claims and lookups by any of them then find it. Handles it has are
+    /// left alone; a handle of another source is a conflict, and then none is added.
+    /// </summary>
+    Task<LedgerOutcome<SourceProfile>> AddHandlesAsync(string sourceId, IReadOnlyList<HandleView> handles, CancellationToken cancellationToken = default);
+
     /// <summary>
     /// Registers or updates an article and its citations. Each newly cited source's current band is
     /// kept as the baseline its alerts compare against; unknown claim ids are field errors.

@@ -140,6 +140,16 @@ public sealed partial class LedgerWriter(
         return LedgerOutcome<SourceProfile>.Ok((await grains.GetGrain<ISourceGrain>(outcome.Value!).GetProfileAsync())!);
     }
 
+    public async Task<LedgerOutcome<SourceProfile>> AddHandlesAsync(string sourceId, IReadOnlyList<HandleView> handles, CancellationToken cancellationToken = default)
+    {
+        var (outcome, touched) = await WithRetryAsync(
+            session => SourceWrite.AddHandlesAsync(session, sourceId, handles, clock.GetUtcNow(), cancellationToken), cancellationToken);
+        await NotifyAsync(touched);
+        return outcome.Succeeded
+            ? LedgerOutcome<SourceProfile>.Ok((await grains.GetGrain<ISourceGrain>(outcome.Value!).GetProfileAsync())!)
+            : outcome.Failed<SourceProfile>();
+    }
+
     public async Task<LedgerOutcome<ArticleView>> RegisterArticleAsync(ArticleSubmission article, CancellationToken cancellationToken = default)
     {
         // Bands come from the grains' live scores, read before the transaction: the listing's band

@@ -9,6 +9,13 @@ namespace Reliability.Grains.Recording;
 /// <summary>Finding a source by id or handle, and registering new ones.</summary>
 internal static class SourceWrite
 {
+    /// <summary>
+    /// Registers a source, or finds the one it already is: the source with the requested id, or the
+    /// one its known handles belong to. A found source gains the handles it lacks, so registering a
+    /// source again with another platform's handle records that handle; its name, kind and
+    /// interested-party flag are kept. Handles of two different sources, or of a source other than
+    /// the requested id, are a conflict: the record does not merge sources.
+    /// </summary>
     public static async Task<(LedgerOutcome<string> Outcome, Touched Touched)> RegisterAsync(
         Marten.IDocumentSession session, string? requestedId, string name, string kind, bool interestedParty, IReadOnlyList<HandleView> handles,
         DateTimeOffset now, CancellationToken cancellationToken)
@@ -22,23 +29,85 @@ internal static class SourceWrite
             }), Touched.None);
         }
 
-        var keys = handles.Select(h => StreamKeys.HandleKey(h.Platform, h.Handle)).ToList();
+        var normalised = Normalise(handles);
+        var keys = normalised.Select(h => StreamKeys.HandleKey(h.Platform, h.Handle)).ToList();
         var known = await session.LoadManyAsync<HandleDocument>(cancellationToken, [.. keys]);
-        if (known.Count > 0)
+        var owners = known.Select(h => h.SourceId).Distinct(StringComparer.Ordinal).ToList();
+        var claimed = requestedId is null ? owners : [.. owners.Append(requestedId).Distinct(StringComparer.Ordinal)];
+        if (claimed.Count > 1)
         {
-            return (LedgerOutcome<string>.Ok(known[0].SourceId), Touched.None);
+            return (Conflict(known, requestedId), Touched.None);
         }
 
-        var id = requestedId ?? (keys.Count > 0 ? StreamKeys.SourceIdFor(keys[0]) : "s-" + Guid.NewGuid().ToString("N")[..12]);
-        var existing = await transaction.SourceAsync(id);
-        if (existing is not null)
+        var id = claimed.SingleOrDefault() ?? (keys.Count > 0 ? StreamKeys.SourceIdFor(keys[0]) : "s-" + Guid.NewGuid().ToString("N")[..12]);
+        if (await transaction.SourceAsync(id) is { } existing)
         {
-            return (LedgerOutcome<string>.Ok(existing.Id), Touched.None);
+            return Added(transaction, existing, normalised, known, now);
         }
 
-        Register(transaction, id, name, sourceKind, interestedParty, handles, now);
+        if (owners.Count > 0)
+        {
+            // A handle whose source is not stored cannot happen: both are written in one transaction.
+            throw new InvalidOperationException($"Handle of source {id}, which is not stored");
+        }
+
+        Register(transaction, id, name, sourceKind, interestedParty, normalised, now);
         transaction.Flush();
         return (LedgerOutcome<string>.Ok(id), transaction.Touched);
+    }
+
+    /// <summary>
+    /// Gives a source more handles (one source, several platforms). Handles it has already are left
+    /// as they are; a handle of another source is a conflict and nothing is added.
+    /// </summary>
+    public static async Task<(LedgerOutcome<string> Outcome, Touched Touched)> AddHandlesAsync(
+        Marten.IDocumentSession session, string sourceId, IReadOnlyList<HandleView> handles, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var transaction = new RecordTransaction(session, now, cancellationToken);
+        if (await transaction.SourceAsync(sourceId) is not { } source)
+        {
+            return (LedgerOutcome<string>.NotFound($"No source '{sourceId}'."), Touched.None);
+        }
+
+        var normalised = Normalise(handles);
+        var known = await session.LoadManyAsync<HandleDocument>(cancellationToken, [.. normalised.Select(h => StreamKeys.HandleKey(h.Platform, h.Handle))]);
+        if (known.Any(h => h.SourceId != source.Id))
+        {
+            return (Conflict(known, source.Id), Touched.None);
+        }
+
+        return Added(transaction, source, normalised, known, now);
+    }
+
+    private static (LedgerOutcome<string> Outcome, Touched Touched) Added(
+        RecordTransaction transaction, SourceDocument source, IReadOnlyList<HandleView> handles, IReadOnlyList<HandleDocument> known, DateTimeOffset now)
+    {
+        var taken = known.Select(h => h.Id).ToHashSet(StringComparer.Ordinal);
+        var added = handles.Where(h => !taken.Contains(StreamKeys.HandleKey(h.Platform, h.Handle))).ToList();
+        if (added.Count == 0)
+        {
+            return (LedgerOutcome<string>.Ok(source.Id), Touched.None);
+        }
+
+        foreach (var handle in added)
+        {
+            transaction.AddHandle(new HandleDocument { Id = StreamKeys.HandleKey(handle.Platform, handle.Handle), SourceId = source.Id });
+            transaction.AppendToSource(source, new SourceHandleAdded(source.Id, new SourceHandle(handle.Platform, handle.Handle), now));
+            source.Handles.Add(handle);
+        }
+
+        source.SearchText = SearchText(source.Name, source.Handles);
+        // Stored, not only appended to: the handles listed and searched are the document's.
+        transaction.Changed(source);
+        transaction.Flush();
+        return (LedgerOutcome<string>.Ok(source.Id), transaction.Touched);
+    }
+
+    private static LedgerOutcome<string> Conflict(IReadOnlyList<HandleDocument> known, string? sourceId)
+    {
+        var others = known.Where(h => h.SourceId != sourceId).Select(h => $"{h.Id} belongs to source '{h.SourceId}'");
+        return new LedgerOutcome<string>(null, LedgerFailure.Conflict, Detail:
+            $"{string.Join("; ", others)}. A handle belongs to one source, and the record does not merge sources.");
     }
 
     // registeredAt is no later than the source's first claim, so a score as of any time that
@@ -47,10 +116,7 @@ internal static class SourceWrite
         RecordTransaction transaction, string id, string name, SourceKind kind, bool interestedParty,
         IReadOnlyList<HandleView> handles, DateTimeOffset registeredAt)
     {
-        var normalised = handles
-            .Select(h => new HandleView(h.Platform.Trim().ToLowerInvariant() is "twitter" ? "x" : h.Platform.Trim().ToLowerInvariant(), h.Handle.Trim().TrimStart('@')))
-            .DistinctBy(h => StreamKeys.HandleKey(h.Platform, h.Handle))
-            .ToList();
+        var normalised = Normalise(handles);
         var source = new SourceDocument
         {
             Id = id,
@@ -59,7 +125,7 @@ internal static class SourceWrite
             InterestedParty = interestedParty,
             Handles = normalised,
             RegisteredAt = registeredAt,
-            SearchText = string.Join(' ', [name, .. normalised.Select(h => h.Handle)]).ToLowerInvariant(),
+            SearchText = SearchText(name, normalised),
         };
         transaction.StartSource(source, new SourceRegistered(
             new Source(id, name, kind, interestedParty, [.. normalised.Select(h => new SourceHandle(h.Platform, h.Handle))]),
@@ -71,4 +137,13 @@ internal static class SourceWrite
 
         return source;
     }
+
+    /// <summary>The platform as its key spells it ("twitter" is "x"), the handle without '@'; each handle once.</summary>
+    private static List<HandleView> Normalise(IEnumerable<HandleView> handles) =>
+        [.. handles
+            .Select(h => new HandleView(h.Platform.Trim().ToLowerInvariant() is "twitter" ? "x" : h.Platform.Trim().ToLowerInvariant(), h.Handle.Trim().TrimStart('@')))
+            .DistinctBy(h => StreamKeys.HandleKey(h.Platform, h.Handle))];
+
+    private static string SearchText(string name, IEnumerable<HandleView> handles) =>
+        string.Join(' ', [name, .. handles.Select(h => h.Handle)]).ToLowerInvariant();
 }
