@@ -52,6 +52,7 @@ public sealed class ApiSurfaceTests(ApiSurfaceTests.Api api) : IClassFixture<Api
         ("POST", "/v1/sources", "/v1/sources", ApiKeyRole.Contributor),
         ("GET", "/v1/sources", "/v1/sources", ApiKeyRole.Reader),
         ("POST", "/v1/sources/{id}/handles", "/v1/sources/unknown/handles", ApiKeyRole.Contributor),
+        ("PATCH", "/v1/sources/{id}", "/v1/sources/unknown", ApiKeyRole.Contributor),
         ("GET", "/v1/sources/{id}", "/v1/sources/unknown", ApiKeyRole.Reader),
         ("GET", "/v1/sources/{id}/score", "/v1/sources/unknown/score", ApiKeyRole.Reader),
         ("GET", "/v1/sources/{id}/explanation", "/v1/sources/unknown/explanation", ApiKeyRole.Reader),
@@ -165,7 +166,7 @@ public sealed class ApiSurfaceTests(ApiSurfaceTests.Api api) : IClassFixture<Api
     private static Task<HttpResponseMessage> SendAsync(HttpClient client, string method, string path)
     {
         var request = new HttpRequestMessage(new HttpMethod(method), path);
-        if (method is "POST" or "PUT")
+        if (method is "POST" or "PUT" or "PATCH")
         {
             request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
         }

@@ -549,6 +549,78 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
         Assert.Equal(1, await CountEventsAsync($"source:{sourceId}"));
     }
 
+    [Fact]
+    public async Task A_source_first_met_through_a_claim_is_described_by_the_desk()
+    {
+        var handle = $"desc_{Guid.NewGuid():N}"[..20];
+        var url = $"https://t.me/{handle}/77";
+        var posted = await PostClaimsAsync(new
+        {
+            id = NewId("desc"),
+            handle = new { platform = "telegram", handle },
+            proposition = new { question = "Who held the base? " + handle, options = new[] { "army", "JNIM" } },
+            option = "JNIM",
+            publishedAt = "2023-09-28T12:00:00Z",
+            url,
+        });
+        var sourceId = posted.GetProperty("items")[0].GetProperty("sourceId").GetString()!;
+        var before = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}");
+        Assert.Equal("@" + handle, before.GetProperty("name").GetString());
+        Assert.Equal("social-account", before.GetProperty("kind").GetString());
+        await LookUpAsync(url);
+        var events = await CountEventsAsync($"source:{sourceId}");
+
+        using var amended = await Client.PatchAsJsonAsync($"/v1/sources/{sourceId}", new { name = "  JNIM media arm ", kind = "armed-group", interestedParty = true });
+        Assert.Equal(HttpStatusCode.OK, amended.StatusCode);
+        var profile = await amended.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(("JNIM media arm", "armed-group", true),
+            (profile.GetProperty("name").GetString(), profile.GetProperty("kind").GetString(), profile.GetProperty("interestedParty").GetBoolean()));
+        Assert.Equal(events + 1, await CountEventsAsync($"source:{sourceId}"));
+
+        // The listing, its search and lookups (kept answers included) say what the desk said.
+        var listed = Assert.Single((await Client.GetFromJsonAsync<JsonElement>("/v1/sources?query=jnim media arm")).EnumerateArray(),
+            s => s.GetProperty("id").GetString() == sourceId);
+        Assert.Equal("armed-group", listed.GetProperty("kind").GetString());
+        var source = (await LookUpAsync(url)).GetProperty("source");
+        Assert.Equal(("JNIM media arm", true), (source.GetProperty("name").GetString(), source.GetProperty("interestedParty").GetBoolean()));
+
+        // A field left out is kept; saying the same again writes nothing.
+        using var renamedOnly = await Client.PatchAsJsonAsync($"/v1/sources/{sourceId}", new { name = "JNIM's media arm" });
+        var renamed = await renamedOnly.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(("JNIM's media arm", "armed-group", true),
+            (renamed.GetProperty("name").GetString(), renamed.GetProperty("kind").GetString(), renamed.GetProperty("interestedParty").GetBoolean()));
+        (await Client.PatchAsJsonAsync($"/v1/sources/{sourceId}", new { kind = "armed-group", interestedParty = true })).EnsureSuccessStatusCode();
+        Assert.Equal(events + 2, await CountEventsAsync($"source:{sourceId}"));
+
+        // Bad input is refused with the field named, and changes nothing.
+        var refused = new (object Body, string Field)[]
+        {
+            (new { }, "name"),
+            (new { name = "  " }, "name"),
+            (new { kind = "militia" }, "kind"),
+            (new { name = "Fine", kind = "militia" }, "kind"),
+            (new { name = new string('n', 501) }, "name"),
+        };
+        foreach (var (body, field) in refused)
+        {
+            using var response = await Client.PatchAsJsonAsync($"/v1/sources/{sourceId}", body);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.True((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty(field, out _), field);
+        }
+
+        using var unknown = await Client.PatchAsJsonAsync("/v1/sources/no-such-source", new { name = "Nobody" });
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal("JNIM's media arm", (await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}")).GetProperty("name").GetString());
+        Assert.Equal(events + 2, await CountEventsAsync($"source:{sourceId}"));
+    }
+
+    private async Task<JsonElement> LookUpAsync(string url)
+    {
+        using var response = await Client.PostAsJsonAsync("/v1/lookup", new { urls = new[] { url } });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items")[0];
+    }
+
     private static List<string> Handles(JsonElement source) =>
         [.. source.GetProperty("handles").EnumerateArray()
             .Select(h => $"{h.GetProperty("platform").GetString()}:{h.GetProperty("handle").GetString()}").Order(StringComparer.Ordinal)];

@@ -20,6 +20,8 @@ internal static class SourcesApi
             .WithSummary("Register a source with its kind and handles (a known handle returns its source)");
         sources.MapPost("/{id}/handles", AddHandlesAsync).RequireAuthorization(Roles.Contributor)
             .WithSummary("Add handles on other platforms to a source (a handle belongs to one source: another source's is a conflict)");
+        sources.MapPatch("/{id}", AmendAsync).RequireAuthorization(Roles.Contributor)
+            .WithSummary("Change a source's name, kind or interested-party flag (a field left out is kept)");
         sources.MapGet("/", SearchAsync).WithSummary("Search sources by name or handle, band and topic");
         sources.MapGet("/{id}", GetAsync).WithSummary("A source with its handles and score at a glance");
         sources.MapGet("/{id}/score", ScoreAsync)
@@ -56,6 +58,8 @@ internal static class SourcesApi
 
     public sealed record HandlesRequest(List<HandleRequest?>? Handles);
 
+    public sealed record SourceAmendment(string? Name, string? Kind, bool? InterestedParty);
+
     private static async Task<Results<Ok<SourceProfile>, ProblemHttpResult>> RegisterAsync(
         SourceRequest source, ILedger ledger, CancellationToken cancellationToken)
     {
@@ -90,6 +94,30 @@ internal static class SourcesApi
         }
 
         var outcome = await ledger.AddHandlesAsync(id, handles, cancellationToken);
+        return outcome.Succeeded ? TypedResults.Ok(outcome.Value!) : Problems.From(outcome);
+    }
+
+    private static async Task<Results<Ok<SourceProfile>, ProblemHttpResult>> AmendAsync(
+        string id, SourceAmendment amendment, ILedger ledger, CancellationToken cancellationToken)
+    {
+        var errors = new RequestErrors();
+        if (amendment.Name is not null)
+        {
+            errors.Required("name", amendment.Name, 500);
+        }
+
+        errors.Optional("kind", amendment.Kind, 50);
+        if (amendment is { Name: null, Kind: null, InterestedParty: null })
+        {
+            errors.Add("name", "Name at least one of name, kind and interestedParty.");
+        }
+
+        if (errors.Any)
+        {
+            return Problems.Invalid(errors.ToDictionary());
+        }
+
+        var outcome = await ledger.AmendSourceAsync(id, amendment.Name?.Trim(), amendment.Kind, amendment.InterestedParty, cancellationToken);
         return outcome.Succeeded ? TypedResults.Ok(outcome.Value!) : Problems.From(outcome);
     }
 

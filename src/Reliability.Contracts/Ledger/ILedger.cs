@@ -35,6 +35,9 @@ public interface ILedger
     /// </summary>
     Task<LedgerOutcome<SourceProfile>> AddHandlesAsync(string sourceId, IReadOnlyList<HandleView> handles, CancellationToken cancellationToken = default);
 
+    /// <summary>Changes a source's name, kind or interested-party flag; a null keeps what it is.</summary>
+    Task<LedgerOutcome<SourceProfile>> AmendSourceAsync(string sourceId, string? name, string? kind, bool? interestedParty, CancellationToken cancellationToken = default);
+
     /// <summary>
     /// Registers or updates an article and its citations. Each newly cited source's current band is
     /// kept as the baseline its alerts compare against; unknown claim ids are field errors.

@@ -22,6 +22,16 @@ public sealed record SourceHandleAdded(string SourceId, SourceHandle Handle, Dat
     DateTimeOffset IReliabilityEvent.OccurredAt => At;
 }
 
+/// <summary>
+/// The desk's description of a source changed: its name, kind or whether it is a party to what it
+/// reports (a source first met through a claim is named after its handle, and its kind is a guess).
+/// Carries the whole description, so a stream read alone says what the source was called when.
+/// </summary>
+public sealed record SourceAmended(string SourceId, string Name, SourceKind Kind, bool InterestedParty, DateTimeOffset At) : IReliabilityEvent
+{
+    DateTimeOffset IReliabilityEvent.OccurredAt => At;
+}
+
 public sealed record PropositionOpened(Proposition Proposition, DateTimeOffset At) : IReliabilityEvent
 {
     DateTimeOffset IReliabilityEvent.OccurredAt => At;

@@ -42,6 +42,7 @@ public sealed class Ledger
     {
         SourceRegistered r => _sources.TryAdd(r.Source.Id, r.Source),
         SourceHandleAdded h => AddHandle(h),
+        SourceAmended a => Amend(a),
         PropositionOpened p => _propositions.TryAdd(p.Proposition.Id, p.Proposition),
         ClaimRecorded c => AddClaim(c.Claim, c.Proposition),
         CorrectionRecorded c => AddCorrection(c.Correction),
@@ -97,6 +98,18 @@ public sealed class Ledger
 
         _sources[added.SourceId] = source with { Handles = [.. source.Handles, added.Handle] };
         return true;
+    }
+
+    private bool Amend(SourceAmended amended)
+    {
+        if (!_sources.TryGetValue(amended.SourceId, out var source))
+        {
+            return false;
+        }
+
+        var described = source with { Name = amended.Name, Kind = amended.Kind, InterestedParty = amended.InterestedParty };
+        _sources[amended.SourceId] = described;
+        return described != source;
     }
 
     private bool AddClaim(Claim claim, Proposition? proposition)

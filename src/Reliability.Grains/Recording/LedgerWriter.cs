@@ -126,24 +126,22 @@ public sealed partial class LedgerWriter(
         return outcome;
     }
 
-    public async Task<LedgerOutcome<SourceProfile>> RegisterSourceAsync(
-        string name, string kind, bool interestedParty, IReadOnlyList<HandleView> handles, CancellationToken cancellationToken = default, string? id = null)
-    {
-        var (outcome, touched) = await WithRetryAsync(
-            session => SourceWrite.RegisterAsync(session, id, name, kind, interestedParty, handles, clock.GetUtcNow(), cancellationToken), cancellationToken);
-        await NotifyAsync(touched);
-        if (!outcome.Succeeded)
-        {
-            return outcome.Failed<SourceProfile>();
-        }
+    public Task<LedgerOutcome<SourceProfile>> RegisterSourceAsync(
+        string name, string kind, bool interestedParty, IReadOnlyList<HandleView> handles, CancellationToken cancellationToken = default, string? id = null) =>
+        WriteSourceAsync(session => SourceWrite.RegisterAsync(session, id, name, kind, interestedParty, handles, clock.GetUtcNow(), cancellationToken), cancellationToken);
 
-        return LedgerOutcome<SourceProfile>.Ok((await grains.GetGrain<ISourceGrain>(outcome.Value!).GetProfileAsync())!);
-    }
+    public Task<LedgerOutcome<SourceProfile>> AddHandlesAsync(string sourceId, IReadOnlyList<HandleView> handles, CancellationToken cancellationToken = default) =>
+        WriteSourceAsync(session => SourceWrite.AddHandlesAsync(session, sourceId, handles, clock.GetUtcNow(), cancellationToken), cancellationToken);
 
-    public async Task<LedgerOutcome<SourceProfile>> AddHandlesAsync(string sourceId, IReadOnlyList<HandleView> handles, CancellationToken cancellationToken = default)
+    public Task<LedgerOutcome<SourceProfile>> AmendSourceAsync(
+        string sourceId, string? name, string? kind, bool? interestedParty, CancellationToken cancellationToken = default) =>
+        WriteSourceAsync(session => SourceWrite.AmendAsync(session, sourceId, name, kind, interestedParty, clock.GetUtcNow(), cancellationToken), cancellationToken);
+
+    /// <summary>A write to one source, answered with the source's profile once its grain holds the change.</summary>
+    private async Task<LedgerOutcome<SourceProfile>> WriteSourceAsync(
+        Func<IDocumentSession, Task<(LedgerOutcome<string> Outcome, Touched Touched)>> write, CancellationToken cancellationToken)
     {
-        var (outcome, touched) = await WithRetryAsync(
-            session => SourceWrite.AddHandlesAsync(session, sourceId, handles, clock.GetUtcNow(), cancellationToken), cancellationToken);
+        var (outcome, touched) = await WithRetryAsync(write, cancellationToken);
         await NotifyAsync(touched);
         return outcome.Succeeded
             ? LedgerOutcome<SourceProfile>.Ok((await grains.GetGrain<ISourceGrain>(outcome.Value!).GetProfileAsync())!)

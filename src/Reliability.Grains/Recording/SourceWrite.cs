@@ -23,10 +23,7 @@ internal static class SourceWrite
         var transaction = new RecordTransaction(session, now, cancellationToken);
         if (!Vocabulary.TrySourceKind(kind, out var sourceKind))
         {
-            return (LedgerOutcome<string>.Invalid(new Dictionary<string, string[]>
-            {
-                ["kind"] = [$"Unknown source kind '{kind}'; use one of: {string.Join(", ", Enum.GetValues<SourceKind>().Select(Vocabulary.Word))}."],
-            }), Touched.None);
+            return (LedgerOutcome<string>.Invalid(UnknownKind(kind)), Touched.None);
         }
 
         var normalised = Normalise(handles);
@@ -79,6 +76,40 @@ internal static class SourceWrite
         return Added(transaction, source, normalised, known, now);
     }
 
+    /// <summary>
+    /// Changes what the desk says a source is: its name, kind or interested-party flag (null: kept).
+    /// A change to nothing new writes nothing.
+    /// </summary>
+    public static async Task<(LedgerOutcome<string> Outcome, Touched Touched)> AmendAsync(
+        Marten.IDocumentSession session, string sourceId, string? name, string? kind, bool? interestedParty, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        var transaction = new RecordTransaction(session, now, cancellationToken);
+        var sourceKind = default(SourceKind);
+        if (kind is not null && !Vocabulary.TrySourceKind(kind, out sourceKind))
+        {
+            return (LedgerOutcome<string>.Invalid(UnknownKind(kind)), Touched.None);
+        }
+
+        if (await transaction.SourceAsync(sourceId) is not { } source)
+        {
+            return (LedgerOutcome<string>.NotFound($"No source '{sourceId}'."), Touched.None);
+        }
+
+        var amended = new SourceAmended(source.Id, name ?? source.Name, kind is null ? source.Kind : sourceKind, interestedParty ?? source.InterestedParty, now);
+        if (amended.Name == source.Name && amended.Kind == source.Kind && amended.InterestedParty == source.InterestedParty)
+        {
+            return (LedgerOutcome<string>.Ok(source.Id), Touched.None);
+        }
+
+        (source.Name, source.Kind, source.InterestedParty) = (amended.Name, amended.Kind, amended.InterestedParty);
+        source.SearchText = SearchText(source.Name, source.Handles);
+        transaction.AppendToSource(source, amended);
+        transaction.Changed(source);
+        transaction.Flush();
+        return (LedgerOutcome<string>.Ok(source.Id), transaction.Touched);
+    }
+
     private static (LedgerOutcome<string> Outcome, Touched Touched) Added(
         RecordTransaction transaction, SourceDocument source, IReadOnlyList<HandleView> handles, IReadOnlyList<HandleDocument> known, DateTimeOffset now)
     {
@@ -102,6 +133,11 @@ internal static class SourceWrite
         transaction.Flush();
         return (LedgerOutcome<string>.Ok(source.Id), transaction.Touched);
     }
+
+    private static Dictionary<string, string[]> UnknownKind(string kind) => new()
+    {
+        ["kind"] = [$"Unknown source kind '{kind}'; use one of: {string.Join(", ", Enum.GetValues<SourceKind>().Select(Vocabulary.Word))}."],
+    };
 
     private static LedgerOutcome<string> Conflict(IReadOnlyList<HandleDocument> known, string? sourceId)
     {

@@ -65,6 +65,7 @@ public sealed class SnapshotEvent
 {
     public SourceRegistered? SourceRegistered { get; set; }
     public SourceHandleAdded? SourceHandleAdded { get; set; }
+    public SourceAmended? SourceAmended { get; set; }
     public PropositionOpened? PropositionOpened { get; set; }
     public ClaimRecorded? ClaimRecorded { get; set; }
     public CorrectionRecorded? CorrectionRecorded { get; set; }
@@ -75,6 +76,7 @@ public sealed class SnapshotEvent
     {
         SourceRegistered x => new() { SourceRegistered = x },
         SourceHandleAdded x => new() { SourceHandleAdded = x },
+        SourceAmended x => new() { SourceAmended = x },
         PropositionOpened x => new() { PropositionOpened = x },
         ClaimRecorded x => new() { ClaimRecorded = x },
         CorrectionRecorded x => new() { CorrectionRecorded = x },
@@ -85,7 +87,7 @@ public sealed class SnapshotEvent
 
     // A method, not a property: the document serializer would write a property out as an extra field.
     public IReliabilityEvent ToEvent() =>
-        (IReliabilityEvent?)SourceRegistered ?? SourceHandleAdded ?? PropositionOpened ?? ClaimRecorded
+        (IReliabilityEvent?)SourceRegistered ?? SourceHandleAdded ?? SourceAmended ?? PropositionOpened ?? ClaimRecorded
         ?? CorrectionRecorded ?? PropositionResolved ?? (IReliabilityEvent?)CitationRecorded
         ?? throw new InvalidOperationException("An empty snapshot entry");
 }

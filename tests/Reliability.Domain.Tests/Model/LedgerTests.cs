@@ -71,6 +71,28 @@ public sealed class LedgerTests
     }
 
     [Fact]
+    public void A_source_is_described_as_the_desk_last_said_as_of_each_moment()
+    {
+        var history = new IReliabilityEvent[]
+        {
+            new SourceRegistered(new Source("jn", "@jnim_media", SourceKind.SocialAccount, false, [new SourceHandle("telegram", "jnim_media")]), Day(0)),
+            new SourceAmended("jn", "JNIM media arm", SourceKind.ArmedGroup, true, Day(3)),
+        };
+
+        Assert.Equal(("@jnim_media", SourceKind.SocialAccount, false), Described(Ledger.Replay(history, Day(2))));
+        Assert.Equal(("JNIM media arm", SourceKind.ArmedGroup, true), Described(Ledger.Replay(history, Day(3))));
+        Assert.Single(Ledger.Replay(history, Day(3)).FindSource("jn")!.Handles);
+
+        var ledger = Ledger.Replay(history, Day(3));
+        Assert.False(ledger.Apply(new SourceAmended("jn", "JNIM media arm", SourceKind.ArmedGroup, true, Day(4))));
+        Assert.False(ledger.Apply(new SourceAmended("unknown", "Nobody", SourceKind.Person, false, Day(4))));
+        Assert.Null(ledger.FindSource("unknown"));
+
+        static (string, SourceKind, bool) Described(Ledger ledger) =>
+            ledger.FindSource("jn") is { } s ? (s.Name, s.Kind, s.InterestedParty) : throw new InvalidOperationException("No source");
+    }
+
+    [Fact]
     public void A_proposition_needs_two_distinct_options()
     {
         Assert.True(Proposition("p").Proposition.IsWellFormed);

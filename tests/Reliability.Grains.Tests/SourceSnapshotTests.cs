@@ -1,0 +1,44 @@
+using System.Text.Json;
+using Reliability.Domain.Events;
+using Reliability.Domain.Model;
+using Reliability.Grains.Sources;
+
+namespace Reliability.Grains.Tests;
+
+/// <summary>A snapshot holds a source's stream; an event kind it cannot hold would fail every activation after it is written.</summary>
+public sealed class SourceSnapshotTests
+{
+    private static readonly DateTimeOffset Epoch = new(2023, 9, 28, 0, 0, 0, TimeSpan.Zero);
+
+    private static readonly IReliabilityEvent[] EveryKind =
+    [
+        new SourceRegistered(new Source("jn", "@jnim_media", SourceKind.SocialAccount, false, [new SourceHandle("telegram", "jnim_media")]), Epoch),
+        new SourceHandleAdded("jn", new SourceHandle("x", "jnim_media_x"), Epoch.AddHours(1)),
+        new SourceAmended("jn", "JNIM media arm", SourceKind.ArmedGroup, true, Epoch.AddHours(2)),
+        new PropositionOpened(new Proposition("p", "Who held the base?", ["army", "JNIM"], ["military"], "Timbuktu"), Epoch.AddHours(3)),
+        new ClaimRecorded(new Claim("c", "jn", "p", "JNIM", Epoch.AddHours(4), "https://t.me/jnim_media/7", "The base is ours.", "ar", Hedge.Asserted, null, [])),
+        new CorrectionRecorded(new Correction("k", "c", CorrectionKind.Deleted, Epoch.AddHours(5), null, "gone")),
+        new PropositionResolved(new Resolution("p", 1, Verdict.Confirmed, "JNIM", ["https://example.org/imagery"], "desk", "imagery", Epoch.AddDays(2))),
+        new CitationRecorded(new Citation("https://example.org/story", Epoch.AddDays(1), ["c"], [])),
+    ];
+
+    [Fact]
+    public void Every_kind_of_event_is_held_by_a_snapshot()
+    {
+        var kinds = typeof(IReliabilityEvent).Assembly.GetTypes()
+            .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IReliabilityEvent).IsAssignableFrom(t));
+
+        Assert.Equal(kinds.Select(t => t.Name).Order(), EveryKind.Select(e => e.GetType().Name).Order());
+    }
+
+    [Fact]
+    public void A_packed_snapshot_gives_back_the_events_it_was_made_of()
+    {
+        var restored = SourceSnapshot.Of("jn", EveryKind.Length, EveryKind).ToEvents();
+
+        Assert.Equal(EveryKind.Select(Json), restored.Select(Json));
+        Assert.Equal(("JNIM media arm", 2), Ledger.Replay(restored, Epoch.AddDays(3)).FindSource("jn") is { } s ? (s.Name, s.Handles.Count) : default);
+    }
+
+    private static string Json(IReliabilityEvent e) => e.GetType().Name + JsonSerializer.Serialize<object>(e);
+}
