@@ -264,6 +264,7 @@
     '.panel dd { margin: 0; } .panel ol { padding-inline-start: 18px; margin: 0; } .panel li { margin: 2px 0; }',
     '.panel .close { position: absolute; top: 8px; inset-inline-end: 8px; border: 0; background: none; font-size: 16px; cursor: pointer; }',
     '.panel .note { color: #52606d; } .panel svg { display: block; margin-top: 4px; }',
+    '.panel .differs { color: #7a2e0e; font-weight: 600; }',
     '.unavailable { position: fixed; bottom: 8px; inset-inline-end: 8px; z-index: 2147483647; padding: 2px 8px;',
     '  border-radius: 9px; background: #eef2f6; color: #52606d; font: 11px system-ui, sans-serif; }',
   ].join('\n');
@@ -519,6 +520,18 @@
     fact('Kind', source.kind + (source.interestedParty ? ' (party to the conflict)' : ''));
     fact('Score now', scoreText(source.score) + (source.score && source.score.provisional ? ' (provisional)' : ''));
     fact('Evidence', source.score ? source.score.effectiveEvidence.toFixed(1) + ' effective claims' : '\u2014');
+    // Outside raters in their own words, beside the record's score; where the two differ, the desk should know.
+    (source.externalRatings || []).forEach(function (rating) {
+      var said = el(document, 'dd', { class: rating.disagrees ? 'rating disagrees' : 'rating' });
+      said.appendChild(/^https?:\/\//i.test(rating.url || '')
+        ? el(document, 'a', { href: rating.url, target: '_blank', rel: 'noopener noreferrer' }, rating.rating)
+        : document.createTextNode(rating.rating));
+      if (rating.disagrees) {
+        said.appendChild(el(document, 'span', { class: 'differs' }, ' \u2014 differs from this record (' + source.score.band + ')'));
+      }
+      facts.appendChild(el(document, 'dt', {}, 'Rated by ' + rating.rater));
+      facts.appendChild(said);
+    });
     panel.appendChild(facts);
     var loading = el(document, 'p', { class: 'note' }, 'Loading the record\u2026');
     panel.appendChild(loading);

@@ -53,6 +53,8 @@ public sealed class ApiSurfaceTests(ApiSurfaceTests.Api api) : IClassFixture<Api
         ("GET", "/v1/sources", "/v1/sources", ApiKeyRole.Reader),
         ("POST", "/v1/sources/{id}/handles", "/v1/sources/unknown/handles", ApiKeyRole.Contributor),
         ("PATCH", "/v1/sources/{id}", "/v1/sources/unknown", ApiKeyRole.Contributor),
+        ("PUT", "/v1/sources/{id}/external-ratings/{rater}", "/v1/sources/unknown/external-ratings/mbfc", ApiKeyRole.Contributor),
+        ("DELETE", "/v1/sources/{id}/external-ratings/{rater}", "/v1/sources/unknown/external-ratings/mbfc", ApiKeyRole.Contributor),
         ("GET", "/v1/sources/{id}", "/v1/sources/unknown", ApiKeyRole.Reader),
         ("GET", "/v1/sources/{id}/score", "/v1/sources/unknown/score", ApiKeyRole.Reader),
         ("GET", "/v1/sources/{id}/explanation", "/v1/sources/unknown/explanation", ApiKeyRole.Reader),

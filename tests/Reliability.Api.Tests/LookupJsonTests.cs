@@ -33,10 +33,11 @@ public sealed class LookupJsonTests : IDisposable
     public void Dispose() => _services.Dispose();
 
     private static readonly SourceMatch Army = new("fama", "Forces armées \"FAMa\" <officiel>", "press-office", true,
-        new ScoreSummary(0.4138297021, 0.1, 0.8999999999999999, 12.5, "mixed", "C", true));
+        new ScoreSummary(0.4138297021, 0.1, 0.8999999999999999, 12.5, "mixed", "C", true),
+        [new ExternalRatingView("Wikipedia perennial sources", "generally reliable", "https://en.wikipedia.org/wiki/WP:RSP", new DateTimeOffset(2024, 5, 1, 0, 0, 0, TimeSpan.Zero), "reliable", true)]);
 
     private static readonly SourceMatch Glory = new("eternal-glory", "Eternal Glory 🇲🇱", "social-account", false,
-        new ScoreSummary(0.5, 0, 1, 0, "insufficient-record", "F", false));
+        new ScoreSummary(0.5, 0, 1, 0, "insufficient-record", "F", false), []);
 
     private static IEnumerable<LookupItem> Items() =>
     [

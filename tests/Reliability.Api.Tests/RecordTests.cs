@@ -614,6 +614,97 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
         Assert.Equal(events + 2, await CountEventsAsync($"source:{sourceId}"));
     }
 
+    [Fact]
+    public async Task Outside_ratings_are_shown_beside_the_score_and_flagged_where_the_record_disagrees()
+    {
+        var handle = $"rated_{Guid.NewGuid():N}"[..20];
+        var now = DateTimeOffset.UtcNow;
+        // Five recent claims, each confirmed: a record the band can speak for.
+        var posted = await PostClaimsAsync([.. Enumerable.Range(1, 5).Select(i => new
+        {
+            id = NewId("rated"),
+            handle = new { platform = "x", handle },
+            proposition = new { question = $"Did it happen ({i})? {handle}", options = new[] { "yes", "no" } },
+            option = "yes",
+            publishedAt = now.AddDays(-5 - i),
+        })]);
+        var sourceId = posted.GetProperty("items")[0].GetProperty("sourceId").GetString()!;
+        foreach (var item in posted.GetProperty("items").EnumerateArray())
+        {
+            (await Client.PutAsJsonAsync($"/v1/propositions/{item.GetProperty("propositionId").GetString()}/resolution",
+                new { option = "yes", evidence = new[] { "https://example.org/confirmed" }, note = "confirmed" })).EnsureSuccessStatusCode();
+        }
+
+        Assert.Equal("reliable", (await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}")).GetProperty("score").GetProperty("band").GetString());
+        var events = await CountEventsAsync($"source:{sourceId}");
+
+        async Task<JsonElement> RateAsync(string rater, object body)
+        {
+            using var response = await Client.PutAsJsonAsync($"/v1/sources/{sourceId}/external-ratings/{rater}", body);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("externalRatings");
+        }
+
+        await RateAsync("wikipedia-rsp", new { rating = "Generally unreliable", url = "https://en.wikipedia.org/wiki/WP:RSP", at = now.AddDays(-2) });
+        await RateAsync("mbfc", new { rating = "Very high" });
+        var ratings = await RateAsync("newsguard", new { rating = "82/100" });
+        (string, string?, bool)[] expected = [("mbfc", "reliable", false), ("newsguard", null, false), ("wikipedia-rsp", "unreliable", true)];
+        Assert.Equal(expected, Shown(ratings));
+        Assert.Equal(events + 3, await CountEventsAsync($"source:{sourceId}"));
+
+        // Saying what stands again writes nothing.
+        await RateAsync("wikipedia-rsp", new { rating = "Generally unreliable", url = "https://en.wikipedia.org/wiki/WP:RSP" });
+        Assert.Equal(events + 3, await CountEventsAsync($"source:{sourceId}"));
+
+        // A lookup shows them with the source; one as of an earlier time shows the words standing then.
+        using (var lookup = await Client.PostAsJsonAsync("/v1/lookup", new { handles = new[] { new { platform = "x", handle } } }))
+        {
+            Assert.Equal(expected, Shown((await lookup.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items")[0].GetProperty("source").GetProperty("externalRatings")));
+        }
+
+        using (var earlier = await Client.PostAsJsonAsync("/v1/lookup", new { handles = new[] { new { platform = "x", handle } }, asOf = now.AddDays(-1) }))
+        {
+            var then = (await earlier.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items")[0].GetProperty("source").GetProperty("externalRatings");
+            Assert.Equal(["wikipedia-rsp"], then.EnumerateArray().Select(r => r.GetProperty("rater").GetString()));
+        }
+
+        // A rater that no longer rates the source is no longer shown; its words stay in the history.
+        using (var withdrawn = await Client.DeleteAsync($"/v1/sources/{sourceId}/external-ratings/mbfc"))
+        {
+            Assert.Equal(HttpStatusCode.OK, withdrawn.StatusCode);
+            Assert.Equal(expected[1..], Shown((await withdrawn.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("externalRatings")));
+        }
+
+        (await Client.DeleteAsync($"/v1/sources/{sourceId}/external-ratings/mbfc")).EnsureSuccessStatusCode();
+        Assert.Equal(events + 4, await CountEventsAsync($"source:{sourceId}"));
+
+        // Bad input is refused with the field named, and changes nothing.
+        var refused = new (object Body, string Field)[]
+        {
+            (new { }, "rating"),
+            (new { rating = " " }, "rating"),
+            (new { rating = new string('r', 201) }, "rating"),
+            (new { rating = "high", url = "ftp://example.org/list" }, "url"),
+            (new { rating = "high", at = now.AddDays(2) }, "at"),
+        };
+        foreach (var (body, field) in refused)
+        {
+            using var response = await Client.PutAsJsonAsync($"/v1/sources/{sourceId}/external-ratings/mbfc", body);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.True((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty(field, out _), field);
+        }
+
+        using var tooLong = await Client.PutAsJsonAsync($"/v1/sources/{sourceId}/external-ratings/{new string('m', 101)}", new { rating = "high" });
+        Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
+        using var unknown = await Client.PutAsJsonAsync("/v1/sources/no-such-source/external-ratings/mbfc", new { rating = "high" });
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal(events + 4, await CountEventsAsync($"source:{sourceId}"));
+        Assert.Equal(expected[1..], Shown((await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}")).GetProperty("externalRatings")));
+
+        static (string, string?, bool)[] Shown(JsonElement ratings) =>
+            [.. ratings.EnumerateArray().Select(r => (r.GetProperty("rater").GetString()!, r.GetProperty("expectedBand").GetString(), r.GetProperty("disagrees").GetBoolean()))];
+    }
+
     private async Task<JsonElement> LookUpAsync(string url)
     {
         using var response = await Client.PostAsJsonAsync("/v1/lookup", new { urls = new[] { url } });

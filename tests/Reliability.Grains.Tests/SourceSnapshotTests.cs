@@ -15,6 +15,7 @@ public sealed class SourceSnapshotTests
         new SourceRegistered(new Source("jn", "@jnim_media", SourceKind.SocialAccount, false, [new SourceHandle("telegram", "jnim_media")]), Epoch),
         new SourceHandleAdded("jn", new SourceHandle("x", "jnim_media_x"), Epoch.AddHours(1)),
         new SourceAmended("jn", "JNIM media arm", SourceKind.ArmedGroup, true, Epoch.AddHours(2)),
+        new ExternalRatingRecorded("jn", "wikipedia-rsp", "deprecated", "https://en.wikipedia.org/wiki/WP:RSP", Epoch.AddHours(2)),
         new PropositionOpened(new Proposition("p", "Who held the base?", ["army", "JNIM"], ["military"], "Timbuktu"), Epoch.AddHours(3)),
         new ClaimRecorded(new Claim("c", "jn", "p", "JNIM", Epoch.AddHours(4), "https://t.me/jnim_media/7", "The base is ours.", "ar", Hedge.Asserted, null, [])),
         new CorrectionRecorded(new Correction("k", "c", CorrectionKind.Deleted, Epoch.AddHours(5), null, "gone")),

@@ -363,6 +363,52 @@ public sealed partial class AnnotatorTests(PluginFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task The_panel_shows_outside_ratings_and_flags_one_the_record_disagrees_with()
+    {
+        // A wire account whose five recent reports were all confirmed, which a list still calls unreliable.
+        var handle = $"wire_{Guid.NewGuid():N}"[..15];
+        var now = DateTimeOffset.UtcNow;
+        string Post(int i) => $"https://x.com/{handle}/status/{1_720_000_000 + i}";
+        var batch = await fixture.Editor.PostAsJsonAsync("/v1/claims", new
+        {
+            claims = Enumerable.Range(1, 5).Select(i => new
+            {
+                id = $"{handle}-{i}",
+                handle = new { platform = "x", handle },
+                proposition = new { question = $"Did the market in town {i} reopen? {handle}", options = new[] { "yes", "no" } },
+                option = "yes",
+                publishedAt = now.AddDays(-3 - i),
+                url = Post(i),
+            }).ToArray(),
+        });
+        batch.EnsureSuccessStatusCode();
+        var items = (await batch.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("items");
+        foreach (var item in items.EnumerateArray())
+        {
+            (await fixture.Editor.PutAsJsonAsync($"/v1/propositions/{item.GetProperty("propositionId").GetString()}/resolution",
+                new { option = "yes", evidence = new[] { "https://example.org/photos" } })).EnsureSuccessStatusCode();
+        }
+
+        var sourceId = items[0].GetProperty("sourceId").GetString();
+        (await fixture.Editor.PutAsJsonAsync($"/v1/sources/{sourceId}/external-ratings/wikipedia-rsp",
+            new { rating = "Generally unreliable", url = "https://en.wikipedia.org/wiki/WP:RSP" })).EnsureSuccessStatusCode();
+        (await fixture.Editor.PutAsJsonAsync($"/v1/sources/{sourceId}/external-ratings/newsguard", new { rating = "82/100" })).EnsureSuccessStatusCode();
+
+        var page = await OpenAnnotatedAsync("/rated", "Market", $"""<p>The market <a id="wire-post" href="{Post(1)}">reopened</a>, the wire said.</p>""");
+        var cited = page.Locator("#wire-post + [data-reliability-source]");
+        await cited.Locator("button.badge").ClickAsync();
+
+        var listed = cited.Locator("[role=dialog] dt:text-is('Rated by wikipedia-rsp') + dd");
+        await Expect(listed).ToHaveTextAsync("Generally unreliable \u2014 differs from this record (reliable)");
+        await Expect(listed.Locator("a")).ToHaveAttributeAsync("href", "https://en.wikipedia.org/wiki/WP:RSP");
+        var scored = cited.Locator("[role=dialog] dt:text-is('Rated by newsguard') + dd");
+        await Expect(scored).ToHaveTextAsync("82/100");
+        await Expect(scored.Locator(".differs")).ToHaveCountAsync(0);
+        await PluginFixture.ScreenshotAsync(page, "panel-outside-ratings");
+        await page.CloseAsync();
+    }
+
+    [Fact]
     public async Task A_deletion_recorded_while_the_article_is_open_shows_after_the_next_edit()
     {
         var page = await fixture.OpenArticleAsync("deleted-later");

@@ -22,7 +22,7 @@ internal static class LookupApi
         return app;
     }
 
-    public sealed record SourceMatch(string Id, string Name, string Kind, bool InterestedParty, ScoreSummary Score);
+    public sealed record SourceMatch(string Id, string Name, string Kind, bool InterestedParty, ScoreSummary Score, IReadOnlyList<ExternalRatingView> ExternalRatings);
 
     /// <summary>What the source now says, and where: the replacement claim of a reversal, or the later claim that superseded one.</summary>
     public sealed record Replacement(string ClaimId, string Option, string? Url);
@@ -279,7 +279,7 @@ internal static class LookupApi
         foreach (var (i, plan) in plans)
         {
             var match = bySource[plan.SourceId] is { } lookup
-                ? new SourceMatch(lookup.Profile.Id, lookup.Profile.Name, lookup.Profile.Kind, lookup.Profile.InterestedParty, lookup.Score)
+                ? new SourceMatch(lookup.Profile.Id, lookup.Profile.Name, lookup.Profile.Kind, lookup.Profile.InterestedParty, lookup.Score, lookup.ExternalRatings)
                 : null;
             LookupItem item;
             if (plan.Claims.Count > 0)

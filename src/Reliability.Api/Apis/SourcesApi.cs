@@ -22,6 +22,10 @@ internal static class SourcesApi
             .WithSummary("Add handles on other platforms to a source (a handle belongs to one source: another source's is a conflict)");
         sources.MapPatch("/{id}", AmendAsync).RequireAuthorization(Roles.Contributor)
             .WithSummary("Change a source's name, kind or interested-party flag (a field left out is kept)");
+        sources.MapPut("/{id}/external-ratings/{rater}", RateAsync).RequireAuthorization(Roles.Contributor)
+            .WithSummary("Record what a rater outside the newsroom says of the source, in its words; shown beside the score, flagged where the record disagrees");
+        sources.MapDelete("/{id}/external-ratings/{rater}", WithdrawRatingAsync).RequireAuthorization(Roles.Contributor)
+            .WithSummary("The rater no longer rates the source (its past words stay in the history)");
         sources.MapGet("/", SearchAsync).WithSummary("Search sources by name or handle, band and topic");
         sources.MapGet("/{id}", GetAsync).WithSummary("A source with its handles and score at a glance");
         sources.MapGet("/{id}/score", ScoreAsync)
@@ -59,6 +63,8 @@ internal static class SourcesApi
     public sealed record HandlesRequest(List<HandleRequest?>? Handles);
 
     public sealed record SourceAmendment(string? Name, string? Kind, bool? InterestedParty);
+
+    public sealed record ExternalRatingRequest(string? Rating, string? Url, DateTimeOffset? At);
 
     private static async Task<Results<Ok<SourceProfile>, ProblemHttpResult>> RegisterAsync(
         SourceRequest source, ILedger ledger, CancellationToken cancellationToken)
@@ -120,6 +126,40 @@ internal static class SourcesApi
         var outcome = await ledger.AmendSourceAsync(id, amendment.Name?.Trim(), amendment.Kind, amendment.InterestedParty, cancellationToken);
         return outcome.Succeeded ? TypedResults.Ok(outcome.Value!) : Problems.From(outcome);
     }
+
+    private static async Task<Results<Ok<SourceProfile>, ProblemHttpResult>> RateAsync(
+        string id, string rater, ExternalRatingRequest request, ILedger ledger, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var errors = new RequestErrors();
+        CheckRater(rater, errors);
+        var rating = errors.Required("rating", request.Rating, 200);
+        var url = errors.Url("url", request.Url);
+        errors.HasHappened("at", request.At, clock.GetUtcNow());
+        if (errors.Any)
+        {
+            return Problems.Invalid(errors.ToDictionary());
+        }
+
+        var outcome = await ledger.RecordExternalRatingAsync(id, rater.Trim(), rating!.Trim(), url, request.At, cancellationToken);
+        return outcome.Succeeded ? TypedResults.Ok(outcome.Value!) : Problems.From(outcome);
+    }
+
+    private static async Task<Results<Ok<SourceProfile>, ProblemHttpResult>> WithdrawRatingAsync(
+        string id, string rater, ILedger ledger, CancellationToken cancellationToken)
+    {
+        var errors = new RequestErrors();
+        CheckRater(rater, errors);
+        if (errors.Any)
+        {
+            return Problems.Invalid(errors.ToDictionary());
+        }
+
+        var outcome = await ledger.RecordExternalRatingAsync(id, rater.Trim(), null, null, null, cancellationToken);
+        return outcome.Succeeded ? TypedResults.Ok(outcome.Value!) : Problems.From(outcome);
+    }
+
+    // The rater is named in the path: a short name, the same each time ("wikipedia-rsp", "mbfc").
+    private static void CheckRater(string rater, RequestErrors errors) => errors.Required("rater", rater, 100);
 
     private static List<HandleView> CheckHandles(List<HandleRequest?> handles, RequestErrors errors)
     {

@@ -35,6 +35,13 @@ public interface ILedger
     /// </summary>
     Task<LedgerOutcome<SourceProfile>> AddHandlesAsync(string sourceId, IReadOnlyList<HandleView> handles, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Records what a rater outside the newsroom says of a source, in its own words, or with a null
+    /// rating that it no longer rates it. The rater's latest word stands.
+    /// </summary>
+    Task<LedgerOutcome<SourceProfile>> RecordExternalRatingAsync(
+        string sourceId, string rater, string? rating, string? url, DateTimeOffset? at, CancellationToken cancellationToken = default);
+
     /// <summary>Changes a source's name, kind or interested-party flag; a null keeps what it is.</summary>
     Task<LedgerOutcome<SourceProfile>> AmendSourceAsync(string sourceId, string? name, string? kind, bool? interestedParty, CancellationToken cancellationToken = default);
 

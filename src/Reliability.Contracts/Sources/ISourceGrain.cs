@@ -55,7 +55,9 @@ public interface ISourceGrain : IGrainWithStringKey
 
 /// <summary>EveryClaim: Claims holds all of the source's claims, not only those asked for.</summary>
 [GenerateSerializer, Immutable, Alias("Reliability.SourceLookup")]
-public sealed record SourceLookup(SourceProfile Profile, ScoreSummary Score, IReadOnlyList<ClaimView> Claims, IReadOnlyList<ClaimView> Replacements, bool EveryClaim);
+public sealed record SourceLookup(
+    SourceProfile Profile, ScoreSummary Score, IReadOnlyList<ClaimView> Claims, IReadOnlyList<ClaimView> Replacements, bool EveryClaim,
+    IReadOnlyList<ExternalRatingView> ExternalRatings);
 
 [GenerateSerializer, Immutable, Alias("Reliability.ClaimPage")]
 public sealed record ClaimPage(IReadOnlyList<ClaimView> Claims, string? NextCursor);

@@ -18,6 +18,14 @@ public sealed record ScoreSummary(
     string Grade,
     bool Provisional);
 
+/// <summary>
+/// What a rater outside the newsroom says of the source, in its own words. ExpectedBand is the band
+/// those words correspond to on a scale the tracker knows (null: words of an unknown scale, shown
+/// but not compared); Disagrees says the record's own band, beside which it is shown, is another.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("Reliability.ExternalRatingView")]
+public sealed record ExternalRatingView(string Rater, string Rating, string? Url, DateTimeOffset At, string? ExpectedBand, bool Disagrees);
+
 [GenerateSerializer, Immutable, Alias("Reliability.SourceProfile")]
 public sealed record SourceProfile(
     string Id,
@@ -28,7 +36,8 @@ public sealed record SourceProfile(
     int ClaimCount,
     IReadOnlyList<string> Topics,
     ScoreSummary Score,
-    string PolicyVersion);
+    string PolicyVersion,
+    IReadOnlyList<ExternalRatingView> ExternalRatings);
 
 [GenerateSerializer, Immutable, Alias("Reliability.CorrectionMetricsView")]
 public sealed record CorrectionMetricsView(

@@ -32,6 +32,15 @@ public sealed record SourceAmended(string SourceId, string Name, SourceKind Kind
     DateTimeOffset IReliabilityEvent.OccurredAt => At;
 }
 
+/// <summary>
+/// A rater outside the newsroom rated the source (Rating: its words), or, with a null Rating, no
+/// longer does. The rater's latest word stands.
+/// </summary>
+public sealed record ExternalRatingRecorded(string SourceId, string Rater, string? Rating, string? Url, DateTimeOffset At) : IReliabilityEvent
+{
+    DateTimeOffset IReliabilityEvent.OccurredAt => At;
+}
+
 public sealed record PropositionOpened(Proposition Proposition, DateTimeOffset At) : IReliabilityEvent
 {
     DateTimeOffset IReliabilityEvent.OccurredAt => At;

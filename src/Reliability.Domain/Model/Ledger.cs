@@ -16,6 +16,7 @@ public sealed class Ledger
     private readonly HashSet<string> _correctionIds = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<Resolution>> _resolutions = new(StringComparer.Ordinal);
     private readonly List<Citation> _citations = [];
+    private readonly Dictionary<string, SortedDictionary<string, ExternalRatingRecorded>> _externalRatings = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Events in the order they are applied: by <see cref="IReliabilityEvent.OccurredAt"/>, ties in
@@ -43,6 +44,7 @@ public sealed class Ledger
         SourceRegistered r => _sources.TryAdd(r.Source.Id, r.Source),
         SourceHandleAdded h => AddHandle(h),
         SourceAmended a => Amend(a),
+        ExternalRatingRecorded r => Rate(r),
         PropositionOpened p => _propositions.TryAdd(p.Proposition.Id, p.Proposition),
         ClaimRecorded c => AddClaim(c.Claim, c.Proposition),
         CorrectionRecorded c => AddCorrection(c.Correction),
@@ -52,6 +54,12 @@ public sealed class Ledger
     };
 
     public Source? FindSource(string id) => _sources.GetValueOrDefault(id);
+
+    /// <summary>Each rater's standing rating of the source, by rater.</summary>
+    public IReadOnlyList<ExternalRating> ExternalRatingsOf(string sourceId) =>
+        _externalRatings.TryGetValue(sourceId, out var words)
+            ? [.. words.Values.Where(w => w.Rating is not null).Select(w => new ExternalRating(w.Rater, w.Rating!, w.Url, w.At))]
+            : [];
 
     public Proposition? FindProposition(string id) => _propositions.GetValueOrDefault(id);
 
@@ -110,6 +118,35 @@ public sealed class Ledger
         var described = source with { Name = amended.Name, Kind = amended.Kind, InterestedParty = amended.InterestedParty };
         _sources[amended.SourceId] = described;
         return described != source;
+    }
+
+    // The rater's latest word stands, whatever order the words arrive in: a grain folds events as
+    // they are committed, a replay in time order, and both must agree.
+    private bool Rate(ExternalRatingRecorded recorded)
+    {
+        if (!_sources.ContainsKey(recorded.SourceId))
+        {
+            return false;
+        }
+
+        if (!_externalRatings.TryGetValue(recorded.SourceId, out var words))
+        {
+            _externalRatings[recorded.SourceId] = words = new SortedDictionary<string, ExternalRatingRecorded>(StringComparer.Ordinal);
+        }
+
+        if (words.TryGetValue(recorded.Rater, out var latest) && (latest == recorded || ReferenceEquals(Later(latest, recorded), latest)))
+        {
+            return false;
+        }
+
+        words[recorded.Rater] = recorded;
+        return true;
+
+        // Two words at the same moment: the one first in ordinal order of rating, then URL (a withdrawal first of all).
+        static ExternalRatingRecorded Later(ExternalRatingRecorded a, ExternalRatingRecorded b) =>
+            a.At != b.At ? (a.At > b.At ? a : b)
+            : string.CompareOrdinal(a.Rating, b.Rating) is var byRating && byRating != 0 ? (byRating < 0 ? a : b)
+            : string.CompareOrdinal(a.Url, b.Url) <= 0 ? a : b;
     }
 
     private bool AddClaim(Claim claim, Proposition? proposition)

@@ -7,6 +7,7 @@ using Reliability.Contracts.Claims;
 using Reliability.Contracts.Ledger;
 using Reliability.Contracts.Propositions;
 using Reliability.Contracts.Sources;
+using Reliability.Domain.Events;
 using Reliability.Grains.Records;
 using Reliability.Infrastructure.Watching;
 
@@ -136,6 +137,11 @@ public sealed partial class LedgerWriter(
     public Task<LedgerOutcome<SourceProfile>> AmendSourceAsync(
         string sourceId, string? name, string? kind, bool? interestedParty, CancellationToken cancellationToken = default) =>
         WriteSourceAsync(session => SourceWrite.AmendAsync(session, sourceId, name, kind, interestedParty, clock.GetUtcNow(), cancellationToken), cancellationToken);
+
+    public Task<LedgerOutcome<SourceProfile>> RecordExternalRatingAsync(
+        string sourceId, string rater, string? rating, string? url, DateTimeOffset? at, CancellationToken cancellationToken = default) =>
+        WriteSourceAsync(session => SourceWrite.RateAsync(
+            session, sourceId, new ExternalRatingRecorded(sourceId, rater, rating, url, at ?? clock.GetUtcNow()), cancellationToken), cancellationToken);
 
     /// <summary>A write to one source, answered with the source's profile once its grain holds the change.</summary>
     private async Task<LedgerOutcome<SourceProfile>> WriteSourceAsync(

@@ -110,6 +110,43 @@ internal static class SourceWrite
         return (LedgerOutcome<string>.Ok(source.Id), transaction.Touched);
     }
 
+    /// <summary>
+    /// Records what a rater outside the newsroom says of a source (a null rating: it no longer rates
+    /// it). Saying what already stands writes nothing; so does withdrawing a rating there is not.
+    /// </summary>
+    public static async Task<(LedgerOutcome<string> Outcome, Touched Touched)> RateAsync(
+        Marten.IDocumentSession session, string sourceId, ExternalRatingRecorded rated, CancellationToken cancellationToken)
+    {
+        var transaction = new RecordTransaction(session, rated.At, cancellationToken);
+        if (await transaction.SourceAsync(sourceId) is not { } source)
+        {
+            return (LedgerOutcome<string>.NotFound($"No source '{sourceId}'."), Touched.None);
+        }
+
+        var standing = source.ExternalRatings.FirstOrDefault(r => r.Rater == rated.Rater);
+        if (rated.Rating is null ? standing is null : standing is not null && standing.Rating == rated.Rating && standing.Url == rated.Url)
+        {
+            return (LedgerOutcome<string>.Ok(source.Id), Touched.None);
+        }
+
+        // A word older than the one standing is history, not news: recorded, but the later word stands (as in the ledger).
+        if (standing is null || rated.At > standing.At || (rated.At == standing.At && string.CompareOrdinal(rated.Rating, standing.Rating) < 0))
+        {
+            source.ExternalRatings.RemoveAll(r => r.Rater == rated.Rater);
+            if (rated.Rating is not null)
+            {
+                source.ExternalRatings.Add(new ExternalRatingDocument { Rater = rated.Rater, Rating = rated.Rating, Url = rated.Url, At = rated.At });
+                source.ExternalRatings.Sort((a, b) => string.CompareOrdinal(a.Rater, b.Rater));
+            }
+        }
+
+        transaction.AppendToSource(source, rated with { SourceId = source.Id });
+        // Stored, and versioned: two raters' words written at once are decided one after the other.
+        transaction.Changed(source);
+        transaction.Flush();
+        return (LedgerOutcome<string>.Ok(source.Id), transaction.Touched);
+    }
+
     private static (LedgerOutcome<string> Outcome, Touched Touched) Added(
         RecordTransaction transaction, SourceDocument source, IReadOnlyList<HandleView> handles, IReadOnlyList<HandleDocument> known, DateTimeOffset now)
     {

@@ -29,6 +29,17 @@ public sealed class SourceDocument
 
     /// <summary>Lower-cased name and handles, for the search box.</summary>
     public string SearchText { get; set; } = "";
+
+    /// <summary>Each outside rater's standing word, by rater: what a repeated rating is compared with.</summary>
+    public List<ExternalRatingDocument> ExternalRatings { get; set; } = [];
+}
+
+public sealed class ExternalRatingDocument
+{
+    public required string Rater { get; set; }
+    public required string Rating { get; set; }
+    public string? Url { get; set; }
+    public DateTimeOffset At { get; set; }
 }
 
 /// <summary>Maps a platform handle to its source; its id makes a handle belong to one source only.</summary>

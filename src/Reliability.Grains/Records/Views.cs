@@ -9,6 +9,10 @@ namespace Reliability.Grains.Records;
 /// <summary>Domain values as the messages grains and the API hand out.</summary>
 public static class Views
 {
+    /// <summary>An outside rating shown beside a score whose band is <paramref name="band"/>.</summary>
+    public static ExternalRatingView Of(ExternalRating r, ReliabilityBand band) =>
+        new(r.Rater, r.Rating, r.Url, r.At, r.ExpectedBand is { } expected ? Vocabulary.Band(expected) : null, r.DisagreesWith(band));
+
     public static ResolutionView Of(Resolution r) =>
         new(r.Revision, Vocabulary.Word(r.Verdict), r.ConfirmedOption, r.EvidenceUrls, r.Editor, r.Note, r.At);
 

@@ -175,7 +175,7 @@ public sealed partial class SourceGrain(
         return new SourceProfile(
             source.Id, source.Name, Vocabulary.Word(source.Kind), source.InterestedParty,
             [.. source.Handles.Select(h => new HandleView(h.Platform, h.Handle))], claims.Count, topics,
-            Summary(live.Score), live.Score.PolicyVersion);
+            Summary(live.Score), live.Score.PolicyVersion, [.. _ledger.ExternalRatingsOf(SourceId).Select(r => Views.Of(r, live.Score.Band))]);
     }
 
     public async Task<ScoreView?> GetScoreAsync(DateTimeOffset? asOf, string? topic)
@@ -311,9 +311,17 @@ public sealed partial class SourceGrain(
             .Concat(claims.Select(c => superseded.GetValueOrDefault(c.Id)).OfType<Claim>())
             .DistinctBy(c => c.Id, StringComparer.Ordinal).ToList();
         var estimates = await EstimatesAsync(claims.Concat(replacements).Select(c => c.PropositionId));
-        var score = asOf is { } t ? Summary(ScoreAsOf(t)) : profile.Score;
+        var (score, ratings) = asOf is { } t ? AsOf(t) : (profile.Score, profile.ExternalRatings);
         return new SourceLookup(profile, score, [.. claims.Select(c => ViewOf(c, estimates, superseded))],
-            [.. replacements.Select(c => ViewOf(c, estimates, superseded))], everyClaim);
+            [.. replacements.Select(c => ViewOf(c, estimates, superseded))], everyClaim, ratings);
+
+        (ScoreSummary, IReadOnlyList<ExternalRatingView>) AsOf(DateTimeOffset at)
+        {
+            var then = ScoreAsOf(at);
+            // The raters' words as they stood then, beside the score as it stood then.
+            var ratings = Ledger.Replay(_events.Where(e => e is SourceRegistered or ExternalRatingRecorded), at).ExternalRatingsOf(SourceId);
+            return (Summary(then), [.. ratings.Select(r => Views.Of(r, then.Band))]);
+        }
     }
 
     private ClaimView ViewOf(Claim claim, ProvisionalTruth estimates, IReadOnlyDictionary<string, Claim> superseded) =>
