@@ -217,6 +217,25 @@
       || first('supersededBy', 'see what it said later', 'What the source said later: ');
   }
 
+  /**
+   * What outside raters say, where it belongs beside the badge: where the record cannot speak yet, the
+   * gravest warning among them is the only word the journalist gets; where the record speaks otherwise
+   * than one of them, that it differs (the panel says who and how).
+   */
+  function outsideWord(source, score) {
+    var ratings = source.externalRatings || [];
+    if (score.band === 'insufficient-record') {
+      var gravity = { unreliable: 0, mixed: 1 };
+      var warning = ratings.filter(function (r) { return r.expectedBand in gravity; })
+        .sort(function (a, b) { return gravity[a.expectedBand] - gravity[b.expectedBand]; })[0];
+      return warning ? { text: warning.rating + ' (' + warning.rater + ')', label: 'Rated \u201c' + warning.rating + '\u201d by ' + warning.rater } : null;
+    }
+    var differs = ratings.filter(function (r) { return r.disagrees; });
+    return differs.length
+      ? { text: 'outside rating differs', label: differs.map(function (r) { return r.rater + ' rates it \u201c' + r.rating + '\u201d'; }).join('; ') }
+      : null;
+  }
+
   function el(doc, tag, attrs, text) {
     var node = doc.createElement(tag);
     Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
@@ -247,13 +266,15 @@
 
   var STYLES = [
     // The host is reset with `all: initial`, so nothing inherits from it: every box names its own font.
-    '.badge, .status, .panel, .unavailable { font: 12px/1.4 system-ui, sans-serif; }',
+    '.badge, .status, .outside, .panel, .unavailable { font: 12px/1.4 system-ui, sans-serif; }',
     '.badge { display: inline-flex; gap: 4px; align-items: center; margin-inline-start: 4px; border: 0; border-radius: 9px;',
     '  padding: 1px 7px; font-weight: 600; cursor: pointer; direction: ltr; white-space: nowrap; }',
     '.badge:focus-visible { outline: 2px solid #1d4ed8; outline-offset: 2px; }',
     '.status { display: inline-block; margin-inline-start: 4px; padding: 1px 6px; border-radius: 9px; background: #fff4e5;',
     '  color: #7a2e0e; border: 1px solid #f79009; font-weight: 600; direction: ltr; white-space: nowrap; }',
     '.status a { color: #1d4ed8; margin-inline-start: 4px; }',
+    '.outside { display: inline-block; margin-inline-start: 4px; padding: 1px 6px; border-radius: 9px; background: #eef2f6;',
+    '  color: #243b53; border: 1px solid #9fb3c8; font-weight: 600; direction: ltr; white-space: nowrap; }',
     '.panel { position: fixed; top: 16px; inset-inline-end: 16px; z-index: 2147483647; width: min(380px, calc(100vw - 32px));',
     '  max-height: calc(100vh - 32px); overflow: auto; background: #fff; color: #1f2933; border: 1px solid #cbd2d9;',
     '  border-radius: 8px; box-shadow: 0 8px 24px rgba(0,0,0,.2); padding: 12px 14px; direction: ltr; text-align: left; }',
@@ -470,6 +491,11 @@
         mark.appendChild(link);
       }
       root.appendChild(mark);
+    }
+
+    var outside = outsideWord(source, score);
+    if (outside) {
+      root.appendChild(el(document, 'span', { class: 'outside', role: 'note', 'aria-label': outside.label, title: outside.label }, outside.text));
     }
 
     // The panel opens on the page's end side, away from the text the journalist is reading.

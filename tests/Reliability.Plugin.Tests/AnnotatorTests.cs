@@ -394,8 +394,26 @@ public sealed partial class AnnotatorTests(PluginFixture fixture) : IClassFixtur
             new { rating = "Generally unreliable", url = "https://en.wikipedia.org/wiki/WP:RSP" })).EnsureSuccessStatusCode();
         (await fixture.Editor.PutAsJsonAsync($"/v1/sources/{sourceId}/external-ratings/newsguard", new { rating = "82/100" })).EnsureSuccessStatusCode();
 
-        var page = await OpenAnnotatedAsync("/rated", "Market", $"""<p>The market <a id="wire-post" href="{Post(1)}">reopened</a>, the wire said.</p>""");
+        // An outlet the record knows nothing of yet, but a list has deprecated.
+        var outlet = $"rumour-{Guid.NewGuid():N}"[..20] + ".example";
+        using var registered = await fixture.Editor.PostAsJsonAsync("/v1/sources", new { name = "Daily Rumour", kind = "outlet", handles = new[] { new { platform = "web", handle = outlet } } });
+        registered.EnsureSuccessStatusCode();
+        var outletId = (await registered.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetString();
+        (await fixture.Editor.PutAsJsonAsync($"/v1/sources/{outletId}/external-ratings/wikipedia-rsp", new { rating = "Deprecated" })).EnsureSuccessStatusCode();
+        (await fixture.Editor.PutAsJsonAsync($"/v1/sources/{outletId}/external-ratings/mbfc", new { rating = "Mixed" })).EnsureSuccessStatusCode();
+
+        var page = await OpenAnnotatedAsync("/rated", "Market", $"""
+            <p>The market <a id="wire-post" href="{Post(1)}">reopened</a>, the wire said;
+            <a id="outlet-story" href="https://{outlet}/2026/11/market">a tabloid</a> said it never closed.</p>
+            """);
+        // The record cannot speak for the outlet, so the gravest outside word shows beside its badge;
+        // it speaks for the wire, otherwise than a list does, and says so.
+        var tabloid = page.Locator("#outlet-story + [data-reliability-source]");
+        await Expect(tabloid.Locator("button.badge")).ToHaveTextAsync("insufficient record");
+        await Expect(tabloid.Locator(".outside")).ToHaveTextAsync("Deprecated (wikipedia-rsp)");
         var cited = page.Locator("#wire-post + [data-reliability-source]");
+        await Expect(cited.Locator(".outside")).ToHaveTextAsync("outside rating differs");
+        await Expect(cited.Locator(".outside")).ToHaveAttributeAsync("aria-label", "wikipedia-rsp rates it \u201cGenerally unreliable\u201d");
         await cited.Locator("button.badge").ClickAsync();
 
         var listed = cited.Locator("[role=dialog] dt:text-is('Rated by wikipedia-rsp') + dd");
