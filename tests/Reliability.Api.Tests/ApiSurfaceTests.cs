@@ -66,6 +66,7 @@ public sealed class ApiSurfaceTests(ApiSurfaceTests.Api api) : IClassFixture<Api
         ("GET", "/v1/articles/{id}/alerts", "/v1/articles/unknown/alerts", ApiKeyRole.Reader),
         ("GET", "/v1/events", "/v1/events", ApiKeyRole.Reader),
         ("POST", "/v1/import/claimreview", "/v1/import/claimreview", ApiKeyRole.Editor),
+        ("POST", "/v1/import/external-ratings", "/v1/import/external-ratings", ApiKeyRole.Contributor),
         ("GET", "/v1/propositions/{id}/claimreview", "/v1/propositions/unknown/claimreview", ApiKeyRole.Reader),
         ("POST", "/v1/admin/rescore", "/v1/admin/rescore", ApiKeyRole.Admin),
         ("POST", "/v1/admin/memory/collect", "/v1/admin/memory/collect", ApiKeyRole.Admin),

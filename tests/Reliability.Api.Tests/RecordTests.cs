@@ -705,6 +705,57 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
             [.. ratings.EnumerateArray().Select(r => (r.GetProperty("rater").GetString()!, r.GetProperty("expectedBand").GetString(), r.GetProperty("disagrees").GetBoolean()))];
     }
 
+    [Fact]
+    public async Task A_list_of_outside_ratings_is_imported_registering_the_outlets_it_names()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..10];
+        var (tabloid, wire) = ($"tabloid-{tag}.example", $"wire_{tag}");
+        (await Client.PostAsJsonAsync("/v1/sources", new { id = $"wire-{tag}", name = "The wire", handles = new[] { new { platform = "x", handle = wire } } }))
+            .EnsureSuccessStatusCode();
+        object[] ratings =
+        [
+            new { handle = new { platform = "web", handle = tabloid }, rater = "wikipedia-rsp", rating = "Deprecated", url = "https://en.wikipedia.org/wiki/WP:RSP" },
+            new { handle = new { platform = "x", handle = "@" + wire.ToUpperInvariant() }, rater = "mbfc", rating = "High" },
+            new { sourceId = $"wire-{tag}", rater = "newsguard", rating = "82/100" },
+            new { sourceId = "no-such-source", rater = "mbfc", rating = "Low" },
+            new { handle = new { platform = "web", handle = tabloid }, sourceId = $"wire-{tag}", rater = "mbfc", rating = "Low" },
+            new { handle = new { platform = "web", handle = tabloid }, rater = "mbfc" },
+            new { handle = new { platform = "web", handle = $"other-{tag}.example" }, kind = "militia", rater = "mbfc", rating = "Low" },
+        ];
+
+        using var imported = await Client.PostAsJsonAsync("/v1/import/external-ratings", new { ratings });
+        Assert.Equal(HttpStatusCode.OK, imported.StatusCode);
+        var result = await imported.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal((3, 0, 4), (result.GetProperty("accepted").GetInt32(), result.GetProperty("duplicates").GetInt32(), result.GetProperty("rejected").GetInt32()));
+        var items = result.GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal(["accepted", "accepted", "accepted", "rejected", "rejected", "rejected", "rejected"], items.Select(i => i.GetProperty("status").GetString()));
+        string[] fields = ["sourceId", "sourceId", "rating", "kind"];
+        for (var i = 3; i < 7; i++)
+        {
+            Assert.True(items[i].GetProperty("problem").GetProperty("errors").TryGetProperty(fields[i - 3], out _), fields[i - 3]);
+        }
+
+        // The outlet is registered by its domain, and a citation of its site finds it with its rating.
+        var outletId = items[0].GetProperty("sourceId").GetString()!;
+        var outlet = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{outletId}");
+        Assert.Equal((tabloid, "outlet"), (outlet.GetProperty("name").GetString(), outlet.GetProperty("kind").GetString()));
+        var found = (await LookUpAsync($"https://{tabloid}/2026/11/story")).GetProperty("source");
+        Assert.Equal(outletId, found.GetProperty("id").GetString());
+        Assert.Equal("unreliable", Assert.Single(found.GetProperty("externalRatings").EnumerateArray()).GetProperty("expectedBand").GetString());
+        Assert.Equal(["mbfc", "newsguard"], (await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/wire-{tag}")).GetProperty("externalRatings")
+            .EnumerateArray().Select(r => r.GetProperty("rater").GetString()));
+        Assert.Equal(0, (await Client.GetFromJsonAsync<JsonElement>($"/v1/sources?query=other-{tag}")).GetArrayLength());
+
+        // The same list again changes nothing.
+        using var again = await Client.PostAsJsonAsync("/v1/import/external-ratings", new { ratings = ratings[..3] });
+        var repeated = await again.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal((0, 3), (repeated.GetProperty("accepted").GetInt32(), repeated.GetProperty("duplicates").GetInt32()));
+        Assert.Equal(2, await CountEventsAsync($"source:{outletId}"));
+
+        using var empty = await Client.PostAsJsonAsync("/v1/import/external-ratings", new { ratings = Array.Empty<object>() });
+        Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
+    }
+
     private async Task<JsonElement> LookUpAsync(string url)
     {
         using var response = await Client.PostAsJsonAsync("/v1/lookup", new { urls = new[] { url } });

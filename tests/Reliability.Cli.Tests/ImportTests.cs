@@ -84,4 +84,54 @@ public sealed class ImportTests : IDisposable
         Assert.Contains(":2:", result.Error);
         Assert.False(File.Exists(BatchImporter.ProgressFileOf(path)));
     }
+    [Fact]
+    public async Task Outside_ratings_go_to_the_ratings_import_and_its_answer_is_reported()
+    {
+        var path = Path.Combine(_folder.Path, "ratings.jsonl");
+        File.WriteAllLines(path,
+        [
+            JsonSerializer.Serialize(new { handle = new { platform = "web", handle = "tabloid.example" }, rater = "wikipedia-rsp", rating = "Deprecated" }),
+            "",
+            JsonSerializer.Serialize(new { sourceId = "wire", rater = "mbfc", rating = "High" }),
+            JsonSerializer.Serialize(new { sourceId = "nobody", rater = "mbfc", rating = "Low" }),
+        ]);
+        var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        using var service = new HttpListener();
+        service.Prefixes.Add($"http://127.0.0.1:{port}/");
+        service.Start();
+        var answered = Task.Run(async () =>
+        {
+            var context = await service.GetContextAsync();
+            using var reader = new StreamReader(context.Request.InputStream);
+            var body = JsonDocument.Parse(await reader.ReadToEndAsync()).RootElement.Clone();
+            var answer = JsonSerializer.SerializeToUtf8Bytes(new
+            {
+                accepted = 2, duplicates = 0, rejected = 1,
+                items = new object[]
+                {
+                    new { id = "wikipedia-rsp@web:tabloid.example", status = "accepted" },
+                    new { id = "mbfc@wire", status = "accepted" },
+                    new { id = "mbfc@nobody", status = "rejected", problem = new { title = "The rating is not valid", status = 400, errors = new { sourceId = new[] { "No source 'nobody'." } } } },
+                },
+            });
+            context.Response.ContentType = "application/json";
+            await context.Response.OutputStream.WriteAsync(answer);
+            context.Response.Close();
+            return (context.Request.Url!.AbsolutePath, context.Request.Headers["Authorization"], body);
+        });
+
+        var result = await CliRunner.RunAsync("import", "ratings", path, "--api", $"http://127.0.0.1:{port}", "--key", "k");
+        var (requestPath, authorization, sent) = await answered;
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal("/v1/import/external-ratings", requestPath);
+        Assert.Equal("Bearer k", authorization);
+        Assert.Equal(["wikipedia-rsp", "mbfc", "mbfc"], sent.GetProperty("ratings").EnumerateArray().Select(r => r.GetProperty("rater").GetString()));
+        Assert.Contains("2 accepted, 0 duplicates, 1 rejected", result.Output);
+        Assert.Contains("rejected mbfc@nobody: {\"sourceId\"", result.Output);
+        Assert.False(File.Exists(BatchImporter.ProgressFileOf(path)));
+    }
 }

@@ -37,8 +37,13 @@ internal static class SourcesApi
         sources.MapGet("/{id}/claims", ClaimsAsync).WithSummary("The source's claims, newest first, a page at a time");
         sources.MapGet("/{id}/disputes", DisputesAsync)
             .WithSummary("Who turned out right when this source and another said different things on a proposition since confirmed");
+        app.MapPost("/v1/import/external-ratings", ImportRatingsAsync).WithTags("Sources").RequireAuthorization(Roles.Contributor)
+            .WithSummary("Record outside ratings in bulk (a list such as Wikipedia's perennial sources), registering sources by handle where needed");
         return app;
     }
+
+    /// <summary>The most ratings one import request carries.</summary>
+    public const int MaxImportedRatings = 1_000;
 
     public sealed record SourceListItem(string Id, string Name, string Kind, IReadOnlyList<HandleView> Handles, IReadOnlyList<string> Topics, int ClaimCount, double Score, double Lower, double Upper, string Band, string Grade);
 
@@ -65,6 +70,12 @@ internal static class SourcesApi
     public sealed record SourceAmendment(string? Name, string? Kind, bool? InterestedParty);
 
     public sealed record ExternalRatingRequest(string? Rating, string? Url, DateTimeOffset? At);
+
+    /// <summary>One rating of an import: the source by <c>sourceId</c> or <c>handle</c> (an unknown handle registers it, with <c>name</c> and <c>kind</c>).</summary>
+    public sealed record ImportedRatingRequest(
+        string? SourceId, HandleRequest? Handle, string? Name, string? Kind, string? Rater, string? Rating, string? Url, DateTimeOffset? At);
+
+    public sealed record RatingsImportRequest(List<ImportedRatingRequest?>? Ratings);
 
     private static async Task<Results<Ok<SourceProfile>, ProblemHttpResult>> RegisterAsync(
         SourceRequest source, ILedger ledger, CancellationToken cancellationToken)
@@ -158,8 +169,85 @@ internal static class SourcesApi
         return outcome.Succeeded ? TypedResults.Ok(outcome.Value!) : Problems.From(outcome);
     }
 
+    private static async Task<Results<Ok<ClaimsApi.BatchResult>, ProblemHttpResult>> ImportRatingsAsync(
+        RatingsImportRequest request, ILedger ledger, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        if (request.Ratings is not { Count: > 0 and <= MaxImportedRatings } items)
+        {
+            return Problems.Invalid(new Dictionary<string, string[]> { ["ratings"] = [$"Between 1 and {MaxImportedRatings} ratings."] });
+        }
+
+        var now = clock.GetUtcNow();
+        var results = new ClaimsApi.ItemResult?[items.Count];
+        var submissions = new List<(int Index, ExternalRatingSubmission Submission)>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            var item = items[i];
+            var errors = new RequestErrors();
+            var id = $"{item?.Rater}@{item?.SourceId ?? (item?.Handle is { } h ? $"{h.Platform}:{h.Handle}" : "")}";
+            if (item is null)
+            {
+                errors.Add("", "A rating is an object.");
+            }
+            else
+            {
+                errors.Optional("sourceId", item.SourceId);
+                if ((item.SourceId is null) == (item.Handle is null))
+                {
+                    errors.Add("sourceId", "Name the source by sourceId or by handle, not both.");
+                }
+                else if (item.Handle is not null)
+                {
+                    CheckHandle("handle", item.Handle, errors);
+                }
+
+                errors.Optional("name", item.Name, 500);
+                errors.Optional("kind", item.Kind, 50);
+                errors.Required("rater", item.Rater, 100);
+                errors.Required("rating", item.Rating, 200);
+                errors.Url("url", item.Url);
+                errors.HasHappened("at", item.At, now);
+            }
+
+            if (errors.Any)
+            {
+                results[i] = new ClaimsApi.ItemResult(id, "rejected", null, null, RatingProblem(errors.ToDictionary()));
+                continue;
+            }
+
+            submissions.Add((i, new ExternalRatingSubmission(
+                id, item!.SourceId, item.Handle is { } handle ? new HandleView(handle.Platform!, handle.Handle!) : null, item.Name?.Trim(), item.Kind,
+                item.Rater!.Trim(), item.Rating!.Trim(), item.Url, item.At)));
+        }
+
+        var recorded = submissions.Count == 0 ? [] : await ledger.ImportExternalRatingsAsync([.. submissions.Select(s => s.Submission)], cancellationToken);
+        for (var j = 0; j < recorded.Count; j++)
+        {
+            var r = recorded[j];
+            results[submissions[j].Index] = r.Status == SubmissionStatus.Rejected
+                ? new ClaimsApi.ItemResult(r.Id, "rejected", null, null, RatingProblem(r.Errors ?? new Dictionary<string, string[]>()))
+                : new ClaimsApi.ItemResult(r.Id, r.Status == SubmissionStatus.Accepted ? "accepted" : "duplicate", r.SourceId, null, null);
+        }
+
+        var all = results.Select(r => r!).ToList();
+        return TypedResults.Ok(new ClaimsApi.BatchResult(
+            all.Count(r => r.Status == "accepted"), all.Count(r => r.Status == "duplicate"), all.Count(r => r.Status == "rejected"), all));
+
+        static ClaimsApi.ItemProblem RatingProblem(IReadOnlyDictionary<string, string[]> errors) =>
+            new("The rating is not valid", StatusCodes.Status400BadRequest, errors);
+    }
+
     // The rater is named in the path: a short name, the same each time ("wikipedia-rsp", "mbfc").
     private static void CheckRater(string rater, RequestErrors errors) => errors.Required("rater", rater, 100);
+
+    private static void CheckHandle(string field, HandleRequest? handle, RequestErrors errors)
+    {
+        errors.Required($"{field}.platform", handle?.Platform, 50);
+        if (errors.Required($"{field}.handle", handle?.Handle) is { } name && name.Trim().TrimStart('@').Length == 0)
+        {
+            errors.Add($"{field}.handle", "A handle is more than '@'.");
+        }
+    }
 
     private static List<HandleView> CheckHandles(List<HandleRequest?> handles, RequestErrors errors)
     {
@@ -170,11 +258,7 @@ internal static class SourcesApi
 
         for (var i = 0; i < handles.Count; i++)
         {
-            errors.Required($"handles[{i}].platform", handles[i]?.Platform, 50);
-            if (errors.Required($"handles[{i}].handle", handles[i]?.Handle) is { } handle && handle.Trim().TrimStart('@').Length == 0)
-            {
-                errors.Add($"handles[{i}].handle", "A handle is more than '@'.");
-            }
+            CheckHandle($"handles[{i}]", handles[i], errors);
         }
 
         return errors.Any ? [] : [.. handles.Select(h => new HandleView(h!.Platform!, h.Handle!))];

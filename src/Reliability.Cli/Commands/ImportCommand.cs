@@ -5,7 +5,7 @@ using Spectre.Console;
 namespace Reliability.Cli.Commands;
 
 /// <summary>
-/// `reliability import claims|claimreview FILE`: posts a file to the running service in batches,
+/// `reliability import claims|claimreview|ratings FILE`: posts a file to the running service in batches,
 /// with a progress bar, resuming after an interruption from FILE.progress.
 /// </summary>
 public static class ImportCommand
@@ -19,6 +19,9 @@ public static class ImportCommand
         command.Subcommands.Add(Subcommand(
             "claimreview", "schema.org ClaimReview JSON-LD: one object, an array, or one object a line (editor key).",
             "/v1/import/claimreview", 100, ReadReviews, batch => $"[{string.Join(',', batch)}]"));
+        command.Subcommands.Add(Subcommand(
+            "ratings", "Outside ratings as JSON Lines: one object a line, {handle: {platform, handle} | sourceId, name?, kind?, rater, rating, url?, at?} (an unknown handle registers its source).",
+            "/v1/import/external-ratings", 100, ReadLines, batch => $"{{\"ratings\":[{string.Join(',', batch)}]}}"));
         return command;
     }
 

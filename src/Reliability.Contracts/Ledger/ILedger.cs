@@ -42,6 +42,12 @@ public interface ILedger
     Task<LedgerOutcome<SourceProfile>> RecordExternalRatingAsync(
         string sourceId, string rater, string? rating, string? url, DateTimeOffset? at, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Records many outside ratings, registering sources by their handles where needed; each item is
+    /// accepted (recorded), a duplicate (that word already stands) or rejected, one at a time.
+    /// </summary>
+    Task<IReadOnlyList<SubmissionResult>> ImportExternalRatingsAsync(IReadOnlyList<ExternalRatingSubmission> ratings, CancellationToken cancellationToken = default);
+
     /// <summary>Changes a source's name, kind or interested-party flag; a null keeps what it is.</summary>
     Task<LedgerOutcome<SourceProfile>> AmendSourceAsync(string sourceId, string? name, string? kind, bool? interestedParty, CancellationToken cancellationToken = default);
 

@@ -63,6 +63,22 @@ public sealed record CorrectionSubmission(
     string? Deletion = null,
     string? Id = null);
 
+/// <summary>
+/// One outside rating of an import. Exactly one of SourceId / Handle names the source; an unknown
+/// handle registers it (SourceName and SourceKind, else named after the handle: an outlet for a web
+/// domain, a social account otherwise). Id labels the item in the answer.
+/// </summary>
+public sealed record ExternalRatingSubmission(
+    string Id,
+    string? SourceId,
+    HandleView? Handle,
+    string? SourceName,
+    string? SourceKind,
+    string Rater,
+    string Rating,
+    string? Url,
+    DateTimeOffset? At);
+
 /// <summary>Option confirmed, or Unresolvable; each submission is a new revision.</summary>
 public sealed record ResolutionSubmission(
     string? Option,

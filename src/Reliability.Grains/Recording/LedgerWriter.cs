@@ -143,6 +143,45 @@ public sealed partial class LedgerWriter(
         WriteSourceAsync(session => SourceWrite.RateAsync(
             session, sourceId, new ExternalRatingRecorded(sourceId, rater, rating, url, at ?? clock.GetUtcNow()), cancellationToken), cancellationToken);
 
+    public async Task<IReadOnlyList<SubmissionResult>> ImportExternalRatingsAsync(
+        IReadOnlyList<ExternalRatingSubmission> ratings, CancellationToken cancellationToken = default)
+    {
+        var results = new List<SubmissionResult>(ratings.Count);
+        foreach (var item in ratings)
+        {
+            var sourceId = item.SourceId;
+            if (item.Handle is { } handle)
+            {
+                var web = string.Equals(handle.Platform.Trim(), "web", StringComparison.OrdinalIgnoreCase);
+                var name = item.SourceName ?? (web ? handle.Handle.Trim() : "@" + handle.Handle.Trim().TrimStart('@'));
+                var (registered, registeredTouched) = await WithRetryAsync(
+                    session => SourceWrite.RegisterAsync(session, null, name, item.SourceKind ?? (web ? "outlet" : "social-account"), false, [handle], clock.GetUtcNow(), cancellationToken),
+                    cancellationToken);
+                await NotifyAsync(registeredTouched);
+                if (!registered.Succeeded)
+                {
+                    results.Add(new SubmissionResult(item.Id, SubmissionStatus.Rejected, null, null, registered.Errors ?? Problem("handle", registered.Detail)));
+                    continue;
+                }
+
+                sourceId = registered.Value!;
+            }
+
+            var (rated, touched) = await WithRetryAsync(
+                session => SourceWrite.RateAsync(
+                    session, sourceId!, new ExternalRatingRecorded(sourceId!, item.Rater, item.Rating, item.Url, item.At ?? clock.GetUtcNow()), cancellationToken),
+                cancellationToken);
+            await NotifyAsync(touched);
+            results.Add(rated.Succeeded
+                ? new SubmissionResult(item.Id, touched.Sources.Count > 0 ? SubmissionStatus.Accepted : SubmissionStatus.Duplicate, sourceId, null)
+                : new SubmissionResult(item.Id, SubmissionStatus.Rejected, null, null, rated.Errors ?? Problem("sourceId", rated.Detail)));
+        }
+
+        return results;
+
+        static Dictionary<string, string[]> Problem(string field, string? detail) => new() { [field] = [detail ?? "Refused."] };
+    }
+
     /// <summary>A write to one source, answered with the source's profile once its grain holds the change.</summary>
     private async Task<LedgerOutcome<SourceProfile>> WriteSourceAsync(
         Func<IDocumentSession, Task<(LedgerOutcome<string> Outcome, Touched Touched)>> write, CancellationToken cancellationToken)
