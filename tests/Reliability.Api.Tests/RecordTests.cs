@@ -656,6 +656,10 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
         await RateAsync("wikipedia-rsp", new { rating = "Generally unreliable", url = "https://en.wikipedia.org/wiki/WP:RSP" });
         Assert.Equal(events + 3, await CountEventsAsync($"source:{sourceId}"));
 
+        // The listing shows them too, and finds the sources an outside rater rates otherwise.
+        var listed = Assert.Single((await Client.GetFromJsonAsync<JsonElement>($"/v1/sources?query={handle}&ratedOtherwise=true")).EnumerateArray());
+        Assert.Equal(expected, Shown(listed.GetProperty("externalRatings")));
+
         // A lookup shows them with the source; one as of an earlier time shows the words standing then.
         using (var lookup = await Client.PostAsJsonAsync("/v1/lookup", new { handles = new[] { new { platform = "x", handle } } }))
         {
@@ -701,8 +705,46 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
         Assert.Equal(events + 4, await CountEventsAsync($"source:{sourceId}"));
         Assert.Equal(expected[1..], Shown((await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}")).GetProperty("externalRatings")));
 
+        // Once the list agrees with the record, the source is no longer among those rated otherwise.
+        await RateAsync("wikipedia-rsp", new { rating = "Generally reliable" });
+        Assert.Equal(0, (await Client.GetFromJsonAsync<JsonElement>($"/v1/sources?query={handle}&ratedOtherwise=true")).GetArrayLength());
+        Assert.DoesNotContain(Assert.Single((await Client.GetFromJsonAsync<JsonElement>($"/v1/sources?query={handle}")).EnumerateArray())
+            .GetProperty("externalRatings").EnumerateArray(), r => r.GetProperty("disagrees").GetBoolean());
+
         static (string, string?, bool)[] Shown(JsonElement ratings) =>
             [.. ratings.EnumerateArray().Select(r => (r.GetProperty("rater").GetString()!, r.GetProperty("expectedBand").GetString(), r.GetProperty("disagrees").GetBoolean()))];
+    }
+
+    [Fact]
+    public async Task A_source_is_listed_as_rated_otherwise_once_its_own_record_speaks()
+    {
+        var handle = $"later_{Guid.NewGuid():N}"[..20];
+        var sourceId = (await (await Client.PostAsJsonAsync("/v1/sources", new { name = "Later", handles = new[] { new { platform = "x", handle } } }))
+            .Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        (await Client.PutAsJsonAsync($"/v1/sources/{sourceId}/external-ratings/wikipedia-rsp", new { rating = "Generally unreliable" })).EnsureSuccessStatusCode();
+        var otherwise = $"/v1/sources?query={handle}&ratedOtherwise=true";
+        // An insufficient record disagrees with no one.
+        Assert.Equal(0, (await Client.GetFromJsonAsync<JsonElement>(otherwise)).GetArrayLength());
+
+        var now = DateTimeOffset.UtcNow;
+        var posted = await PostClaimsAsync([.. Enumerable.Range(1, 5).Select(i => new
+        {
+            id = NewId("later"),
+            sourceId,
+            proposition = new { question = $"Did it happen ({i})? {handle}", options = new[] { "yes", "no" } },
+            option = "yes",
+            publishedAt = now.AddDays(-5 - i),
+        })]);
+        foreach (var item in posted.GetProperty("items").EnumerateArray())
+        {
+            (await Client.PutAsJsonAsync($"/v1/propositions/{item.GetProperty("propositionId").GetString()}/resolution",
+                new { option = "yes", evidence = new[] { "https://example.org/confirmed" } })).EnsureSuccessStatusCode();
+        }
+
+        // Reading the score brings the listing's band up to date, and the listing's filter with it.
+        Assert.Equal("reliable", (await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}")).GetProperty("score").GetProperty("band").GetString());
+        var listed = Assert.Single((await Client.GetFromJsonAsync<JsonElement>(otherwise)).EnumerateArray());
+        Assert.True(Assert.Single(listed.GetProperty("externalRatings").EnumerateArray()).GetProperty("disagrees").GetBoolean());
     }
 
     [Fact]

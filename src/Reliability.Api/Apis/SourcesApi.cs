@@ -26,7 +26,7 @@ internal static class SourcesApi
             .WithSummary("Record what a rater outside the newsroom says of the source, in its words; shown beside the score, flagged where the record disagrees");
         sources.MapDelete("/{id}/external-ratings/{rater}", WithdrawRatingAsync).RequireAuthorization(Roles.Contributor)
             .WithSummary("The rater no longer rates the source (its past words stay in the history)");
-        sources.MapGet("/", SearchAsync).WithSummary("Search sources by name or handle, band and topic");
+        sources.MapGet("/", SearchAsync).WithSummary("Search sources by name or handle, band and topic; `ratedOtherwise=true`: those an outside rater rates otherwise");
         sources.MapGet("/{id}", GetAsync).WithSummary("A source with its handles and score at a glance");
         sources.MapGet("/{id}/score", ScoreAsync)
             .WithSummary("Score, 90% interval, band, Admiralty grade, evidence and correction metrics, now or as of a time");
@@ -45,7 +45,10 @@ internal static class SourcesApi
     /// <summary>The most ratings one import request carries.</summary>
     public const int MaxImportedRatings = 1_000;
 
-    public sealed record SourceListItem(string Id, string Name, string Kind, IReadOnlyList<HandleView> Handles, IReadOnlyList<string> Topics, int ClaimCount, double Score, double Lower, double Upper, string Band, string Grade);
+    /// <summary>A source as listed; its band and outside ratings' <c>disagrees</c> are as of the last time its score was read.</summary>
+    public sealed record SourceListItem(
+        string Id, string Name, string Kind, IReadOnlyList<HandleView> Handles, IReadOnlyList<string> Topics, int ClaimCount,
+        double Score, double Lower, double Upper, string Band, string Grade, IReadOnlyList<ExternalRatingView> ExternalRatings);
 
     /// <summary>
     /// A source's record against the sources it contradicted on confirmed propositions. Counts are
@@ -265,7 +268,8 @@ internal static class SourcesApi
     }
 
     private static async Task<Results<Ok<SourceListItem[]>, ProblemHttpResult>> SearchAsync(
-        RecordQueries queries, CancellationToken cancellationToken, string? query = null, string? band = null, string? topic = null, int limit = 100)
+        RecordQueries queries, CancellationToken cancellationToken, string? query = null, string? band = null, string? topic = null, int limit = 100,
+        bool ratedOtherwise = false)
     {
         if (band is not (null or "reliable" or "mixed" or "unreliable" or "insufficient-record"))
         {
@@ -277,10 +281,11 @@ internal static class SourcesApi
             return Problems.Invalid(new Dictionary<string, string[]> { ["limit"] = ["Between 1 and 1000."] });
         }
 
-        var found = await queries.SearchSourcesAsync(query, band, topic, limit, cancellationToken);
+        var found = await queries.SearchSourcesAsync(query, band, topic, limit, cancellationToken, ratedOtherwise);
         var claims = await queries.ClaimCountsAsync([.. found.Select(s => s.Id)], cancellationToken);
         return TypedResults.Ok(found.Select(s => new SourceListItem(
-            s.Id, s.Name, Vocabulary.Word(s.Kind), s.Handles, s.Topics, claims.GetValueOrDefault(s.Id), s.Score, s.Lower, s.Upper, s.Band, s.Grade)).ToArray());
+            s.Id, s.Name, Vocabulary.Word(s.Kind), s.Handles, s.Topics, claims.GetValueOrDefault(s.Id), s.Score, s.Lower, s.Upper, s.Band, s.Grade,
+            [.. s.ExternalRatings.Select(r => new ExternalRatingView(r.Rater, r.Rating, r.Url, r.At, r.ExpectedBand(), r.Disagrees(s.Band)))])).ToArray());
     }
 
     private static async Task<Results<Ok<SourceProfile>, ProblemHttpResult>> GetAsync(string id, IGrainFactory grains) =>

@@ -140,6 +140,7 @@ internal static class SourceWrite
             }
         }
 
+        source.RefreshRatedOtherwise();
         transaction.AppendToSource(source, rated with { SourceId = source.Id });
         // Stored, and versioned: two raters' words written at once are decided one after the other.
         transaction.Changed(source);

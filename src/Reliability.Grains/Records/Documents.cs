@@ -1,5 +1,6 @@
 using Reliability.Contracts.Sources;
 using Reliability.Domain.Model;
+using Reliability.Domain.Scoring;
 
 namespace Reliability.Grains.Records;
 
@@ -32,6 +33,14 @@ public sealed class SourceDocument
 
     /// <summary>Each outside rater's standing word, by rater: what a repeated rating is compared with.</summary>
     public List<ExternalRatingDocument> ExternalRatings { get; set; } = [];
+
+    /// <summary>
+    /// Whether an outside rater's words mean another band than the listed one, for the listing's
+    /// filter; kept in step by whoever changes either (an insufficient record disagrees with no one).
+    /// </summary>
+    public bool RatedOtherwise { get; set; }
+
+    public void RefreshRatedOtherwise() => RatedOtherwise = ExternalRatings.Any(r => r.Disagrees(Band));
 }
 
 public sealed class ExternalRatingDocument
@@ -40,6 +49,12 @@ public sealed class ExternalRatingDocument
     public required string Rating { get; set; }
     public string? Url { get; set; }
     public DateTimeOffset At { get; set; }
+
+    /// <summary>The band the words mean on a scale the tracker knows, in the API's words; null for others.</summary>
+    public string? ExpectedBand() => ExternalRatingScale.BandOf(Rating) is { } band ? Vocabulary.Band(band) : null;
+
+    public bool Disagrees(string band) =>
+        band != Vocabulary.Band(ReliabilityBand.InsufficientRecord) && ExpectedBand() is { } expected && expected != band;
 }
 
 /// <summary>Maps a platform handle to its source; its id makes a handle belong to one source only.</summary>

@@ -63,7 +63,7 @@ public sealed class RecordQueries(IDocumentStore store)
     }
 
     public async Task<IReadOnlyList<SourceDocument>> SearchSourcesAsync(
-        string? query, string? band, string? topic, int limit, CancellationToken cancellationToken = default)
+        string? query, string? band, string? topic, int limit, CancellationToken cancellationToken = default, bool ratedOtherwise = false)
     {
         await using var session = store.QuerySession();
         IQueryable<SourceDocument> sources = session.Query<SourceDocument>();
@@ -81,6 +81,11 @@ public sealed class RecordQueries(IDocumentStore store)
         if (!string.IsNullOrWhiteSpace(topic))
         {
             sources = sources.Where(s => s.Topics.Contains(topic));
+        }
+
+        if (ratedOtherwise)
+        {
+            sources = sources.Where(s => s.RatedOtherwise);
         }
 
         return await sources.OrderBy(s => s.Name).Take(limit).ToListAsync(cancellationToken);

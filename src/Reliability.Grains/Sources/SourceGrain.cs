@@ -400,6 +400,7 @@ public sealed partial class SourceGrain(
             document.EffectiveEvidence = score.Overall.EffectiveEvidence;
             document.Band = Vocabulary.Band(score.Band);
             document.Grade = score.Grade.ToString();
+            document.RefreshRatedOtherwise();
             session.Store(document);
             try
             {
