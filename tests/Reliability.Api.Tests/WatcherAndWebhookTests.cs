@@ -273,6 +273,34 @@ public sealed class WatcherAndWebhookTests(WatcherAndWebhookTests.Api api) : ICl
         Assert.Equal("the rebels", data.GetProperty("supersededBy").GetProperty("option").GetString());
     }
 
+    [Fact]
+    public async Task A_new_outside_rating_of_a_cited_source_is_announced_to_the_articles_citing_it()
+    {
+        await using var receiver = await FakeReceiver.StartAsync(_ => 200);
+        var claimId = NewId("rated");
+        var sourceId = await PostClaimAsync(claimId, url: null, "A claim by a source a list later deprecates.");
+        var citing = await ArticleAsync($"https://news.example/{claimId}", claimId);
+        var secret = await SubscribeAsync(receiver.Url, ["source.rated"], articleId: citing);
+        var ratings = $"/v1/sources/{sourceId}/external-ratings/wikipedia-rsp";
+        var now = DateTimeOffset.UtcNow;
+
+        (await api.Contributor.PutAsJsonAsync(ratings, new { rating = "Deprecated", url = "https://en.wikipedia.org/wiki/WP:RSP", at = now.AddHours(-1) })).EnsureSuccessStatusCode();
+        // An older word recorded late is history, and the same word again is nothing new: neither is announced.
+        (await api.Contributor.PutAsJsonAsync(ratings, new { rating = "Generally reliable", at = now.AddDays(-400) })).EnsureSuccessStatusCode();
+        (await api.Contributor.PutAsJsonAsync(ratings, new { rating = "Deprecated", url = "https://en.wikipedia.org/wiki/WP:RSP" })).EnsureSuccessStatusCode();
+        (await api.Contributor.DeleteAsync(ratings)).EnsureSuccessStatusCode();
+
+        var announced = await UntilAsync(() => Task.FromResult(receiver.Accepted.ToList()), found => found.Count >= 2, "both words are announced");
+        Assert.Equal(2, announced.Count);
+        Assert.All(announced, a => Assert.Equal("source.rated", a.Event));
+        Assert.All(announced, a => Assert.True(WebhookSignature.Verify(a.Signature, a.Body, secret, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5))));
+        var data = announced.Select(a => JsonDocument.Parse(a.Body).RootElement.Clone()).ToList();
+        Assert.All(data, d => Assert.Equal([citing], d.GetProperty("articleIds").EnumerateArray().Select(id => id.GetString())));
+        Assert.Equal(["Deprecated", null], data.Select(d => d.GetProperty("data").GetProperty("rating").GetString()));
+        Assert.Equal("unreliable", data[0].GetProperty("data").GetProperty("expectedBand").GetString());
+        Assert.Equal(sourceId, data[0].GetProperty("data").GetProperty("sourceId").GetString());
+    }
+
     private async Task<string> ArticleAsync(string url, string claimId)
     {
         var article = await api.Contributor.PostAsJsonAsync("/v1/articles", new { url, publishedAt = DateTimeOffset.UtcNow, claimIds = new[] { claimId } });

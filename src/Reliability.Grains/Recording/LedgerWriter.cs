@@ -141,7 +141,7 @@ public sealed partial class LedgerWriter(
     public Task<LedgerOutcome<SourceProfile>> RecordExternalRatingAsync(
         string sourceId, string rater, string? rating, string? url, DateTimeOffset? at, CancellationToken cancellationToken = default) =>
         WriteSourceAsync(session => SourceWrite.RateAsync(
-            session, sourceId, new ExternalRatingRecorded(sourceId, rater, rating, url, at ?? clock.GetUtcNow()), cancellationToken), cancellationToken);
+            session, sourceId, new ExternalRatingRecorded(sourceId, rater, rating, url, at ?? clock.GetUtcNow()), clock.GetUtcNow(), cancellationToken), cancellationToken);
 
     public async Task<IReadOnlyList<SubmissionResult>> ImportExternalRatingsAsync(
         IReadOnlyList<ExternalRatingSubmission> ratings, CancellationToken cancellationToken = default)
@@ -169,7 +169,7 @@ public sealed partial class LedgerWriter(
 
             var (rated, touched) = await WithRetryAsync(
                 session => SourceWrite.RateAsync(
-                    session, sourceId!, new ExternalRatingRecorded(sourceId!, item.Rater, item.Rating, item.Url, item.At ?? clock.GetUtcNow()), cancellationToken),
+                    session, sourceId!, new ExternalRatingRecorded(sourceId!, item.Rater, item.Rating, item.Url, item.At ?? clock.GetUtcNow()), clock.GetUtcNow(), cancellationToken),
                 cancellationToken);
             await NotifyAsync(touched);
             results.Add(rated.Succeeded

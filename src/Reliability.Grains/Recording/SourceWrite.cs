@@ -2,7 +2,9 @@ using Reliability.Contracts.Ledger;
 using Reliability.Contracts.Sources;
 using Reliability.Domain.Events;
 using Reliability.Domain.Model;
+using Marten;
 using Reliability.Grains.Records;
+using Reliability.Infrastructure.Webhooks;
 
 namespace Reliability.Grains.Recording;
 
@@ -115,9 +117,9 @@ internal static class SourceWrite
     /// it). Saying what already stands writes nothing; so does withdrawing a rating there is not.
     /// </summary>
     public static async Task<(LedgerOutcome<string> Outcome, Touched Touched)> RateAsync(
-        Marten.IDocumentSession session, string sourceId, ExternalRatingRecorded rated, CancellationToken cancellationToken)
+        Marten.IDocumentSession session, string sourceId, ExternalRatingRecorded rated, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var transaction = new RecordTransaction(session, rated.At, cancellationToken);
+        var transaction = new RecordTransaction(session, now, cancellationToken);
         if (await transaction.SourceAsync(sourceId) is not { } source)
         {
             return (LedgerOutcome<string>.NotFound($"No source '{sourceId}'."), Touched.None);
@@ -133,19 +135,46 @@ internal static class SourceWrite
         if (standing is null || rated.At > standing.At || (rated.At == standing.At && string.CompareOrdinal(rated.Rating, standing.Rating) < 0))
         {
             source.ExternalRatings.RemoveAll(r => r.Rater == rated.Rater);
-            if (rated.Rating is not null)
+            var word = rated.Rating is null ? null : new ExternalRatingDocument { Rater = rated.Rater, Rating = rated.Rating, Url = rated.Url, At = rated.At };
+            if (word is not null)
             {
-                source.ExternalRatings.Add(new ExternalRatingDocument { Rater = rated.Rater, Rating = rated.Rating, Url = rated.Url, At = rated.At });
+                source.ExternalRatings.Add(word);
                 source.ExternalRatings.Sort((a, b) => string.CompareOrdinal(a.Rater, b.Rater));
             }
+
+            source.RefreshRatedOtherwise();
+            await AnnounceRatingAsync(transaction, source, rated, word);
         }
 
-        source.RefreshRatedOtherwise();
         transaction.AppendToSource(source, rated with { SourceId = source.Id });
         // Stored, and versioned: two raters' words written at once are decided one after the other.
         transaction.Changed(source);
         transaction.Flush();
         return (LedgerOutcome<string>.Ok(source.Id), transaction.Touched);
+    }
+
+    /// <summary>
+    /// A rater's new standing word, announced as <c>source.rated</c> to the subscribers of the source
+    /// and of the articles citing it, in the transaction that records it: a desk hears when a list
+    /// deprecates a source its stories lean on.
+    /// </summary>
+    private static async Task AnnounceRatingAsync(RecordTransaction transaction, SourceDocument source, ExternalRatingRecorded rated, ExternalRatingDocument? word)
+    {
+        var citing = await transaction.Session.Query<ArticleDocument>()
+            .Where(a => a.Sources.Any(cited => cited.SourceId == source.Id))
+            .Select(a => a.Id)
+            .ToListAsync(transaction.CancellationToken);
+        var announced = new
+        {
+            sourceId = source.Id, rater = rated.Rater, rating = rated.Rating, url = rated.Url, at = rated.At,
+            expectedBand = word?.ExpectedBand(), band = source.Band, disagrees = word?.Disagrees(source.Band) ?? false,
+        };
+        WebhookOutbox.Add(transaction.Session, new WebhookEvent("source.rated", announced)
+        {
+            SourceId = source.Id,
+            ArticleIds = [.. citing.Order(StringComparer.Ordinal)],
+            OccurredAt = rated.At,
+        }, transaction.Now);
     }
 
     private static (LedgerOutcome<string> Outcome, Touched Touched) Added(
