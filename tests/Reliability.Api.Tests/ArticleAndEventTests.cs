@@ -123,6 +123,30 @@ public sealed class ArticleAndEventTests(ArticleAndEventTests.Api api) : IClassF
         Assert.Equal([("claim-superseded", cited, later)], await AlertsAsync(articleId));
     }
 
+    [Fact]
+    public async Task A_cited_source_an_outside_rater_rates_unreliable_raises_an_alert()
+    {
+        var handle = $"rsp_{Guid.NewGuid():N}"[..20];
+        var cited = NewId("cited");
+        var sourceId = (await PostClaimsAsync(Claim(cited, handle, "Who held the camp? " + Guid.NewGuid(), Options[0])))
+            .GetProperty("items")[0].GetProperty("sourceId").GetString()!;
+        var registered = await Client.PostAsJsonAsync("/v1/articles", new { url = $"https://news.example/{Guid.NewGuid():N}", publishedAt = "2023-09-28T18:00:00Z", claimIds = new[] { cited } });
+        var articleId = (await registered.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+
+        // A score out of a hundred means no band the tracker knows; "Deprecated" does.
+        (await Client.PutAsJsonAsync($"/v1/sources/{sourceId}/external-ratings/newsguard", new { rating = "31/100" })).EnsureSuccessStatusCode();
+        Assert.Empty(await AlertsAsync(articleId));
+        (await Client.PutAsJsonAsync($"/v1/sources/{sourceId}/external-ratings/wikipedia-rsp", new { rating = "Deprecated" })).EnsureSuccessStatusCode();
+
+        var alert = Assert.Single((await Client.GetFromJsonAsync<JsonElement>($"/v1/articles/{articleId}/alerts")).GetProperty("alerts").EnumerateArray());
+        Assert.Equal(("source-rated-unreliable", sourceId, "Deprecated"), (alert.GetProperty("kind").GetString(), alert.GetProperty("sourceId").GetString(), alert.GetProperty("to").GetString()));
+        Assert.Contains("wikipedia-rsp", alert.GetProperty("detail").GetString());
+
+        // Withdrawn, it alerts no more.
+        (await Client.DeleteAsync($"/v1/sources/{sourceId}/external-ratings/wikipedia-rsp")).EnsureSuccessStatusCode();
+        Assert.Empty(await AlertsAsync(articleId));
+    }
+
     [Theory]
     [InlineData("{\"url\": \"https://news.example/x\", \"publishedAt\": \"2023-09-28T18:00:00Z\", \"claimIds\": [\"no-such-claim\"]}", "claimIds[0]")]
     [InlineData("{\"url\": \"ftp://news.example/x\", \"publishedAt\": \"2023-09-28T18:00:00Z\"}", "url")]

@@ -18,15 +18,16 @@ internal static class ArticlesApi
         articles.MapPost("/", RegisterAsync).RequireAuthorization(Roles.Contributor)
             .WithSummary("Register an article and what it cites (its URL names it: posting it again updates it)");
         articles.MapGet("/{id}/alerts", AlertsAsync).RequireAuthorization(Roles.Reader)
-            .WithSummary("Cited claims since deleted, retracted, reversed or refuted; cited sources whose band dropped");
+            .WithSummary("Cited claims since deleted, retracted, reversed or refuted; cited sources whose band dropped or that an outside rater rates unreliable");
         return app;
     }
 
     /// <summary>
     /// Kind is claim-deleted, claim-retracted, claim-reversed, claim-superseded (its source later claimed
-    /// another option without withdrawing it), claim-refuted or source-band-dropped; ReplacementClaimId
-    /// is what the source says now (a reversal's replacement, else its later claim of another option);
-    /// From/To are the bands of a source whose band dropped.
+    /// another option without withdrawing it), claim-refuted, source-band-dropped or source-rated-unreliable
+    /// (an outside rater's words mean unreliable); ReplacementClaimId is what the source says now (a
+    /// reversal's replacement, else its later claim of another option); From/To are the bands of a
+    /// source whose band dropped, To the rater's words for a source rated unreliable.
     /// </summary>
     public sealed record ArticleAlert(string Kind, string SourceId, string? ClaimId, string? ReplacementClaimId, string? From, string? To, string Detail);
 
@@ -107,11 +108,22 @@ internal static class ArticlesApi
 
         foreach (var cited in article.Sources)
         {
-            if (await grains.GetGrain<ISourceGrain>(cited.SourceId).GetProfileAsync() is { } profile
-                && Rank(profile.Score.Band) is > 0 and var now && now < Rank(cited.Band))
+            if (await grains.GetGrain<ISourceGrain>(cited.SourceId).GetProfileAsync() is not { } profile)
+            {
+                continue;
+            }
+
+            if (Rank(profile.Score.Band) is > 0 and var now && now < Rank(cited.Band))
             {
                 alerts.Add(new ArticleAlert("source-band-dropped", cited.SourceId, null, null, cited.Band, profile.Score.Band,
                     $"The source was {cited.Band} when the article cited it and is {profile.Score.Band} now."));
+            }
+
+            // Whatever the record says: the desk should know its story leans on a source a list it trusts deems unreliable.
+            foreach (var rating in profile.ExternalRatings.Where(r => r.ExpectedBand == "unreliable"))
+            {
+                alerts.Add(new ArticleAlert("source-rated-unreliable", cited.SourceId, null, null, null, rating.Rating,
+                    $"{rating.Rater} rates the source \u201c{rating.Rating}\u201d; the record's own band is {profile.Score.Band}."));
             }
         }
 
