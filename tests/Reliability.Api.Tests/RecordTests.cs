@@ -716,6 +716,29 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
     }
 
     [Fact]
+    public async Task A_word_older_than_a_withdrawal_stays_history_in_the_listing_too()
+    {
+        var handle = $"withdrawn_{Guid.NewGuid():N}"[..20];
+        var sourceId = (await (await Client.PostAsJsonAsync("/v1/sources", new { name = "Withdrawn", handles = new[] { new { platform = "x", handle } } }))
+            .Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        var ratings = $"/v1/sources/{sourceId}/external-ratings/wikipedia-rsp";
+        var now = DateTimeOffset.UtcNow;
+        (await Client.PutAsJsonAsync(ratings, new { rating = "Deprecated", at = now.AddDays(-1) })).EnsureSuccessStatusCode();
+        (await Client.DeleteAsync(ratings)).EnsureSuccessStatusCode();
+
+        // Found late, a word from before the withdrawal does not stand: not in the profile, nor in the listing.
+        (await Client.PutAsJsonAsync(ratings, new { rating = "Generally reliable", at = now.AddDays(-2) })).EnsureSuccessStatusCode();
+        Assert.Equal(0, (await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}")).GetProperty("externalRatings").GetArrayLength());
+        Assert.Equal(0, Assert.Single((await Client.GetFromJsonAsync<JsonElement>($"/v1/sources?query={handle}")).EnumerateArray())
+            .GetProperty("externalRatings").GetArrayLength());
+
+        // Said again now, it stands.
+        (await Client.PutAsJsonAsync(ratings, new { rating = "Generally reliable" })).EnsureSuccessStatusCode();
+        Assert.Equal("Generally reliable", Assert.Single((await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}"))
+            .GetProperty("externalRatings").EnumerateArray()).GetProperty("rating").GetString());
+    }
+
+    [Fact]
     public async Task A_source_is_listed_as_rated_otherwise_once_its_own_record_speaks()
     {
         var handle = $"later_{Guid.NewGuid():N}"[..20];

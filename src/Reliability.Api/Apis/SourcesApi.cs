@@ -285,7 +285,7 @@ internal static class SourcesApi
         var claims = await queries.ClaimCountsAsync([.. found.Select(s => s.Id)], cancellationToken);
         return TypedResults.Ok(found.Select(s => new SourceListItem(
             s.Id, s.Name, Vocabulary.Word(s.Kind), s.Handles, s.Topics, claims.GetValueOrDefault(s.Id), s.Score, s.Lower, s.Upper, s.Band, s.Grade,
-            [.. s.ExternalRatings.Select(r => new ExternalRatingView(r.Rater, r.Rating, r.Url, r.At, r.ExpectedBand(), r.Disagrees(s.Band)))])).ToArray());
+            [.. s.StandingRatings().Select(r => Views.Of(r, s.ListedBand))])).ToArray());
     }
 
     private static async Task<Results<Ok<SourceProfile>, ProblemHttpResult>> GetAsync(string id, IGrainFactory grains) =>

@@ -1,3 +1,4 @@
+using Reliability.Domain.Events;
 using Reliability.Domain.Scoring;
 
 namespace Reliability.Domain.Model;
@@ -22,6 +23,20 @@ public sealed record ExternalRating(string Rater, string Rating, string? Url, Da
     /// </summary>
     public bool DisagreesWith(ReliabilityBand band) =>
         band != ReliabilityBand.InsufficientRecord && ExpectedBand is { } expected && expected != band;
+}
+
+/// <summary>
+/// Which of a rater's words on a source stands: the later one, and of two said at the same moment the
+/// first in ordinal order of rating, then URL (a withdrawal, with no rating, first of all). The answer
+/// never depends on the order words arrive in, so a grain folding them as they are committed, a replay
+/// in time order and a writer deciding on the stored listing all agree.
+/// </summary>
+public static class RaterWords
+{
+    public static bool Replaces(ExternalRatingRecorded word, ExternalRatingRecorded standing) =>
+        word.At != standing.At ? word.At > standing.At
+        : string.CompareOrdinal(word.Rating, standing.Rating) is var byRating && byRating != 0 ? byRating < 0
+        : string.CompareOrdinal(word.Url, standing.Url) < 0;
 }
 
 /// <summary>The words of the rating scales the tracker knows, and the band each corresponds to.</summary>

@@ -120,8 +120,7 @@ public sealed class Ledger
         return described != source;
     }
 
-    // The rater's latest word stands, whatever order the words arrive in: a grain folds events as
-    // they are committed, a replay in time order, and both must agree.
+    // The rater's word that stands is decided by RaterWords, whatever order the words arrive in.
     private bool Rate(ExternalRatingRecorded recorded)
     {
         if (!_sources.ContainsKey(recorded.SourceId))
@@ -134,19 +133,13 @@ public sealed class Ledger
             _externalRatings[recorded.SourceId] = words = new SortedDictionary<string, ExternalRatingRecorded>(StringComparer.Ordinal);
         }
 
-        if (words.TryGetValue(recorded.Rater, out var latest) && (latest == recorded || ReferenceEquals(Later(latest, recorded), latest)))
+        if (words.TryGetValue(recorded.Rater, out var standing) && !RaterWords.Replaces(recorded, standing))
         {
             return false;
         }
 
         words[recorded.Rater] = recorded;
         return true;
-
-        // Two words at the same moment: the one first in ordinal order of rating, then URL (a withdrawal first of all).
-        static ExternalRatingRecorded Later(ExternalRatingRecorded a, ExternalRatingRecorded b) =>
-            a.At != b.At ? (a.At > b.At ? a : b)
-            : string.CompareOrdinal(a.Rating, b.Rating) is var byRating && byRating != 0 ? (byRating < 0 ? a : b)
-            : string.CompareOrdinal(a.Url, b.Url) <= 0 ? a : b;
     }
 
     private bool AddClaim(Claim claim, Proposition? proposition)

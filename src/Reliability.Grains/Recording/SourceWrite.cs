@@ -125,28 +125,26 @@ internal static class SourceWrite
             return (LedgerOutcome<string>.NotFound($"No source '{sourceId}'."), Touched.None);
         }
 
+        rated = rated with { SourceId = source.Id };
         var standing = source.ExternalRatings.FirstOrDefault(r => r.Rater == rated.Rater);
-        if (rated.Rating is null ? standing is null : standing is not null && standing.Rating == rated.Rating && standing.Url == rated.Url)
+        // The same words again, or a withdrawal where nothing was ever said.
+        if (standing?.Rating == rated.Rating && standing?.Url == rated.Url)
         {
             return (LedgerOutcome<string>.Ok(source.Id), Touched.None);
         }
 
-        // A word older than the one standing is history, not news: recorded, but the later word stands (as in the ledger).
-        if (standing is null || rated.At > standing.At || (rated.At == standing.At && string.CompareOrdinal(rated.Rating, standing.Rating) < 0))
+        // A word that does not replace the one standing (an older one found late) is history, not news:
+        // recorded, but the standing word stays, as in the ledger.
+        if (standing is null || RaterWords.Replaces(rated, standing.ToWord(source.Id)))
         {
             source.ExternalRatings.RemoveAll(r => r.Rater == rated.Rater);
-            var word = rated.Rating is null ? null : new ExternalRatingDocument { Rater = rated.Rater, Rating = rated.Rating, Url = rated.Url, At = rated.At };
-            if (word is not null)
-            {
-                source.ExternalRatings.Add(word);
-                source.ExternalRatings.Sort((a, b) => string.CompareOrdinal(a.Rater, b.Rater));
-            }
-
+            source.ExternalRatings.Add(new ExternalRatingDocument { Rater = rated.Rater, Rating = rated.Rating, Url = rated.Url, At = rated.At });
+            source.ExternalRatings.Sort((a, b) => string.CompareOrdinal(a.Rater, b.Rater));
             source.RefreshRatedOtherwise();
-            await AnnounceRatingAsync(transaction, source, rated, word);
+            await AnnounceRatingAsync(transaction, source, rated);
         }
 
-        transaction.AppendToSource(source, rated with { SourceId = source.Id });
+        transaction.AppendToSource(source, rated);
         // Stored, and versioned: two raters' words written at once are decided one after the other.
         transaction.Changed(source);
         transaction.Flush();
@@ -158,8 +156,9 @@ internal static class SourceWrite
     /// and of the articles citing it, in the transaction that records it: a desk hears when a list
     /// deprecates a source its stories lean on.
     /// </summary>
-    private static async Task AnnounceRatingAsync(RecordTransaction transaction, SourceDocument source, ExternalRatingRecorded rated, ExternalRatingDocument? word)
+    private static async Task AnnounceRatingAsync(RecordTransaction transaction, SourceDocument source, ExternalRatingRecorded rated)
     {
+        var word = rated.Rating is null ? null : new ExternalRating(rated.Rater, rated.Rating, rated.Url, rated.At);
         var citing = await transaction.Session.Query<ArticleDocument>()
             .Where(a => a.Sources.Any(cited => cited.SourceId == source.Id))
             .Select(a => a.Id)
@@ -167,7 +166,8 @@ internal static class SourceWrite
         var announced = new
         {
             sourceId = source.Id, rater = rated.Rater, rating = rated.Rating, url = rated.Url, at = rated.At,
-            expectedBand = word?.ExpectedBand(), band = source.Band, disagrees = word?.Disagrees(source.Band) ?? false,
+            expectedBand = word?.ExpectedBand is { } expected ? Vocabulary.Band(expected) : null, band = source.Band,
+            disagrees = word?.DisagreesWith(source.ListedBand) ?? false,
         };
         WebhookOutbox.Add(transaction.Session, new WebhookEvent("source.rated", announced)
         {

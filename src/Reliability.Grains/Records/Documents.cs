@@ -1,4 +1,5 @@
 using Reliability.Contracts.Sources;
+using Reliability.Domain.Events;
 using Reliability.Domain.Model;
 using Reliability.Domain.Scoring;
 
@@ -31,7 +32,10 @@ public sealed class SourceDocument
     /// <summary>Lower-cased name and handles, for the search box.</summary>
     public string SearchText { get; set; } = "";
 
-    /// <summary>Each outside rater's standing word, by rater: what a repeated rating is compared with.</summary>
+    /// <summary>
+    /// Each outside rater's standing word, by rater, a withdrawal included (its rating null): what a
+    /// word that arrives later is decided against, as the ledger decides it (<see cref="RaterWords"/>).
+    /// </summary>
     public List<ExternalRatingDocument> ExternalRatings { get; set; } = [];
 
     /// <summary>
@@ -40,21 +44,27 @@ public sealed class SourceDocument
     /// </summary>
     public bool RatedOtherwise { get; set; }
 
-    public void RefreshRatedOtherwise() => RatedOtherwise = ExternalRatings.Any(r => r.Disagrees(Band));
+    public void RefreshRatedOtherwise() => RatedOtherwise = StandingRatings().Any(r => r.DisagreesWith(ListedBand));
+
+    /// <summary>The listed band, in the domain's terms.</summary>
+    public ReliabilityBand ListedBand => Vocabulary.TryBand(Band, out var band) ? band : ReliabilityBand.InsufficientRecord;
+
+    /// <summary>The raters' standing ratings, withdrawals left out.</summary>
+    public IEnumerable<ExternalRating> StandingRatings() =>
+        ExternalRatings.Where(r => r.Rating is not null).Select(r => new ExternalRating(r.Rater, r.Rating!, r.Url, r.At));
 }
 
 public sealed class ExternalRatingDocument
 {
     public required string Rater { get; set; }
-    public required string Rating { get; set; }
+
+    /// <summary>The rater's words; null: it withdrew its rating.</summary>
+    public string? Rating { get; set; }
+
     public string? Url { get; set; }
     public DateTimeOffset At { get; set; }
 
-    /// <summary>The band the words mean on a scale the tracker knows, in the API's words; null for others.</summary>
-    public string? ExpectedBand() => ExternalRatingScale.BandOf(Rating) is { } band ? Vocabulary.Band(band) : null;
-
-    public bool Disagrees(string band) =>
-        band != Vocabulary.Band(ReliabilityBand.InsufficientRecord) && ExpectedBand() is { } expected && expected != band;
+    public ExternalRatingRecorded ToWord(string sourceId) => new(sourceId, Rater, Rating, Url, At);
 }
 
 /// <summary>Maps a platform handle to its source; its id makes a handle belong to one source only.</summary>

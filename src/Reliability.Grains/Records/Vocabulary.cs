@@ -20,6 +20,8 @@ public static class Vocabulary
 
     public static string Band(ReliabilityBand band) => Kebab(band.ToString());
 
+    public static bool TryBand(string? word, out ReliabilityBand band) => TryParse(word, out band);
+
     private static bool TryParse<T>([NotNullWhen(true)] string? word, out T value) where T : struct, Enum
     {
         value = default;
