@@ -39,7 +39,11 @@ internal static class ClaimsApi
     public sealed record ItemResult(string Id, string Status, string? SourceId, string? PropositionId, ItemProblem? Problem);
 
     /// <summary>Accepted items are durably stored when this answer is sent.</summary>
-    public sealed record BatchResult(int Accepted, int Duplicates, int Rejected, IReadOnlyList<ItemResult> Items);
+    public sealed record BatchResult(int Accepted, int Duplicates, int Rejected, IReadOnlyList<ItemResult> Items)
+    {
+        public static BatchResult Of(IReadOnlyList<ItemResult> items) =>
+            new(items.Count(r => r.Status == "accepted"), items.Count(r => r.Status == "duplicate"), items.Count(r => r.Status == "rejected"), items);
+    }
 
     private static async Task<Results<Ok<BatchResult>, ProblemHttpResult>> RecordAsync(
         ClaimBatchRequest batch, ILedger ledger, TimeProvider clock, CancellationToken cancellationToken)
@@ -75,9 +79,7 @@ internal static class ClaimsApi
                 : new ItemResult(r.Id, r.Status == SubmissionStatus.Accepted ? "accepted" : "duplicate", r.SourceId, r.PropositionId, null);
         }
 
-        var all = results.Select(r => r!).ToList();
-        return TypedResults.Ok(new BatchResult(
-            all.Count(r => r.Status == "accepted"), all.Count(r => r.Status == "duplicate"), all.Count(r => r.Status == "rejected"), all));
+        return TypedResults.Ok(BatchResult.Of([.. results.Select(r => r!)]));
     }
 
     private static ItemResult Rejected(string id, IReadOnlyDictionary<string, string[]> errors) =>

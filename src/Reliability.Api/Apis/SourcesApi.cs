@@ -232,9 +232,7 @@ internal static class SourcesApi
                 : new ClaimsApi.ItemResult(r.Id, r.Status == SubmissionStatus.Accepted ? "accepted" : "duplicate", r.SourceId, null, null);
         }
 
-        var all = results.Select(r => r!).ToList();
-        return TypedResults.Ok(new ClaimsApi.BatchResult(
-            all.Count(r => r.Status == "accepted"), all.Count(r => r.Status == "duplicate"), all.Count(r => r.Status == "rejected"), all));
+        return TypedResults.Ok(ClaimsApi.BatchResult.Of([.. results.Select(r => r!)]));
 
         static ClaimsApi.ItemProblem RatingProblem(IReadOnlyDictionary<string, string[]> errors) =>
             new("The rating is not valid", StatusCodes.Status400BadRequest, errors);
