@@ -20,4 +20,12 @@ public static class ExceptionChain
     /// </summary>
     public static bool IsDocumentTaken(Exception exception) =>
         Of(exception).Any(e => e is JasperFx.DocumentAlreadyExistsException or Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation });
+
+    /// <summary>
+    /// A document stored with a version check (Marten's optimistic concurrency) had been changed by
+    /// someone else since it was read.
+    /// </summary>
+    public static bool IsVersionConflict(Exception exception) =>
+        Of(exception).Any(e => e is JasperFx.ConcurrencyException
+            || (e is AggregateException aggregate && aggregate.InnerExceptions.Any(IsVersionConflict)));
 }

@@ -6,7 +6,8 @@ using Reliability.Infrastructure.Webhooks;
 namespace Reliability.Testing;
 
 /// <summary>
-/// A webhook receiver on loopback. <c>answer(n)</c> gives the status for the n-th request (1-based);
+/// A webhook receiver on loopback. <c>answer(n)</c> gives the status for the n-th request (1-based),
+/// <c>retryAfter(n)</c> a Retry-After to send with it, and <c>delay</c> how long it takes to answer;
 /// it dedupes on the delivery id and verifies signatures like a real receiver would.
 /// </summary>
 public sealed class FakeReceiver : IAsyncDisposable
@@ -27,12 +28,22 @@ public sealed class FakeReceiver : IAsyncDisposable
 
     public Uri Url => _server.Url("/hook");
 
-    public static async Task<FakeReceiver> StartAsync(Func<int, int> answer)
+    public static async Task<FakeReceiver> StartAsync(Func<int, int> answer, Func<int, TimeSpan?>? retryAfter = null, TimeSpan delay = default)
     {
         FakeReceiver? receiver = null;
-        var server = await LoopbackServer.StartAsync(app => app.MapPost("/hook", async (HttpRequest request) =>
+        var server = await LoopbackServer.StartAsync(app => app.MapPost("/hook", async (HttpRequest request, HttpResponse response) =>
         {
             var n = Interlocked.Increment(ref receiver!._requests);
+            if (delay > TimeSpan.Zero)
+            {
+                await Task.Delay(delay);
+            }
+
+            if (retryAfter?.Invoke(n) is { } wait)
+            {
+                response.Headers.RetryAfter = ((int)wait.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
             receiver.DeliveryIds.Enqueue(request.Headers[WebhookSignature.DeliveryIdHeader].ToString());
             var status = answer(n);
             if (status is >= 200 and < 300)

@@ -47,11 +47,11 @@ internal static class WebhooksApi
 
     public sealed record DeliveryView(
         string Id, string SubscriptionId, string EventKind, string State, int Attempts, int? LastStatus, string? LastError,
-        DateTimeOffset CreatedAt, DateTimeOffset? LastAttemptAt, DateTimeOffset? DeliveredAt, string Body)
+        DateTimeOffset CreatedAt, DateTimeOffset? LastAttemptAt, DateTimeOffset? NextAttemptAt, DateTimeOffset? DeliveredAt, string Body)
     {
         public static DeliveryView Of(WebhookDelivery d) =>
             new(d.Id, d.SubscriptionId, d.EventKind, d.State.ToString().ToLowerInvariant(), d.Attempts, d.LastStatus, d.LastError,
-                d.CreatedAt, d.LastAttemptAt, d.DeliveredAt, d.Body);
+                d.CreatedAt, d.LastAttemptAt, d.State == DeliveryState.Pending ? d.NextAttemptAt : null, d.DeliveredAt, d.Body);
     }
 
     private static async Task<Results<Created<CreatedSubscription>, ProblemHttpResult>> CreateAsync(

@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Polly;
-using Polly.Retry;
 using Polly.Timeout;
 using Reliability.Infrastructure.Watching;
 
@@ -22,7 +21,8 @@ public sealed class WebhookDispatcher
     private readonly WebhookDeliveryQueue _queue;
     private readonly GuardedHttpClient _http;
     private readonly TimeProvider _clock;
-    private readonly ResiliencePipeline<int> _pipeline;
+    private readonly WebhookOptions _options;
+    private readonly ResiliencePipeline<FetchResult> _pipeline;
     private readonly ConcurrentDictionary<string, byte> _inFlight = new();
 
     public WebhookDispatcher(
@@ -38,7 +38,8 @@ public sealed class WebhookDispatcher
         _queue = queue;
         _http = http;
         _clock = clock;
-        _pipeline = CreatePipeline(options.Value, clock);
+        _options = options.Value;
+        _pipeline = CreatePipeline(_options, clock);
     }
 
     /// <summary>Stores one pending delivery per matching subscription, then queues them for sending.</summary>
@@ -51,7 +52,7 @@ public sealed class WebhookDispatcher
         }
 
         // At least once: the record exists before anything is sent.
-        await _deliveries.SaveAsync(created, cancellationToken);
+        await _deliveries.AddAsync(created, cancellationToken);
         Queue(created);
         return created;
     }
@@ -69,7 +70,7 @@ public sealed class WebhookDispatcher
             var id = eventId is null
                 ? Guid.NewGuid().ToString("N")
                 : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(eventId + "\n" + s.Id)))[..32];
-            return new WebhookDelivery { Id = id, SubscriptionId = s.Id, EventKind = e.Kind, Body = BodyOf(id, e, now), CreatedAt = now };
+            return new WebhookDelivery { Id = id, SubscriptionId = s.Id, EventKind = e.Kind, Body = BodyOf(id, e, now), CreatedAt = now, NextAttemptAt = now };
         })];
     }
 
@@ -83,10 +84,37 @@ public sealed class WebhookDispatcher
     }
 
     /// <summary>
-    /// Sends a pending delivery, retrying with backoff up to <see cref="WebhookOptions.MaxAttempts"/>
-    /// tries; every try is recorded. Returns the final record (unchanged when it was not pending).
+    /// Drives a pending delivery to its end, one try after another (<see cref="AttemptAsync"/>),
+    /// waiting out each delay here. For tools and tests: the background sender makes one try at a
+    /// time and leaves the delays to the schedule, so that one failing receiver holds no sending slot
+    /// while it waits. Returns the final record (as it is when it was not pending).
     /// </summary>
     public async Task<WebhookDelivery?> DeliverAsync(string deliveryId, CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            var delivery = await AttemptAsync(deliveryId, cancellationToken);
+            if (delivery is not { State: DeliveryState.Pending, NextAttemptAt: { } next })
+            {
+                return delivery;
+            }
+
+            var wait = next - _clock.GetUtcNow();
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, _clock, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Makes one try of a delivery, if it is pending and due, and records it: Delivered on a 2xx,
+    /// Dead when the target is refused or the round's tries are used up, else pending again with the
+    /// next try scheduled (exponential backoff with jitter, or the receiver's longer Retry-After).
+    /// The subscription is read afresh for every try: a deleted one ends the delivery Dead unsent.
+    /// Returns the record as it stands afterwards; null when there is no such delivery.
+    /// </summary>
+    public async Task<WebhookDelivery?> AttemptAsync(string deliveryId, CancellationToken cancellationToken = default)
     {
         if (!_inFlight.TryAdd(deliveryId, 0))
         {
@@ -96,28 +124,33 @@ public sealed class WebhookDispatcher
 
         try
         {
-            var delivery = await _deliveries.GetAsync(deliveryId, cancellationToken);
-            if (delivery is not { State: DeliveryState.Pending })
-            {
-                return delivery;
-            }
-
-            var subscription = await _subscriptions.GetAsync(delivery.SubscriptionId, cancellationToken);
-            if (subscription is null)
-            {
-                return await FinishAsync(delivery with { LastError = "The subscription was deleted." }, DeliveryState.Dead, cancellationToken);
-            }
-
-            var attempt = new Attempt(this, subscription, delivery, cancellationToken);
+            var now = _clock.GetUtcNow();
+            WebhookDelivery leased;
             try
             {
-                var status = await _pipeline.ExecuteAsync(static (a, token) => a.SendAsync(token), attempt, cancellationToken);
-                return await FinishAsync(attempt.Current, IsSuccess(status) ? DeliveryState.Delivered : DeliveryState.Dead, cancellationToken);
+                // The lease: while this try runs, the record says it is not due, so another node
+                // leaves it alone; if this node dies, the lease runs out and the delivery is due again.
+                var lease = now + (_options.AttemptTimeout * 2) + _options.DuePollInterval;
+                var changed = await _deliveries.ChangeAsync(
+                    deliveryId, d => d.IsDue(now) ? d with { NextAttemptAt = lease } : null, cancellationToken);
+                if (changed is not { } pair || pair.Stored == pair.Read)
+                {
+                    return changed?.Read;
+                }
+
+                leased = pair.Stored;
             }
-            catch (Exception e) when (e is FetchRefusedException or HttpRequestException or TimeoutRejectedException)
+            catch (Exception e) when (ExceptionChain.IsVersionConflict(e))
             {
-                return await FinishAsync(attempt.Current, DeliveryState.Dead, cancellationToken);
+                // Another node took this try first.
+                return await _deliveries.GetAsync(deliveryId, cancellationToken);
             }
+
+            var subscription = await _subscriptions.GetAsync(leased.SubscriptionId, cancellationToken);
+            var outcome = subscription is null
+                ? new TryOutcome(null, "The subscription was deleted.", Final: true, RetryAfter: null, Tried: false)
+                : await SendAsync(subscription, leased, cancellationToken);
+            return await RecordAsync(leased, outcome, now, cancellationToken);
         }
         finally
         {
@@ -133,55 +166,52 @@ public sealed class WebhookDispatcher
         await RequeueAsync(deliveryId, cancellationToken) is null ? null : await DeliverAsync(deliveryId, cancellationToken);
 
     /// <summary>
-    /// Makes a dead delivery pending again (<see cref="Queue"/> it, or <see cref="DeliverAsync"/> it, to
-    /// send it); null when there is no such delivery, <see cref="InvalidOperationException"/> when it is not dead.
+    /// Makes a dead delivery pending again, due at once, with a fresh round of tries (<see cref="Queue"/>
+    /// it, or <see cref="DeliverAsync"/> it, to send it); null when there is no such delivery,
+    /// <see cref="InvalidOperationException"/> when it is not dead.
     /// </summary>
     public async Task<WebhookDelivery?> RequeueAsync(string deliveryId, CancellationToken cancellationToken = default)
     {
-        var delivery = await _deliveries.GetAsync(deliveryId, cancellationToken);
-        if (delivery is null)
-        {
-            return null;
-        }
-
-        if (delivery.State != DeliveryState.Dead)
-        {
-            throw new InvalidOperationException($"Only dead deliveries are replayed; {deliveryId} is {delivery.State}.");
-        }
-
-        var pending = delivery with { State = DeliveryState.Pending };
-        await _deliveries.SaveAsync(pending, cancellationToken);
-        return pending;
+        var now = _clock.GetUtcNow();
+        var changed = await _deliveries.ChangeAsync(
+            deliveryId,
+            d => d.State == DeliveryState.Dead
+                ? d with { State = DeliveryState.Pending, RoundAttempts = 0, NextAttemptAt = now }
+                : throw new InvalidOperationException($"Only dead deliveries are replayed; {deliveryId} is {d.State}."),
+            cancellationToken);
+        return changed?.Stored;
     }
 
-    /// <summary>Non-2xx answers, network errors and timeouts are retried; a refused target never is.</summary>
+    /// <summary>
+    /// Non-2xx answers, network errors, timeouts and anything else that went wrong in a try are tried
+    /// again; a refused target never is.
+    /// </summary>
     public static bool ShouldRetry(Outcome<int> outcome) => outcome switch
     {
         { Exception: FetchRefusedException } => false,
-        { Exception: HttpRequestException or TimeoutRejectedException } => true,
         { Exception: null } => !IsSuccess(outcome.Result),
-        _ => false,
+        _ => true,
     };
 
-    /// <summary>Retry (exponential, jittered) around an attempt timeout; no retry strategy when one try is all.</summary>
-    public static ResiliencePipeline<int> CreatePipeline(WebhookOptions o, TimeProvider clock)
+    /// <summary>
+    /// The wait before the next try after <paramref name="failedTries"/> failed tries of a round:
+    /// <see cref="WebhookOptions.RetryBaseDelay"/> doubled per try, capped at <see cref="WebhookOptions.RetryMaxDelay"/>,
+    /// of which a random half is kept (<paramref name="jitter"/> in [0, 1)) so that deliveries that
+    /// failed together do not all come back together; a longer Retry-After from the receiver wins, up
+    /// to <see cref="WebhookOptions.RetryAfterLimit"/>.
+    /// </summary>
+    public static TimeSpan DelayAfter(int failedTries, TimeSpan? retryAfter, WebhookOptions o, double jitter)
     {
-        var builder = new ResiliencePipelineBuilder<int> { TimeProvider = clock };
-        if (o.MaxAttempts > 1)
-        {
-            builder.AddRetry(new RetryStrategyOptions<int>
-            {
-                MaxRetryAttempts = o.MaxAttempts - 1,
-                Delay = o.RetryBaseDelay,
-                MaxDelay = o.RetryMaxDelay,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome)),
-            });
-        }
-
-        return builder.AddTimeout(o.AttemptTimeout).Build();
+        var doublings = Math.Min(Math.Max(failedTries - 1, 0), 30);
+        var ticks = Math.Min(o.RetryBaseDelay.Ticks * Math.Pow(2, doublings), o.RetryMaxDelay.Ticks);
+        var backoff = TimeSpan.FromTicks((long)(ticks * (0.5 + (0.5 * jitter))));
+        var asked = retryAfter is { } r && r > TimeSpan.Zero ? (r < o.RetryAfterLimit ? r : o.RetryAfterLimit) : TimeSpan.Zero;
+        return asked > backoff ? asked : backoff;
     }
+
+    /// <summary>One try's timeout. Retries are the schedule's (<see cref="DelayAfter"/>), kept in the record, not Polly's, which would hold the sender while it waits.</summary>
+    public static ResiliencePipeline<FetchResult> CreatePipeline(WebhookOptions o, TimeProvider clock) =>
+        new ResiliencePipelineBuilder<FetchResult> { TimeProvider = clock }.AddTimeout(o.AttemptTimeout).Build();
 
     private static bool IsSuccess(int status) => status is >= 200 and < 300;
 
@@ -200,56 +230,83 @@ public sealed class WebhookDispatcher
             },
             JsonSerializerOptions.Web);
 
-    private async Task<WebhookDelivery> FinishAsync(WebhookDelivery delivery, DeliveryState state, CancellationToken cancellationToken)
+    private async Task<TryOutcome> SendAsync(WebhookSubscription subscription, WebhookDelivery delivery, CancellationToken cancellationToken)
     {
-        var finished = delivery with
+        var body = Encoding.UTF8.GetBytes(delivery.Body);
+        try
+        {
+            var result = await _pipeline.ExecuteAsync(
+                async token =>
+                {
+                    // Signed afresh on every try: the receiver checks the timestamp's age.
+                    var request = new FetchRequest(HttpMethod.Post, new Uri(subscription.TargetUrl))
+                    {
+                        Body = body,
+                        ContentType = "application/json",
+                        FollowRedirects = false,
+                        Headers = new Dictionary<string, string>
+                        {
+                            [WebhookSignature.SignatureHeader] = WebhookSignature.Sign(subscription.Secret, _clock.GetUtcNow(), delivery.Body),
+                            [WebhookSignature.DeliveryIdHeader] = delivery.Id,
+                            [WebhookSignature.EventHeader] = delivery.EventKind,
+                        },
+                    };
+                    return await _http.SendAsync(request, token);
+                },
+                cancellationToken);
+            var success = IsSuccess(result.StatusCode);
+            return new TryOutcome(result.StatusCode, success ? null : $"HTTP {result.StatusCode}", Final: success, result.RetryAfter, Tried: true);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // Whatever broke the try (a connection reset mid-answer is an IOException, not an
+            // HttpRequestException) counts as one, so the round still ends; on shutdown the lease
+            // runs out instead and the try is made again.
+            var error = e is TimeoutRejectedException or OperationCanceledException ? "Timed out." : e.Message;
+            return new TryOutcome(null, error, Final: !ShouldRetry(Outcome.FromException<int>(e)), RetryAfter: null, Tried: true);
+        }
+    }
+
+    /// <summary>Records a try under the lease this node holds (a version conflict means it lost the lease, and the other node's record stands).</summary>
+    private async Task<WebhookDelivery?> RecordAsync(WebhookDelivery leased, TryOutcome outcome, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        var tries = leased.RoundAttempts + (outcome.Tried ? 1 : 0);
+        var state = outcome switch
+        {
+            { Status: { } status } when IsSuccess(status) => DeliveryState.Delivered,
+            { Final: true } => DeliveryState.Dead,
+            _ when tries >= _options.MaxAttempts => DeliveryState.Dead,
+            _ => DeliveryState.Pending,
+        };
+        var finishedAt = _clock.GetUtcNow();
+        var recorded = leased with
         {
             State = state,
-            DeliveredAt = state == DeliveryState.Delivered ? _clock.GetUtcNow() : null,
+            Attempts = leased.Attempts + (outcome.Tried ? 1 : 0),
+            RoundAttempts = tries,
+            LastStatus = outcome.Status,
+            LastError = outcome.Error,
+            LastAttemptAt = outcome.Tried ? at : leased.LastAttemptAt,
+            DeliveredAt = state == DeliveryState.Delivered ? finishedAt : null,
+            NextAttemptAt = state == DeliveryState.Pending
+                ? finishedAt + DelayAfter(tries, outcome.RetryAfter, _options, Random.Shared.NextDouble())
+                : null,
         };
-        await _deliveries.SaveAsync(finished, cancellationToken);
-        return finished;
-    }
-
-    /// <summary>One delivery's tries: each is signed afresh (new timestamp) and recorded before the next.</summary>
-    private sealed class Attempt(WebhookDispatcher owner, WebhookSubscription subscription, WebhookDelivery delivery, CancellationToken outer)
-    {
-        public WebhookDelivery Current { get; private set; } = delivery;
-
-        public async ValueTask<int> SendAsync(CancellationToken token)
+        try
         {
-            var now = owner._clock.GetUtcNow();
-            var request = new FetchRequest(HttpMethod.Post, new Uri(subscription.TargetUrl))
-            {
-                Body = Encoding.UTF8.GetBytes(Current.Body),
-                ContentType = "application/json",
-                FollowRedirects = false,
-                Headers = new Dictionary<string, string>
-                {
-                    [WebhookSignature.SignatureHeader] = WebhookSignature.Sign(subscription.Secret, now, Current.Body),
-                    [WebhookSignature.DeliveryIdHeader] = Current.Id,
-                    [WebhookSignature.EventHeader] = Current.EventKind,
-                },
-            };
-            try
-            {
-                var result = await owner._http.SendAsync(request, token);
-                var error = IsSuccess(result.StatusCode) ? null : $"HTTP {result.StatusCode}";
-                await RecordAsync(now, result.StatusCode, error);
-                return result.StatusCode;
-            }
-            catch (Exception e) when (e is FetchRefusedException or HttpRequestException || (e is OperationCanceledException && !outer.IsCancellationRequested))
-            {
-                await RecordAsync(now, null, e is OperationCanceledException ? "Timed out." : e.Message);
-                throw;
-            }
+            return (await _deliveries.ChangeAsync(leased.Id, d => d == leased ? recorded : null, cancellationToken))?.Stored;
         }
-
-        // The outer token, not the attempt's: a timed-out try is still recorded.
-        private async Task RecordAsync(DateTimeOffset at, int? status, string? error)
+        catch (Exception e) when (ExceptionChain.IsVersionConflict(e))
         {
-            Current = Current with { Attempts = Current.Attempts + 1, LastStatus = status, LastError = error, LastAttemptAt = at };
-            await owner._deliveries.SaveAsync(Current, outer);
+            return await _deliveries.GetAsync(leased.Id, cancellationToken);
         }
     }
+
+    /// <summary>What a try came to.</summary>
+    /// <param name="Status">The receiver's answer, when there was one.</param>
+    /// <param name="Error">Why it failed, for the record.</param>
+    /// <param name="Final">No further try: delivered, or refused for good.</param>
+    /// <param name="RetryAfter">How long the receiver asked to be left alone.</param>
+    /// <param name="Tried">A request was made (not so when the subscription was gone).</param>
+    private sealed record TryOutcome(int? Status, string? Error, bool Final, TimeSpan? RetryAfter, bool Tried);
 }

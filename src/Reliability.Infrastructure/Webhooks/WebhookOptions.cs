@@ -16,10 +16,19 @@ public sealed class WebhookOptions
 
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>The longest Retry-After a receiver's answer (429, 503) may ask for and be given.</summary>
+    public TimeSpan RetryAfterLimit { get; set; } = TimeSpan.FromHours(1);
+
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Deliveries sent at the same time by the background sender.</summary>
+    /// <summary>Tries sent at the same time by the background sender.</summary>
     public int Concurrency { get; set; } = 4;
+
+    /// <summary>
+    /// How often the background sender looks for deliveries whose next try is due: retries, a
+    /// replay, or a try whose sender died (its lease ran out).
+    /// </summary>
+    public TimeSpan DuePollInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>How often the outbox of recorded events is turned into deliveries.</summary>
     public TimeSpan OutboxPollInterval { get; set; } = TimeSpan.FromSeconds(2);

@@ -17,7 +17,9 @@ public static class WebhookRegistration
         services.AddOptions<WebhookOptions>()
             .Bind(configuration.GetSection(WebhookOptions.Section))
             .Validate(o => o.MaxAttempts >= 1 && o.Concurrency >= 1, "Reliability:Webhooks:MaxAttempts and Concurrency must be at least 1.")
-            .Validate(o => o.OutboxPollInterval > TimeSpan.Zero, "Reliability:Webhooks:OutboxPollInterval must be positive.")
+            .Validate(o => o.OutboxPollInterval > TimeSpan.Zero && o.DuePollInterval > TimeSpan.Zero, "Reliability:Webhooks:OutboxPollInterval and DuePollInterval must be positive.")
+            .Validate(o => o.AttemptTimeout > TimeSpan.Zero && o.RetryBaseDelay >= TimeSpan.Zero && o.RetryMaxDelay >= o.RetryBaseDelay && o.RetryAfterLimit >= TimeSpan.Zero,
+                "Reliability:Webhooks:AttemptTimeout must be positive, RetryMaxDelay at least RetryBaseDelay, and no delay negative.")
             .ValidateOnStart();
         services.AddOutboundGuard(configuration);
         services.TryAddSingleton<WebhookSubscriptionStore>();
@@ -33,7 +35,8 @@ public static class WebhookRegistration
     public static StoreOptions AddWebhookDocuments(this StoreOptions options)
     {
         options.Schema.For<WebhookSubscription>();
-        options.Schema.For<WebhookDelivery>().Index(d => d.State).Index(d => d.SubscriptionId);
+        // Versioned: two nodes may take up the same due delivery, and only one may make the try.
+        options.Schema.For<WebhookDelivery>().Index(d => d.State).Index(d => d.SubscriptionId).Duplicate(d => d.NextAttemptAt).UseOptimisticConcurrency(true);
         options.Schema.For<WebhookOutboxEvent>().Index(e => e.RecordedAt);
         return options;
     }

@@ -148,7 +148,7 @@ public sealed class WebhookDispatcherTests
             Body = "{}",
             CreatedAt = DateTimeOffset.UtcNow,
         };
-        await store.SaveAsync(leftOver);
+        await store.AddAsync([leftOver]);
         var sender = services.GetServices<IHostedService>().OfType<WebhookDeliveryService>().Single();
 
         await sender.StartAsync(CancellationToken.None);
@@ -167,6 +167,145 @@ public sealed class WebhookDispatcherTests
         finally
         {
             await sender.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task A_receiver_that_is_down_does_not_hold_up_another_subscribers_deliveries()
+    {
+        // One sending slot, and retries minutes apart: a sender that waited out a retry in its slot
+        // would deliver nothing else for minutes.
+        await using var down = await FakeReceiver.StartAsync(_ => 503);
+        await using var up = await FakeReceiver.StartAsync(_ => 200);
+        await using var services = await WebhookHost.CreateAsync(maxAttempts: 3, settings: new Dictionary<string, string?>
+        {
+            ["Reliability:Webhooks:Concurrency"] = "1",
+            ["Reliability:Webhooks:RetryBaseDelay"] = "00:10:00",
+            ["Reliability:Webhooks:RetryMaxDelay"] = "00:10:00",
+        });
+        var subscriptions = services.GetRequiredService<WebhookSubscriptionStore>();
+        var downSubscription = await subscriptions.CreateAsync(new(down.Url.ToString()) { EventKinds = ["claim.deleted"] });
+        await subscriptions.CreateAsync(new(up.Url.ToString()) { EventKinds = ["claim.retracted"] });
+        var dispatcher = services.GetRequiredService<WebhookDispatcher>();
+        var store = services.GetRequiredService<WebhookDeliveryStore>();
+        var sender = services.GetServices<IHostedService>().OfType<WebhookDeliveryService>().Single();
+
+        await sender.StartAsync(CancellationToken.None);
+        try
+        {
+            var failing = (await dispatcher.EnqueueAsync(Deleted)).Concat(await dispatcher.EnqueueAsync(Deleted)).ToList();
+            var healthy = Assert.Single(await dispatcher.EnqueueAsync(Deleted with { Kind = "claim.retracted" }));
+            await WaitUntilAsync(async () => (await store.GetAsync(healthy.Id))!.State == DeliveryState.Delivered && down.Requests == 2);
+
+            Assert.Equal(healthy.Id, Assert.Single(up.Accepted).DeliveryId);
+            foreach (var delivery in failing)
+            {
+                var stored = (await store.GetAsync(delivery.Id))!;
+                Assert.Equal((DeliveryState.Pending, 1, 1, 503), (stored.State, stored.Attempts, stored.RoundAttempts, stored.LastStatus));
+                Assert.Equal(downSubscription.Id, stored.SubscriptionId);
+                // Between half and all of the ten minutes from the try.
+                Assert.InRange(stored.NextAttemptAt!.Value - stored.LastAttemptAt!.Value, TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(10.5));
+            }
+        }
+        finally
+        {
+            await sender.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task A_receiver_asking_to_retry_later_is_tried_no_sooner()
+    {
+        await using var receiver = await FakeReceiver.StartAsync(n => n == 1 ? 429 : 200, retryAfter: n => n == 1 ? TimeSpan.FromMinutes(15) : null);
+        await using var services = await WebhookHost.CreateAsync();
+        await services.GetRequiredService<WebhookSubscriptionStore>().CreateAsync(new(receiver.Url.ToString()));
+        var dispatcher = services.GetRequiredService<WebhookDispatcher>();
+        var queued = Assert.Single(await dispatcher.EnqueueAsync(Deleted));
+
+        var tried = await dispatcher.AttemptAsync(queued.Id);
+
+        Assert.Equal((DeliveryState.Pending, 1, 429), (tried!.State, tried.Attempts, tried.LastStatus));
+        Assert.True(tried.NextAttemptAt >= tried.LastAttemptAt!.Value.AddMinutes(15), $"next try at {tried.NextAttemptAt:O}");
+        // Not due yet: trying again sends nothing.
+        Assert.Equal(tried, await dispatcher.AttemptAsync(queued.Id));
+        Assert.Equal(1, receiver.Requests);
+    }
+
+    [Fact]
+    public async Task A_subscription_deleted_between_tries_gets_no_further_try()
+    {
+        await using var receiver = await FakeReceiver.StartAsync(_ => 500);
+        await using var services = await WebhookHost.CreateAsync(settings: new Dictionary<string, string?> { ["Reliability:Webhooks:RetryMaxDelay"] = "00:00:00.010" });
+        var subscriptions = services.GetRequiredService<WebhookSubscriptionStore>();
+        var subscription = await subscriptions.CreateAsync(new(receiver.Url.ToString()));
+        var dispatcher = services.GetRequiredService<WebhookDispatcher>();
+        var queued = Assert.Single(await dispatcher.EnqueueAsync(Deleted));
+
+        Assert.Equal(DeliveryState.Pending, (await dispatcher.AttemptAsync(queued.Id))!.State);
+        await subscriptions.DeleteAsync(subscription.Id);
+        await Task.Delay(50);
+        var ended = await dispatcher.AttemptAsync(queued.Id);
+
+        Assert.Equal((DeliveryState.Dead, 1, "The subscription was deleted."), (ended!.State, ended.Attempts, ended.LastError));
+        Assert.Equal(1, receiver.Requests);
+    }
+
+    [Fact]
+    public async Task Two_nodes_taking_up_the_same_delivery_send_it_once()
+    {
+        await using var receiver = await FakeReceiver.StartAsync(_ => 200, delay: TimeSpan.FromMilliseconds(300));
+        await using var services = await WebhookHost.CreateAsync();
+        await services.GetRequiredService<WebhookSubscriptionStore>().CreateAsync(new(receiver.Url.ToString()));
+        var first = services.GetRequiredService<WebhookDispatcher>();
+        // A second node: its own dispatcher (and in-process guard) over the same database.
+        var second = ActivatorUtilities.CreateInstance<WebhookDispatcher>(services);
+        var queued = Assert.Single(await first.EnqueueAsync(Deleted));
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => Task.Run(() => (i % 2 == 0 ? first : second).AttemptAsync(queued.Id))));
+
+        Assert.Equal(1, receiver.Requests);
+        var stored = (await services.GetRequiredService<WebhookDeliveryStore>().GetAsync(queued.Id))!;
+        Assert.Equal((DeliveryState.Delivered, 1), (stored.State, stored.Attempts));
+        Assert.Contains(outcomes, o => o is { State: DeliveryState.Delivered });
+    }
+
+    [Fact]
+    public async Task A_try_whose_sender_died_is_made_again_once_its_lease_runs_out()
+    {
+        await using var receiver = await FakeReceiver.StartAsync(_ => 200);
+        await using var services = await WebhookHost.CreateAsync();
+        var subscription = await services.GetRequiredService<WebhookSubscriptionStore>().CreateAsync(new(receiver.Url.ToString()));
+        var store = services.GetRequiredService<WebhookDeliveryStore>();
+        var sender = services.GetServices<IHostedService>().OfType<WebhookDeliveryService>().Single();
+        WebhookDelivery Leased(string id, TimeSpan leaseLeft) => new()
+        {
+            Id = id, SubscriptionId = subscription.Id, EventKind = "claim.deleted", Body = "{}",
+            CreatedAt = DateTimeOffset.UtcNow.AddMinutes(-1), NextAttemptAt = DateTimeOffset.UtcNow + leaseLeft,
+        };
+
+        await sender.StartAsync(CancellationToken.None);
+        try
+        {
+            // Stored while the sender runs, as another node that died mid-try would leave them.
+            await store.AddAsync([Leased("lease-ran-out", TimeSpan.FromSeconds(-1)), Leased("lease-held", TimeSpan.FromMinutes(5))]);
+            await WaitUntilAsync(async () => (await store.GetAsync("lease-ran-out"))!.State == DeliveryState.Delivered);
+
+            Assert.Equal(["lease-ran-out"], receiver.DeliveryIds);
+            Assert.Equal(DeliveryState.Pending, (await store.GetAsync("lease-held"))!.State);
+        }
+        finally
+        {
+            await sender.StopAsync(CancellationToken.None);
+        }
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "Timed out waiting.");
+            await Task.Delay(50);
         }
     }
 }

@@ -1,5 +1,4 @@
 using Polly;
-using Polly.Retry;
 using Polly.Testing;
 using Polly.Timeout;
 using Reliability.Infrastructure.Webhooks;
@@ -9,30 +8,39 @@ namespace Reliability.Infrastructure.Tests.Webhooks;
 public sealed class WebhookPipelineTests
 {
     [Fact]
-    public void Deliveries_retry_with_jittered_exponential_backoff_around_an_attempt_timeout()
+    public void A_try_runs_under_the_attempt_timeout_and_nothing_else()
     {
         var options = new WebhookOptions { MaxAttempts = 6, AttemptTimeout = TimeSpan.FromSeconds(7) };
 
         var strategies = WebhookDispatcher.CreatePipeline(options, TimeProvider.System).GetPipelineDescriptor().Strategies;
 
-        Assert.Collection(
-            strategies,
-            s =>
-            {
-                var retry = Assert.IsType<RetryStrategyOptions<int>>(s.Options);
-                Assert.Equal((5, DelayBackoffType.Exponential, true), (retry.MaxRetryAttempts, retry.BackoffType, retry.UseJitter));
-                Assert.Equal((options.RetryBaseDelay, options.RetryMaxDelay), (retry.Delay, retry.MaxDelay));
-            },
-            s => Assert.Equal(TimeSpan.FromSeconds(7), Assert.IsType<TimeoutStrategyOptions>(s.Options).Timeout));
+        Assert.Equal(TimeSpan.FromSeconds(7), Assert.IsType<TimeoutStrategyOptions>(Assert.Single(strategies).Options).Timeout);
+    }
+
+    [Theory]
+    [InlineData(1, 0.0, 5)]
+    [InlineData(1, 0.999, 10)]
+    [InlineData(2, 0.0, 10)]
+    [InlineData(3, 0.0, 20)]
+    [InlineData(7, 0.0, 150)]
+    [InlineData(30, 0.999, 300)]
+    public void Retries_back_off_exponentially_with_jitter_up_to_the_cap(int failedTries, double jitter, int expectedSeconds)
+    {
+        var options = new WebhookOptions { RetryBaseDelay = TimeSpan.FromSeconds(10), RetryMaxDelay = TimeSpan.FromMinutes(5) };
+
+        var delay = WebhookDispatcher.DelayAfter(failedTries, retryAfter: null, options, jitter);
+
+        Assert.Equal(expectedSeconds, delay.TotalSeconds, precision: 0);
     }
 
     [Fact]
-    public void One_attempt_means_no_retry_strategy()
+    public void A_longer_retry_after_is_honoured_up_to_its_limit_and_a_shorter_one_does_not_hurry_the_backoff()
     {
-        var strategies = WebhookDispatcher.CreatePipeline(new WebhookOptions { MaxAttempts = 1 }, TimeProvider.System)
-            .GetPipelineDescriptor().Strategies;
+        var options = new WebhookOptions { RetryBaseDelay = TimeSpan.FromSeconds(10), RetryAfterLimit = TimeSpan.FromMinutes(30) };
 
-        Assert.IsType<TimeoutStrategyOptions>(Assert.Single(strategies).Options);
+        Assert.Equal(TimeSpan.FromMinutes(15), WebhookDispatcher.DelayAfter(1, TimeSpan.FromMinutes(15), options, 0.5));
+        Assert.Equal(TimeSpan.FromMinutes(30), WebhookDispatcher.DelayAfter(1, TimeSpan.FromDays(2), options, 0.5));
+        Assert.Equal(TimeSpan.FromSeconds(7.5), WebhookDispatcher.DelayAfter(1, TimeSpan.FromSeconds(1), options, 0.5));
     }
 
     [Theory]
@@ -48,11 +56,12 @@ public sealed class WebhookPipelineTests
     }
 
     [Fact]
-    public void A_refused_target_is_not_retried_but_network_errors_and_timeouts_are()
+    public void A_refused_target_is_not_retried_but_network_errors_timeouts_and_broken_answers_are()
     {
         Assert.False(WebhookDispatcher.ShouldRetry(Outcome.FromException<int>(
             new Infrastructure.Watching.FetchRefusedException(Infrastructure.Watching.FetchRefusal.Address, "no"))));
         Assert.True(WebhookDispatcher.ShouldRetry(Outcome.FromException<int>(new HttpRequestException("reset"))));
         Assert.True(WebhookDispatcher.ShouldRetry(Outcome.FromException<int>(new TimeoutRejectedException())));
+        Assert.True(WebhookDispatcher.ShouldRetry(Outcome.FromException<int>(new HttpIOException(HttpRequestError.ResponseEnded))));
     }
 }

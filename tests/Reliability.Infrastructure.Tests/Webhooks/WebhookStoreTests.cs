@@ -52,7 +52,7 @@ public sealed class WebhookStoreTests
             CreatedAt = t0.AddMinutes(minutes),
         };
 
-        await store.SaveAsync(
+        await store.AddAsync(
         [
             Delivery("d1", "s1", DeliveryState.Dead, 1),
             Delivery("d2", "s1", DeliveryState.Delivered, 2),
@@ -80,5 +80,53 @@ public sealed class WebhookStoreTests
         var delivery = await dispatcher.DeliverAsync(queued.Id);
 
         Assert.Equal((DeliveryState.Dead, 0), (delivery!.State, delivery.Attempts));
+    }
+
+    [Fact]
+    public async Task A_delivery_changed_by_someone_else_since_it_was_read_is_not_overwritten()
+    {
+        await using var services = await WebhookHost.CreateAsync();
+        var store = services.GetRequiredService<WebhookDeliveryStore>();
+        await store.AddAsync([new WebhookDelivery { Id = "d1", SubscriptionId = "s1", EventKind = "claim.deleted", Body = "{}", CreatedAt = DateTimeOffset.UtcNow }]);
+
+        // Two nodes read the same record; the first to store wins, the second is told so.
+        var secondRead = new TaskCompletionSource();
+        var firstStored = new TaskCompletionSource();
+        var second = store.ChangeAsync("d1", d =>
+        {
+            secondRead.SetResult();
+            firstStored.Task.Wait(TimeSpan.FromSeconds(30));
+            return d with { LastError = "second" };
+        });
+        await secondRead.Task;
+        await store.ChangeAsync("d1", d => d with { LastError = "first" });
+        firstStored.SetResult();
+
+        var lost = await Assert.ThrowsAnyAsync<Exception>(() => second);
+        Assert.True(ExceptionChain.IsVersionConflict(lost), lost.ToString());
+        Assert.Equal("first", (await store.GetAsync("d1"))!.LastError);
+    }
+
+    [Fact]
+    public async Task Due_deliveries_are_the_pending_ones_whose_next_try_has_come_longest_waiting_first()
+    {
+        await using var services = await WebhookHost.CreateAsync();
+        var store = services.GetRequiredService<WebhookDeliveryStore>();
+        var now = new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+        WebhookDelivery Delivery(string id, DeliveryState state, DateTimeOffset? next) =>
+            new() { Id = id, SubscriptionId = "s1", EventKind = "claim.deleted", Body = "{}", State = state, CreatedAt = now.AddHours(-1), NextAttemptAt = next };
+
+        await store.AddAsync(
+        [
+            Delivery("later", DeliveryState.Pending, now.AddSeconds(1)),
+            Delivery("now", DeliveryState.Pending, now),
+            Delivery("earlier", DeliveryState.Pending, now.AddMinutes(-5)),
+            Delivery("unscheduled", DeliveryState.Pending, null),
+            Delivery("dead", DeliveryState.Dead, null),
+            Delivery("delivered", DeliveryState.Delivered, now.AddMinutes(-10)),
+        ]);
+
+        Assert.Equal(["earlier", "now", "unscheduled"], await store.DueAsync(now, 10));
+        Assert.Equal(["earlier"], await store.DueAsync(now, 1));
     }
 }
