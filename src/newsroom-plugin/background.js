@@ -23,9 +23,10 @@ chrome.runtime.onMessage.addListener(function (message, sender, reply) {
       headers: headers,
       body: message.body === undefined ? undefined : JSON.stringify(message.body),
       credentials: 'omit',
+      signal: AbortSignal.timeout(20000), // A call that never answers must not leave the page waiting for good.
     }).then(function (response) {
       return response.json().catch(function () { return null; }).then(function (json) {
-        reply({ ok: response.ok, status: response.status, body: json });
+        reply({ ok: response.ok, status: response.status, body: json, retryAfter: response.headers.get('Retry-After') });
       });
     }, function () {
       reply({ ok: false, status: 0, body: null });

@@ -21,6 +21,10 @@
   var DEBOUNCE_MS = 600;
   var RETRY_FIRST_MS = 2000;
   var RETRY_MAX_MS = 5 * 60 * 1000;
+  // The API refuses a lookup naming a longer URL, and with it every other URL of the request.
+  var MAX_URL_LENGTH = 2000;
+  // A call that never answers would otherwise leave the page waiting on it for good.
+  var REQUEST_TIMEOUT_MS = 20000;
 
   var BAND_COLOURS = {
     reliable: { bg: '#1b7f3b', fg: '#ffffff' },
@@ -133,7 +137,7 @@
     var embeds = Array.prototype.slice.call(root.querySelectorAll(EMBED_SELECTOR));
     embeds.forEach(function (embed) {
       var url = embedUrl(embed);
-      if (url) {
+      if (url && url.length <= MAX_URL_LENGTH) {
         citations.push({ element: embed, url: url });
       }
     });
@@ -145,14 +149,18 @@
       if (!url || hostOf(url) === pageHost) {
         return;
       }
-      if (isPostUrl(url) || !isPlatformHost(url)) {
+      if (url.href.length <= MAX_URL_LENGTH && (isPostUrl(url) || !isPlatformHost(url))) {
         citations.push({ element: link, url: url.href });
       }
     });
     return citations.slice(0, MAX_ITEMS);
   }
 
-  /** The article's publication time, as the page declares it, or null. */
+  /**
+   * The article's publication time as the page declares it: {at, day}, `at` for the API (UTC),
+   * `day` as the page wrote it (a story published at 00:30+02:00 is of that day, not the one before);
+   * or null.
+   */
   function publicationTime() {
     var meta = document.querySelector('meta[property="article:published_time"], meta[name="article:published_time"]');
     var text = meta ? meta.getAttribute('content') : null;
@@ -164,7 +172,12 @@
       return null;
     }
     var date = new Date(text);
-    return isNaN(date.getTime()) ? null : date.toISOString();
+    if (isNaN(date.getTime())) {
+      return null;
+    }
+    var at = date.toISOString();
+    var declaredDay = /^\s*(\d{4}-\d{2}-\d{2})/.exec(text);
+    return { at: at, day: declaredDay ? declaredDay[1] : at.slice(0, 10) };
   }
 
   function percent(x) {
@@ -296,7 +309,10 @@
     this.request = config.request || null;
     this.badges = new Map(); // citation element -> badge host
     this.drawn = new WeakMap(); // badge host -> the lookup item it shows, as JSON
-    this.publishedAt = publicationTime();
+    this.panelFills = new WeakMap(); // panel -> its latest filling, so an older one's answers are dropped
+    var published = publicationTime();
+    this.publishedAt = published ? published.at : null;
+    this.publishedDay = published ? published.day : null;
     this.lastItems = [];
     this.retryMs = RETRY_FIRST_MS;
     this.retryTimer = null;
@@ -304,6 +320,7 @@
     this.unavailableHost = null;
     this.running = false;
     this.pending = false;
+    this.keyRefused = false;
   }
 
   /** One call to the API: {ok, status, body}. Network failures come back as status 0. */
@@ -318,18 +335,23 @@
     if (body !== undefined) {
       headers['Content-Type'] = 'application/json';
     }
+    var abort = new AbortController();
+    var timer = setTimeout(function () { abort.abort(); }, REQUEST_TIMEOUT_MS);
     return fetch(this.api + path, {
       method: method,
       headers: headers,
       body: body === undefined ? undefined : JSON.stringify(body),
       credentials: 'omit',
       mode: 'cors',
+      signal: abort.signal,
     }).then(function (response) {
       return response.json().catch(function () { return null; }).then(function (json) {
-        return { ok: response.ok, status: response.status, body: json };
+        return { ok: response.ok, status: response.status, body: json, retryAfter: response.headers.get('Retry-After') };
       });
     }, function () {
       return { ok: false, status: 0, body: null };
+    }).finally(function () {
+      clearTimeout(timer);
     });
   };
 
@@ -353,11 +375,14 @@
 
   Annotator.prototype.refresh = function () {
     var self = this;
-    if (this.running) {
-      this.pending = true; // The page changed mid-call: look again once this call is done.
+    if (this.running || this.retryTimer !== null) {
+      // The page changed mid-call, or while a failed call's wait runs: look again after either.
+      this.pending = true;
       return Promise.resolve();
     }
-    clearTimeout(this.retryTimer);
+    if (this.keyRefused) {
+      return Promise.resolve(); // Until the key is changed, every call would be refused.
+    }
     var citations = findCitations(document.body || document.documentElement);
     this.removeStaleBadges(citations);
     if (citations.length === 0) {
@@ -365,10 +390,11 @@
     }
     var urls = citations.map(function (c) { return c.url; }).filter(function (u, i, all) { return all.indexOf(u) === i; });
     this.running = true;
+    this.pending = false;
     return this.call('POST', '/v1/lookup', { urls: urls }).then(function (result) {
       self.running = false;
       if (!result.ok || !result.body || !Array.isArray(result.body.items)) {
-        self.unavailable(result.status);
+        self.unavailable(result.status, result.retryAfter);
         return;
       }
       self.available();
@@ -408,23 +434,64 @@
     }
   };
 
-  /** Shows one quiet mark for the whole page and tries again later, waiting longer each time. */
-  Annotator.prototype.unavailable = function (status) {
+  /** Why a lookup failed, as the quiet mark says it: [kind, text, title]. */
+  function failureOf(status) {
+    if (status === 401 || status === 403) {
+      return ['key', 'reliability: key refused', 'The reliability service refused the key; check the key in the settings.'];
+    }
+    if (status === 429) {
+      return ['busy', 'reliability busy', 'The reliability service asked to be called later; retrying then.'];
+    }
+    if (status >= 400 && status < 500 && status !== 408) {
+      return ['request', 'reliability: lookup refused', 'The reliability service refused this page\'s lookup (HTTP ' + status + ').'];
+    }
+    return ['service', 'reliability unavailable', 'The reliability service cannot be reached; retrying.'];
+  }
+
+  /** A Retry-After header (seconds or an HTTP date) in milliseconds, or 0. */
+  function retryAfterMs(header) {
+    if (!header) {
+      return 0;
+    }
+    var ms = /^\d+$/.test(header.trim()) ? Number(header) * 1000 : Date.parse(header) - Date.now();
+    return isNaN(ms) || ms < 0 ? 0 : ms;
+  }
+
+  /**
+   * Shows one quiet mark for the whole page. A service that is down or busy is tried again later,
+   * waiting longer each time and no sooner than it asked; a refused key or a refused request is not
+   * (the same call would be refused again): a refused request is made again only when the page changes.
+   */
+  Annotator.prototype.unavailable = function (status, retryAfter) {
     var self = this;
+    var failure = failureOf(status);
     if (!this.unavailableHost) {
       var host = document.createElement('span');
       guardHost(host, true);
-      host.setAttribute('data-reliability-unavailable', status === 401 || status === 403 ? 'key' : 'service');
-      var root = host.attachShadow({ mode: 'open' });
-      root.appendChild(el(document, 'style', {}, STYLES));
-      root.appendChild(el(document, 'span', { class: 'unavailable', role: 'status', title: 'The reliability service cannot be reached; retrying.' },
-        'reliability unavailable'));
+      host.attachShadow({ mode: 'open' });
       (document.body || document.documentElement).appendChild(host);
       this.unavailableHost = host;
     }
-    var wait = this.retryMs;
+    this.unavailableHost.setAttribute('data-reliability-unavailable', failure[0]);
+    var root = this.unavailableHost.shadowRoot;
+    while (root.firstChild) {
+      root.removeChild(root.firstChild);
+    }
+    root.appendChild(el(document, 'style', {}, STYLES));
+    root.appendChild(el(document, 'span', { class: 'unavailable', role: 'status', title: failure[2] }, failure[1]));
+    if (failure[0] === 'key') {
+      this.keyRefused = true;
+      return;
+    }
+    if (failure[0] === 'request') {
+      return;
+    }
+    var wait = Math.min(Math.max(this.retryMs, retryAfterMs(retryAfter)), RETRY_MAX_MS);
     this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
-    this.retryTimer = setTimeout(function () { self.refresh(); }, wait);
+    this.retryTimer = setTimeout(function () {
+      self.retryTimer = null;
+      self.refresh();
+    }, wait);
   };
 
   Annotator.prototype.available = function () {
@@ -437,6 +504,10 @@
 
   Annotator.prototype.badgeFor = function (element, item) {
     var host = this.badges.get(element);
+    if (host && !host.isConnected) {
+      // The editor dropped the badge (a Backspace beside the link, say) and kept the link: put it back.
+      element.insertAdjacentElement('afterend', host);
+    }
     if (!host) {
       host = document.createElement('span');
       guardHost(host, false);
@@ -530,6 +601,9 @@
   Annotator.prototype.fillPanel = function (panel, item, close) {
     var self = this;
     var source = item.source;
+    // Opened again before the last opening's calls answered: only the latest fills the panel.
+    var filling = {};
+    this.panelFills.set(panel, filling);
     var id = encodeURIComponent(source.id);
     while (panel.firstChild) {
       panel.removeChild(panel.firstChild);
@@ -571,6 +645,9 @@
       this.call('GET', '/v1/sources/' + id + '/explanation?top=' + EXPLAINED_CLAIMS),
       this.call('GET', '/v1/sources/' + id + '/disputes?limit=' + DISPUTED_SOURCES + '&perOpponent=1'),
     ]).then(function (results) {
+      if (self.panelFills.get(panel) !== filling) {
+        return;
+      }
       loading.remove();
       var score = results[0], history = results[1], claims = results[2], then = results[3], explanation = results[4], disputes = results[5];
       if (!score.ok) {
@@ -578,7 +655,7 @@
         return;
       }
       if (then && then.ok) {
-        fact('At publication', scoreText(then.body.summary) + ' (' + asOf.slice(0, 10) + ')');
+        fact('At publication', scoreText(then.body.summary) + ' (' + self.publishedDay + ')');
       }
       panel.appendChild(self.correctionsSection(score.body.corrections || {}));
       if (explanation.ok) {

@@ -179,6 +179,24 @@ public sealed class SecurityTests(SecurityTests.Api api) : IClassFixture<Securit
     }
 
     [Fact]
+    public async Task Browsers_may_amend_a_source_and_read_how_long_a_refusal_asks_them_to_wait()
+    {
+        using var client = Factory.CreateClient();
+        var preflight = new HttpRequestMessage(HttpMethod.Options, "/v1/sources/some-source");
+        preflight.Headers.Add("Origin", "https://newsroom.example");
+        preflight.Headers.Add("Access-Control-Request-Method", "PATCH");
+        preflight.Headers.Add("Access-Control-Request-Headers", "authorization,content-type");
+        var actual = new HttpRequestMessage(HttpMethod.Get, "/v1/sources");
+        actual.Headers.Add("Origin", "https://newsroom.example");
+
+        var preflightResponse = await client.SendAsync(preflight);
+        var actualResponse = await client.SendAsync(actual);
+
+        Assert.Contains("PATCH", preflightResponse.Headers.GetValues("Access-Control-Allow-Methods").Single(), StringComparison.Ordinal);
+        Assert.Contains("Retry-After", actualResponse.Headers.GetValues("Access-Control-Expose-Headers").Single(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public async Task An_oversized_body_is_refused()
     {
         await using var small = await ReliabilityApiFactory.StartAsync("bodysize",

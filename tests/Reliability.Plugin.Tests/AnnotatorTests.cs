@@ -41,6 +41,50 @@ public sealed partial class AnnotatorTests(PluginFixture fixture) : IClassFixtur
         return page;
     }
 
+    /// <summary>
+    /// Like <see cref="OpenAnnotatedAsync"/>, with the page's lookups answered by <paramref name="answer"/>
+    /// (given the lookup's number, from 1: null lets the real API answer, else the status and a
+    /// Retry-After to put on the real answer instead); returns the page and the lookups made so far.
+    /// </summary>
+    private async Task<(IPage Page, Func<int> Lookups)> OpenWithLookupsAsync(
+        string path, string article, Func<int, (int Status, string? RetryAfter)?> answer)
+    {
+        var url = fixture.Site.Publish(path, $"""
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8"><title>{path.TrimStart('/')}</title></head>
+            <body><article>{article}</article>
+            <script src="{fixture.ApiBase}/plugin/reliability.js" data-api="{fixture.ApiBase}" data-key="{fixture.ReaderKey}"></script>
+            </body></html>
+            """);
+        var page = await fixture.Browser.NewPageAsync();
+        var lookups = 0;
+        await page.RouteAsync("**/v1/lookup", async route =>
+        {
+            if (route.Request.Method != "POST")
+            {
+                await route.ContinueAsync();
+                return;
+            }
+
+            var real = await route.FetchAsync();
+            if (answer(Interlocked.Increment(ref lookups)) is not { } changed)
+            {
+                await route.FulfillAsync(new() { Response = real });
+                return;
+            }
+
+            var headers = new Dictionary<string, string>(real.Headers);
+            if (changed.RetryAfter is { } wait)
+            {
+                headers["retry-after"] = wait;
+            }
+
+            await route.FulfillAsync(new() { Response = real, Status = changed.Status, Headers = headers, Body = "{}" });
+        });
+        await page.GotoAsync(url);
+        return (page, () => Volatile.Read(ref lookups));
+    }
+
     /// <summary>What an editor typing a link to War Noir's post does to the page.</summary>
     private static async Task AddCitationAsync(IPage page, string id) =>
         await page.EvaluateAsync("""
@@ -453,6 +497,108 @@ public sealed partial class AnnotatorTests(PluginFixture fixture) : IClassFixtur
 
         await Expect(page.Locator("#typed-link + [data-reliability-source]"))
             .ToHaveAttributeAsync("data-reliability-source", fixture.SourceOf["noir-spg82"]);
+        await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_link_too_long_to_look_up_leaves_the_other_citations_annotated()
+    {
+        var tooLong = "https://example.org/maps?q=" + new string('a', 2_100);
+        var page = await OpenAnnotatedAsync("/long-link", "Long link", $"""
+            <p><a id="war-noir" href="{SeedArticle.WarNoirPost}">War Noir</a> and <a id="long" href="{tooLong}">a map</a>.</p>
+            """);
+
+        await Expect(page.Locator("#war-noir + [data-reliability-source]")).ToHaveCountAsync(1);
+        await Expect(page.Locator("[data-reliability-unavailable]")).ToHaveCountAsync(0);
+        await Expect(page.Locator("#long + [data-reliability-source]")).ToHaveCountAsync(0);
+        await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_refused_lookup_is_not_made_again_until_the_page_changes()
+    {
+        var (page, lookups) = await OpenWithLookupsAsync(
+            "/refused-lookup", $"""<p><a id="war-noir" href="{SeedArticle.WarNoirPost}">War Noir</a></p>""", n => n == 1 ? (400, null) : null);
+
+        await Expect(page.Locator("[data-reliability-unavailable=request] .unavailable")).ToHaveTextAsync("reliability: lookup refused");
+        // A service that is down is tried again after two seconds; a refused request is not.
+        await page.WaitForTimeoutAsync(3_000);
+        Assert.Equal(1, lookups());
+
+        await AddCitationAsync(page, "added");
+
+        await Expect(page.Locator("#added + [data-reliability-source]")).ToHaveCountAsync(1);
+        await Expect(page.Locator("[data-reliability-unavailable]")).ToHaveCountAsync(0);
+        Assert.Equal(2, lookups());
+        await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_busy_service_is_called_again_no_sooner_than_it_asks_however_the_page_changes()
+    {
+        var (page, lookups) = await OpenWithLookupsAsync(
+            "/busy-service", $"""<p><a id="war-noir" href="{SeedArticle.WarNoirPost}">War Noir</a></p>""", n => n == 1 ? (429, "5") : null);
+
+        await Expect(page.Locator("[data-reliability-unavailable=busy] .unavailable")).ToHaveTextAsync("reliability busy");
+        // The journalist goes on writing: each pause would otherwise send a lookup at once.
+        await AddCitationAsync(page, "added");
+        await page.WaitForTimeoutAsync(1_500);
+        await AddCitationAsync(page, "added-again");
+        await page.WaitForTimeoutAsync(1_000);
+        Assert.Equal(1, lookups());
+
+        await Expect(page.Locator("#added-again + [data-reliability-source]")).ToHaveCountAsync(1, new() { Timeout = 15_000 });
+        await Expect(page.Locator("#war-noir + [data-reliability-source]")).ToHaveCountAsync(1);
+        await Expect(page.Locator("[data-reliability-unavailable]")).ToHaveCountAsync(0);
+        Assert.Equal(2, lookups());
+        await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_badge_the_editor_dropped_comes_back_when_the_page_next_changes()
+    {
+        var page = await OpenAnnotatedAsync("/dropped-badge", "Dropped badge", $"""
+            <p><a id="war-noir" href="{SeedArticle.WarNoirPost}">War Noir</a></p>
+            """);
+        var badge = page.Locator("#war-noir + [data-reliability-source]");
+        await Expect(badge).ToHaveCountAsync(1);
+
+        await badge.EvaluateAsync("host => host.remove()");
+        await Expect(badge).ToHaveCountAsync(0);
+        await AddCitationAsync(page, "added");
+
+        await Expect(page.Locator("#added + [data-reliability-source]")).ToHaveCountAsync(1);
+        await Expect(badge).ToHaveCountAsync(1);
+        await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task The_panel_names_the_day_the_page_says_it_was_published_and_fills_once_however_often_it_is_reopened()
+    {
+        // Half past midnight at UTC+2 is still the evening before in UTC.
+        var url = fixture.Site.Publish("/published-day", $"""
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8"><title>Published day</title>
+            <meta property="article:published_time" content="2023-09-29T00:30:00+02:00"></head>
+            <body><article><p><a id="war-noir" href="{SeedArticle.WarNoirPost}">War Noir</a></p></article>
+            <script src="{fixture.ApiBase}/plugin/reliability.js" data-api="{fixture.ApiBase}" data-key="{fixture.ReaderKey}"></script>
+            </body></html>
+            """);
+        var page = await fixture.Browser.NewPageAsync();
+        await page.GotoAsync(url);
+        var host = page.Locator("#war-noir + [data-reliability-source]");
+        var badge = host.Locator("button.badge");
+        var panel = host.Locator("[role=dialog]");
+
+        // Open, close and open again before the first opening's calls can have answered.
+        await badge.EvaluateAsync("b => { b.click(); b.click(); b.click(); }");
+
+        await Expect(panel).ToBeVisibleAsync();
+        await Expect(panel.Locator("section.explanation")).ToHaveCountAsync(1);
+        await Expect(panel).ToContainTextAsync("(2023-09-29)");
+        await page.WaitForTimeoutAsync(1_000);
+        await Expect(panel.Locator("section.explanation")).ToHaveCountAsync(1);
+        await Expect(panel.Locator("h3", new() { HasText = "Score history" })).ToHaveCountAsync(1);
         await page.CloseAsync();
     }
 }

@@ -38,7 +38,9 @@ internal static class SecurityRegistration
         builder.Services.AddCors(cors => cors.AddPolicy(CorsPolicy, policy => policy
             .WithOrigins(options.AllowedOrigins)
             .WithHeaders("Authorization", "X-Api-Key", "Content-Type")
-            .WithMethods("GET", "POST", "PUT", "DELETE")));
+            .WithMethods("GET", "POST", "PUT", "PATCH", "DELETE")
+            // The embedded plugin waits as long as a 429 or 503 asks before it calls again.
+            .WithExposedHeaders("Retry-After")));
 
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
 
