@@ -123,11 +123,8 @@ public sealed class Ledger
     // The rater's word that stands is decided by RaterWords, whatever order the words arrive in.
     private bool Rate(ExternalRatingRecorded recorded)
     {
-        if (!_sources.ContainsKey(recorded.SourceId))
-        {
-            return false;
-        }
-
+        // Kept even for a source not registered by then: a rater's word carries its own date, often
+        // older than the day the desk first met the source, and a replay in time order meets it first.
         if (!_externalRatings.TryGetValue(recorded.SourceId, out var words))
         {
             _externalRatings[recorded.SourceId] = words = new SortedDictionary<string, ExternalRatingRecorded>(StringComparer.Ordinal);

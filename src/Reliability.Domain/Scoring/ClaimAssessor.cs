@@ -109,11 +109,7 @@ internal static class ClaimAssessor
         Ledger ledger, Claim claim, ScoringPolicy policy, string truth, double weight,
         IReadOnlyList<Correction> corrections, bool silentlyDeleted, List<string>? reasons)
     {
-        // A revision that changes the verdict restarts the clock: correcting before the revised
-        // verdict existed is correcting before resolution.
-        var resolvedAt = ledger.ResolutionsOf(claim.PropositionId)
-            .Where(r => r.Verdict == Verdict.Confirmed && r.ConfirmedOption == truth)
-            .Min(r => r.At);
+        var resolvedAt = InForceSince(ledger.ResolutionsOf(claim.PropositionId), truth);
         var reversal = Direction(ledger, claim, corrections, truth);
 
         if (claim.Option == truth)
@@ -127,7 +123,8 @@ internal static class ClaimAssessor
                 reasons?.Add(string.Create(CultureInfo.InvariantCulture, $"published after the verdict (x{policy.HindsightWeight:0.##})"));
             }
 
-            if (corrections.FirstOrDefault(c => c.Kind is CorrectionKind.Deleted or CorrectionKind.Retracted) is { } withdrawn)
+            if (corrections.Where(c => c.Kind is CorrectionKind.Deleted or CorrectionKind.Retracted)
+                .OrderBy(c => c.At).ThenBy(c => c.Id, StringComparer.Ordinal).FirstOrDefault() is { } withdrawn)
             {
                 // History is never lost: a true claim taken down was still made, and still counts.
                 reasons?.Add($"{withdrawn.Kind.ToString().ToLowerInvariant()} later, credit kept");
@@ -148,7 +145,8 @@ internal static class ClaimAssessor
         double factor;
         if (withdrawal is not null)
         {
-            var before = withdrawal.At < resolvedAt;
+            // A withdrawal dated before its own claim is a slip in the dates: it came no earlier than the claim.
+            var before = Latest(withdrawal.At, claim.PublishedAt) < resolvedAt;
             factor = before ? policy.Corrections.CorrectedBeforeResolution : policy.Corrections.CorrectedAfterResolution;
             reasons?.Add($"{Verb(withdrawal, "the truth")} on {Day(withdrawal.At)}, {(before ? "before" : "after")} resolution");
         }
@@ -266,7 +264,28 @@ internal static class ClaimAssessor
             .Where(c => c.Kind is CorrectionKind.Retracted
                 || (c.Kind == CorrectionKind.Deleted && c.IsPublicWithdrawal)
                 || (c.Kind == CorrectionKind.Reversed && ReplacementOption(ledger, c) is { } replacement && creditsReversalTo(replacement)))
-            .MinBy(c => c.At);
+            // Ties by id, so two withdrawals at one moment give the same reason whatever order they were recorded in.
+            .OrderBy(c => c.At).ThenBy(c => c.Id, StringComparer.Ordinal)
+            .FirstOrDefault();
+
+    /// <summary>
+    /// Since when the verdict now in force has stood unbroken. A revision that changes the verdict
+    /// restarts the clock: a claim made, or corrected, while another verdict stood was made or
+    /// corrected before this one existed (B confirmed, then A, then B again: a source saying B while
+    /// A stood was not echoing the editors). Revisions come in revision order.
+    /// </summary>
+    internal static DateTimeOffset InForceSince(IReadOnlyList<Resolution> revisions, string truth)
+    {
+        DateTimeOffset? since = null;
+        foreach (var revision in revisions)
+        {
+            since = revision.Verdict == Verdict.Confirmed && revision.ConfirmedOption == truth ? since ?? revision.At : null;
+        }
+
+        return since ?? throw new InvalidOperationException($"No revision in force confirms '{truth}'.");
+    }
+
+    private static DateTimeOffset Latest(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
     private static string Verb(Correction c, string towardWhat) => c.Kind switch
     {

@@ -65,6 +65,22 @@ internal sealed class ClaimWeights(string sourceId, ScoringPolicy policy)
         }
     }
 
+    /// <summary>
+    /// The totals as they have aged by <paramref name="at"/>, with nothing changed since the last
+    /// totals, and without moving the running totals on: aged in one step or in two, the same
+    /// history would otherwise give other bits.
+    /// </summary>
+    public (double Confirmed, double Refuted) AgedTo(DateTimeOffset at)
+    {
+        if (_stale.Count > 0 || _keptAt is not { } keptAt || at < keptAt)
+        {
+            throw new InvalidOperationException("Aged totals are read only between instants, after the last totals.");
+        }
+
+        var decay = ClaimAssessor.Decay((at - keptAt).TotalDays, policy);
+        return (Math.Max(0.0, _confirmed * decay), Math.Max(0.0, _refuted * decay));
+    }
+
     /// <summary>Confirmed and refuted totals at a time no earlier than the last one asked for.</summary>
     public (double Confirmed, double Refuted) TotalsAt(Ledger ledger, DateTimeOffset at)
     {

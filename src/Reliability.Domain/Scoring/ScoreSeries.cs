@@ -8,6 +8,16 @@ internal sealed class ScoreSeries(ScoringPolicy policy)
 
     public IReadOnlyList<ScorePoint> Points => _points;
 
+    /// <summary>Judges the score at a moment that marks no point of the series, carrying the band it holds then.</summary>
+    public void Pass((double Confirmed, double Refuted) totals)
+    {
+        var (confirmed, refuted) = totals;
+        if (confirmed + refuted >= policy.MinimumEvidence)
+        {
+            _held = BandRule.Next(_held, BetaPosterior.Mean(confirmed, refuted, policy), policy.Bands);
+        }
+    }
+
     public ScorePoint Add(DateTimeOffset at, (double Confirmed, double Refuted) totals)
     {
         var (confirmed, refuted) = totals;

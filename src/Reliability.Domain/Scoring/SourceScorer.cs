@@ -29,13 +29,21 @@ public static class SourceScorer
         var weights = new ClaimWeights(sourceId, policy);
         for (var i = 0; i < events.Count; i++)
         {
+            var at = events[i].OccurredAt;
+            if (i > 0 && events[i - 1].OccurredAt != at && at < asOf && policy.RecencyHalfLife is not null && series.Points.Count > 0)
+            {
+                // Between two instants the record only ages, moving the score steadily toward the
+                // prior; judged just before the next instant's events, a band crossed on the way
+                // (Reliable decaying below its exit) is held, as a reader saw it then.
+                series.Pass(weights.AgedTo(at));
+            }
+
             // A no-op (a claim id seen before) changes nothing, so it marks no point in the series.
             if (ledger.Apply(events[i]))
             {
                 weights.Note(ledger, events[i]);
             }
 
-            var at = events[i].OccurredAt;
             var instantEnds = i == events.Count - 1 || events[i + 1].OccurredAt != at;
             if (weights.Changed && instantEnds && at < asOf)
             {

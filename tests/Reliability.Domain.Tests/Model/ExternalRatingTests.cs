@@ -46,8 +46,23 @@ public sealed class ExternalRatingTests
             ledger.ExternalRatingsOf("fama").Select(r => (r.Rater, r.Rating)));
         Assert.False(ledger.Apply(Rated("wikipedia-rsp", "generally unreliable", 3)));
         Assert.False(ledger.Apply(Rated("wikipedia-rsp", "generally reliable", 2)));
-        Assert.False(ledger.Apply(Rated("unknown", "high", 1) with { SourceId = "nobody" }));
-        Assert.Empty(ledger.ExternalRatingsOf("nobody"));
+    }
+
+    [Fact]
+    public void A_word_older_than_the_desk_s_first_meeting_with_the_source_stands_in_a_replay_too()
+    {
+        // Imported with the rater's own date, years before a claim first registered the source.
+        var registeredLater = Registered with { At = Day(400) };
+        var rated = Rated("wikipedia-rsp", "generally unreliable", 1);
+
+        var replayed = Ledger.Replay([registeredLater, rated], Day(500));
+        var folded = new Ledger();
+        folded.Apply(registeredLater);
+        folded.Apply(rated);
+
+        Assert.Equal("generally unreliable", Assert.Single(replayed.ExternalRatingsOf("fama")).Rating);
+        Assert.Equal(folded.ExternalRatingsOf("fama"), replayed.ExternalRatingsOf("fama"));
+        Assert.Single(Ledger.Replay([registeredLater, rated], Day(200)).ExternalRatingsOf("fama"));
     }
 
     [Fact]

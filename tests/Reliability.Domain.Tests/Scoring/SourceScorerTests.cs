@@ -179,6 +179,66 @@ public sealed class SourceScorerTests
     }
 
     [Fact]
+    public void A_claim_made_while_another_verdict_stood_is_not_an_echo_of_the_verdict_restored_later()
+    {
+        // B confirmed, then A, then B again; the source said B while A stood, against the editors.
+        var score = Score(
+        [
+            Proposition("p", ["A", "B"]), Resolved("p", "B", 2), Resolved("p", "A", 5, revision: 2),
+            Claim("x", "p", "B", 6), Resolved("p", "B", 8, revision: 3),
+        ]);
+        var x = score.Contributions.Single(c => c.ClaimId == "x");
+
+        Assert.Equal(1.0, x.Confirmed, 12);
+        Assert.Contains("confirmed on 2023-10-06", x.Reason);
+        Assert.DoesNotContain("after the verdict", x.Reason);
+    }
+
+    [Fact]
+    public void Retracting_while_another_verdict_stood_is_correcting_before_the_one_restored_later()
+    {
+        var score = Score(
+        [
+            Proposition("p", ["A", "B"]), Claim("x", "p", "A", 0), Resolved("p", "B", 2), Resolved("p", "A", 5, revision: 2),
+            Retraction("r", "x", 7), Resolved("p", "B", 8, revision: 3),
+        ]);
+
+        Assert.Equal(Timeless.Corrections.CorrectedBeforeResolution, score.Contributions.Single(c => c.ClaimId == "x").Refuted, 12);
+    }
+
+    [Fact]
+    public void A_withdrawal_dated_before_its_own_claim_counts_from_the_claim_not_before_the_verdict()
+    {
+        // The claim came after the verdict; a retraction stamped a day before the verdict is a slip in the dates.
+        var score = Score([Proposition("p", ["A", "B"]), Resolved("p", "A", 2), Claim("x", "p", "B", 5), Retraction("r", "x", 1)]);
+        var x = score.Contributions.Single(c => c.ClaimId == "x");
+
+        Assert.Equal(Timeless.Corrections.CorrectedAfterResolution, x.Refuted, 12);
+        Assert.Contains("after resolution", x.Reason);
+    }
+
+    [Fact]
+    public void A_band_the_record_aged_out_of_is_not_regained_by_a_small_rise()
+    {
+        // Reliable once (37 of 50 confirmed), then four years in which only the record's age changes:
+        // it reads Mixed. The verdicts on three claims made back then lift it above Reliable's exit but
+        // not to its entry, and nothing else happened in between to mark the dip.
+        var policy = ScoringPolicy.BetaV1;
+        var late = Enumerable.Range(0, 3).ToList();
+        List<IReliabilityEvent> history = [.. ResolvedClaims(37, 13)];
+        history.AddRange(late.SelectMany(i => new IReliabilityEvent[] { Proposition($"late{i}", day: 60), Claim($"c-late{i}", $"late{i}", "yes", 60) }));
+        var aged = SourceScorer.Score(Subject, history, Day(1460), policy);
+        history.AddRange(late.Select(i => Resolved($"late{i}", "yes", 1461)));
+        var risen = SourceScorer.Score(Subject, history, Day(1462), policy);
+        var bands = policy.Bands;
+
+        Assert.Equal(ReliabilityBand.Reliable, SourceScorer.Score(Subject, history, Day(60), policy).Band);
+        Assert.Equal(ReliabilityBand.Mixed, aged.Band);
+        Assert.InRange(risen.Score, bands.Reliable - bands.Margin, bands.Reliable + bands.Margin);
+        Assert.Equal(ReliabilityBand.Mixed, risen.Band);
+    }
+
+    [Fact]
     public void Retracting_before_a_revised_verdict_counts_as_correcting_before_resolution()
     {
         var score = Score([.. ResolvedClaim("x", "p", "yes", "yes", 0, 2),
