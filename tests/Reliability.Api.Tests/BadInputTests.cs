@@ -195,6 +195,68 @@ public sealed class BadInputTests(BadInputTests.Api api) : IClassFixture<BadInpu
         Assert.Equal("الجيش", proposition.GetProperty("options")[0].GetString());
     }
 
+    [Fact]
+    public async Task A_reversal_naming_a_claim_already_on_record_is_held_to_what_a_new_replacement_would_be()
+    {
+        var run = Guid.NewGuid().ToString("N")[..8];
+        async Task<string> ClaimAsync(string id, string handle, string question, string option)
+        {
+            var body = $$$"""{"claims":[{"id":"{{{id}}}","handle":{"platform":"x","handle":"{{{handle}}}"},"proposition":{"question":"{{{question}}}","options":["a","b"]},"option":"{{{option}}}","publishedAt":"2023-09-28T12:00:00Z"}]}""";
+            using var response = await SendAsync("POST", "/v1/claims", Encoding.UTF8.GetBytes(body));
+            Assert.Equal(1, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accepted").GetInt32());
+            return id;
+        }
+
+        var reversed = await ClaimAsync($"rv-{run}", $"desk{run}", $"Camp {run}?", "a");
+        var otherQuestion = await ClaimAsync($"rv-q-{run}", $"desk{run}", $"Town {run}?", "b");
+        var otherSource = await ClaimAsync($"rv-s-{run}", $"wire{run}", $"Camp {run}?", "b");
+        var sameOption = await ClaimAsync($"rv-o-{run}", $"desk{run}", $"Camp {run}?", "a");
+        string Reversal(string replacement) =>
+            $$$"""{"kind":"reversed","at":"2023-09-29T08:00:00Z","replacement":{"id":"{{{replacement}}}","option":"b","publishedAt":"2023-09-29T08:00:00Z"}}""";
+
+        foreach (var (replacement, says) in new[]
+        {
+            (otherQuestion, "another proposition"), (otherSource, "another source"), (sameOption, "another option"), (reversed, "replace itself"),
+        })
+        {
+            var before = await CountRowsAsync();
+            using var refused = await SendAsync("POST", $"/v1/claims/{reversed}/corrections", Encoding.UTF8.GetBytes(Reversal(replacement)));
+
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            var problem = await refused.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Contains(says, problem.GetProperty("errors").GetProperty("replacement.id")[0].GetString(), StringComparison.Ordinal);
+            Assert.Equal(before, await CountRowsAsync());
+        }
+
+        var untouched = await Client.GetFromJsonAsync<JsonElement>($"/v1/claims/{reversed}");
+        Assert.Equal(0, untouched.GetProperty("corrections").GetArrayLength());
+        Assert.Equal(JsonValueKind.Null, untouched.GetProperty("replacementClaimId").ValueKind);
+        // The source's own later post on the same question, ingested first, is a fit replacement.
+        var later = await ClaimAsync($"rv-later-{run}", $"desk{run}", $"Camp {run}?", "b");
+        using var accepted = await SendAsync("POST", $"/v1/claims/{reversed}/corrections", Encoding.UTF8.GetBytes(Reversal(later)));
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        Assert.Equal(later, (await Client.GetFromJsonAsync<JsonElement>($"/v1/claims/{reversed}")).GetProperty("replacementClaimId").GetString());
+    }
+
+    [Theory]
+    [InlineData("/v1/claims/{0}/corrections", "POST", """{"kind":"retracted,reversed","at":"2023-09-29T08:00:00Z"}""", "kind")]
+    [InlineData("/v1/claims/{0}/corrections", "POST", """{"kind":"deleted","deletion":"observed,announced","at":"2023-09-29T08:00:00Z"}""", "deletion")]
+    [InlineData("/v1/sources/{1}", "PATCH", """{"kind":"outlet,agency"}""", "kind")]
+    public async Task Two_words_joined_by_a_comma_are_not_a_third(string path, string method, string body, string field)
+    {
+        var run = Guid.NewGuid().ToString("N")[..8];
+        var claim = $$$"""{"claims":[{"id":"cw-{{{run}}}","handle":{"platform":"x","handle":"comma{{{run}}}"},"proposition":{"question":"Comma {{{run}}}?","options":["a","b"]},"option":"a","publishedAt":"2023-09-28T12:00:00Z"}]}""";
+        using var recorded = await SendAsync("POST", "/v1/claims", Encoding.UTF8.GetBytes(claim));
+        var sourceId = (await recorded.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items")[0].GetProperty("sourceId").GetString();
+        var before = await CountRowsAsync();
+
+        using var response = await SendAsync(method, string.Format(System.Globalization.CultureInfo.InvariantCulture, path, $"cw-{run}", sourceId), Encoding.UTF8.GetBytes(body));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.True((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty(field, out _));
+        Assert.Equal(before, await CountRowsAsync());
+    }
+
     private async Task AssertRefusedAsync(string method, string path, byte[] body, HttpStatusCode expected)
     {
         var before = await CountRowsAsync();

@@ -75,6 +75,14 @@ internal static class CorrectionWrite
             {
                 return (LedgerOutcome<string>.Invalid(result.Errors!.ToDictionary(e => "replacement." + e.Key, e => e.Value)), Touched.None);
             }
+
+            // A replacement already on record (the source's new post, ingested first) is held to
+            // what a new one would be: else a claim on another question could earn the reversal credit.
+            if (result.Status == SubmissionStatus.Duplicate
+                && ReplacementProblem((await transaction.ClaimAsync(replacement.Id))!, claim) is { } problem)
+            {
+                return (LedgerOutcome<string>.Invalid(new Dictionary<string, string[]> { ["replacement.id"] = [problem] }), Touched.None);
+            }
         }
 
         var source = (await transaction.SourceAsync(claim.SourceId))!;
@@ -103,6 +111,13 @@ internal static class CorrectionWrite
         transaction.Flush();
         return (LedgerOutcome<string>.Ok(claim.SourceId), transaction.Touched);
     }
+
+    private static string? ReplacementProblem(ClaimDocument existing, ClaimDocument reversed) =>
+        existing.Id == reversed.Id ? "A claim cannot replace itself."
+        : existing.SourceId != reversed.SourceId ? $"The claim '{existing.Id}' is another source's; a reversal's replacement is the same source's."
+        : existing.PropositionId != reversed.PropositionId ? $"The claim '{existing.Id}' answers another proposition; a reversal's replacement answers the same one."
+        : existing.Option == reversed.Option ? "A reversal asserts another option than the claim it reverses."
+        : null;
 
     /// <summary>The strongest thing the source did to the claim wins: reversed over retracted over deleted.</summary>
     private static string StatusAfter(string current, CorrectionKind kind)

@@ -25,7 +25,9 @@ public static class Vocabulary
     private static bool TryParse<T>([NotNullWhen(true)] string? word, out T value) where T : struct, Enum
     {
         value = default;
+        // Enum.TryParse reads "a,b" as the two values OR-ed together, which can be a third word.
         return word is not null
+            && !word.Contains(',', StringComparison.Ordinal)
             && !int.TryParse(word, out _)
             && Enum.TryParse(word.Replace("-", "", StringComparison.Ordinal), ignoreCase: true, out value)
             && Enum.IsDefined(value);
