@@ -257,6 +257,69 @@ public sealed class BadInputTests(BadInputTests.Api api) : IClassFixture<BadInpu
         Assert.Equal(before, await CountRowsAsync());
     }
 
+    /// <summary>Inputs that once reached the record or a 500: blank ids and names, a bare '@', a null in a URL list, two words joined by a comma, a lone surrogate.</summary>
+    public static TheoryData<string, string, string, string> BlankAndBrokenInputs() => new()
+    {
+        { "POST", "/v1/claims", """{"claims":[{"id":"c-at","handle":{"platform":"x","handle":"@"},"proposition":{"question":"At?","options":["a","b"]},"option":"a","publishedAt":"2023-09-28T12:00:00Z"}]}""", "handle.handle" },
+        { "POST", "/v1/claims", """{"claims":[{"id":"c-blank","sourceId":"   ","proposition":{"question":"Blank?","options":["a","b"]},"option":"a","publishedAt":"2023-09-28T12:00:00Z"}]}""", "sourceId" },
+        { "POST", "/v1/claims", """{"claims":[{"id":"c-name","handle":{"platform":"x","handle":"named"},"sourceName":" ","proposition":{"question":"Name?","options":["a","b"]},"option":"a","publishedAt":"2023-09-28T12:00:00Z"}]}""", "sourceName" },
+        { "POST", "/v1/claims", """{"claims":[{"id":"c-prop","handle":{"platform":"x","handle":"prop"},"proposition":{"id":"  ","question":"Prop?","options":["a","b"]},"option":"a","publishedAt":"2023-09-28T12:00:00Z"}]}""", "proposition.id" },
+        { "POST", "/v1/claims", """{"claims":[{"id":"c-null","handle":{"platform":"x","handle":"nullurl"},"proposition":{"question":"Null?","options":["a","b"]},"option":"a","publishedAt":"2023-09-28T12:00:00Z","evidence":[null]}]}""", "evidence[0]" },
+        { "POST", "/v1/sources", """{"id":"  ","name":"Blank"}""", "id" },
+        { "POST", "/v1/articles", """{"url":"https://news.example/a","publishedAt":"2023-09-29T08:00:00Z","urls":[null]}""", "urls[0]" },
+        { "POST", "/v1/keys", """{"name":"desk","role":"reader,contributor"}""", "role" },
+        { "POST", "/v1/import/claimreview", """{"@type":"ClaimReview","claimReviewed":"\ud800","datePublished":"2023-10-02","itemReviewed":{"author":{"name":"A"}},"reviewRating":{"alternateName":"False"}}""", "claimReviewed" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BlankAndBrokenInputs))]
+    public async Task Blank_ids_and_broken_text_are_field_problems_and_store_nothing(string method, string path, string body, string field)
+    {
+        var before = await CountRowsAsync();
+
+        using var response = await SendAsync(method, path, Encoding.UTF8.GetBytes(body));
+
+        var answer = await response.Content.ReadFromJsonAsync<JsonElement>();
+        if (path == "/v1/claims")
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(1, answer.GetProperty("rejected").GetInt32());
+            answer = answer.GetProperty("items")[0].GetProperty("problem");
+        }
+        else
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        }
+
+        Assert.True(answer.GetProperty("errors").TryGetProperty(field, out _), answer.ToString());
+        Assert.Equal(before, await CountRowsAsync());
+    }
+
+    [Theory]
+    [InlineData("/v1/sources?query=%00")]
+    [InlineData("/v1/sources?topic=%00")]
+    [InlineData("/v1/sources/%00")]
+    [InlineData("/v1/sources/%00/score")]
+    [InlineData("/v1/claims/%00")]
+    [InlineData("/v1/propositions/%00")]
+    public async Task A_nul_in_a_query_or_an_id_is_the_client_s_mistake_not_a_500(string path)
+    {
+        using var response = await Client.GetAsync(path);
+
+        Assert.InRange((int)response.StatusCode, 400, 499);
+    }
+
+    [Fact]
+    public async Task A_lookup_of_a_host_no_valid_international_name_can_spell_finds_nothing_instead_of_failing()
+    {
+        var label = new string('a', 63);
+        var url = $"http://\u00e9.{label}.{label}.{label}.{new string('a', 60)}/x";
+
+        using var response = await SendAsync("POST", "/v1/lookup", Encoding.UTF8.GetBytes($$$"""{"urls":["{{{url}}}"]}"""));
+
+        Assert.True(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.BadRequest, $"{(int)response.StatusCode}");
+    }
+
     private async Task AssertRefusedAsync(string method, string path, byte[] body, HttpStatusCode expected)
     {
         var before = await CountRowsAsync();

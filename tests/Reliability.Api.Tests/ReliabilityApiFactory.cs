@@ -30,6 +30,9 @@ public sealed class ReliabilityApiFactory(string connectionString, IReadOnlyDict
     /// <summary>Everything the service logged, to check that no secret ever reaches a log.</summary>
     public CapturedLogs Logs { get; } = new();
 
+    /// <summary>A setting naming the host environment to run in (Development unless told).</summary>
+    public const string EnvironmentSetting = "Testing:Environment";
+
     public static async Task<ReliabilityApiFactory> StartAsync(string purpose, IReadOnlyDictionary<string, string>? settings = null)
     {
         var factory = new ReliabilityApiFactory(await TestDatabase.CreateAsync(purpose), settings);
@@ -94,7 +97,7 @@ public sealed class ReliabilityApiFactory(string connectionString, IReadOnlyDict
             builder.UseSetting(key, value);
         }
 
-        builder.UseEnvironment("Development");
+        builder.UseEnvironment(settings?.GetValueOrDefault(EnvironmentSetting) ?? "Development");
         builder.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
     }
 }

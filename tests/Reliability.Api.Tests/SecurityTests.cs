@@ -197,6 +197,23 @@ public sealed class SecurityTests(SecurityTests.Api api) : IClassFixture<Securit
     }
 
     [Fact]
+    public async Task In_production_a_body_the_parser_refuses_says_what_is_wrong_and_where()
+    {
+        await using var production = await ReliabilityApiFactory.StartAsync("production",
+            new Dictionary<string, string> { [ReliabilityApiFactory.EnvironmentSetting] = "Production" });
+        using var admin = production.CreateAdminClient();
+        using var body = new StringContent("""{"question":"Q?","options":["yes","no"],"colour":"red"}""", System.Text.Encoding.UTF8, "application/json");
+
+        using var response = await admin.PostAsync("/v1/propositions", body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("$.colour", problem.GetProperty("path").GetString());
+        Assert.Contains("colour", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_oversized_body_is_refused()
     {
         await using var small = await ReliabilityApiFactory.StartAsync("bodysize",

@@ -197,7 +197,7 @@ internal static class ClaimReviewReader
     private static string? Text(JsonElement parent, string name, string at, RequestErrors errors) => Value(parent, name) switch
     {
         null => null,
-        { ValueKind: JsonValueKind.String } s => s.GetString(),
+        { ValueKind: JsonValueKind.String } s => StringOf(s, at + name, errors),
         { ValueKind: JsonValueKind.Number } n => n.GetRawText(),
         _ => Wrong(at + name, "Text or a number is expected.", errors),
     };
@@ -217,7 +217,7 @@ internal static class ClaimReviewReader
             {
                 errors.Add($"{at}{name}[{i}]", "A URL is expected.");
             }
-            else if (errors.Url($"{at}{name}[{i}]", values[i].GetString()) is { } url)
+            else if (errors.Url($"{at}{name}[{i}]", StringOf(values[i], $"{at}{name}[{i}]", errors)) is { } url)
             {
                 texts.Add(url);
             }
@@ -259,10 +259,26 @@ internal static class ClaimReviewReader
     private static string? AppearanceUrl(JsonElement parent, string name, string at, RequestErrors errors) => Value(parent, name) switch
     {
         null => null,
-        { ValueKind: JsonValueKind.String } s => errors.Url(at + name, s.GetString()),
+        { ValueKind: JsonValueKind.String } s => errors.Url(at + name, StringOf(s, at + name, errors)),
         { ValueKind: JsonValueKind.Object } o => errors.Url(at + name + ".url", Text(o, "url", at + name + ".", errors)),
         _ => Wrong(at + name, "A CreativeWork with a url, or a URL.", errors),
     };
+
+    /// <summary>
+    /// A JSON string's text. The body is read as a raw document, whose parser lets an escaped lone
+    /// surrogate ("\ud800") through; only reading the text finds it, and it is the client's mistake.
+    /// </summary>
+    private static string? StringOf(JsonElement value, string field, RequestErrors errors)
+    {
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return Wrong(field, "Not valid Unicode text (an unpaired surrogate).", errors);
+        }
+    }
 
     private static string? Wrong(string field, string message, RequestErrors errors)
     {

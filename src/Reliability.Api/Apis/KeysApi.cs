@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Reliability.Api.Security;
+using Reliability.Grains.Records;
 using Reliability.Infrastructure.Security;
 
 namespace Reliability.Api.Apis;
@@ -32,8 +33,7 @@ internal static class KeysApi
         // A key's name shows in lists and logs: the same text rules as every other field (no NUL).
         var errors = new RequestErrors();
         errors.Required("name", request.Name);
-        if (!Enum.TryParse<ApiKeyRole>(request.Role, ignoreCase: true, out var role) || !Enum.IsDefined(role)
-            || int.TryParse(request.Role, out _))
+        if (!Vocabulary.TryWord<ApiKeyRole>(request.Role, out var role))
         {
             errors.Add("role", "The role must be one of: reader, contributor, editor, admin.");
         }

@@ -134,6 +134,31 @@ internal sealed class RequestErrors
     public void AsOfNotLaterThan(DateTimeOffset? asOf, DateTimeOffset now) =>
         NotLaterThan("asOf", asOf, now + ClockTolerance, "A score is known up to now; leave asOf out for the live score.");
 
+    /// <summary>
+    /// An id or name that may be left out but not given blank: a blank one would register a source
+    /// or open a proposition nobody can tell apart, under an id nobody can type.
+    /// </summary>
+    public string? OptionalNonBlank(string field, string? value, int max = MaxIdLength)
+    {
+        if (value is not null && string.IsNullOrWhiteSpace(value))
+        {
+            Add(field, "Leave it out or give a value; it cannot be blank.");
+            return null;
+        }
+
+        return Optional(field, value, max);
+    }
+
+    /// <summary>A handle: its platform, and a name that is more than '@'.</summary>
+    public void Handle(string field, HandleRequest? handle)
+    {
+        Required($"{field}.platform", handle?.Platform, 50);
+        if (Required($"{field}.handle", handle?.Handle) is { } name && name.Trim().TrimStart('@').Length == 0)
+        {
+            Add($"{field}.handle", "A handle is more than '@'.");
+        }
+    }
+
     public string? Url(string field, string? value)
     {
         if (Optional(field, value, 2_000) is not { } url)
@@ -159,7 +184,14 @@ internal sealed class RequestErrors
 
         for (var i = 0; i < urls.Count; i++)
         {
-            Url($"{field}[{i}]", urls[i]);
+            if (urls[i] is null)
+            {
+                Add($"{field}[{i}]", "A URL is required.");
+            }
+            else
+            {
+                Url($"{field}[{i}]", urls[i]);
+            }
         }
 
         return urls;
@@ -179,12 +211,11 @@ internal sealed class RequestErrors
             Add(prefix + "sourceId", "Give exactly one of sourceId and handle.");
         }
 
-        Optional(prefix + "sourceId", claim.SourceId);
-        Optional(prefix + "sourceName", claim.SourceName);
+        OptionalNonBlank(prefix + "sourceId", claim.SourceId);
+        OptionalNonBlank(prefix + "sourceName", claim.SourceName, 500);
         if (claim.Handle is { } handle)
         {
-            Required(prefix + "handle.platform", handle.Platform, 50);
-            Required(prefix + "handle.handle", handle.Handle);
+            Handle(prefix + "handle", handle);
         }
 
         if (!isReplacement && (claim.PropositionId is null) == (claim.Proposition is null))
@@ -192,7 +223,7 @@ internal sealed class RequestErrors
             Add(prefix + "propositionId", "Give exactly one of propositionId and proposition.");
         }
 
-        Optional(prefix + "propositionId", claim.PropositionId);
+        OptionalNonBlank(prefix + "propositionId", claim.PropositionId);
         var proposition = claim.Proposition is { } p ? Proposition(prefix + "proposition.", p) : null;
         var option = Required(prefix + "option", claim.Option, 500);
         if (claim.PublishedAt is null)
@@ -205,7 +236,7 @@ internal sealed class RequestErrors
         Url(prefix + "url", claim.Url);
         Optional(prefix + "text", claim.Text, MaxTextLength);
         Optional(prefix + "language", claim.Language, 35);
-        Optional(prefix + "relayOf", claim.RelayOf);
+        OptionalNonBlank(prefix + "relayOf", claim.RelayOf);
         if (claim.Hedge is not null && claim.Hedge is not ("asserted" or "reported" or "speculative"))
         {
             Add(prefix + "hedge", "One of: asserted, reported, speculative.");
@@ -225,7 +256,7 @@ internal sealed class RequestErrors
 
     public NewProposition? Proposition(string prefix, PropositionRequest proposition)
     {
-        Optional(prefix + "id", proposition.Id);
+        OptionalNonBlank(prefix + "id", proposition.Id);
         var question = Required(prefix + "question", proposition.Question, 2_000);
         var options = proposition.Options ?? [];
         if (options.Count is < 2 or > 50)

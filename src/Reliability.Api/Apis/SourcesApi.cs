@@ -84,7 +84,7 @@ internal static class SourcesApi
         SourceRequest source, ILedger ledger, CancellationToken cancellationToken)
     {
         var errors = new RequestErrors();
-        errors.Optional("id", source.Id);
+        errors.OptionalNonBlank("id", source.Id);
         errors.Required("name", source.Name, 500);
         errors.Optional("kind", source.Kind, 50);
         var handles = CheckHandles(source.Handles ?? [], errors);
@@ -194,17 +194,17 @@ internal static class SourcesApi
             }
             else
             {
-                errors.Optional("sourceId", item.SourceId);
+                errors.OptionalNonBlank("sourceId", item.SourceId);
                 if ((item.SourceId is null) == (item.Handle is null))
                 {
                     errors.Add("sourceId", "Name the source by sourceId or by handle, not both.");
                 }
                 else if (item.Handle is not null)
                 {
-                    CheckHandle("handle", item.Handle, errors);
+                    errors.Handle("handle", item.Handle);
                 }
 
-                errors.Optional("name", item.Name, 500);
+                errors.OptionalNonBlank("name", item.Name, 500);
                 errors.Optional("kind", item.Kind, 50);
                 errors.Required("rater", item.Rater, 100);
                 errors.Required("rating", item.Rating, 200);
@@ -241,15 +241,6 @@ internal static class SourcesApi
     // The rater is named in the path: a short name, the same each time ("wikipedia-rsp", "mbfc").
     private static void CheckRater(string rater, RequestErrors errors) => errors.Required("rater", rater, 100);
 
-    private static void CheckHandle(string field, HandleRequest? handle, RequestErrors errors)
-    {
-        errors.Required($"{field}.platform", handle?.Platform, 50);
-        if (errors.Required($"{field}.handle", handle?.Handle) is { } name && name.Trim().TrimStart('@').Length == 0)
-        {
-            errors.Add($"{field}.handle", "A handle is more than '@'.");
-        }
-    }
-
     private static List<HandleView> CheckHandles(List<HandleRequest?> handles, RequestErrors errors)
     {
         if (handles.Count > 50)
@@ -259,7 +250,7 @@ internal static class SourcesApi
 
         for (var i = 0; i < handles.Count; i++)
         {
-            CheckHandle($"handles[{i}]", handles[i], errors);
+            errors.Handle($"handles[{i}]", handles[i]);
         }
 
         return errors.Any ? [] : [.. handles.Select(h => new HandleView(h!.Platform!, h.Handle!))];
@@ -277,6 +268,15 @@ internal static class SourcesApi
         if (limit is < 1 or > 1_000)
         {
             return Problems.Invalid(new Dictionary<string, string[]> { ["limit"] = ["Between 1 and 1000."] });
+        }
+
+        // The words go to PostgreSQL, which refuses a NUL in text outright.
+        var errors = new RequestErrors();
+        errors.Optional("query", query, 500);
+        errors.Optional("topic", topic, 200);
+        if (errors.Any)
+        {
+            return Problems.Invalid(errors.ToDictionary());
         }
 
         var found = await queries.SearchSourcesAsync(query, band, topic, limit, cancellationToken, ratedOtherwise);

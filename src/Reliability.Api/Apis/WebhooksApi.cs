@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Reliability.Api.Security;
+using Reliability.Grains.Records;
 using Reliability.Infrastructure.Webhooks;
 
 namespace Reliability.Api.Apis;
@@ -120,7 +121,7 @@ internal static class WebhooksApi
         DeliveryState? parsed = null;
         if (state is not null)
         {
-            if (Enum.TryParse<DeliveryState>(state, ignoreCase: true, out var s) && Enum.IsDefined(s) && !int.TryParse(state, out _))
+            if (Vocabulary.TryWord<DeliveryState>(state, out var s))
             {
                 parsed = s;
             }

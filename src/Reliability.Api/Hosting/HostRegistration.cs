@@ -23,6 +23,9 @@ internal static partial class HostRegistration
         builder.Services.AddProblemDetails();
         builder.Services.AddStrictJson();
         builder.Services.AddSingleton<LookupJson>();
+        // Minimal APIs throw what they could not bind only in Development unless told to; elsewhere
+        // the client would get a bare 400 without the parser's word on what and where.
+        builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         builder.Services.AddExceptionHandler<BadRequestHandler>();
         builder.Services.AddExceptionHandler<StoreUnavailableHandler>();
         builder.Services.AddOpenApi();

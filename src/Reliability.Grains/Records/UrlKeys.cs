@@ -30,7 +30,18 @@ public static class UrlKeys
             return null;
         }
 
-        var host = uri.IdnHost.ToLowerInvariant();
+        string host;
+        try
+        {
+            host = uri.IdnHost.ToLowerInvariant();
+        }
+        catch (UriFormatException)
+        {
+            // The parser checks a Unicode host label by label; the whole name can still be no valid
+            // IDN (too long once encoded). No post lives there.
+            return null;
+        }
+
         host = HostAliases.GetValueOrDefault(host, host.StartsWith("www.", StringComparison.Ordinal) ? host[4..] : host);
         var path = uri.AbsolutePath.TrimEnd('/');
         if (host == "x.com")

@@ -22,6 +22,12 @@ public static class Vocabulary
 
     public static bool TryBand(string? word, out ReliabilityBand band) => TryParse(word, out band);
 
+    /// <summary>
+    /// One of the enumeration's names, in any case and with or without hyphens; never a number,
+    /// nor two names joined by a comma.
+    /// </summary>
+    public static bool TryWord<T>([NotNullWhen(true)] string? word, out T value) where T : struct, Enum => TryParse(word, out value);
+
     private static bool TryParse<T>([NotNullWhen(true)] string? word, out T value) where T : struct, Enum
     {
         value = default;
