@@ -256,6 +256,33 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
     }
 
     [Fact]
+    public async Task A_lookup_as_of_a_past_time_shows_the_posts_as_they_stood_then()
+    {
+        var desk = $"desk_{Guid.NewGuid():N}"[..20];
+        var (early, late) = (NewId("early"), NewId("late"));
+        var earlyUrl = $"https://x.com/{desk}/status/1707000000000000101";
+        var lateUrl = $"https://x.com/{desk}/status/1707000000000000102";
+        await PostClaimsAsync(
+            Claim(early, desk, "Who holds the camp? " + Guid.NewGuid(), "army repelled the attack", "2023-09-28T12:00:00Z", earlyUrl),
+            Claim(late, desk, "Who holds the town? " + Guid.NewGuid(), "JNIM took the base", "2023-10-05T12:00:00Z", lateUrl));
+        var retraction = await Client.PostAsJsonAsync($"/v1/claims/{early}/corrections", new { kind = "retracted", at = "2023-10-01T08:00:00Z" });
+        Assert.Equal(HttpStatusCode.OK, retraction.StatusCode);
+
+        async Task<JsonElement[]> LookUpAsync(DateTimeOffset? asOf) =>
+            [.. (await (await Client.PostAsJsonAsync("/v1/lookup", new { urls = new[] { earlyUrl, lateUrl }, asOf }))
+                .Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items").EnumerateArray()];
+
+        var now = await LookUpAsync(null);
+        var then = await LookUpAsync(DateTimeOffset.Parse("2023-09-30T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+
+        Assert.Equal("retracted", now[0].GetProperty("claims")[0].GetProperty("status").GetString());
+        Assert.Equal(late, now[1].GetProperty("claims")[0].GetProperty("claimId").GetString());
+        // On 30 Sept the first post still stood, and the second was not yet written.
+        Assert.NotEqual("retracted", then[0].GetProperty("claims")[0].GetProperty("status").GetString());
+        Assert.Equal(0, then[1].GetProperty("claims").GetArrayLength());
+    }
+
+    [Fact]
     public async Task A_lookup_asked_again_shows_every_change_made_since()
     {
         // The node keeps lookup answers; what it keeps must never hide a correction, a resolution or a new claim.

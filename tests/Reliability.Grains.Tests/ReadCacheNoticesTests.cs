@@ -46,7 +46,7 @@ public sealed class ReadCacheNoticesTests : IAsyncLifetime
         var onFirst = Keep(_first.Cache, "handle:x:s1", "s1");
         var onSecond = Keep(_second.Cache, "handle:x:s1", "s1");
         var unrelated = Keep(_second.Cache, "handle:x:s2", "s2");
-        _second.Cache.KeepPost("x.com/a/status/1", [new PostClaim("c1", "s1")]);
+        _second.Cache.KeepPost("x.com/a/status/1", [new PostClaim("c1", "s1")], _second.Cache.ChangesOf(ReadCache.PostKey("x.com/a/status/1")));
 
         // The writer changed its own node's cache before it published, as the ledger does.
         _first.Notices.Publish(["s1"], ["x.com/a/status/1"]);

@@ -123,10 +123,38 @@ public sealed class ReadCacheTests
     }
 
     [Fact]
+    public void Claims_read_at_a_url_before_a_claim_was_recorded_there_are_not_kept()
+    {
+        // A lookup reads the URL's claims; meanwhile a writer records another there, which finds no
+        // entry to join. What the lookup read lacks it, so it must not be kept for the post's lifetime.
+        var key = ReadCache.PostKey("x.com/a/status/1");
+        var before = _cache.ChangesOf(key);
+        _cache.Recorded("x.com/a/status/1", new PostClaim("c2", "s2"));
+
+        _cache.KeepPost("x.com/a/status/1", [new PostClaim("c1", "s1")], before);
+
+        Assert.False(_cache.TryGetPost("x.com/a/status/1", out _));
+        _cache.KeepPost("x.com/a/status/1", [new PostClaim("c1", "s1"), new PostClaim("c2", "s2")], _cache.ChangesOf(key));
+        Assert.True(_cache.TryGetPost("x.com/a/status/1", out var claims));
+        Assert.Equal(2, claims.Count);
+    }
+
+    [Fact]
+    public void Claims_recorded_at_one_post_at_once_all_join_it()
+    {
+        _cache.KeepPost("x.com/a/status/1", [new PostClaim("c0", "s0")], _cache.ChangesOf(ReadCache.PostKey("x.com/a/status/1")));
+
+        Parallel.For(1, 201, i => _cache.Recorded("x.com/a/status/1", new PostClaim($"c{i}", $"s{i % 7}")));
+
+        Assert.True(_cache.TryGetPost("x.com/a/status/1", out var claims));
+        Assert.Equal(201, claims.Distinct().Count());
+    }
+
+    [Fact]
     public void A_claim_recorded_at_a_known_post_joins_it_and_ends_answers_that_showed_the_post()
     {
         PostClaim first = new("c1", "s1"), relay = new("c2", "s2");
-        _cache.KeepPost("x.com/a/status/1", [first]);
+        _cache.KeepPost("x.com/a/status/1", [first], _cache.ChangesOf(ReadCache.PostKey("x.com/a/status/1")));
         _cache.Keep("url:x.com/a/status/1", "one claim", 1,
             [(ReadCache.PostKey("x.com/a/status/1"), _cache.ChangesOf(ReadCache.PostKey("x.com/a/status/1")))]);
 
@@ -190,7 +218,7 @@ public sealed class ReadCacheTests
     {
         var off = new ReadCache(_clock, Options.Create(new ReadCacheOptions { Lifetime = TimeSpan.Zero }));
         Assert.Null(off.Keep("url:a", "answer", 1, []));
-        off.KeepPost("x.com/a/status/1", [new PostClaim("c1", "s1")]);
+        off.KeepPost("x.com/a/status/1", [new PostClaim("c1", "s1")], off.ChangesOf(ReadCache.PostKey("x.com/a/status/1")));
 
         Assert.False(off.TryGet<string>("url:a", 1, out _));
         Assert.False(off.TryGetPost("x.com/a/status/1", out _));
@@ -229,7 +257,7 @@ public sealed class ReadCacheTests
     {
         _cache.StartedHearing();
         KeepAnswer("url:a", "kept while hearing", 1, "s1");
-        _cache.KeepPost("x.com/a/status/1", [new PostClaim("c1", "s1")]);
+        _cache.KeepPost("x.com/a/status/1", [new PostClaim("c1", "s1")], _cache.ChangesOf(ReadCache.PostKey("x.com/a/status/1")));
         // Read before the node heard again, kept after it: the notices it missed may concern it.
         var readBefore = _cache.ChangesOf(ReadCache.SourceKey("s2"));
 
@@ -248,8 +276,8 @@ public sealed class ReadCacheTests
     public void Another_nodes_change_ends_the_answers_built_from_it_and_forgets_the_posts_claims()
     {
         var post = ReadCache.PostKey("x.com/a/status/1");
-        _cache.KeepPost("x.com/a/status/1", [new PostClaim("c1", "s1")]);
-        _cache.KeepPost("x.com/b/status/2", [new PostClaim("c2", "s2")]);
+        _cache.KeepPost("x.com/a/status/1", [new PostClaim("c1", "s1")], _cache.ChangesOf(ReadCache.PostKey("x.com/a/status/1")));
+        _cache.KeepPost("x.com/b/status/2", [new PostClaim("c2", "s2")], _cache.ChangesOf(ReadCache.PostKey("x.com/b/status/2")));
         _cache.Keep("url:x.com/a/status/1", "post answer", 1, [(post, _cache.ChangesOf(post))]);
         KeepAnswer("handle:x:s3", "source answer", 1, "s3");
         KeepAnswer("handle:x:s4", "other source", 1, "s4");

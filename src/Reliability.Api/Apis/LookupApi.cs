@@ -215,7 +215,7 @@ internal static class LookupApi
         {
             IReadOnlyList<PostClaim> claims = [.. post.Select(c => new PostClaim(c.Id, c.SourceId))];
             claimsByKey[post.Key] = claims;
-            cache.KeepPost(post.Key, claims);
+            cache.KeepPost(post.Key, claims, changes[ReadCache.PostKey(post.Key)]);
         }
 
         var sourceByHandle = await queries.FindSourcesByHandleAsync(

@@ -83,7 +83,15 @@ public sealed partial class LedgerWriter(
     {
         var (outcome, touched) = await WithRetryAsync(
             session => CorrectionWrite.WriteAsync(session, claimId, correction, clock.GetUtcNow(), schedule, cancellationToken), cancellationToken);
-        await NotifyAsync(touched);
+        // A reversal's replacement is a claim at a URL of its own, which lookups must find at once, as a claim's.
+        var posts = new List<string>();
+        if (outcome.Succeeded && touched.Sources.Count > 0 && correction.Replacement is { } replacement && UrlKeys.Of(replacement.Url) is { } urlKey)
+        {
+            lookups?.Recorded(urlKey, new PostClaim(replacement.Id, outcome.Value!));
+            posts.Add(urlKey);
+        }
+
+        await NotifyAsync(touched, posts);
         if (!outcome.Succeeded)
         {
             return outcome.Failed<ClaimView>();

@@ -257,9 +257,16 @@ public sealed class ReadCache(TimeProvider clock, IOptions<ReadCacheOptions> opt
         return true;
     }
 
-    public void KeepPost(string urlKey, IReadOnlyList<PostClaim> claims)
+    /// <summary>
+    /// Keeps the claims read at a URL, unless a claim was recorded there since
+    /// <paramref name="changesWhenRead"/> (<see cref="ChangesOf"/> of its <see cref="PostKey"/>, read
+    /// before the claims were): the list read may lack it, and <see cref="Recorded"/> could not add it
+    /// to an entry that did not exist yet.
+    /// </summary>
+    public void KeepPost(string urlKey, IReadOnlyList<PostClaim> claims, long changesWhenRead)
     {
-        if (claims.Count == 0 || options.Value.Lifetime <= TimeSpan.Zero)
+        var dependency = PostKey(urlKey);
+        if (claims.Count == 0 || options.Value.Lifetime <= TimeSpan.Zero || ChangesOf(dependency) != changesWhenRead)
         {
             return;
         }
@@ -270,16 +277,24 @@ public sealed class ReadCache(TimeProvider clock, IOptions<ReadCacheOptions> opt
             Interlocked.Exchange(ref _keptPosts, 0);
         }
 
-        _posts[urlKey] = new Post(claims, clock.GetTimestamp());
+        var kept = new Post(claims, clock.GetTimestamp());
+        _posts[urlKey] = kept;
+        // Recorded counts first and looks for the entry after: a claim counted between the check
+        // above and the entry's arrival finds no entry, so the entry goes again.
+        if (ChangesOf(dependency) != changesWhenRead)
+        {
+            _posts.TryRemove(new KeyValuePair<string, Post>(urlKey, kept));
+        }
     }
 
     /// <summary>A claim just recorded through this node at a URL this node already knows joins the URL's claims.</summary>
     public void Recorded(string urlKey, PostClaim claim)
     {
         Bump(PostKey(urlKey));
-        if (_posts.TryGetValue(urlKey, out var post) && !post.Claims.Contains(claim))
+        // Two writers may add to one entry at once: each tries again on what the other left.
+        while (_posts.TryGetValue(urlKey, out var post) && !post.Claims.Contains(claim)
+            && !_posts.TryUpdate(urlKey, post with { Claims = [.. post.Claims, claim] }, post))
         {
-            _posts.TryUpdate(urlKey, post with { Claims = [.. post.Claims, claim] }, post);
         }
     }
 

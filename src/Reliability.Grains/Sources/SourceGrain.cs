@@ -298,43 +298,51 @@ public sealed partial class SourceGrain(
             return null;
         }
 
-        var own = _ledger.ClaimsBy(SourceId);
+        // As of a past time, the record as it stood then: the claims made by then, with the
+        // corrections and verdicts known then, judged as the score then is, from verdicts alone
+        // (the truth estimate of that time is not kept).
+        var ledger = asOf is { } t ? Ledger.Replay(_events, t) : _ledger;
+        var own = ledger.ClaimsBy(SourceId);
         var everyClaim = own.Count <= everyClaimUpTo;
         var claims = everyClaim
             ? [.. own]
-            : claimIds.Select(_ledger.FindClaim).OfType<Claim>().Where(c => c.SourceId == SourceId).ToList();
-        var superseded = SupersededOn(claims.Select(c => c.PropositionId));
+            : claimIds.Select(ledger.FindClaim).OfType<Claim>().Where(c => c.SourceId == SourceId).ToList();
+        var superseded = SupersededOn(ledger, claims.Select(c => c.PropositionId));
         // What the source says now: a reversal's replacement, or the later claim that superseded one.
-        var replacements = claims.SelectMany(c => _ledger.CorrectionsOf(c.Id))
-            .Select(c => c.ReplacementClaimId).OfType<string>().Select(_ledger.FindClaim).OfType<Claim>()
+        var replacements = claims.SelectMany(c => ledger.CorrectionsOf(c.Id))
+            .Select(c => c.ReplacementClaimId).OfType<string>().Select(ledger.FindClaim).OfType<Claim>()
             .Where(c => c.SourceId == SourceId)
             .Concat(claims.Select(c => superseded.GetValueOrDefault(c.Id)).OfType<Claim>())
             .DistinctBy(c => c.Id, StringComparer.Ordinal).ToList();
-        var estimates = await EstimatesAsync(claims.Concat(replacements).Select(c => c.PropositionId));
-        var (score, ratings) = asOf is { } t ? AsOf(t) : (profile.Score, profile.ExternalRatings);
-        return new SourceLookup(profile, score, [.. claims.Select(c => ViewOf(c, estimates, superseded))],
-            [.. replacements.Select(c => ViewOf(c, estimates, superseded))], everyClaim, ratings);
+        var estimates = asOf is null ? await EstimatesAsync(claims.Concat(replacements).Select(c => c.PropositionId)) : ProvisionalTruth.None;
+        var (score, ratings) = asOf is { } at ? AsOf(at) : (profile.Score, profile.ExternalRatings);
+        return new SourceLookup(profile, score, [.. claims.Select(c => ViewOf(ledger, c, estimates, superseded))],
+            [.. replacements.Select(c => ViewOf(ledger, c, estimates, superseded))], everyClaim, ratings);
 
         (ScoreSummary, IReadOnlyList<ExternalRatingView>) AsOf(DateTimeOffset at)
         {
             var then = ScoreAsOf(at);
             // The raters' words as they stood then, beside the score as it stood then.
-            var ratings = Ledger.Replay(_events.Where(e => e is SourceRegistered or ExternalRatingRecorded), at).ExternalRatingsOf(SourceId);
-            return (Summary(then), [.. ratings.Select(r => Views.Of(r, then.Band))]);
+            return (Summary(then), [.. ledger.ExternalRatingsOf(SourceId).Select(r => Views.Of(r, then.Band))]);
         }
     }
 
     private ClaimView ViewOf(Claim claim, ProvisionalTruth estimates, IReadOnlyDictionary<string, Claim> superseded) =>
-        Views.Of(claim, _ledger.CorrectionsOf(claim.Id), _ledger.ResolutionInForce(claim.PropositionId),
+        ViewOf(_ledger, claim, estimates, superseded);
+
+    private static ClaimView ViewOf(Ledger ledger, Claim claim, ProvisionalTruth estimates, IReadOnlyDictionary<string, Claim> superseded) =>
+        Views.Of(claim, ledger.CorrectionsOf(claim.Id), ledger.ResolutionInForce(claim.PropositionId),
             estimates.ProbabilityOf(claim.PropositionId, claim.Option), estimates.Contested.Contains(claim.PropositionId),
             estimates.Uncorroborated.Contains(claim.PropositionId), superseded.GetValueOrDefault(claim.Id));
 
     /// <summary>This source's standing claims on these propositions that it has since superseded (one pass over its claims).</summary>
-    private IReadOnlyDictionary<string, Claim> SupersededOn(IEnumerable<string> propositionIds)
+    private IReadOnlyDictionary<string, Claim> SupersededOn(IEnumerable<string> propositionIds) => SupersededOn(_ledger, propositionIds);
+
+    private IReadOnlyDictionary<string, Claim> SupersededOn(Ledger ledger, IEnumerable<string> propositionIds)
     {
         var wanted = propositionIds.ToHashSet(StringComparer.Ordinal);
-        return ChangesOfMind.Superseded(_ledger.ClaimsBy(SourceId)
-            .Where(c => wanted.Contains(c.PropositionId) && _ledger.StillAsserts(c.Id)));
+        return ChangesOfMind.Superseded(ledger.ClaimsBy(SourceId)
+            .Where(c => wanted.Contains(c.PropositionId) && ledger.StillAsserts(c.Id)));
     }
 
     private SourceScore ScoreAsOf(DateTimeOffset asOf) =>
