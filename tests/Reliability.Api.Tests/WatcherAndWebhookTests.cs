@@ -274,6 +274,34 @@ public sealed class WatcherAndWebhookTests(WatcherAndWebhookTests.Api api) : ICl
     }
 
     [Fact]
+    public async Task A_change_of_mind_recorded_in_the_same_batch_as_the_claim_it_contradicts_is_announced_too()
+    {
+        await using var receiver = await FakeReceiver.StartAsync(_ => 200);
+        var (firstId, laterId, handle) = (NewId("first"), NewId("turned"), $"desk_{Guid.NewGuid():N}"[..20]);
+        var registered = await api.Contributor.PostAsJsonAsync("/v1/sources", new { name = handle, kind = "social-account", handles = new[] { new { platform = "x", handle } } });
+        var sourceId = (await registered.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        await SubscribeAsync(receiver.Url, ["claim.superseded"], sourceId: sourceId);
+        var at = DateTimeOffset.UtcNow.AddHours(-5);
+        object Said(string id, string option, DateTimeOffset when) => new
+        {
+            id,
+            sourceId,
+            proposition = new { question = "Who holds the bridge? " + firstId, options = new[] { "the army", "the rebels" } },
+            option,
+            publishedAt = when,
+        };
+
+        // One request, so one commit: the first claim is not stored yet when the second is decided.
+        (await api.Contributor.PostAsJsonAsync("/v1/claims", new { claims = new[] { Said(firstId, "the army", at), Said(laterId, "the rebels", at.AddHours(2)) } }))
+            .EnsureSuccessStatusCode();
+
+        await UntilAsync(() => Task.FromResult(receiver.Accepted.IsEmpty), empty => !empty, "the change of mind is announced");
+        var data = JsonDocument.Parse(Assert.Single(receiver.Accepted).Body).RootElement.GetProperty("data");
+        Assert.Equal(firstId, data.GetProperty("claimId").GetString());
+        Assert.Equal(laterId, data.GetProperty("supersededBy").GetProperty("claimId").GetString());
+    }
+
+    [Fact]
     public async Task A_new_outside_rating_of_a_cited_source_is_announced_to_the_articles_citing_it()
     {
         await using var receiver = await FakeReceiver.StartAsync(_ => 200);

@@ -86,6 +86,8 @@ internal static class ClaimBatch
             transaction.RepeatedOnProposition.Add(claim);
         }
 
+        transaction.RecordedClaims.Add(claim);
+
         // The claim's one event is in its source's stream; the proposition's view reads the claim's
         // document, written in the same transaction (copying the claim into the proposition's stream,
         // and the proposition into the source's as an event of its own, took about a fifth of the
@@ -125,7 +127,10 @@ internal static class ClaimBatch
         var pairs = repeated.Select(c => (c.SourceId, c.PropositionId)).ToHashSet();
         var sourceIds = pairs.Select(p => p.SourceId).Distinct(StringComparer.Ordinal).ToArray();
         var propositionIds = pairs.Select(p => p.PropositionId).Distinct(StringComparer.Ordinal).ToArray();
-        var recorded = repeated.Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
+        // The claims of this transaction on those pairs: a group commit holds many callers' batches,
+        // and a source's first claim on a proposition may be in it beside the one that contradicts it.
+        var here = transaction.RecordedClaims.Where(c => pairs.Contains((c.SourceId, c.PropositionId))).ToList();
+        var recorded = here.Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
         // Every source named with every proposition named: a superset of the pairs, kept small by the
         // (source, proposition) index, and cut down to the pairs here.
         var stored = await session.Query<ClaimDocument>()
@@ -135,8 +140,12 @@ internal static class ClaimBatch
             .Where(d => pairs.Contains((d.SourceId, d.PropositionId)) && ClaimDocument.StillAsserts(d.CorrectionStatus) && !recorded.Contains(d.Id))
             .Select(d => d.ToClaim()).ToList();
         var supersededBefore = ChangesOfMind.Superseded(before);
-        var supersededNow = ChangesOfMind.Superseded([.. before, .. repeated]);
-        var newly = before.Where(c => supersededNow.ContainsKey(c.Id) && !supersededBefore.ContainsKey(c.Id)).ToList();
+        var supersededNow = ChangesOfMind.Superseded([.. before, .. here]);
+        // A claim recorded here that a stored later one already contradicts was never news: only
+        // what this transaction's claims contradict is announced.
+        var newly = before.Where(c => supersededNow.ContainsKey(c.Id) && !supersededBefore.ContainsKey(c.Id))
+            .Concat(here.Where(c => supersededNow.TryGetValue(c.Id, out var later) && recorded.Contains(later.Id)))
+            .ToList();
         if (newly.Count == 0)
         {
             return;

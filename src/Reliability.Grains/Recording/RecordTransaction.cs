@@ -40,6 +40,9 @@ internal sealed class RecordTransaction(IDocumentSession session, DateTimeOffset
     /// <summary>Claims recorded here by a source that had already claimed on their proposition.</summary>
     public List<Claim> RepeatedOnProposition { get; } = [];
 
+    /// <summary>Every claim this transaction records, in the order recorded.</summary>
+    public List<Claim> RecordedClaims { get; } = [];
+
     /// <summary>Plans the first deletion check of each claim recorded; without it claims are not watched.</summary>
     public WatchSchedule? Schedule { get; init; }
 
