@@ -844,6 +844,15 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
         Assert.Equal((0, 3), (repeated.GetProperty("accepted").GetInt32(), repeated.GetProperty("duplicates").GetInt32()));
         Assert.Equal(2, await CountEventsAsync($"source:{outletId}"));
 
+        // A list holding an older word, found late, imported twice: recorded once, as history.
+        object[] older = [new { sourceId = $"wire-{tag}", rater = "mbfc", rating = "Mixed", at = "2021-06-01T00:00:00Z" }];
+        var wireEvents = await CountEventsAsync($"source:wire-{tag}");
+        using var first = await Client.PostAsJsonAsync("/v1/import/external-ratings", new { ratings = older });
+        using var second = await Client.PostAsJsonAsync("/v1/import/external-ratings", new { ratings = older });
+        Assert.Equal(1, (await first.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accepted").GetInt32());
+        Assert.Equal(1, (await second.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("duplicates").GetInt32());
+        Assert.Equal(wireEvents + 1, await CountEventsAsync($"source:wire-{tag}"));
+
         using var empty = await Client.PostAsJsonAsync("/v1/import/external-ratings", new { ratings = Array.Empty<object>() });
         Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
     }

@@ -127,8 +127,10 @@ internal static class SourceWrite
 
         rated = rated with { SourceId = source.Id };
         var standing = source.ExternalRatings.FirstOrDefault(r => r.Rater == rated.Rater);
-        // The same words again, or a withdrawal where nothing was ever said.
-        if (standing?.Rating == rated.Rating && standing?.Url == rated.Url)
+        // The same words again, or a withdrawal where nothing was ever said, or a word already recorded
+        // (an import run again).
+        var digest = SourceDocument.RatingWordDigest(rated);
+        if ((standing?.Rating == rated.Rating && standing?.Url == rated.Url) || source.RecordedRatingWords.Contains(digest))
         {
             return (LedgerOutcome<string>.Ok(source.Id), Touched.None);
         }
@@ -145,6 +147,7 @@ internal static class SourceWrite
         }
 
         transaction.AppendToSource(source, rated);
+        source.RecordedRatingWords.Add(digest);
         // Stored, and versioned: two raters' words written at once are decided one after the other.
         transaction.Changed(source);
         transaction.Flush();

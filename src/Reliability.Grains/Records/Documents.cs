@@ -39,6 +39,15 @@ public sealed class SourceDocument
     public List<ExternalRatingDocument> ExternalRatings { get; set; } = [];
 
     /// <summary>
+    /// A digest of every rater's word recorded of the source (<see cref="RatingWordDigest"/>), older
+    /// ones found late included: the same word imported again is a duplicate, not a second event.
+    /// </summary>
+    public List<string> RecordedRatingWords { get; set; } = [];
+
+    public static string RatingWordDigest(ExternalRatingRecorded word) =>
+        StreamKeys.Digest($"{word.Rater}\n{word.Rating}\n{word.Url}\n{word.At.UtcTicks}")[..16];
+
+    /// <summary>
     /// Whether an outside rater's words mean another band than the listed one, for the listing's
     /// filter; kept in step by whoever changes either (an insufficient record disagrees with no one).
     /// </summary>
