@@ -46,6 +46,8 @@ public sealed class WatcherAndWebhookTests(WatcherAndWebhookTests.Api api) : ICl
                 ["Reliability:Webhooks:RetryMaxDelay"] = "00:00:00.2",
                 ["Reliability:Webhooks:AttemptTimeout"] = "00:00:02",
                 ["Reliability:Webhooks:OutboxPollInterval"] = "00:00:00.2",
+                ["Reliability:Webhooks:DuePollInterval"] = "00:00:00.2",
+                ["Reliability:Webhooks:CircuitBreakerBreakDuration"] = "00:00:01",
             });
             Admin = Factory.CreateAdminClient();
             Contributor = await Factory.CreateClientAsync(ApiKeyRole.Contributor);

@@ -4,6 +4,8 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Polly;
+using Polly.CircuitBreaker;
+using Polly.Registry;
 using Polly.Timeout;
 using Reliability.Infrastructure.Watching;
 
@@ -22,7 +24,7 @@ public sealed class WebhookDispatcher
     private readonly GuardedHttpClient _http;
     private readonly TimeProvider _clock;
     private readonly WebhookOptions _options;
-    private readonly ResiliencePipeline<FetchResult> _pipeline;
+    private readonly ResiliencePipelineRegistry<string> _receivers = new();
     private readonly ConcurrentDictionary<string, byte> _inFlight = new();
 
     public WebhookDispatcher(
@@ -39,7 +41,7 @@ public sealed class WebhookDispatcher
         _http = http;
         _clock = clock;
         _options = options.Value;
-        _pipeline = CreatePipeline(_options, clock);
+
     }
 
     /// <summary>Stores one pending delivery per matching subscription, then queues them for sending.</summary>
@@ -209,9 +211,35 @@ public sealed class WebhookDispatcher
         return asked > backoff ? asked : backoff;
     }
 
-    /// <summary>One try's timeout. Retries are the schedule's (<see cref="DelayAfter"/>), kept in the record, not Polly's, which would hold the sender while it waits.</summary>
-    public static ResiliencePipeline<FetchResult> CreatePipeline(WebhookOptions o, TimeProvider clock) =>
-        new ResiliencePipelineBuilder<FetchResult> { TimeProvider = clock }.AddTimeout(o.AttemptTimeout).Build();
+    /// <summary>
+    /// A receiver's tries: a circuit breaker around each try's timeout. Once every try of a receiver
+    /// failed, <see cref="WebhookOptions.CircuitBreakerMinimumThroughput"/> of them within <see cref="WebhookOptions.CircuitBreakerSamplingDuration"/>, its
+    /// deliveries wait <see cref="WebhookOptions.CircuitBreakerBreakDuration"/> untried, so a receiver whose tries
+    /// time out does not take a sending slot for every delivery queued for it; then one try decides.
+    /// Retries are the schedule's (<see cref="DelayAfter"/>), kept in the record, not Polly's, which
+    /// would hold the sender while it waits.
+    /// </summary>
+    public static void ConfigureReceiver(ResiliencePipelineBuilder<FetchResult> builder, WebhookOptions o, TimeProvider clock)
+    {
+        builder.TimeProvider = clock;
+        builder
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions<FetchResult>
+            {
+                FailureRatio = 1.0,
+                MinimumThroughput = o.CircuitBreakerMinimumThroughput,
+                SamplingDuration = o.CircuitBreakerSamplingDuration,
+                BreakDuration = o.CircuitBreakerBreakDuration,
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome switch
+                {
+                    { Exception: FetchRefusedException or null } => args.Outcome.Exception is null && !IsSuccess(args.Outcome.Result!.StatusCode),
+                    _ => true,
+                }),
+            })
+            .AddTimeout(o.AttemptTimeout);
+    }
+
+    private ResiliencePipeline<FetchResult> ReceiverPipeline(string subscriptionId) =>
+        _receivers.GetOrAddPipeline<FetchResult>(subscriptionId, builder => ConfigureReceiver(builder, _options, _clock));
 
     private static bool IsSuccess(int status) => status is >= 200 and < 300;
 
@@ -235,7 +263,7 @@ public sealed class WebhookDispatcher
         var body = Encoding.UTF8.GetBytes(delivery.Body);
         try
         {
-            var result = await _pipeline.ExecuteAsync(
+            var result = await ReceiverPipeline(subscription.Id).ExecuteAsync(
                 async token =>
                 {
                     // Signed afresh on every try: the receiver checks the timestamp's age.
@@ -256,6 +284,11 @@ public sealed class WebhookDispatcher
                 cancellationToken);
             var success = IsSuccess(result.StatusCode);
             return new TryOutcome(result.StatusCode, success ? null : $"HTTP {result.StatusCode}", Final: success, result.RetryAfter, Tried: true);
+        }
+        catch (BrokenCircuitException broken)
+        {
+            // Not a try: the receiver's recent tries all failed, and it is left alone for a while.
+            return new TryOutcome(null, null, Final: false, broken.RetryAfter ?? _options.CircuitBreakerBreakDuration, Tried: false);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -279,18 +312,20 @@ public sealed class WebhookDispatcher
             _ => DeliveryState.Pending,
         };
         var finishedAt = _clock.GetUtcNow();
+        // Left untried while its receiver is paused: the last real try's answer stays on record.
+        var deferred = !outcome.Tried && !outcome.Final;
         var recorded = leased with
         {
             State = state,
             Attempts = leased.Attempts + (outcome.Tried ? 1 : 0),
             RoundAttempts = tries,
-            LastStatus = outcome.Status,
-            LastError = outcome.Error,
+            LastStatus = deferred ? leased.LastStatus : outcome.Status,
+            LastError = deferred ? leased.LastError : outcome.Error,
             LastAttemptAt = outcome.Tried ? at : leased.LastAttemptAt,
             DeliveredAt = state == DeliveryState.Delivered ? finishedAt : null,
-            NextAttemptAt = state == DeliveryState.Pending
-                ? finishedAt + DelayAfter(tries, outcome.RetryAfter, _options, Random.Shared.NextDouble())
-                : null,
+            NextAttemptAt = state != DeliveryState.Pending ? null
+                : deferred ? finishedAt + outcome.RetryAfter!.Value
+                : finishedAt + DelayAfter(tries, outcome.RetryAfter, _options, Random.Shared.NextDouble()),
         };
         try
         {

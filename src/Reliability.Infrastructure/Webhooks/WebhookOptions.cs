@@ -21,6 +21,15 @@ public sealed class WebhookOptions
 
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Failed tries of one receiver within <see cref="CircuitBreakerSamplingDuration"/>, with none succeeding, after which its deliveries wait untried.</summary>
+    public int CircuitBreakerMinimumThroughput { get; set; } = 3;
+
+    /// <summary>The window in which a receiver's failed tries are counted.</summary>
+    public TimeSpan CircuitBreakerSamplingDuration { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long a receiver whose tries all failed is left alone before one try decides again.</summary>
+    public TimeSpan CircuitBreakerBreakDuration { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Tries sent at the same time by the background sender.</summary>
     public int Concurrency { get; set; } = 4;
 

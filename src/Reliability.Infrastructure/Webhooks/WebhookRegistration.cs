@@ -20,6 +20,9 @@ public static class WebhookRegistration
             .Validate(o => o.OutboxPollInterval > TimeSpan.Zero && o.DuePollInterval > TimeSpan.Zero, "Reliability:Webhooks:OutboxPollInterval and DuePollInterval must be positive.")
             .Validate(o => o.AttemptTimeout > TimeSpan.Zero && o.RetryBaseDelay >= TimeSpan.Zero && o.RetryMaxDelay >= o.RetryBaseDelay && o.RetryAfterLimit >= TimeSpan.Zero,
                 "Reliability:Webhooks:AttemptTimeout must be positive, RetryMaxDelay at least RetryBaseDelay, and no delay negative.")
+            .Validate(o => o.CircuitBreakerMinimumThroughput >= 2 && o.CircuitBreakerBreakDuration >= TimeSpan.FromSeconds(0.5)
+                    && o.CircuitBreakerSamplingDuration >= TimeSpan.FromSeconds(0.5),
+                "Reliability:Webhooks:CircuitBreakerMinimumThroughput must be at least 2, and its durations at least half a second.")
             .ValidateOnStart();
         services.AddOutboundGuard(configuration);
         services.TryAddSingleton<WebhookSubscriptionStore>();

@@ -214,6 +214,36 @@ public sealed class WebhookDispatcherTests
     }
 
     [Fact]
+    public async Task A_receiver_whose_tries_keep_failing_is_left_alone_for_a_while_instead_of_being_tried_for_every_delivery()
+    {
+        await using var down = await FakeReceiver.StartAsync(_ => 503);
+        await using var services = await WebhookHost.CreateAsync(maxAttempts: 8, settings: new Dictionary<string, string?>
+        {
+            ["Reliability:Webhooks:CircuitBreakerMinimumThroughput"] = "3",
+            ["Reliability:Webhooks:CircuitBreakerBreakDuration"] = "00:00:30",
+        });
+        await services.GetRequiredService<WebhookSubscriptionStore>().CreateAsync(new(down.Url.ToString()));
+        var dispatcher = services.GetRequiredService<WebhookDispatcher>();
+        var queued = new List<WebhookDelivery>();
+        for (var i = 0; i < 10; i++)
+        {
+            queued.Add(Assert.Single(await dispatcher.EnqueueAsync(Deleted)));
+        }
+
+        var tried = new List<WebhookDelivery>();
+        foreach (var delivery in queued)
+        {
+            tried.Add((await dispatcher.AttemptAsync(delivery.Id))!);
+        }
+
+        // Three tries fail; the other seven wait out the pause untried, none of their tries used up.
+        Assert.Equal(3, down.Requests);
+        Assert.All(tried, d => Assert.Equal(DeliveryState.Pending, d.State));
+        Assert.Equal([.. Enumerable.Repeat(1, 3), .. Enumerable.Repeat(0, 7)], tried.Select(d => d.Attempts));
+        Assert.All(tried.Skip(3), d => Assert.InRange(d.NextAttemptAt!.Value - DateTimeOffset.UtcNow, TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(31)));
+    }
+
+    [Fact]
     public async Task A_receiver_asking_to_retry_later_is_tried_no_sooner()
     {
         await using var receiver = await FakeReceiver.StartAsync(n => n == 1 ? 429 : 200, retryAfter: n => n == 1 ? TimeSpan.FromMinutes(15) : null);

@@ -1,6 +1,8 @@
 using Polly;
+using Polly.CircuitBreaker;
 using Polly.Testing;
 using Polly.Timeout;
+using Reliability.Infrastructure.Watching;
 using Reliability.Infrastructure.Webhooks;
 
 namespace Reliability.Infrastructure.Tests.Webhooks;
@@ -8,13 +10,24 @@ namespace Reliability.Infrastructure.Tests.Webhooks;
 public sealed class WebhookPipelineTests
 {
     [Fact]
-    public void A_try_runs_under_the_attempt_timeout_and_nothing_else()
+    public void A_receiver_s_tries_run_under_a_circuit_breaker_around_the_attempt_timeout_and_are_not_retried_in_place()
     {
-        var options = new WebhookOptions { MaxAttempts = 6, AttemptTimeout = TimeSpan.FromSeconds(7) };
+        var options = new WebhookOptions
+        {
+            MaxAttempts = 6, AttemptTimeout = TimeSpan.FromSeconds(7), CircuitBreakerMinimumThroughput = 4, CircuitBreakerBreakDuration = TimeSpan.FromSeconds(45),
+        };
+        var builder = new ResiliencePipelineBuilder<FetchResult>();
 
-        var strategies = WebhookDispatcher.CreatePipeline(options, TimeProvider.System).GetPipelineDescriptor().Strategies;
+        WebhookDispatcher.ConfigureReceiver(builder, options, TimeProvider.System);
 
-        Assert.Equal(TimeSpan.FromSeconds(7), Assert.IsType<TimeoutStrategyOptions>(Assert.Single(strategies).Options).Timeout);
+        Assert.Collection(
+            builder.Build().GetPipelineDescriptor().Strategies,
+            s =>
+            {
+                var breaker = Assert.IsType<CircuitBreakerStrategyOptions<FetchResult>>(s.Options);
+                Assert.Equal((1.0, 4, TimeSpan.FromSeconds(45)), (breaker.FailureRatio, breaker.MinimumThroughput, breaker.BreakDuration));
+            },
+            s => Assert.Equal(TimeSpan.FromSeconds(7), Assert.IsType<TimeoutStrategyOptions>(s.Options).Timeout));
     }
 
     [Theory]
