@@ -304,6 +304,39 @@ public sealed class WatcherAndWebhookTests(WatcherAndWebhookTests.Api api) : ICl
     }
 
     [Fact]
+    public async Task A_reversal_whose_replacement_contradicts_another_standing_claim_announces_that_claim_superseded()
+    {
+        await using var receiver = await FakeReceiver.StartAsync(_ => 200);
+        var (standing, reversed, replacement, handle) = (NewId("standing"), NewId("reversed"), NewId("replacement"), $"desk_{Guid.NewGuid():N}"[..20]);
+        var registered = await api.Contributor.PostAsJsonAsync("/v1/sources", new { name = handle, kind = "social-account", handles = new[] { new { platform = "x", handle } } });
+        var sourceId = (await registered.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        var at = DateTimeOffset.UtcNow.AddHours(-5);
+        object Said(string id, DateTimeOffset when) => new
+        {
+            id, sourceId, option = "the army", publishedAt = when,
+            proposition = new { question = "Who holds the ford? " + standing, options = new[] { "the army", "the rebels" } },
+        };
+        (await api.Contributor.PostAsJsonAsync("/v1/claims", new { claims = new[] { Said(standing, at), Said(reversed, at.AddHours(1)) } })).EnsureSuccessStatusCode();
+        await SubscribeAsync(receiver.Url, ["claim.superseded", "claim.reversed"], sourceId: sourceId);
+
+        // The account reverses its second post; the first, saying the same, it leaves up.
+        (await api.Contributor.PostAsJsonAsync($"/v1/claims/{reversed}/corrections", new
+        {
+            kind = "reversed",
+            at = at.AddHours(2),
+            replacement = new { id = replacement, option = "the rebels", publishedAt = at.AddHours(2) },
+        })).EnsureSuccessStatusCode();
+
+        var announced = await UntilAsync(() => Task.FromResult(receiver.Accepted.ToList()), found => found.Count >= 2, "the reversal and the change of mind are announced");
+        await Task.Delay(500);
+        Assert.Equal(2, receiver.Accepted.Count);
+        var superseded = JsonDocument.Parse(Assert.Single(announced, a => a.Event == "claim.superseded").Body).RootElement.GetProperty("data");
+        Assert.Equal(standing, superseded.GetProperty("claimId").GetString());
+        Assert.Equal(replacement, superseded.GetProperty("supersededBy").GetProperty("claimId").GetString());
+        Assert.Equal(reversed, JsonDocument.Parse(Assert.Single(announced, a => a.Event == "claim.reversed").Body).RootElement.GetProperty("data").GetProperty("claimId").GetString());
+    }
+
+    [Fact]
     public async Task A_new_outside_rating_of_a_cited_source_is_announced_to_the_articles_citing_it()
     {
         await using var receiver = await FakeReceiver.StartAsync(_ => 200);

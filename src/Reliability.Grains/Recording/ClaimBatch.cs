@@ -115,7 +115,9 @@ internal static class ClaimBatch
     /// claims need reads, one for the batch's stored claims and one for the articles citing those it
     /// supersedes: a source's first claim on a proposition contradicts nothing of its own.
     /// </summary>
-    private static async Task AnnounceChangesOfMindAsync(RecordTransaction transaction)
+    /// <param name="transaction">The transaction that records the later claims.</param>
+    /// <param name="withdrawn">A claim this transaction withdraws (the one a reversal reverses): announced as reversed, not superseded.</param>
+    public static async Task AnnounceChangesOfMindAsync(RecordTransaction transaction, string? withdrawn = null)
     {
         var repeated = transaction.RepeatedOnProposition;
         if (repeated.Count == 0)
@@ -139,7 +141,9 @@ internal static class ClaimBatch
         var before = stored
             .Where(d => pairs.Contains((d.SourceId, d.PropositionId)) && ClaimDocument.StillAsserts(d.CorrectionStatus) && !recorded.Contains(d.Id))
             .Select(d => d.ToClaim()).ToList();
+        // What stood before this transaction, against what stands after it: the withdrawn claim no longer does.
         var supersededBefore = ChangesOfMind.Superseded(before);
+        before.RemoveAll(c => c.Id == withdrawn);
         var supersededNow = ChangesOfMind.Superseded([.. before, .. here]);
         // A claim recorded here that a stored later one already contradicts was never news: only
         // what this transaction's claims contradict is announced.

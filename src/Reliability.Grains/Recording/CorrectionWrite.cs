@@ -76,6 +76,12 @@ internal static class CorrectionWrite
                 return (LedgerOutcome<string>.Invalid(result.Errors!.ToDictionary(e => "replacement." + e.Key, e => e.Value)), Touched.None);
             }
 
+            // A new replacement can contradict another claim the source left standing on the question.
+            if (result.Status == SubmissionStatus.Accepted)
+            {
+                await ClaimBatch.AnnounceChangesOfMindAsync(transaction, withdrawn: claimId);
+            }
+
             // A replacement already on record (the source's new post, ingested first) is held to
             // what a new one would be: else a claim on another question could earn the reversal credit.
             if (result.Status == SubmissionStatus.Duplicate
