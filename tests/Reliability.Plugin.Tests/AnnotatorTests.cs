@@ -26,16 +26,20 @@ public sealed partial class AnnotatorTests(PluginFixture fixture) : IClassFixtur
         return box;
     }
 
-    /// <summary>Opens a page of the test site whose article is <paramref name="article"/>, with the plugin embedded.</summary>
-    private async Task<IPage> OpenAnnotatedAsync(string path, string title, string article)
-    {
-        var url = fixture.Site.Publish(path, $"""
+    /// <summary>Publishes a page of the test site whose article is <paramref name="article"/>, with the plugin embedded; returns its URL.</summary>
+    private string PublishAnnotated(string path, string title, string article, string head = "") =>
+        fixture.Site.Publish(path, $"""
             <!doctype html>
-            <html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>
+            <html lang="en"><head><meta charset="utf-8"><title>{title}</title>{head}</head>
             <body><article>{article}</article>
             <script src="{fixture.ApiBase}/plugin/reliability.js" data-api="{fixture.ApiBase}" data-key="{fixture.ReaderKey}"></script>
             </body></html>
             """);
+
+    /// <summary>Opens a page of the test site whose article is <paramref name="article"/>, with the plugin embedded.</summary>
+    private async Task<IPage> OpenAnnotatedAsync(string path, string title, string article)
+    {
+        var url = PublishAnnotated(path, title, article);
         var page = await fixture.Browser.NewPageAsync();
         await page.GotoAsync(url);
         return page;
@@ -49,13 +53,7 @@ public sealed partial class AnnotatorTests(PluginFixture fixture) : IClassFixtur
     private async Task<(IPage Page, Func<int> Lookups)> OpenWithLookupsAsync(
         string path, string article, Func<int, (int Status, string? RetryAfter)?> answer)
     {
-        var url = fixture.Site.Publish(path, $"""
-            <!doctype html>
-            <html lang="en"><head><meta charset="utf-8"><title>{path.TrimStart('/')}</title></head>
-            <body><article>{article}</article>
-            <script src="{fixture.ApiBase}/plugin/reliability.js" data-api="{fixture.ApiBase}" data-key="{fixture.ReaderKey}"></script>
-            </body></html>
-            """);
+        var url = PublishAnnotated(path, path.TrimStart('/'), article);
         var page = await fixture.Browser.NewPageAsync();
         var lookups = 0;
         await page.RouteAsync("**/v1/lookup", async route =>
@@ -576,14 +574,11 @@ public sealed partial class AnnotatorTests(PluginFixture fixture) : IClassFixtur
     public async Task The_panel_names_the_day_the_page_says_it_was_published_and_fills_once_however_often_it_is_reopened()
     {
         // Half past midnight at UTC+2 is still the evening before in UTC.
-        var url = fixture.Site.Publish("/published-day", $"""
-            <!doctype html>
-            <html lang="en"><head><meta charset="utf-8"><title>Published day</title>
-            <meta property="article:published_time" content="2023-09-29T00:30:00+02:00"></head>
-            <body><article><p><a id="war-noir" href="{SeedArticle.WarNoirPost}">War Noir</a></p></article>
-            <script src="{fixture.ApiBase}/plugin/reliability.js" data-api="{fixture.ApiBase}" data-key="{fixture.ReaderKey}"></script>
-            </body></html>
-            """);
+        var url = PublishAnnotated(
+            "/published-day",
+            "Published day",
+            $"""<p><a id="war-noir" href="{SeedArticle.WarNoirPost}">War Noir</a></p>""",
+            head: """<meta property="article:published_time" content="2023-09-29T00:30:00+02:00">""");
         var page = await fixture.Browser.NewPageAsync();
         await page.GotoAsync(url);
         var host = page.Locator("#war-noir + [data-reliability-source]");
