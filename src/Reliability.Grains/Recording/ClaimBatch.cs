@@ -11,6 +11,8 @@ namespace Reliability.Grains.Recording;
 /// <summary>Records a batch of claims in one transaction; every item gets its own verdict.</summary>
 internal static class ClaimBatch
 {
+    public const string ReversalKeepsOption = "A reversal asserts another option than the claim it reverses.";
+
     public static async Task<(IReadOnlyList<SubmissionResult> Results, Touched Touched)> WriteAsync(
         IDocumentSession session, IReadOnlyList<ClaimSubmission> claims, DateTimeOffset now, WatchSchedule schedule, CancellationToken cancellationToken)
     {
@@ -65,7 +67,7 @@ internal static class ClaimBatch
 
         if (replaces is not null && submission.Option == replaces.Option)
         {
-            errors["replacement.option"] = ["A reversal asserts another option than the claim it reverses."];
+            errors["replacement.option"] = [ReversalKeepsOption];
         }
 
         var (source, sourceId) = await SourceOfAsync(transaction, submission, replaces, errors);

@@ -122,7 +122,7 @@ internal static class CorrectionWrite
         existing.Id == reversed.Id ? "A claim cannot replace itself."
         : existing.SourceId != reversed.SourceId ? $"The claim '{existing.Id}' is another source's; a reversal's replacement is the same source's."
         : existing.PropositionId != reversed.PropositionId ? $"The claim '{existing.Id}' answers another proposition; a reversal's replacement answers the same one."
-        : existing.Option == reversed.Option ? "A reversal asserts another option than the claim it reverses."
+        : existing.Option == reversed.Option ? ClaimBatch.ReversalKeepsOption
         : null;
 
     /// <summary>The strongest thing the source did to the claim wins: reversed over retracted over deleted.</summary>

@@ -41,7 +41,6 @@ public sealed class WebhookDispatcher
         _http = http;
         _clock = clock;
         _options = options.Value;
-
     }
 
     /// <summary>Stores one pending delivery per matching subscription, then queues them for sending.</summary>
@@ -229,11 +228,10 @@ public sealed class WebhookDispatcher
                 MinimumThroughput = o.CircuitBreakerMinimumThroughput,
                 SamplingDuration = o.CircuitBreakerSamplingDuration,
                 BreakDuration = o.CircuitBreakerBreakDuration,
-                ShouldHandle = args => ValueTask.FromResult(args.Outcome switch
-                {
-                    { Exception: FetchRefusedException or null } => args.Outcome.Exception is null && !IsSuccess(args.Outcome.Result!.StatusCode),
-                    _ => true,
-                }),
+                // A failed try is one the schedule would try again; a refused target is no sign of a failing receiver.
+                ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome.Exception is { } e
+                    ? Outcome.FromException<int>(e)
+                    : Outcome.FromResult(args.Outcome.Result!.StatusCode))),
             })
             .AddTimeout(o.AttemptTimeout);
     }
