@@ -22,6 +22,12 @@ public sealed class RecordOptions
     /// </summary>
     public int ClaimWriters { get; set; } = 2;
 
+    /// <summary>
+    /// How often the truth grain reads the whole record again, even when nothing tells it of a change:
+    /// a change whose writer died between its commit and its notice is missing from the estimate until then.
+    /// </summary>
+    public TimeSpan TruthFullReadInterval { get; set; } = TimeSpan.FromMinutes(15);
+
     /// <summary>The most claims one group commit takes (a single larger batch still goes alone).</summary>
     public int MaxClaimsPerCommit { get; set; } = 2_000;
 }

@@ -67,6 +67,8 @@ public static class RecordRegistration
         options.Schema.For<SourceSnapshot>();
         options.Schema.For<ArticleDocument>();
         options.Schema.For<ClaimReviewDocument>().Index(r => r.PropositionId);
+        // Versioned: two activations of the truth grain at once must not take the same generation.
+        options.Schema.For<TruthGeneration>().UseOptimisticConcurrency(true);
         // Versioned: the check worker, the schedule's lease and a citing article each update it. The
         // schedule is a column of its own: an index on the JSON field calls a SQL function to read the
         // time on every insert, which made a watch cost nearly three times an archived post to write.

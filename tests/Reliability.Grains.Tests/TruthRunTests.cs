@@ -1,7 +1,9 @@
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Reliability.Contracts.Ledger;
 using Reliability.Contracts.Propositions;
 using Reliability.Domain.Model;
+using Reliability.Grains.Propositions;
 using Reliability.Infrastructure.EventStore;
 using static Reliability.Grains.Tests.Record;
 
@@ -112,6 +114,33 @@ public sealed class TruthRunTests(GrainCluster fixture) : IClassFixture<GrainClu
 
             Assert.True(DateTime.UtcNow < deadline, "the recomputation never reached the record");
             await Task.Delay(TimeSpan.FromMilliseconds(100));
+        }
+    }
+
+    [Fact]
+    public async Task A_new_activation_of_the_truth_grain_outranks_every_estimate_of_the_one_before()
+    {
+        var claims = Enumerable.Range(0, 6).Select(i => Claim($"gen-{i}", $"gen-s{i % 3}", "gen-p", "o" + (i % 3 % 2), i)).ToList();
+        Assert.All(await fixture.Ledger.RecordClaimsAsync(claims), r => Assert.Equal(SubmissionStatus.Accepted, r.Status));
+        var truth = fixture.Grains.GetGrain<ITruthGrain>(0);
+        // Two runs at least, so the old activation's version is past any first run's.
+        await TruthChecks.WaitForQuietTruthAsync(truth);
+        await truth.InvalidateAsync();
+        await TruthChecks.WaitForQuietTruthAsync(truth);
+        var copies = fixture.Cluster.Silos.Select(s => s.ServiceProvider.GetRequiredService<TruthEstimates>()).ToList();
+        var before = (await truth.GetEstimatesAsync([])).Version;
+        foreach (var copy in copies)
+        {
+            await EventuallyAsync(async () => (await copy.CurrentAsync()).Version == before, "every silo's copy of the estimate caught up");
+        }
+
+        // As after idle collection or a rolling deploy; then a change only the new activation's estimate has.
+        await fixture.Cluster.DeactivateAsync((IAddressable)truth);
+        Assert.All(await fixture.Ledger.RecordClaimsAsync([Claim("gen-new", "gen-s0", "gen-q", "o1", 10)]), r => Assert.Equal(SubmissionStatus.Accepted, r.Status));
+        foreach (var copy in copies)
+        {
+            await EventuallyAsync(async () => (await copy.CurrentAsync()).Propositions.ContainsKey("gen-q"), "every silo serving the new activation's estimate", 30);
+            Assert.True((await copy.CurrentAsync()).Version > before);
         }
     }
 }

@@ -61,7 +61,7 @@ public sealed class TruthEstimates(IGrainFactory grains, TimeProvider clock)
         }
         catch (TimeoutException)
         {
-            return (known ?? Nothing) with { Stale = true };
+            return Newest(known) with { Stale = true };
         }
     }
 
@@ -77,6 +77,16 @@ public sealed class TruthEstimates(IGrainFactory grains, TimeProvider clock)
         }
     }
 
+    /// <summary>
+    /// What a check that got no answer serves: the estimate it started from, or a newer one handed to
+    /// this silo meanwhile. Serving the older one would move a score back to an estimate already replaced.
+    /// </summary>
+    private ProvisionalEstimates Newest(ProvisionalEstimates? known)
+    {
+        var latest = _known?.Latest;
+        return latest is not null && (known is null || latest.Version > known.Version) ? latest : known ?? Nothing;
+    }
+
     private ProvisionalEstimates? Fresh(Known? known) =>
         known is { Latest.Version: > 0 } && clock.GetElapsedTime(known.CheckedAt) < Freshness ? known.Latest : null;
 
@@ -90,7 +100,7 @@ public sealed class TruthEstimates(IGrainFactory grains, TimeProvider clock)
         catch (Exception) when (known is not null)
         {
             // The truth grain is moving (its silo left): provisional evidence a moment old beats no answer.
-            return known;
+            return Newest(known);
         }
 
         lock (_gate)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Marten;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Reliability.Contracts.Propositions;
 using Reliability.Domain.Scoring;
 using Reliability.Domain.Truth;
@@ -17,17 +18,13 @@ namespace Reliability.Grains.Propositions;
 /// writer hands them over, and reads again only the claims and verdicts a commit changed.
 /// </summary>
 public sealed partial class TruthGrain(
-    IDocumentStore store, TruthInputs inputs, TruthEstimates copy, ILogger<TruthGrain> logger) : Grain, ITruthGrain
+    IDocumentStore store, TruthInputs inputs, TruthEstimates copy, IOptions<RecordOptions> options, ILogger<TruthGrain> logger)
+    : Grain, ITruthGrain
 {
     private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(250);
 
     // While the store is down every run fails; trying again at a growing interval keeps the log readable.
     private static readonly TimeSpan LongestRetry = TimeSpan.FromSeconds(30);
-
-    // A change whose news was lost (its writer died between commit and notice) would otherwise be
-    // missing from every estimate until the grain is next activated; reading everything again now
-    // and then bounds how long.
-    private static readonly TimeSpan FullReadInterval = TimeSpan.FromMinutes(15);
 
     // A run takes the whole record; under a steady stream of writes, back-to-back runs would take a
     // core away from the writers. Waiting eight times as long as the last run took keeps recomputation
@@ -36,6 +33,10 @@ public sealed partial class TruthGrain(
     private const int QuietFactor = 8;
 
     private ProvisionalEstimates _estimates = new(0, new Dictionary<string, IReadOnlyList<OptionProbability>>());
+
+    // This activation's generation (0 until its first run takes one) and how many estimates it has computed.
+    private long _generation;
+    private long _runs;
     private bool _stale = true;
 
     // A run takes its changes when it starts, so _stale is false while it works on them; readers
@@ -51,6 +52,30 @@ public sealed partial class TruthGrain(
     private HashSet<string> _changedClaims = new(StringComparer.Ordinal);
     private HashSet<string> _changedPropositions = new(StringComparer.Ordinal);
     private List<RecordedClaimForTruth> _recordedClaims = [];
+
+    // A change whose news was lost (its writer died between commit and notice) would otherwise be
+    // missing from every estimate until the grain is next activated; reading everything again now
+    // and then bounds how long, on a quiet record too, where no change starts a run.
+    private TimeSpan FullReadInterval => options.Value.TruthFullReadInterval;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        this.RegisterGrainTimer(
+            () =>
+            {
+                if (_record is not null && Stopwatch.GetElapsedTime(_fullReadAt) >= FullReadInterval)
+                {
+                    _readAll = true;
+                    // Not marked pending: nothing is known to have changed, and readers would see every
+                    // estimate flagged pending for the length of a run, every interval.
+                    Schedule(markStale: false);
+                }
+
+                return Task.CompletedTask;
+            },
+            new GrainTimerCreationOptions(FullReadInterval, FullReadInterval) { Interleave = false, KeepAlive = false });
+        return Task.CompletedTask;
+    }
 
     public async Task<ProvisionalEstimates> GetEstimatesAsync(IReadOnlyList<string> propositionIds)
     {
@@ -102,9 +127,9 @@ public sealed partial class TruthGrain(
         return Task.CompletedTask;
     }
 
-    private void Schedule()
+    private void Schedule(bool markStale = true)
     {
-        if (!_stale)
+        if (markStale && !_stale)
         {
             _stale = true;
             copy.Publish(_estimates with { Stale = true });
@@ -169,6 +194,11 @@ public sealed partial class TruthGrain(
         TruthRecord record;
         try
         {
+            if (_generation == 0)
+            {
+                _generation = await TruthGeneration.NextAsync(store);
+            }
+
             await using var session = store.QuerySession();
             if (readAll)
             {
@@ -201,7 +231,7 @@ public sealed partial class TruthGrain(
         // only this run's turn writes to it.
         var hedges = inputs.Hedges;
         var open = await Task.Run(() => OpenEstimates(new TruthDiscoveryEngine().Discover(record.ToInput(hedges))));
-        _estimates = new ProvisionalEstimates(_estimates.Version + 1, open);
+        _estimates = new ProvisionalEstimates(TruthGeneration.VersionOf(_generation, ++_runs), open);
         _lastRun = Stopwatch.GetElapsedTime(started);
         _failedRuns = 0;
         // A change that arrived during the run keeps the new estimate marked stale.
