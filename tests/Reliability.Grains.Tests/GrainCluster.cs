@@ -28,6 +28,9 @@ public class GrainCluster : IAsyncLifetime
     public IDocumentStore Store { get; private set; } = null!;
     public ILedger Ledger { get; private set; } = null!;
     public WriteInjector Injector { get; } = new();
+
+    /// <summary>Saves the silos' grains make that the test wants refused.</summary>
+    public SaveFailures Failures { get; } = new();
     public IGrainFactory Grains => Cluster.Client;
 
     /// <summary>Short, so tests see the periodic catch-up and snapshots without long histories.</summary>
@@ -59,7 +62,11 @@ public class GrainCluster : IAsyncLifetime
         builder.ConfigureSilo((_, silo) =>
         {
             silo.Services.AddSingleton(TimeProvider.System);
-            silo.Services.AddReliabilityEventStore(connectionString, o => o.ConfigureRecord());
+            silo.Services.AddReliabilityEventStore(connectionString, o =>
+            {
+                o.ConfigureRecord();
+                o.Listeners.Add(Failures);
+            });
             silo.Services.AddReliabilityRecord();
             silo.Services.Configure<RecordOptions>(Configure);
             // The deletion-check schedule with no worker draining its queue: ticks only when a test asks.

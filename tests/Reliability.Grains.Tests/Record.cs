@@ -1,4 +1,5 @@
 using Marten;
+using Npgsql;
 using Reliability.Contracts.Ledger;
 using Reliability.Domain.Events;
 using Reliability.Domain.Model;
@@ -44,6 +45,37 @@ public static class Record
     {
         await using var session = store.QuerySession();
         return await session.LoadAsync<T>(id);
+    }
+
+    /// <summary>
+    /// Makes a stream's last event unreadable (a body that does not fit its type), as a damaged row
+    /// would be, until the returned handle puts the body back.
+    /// </summary>
+    public static async Task<IAsyncDisposable> DamageLastEventAsync(IDocumentStore store, string streamKey)
+    {
+        var events = $"{store.Options.Events.DatabaseSchemaName}.mt_events";
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            $"update {events} e set data = '{{\"Claim\": 5}}'::jsonb from (select seq_id, data from {events} where stream_id = $1 order by version desc limit 1) old " +
+            "where e.seq_id = old.seq_id returning e.seq_id, old.data::text", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = streamKey });
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync(), $"stream {streamKey} has no event to damage");
+        return new DamagedEvent(store, events, reader.GetInt64(0), reader.GetString(1));
+    }
+
+    private sealed class DamagedEvent(IDocumentStore store, string events, long sequence, string body) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await using var connection = store.Storage.Database.CreateConnection();
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand($"update {events} set data = $1::jsonb where seq_id = $2", connection);
+            command.Parameters.Add(new NpgsqlParameter { Value = body });
+            command.Parameters.Add(new NpgsqlParameter { Value = sequence });
+            await command.ExecuteNonQueryAsync();
+        }
     }
 
     /// <summary>Polls until the check holds; a deadline for liveness, never a timing assertion.</summary>

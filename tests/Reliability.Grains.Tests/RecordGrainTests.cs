@@ -507,6 +507,111 @@ public sealed class RecordGrainTests(GrainCluster fixture) : IClassFixture<Grain
         Assert.Equal(live.EffectiveEvidence, listed.EffectiveEvidence, 2);
     }
 
+    [Fact]
+    public async Task A_score_is_served_while_its_listing_cannot_be_written_and_listed_once_it_can()
+    {
+        const string source = "unlisted";
+        var claims = Enumerable.Range(0, 4).Select(i => Claim($"unlisted-{i}", source, $"unlisted-p{i}", "o0", i)).ToList();
+        Assert.All(await fixture.Ledger.RecordClaimsAsync(claims), r => Assert.Equal(SubmissionStatus.Accepted, r.Status));
+        foreach (var i in Enumerable.Range(0, 4))
+        {
+            Assert.True((await fixture.Ledger.ResolveAsync($"unlisted-p{i}", new ResolutionSubmission("o0", false, null, null, "ed", Epoch.AddDays(1)))).Succeeded);
+        }
+
+        var grain = fixture.Grains.GetGrain<ISourceGrain>(source);
+        fixture.Failures.Refuse<SourceDocument>(d => d.Id == source);
+        ScoreSummary live;
+        try
+        {
+            live = (await grain.GetScoreAsync(null, null))!.Summary;
+            Assert.True(fixture.Failures.Refused > 0, "the listing write was never tried");
+            Assert.Equal(0, (await ListingAsync(source)).Document.EffectiveEvidence);
+        }
+        finally
+        {
+            fixture.Failures.Clear();
+        }
+
+        // Nothing changes in the record: a later read makes good the listing it owes.
+        await EventuallyAsync(
+            async () =>
+            {
+                await grain.GetScoreAsync(null, null);
+                return (await ListingAsync(source)).Document.EffectiveEvidence > 0;
+            },
+            "the owed listing written by a later read");
+        var listed = (await ListingAsync(source)).Document;
+        Assert.Equal(live.Score, listed.Score, 3);
+        Assert.Equal(live.EffectiveEvidence, listed.EffectiveEvidence, 2);
+    }
+
+    [Fact]
+    public async Task A_snapshot_that_cannot_be_stored_fails_no_call()
+    {
+        const string source = "unsaved";
+        await ActivateWithLongTailAsync(source);
+        var grain = fixture.Grains.GetGrain<ISourceGrain>(source);
+        fixture.Failures.Refuse<SourceSnapshot>(s => s.Id == source);
+        try
+        {
+            // Loading the tail is due a snapshot, which the store refuses.
+            Assert.Equal(64, (await grain.GetProfileAsync())!.ClaimCount);
+            Assert.True(fixture.Failures.Refused > 0, "no snapshot was tried");
+        }
+        finally
+        {
+            fixture.Failures.Clear();
+        }
+
+        await AssertSnapshotIsTheStreamAsync(source);
+    }
+
+    [Fact]
+    public async Task A_load_that_fails_partway_holds_nothing_twice_once_it_succeeds()
+    {
+        const string source = "torn";
+        await ActivateWithLongTailAsync(source);
+        var grain = fixture.Grains.GetGrain<ISourceGrain>(source);
+        await using (await DamageLastEventAsync(fixture.Store, SourceStream(source)))
+        {
+            // The snapshot restores, then the tail cannot be read: every attempt fails.
+            await Assert.ThrowsAnyAsync<Exception>(grain.GetProfileAsync);
+            await Assert.ThrowsAnyAsync<Exception>(grain.GetProfileAsync);
+        }
+
+        Assert.Equal(64, (await grain.GetProfileAsync())!.ClaimCount);
+        await AssertSnapshotIsTheStreamAsync(source);
+    }
+
+    /// <summary>
+    /// A source with a stored snapshot, then a tail longer than the snapshot interval written behind
+    /// its grain's back; the grain is left deactivated, so its next call loads both.
+    /// </summary>
+    private async Task ActivateWithLongTailAsync(string source)
+    {
+        var claims = Enumerable.Range(0, 4).Select(i => Claim($"{source}-{i}", source, $"{source}-p{i % 2}", "o0", i)).ToList();
+        Assert.All(await fixture.Ledger.RecordClaimsAsync(claims), r => Assert.Equal(SubmissionStatus.Accepted, r.Status));
+        var grain = fixture.Grains.GetGrain<ISourceGrain>(source);
+        await grain.CatchUpAsync(0);
+        await fixture.Cluster.DeactivateAsync((IAddressable)grain);
+        Assert.NotNull(await LoadAsync<SourceSnapshot>(fixture.Store, source));
+        foreach (var i in Enumerable.Range(0, 60))
+        {
+            await AppendClaimAsync(fixture.Store, source, $"{source}-p0", $"{source}-tail-{i}", 100 + i);
+        }
+    }
+
+    /// <summary>The snapshot the grain stores on deactivation holds the stream's events, each once.</summary>
+    private async Task AssertSnapshotIsTheStreamAsync(string source)
+    {
+        await fixture.Cluster.DeactivateAsync((IAddressable)fixture.Grains.GetGrain<ISourceGrain>(source));
+        var snapshot = await LoadAsync<SourceSnapshot>(fixture.Store, source);
+        var stream = await StreamAsync(fixture.Store, SourceStream(source));
+        Assert.NotNull(snapshot);
+        Assert.Equal(stream.Count, snapshot.Version);
+        Assert.Equal(stream.Count, snapshot.ToEvents().Count());
+    }
+
     private async Task<(SourceDocument Document, Guid Version)> ListingAsync(string sourceId)
     {
         await using var session = fixture.Store.QuerySession();

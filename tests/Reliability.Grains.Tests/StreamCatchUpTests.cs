@@ -58,6 +58,32 @@ public sealed class StreamCatchUpTests(ManualCatchUpCluster fixture) : IClassFix
         Assert.Equal(0, await RoundAsync());
     }
 
+    [Fact]
+    public async Task A_grain_that_cannot_catch_up_does_not_hold_back_the_rest_of_the_round()
+    {
+        var sources = Enumerable.Range(0, 6).Select(i => $"cuf-s{i}").ToList();
+        var claims = sources.Select((s, i) => Claim($"cuf-{i}", s, "cuf-p", "o0", i)).ToList();
+        Assert.All(await fixture.Ledger.RecordClaimsAsync(claims), r => Assert.Equal(SubmissionStatus.Accepted, r.Status));
+        foreach (var source in sources)
+        {
+            Assert.Equal(1, (await fixture.Grains.GetGrain<ISourceGrain>(source).GetProfileAsync())!.ClaimCount);
+            await AppendClaimAsync(fixture.Store, source, "cuf-p", $"{source}-missed", 50);
+        }
+
+        await using (await DamageLastEventAsync(fixture.Store, SourceStream(sources[0])))
+        {
+            Assert.Equal(sources.Count, await RoundAsync());
+            foreach (var source in sources.Skip(1))
+            {
+                Assert.NotNull(await fixture.Grains.GetGrain<ISourceGrain>(source).GetClaimAsync($"{source}-missed"));
+            }
+        }
+
+        // The damaged stream is read again by the next round.
+        Assert.Equal(1, await RoundAsync());
+        Assert.NotNull(await fixture.Grains.GetGrain<ISourceGrain>(sources[0]).GetClaimAsync($"{sources[0]}-missed"));
+    }
+
     /// <summary>One catch-up round on every silo; how many grains they found behind.</summary>
     private async Task<int> RoundAsync()
     {

@@ -70,11 +70,22 @@ public sealed partial class StreamCatchUp(
             async (stream, _) =>
             {
                 // A grain deactivated meanwhile reads its stream when it is next activated anyway.
-                if (active.IsHeld(stream.Held))
+                if (!active.IsHeld(stream.Held))
+                {
+                    return;
+                }
+
+                try
                 {
                     await (stream.Held.Owner == StreamOwner.Source
                         ? grains.GetGrain<ISourceGrain>(stream.Held.Id).CatchUpAsync(stream.Version)
                         : grains.GetGrain<IPropositionGrain>(stream.Held.Id).CatchUpAsync(stream.Version));
+                }
+                catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // One grain that cannot catch up must not hold back the others in the round: the
+                    // rest of the list would otherwise wait for the next commit to reach them.
+                    LogGrainFailed(logger, stream.Held.StreamKey, exception);
                 }
             });
         return behind.Count;
@@ -82,6 +93,9 @@ public sealed partial class StreamCatchUp(
 
     [LoggerMessage(LogLevel.Information, "{Count} active grain(s) were behind their streams and caught up")]
     private static partial void LogCaughtUp(ILogger logger, int count);
+
+    [LoggerMessage(LogLevel.Warning, "Stream {StreamKey} could not be caught up; the next round tries again")]
+    private static partial void LogGrainFailed(ILogger logger, string streamKey, Exception exception);
 
     [LoggerMessage(LogLevel.Warning, "Checking active grains against their streams failed; the next round tries again")]
     private static partial void LogRoundFailed(ILogger logger, Exception exception);

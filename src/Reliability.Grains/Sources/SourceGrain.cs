@@ -27,6 +27,10 @@ public sealed partial class SourceGrain(
     private static readonly TimeSpan LiveScoreLifetime = TimeSpan.FromMinutes(1);
     private const int PublishAttempts = 5;
 
+    // A listing write that failed (the store down, or writers kept winning) is tried again by a read
+    // this long after; sooner, every read would wait on a store that is failing.
+    private static readonly TimeSpan ListingRetry = TimeSpan.FromSeconds(5);
+
     private readonly List<IReliabilityEvent> _events = [];
     private Ledger _ledger = new();
     private long _streamVersion;
@@ -68,9 +72,27 @@ public sealed partial class SourceGrain(
             return;
         }
 
-        await RestoreSnapshotAsync(CancellationToken.None);
-        await CatchUpCoreAsync(CancellationToken.None);
+        try
+        {
+            await RestoreSnapshotAsync(CancellationToken.None);
+            await CatchUpCoreAsync(CancellationToken.None);
+        }
+        catch
+        {
+            // The next call loads from scratch: restoring the snapshot again on top of what this
+            // attempt held would hold its events twice, and the next snapshot would store them twice.
+            Forget();
+            throw;
+        }
+
         MarkLoaded();
+    }
+
+    private void Forget()
+    {
+        _events.Clear();
+        _ledger = new Ledger();
+        StreamVersion = _snapshotVersion = 0;
     }
 
     public async Task CommittedAsync(CommittedEvents committed)
@@ -136,10 +158,7 @@ public sealed partial class SourceGrain(
 
     private async Task AfterCatchUpAsync(long before)
     {
-        if (StreamVersion - _snapshotVersion >= options.Value.SnapshotInterval)
-        {
-            await SaveSnapshotAsync(CancellationToken.None);
-        }
+        await SnapshotIfDueAsync(CancellationToken.None);
 
         // A source whose score someone has read announces its new score now, not on the next read;
         // a source nobody looked at is not scored just to be announced.
@@ -359,6 +378,11 @@ public sealed partial class SourceGrain(
         if (!force && _live is { } cached && cached.Version == StreamVersion && cached.TruthVersion == estimates.Version
             && now - cached.Score.AsOf < LiveScoreLifetime)
         {
+            if (cached.ListingOwedSince is { } owed && now - owed >= ListingRetry)
+            {
+                await ListAsync(cached, now);
+            }
+
             return cached;
         }
 
@@ -369,11 +393,7 @@ public sealed partial class SourceGrain(
         var published = _published;
         if (published is null || ScoreNews.IsNews(published, score))
         {
-            if (await PublishSummaryAsync(score))
-            {
-                _published = PublishedScore.Of(score);
-            }
-
+            await ListAsync(live, now);
             if (published is not null)
             {
                 // The first score after activation is not news: only a change is announced.
@@ -383,6 +403,31 @@ public sealed partial class SourceGrain(
         }
 
         return live;
+    }
+
+    /// <summary>
+    /// Puts the live score in the listing. A listing that could not be written is owed, and tried again
+    /// by a later read: the reader still gets the score it asked for, which the grain holds right.
+    /// </summary>
+    private async Task ListAsync(LiveScore live, DateTimeOffset now)
+    {
+        bool listed;
+        try
+        {
+            listed = await PublishSummaryAsync(live.Score);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            LogListingFailed(logger, SourceId, exception);
+            listed = false;
+        }
+
+        if (listed)
+        {
+            _published = PublishedScore.Of(live.Score);
+        }
+
+        live.ListingOwedSince = listed ? null : now;
     }
 
     /// <summary>
@@ -421,7 +466,6 @@ public sealed partial class SourceGrain(
                 {
                     // The listing lags until the next change of score; the grain's own answers are right.
                     LogPublishGaveUp(logger, SourceId);
-                    _live = null;
                     return false;
                 }
             }
@@ -513,9 +557,27 @@ public sealed partial class SourceGrain(
         }
 
         Fold(events, version);
-        if (StreamVersion - _snapshotVersion >= options.Value.SnapshotInterval)
+        await SnapshotIfDueAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// A snapshot is only a shortcut for the next activation: failing to store one must not fail the
+    /// call that held the events (a commit's notice, a catch-up or a reader's first question).
+    /// </summary>
+    private async Task SnapshotIfDueAsync(CancellationToken cancellationToken)
+    {
+        if (StreamVersion - _snapshotVersion < options.Value.SnapshotInterval)
+        {
+            return;
+        }
+
+        try
         {
             await SaveSnapshotAsync(cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            LogSnapshotFailed(logger, SourceId, exception);
         }
     }
 
@@ -567,6 +629,9 @@ public sealed partial class SourceGrain(
     [LoggerMessage(LogLevel.Warning, "Source {SourceId} kept conflicting with writers; its listing is refreshed on the next score change")]
     private static partial void LogPublishGaveUp(ILogger logger, string sourceId);
 
+    [LoggerMessage(LogLevel.Warning, "Could not put source {SourceId}'s score in the listing; a later read tries again")]
+    private static partial void LogListingFailed(ILogger logger, string sourceId, Exception exception);
+
     [LoggerMessage(LogLevel.Warning, "Could not store the snapshot of source {SourceId}")]
     private static partial void LogSnapshotFailed(ILogger logger, string sourceId, Exception exception);
 
@@ -582,5 +647,8 @@ public sealed partial class SourceGrain(
 
         /// <summary>Built the first time the score is asked for whole, then served again.</summary>
         public ScoreView? View { get; set; }
+
+        /// <summary>When a write of this score to the listing last failed; null once it is listed, or was not news.</summary>
+        public DateTimeOffset? ListingOwedSince { get; set; }
     }
 }
