@@ -53,6 +53,7 @@ public sealed class ApiSurfaceTests(ApiSurfaceTests.Api api) : IClassFixture<Api
         ("GET", "/v1/sources", "/v1/sources", ApiKeyRole.Reader),
         ("POST", "/v1/sources/{id}/handles", "/v1/sources/unknown/handles", ApiKeyRole.Contributor),
         ("PATCH", "/v1/sources/{id}", "/v1/sources/unknown", ApiKeyRole.Contributor),
+        ("DELETE", "/v1/sources/{id}/handles/{platform}/{handle}", "/v1/sources/unknown/handles/x/someone", ApiKeyRole.Editor),
         ("PUT", "/v1/sources/{id}/external-ratings/{rater}", "/v1/sources/unknown/external-ratings/mbfc", ApiKeyRole.Contributor),
         ("DELETE", "/v1/sources/{id}/external-ratings/{rater}", "/v1/sources/unknown/external-ratings/mbfc", ApiKeyRole.Contributor),
         ("GET", "/v1/sources/{id}", "/v1/sources/unknown", ApiKeyRole.Reader),

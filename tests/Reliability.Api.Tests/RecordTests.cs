@@ -577,6 +577,79 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
     }
 
     [Fact]
+    public async Task A_handle_taken_from_a_source_leaves_it_its_claims_and_names_a_new_source_from_then_on()
+    {
+        var handle = $"taken_{Guid.NewGuid():N}"[..20];
+        object ClaimByHandle(int post, string option) => new
+        {
+            id = NewId("taken"),
+            handle = new { platform = "telegram", handle },
+            proposition = new { question = "Who held the camp? " + handle, options = new[] { "army", "militants" } },
+            option,
+            publishedAt = $"2023-09-{20 + post}T12:00:00Z",
+            url = $"https://t.me/{handle}/{post}",
+        };
+
+        // A channel first met through a claim: its source is named after the handle.
+        var oldSource = (await PostClaimsAsync(ClaimByHandle(1, "army"))).GetProperty("items")[0].GetProperty("sourceId").GetString()!;
+        var events = await CountEventsAsync($"source:{oldSource}");
+
+        // The channel changed hands. The handle is named as a writer might spell it.
+        using var removed = await Client.DeleteAsync($"/v1/sources/{oldSource}/handles/Telegram/@{handle.ToUpperInvariant()}?reason=taken%20over");
+        Assert.Equal(HttpStatusCode.OK, removed.StatusCode);
+        var profile = await removed.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Empty(Handles(profile));
+        Assert.Equal(1, profile.GetProperty("claimCount").GetInt32());
+        Assert.Equal(events + 1, await CountEventsAsync($"source:{oldSource}"));
+
+        // Its next post is another source's, and lookups by the handle find that one.
+        var newSource = (await PostClaimsAsync(ClaimByHandle(2, "militants"))).GetProperty("items")[0].GetProperty("sourceId").GetString()!;
+        Assert.NotEqual(oldSource, newSource);
+        Assert.Equal([$"telegram:{handle}"], Handles(await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{newSource}")));
+        Assert.Equal(1, (await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{oldSource}")).GetProperty("claimCount").GetInt32());
+        using var lookup = await Client.PostAsJsonAsync("/v1/lookup", new { handles = new[] { new { platform = "telegram", handle } } });
+        Assert.Equal(newSource, (await lookup.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items")[0].GetProperty("source").GetProperty("id").GetString());
+
+        // The old post still names the old source.
+        using var byUrl = await Client.PostAsJsonAsync("/v1/lookup", new { urls = new[] { $"https://t.me/{handle}/1" } });
+        Assert.Equal(oldSource, (await byUrl.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items")[0].GetProperty("source").GetProperty("id").GetString());
+
+        // Taken already: not the old source's any more, and nothing is written.
+        using var again = await Client.DeleteAsync($"/v1/sources/{oldSource}/handles/telegram/{handle}");
+        Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
+        Assert.Equal("application/problem+json", again.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(events + 1, await CountEventsAsync($"source:{oldSource}"));
+    }
+
+    [Fact]
+    public async Task Taking_a_handle_refuses_bad_input_and_unknown_sources()
+    {
+        var handle = $"keep_{Guid.NewGuid():N}"[..20];
+        var sourceId = "keep-" + handle[5..];
+        (await Client.PostAsJsonAsync("/v1/sources", new { id = sourceId, name = sourceId, handles = new[] { new { platform = "x", handle } } })).EnsureSuccessStatusCode();
+        var refused = new (string Path, HttpStatusCode Status, string? Field)[]
+        {
+            ($"/v1/sources/{sourceId}/handles/x/@", HttpStatusCode.BadRequest, "handle"),
+            ($"/v1/sources/{sourceId}/handles/x/{handle}?reason={new string('r', 501)}", HttpStatusCode.BadRequest, "reason"),
+            ($"/v1/sources/{sourceId}/handles/telegram/{handle}", HttpStatusCode.NotFound, null),
+            ($"/v1/sources/no-such-source/handles/x/{handle}", HttpStatusCode.NotFound, null),
+        };
+        foreach (var (path, status, field) in refused)
+        {
+            using var response = await Client.DeleteAsync(path);
+            Assert.Equal(status, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            if (field is not null)
+            {
+                Assert.True((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty(field, out _), field);
+            }
+        }
+
+        Assert.Equal([$"x:{handle}"], Handles(await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}")));
+        Assert.Equal(1, await CountEventsAsync($"source:{sourceId}"));
+    }
+
+    [Fact]
     public async Task A_source_first_met_through_a_claim_is_described_by_the_desk()
     {
         var handle = $"desc_{Guid.NewGuid():N}"[..20];

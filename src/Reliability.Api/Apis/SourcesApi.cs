@@ -20,6 +20,8 @@ internal static class SourcesApi
             .WithSummary("Register a source with its kind and handles (a known handle returns its source)");
         sources.MapPost("/{id}/handles", AddHandlesAsync).RequireAuthorization(Roles.Contributor)
             .WithSummary("Add handles on other platforms to a source (a handle belongs to one source: another source's is a conflict)");
+        sources.MapDelete("/{id}/handles/{platform}/{handle}", RemoveHandleAsync).RequireAuthorization(Roles.Editor)
+            .WithSummary("Take a handle from a source (the account changed hands, or was given to the wrong source): its claims stay the source's, and the handle is free for another source");
         sources.MapPatch("/{id}", AmendAsync).RequireAuthorization(Roles.Contributor)
             .WithSummary("Change a source's name, kind or interested-party flag (a field left out is kept)");
         sources.MapPut("/{id}/external-ratings/{rater}", RateAsync).RequireAuthorization(Roles.Contributor)
@@ -169,6 +171,22 @@ internal static class SourcesApi
         }
 
         var outcome = await ledger.RecordExternalRatingAsync(id, rater.Trim(), null, null, null, cancellationToken);
+        return outcome.Succeeded ? TypedResults.Ok(outcome.Value!) : Problems.From(outcome);
+    }
+
+    private static async Task<Results<Ok<SourceProfile>, ProblemHttpResult>> RemoveHandleAsync(
+        string id, string platform, string handle, ILedger ledger, CancellationToken cancellationToken, string? reason = null)
+    {
+        var errors = new RequestErrors();
+        errors.Handle("handle", new HandleRequest(platform, handle));
+        errors.Optional("reason", reason, 500);
+        if (errors.Any)
+        {
+            // Named as the path names them: the route's segments, not a body's fields.
+            return Problems.Invalid(errors.ToDictionary().ToDictionary(e => e.Key.Replace("handle.", "", StringComparison.Ordinal), e => e.Value));
+        }
+
+        var outcome = await ledger.RemoveHandleAsync(id, new HandleView(platform, handle), string.IsNullOrWhiteSpace(reason) ? null : reason.Trim(), cancellationToken);
         return outcome.Succeeded ? TypedResults.Ok(outcome.Value!) : Problems.From(outcome);
     }
 

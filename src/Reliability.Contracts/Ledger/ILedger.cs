@@ -36,6 +36,13 @@ public interface ILedger
     Task<LedgerOutcome<SourceProfile>> AddHandlesAsync(string sourceId, IReadOnlyList<HandleView> handles, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Takes a handle from a source (the account changed hands, or was given to the wrong source). The
+    /// source keeps its claims; claims and lookups by the handle no longer find it. Not found: no such
+    /// source, or the handle is not the source's.
+    /// </summary>
+    Task<LedgerOutcome<SourceProfile>> RemoveHandleAsync(string sourceId, HandleView handle, string? reason, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Records what a rater outside the newsroom says of a source, in its own words, or with a null
     /// rating that it no longer rates it. The rater's latest word stands.
     /// </summary>

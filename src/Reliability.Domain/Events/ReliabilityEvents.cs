@@ -23,6 +23,16 @@ public sealed record SourceHandleAdded(string SourceId, SourceHandle Handle, Dat
 }
 
 /// <summary>
+/// A handle no longer names the source: the account changed hands (a channel taken over by another
+/// group), or it was given to the wrong source. The source's claims made through it stay its own;
+/// from <see cref="At"/> on, the handle is free for another source.
+/// </summary>
+public sealed record SourceHandleRemoved(string SourceId, SourceHandle Handle, string? Reason, DateTimeOffset At) : IReliabilityEvent
+{
+    DateTimeOffset IReliabilityEvent.OccurredAt => At;
+}
+
+/// <summary>
 /// The desk's description of a source changed: its name, kind or whether it is a party to what it
 /// reports (a source first met through a claim is named after its handle, and its kind is a guess).
 /// Carries the whole description, so a stream read alone says what the source was called when.

@@ -43,6 +43,7 @@ public sealed class Ledger
     {
         SourceRegistered r => _sources.TryAdd(r.Source.Id, r.Source),
         SourceHandleAdded h => AddHandle(h),
+        SourceHandleRemoved h => RemoveHandle(h),
         SourceAmended a => Amend(a),
         ExternalRatingRecorded r => Rate(r),
         PropositionOpened p => _propositions.TryAdd(p.Proposition.Id, p.Proposition),
@@ -105,6 +106,21 @@ public sealed class Ledger
         }
 
         _sources[added.SourceId] = source with { Handles = [.. source.Handles, added.Handle] };
+        return true;
+    }
+
+    private bool RemoveHandle(SourceHandleRemoved removed)
+    {
+        // Handles compare without case, as the record's index of them does.
+        bool Same(SourceHandle h) =>
+            string.Equals(h.Platform, removed.Handle.Platform, StringComparison.OrdinalIgnoreCase)
+            && string.Equals(h.Handle, removed.Handle.Handle, StringComparison.OrdinalIgnoreCase);
+        if (!_sources.TryGetValue(removed.SourceId, out var source) || !source.Handles.Any(Same))
+        {
+            return false;
+        }
+
+        _sources[removed.SourceId] = source with { Handles = [.. source.Handles.Where(h => !Same(h))] };
         return true;
     }
 

@@ -180,7 +180,9 @@ internal static class ClaimBatch
     private static async Task PreloadAsync(RecordTransaction transaction, IReadOnlyList<ClaimSubmission> claims)
     {
         await transaction.LoadClaimsAsync(claims.Select(c => c.Id).Concat(claims.Where(c => c.RelayOf is not null).Select(c => c.RelayOf!)));
-        await transaction.LoadHandlesAsync(claims.Where(c => c.Handle is not null).Select(c => StreamKeys.HandleKey(c.Handle!.Platform, c.Handle.Handle)));
+        var handleKeys = claims.Where(c => c.Handle is not null).Select(c => StreamKeys.HandleKey(c.Handle!.Platform, c.Handle.Handle)).ToList();
+        await transaction.LoadHandlesAsync(handleKeys);
+        await transaction.LoadSourcesNamedAfterAsync(handleKeys);
         var sourceIds = new string?[claims.Count];
         for (var i = 0; i < claims.Count; i++)
         {

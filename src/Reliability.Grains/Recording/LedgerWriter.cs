@@ -142,6 +142,10 @@ public sealed partial class LedgerWriter(
     public Task<LedgerOutcome<SourceProfile>> AddHandlesAsync(string sourceId, IReadOnlyList<HandleView> handles, CancellationToken cancellationToken = default) =>
         WriteSourceAsync(session => SourceWrite.AddHandlesAsync(session, sourceId, handles, clock.GetUtcNow(), cancellationToken), cancellationToken);
 
+    public Task<LedgerOutcome<SourceProfile>> RemoveHandleAsync(
+        string sourceId, HandleView handle, string? reason, CancellationToken cancellationToken = default) =>
+        WriteSourceAsync(session => SourceWrite.RemoveHandleAsync(session, sourceId, handle, reason, clock.GetUtcNow(), cancellationToken), cancellationToken);
+
     public Task<LedgerOutcome<SourceProfile>> AmendSourceAsync(
         string sourceId, string? name, string? kind, bool? interestedParty, CancellationToken cancellationToken = default) =>
         WriteSourceAsync(session => SourceWrite.AmendAsync(session, sourceId, name, kind, interestedParty, clock.GetUtcNow(), cancellationToken), cancellationToken);

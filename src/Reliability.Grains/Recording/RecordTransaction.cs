@@ -25,6 +25,10 @@ internal sealed class RecordTransaction(IDocumentSession session, DateTimeOffset
     private readonly Dictionary<string, ClaimDocument?> _claims = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HandleDocument?> _handles = new(StringComparer.Ordinal);
 
+    // The id chosen for the new source of each handle no source holds, so every claim of the command
+    // by that handle names the same new source.
+    private readonly Dictionary<string, string> _newSourceIds = new(StringComparer.Ordinal);
+
     // Whether a source had claimed on a proposition before this command, for the pairs looked up so far.
     private readonly Dictionary<(string Source, string Proposition), bool> _acquainted = [];
     private readonly Dictionary<string, List<object>> _appends = new(StringComparer.Ordinal);
@@ -63,8 +67,30 @@ internal sealed class RecordTransaction(IDocumentSession session, DateTimeOffset
     {
         var key = StreamKeys.HandleKey(handle.Platform, handle.Handle);
         await LoadHandlesAsync([key]);
-        return _handles[key]?.SourceId ?? StreamKeys.SourceIdFor(key);
+        return _handles[key]?.SourceId ?? await NewSourceIdForHandleAsync(key);
     }
+
+    /// <summary>
+    /// The id a new source of a handle no source holds gets: named after the handle, unless the source
+    /// of that name had the handle removed (an account that changed hands). That source is not the
+    /// handle's new owner, so the new one gets an id of its own.
+    /// </summary>
+    public async Task<string> NewSourceIdForHandleAsync(string handleKey)
+    {
+        if (_newSourceIds.TryGetValue(handleKey, out var chosen))
+        {
+            return chosen;
+        }
+
+        var named = StreamKeys.SourceIdFor(handleKey);
+        chosen = await SourceAsync(named) is null ? named : $"{named}-{Guid.NewGuid().ToString("N")[..8]}";
+        _newSourceIds[handleKey] = chosen;
+        return chosen;
+    }
+
+    /// <summary>The sources named after those of these handles no source holds, in one read for a batch.</summary>
+    public Task LoadSourcesNamedAfterAsync(IEnumerable<string> handleKeys) =>
+        LoadSourcesAsync(handleKeys.Where(k => _handles.GetValueOrDefault(k) is null).Select(StreamKeys.SourceIdFor));
 
     /// <summary>
     /// Which of these sources have claimed on which of these propositions, in one query over the
@@ -161,7 +187,19 @@ internal sealed class RecordTransaction(IDocumentSession session, DateTimeOffset
     }
 
     /// <summary>A new handle; inserted, so a handle another writer took meanwhile is a conflict.</summary>
-    public void AddHandle(HandleDocument handle) => _inserted.Add(handle);
+    public void AddHandle(HandleDocument handle)
+    {
+        _inserted.Add(handle);
+        _handles[handle.Id] = handle;
+    }
+
+    /// <summary>A handle no longer the source's: from this commit on, it is free for another source.</summary>
+    public void RemoveHandle(string handleKey)
+    {
+        session.Delete<HandleDocument>(handleKey);
+        _handles[handleKey] = null;
+        _newSourceIds.Remove(handleKey);
+    }
 
     public void StartSource(SourceDocument source, IReliabilityEvent registered)
     {

@@ -38,7 +38,7 @@ internal static class SourceWrite
             return (Conflict(known, requestedId), Touched.None);
         }
 
-        var id = claimed.SingleOrDefault() ?? (keys.Count > 0 ? StreamKeys.SourceIdFor(keys[0]) : "s-" + Guid.NewGuid().ToString("N")[..12]);
+        var id = claimed.SingleOrDefault() ?? (keys.Count > 0 ? await transaction.NewSourceIdForHandleAsync(keys[0]) : "s-" + Guid.NewGuid().ToString("N")[..12]);
         if (await transaction.SourceAsync(id) is { } existing)
         {
             return Added(transaction, existing, normalised, known, now);
@@ -76,6 +76,36 @@ internal static class SourceWrite
         }
 
         return Added(transaction, source, normalised, known, now);
+    }
+
+    /// <summary>
+    /// Takes a handle from a source: the account changed hands, or was given to the wrong source. The
+    /// source keeps the claims it made through the handle; from now on, claims and lookups by the
+    /// handle no longer find it, and another source may be given it.
+    /// </summary>
+    public static async Task<(LedgerOutcome<string> Outcome, Touched Touched)> RemoveHandleAsync(
+        Marten.IDocumentSession session, string sourceId, HandleView handle, string? reason, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var transaction = new RecordTransaction(session, now, cancellationToken);
+        if (await transaction.SourceAsync(sourceId) is not { } source)
+        {
+            return (LedgerOutcome<string>.NotFound($"No source '{sourceId}'."), Touched.None);
+        }
+
+        var key = StreamKeys.HandleKey(handle.Platform, handle.Handle);
+        if (source.Handles.FirstOrDefault(h => StreamKeys.HandleKey(h.Platform, h.Handle) == key) is not { } held)
+        {
+            return (LedgerOutcome<string>.NotFound($"Source '{source.Id}' has no handle '{key}'."), Touched.None);
+        }
+
+        transaction.RemoveHandle(key);
+        transaction.AppendToSource(source, new SourceHandleRemoved(source.Id, new SourceHandle(held.Platform, held.Handle), reason, now));
+        source.Handles.Remove(held);
+        source.SearchText = SearchText(source.Name, source.Handles);
+        // Stored, and versioned: a writer adding handles meanwhile is decided again on the fresh list.
+        transaction.Changed(source);
+        transaction.Flush();
+        return (LedgerOutcome<string>.Ok(source.Id), transaction.Touched);
     }
 
     /// <summary>

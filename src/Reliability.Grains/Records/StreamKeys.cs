@@ -18,7 +18,11 @@ public static class StreamKeys
         return p + ":" + handle.Trim().TrimStart('@').ToLowerInvariant();
     }
 
-    /// <summary>A new source found by its handle is named after it: the same handle always gives the same id.</summary>
+    /// <summary>
+    /// A new source found by its handle is named after it: the same handle gives the same id, so
+    /// retries and concurrent writers land on one source (unless that source had the handle removed:
+    /// see <c>RecordTransaction.NewSourceIdForHandleAsync</c>).
+    /// </summary>
     public static string SourceIdFor(string handleKey) => handleKey.Replace(':', '-');
 
     /// <summary>An inline proposition's id from its question and options, so a retried batch does not open it twice.</summary>

@@ -65,6 +65,7 @@ public sealed class SnapshotEvent
 {
     public SourceRegistered? SourceRegistered { get; set; }
     public SourceHandleAdded? SourceHandleAdded { get; set; }
+    public SourceHandleRemoved? SourceHandleRemoved { get; set; }
     public SourceAmended? SourceAmended { get; set; }
     public ExternalRatingRecorded? ExternalRatingRecorded { get; set; }
     public PropositionOpened? PropositionOpened { get; set; }
@@ -77,6 +78,7 @@ public sealed class SnapshotEvent
     {
         SourceRegistered x => new() { SourceRegistered = x },
         SourceHandleAdded x => new() { SourceHandleAdded = x },
+        SourceHandleRemoved x => new() { SourceHandleRemoved = x },
         SourceAmended x => new() { SourceAmended = x },
         ExternalRatingRecorded x => new() { ExternalRatingRecorded = x },
         PropositionOpened x => new() { PropositionOpened = x },
@@ -89,7 +91,7 @@ public sealed class SnapshotEvent
 
     // A method, not a property: the document serializer would write a property out as an extra field.
     public IReliabilityEvent ToEvent() =>
-        (IReliabilityEvent?)SourceRegistered ?? SourceHandleAdded ?? SourceAmended ?? ExternalRatingRecorded ?? PropositionOpened ?? ClaimRecorded
+        (IReliabilityEvent?)SourceRegistered ?? SourceHandleAdded ?? SourceHandleRemoved ?? SourceAmended ?? ExternalRatingRecorded ?? PropositionOpened ?? ClaimRecorded
         ?? CorrectionRecorded ?? PropositionResolved ?? (IReliabilityEvent?)CitationRecorded
         ?? throw new InvalidOperationException("An empty snapshot entry");
 }

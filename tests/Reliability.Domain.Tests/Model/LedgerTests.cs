@@ -71,6 +71,24 @@ public sealed class LedgerTests
     }
 
     [Fact]
+    public void A_removed_handle_is_gone_from_then_on_and_stands_in_a_replay_before_it()
+    {
+        var history = new IReliabilityEvent[]
+        {
+            new SourceRegistered(new Source("jn", "@jnim_media", SourceKind.SocialAccount, false, [new SourceHandle("telegram", "jnim_media")]), Day(0)),
+            new SourceHandleAdded("jn", new SourceHandle("x", "JNIM_X"), Day(1)),
+            new SourceHandleRemoved("jn", new SourceHandle("x", "jnim_x"), "taken over", Day(3)),
+        };
+        var ledger = new Ledger();
+        Assert.All(history, e => Assert.True(ledger.Apply(e)));
+
+        Assert.Equal([new SourceHandle("telegram", "jnim_media")], ledger.FindSource("jn")!.Handles);
+        Assert.Equal(2, Ledger.Replay(history, Day(2)).FindSource("jn")!.Handles.Count);
+        // Taking a handle the source no longer has changes nothing.
+        Assert.False(ledger.Apply(new SourceHandleRemoved("jn", new SourceHandle("x", "jnim_x"), null, Day(4))));
+    }
+
+    [Fact]
     public void A_source_is_described_as_the_desk_last_said_as_of_each_moment()
     {
         var history = new IReliabilityEvent[]
