@@ -3,6 +3,11 @@
  * on the options page. API calls go through the service worker (background.js), which holds the host
  * permission for the API, so the newsroom's API need not allow every site's origin, and the key never
  * enters the page.
+ *
+ * Only on the sites the options list. A page can read what the badges show and plant links of its
+ * choosing, so on any site the extension annotates, that site can ask the newsroom's record about any
+ * post or account. The newsroom decides which sites may (its CMS, the outlets its journalists read);
+ * "*" annotates every site.
  */
 (function () {
   'use strict';
@@ -10,9 +15,24 @@
   if (document.querySelector('script[src*="/plugin/reliability.js"][data-api]')) {
     return;
   }
-  chrome.storage.sync.get({ api: '' }, function (settings) {
-    if (!settings.api) {
-      return; // Not configured yet: the options page says how.
+
+  function listed(host, sites) {
+    host = host.toLowerCase();
+    return sites.some(function (site) {
+      if (site === '*') {
+        return true;
+      }
+      if (site.indexOf('*.') === 0) {
+        var domain = site.slice(2);
+        return host === domain || host.slice(-domain.length - 1) === '.' + domain;
+      }
+      return host === site;
+    });
+  }
+
+  chrome.storage.sync.get({ api: '', sites: [] }, function (settings) {
+    if (!settings.api || !Array.isArray(settings.sites) || !listed(location.hostname, settings.sites)) {
+      return; // Not configured yet, or not a site the newsroom chose: the options page says how.
     }
     globalThis.ReliabilityAnnotator.start({
       api: settings.api,

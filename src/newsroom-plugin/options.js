@@ -1,4 +1,7 @@
-/* Options page: the API base URL and reader key, kept in chrome.storage; asks for the API's host permission on save. */
+/*
+ * Options page: the API base URL, the reader key and the sites to annotate, kept in chrome.storage;
+ * asks for the API's host permission on save.
+ */
 (function () {
   'use strict';
   var form = document.getElementById('options');
@@ -10,10 +13,20 @@
     return;
   }
 
-  storage.get({ api: '', key: '' }, function (settings) {
+  storage.get({ api: '', key: '', sites: [] }, function (settings) {
     form.api.value = settings.api;
     form.key.value = settings.key;
+    form.sites.value = settings.sites.join('\n');
   });
+
+  // A host as the address bar shows it (no scheme, path or port), "*.host" for it and its subdomains, or "*".
+  var SITE = /^(\*|(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*)$/;
+
+  function sites(text) {
+    var lines = text.split(/\s+/).map(function (line) { return line.trim().toLowerCase(); }).filter(Boolean);
+    var wrong = lines.filter(function (line) { return !SITE.test(line); });
+    return wrong.length ? { wrong: wrong } : { sites: lines.filter(function (line, i) { return lines.indexOf(line) === i; }) };
+  }
 
   form.addEventListener('submit', function (event) {
     event.preventDefault();
@@ -24,6 +37,11 @@
       status.textContent = 'Not a URL.';
       return;
     }
+    var listed = sites(form.sites.value);
+    if (listed.wrong) {
+      status.textContent = 'Not a site: ' + listed.wrong.join(', ') + ' (a host such as cms.example.org, *.example.org or *).';
+      return;
+    }
     var origin = api.origin + '/*';
     // The permission request needs this click; without it the service worker cannot reach the API.
     chrome.permissions.request({ origins: [origin] }, function (granted) {
@@ -31,7 +49,7 @@
         status.textContent = 'The extension needs permission to reach ' + api.origin + '.';
         return;
       }
-      storage.set({ api: api.href.replace(/\/+$/, ''), key: form.key.value.trim() }, function () {
+      storage.set({ api: api.href.replace(/\/+$/, ''), key: form.key.value.trim(), sites: listed.sites }, function () {
         status.textContent = 'Saved.';
       });
     });
