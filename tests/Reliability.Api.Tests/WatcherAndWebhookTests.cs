@@ -357,7 +357,9 @@ public sealed class WatcherAndWebhookTests(WatcherAndWebhookTests.Api api) : ICl
         Assert.Equal(2, announced.Count);
         Assert.All(announced, a => Assert.Equal("source.rated", a.Event));
         Assert.All(announced, a => Assert.True(WebhookSignature.Verify(a.Signature, a.Body, secret, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5))));
-        var data = announced.Select(a => JsonDocument.Parse(a.Body).RootElement.Clone()).ToList();
+        // Deliveries are sent side by side, so they may arrive in either order: ordered by the word's time.
+        var data = announced.Select(a => JsonDocument.Parse(a.Body).RootElement.Clone())
+            .OrderBy(d => d.GetProperty("data").GetProperty("at").GetDateTimeOffset()).ToList();
         Assert.All(data, d => Assert.Equal([citing], d.GetProperty("articleIds").EnumerateArray().Select(id => id.GetString())));
         Assert.Equal(["Deprecated", null], data.Select(d => d.GetProperty("data").GetProperty("rating").GetString()));
         Assert.Equal("unreliable", data[0].GetProperty("data").GetProperty("expectedBand").GetString());

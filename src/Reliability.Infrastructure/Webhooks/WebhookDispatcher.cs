@@ -19,6 +19,7 @@ namespace Reliability.Infrastructure.Webhooks;
 public sealed class WebhookDispatcher
 {
     private readonly WebhookSubscriptionStore _subscriptions;
+    private readonly WebhookSecrets _secrets;
     private readonly WebhookDeliveryStore _deliveries;
     private readonly WebhookDeliveryQueue _queue;
     private readonly GuardedHttpClient _http;
@@ -29,6 +30,7 @@ public sealed class WebhookDispatcher
 
     public WebhookDispatcher(
         WebhookSubscriptionStore subscriptions,
+        WebhookSecrets secrets,
         WebhookDeliveryStore deliveries,
         WebhookDeliveryQueue queue,
         GuardedHttpClient http,
@@ -36,6 +38,7 @@ public sealed class WebhookDispatcher
         TimeProvider clock)
     {
         _subscriptions = subscriptions;
+        _secrets = secrets;
         _deliveries = deliveries;
         _queue = queue;
         _http = http;
@@ -259,6 +262,18 @@ public sealed class WebhookDispatcher
     private async Task<TryOutcome> SendAsync(WebhookSubscription subscription, WebhookDelivery delivery, CancellationToken cancellationToken)
     {
         var body = Encoding.UTF8.GetBytes(delivery.Body);
+        string secret;
+        try
+        {
+            secret = _secrets.Open(subscription);
+        }
+        catch (CryptographicException e)
+        {
+            // The service's key is wrong, not the receiver: a failed try (its reason on the delivery),
+            // outside the receiver's breaker; once the key is right, a replay sends it.
+            return new TryOutcome(null, e.Message, Final: false, RetryAfter: null, Tried: true);
+        }
+
         try
         {
             var result = await ReceiverPipeline(subscription.Id).ExecuteAsync(
@@ -272,7 +287,7 @@ public sealed class WebhookDispatcher
                         FollowRedirects = false,
                         Headers = new Dictionary<string, string>
                         {
-                            [WebhookSignature.SignatureHeader] = WebhookSignature.Sign(subscription.Secret, _clock.GetUtcNow(), delivery.Body),
+                            [WebhookSignature.SignatureHeader] = WebhookSignature.Sign(secret, _clock.GetUtcNow(), delivery.Body),
                             [WebhookSignature.DeliveryIdHeader] = delivery.Id,
                             [WebhookSignature.EventHeader] = delivery.EventKind,
                         },

@@ -39,6 +39,15 @@ public sealed class WebhookOptions
     /// </summary>
     public TimeSpan DuePollInterval { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// A 256-bit key, in base64, that seals subscriptions' signing secrets in the database (AES-GCM).
+    /// Keep it outside the database (an environment variable or a secret store): a copy of the database
+    /// then cannot sign deliveries receivers would trust. Empty: secrets are stored as they are.
+    /// Secrets sealed with one key cannot be read with another; a secret stored before a key was set
+    /// is still read as it is.
+    /// </summary>
+    public string? SecretKey { get; set; }
+
     /// <summary>How often the outbox of recorded events is turned into deliveries.</summary>
     public TimeSpan OutboxPollInterval { get; set; } = TimeSpan.FromSeconds(2);
 }

@@ -23,8 +23,10 @@ public static class WebhookRegistration
             .Validate(o => o.CircuitBreakerMinimumThroughput >= 2 && o.CircuitBreakerBreakDuration >= TimeSpan.FromSeconds(0.5)
                     && o.CircuitBreakerSamplingDuration >= TimeSpan.FromSeconds(0.5),
                 "Reliability:Webhooks:CircuitBreakerMinimumThroughput must be at least 2, and its durations at least half a second.")
+            .Validate(o => WebhookSecrets.IsValidKey(o.SecretKey), WebhookSecrets.KeyRule)
             .ValidateOnStart();
         services.AddOutboundGuard(configuration);
+        services.TryAddSingleton<WebhookSecrets>();
         services.TryAddSingleton<WebhookSubscriptionStore>();
         services.TryAddSingleton<WebhookDeliveryStore>();
         services.TryAddSingleton<WebhookDeliveryQueue>();

@@ -2,7 +2,8 @@ namespace Reliability.Infrastructure.Webhooks;
 
 /// <summary>
 /// A receiver of events. Empty filters match everything; a non-empty filter must contain the event's
-/// value. The secret is stored as is, because signing needs it; endpoints should show it only on creation.
+/// value. The secret is stored sealed when a key is configured (<see cref="WebhookSecrets"/>); endpoints
+/// show it only on creation.
 /// </summary>
 public sealed record WebhookSubscription
 {

@@ -5,10 +5,11 @@ using Reliability.Infrastructure.Watching;
 namespace Reliability.Infrastructure.Webhooks;
 
 /// <summary>Webhook subscriptions as Marten documents.</summary>
-public sealed class WebhookSubscriptionStore(IDocumentStore store, GuardedHttpClient guard, TimeProvider clock)
+public sealed class WebhookSubscriptionStore(IDocumentStore store, GuardedHttpClient guard, WebhookSecrets secrets, TimeProvider clock)
 {
     /// <summary>
-    /// Creates a subscription. Throws <see cref="ArgumentException"/> for a target that is not an
+    /// Creates a subscription, and returns it with its secret to show once; the secret is stored sealed
+    /// (<see cref="WebhookSecrets"/>). Throws <see cref="ArgumentException"/> for a target that is not an
     /// absolute http(s) URL or is a literal address the outbound rule refuses; names are checked
     /// again, after DNS, at every send.
     /// </summary>
@@ -28,11 +29,13 @@ public sealed class WebhookSubscriptionStore(IDocumentStore store, GuardedHttpCl
             throw new ArgumentException(e.Message, nameof(request), e);
         }
 
+        var id = Guid.NewGuid().ToString("N");
+        var secret = string.IsNullOrEmpty(request.Secret) ? NewSecret() : request.Secret;
         var subscription = new WebhookSubscription
         {
-            Id = Guid.NewGuid().ToString("N"),
+            Id = id,
             TargetUrl = target.ToString(),
-            Secret = string.IsNullOrEmpty(request.Secret) ? NewSecret() : request.Secret,
+            Secret = secrets.Seal(id, secret),
             SourceIds = request.SourceIds,
             ArticleIds = request.ArticleIds,
             EventKinds = request.EventKinds,
@@ -41,7 +44,7 @@ public sealed class WebhookSubscriptionStore(IDocumentStore store, GuardedHttpCl
         await using var session = store.LightweightSession();
         session.Insert(subscription);
         await session.SaveChangesAsync(cancellationToken);
-        return subscription;
+        return subscription with { Secret = secret };
     }
 
     public async Task<IReadOnlyList<WebhookSubscription>> ListAsync(CancellationToken cancellationToken = default)
