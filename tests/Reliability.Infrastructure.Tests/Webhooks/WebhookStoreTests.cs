@@ -1,3 +1,6 @@
+using Marten;
+using Npgsql;
+using Reliability.Infrastructure.EventStore;
 using Microsoft.Extensions.DependencyInjection;
 using Reliability.Infrastructure.Webhooks;
 
@@ -89,22 +92,25 @@ public sealed class WebhookStoreTests
         var store = services.GetRequiredService<WebhookDeliveryStore>();
         await store.AddAsync([new WebhookDelivery { Id = "d1", SubscriptionId = "s1", EventKind = "claim.deleted", Body = "{}", CreatedAt = DateTimeOffset.UtcNow }]);
 
-        // Two nodes read the same record; the first to store wins, the second is told so.
-        var secondRead = new TaskCompletionSource();
-        var firstStored = new TaskCompletionSource();
+        // Two nodes read the same record; the first to store wins, the second is told so. The first
+        // stores between the second's read and its store, synchronously: nothing waits on another thread.
+        var documents = services.GetRequiredService<IDocumentStore>();
         var second = store.ChangeAsync("d1", d =>
         {
-            secondRead.SetResult();
-            firstStored.Task.Wait(TimeSpan.FromSeconds(30));
+            using (var connection = documents.Storage.Database.CreateConnection())
+            {
+                connection.Open();
+                using var first = new NpgsqlCommand(
+                    $"update {EventStoreRegistration.SchemaName}.mt_doc_webhookdelivery set mt_version = gen_random_uuid() where id = 'd1'", connection);
+                Assert.Equal(1, first.ExecuteNonQuery());
+            }
+
             return d with { LastError = "second" };
         });
-        await secondRead.Task;
-        await store.ChangeAsync("d1", d => d with { LastError = "first" });
-        firstStored.SetResult();
 
         var lost = await Assert.ThrowsAnyAsync<Exception>(() => second);
         Assert.True(ExceptionChain.IsVersionConflict(lost), lost.ToString());
-        Assert.Equal("first", (await store.GetAsync("d1"))!.LastError);
+        Assert.Null((await store.GetAsync("d1"))!.LastError);
     }
 
     [Fact]
