@@ -17,6 +17,13 @@ public sealed class ClaimWatch
     public DateTimeOffset? CitedAt { get; set; }
 
     public DateTimeOffset NextCheckAt { get; set; }
+
+    /// <summary>
+    /// The schedule's latest hand-out of the claim (<see cref="DeletionCheck.LeaseId"/>), until a check
+    /// is saved: a worker holding an older one (the lease ran out and the claim was handed out again)
+    /// checks nothing.
+    /// </summary>
+    public string? LeaseId { get; set; }
     public DateTimeOffset? LastCheckedAt { get; set; }
     public PostVerdict? LastVerdict { get; set; }
     public UnknownReason? LastReason { get; set; }
