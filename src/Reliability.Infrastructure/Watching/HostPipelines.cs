@@ -39,7 +39,8 @@ public sealed class HostPipelines(IOptions<WatcherOptions> options, TimeProvider
     public static bool IsTransient(Outcome<FetchResult> outcome) => outcome switch
     {
         { Exception: FetchRefusedException or BrokenCircuitException or RateLimiterRejectedException } => false,
-        { Exception: HttpRequestException or TimeoutRejectedException } => true,
+        // A connection cut while the body is read is an IOException (HttpIOException), not an HttpRequestException.
+        { Exception: HttpRequestException or IOException or TimeoutRejectedException } => true,
         { Result.StatusCode: >= 500 or 429 or 408 } => true,
         _ => false,
     };

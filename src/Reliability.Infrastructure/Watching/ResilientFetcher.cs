@@ -37,7 +37,7 @@ public sealed class ResilientFetcher(GuardedHttpClient http, HostPipelines pipel
         {
             return new FetchOutcome(null, UnknownReason.Timeout, e.Message);
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (e is HttpRequestException or IOException)
         {
             return new FetchOutcome(null, UnknownReason.NetworkError, e.Message);
         }
