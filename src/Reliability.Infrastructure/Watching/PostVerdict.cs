@@ -7,7 +7,7 @@ public enum PostVerdict
     Gone,
     Withheld,
 
-    /// <summary>No answer this time (timeout, 5xx, 429, network, open circuit, refused URL…): says nothing about the post.</summary>
+    /// <summary>No answer this time (timeout, 5xx, 429, network, open circuit, refused URL, a redirect away from the post…): says nothing about the post.</summary>
     Unknown,
 }
 
@@ -21,6 +21,9 @@ public enum UnknownReason
     CircuitOpen,
     Refused,
     UnexpectedStatus,
+
+    /// <summary>Sent elsewhere than the post (a regional edition, the home page, a login page): not about the post.</summary>
+    Redirected,
 }
 
 /// <summary>The outcome of one check of one post URL.</summary>

@@ -184,6 +184,21 @@ public sealed class HostResilienceTests
             s => Assert.Equal(TimeSpan.FromSeconds(3), Assert.IsType<TimeoutStrategyOptions>(s.Options).Timeout));
         Assert.Same(pipeline, pipelines.For(new Uri("https://A.example/other")));
         Assert.NotSame(pipeline, pipelines.For(new Uri("https://b.example/x")));
+        Assert.NotSame(pipeline, pipelines.For(new Uri("https://a.example:8443/x")));
+    }
+
+    [Theory]
+    [InlineData("https://www.a.example/x")]
+    [InlineData("http://m.a.example/x")]
+    [InlineData("https://mobile.a.example/x")]
+    [InlineData("https://WWW.A.example/x")]
+    public void A_sites_www_and_mobile_names_share_its_rate_limit_and_circuit(string url)
+    {
+        using var services = WatcherHost.Create();
+        var pipelines = services.GetRequiredService<HostPipelines>();
+
+        Assert.Same(pipelines.For(new Uri("https://a.example/y")), pipelines.For(new Uri(url)));
+        Assert.NotSame(pipelines.For(new Uri("https://m.co/y")), pipelines.For(new Uri("https://co/y")));
     }
 
     [Fact]

@@ -68,19 +68,52 @@ public sealed class PostWatcherTests
     }
 
     [Fact]
-    public async Task Redirects_are_followed_to_the_final_answer()
+    public async Task Redirects_that_stay_on_the_post_are_followed_to_the_final_answer()
     {
+        // Routes ignore case and a trailing slash, so one handler tells the two addresses apart.
         await using var platform = await LoopbackServer.StartAsync(app =>
-        {
-            app.MapGet("/old", () => Results.Redirect("/moved", permanent: true));
-            app.MapGet("/moved", () => Results.Redirect("/gone"));
-            app.MapGet("/gone", () => Results.StatusCode(StatusCodes.Status410Gone));
-        });
+            app.MapGet("/world/story", (HttpContext context) => context.Request.Path == "/world/story"
+                ? Results.Redirect("/World/Story/?utm_source=feed", permanent: true)
+                : Results.StatusCode(StatusCodes.Status410Gone)));
         await using var services = WatcherHost.Create();
 
-        var result = await services.GetRequiredService<PostWatcher>().CheckAsync(platform.Url("/old"));
+        var result = await services.GetRequiredService<PostWatcher>().CheckAsync(platform.Url("/world/story"));
 
         Assert.Equal(PostVerdict.Gone, result.Verdict);
+    }
+
+    [Theory]
+    [InlineData("/")]
+    [InlineData("/login?next=%2Fworld%2Fstory")]
+    [InlineData("/uk/world/story")]
+    [InlineData("{regional}/world/story")]
+    public async Task A_redirect_away_from_the_post_is_no_answer_and_its_target_is_not_asked(string target)
+    {
+        var targetHits = 0;
+
+        // The home page and a login wall answer 200, a regional edition (here or on a site of its own)
+        // 404: none of them is about the post.
+        IResult Elsewhere(HttpContext context)
+        {
+            Interlocked.Increment(ref targetHits);
+            return context.Request.Path.StartsWithSegments("/uk") || context.Request.Path.StartsWithSegments("/world") ? Results.NotFound() : Results.Ok();
+        }
+
+        await using var regional = await LoopbackServer.StartAsync(app => app.MapFallback(Elsewhere));
+        await using var platform = await LoopbackServer.StartAsync(app =>
+        {
+            app.MapGet("/world/story", () => Results.Redirect(target.Replace("{regional}", regional.BaseUrl.ToString().TrimEnd('/'), StringComparison.Ordinal)));
+            app.MapFallback(Elsewhere);
+        });
+        await using var services = WatcherHost.Create();
+        var suspected = new DeletionEvidence(EvidenceState.SuspectedGone, 2);
+
+        var result = await services.GetRequiredService<PostWatcher>().CheckAsync(platform.Url("/world/story"));
+
+        // Neither counted toward the deletion nor taken for the post being live again.
+        Assert.Equal((PostVerdict.Unknown, UnknownReason.Redirected), (result.Verdict, result.Reason));
+        Assert.Equal(suspected, suspected.Apply(result.Verdict, confirmations: 3));
+        Assert.Equal(0, targetHits);
     }
 
     [Theory]
