@@ -22,6 +22,9 @@ public enum UnknownReason
     Refused,
     UnexpectedStatus,
 
+    /// <summary>The platform shows the post to nobody outside (a protected or suspended account): it may still exist.</summary>
+    NotPublic,
+
     /// <summary>Sent elsewhere than the post (a regional edition, the home page, a login page): not about the post.</summary>
     Redirected,
 }
