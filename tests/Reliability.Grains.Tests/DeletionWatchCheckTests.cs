@@ -2,7 +2,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Reliability.Contracts.Ledger;
 using Reliability.Contracts.Watching;
+using Reliability.Grains.Records;
 using Reliability.Grains.Watching;
 using Reliability.Infrastructure.Watching;
 using Reliability.Testing;
@@ -82,6 +84,31 @@ public sealed class DeletionWatchCheckTests(GrainCluster fixture) : IClassFixtur
             watch.LastCheckedAt = lastCheckedAt;
             watch.LeaseId = "lease";
         }
+    }
+
+    [Fact]
+    public async Task A_deletion_the_record_refuses_for_good_ends_the_watch_saying_why()
+    {
+        // The claim says it was published ten minutes after the post was first seen gone.
+        var claimId = "refused-" + Guid.NewGuid().ToString("N")[..8];
+        Assert.All(await fixture.Ledger.RecordClaimsAsync([Record.Claim(claimId, "refused-desk", claimId + "-p", "o0", minute: 10)]),
+            r => Assert.Equal(SubmissionStatus.Accepted, r.Status));
+        await ChangeAsync(claimId, w =>
+        {
+            w.State = EvidenceState.ConfirmedGone;
+            w.ConsecutiveGone = 3;
+            w.LastStatus = 404;
+            w.ConfirmedAt = Record.Epoch;
+            w.LeaseId = "lease";
+        });
+        await using var services = CheckWorker();
+
+        await services.GetRequiredService<DeletionCheckWorker>().CheckAsync(new DeletionCheck(claimId, "lease"), CancellationToken.None);
+
+        var view = (await ClaimWatchView.ReadAsync(fixture.Store, claimId, CancellationToken.None))!;
+        Assert.False(view.Watching);
+        Assert.Contains("cannot come before the claim", view.DeletionRefused, StringComparison.Ordinal);
+        Assert.Equal("live", (await Record.LoadAsync<ClaimDocument>(fixture.Store, claimId))!.CorrectionStatus);
     }
 
     [Fact]

@@ -39,6 +39,12 @@ public sealed class ClaimWatch
     /// <summary>Nothing more to watch: the deletion is recorded, or the claim was corrected otherwise.</summary>
     public bool Finished { get; set; }
 
+    /// <summary>
+    /// Why the record refused the confirmed deletion for good (the watch then ended without it), e.g.
+    /// a claim dated after the post was seen gone: left for an editor, not dropped in silence.
+    /// </summary>
+    public string? DeletionRefused { get; set; }
+
     public DeletionEvidence Evidence => new(State, ConsecutiveGone);
 
     public static bool IsWatchable(string? url) =>

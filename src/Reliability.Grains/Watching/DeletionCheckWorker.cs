@@ -81,8 +81,7 @@ public sealed partial class DeletionCheckWorker(
                 watch.LastReason = check.Verdict == PostVerdict.Unknown ? check.Reason : null;
                 watch.LastStatus = check.StatusCode;
                 watch.ConfirmedAt = evidence.JustConfirmed ? check.CheckedAt : watch.ConfirmedAt;
-                var cited = watch.CitedAt is { } citedAt && now - citedAt < o.OldClaimAge;
-                watch.NextCheckAt = schedule.NextCheck(new WatchedClaim(claimId, watch.RecordedAt, cited), watch.LastCheckedAt, now);
+                watch.NextCheckAt = NextCheckOf(watch, now);
                 session.Store(watch);
                 if (evidence.State == EvidenceState.Withheld && before != EvidenceState.Withheld)
                 {
@@ -117,9 +116,18 @@ public sealed partial class DeletionCheckWorker(
             ? PostVerdict.Unknown
             : check.Verdict;
 
+    private DateTimeOffset NextCheckOf(ClaimWatch watch, DateTimeOffset now)
+    {
+        var cited = watch.CitedAt is { } citedAt && now - citedAt < options.Value.OldClaimAge;
+        return schedule.NextCheck(new WatchedClaim(watch.Id, watch.RecordedAt, cited), watch.LastCheckedAt, now);
+    }
+
     /// <summary>
     /// Records the observed deletion, then stops watching. Idempotent: the correction's id derives from
     /// the claim and the confirmation time, so a worker that died in between records nothing twice.
+    /// A refusal that may pass later (a conflict; or a failure thrown, such as the store being down,
+    /// after which the lease runs out) leaves the watch to try again; one that cannot (no such claim,
+    /// a correction the record contradicts) ends it with the reason on the watch, for an editor to see.
     /// </summary>
     private async Task RecordDeletionAsync(string claimId, CancellationToken cancellationToken)
     {
@@ -144,6 +152,19 @@ public sealed partial class DeletionCheckWorker(
             else
             {
                 LogNotRecorded(logger, claimId, outcome.Failure.ToString(), outcome.Detail);
+                if (outcome.Failure == LedgerFailure.Conflict)
+                {
+                    // Confirmed gone, so the next due check only tries the recording again.
+                    watch.LeaseId = null;
+                    watch.NextCheckAt = NextCheckOf(watch, clock.GetUtcNow());
+                    session.Store(watch);
+                    await session.SaveChangesAsync(cancellationToken);
+                    return;
+                }
+
+                watch.DeletionRefused = outcome.Errors is { Count: > 0 } errors
+                    ? string.Join(" ", errors.SelectMany(e => e.Value.Select(message => $"{e.Key}: {message}")))
+                    : outcome.Detail ?? outcome.Failure.ToString();
             }
         }
 
