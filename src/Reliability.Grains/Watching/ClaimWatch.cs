@@ -17,6 +17,13 @@ public sealed class ClaimWatch
     public DateTimeOffset? CitedAt { get; set; }
 
     public DateTimeOffset NextCheckAt { get; set; }
+
+    /// <summary>
+    /// The schedule's latest hand-out of the claim (<see cref="DeletionCheck.LeaseId"/>), until a check
+    /// is saved: a worker holding an older one (the lease ran out and the claim was handed out again)
+    /// checks nothing.
+    /// </summary>
+    public string? LeaseId { get; set; }
     public DateTimeOffset? LastCheckedAt { get; set; }
     public PostVerdict? LastVerdict { get; set; }
     public UnknownReason? LastReason { get; set; }
@@ -31,6 +38,12 @@ public sealed class ClaimWatch
 
     /// <summary>Nothing more to watch: the deletion is recorded, or the claim was corrected otherwise.</summary>
     public bool Finished { get; set; }
+
+    /// <summary>
+    /// Why the record refused the confirmed deletion for good (the watch then ended without it), e.g.
+    /// a claim dated after the post was seen gone: left for an editor, not dropped in silence.
+    /// </summary>
+    public string? DeletionRefused { get; set; }
 
     public DeletionEvidence Evidence => new(State, ConsecutiveGone);
 

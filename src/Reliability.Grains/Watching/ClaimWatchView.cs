@@ -4,7 +4,10 @@ using Reliability.Infrastructure.Watching;
 
 namespace Reliability.Grains.Watching;
 
-/// <summary>What the watcher knows of a claim's post: <c>GET /v1/claims/{id}/watch</c>.</summary>
+/// <summary>
+/// What the watcher knows of a claim's post: <c>GET /v1/claims/{id}/watch</c>. <see cref="DeletionRefused"/>
+/// says why a deletion the watcher confirmed is not on record.
+/// </summary>
 public sealed record ClaimWatchView(
     string ClaimId,
     string? Url,
@@ -17,7 +20,8 @@ public sealed record ClaimWatchView(
     int? LastStatus,
     DateTimeOffset? NextCheckAt,
     bool Watching,
-    ArchiveView? Archive)
+    ArchiveView? Archive,
+    string? DeletionRefused = null)
 {
     /// <summary>Null when the record has no such claim.</summary>
     public static async Task<ClaimWatchView?> ReadAsync(IDocumentStore store, string claimId, CancellationToken cancellationToken)
@@ -37,7 +41,7 @@ public sealed record ClaimWatchView(
             : new ClaimWatchView(
                 claimId, watch.Url, Word(watch.State), watch.ConsecutiveGone, watch.Checks, watch.LastCheckedAt,
                 watch.LastVerdict is { } verdict ? Word(verdict) : null, watch.LastReason is { } reason ? Word(reason) : null,
-                watch.LastStatus, watch.Finished ? null : watch.NextCheckAt, !watch.Finished, archive);
+                watch.LastStatus, watch.Finished ? null : watch.NextCheckAt, !watch.Finished, archive, watch.DeletionRefused);
     }
 
     private static string Word<T>(T value) where T : struct, Enum => Vocabulary.Word(value);

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Reliability.Contracts.Ledger;
 using Reliability.Grains.Recording;
 using Reliability.Grains.Records;
+using Reliability.Infrastructure;
 using Reliability.Infrastructure.Watching;
 using Reliability.Infrastructure.Webhooks;
 
@@ -14,7 +15,9 @@ namespace Reliability.Grains.Watching;
 /// Checks the posts the schedule hands out, outside any grain turn (a check can take
 /// <see cref="WatcherOptions.TotalTimeout"/>), folds each verdict into the claim's evidence, and
 /// records an observed deletion once the evidence is confirmed. Unknown answers (timeouts, 5xx, 429,
-/// network errors, an open circuit) never count toward a deletion.
+/// network errors, an open circuit) never count toward a deletion. A check counts only for the
+/// claim's latest hand-out (<see cref="ClaimWatch.LeaseId"/>), and its save is version-checked, so
+/// one claim handed out twice (its lease ran out while it waited) is not checked twice in a row.
 /// </summary>
 public sealed partial class DeletionCheckWorker(
     DeletionCheckQueue queue,
@@ -29,27 +32,36 @@ public sealed partial class DeletionCheckWorker(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Value.ChecksAtOnce, CancellationToken = stoppingToken };
-        await Parallel.ForEachAsync(queue.ReadAllAsync(stoppingToken), parallel, async (claimId, token) =>
+        await Parallel.ForEachAsync(queue.ReadAllAsync(stoppingToken), parallel, async (handedOut, token) =>
         {
             try
             {
-                await CheckAsync(claimId, token);
+                await CheckAsync(handedOut, token);
+            }
+            catch (Exception e) when (ExceptionChain.IsVersionConflict(e))
+            {
+                LogLeasedAgain(logger, handedOut.ClaimId);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 // The lease runs out and the claim comes due again.
-                LogFailed(logger, e, claimId);
+                LogFailed(logger, e, handedOut.ClaimId);
             }
         });
     }
 
-    public async Task CheckAsync(string claimId, CancellationToken cancellationToken)
+    /// <exception cref="Exception">
+    /// A version conflict (<see cref="ExceptionChain.IsVersionConflict"/>): the claim was leased again
+    /// during the check, which then counts for nothing; the newer hand-out checks it.
+    /// </exception>
+    public async Task CheckAsync(DeletionCheck handedOut, CancellationToken cancellationToken)
     {
         var o = options.Value;
+        var claimId = handedOut.ClaimId;
         await using (var session = store.LightweightSession())
         {
             var watch = await session.LoadAsync<ClaimWatch>(claimId, cancellationToken);
-            if (watch is null || watch.Finished)
+            if (watch is null || watch.Finished || watch.LeaseId != handedOut.LeaseId)
             {
                 return;
             }
@@ -58,8 +70,9 @@ public sealed partial class DeletionCheckWorker(
             {
                 var check = await watcher.CheckAsync(watch.Url, cancellationToken);
                 var before = watch.State;
-                var evidence = watch.Evidence.Apply(check.Verdict, o.ConfirmationsForDeletion);
+                var evidence = watch.Evidence.Apply(Counted(check, watch.LastCheckedAt, o), o.ConfirmationsForDeletion);
                 var now = clock.GetUtcNow();
+                watch.LeaseId = null;
                 watch.State = evidence.State;
                 watch.ConsecutiveGone = evidence.ConsecutiveGone;
                 watch.Checks++;
@@ -68,8 +81,7 @@ public sealed partial class DeletionCheckWorker(
                 watch.LastReason = check.Verdict == PostVerdict.Unknown ? check.Reason : null;
                 watch.LastStatus = check.StatusCode;
                 watch.ConfirmedAt = evidence.JustConfirmed ? check.CheckedAt : watch.ConfirmedAt;
-                var cited = watch.CitedAt is { } citedAt && now - citedAt < o.OldClaimAge;
-                watch.NextCheckAt = schedule.NextCheck(new WatchedClaim(claimId, watch.RecordedAt, cited), watch.LastCheckedAt, now);
+                watch.NextCheckAt = NextCheckOf(watch, now);
                 session.Store(watch);
                 if (evidence.State == EvidenceState.Withheld && before != EvidenceState.Withheld)
                 {
@@ -82,6 +94,7 @@ public sealed partial class DeletionCheckWorker(
                     }, now);
                 }
 
+                // Checked against the version read above: a lease taken meanwhile makes this throw.
                 await session.SaveChangesAsync(cancellationToken);
                 if (watch.State != EvidenceState.ConfirmedGone)
                 {
@@ -94,8 +107,27 @@ public sealed partial class DeletionCheckWorker(
     }
 
     /// <summary>
+    /// A "gone" within half a check interval of the previous check (the schedule never spaces checks
+    /// closer) is the same moment seen again, by a hand-out repeated for whatever reason, and not
+    /// another confirmation: a passing 404 must not become a deletion in minutes.
+    /// </summary>
+    private static PostVerdict Counted(PostCheck check, DateTimeOffset? lastCheckedAt, WatcherOptions o) =>
+        check.Verdict == PostVerdict.Gone && lastCheckedAt is { } last && check.CheckedAt - last < o.CheckInterval / 2
+            ? PostVerdict.Unknown
+            : check.Verdict;
+
+    private DateTimeOffset NextCheckOf(ClaimWatch watch, DateTimeOffset now)
+    {
+        var cited = watch.CitedAt is { } citedAt && now - citedAt < options.Value.OldClaimAge;
+        return schedule.NextCheck(new WatchedClaim(watch.Id, watch.RecordedAt, cited), watch.LastCheckedAt, now);
+    }
+
+    /// <summary>
     /// Records the observed deletion, then stops watching. Idempotent: the correction's id derives from
     /// the claim and the confirmation time, so a worker that died in between records nothing twice.
+    /// A refusal that may pass later (a conflict; or a failure thrown, such as the store being down,
+    /// after which the lease runs out) leaves the watch to try again; one that cannot (no such claim,
+    /// a correction the record contradicts) ends it with the reason on the watch, for an editor to see.
     /// </summary>
     private async Task RecordDeletionAsync(string claimId, CancellationToken cancellationToken)
     {
@@ -120,6 +152,19 @@ public sealed partial class DeletionCheckWorker(
             else
             {
                 LogNotRecorded(logger, claimId, outcome.Failure.ToString(), outcome.Detail);
+                if (outcome.Failure == LedgerFailure.Conflict)
+                {
+                    // Confirmed gone, so the next due check only tries the recording again.
+                    watch.LeaseId = null;
+                    watch.NextCheckAt = NextCheckOf(watch, clock.GetUtcNow());
+                    session.Store(watch);
+                    await session.SaveChangesAsync(cancellationToken);
+                    return;
+                }
+
+                watch.DeletionRefused = outcome.Errors is { Count: > 0 } errors
+                    ? string.Join(" ", errors.SelectMany(e => e.Value.Select(message => $"{e.Key}: {message}")))
+                    : outcome.Detail ?? outcome.Failure.ToString();
             }
         }
 
@@ -133,6 +178,9 @@ public sealed partial class DeletionCheckWorker(
 
     [LoggerMessage(LogLevel.Warning, "Claim {ClaimId}: the confirmed deletion could not be recorded ({Failure}: {Detail})")]
     private static partial void LogNotRecorded(ILogger logger, string claimId, string failure, string? detail);
+
+    [LoggerMessage(LogLevel.Information, "Claim {ClaimId}: handed out again during its check; this check is dropped")]
+    private static partial void LogLeasedAgain(ILogger logger, string claimId);
 
     [LoggerMessage(LogLevel.Warning, "Claim {ClaimId}: the deletion check failed; it comes due again")]
     private static partial void LogFailed(ILogger logger, Exception exception, string claimId);

@@ -54,18 +54,20 @@ public sealed class DeletionWatchGrain(
             return 0;
         }
 
-        // The lease: a claim whose worker died (or whose check outlived it) comes due again.
+        // The lease: a claim whose worker died (or whose check outlived it) comes due again. Its id
+        // tells the worker whether the hand-out it holds is still the claim's latest.
         var lease = now + (o.TotalTimeout * 2) + o.TickInterval;
         foreach (var watch in due)
         {
             watch.NextCheckAt = lease;
+            watch.LeaseId = Guid.NewGuid().ToString("N");
             session.Store(watch);
         }
 
         await session.SaveChangesAsync();
         foreach (var watch in due)
         {
-            queue.Post(watch.Id);
+            queue.Post(new DeletionCheck(watch.Id, watch.LeaseId!));
         }
 
         return due.Count;

@@ -2,7 +2,8 @@ namespace Reliability.Infrastructure.Watching;
 
 /// <summary>
 /// Any web page: 2xx live, 404/410 gone, 451 withheld. Everything else (401/403 bot walls
-/// included) is no answer, since many sites refuse crawlers for posts that are still there.
+/// included) is no answer, since many sites refuse crawlers for posts that are still there; so is a
+/// redirect away from the post's own address (<see cref="PostAddress.IsSamePost"/>).
 /// </summary>
 public sealed class GenericHttpAdapter(ResilientFetcher fetcher, TimeProvider clock) : IPostStatusAdapter
 {

@@ -14,6 +14,12 @@ public sealed record FetchRequest(HttpMethod Method, Uri Url)
     /// <summary>Only safe requests follow redirects; a webhook POST that is redirected has failed.</summary>
     public bool FollowRedirects { get; init; } = true;
 
+    /// <summary>
+    /// When set, a redirect is followed only to an address this accepts; otherwise the redirect is
+    /// the answer (<see cref="FetchResult.RedirectedTo"/>), and the address it names is not contacted.
+    /// </summary>
+    public Func<Uri, bool>? FollowOnlyTo { get; init; }
+
     public static FetchRequest Get(Uri url) => new(HttpMethod.Get, url);
 }
 
@@ -22,6 +28,9 @@ public sealed record FetchResult(int StatusCode, Uri FinalUrl, byte[] Body, bool
 {
     /// <summary>The server's Retry-After, as a delay, when it sent one.</summary>
     public TimeSpan? RetryAfter { get; init; }
+
+    /// <summary>Where a redirect that was not followed points.</summary>
+    public Uri? RedirectedTo { get; init; }
 }
 
 /// <summary>
@@ -79,19 +88,22 @@ public sealed class GuardedHttpClient : IDisposable
             using (response)
             {
                 var status = (int)response.StatusCode;
-                if (request.FollowRedirects && RedirectStatuses.Contains(status) && response.Headers.Location is { } location)
+                var target = RedirectStatuses.Contains(status) && response.Headers.Location is { } location
+                    ? (location.IsAbsoluteUri ? location : new Uri(url, location))
+                    : null;
+                if (target is not null && request.FollowRedirects && request.FollowOnlyTo?.Invoke(target) is not false)
                 {
                     if (redirects >= _options.MaxRedirects)
                     {
                         throw new FetchRefusedException(FetchRefusal.TooManyRedirects, $"More than {_options.MaxRedirects} redirects from {request.Url}.");
                     }
 
-                    url = location.IsAbsoluteUri ? location : new Uri(url, location);
+                    url = target;
                     continue;
                 }
 
                 var (body, truncated) = await ReadCappedAsync(response.Content, _options.MaxResponseBytes, cancellationToken);
-                return new FetchResult(status, url, body, truncated, redirects) { RetryAfter = RetryAfterOf(response) };
+                return new FetchResult(status, url, body, truncated, redirects) { RetryAfter = RetryAfterOf(response), RedirectedTo = target };
             }
         }
     }

@@ -10,8 +10,9 @@ using Polly.Timeout;
 namespace Reliability.Infrastructure.Watching;
 
 /// <summary>
-/// One resilience pipeline per host (authority: host and port), so a slow or failing platform only
-/// trips its own circuit and spends its own rate budget. Order, outermost first: total timeout →
+/// One resilience pipeline per site (<see cref="PostAddress.SiteOf"/>: the host without "www.", "m."
+/// or "mobile.", and its port), so a slow or failing platform only trips its own circuit and spends
+/// its own rate budget, whichever of its names a post was cited by. Order, outermost first: total timeout →
 /// retry → circuit breaker → rate limiter → attempt timeout. The rate limiter sits inside the retry
 /// so every attempt, retries included, takes a token; inside the breaker so waiting for a token is
 /// never mistaken for the host failing.
@@ -21,7 +22,7 @@ public sealed class HostPipelines(IOptions<WatcherOptions> options, TimeProvider
     private readonly ResiliencePipelineRegistry<string> _registry = new();
 
     public ResiliencePipeline<FetchResult> For(Uri url) =>
-        _registry.GetOrAddPipeline<FetchResult>(url.Authority.ToLowerInvariant(), (builder, context) =>
+        _registry.GetOrAddPipeline<FetchResult>(PostAddress.SiteOf(url), (builder, context) =>
         {
             var limiter = CreateRateLimiter(options.Value);
             context.OnPipelineDisposed(limiter.Dispose);
@@ -39,7 +40,8 @@ public sealed class HostPipelines(IOptions<WatcherOptions> options, TimeProvider
     public static bool IsTransient(Outcome<FetchResult> outcome) => outcome switch
     {
         { Exception: FetchRefusedException or BrokenCircuitException or RateLimiterRejectedException } => false,
-        { Exception: HttpRequestException or TimeoutRejectedException } => true,
+        // A connection cut while the body is read is an IOException (HttpIOException), not an HttpRequestException.
+        { Exception: HttpRequestException or IOException or TimeoutRejectedException } => true,
         { Result.StatusCode: >= 500 or 429 or 408 } => true,
         _ => false,
     };

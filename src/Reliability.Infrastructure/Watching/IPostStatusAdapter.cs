@@ -25,6 +25,17 @@ public static class PostChecks
         }
 
         var status = result.StatusCode;
+        if (result.RedirectedTo is { } target)
+        {
+            // Whatever answers there (a 404 of another edition, a 200 home or login page) is not the post's answer.
+            return new PostCheck(url, adapter, PostVerdict.Unknown, checkedAt)
+            {
+                Reason = UnknownReason.Redirected,
+                StatusCode = status,
+                Detail = $"Redirected to {target}, not the post's own address.",
+            };
+        }
+
         var verdict = definite(status);
         var reason = verdict is not null ? UnknownReason.None
             : status >= 500 ? UnknownReason.ServerError

@@ -7,7 +7,7 @@ public enum PostVerdict
     Gone,
     Withheld,
 
-    /// <summary>No answer this time (timeout, 5xx, 429, network, open circuit, refused URL…): says nothing about the post.</summary>
+    /// <summary>No answer this time (timeout, 5xx, 429, network, open circuit, refused URL, a redirect away from the post…): says nothing about the post.</summary>
     Unknown,
 }
 
@@ -21,6 +21,12 @@ public enum UnknownReason
     CircuitOpen,
     Refused,
     UnexpectedStatus,
+
+    /// <summary>The platform shows the post to nobody outside (a protected or suspended account): it may still exist.</summary>
+    NotPublic,
+
+    /// <summary>Sent elsewhere than the post (a regional edition, the home page, a login page): not about the post.</summary>
+    Redirected,
 }
 
 /// <summary>The outcome of one check of one post URL.</summary>

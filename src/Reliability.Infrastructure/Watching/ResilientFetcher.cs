@@ -7,7 +7,12 @@ namespace Reliability.Infrastructure.Watching;
 /// <summary>Either a final response or the reason there is none; adapters turn either into a verdict.</summary>
 public sealed record FetchOutcome(FetchResult? Result, UnknownReason Failure, string? Detail);
 
-/// <summary>Guarded HTTP through the contacted host's pipeline, with every failure turned into a reason.</summary>
+/// <summary>
+/// Guarded HTTP through the site's pipeline, with every failure turned into a reason. Redirects are
+/// followed only while they stay on the address asked for (<see cref="PostAddress.IsSamePost"/>):
+/// elsewhere the answer would not be about that address, and would be asked of a host whose rate
+/// limit and circuit the check does not go through.
+/// </summary>
 public sealed class ResilientFetcher(GuardedHttpClient http, HostPipelines pipelines)
 {
     public async Task<FetchOutcome> GetAsync(Uri url, CancellationToken cancellationToken)
@@ -15,9 +20,10 @@ public sealed class ResilientFetcher(GuardedHttpClient http, HostPipelines pipel
         try
         {
             http.EnsureAllowedUrl(url);
+            var request = FetchRequest.Get(url) with { FollowOnlyTo = target => PostAddress.IsSamePost(url, target) };
             var result = await pipelines.For(url).ExecuteAsync(
-                static async (state, token) => await state.http.SendAsync(FetchRequest.Get(state.url), token),
-                (http, url),
+                static async (state, token) => await state.http.SendAsync(state.request, token),
+                (http, request),
                 cancellationToken);
             return new FetchOutcome(result, UnknownReason.None, null);
         }
@@ -37,7 +43,7 @@ public sealed class ResilientFetcher(GuardedHttpClient http, HostPipelines pipel
         {
             return new FetchOutcome(null, UnknownReason.Timeout, e.Message);
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (e is HttpRequestException or IOException)
         {
             return new FetchOutcome(null, UnknownReason.NetworkError, e.Message);
         }

@@ -67,6 +67,12 @@ public sealed class WatcherOptions
     /// <summary>Requests waiting for their host's rate limiter beyond this are refused (and count as unknown).</summary>
     public int RateLimiterQueueLimit { get; set; } = 100;
 
+    /// <summary>
+    /// Short-link sites (as <see cref="PostAddress.SiteOf"/> names them): a post cited by such a link is
+    /// checked at the address its redirect names, by that address's adapter.
+    /// </summary>
+    public string[] ShortLinkSites { get; set; } = ["t.co"];
+
     /// <summary>X/Twitter's public oEmbed endpoint; configurable so tests can point at a local server.</summary>
     public string XOEmbedBaseUrl { get; set; } = "https://publish.twitter.com/oembed";
 

@@ -120,6 +120,29 @@ public sealed class HostResilienceTests
     }
 
     [Fact]
+    public async Task A_connection_cut_while_the_body_is_read_is_a_network_error_and_retried()
+    {
+        var calls = 0;
+        await using var platform = await LoopbackServer.StartAsync(app =>
+            app.MapGet("/p", async (HttpContext context) =>
+            {
+                Interlocked.Increment(ref calls);
+                // Headers and part of the promised body, then (once the client is reading it) a reset.
+                context.Response.ContentLength = 10_000;
+                await context.Response.WriteAsync("<html>half a page");
+                await context.Response.Body.FlushAsync();
+                await Task.Delay(200);
+                context.Abort();
+            }));
+        await using var services = WatcherHost.Create();
+
+        var check = await services.GetRequiredService<PostWatcher>().CheckAsync(platform.Url("/p"));
+
+        Assert.Equal((PostVerdict.Unknown, UnknownReason.NetworkError), (check.Verdict, check.Reason));
+        Assert.Equal(2, calls);
+    }
+
+    [Fact]
     public async Task A_429_asking_for_a_longer_wait_than_a_check_may_take_is_not_retried()
     {
         var calls = 0;
@@ -161,6 +184,21 @@ public sealed class HostResilienceTests
             s => Assert.Equal(TimeSpan.FromSeconds(3), Assert.IsType<TimeoutStrategyOptions>(s.Options).Timeout));
         Assert.Same(pipeline, pipelines.For(new Uri("https://A.example/other")));
         Assert.NotSame(pipeline, pipelines.For(new Uri("https://b.example/x")));
+        Assert.NotSame(pipeline, pipelines.For(new Uri("https://a.example:8443/x")));
+    }
+
+    [Theory]
+    [InlineData("https://www.a.example/x")]
+    [InlineData("http://m.a.example/x")]
+    [InlineData("https://mobile.a.example/x")]
+    [InlineData("https://WWW.A.example/x")]
+    public void A_sites_www_and_mobile_names_share_its_rate_limit_and_circuit(string url)
+    {
+        using var services = WatcherHost.Create();
+        var pipelines = services.GetRequiredService<HostPipelines>();
+
+        Assert.Same(pipelines.For(new Uri("https://a.example/y")), pipelines.For(new Uri(url)));
+        Assert.NotSame(pipelines.For(new Uri("https://m.co/y")), pipelines.For(new Uri("https://co/y")));
     }
 
     [Fact]

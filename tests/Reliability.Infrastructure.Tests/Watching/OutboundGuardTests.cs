@@ -133,18 +133,20 @@ public sealed class OutboundGuardTests
                 return Results.Ok();
             });
         });
-        // Only the first hop's address is allowed: the platform on 127.0.0.1.
+        // Only the first hop's address is allowed: the platform on 127.0.0.1. The guard itself, which
+        // follows any redirect it is allowed to (the watcher asks it to follow fewer).
         await using var services = WatcherHost.Create(
             PrivateNetworksRefused,
             s => s.AddSingleton<IAddressPolicy>(new OnlyAddress(IPAddress.Loopback)));
-        var watcher = services.GetRequiredService<PostWatcher>();
+        var http = services.GetRequiredService<GuardedHttpClient>();
         var hop = target.Replace("{port}", server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
 
-        var direct = await watcher.CheckAsync(server.Url("/ok"));
-        var redirected = await watcher.CheckAsync(server.Url("/to?target=" + Uri.EscapeDataString(hop)));
+        var direct = await http.SendAsync(FetchRequest.Get(server.Url("/ok")), CancellationToken.None);
+        var redirected = await Assert.ThrowsAsync<FetchRefusedException>(() =>
+            http.SendAsync(FetchRequest.Get(server.Url("/to?target=" + Uri.EscapeDataString(hop))), CancellationToken.None));
 
-        Assert.Equal(PostVerdict.Live, direct.Verdict);
-        Assert.Equal((PostVerdict.Unknown, UnknownReason.Refused), (redirected.Verdict, redirected.Reason));
+        Assert.Equal(200, direct.StatusCode);
+        Assert.Contains(redirected.Reason, new[] { FetchRefusal.Address, FetchRefusal.Scheme });
         Assert.Equal(0, secretHits);
     }
 
@@ -154,14 +156,13 @@ public sealed class OutboundGuardTests
         await using var server = await LoopbackServer.StartAsync(app =>
             app.MapGet("/hop/{n:int}", (int n) => n == 0 ? Results.Ok() : Results.Redirect($"/hop/{n - 1}")));
         await using var services = WatcherHost.Create(new() { ["Reliability:Watcher:MaxRedirects"] = "3" });
-        var watcher = services.GetRequiredService<PostWatcher>();
+        var http = services.GetRequiredService<GuardedHttpClient>();
 
-        var three = await watcher.CheckAsync(server.Url("/hop/3"));
-        var four = await watcher.CheckAsync(server.Url("/hop/4"));
+        var three = await http.SendAsync(FetchRequest.Get(server.Url("/hop/3")), CancellationToken.None);
+        var four = await Assert.ThrowsAsync<FetchRefusedException>(() => http.SendAsync(FetchRequest.Get(server.Url("/hop/4")), CancellationToken.None));
 
-        Assert.Equal(PostVerdict.Live, three.Verdict);
-        Assert.Equal((PostVerdict.Unknown, UnknownReason.Refused), (four.Verdict, four.Reason));
-        Assert.Contains("redirects", four.Detail, StringComparison.Ordinal);
+        Assert.Equal((200, 3), (three.StatusCode, three.Redirects));
+        Assert.Equal(FetchRefusal.TooManyRedirects, four.Reason);
     }
 
     [Fact]

@@ -1,0 +1,208 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Reliability.Contracts.Ledger;
+using Reliability.Contracts.Watching;
+using Reliability.Grains.Records;
+using Reliability.Grains.Watching;
+using Reliability.Infrastructure.Watching;
+using Reliability.Testing;
+
+namespace Reliability.Grains.Tests;
+
+/// <summary>
+/// The check worker against real posts (loopback servers) and the record, on a cluster of its own:
+/// only this class's claims are ever due, so the schedule hands out exactly what a test set up.
+/// </summary>
+public sealed class DeletionWatchCheckTests(GrainCluster fixture) : IClassFixture<GrainCluster>
+{
+    private readonly DateTimeOffset _now = DateTimeOffset.UtcNow;
+
+    [Fact]
+    public async Task A_claim_leased_again_while_it_waits_is_checked_once()
+    {
+        var hits = 0;
+        await using var platform = await GonePlatformAsync(() => Interlocked.Increment(ref hits));
+        await using var services = CheckWorker();
+        var id = await WatchAsync(platform.Url("/post"), w => w.NextCheckAt = _now.AddDays(-30));
+        var schedule = fixture.Grains.GetGrain<IDeletionWatchGrain>(0);
+
+        Assert.Equal(1, await schedule.TickAsync());
+        // The worker is slow to reach it and its lease runs out (the test's schedule ticks hourly, so by hand).
+        await ChangeAsync(id, w => w.NextCheckAt = _now.AddDays(-30));
+        Assert.Equal(1, await schedule.TickAsync());
+
+        var worker = services.GetRequiredService<DeletionCheckWorker>();
+        foreach (var handedOut in await HandedOutAsync())
+        {
+            await worker.CheckAsync(handedOut, CancellationToken.None);
+        }
+
+        var watch = await LoadAsync(id);
+        Assert.Equal(1, hits);
+        Assert.Equal((EvidenceState.SuspectedGone, 1, 1), (watch.State, watch.ConsecutiveGone, watch.Checks));
+        Assert.Null(watch.LeaseId);
+    }
+
+    [Fact]
+    public async Task A_hand_out_the_schedule_has_since_replaced_checks_nothing()
+    {
+        var hits = 0;
+        await using var platform = await GonePlatformAsync(() => Interlocked.Increment(ref hits));
+        await using var services = CheckWorker();
+        var id = await WatchAsync(platform.Url("/post"), w => w.LeaseId = "newer");
+
+        await services.GetRequiredService<DeletionCheckWorker>().CheckAsync(new DeletionCheck(id, "older"), CancellationToken.None);
+
+        var watch = await LoadAsync(id);
+        Assert.Equal(0, hits);
+        Assert.Equal((0, 0, "newer"), (watch.Checks, watch.ConsecutiveGone, watch.LeaseId));
+    }
+
+    [Fact]
+    public async Task A_gone_answer_minutes_after_the_last_check_is_not_another_confirmation()
+    {
+        await using var platform = await GonePlatformAsync(() => 0);
+        await using var services = CheckWorker();
+        var worker = services.GetRequiredService<DeletionCheckWorker>();
+        var soon = await WatchAsync(platform.Url("/post"), w => Suspected(w, _now.AddMinutes(-3)));
+        var later = await WatchAsync(platform.Url("/post"), w => Suspected(w, _now.AddHours(-6)));
+
+        await worker.CheckAsync(new DeletionCheck(soon, "lease"), CancellationToken.None);
+        await worker.CheckAsync(new DeletionCheck(later, "lease"), CancellationToken.None);
+
+        var checkedSoon = await LoadAsync(soon);
+        Assert.Equal((EvidenceState.SuspectedGone, 1, 1), (checkedSoon.State, checkedSoon.ConsecutiveGone, checkedSoon.Checks));
+        Assert.True(checkedSoon.LastCheckedAt > _now);
+        Assert.Equal(2, (await LoadAsync(later)).ConsecutiveGone);
+
+        static void Suspected(ClaimWatch watch, DateTimeOffset lastCheckedAt)
+        {
+            watch.State = EvidenceState.SuspectedGone;
+            watch.ConsecutiveGone = 1;
+            watch.LastCheckedAt = lastCheckedAt;
+            watch.LeaseId = "lease";
+        }
+    }
+
+    [Fact]
+    public async Task A_deletion_the_record_refuses_for_good_ends_the_watch_saying_why()
+    {
+        // The claim says it was published ten minutes after the post was first seen gone.
+        var claimId = "refused-" + Guid.NewGuid().ToString("N")[..8];
+        Assert.All(await fixture.Ledger.RecordClaimsAsync([Record.Claim(claimId, "refused-desk", claimId + "-p", "o0", minute: 10)]),
+            r => Assert.Equal(SubmissionStatus.Accepted, r.Status));
+        await ChangeAsync(claimId, w =>
+        {
+            w.State = EvidenceState.ConfirmedGone;
+            w.ConsecutiveGone = 3;
+            w.LastStatus = 404;
+            w.ConfirmedAt = Record.Epoch;
+            w.LeaseId = "lease";
+        });
+        await using var services = CheckWorker();
+
+        await services.GetRequiredService<DeletionCheckWorker>().CheckAsync(new DeletionCheck(claimId, "lease"), CancellationToken.None);
+
+        var view = (await ClaimWatchView.ReadAsync(fixture.Store, claimId, CancellationToken.None))!;
+        Assert.False(view.Watching);
+        Assert.Contains("cannot come before the claim", view.DeletionRefused, StringComparison.Ordinal);
+        Assert.Equal("live", (await Record.LoadAsync<ClaimDocument>(fixture.Store, claimId))!.CorrectionStatus);
+    }
+
+    [Fact]
+    public async Task A_claim_waits_in_the_queue_once_with_its_latest_lease()
+    {
+        var queue = new DeletionCheckQueue();
+
+        queue.Post(new DeletionCheck("a", "first"));
+        queue.Post(new DeletionCheck("b", "only"));
+        queue.Post(new DeletionCheck("a", "second"));
+
+        Assert.Equal(2, queue.Waiting);
+        Assert.Equal([new DeletionCheck("a", "second"), new DeletionCheck("b", "only")], await DrainAsync(queue));
+        Assert.Equal(0, queue.Waiting);
+    }
+
+    private static Task<LoopbackServer> GonePlatformAsync(Func<int> hit) =>
+        LoopbackServer.StartAsync(app => app.MapGet("/post", () =>
+        {
+            hit();
+            return Results.NotFound();
+        }));
+
+    /// <summary>A check worker as the service runs it, on the cluster's record, for posts on loopback.</summary>
+    private ServiceProvider CheckWorker()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Reliability:Watcher:AllowPrivateNetworks"] = "true",
+            ["Reliability:Watcher:RetryCount"] = "0",
+        }).Build();
+        var services = new ServiceCollection().AddLogging();
+        services.AddSingleton(fixture.Store);
+        services.AddSingleton(fixture.Ledger);
+        services.AddReliabilityWatcher(configuration);
+        services.AddSingleton<DeletionCheckQueue>();
+        services.AddSingleton<DeletionCheckWorker>();
+        return services.BuildServiceProvider();
+    }
+
+    private async Task<string> WatchAsync(Uri url, Action<ClaimWatch> setUp)
+    {
+        var watch = new ClaimWatch
+        {
+            Id = "watched-" + Guid.NewGuid().ToString("N")[..8],
+            SourceId = "desk",
+            Url = url.ToString(),
+            RecordedAt = _now.AddDays(-2),
+            NextCheckAt = _now.AddHours(1),
+        };
+        setUp(watch);
+        await using var session = fixture.Store.LightweightSession();
+        session.Store(watch);
+        await session.SaveChangesAsync();
+        return watch.Id;
+    }
+
+    private async Task ChangeAsync(string id, Action<ClaimWatch> change)
+    {
+        await using var session = fixture.Store.LightweightSession();
+        var watch = (await session.LoadAsync<ClaimWatch>(id))!;
+        change(watch);
+        session.Store(watch);
+        await session.SaveChangesAsync();
+    }
+
+    private async Task<ClaimWatch> LoadAsync(string id)
+    {
+        await using var session = fixture.Store.QuerySession();
+        return (await session.LoadAsync<ClaimWatch>(id))!;
+    }
+
+    /// <summary>Whatever the schedule handed to either silo's worker.</summary>
+    private async Task<List<DeletionCheck>> HandedOutAsync()
+    {
+        var all = new List<DeletionCheck>();
+        foreach (var silo in fixture.Cluster.Silos)
+        {
+            all.AddRange(await DrainAsync(silo.ServiceProvider.GetRequiredService<DeletionCheckQueue>()));
+        }
+
+        return all;
+    }
+
+    private static async Task<List<DeletionCheck>> DrainAsync(DeletionCheckQueue queue)
+    {
+        var taken = new List<DeletionCheck>();
+        while (queue.Waiting > 0)
+        {
+            await using var reader = queue.ReadAllAsync(CancellationToken.None).GetAsyncEnumerator();
+            await reader.MoveNextAsync();
+            taken.Add(reader.Current);
+        }
+
+        return taken;
+    }
+}
