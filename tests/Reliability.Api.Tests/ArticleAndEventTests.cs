@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Npgsql;
 using Reliability.Infrastructure.Security;
 
@@ -204,6 +206,25 @@ public sealed class ArticleAndEventTests(ArticleAndEventTests.Api api) : IClassF
         }
 
         Assert.Fail("The stream ended before the correction event.");
+    }
+
+    [Fact]
+    public async Task An_event_stream_ends_when_the_node_stops_so_it_does_not_hold_the_shutdown()
+    {
+        await using var node = await ReliabilityApiFactory.StartAsync("events-stop");
+        // A guard against a hang, not a timing assertion: without the end, the stream only sends keep-alives.
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(45));
+        using var subscriber = await node.CreateClientAsync(ApiKeyRole.Reader);
+        using var response = await subscriber.GetAsync("/v1/events", HttpCompletionOption.ResponseHeadersRead, guard.Token);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(guard.Token));
+        Assert.Equal(": subscribed", await reader.ReadLineAsync(guard.Token));
+
+        node.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
+
+        while (await reader.ReadLineAsync(guard.Token) is { } line)
+        {
+            Assert.True(line.Length == 0 || line.StartsWith(':'), line);
+        }
     }
 
     [Fact]

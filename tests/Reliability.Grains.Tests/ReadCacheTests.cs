@@ -253,6 +253,23 @@ public sealed class ReadCacheTests
     }
 
     [Fact]
+    public void A_post_read_while_the_node_cannot_hear_the_others_is_kept_only_as_long_as_without_notices()
+    {
+        // Never heard (a pooler that drops LISTEN): a claim recorded at the post through another node
+        // must show within the lifetime without notices, not the post's ten minutes.
+        _cache.KeepPost("x.com/a/status/1", [new PostClaim("c1", "s1")], _cache.ChangesOf(ReadCache.PostKey("x.com/a/status/1")));
+        _clock.Advance(TimeSpan.FromSeconds(4.9));
+        Assert.True(_cache.TryGetPost("x.com/a/status/1", out _));
+        _clock.Advance(TimeSpan.FromSeconds(0.2));
+        Assert.False(_cache.TryGetPost("x.com/a/status/1", out _));
+
+        _cache.StartedHearing();
+        _cache.KeepPost("x.com/a/status/1", [new PostClaim("c1", "s1")], _cache.ChangesOf(ReadCache.PostKey("x.com/a/status/1")));
+        _clock.Advance(TimeSpan.FromMinutes(9));
+        Assert.True(_cache.TryGetPost("x.com/a/status/1", out _));
+    }
+
+    [Fact]
     public void A_node_that_hears_again_serves_nothing_worked_out_before_and_reads_posts_afresh()
     {
         _cache.StartedHearing();

@@ -22,9 +22,13 @@ internal static class EventsApi
         return app;
     }
 
-    private static async Task StreamAsync(HttpContext context, RecordEventHub hub)
+    private static async Task StreamAsync(HttpContext context, RecordEventHub hub, IHostApplicationLifetime lifetime)
     {
-        var aborted = context.RequestAborted;
+        // Ended by the client, or by the node stopping: a stream left open would hold the server's
+        // shutdown until its timeout, which the silo's own stop (deactivating grains, saving snapshots,
+        // leaving the membership table) then no longer gets. Clients reconnect to another node.
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+        var aborted = ended.Token;
         context.Response.ContentType = "text/event-stream";
         context.Response.Headers.CacheControl = "no-cache";
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
@@ -51,7 +55,7 @@ internal static class EventsApi
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
-            // The client went away; unsubscribing is all there is to do.
+            // The client went away, or the node is stopping; unsubscribing is all there is to do.
         }
     }
 

@@ -242,7 +242,9 @@ public sealed partial class LedgerWriter(
             {
                 var versions = await StreamLocks.TakeAsync(session, streams, cancellationToken);
                 touched.Appends.Queue(session, versions);
-                await session.SaveChangesAsync(cancellationToken);
+                // Decided: a caller that goes away now must not leave a commit the database may have
+                // made without the grains and caches being told of it.
+                await session.SaveChangesAsync(CancellationToken.None);
                 touched.Committed(throughMarten);
                 RecordMetrics.Appended(throughMarten.SelectMany(a => a.Events).Concat(touched.Appends.Appended.SelectMany(a => a.Events)));
                 return (result, touched);

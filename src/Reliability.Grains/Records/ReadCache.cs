@@ -159,8 +159,10 @@ public sealed class ReadCache(TimeProvider clock, IOptions<ReadCacheOptions> opt
     {
         foreach (var urlKey in urlKeys)
         {
-            _posts.TryRemove(urlKey, out _);
+            // Counted before the entry goes, as Recorded does: a reader keeping what it read between
+            // the two then sees the count moved and drops its entry again.
             Bump(PostKey(urlKey));
+            _posts.TryRemove(urlKey, out _);
         }
 
         Changed(sourceIds);
@@ -243,12 +245,15 @@ public sealed class ReadCache(TimeProvider clock, IOptions<ReadCacheOptions> opt
     /// The claims recorded at a post's URL, as last read or recorded here. A URL's claims only ever
     /// grow, so this is kept for <see cref="PostLifetime"/>: only a further claim at a URL already
     /// known here, recorded through another node that could not tell this one, can go unseen that
-    /// long. URLs with no claims are never kept: a first claim at one shows at once.
+    /// long. URLs with no claims are never kept: a first claim at one shows at once. While the node
+    /// cannot hear the others, no longer than <see cref="ReadCacheOptions.LifetimeWithoutNotices"/>:
+    /// a claim recorded through another node would otherwise go unseen for the whole lifetime.
     /// </summary>
     public bool TryGetPost(string urlKey, out IReadOnlyList<PostClaim> claims)
     {
         claims = [];
-        if (!_posts.TryGetValue(urlKey, out var post) || clock.GetElapsedTime(post.KeptAt) >= PostLifetime || options.Value.Lifetime <= TimeSpan.Zero)
+        var lifetime = _hearing ? PostLifetime : TimeSpan.FromTicks(Math.Min(PostLifetime.Ticks, options.Value.LifetimeWithoutNotices.Ticks));
+        if (!_posts.TryGetValue(urlKey, out var post) || clock.GetElapsedTime(post.KeptAt) >= lifetime || options.Value.Lifetime <= TimeSpan.Zero)
         {
             return false;
         }
