@@ -256,6 +256,44 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
     }
 
     [Fact]
+    public async Task A_reversal_naming_a_claim_already_on_record_does_not_put_it_at_the_url_the_request_gave()
+    {
+        var question = "Who holds the camp? " + Guid.NewGuid();
+        var glory = $"glory_{Guid.NewGuid():N}"[..20];
+        var (reversedId, replacementId, quoteId) = (NewId("glory"), NewId("glory2"), NewId("quote"));
+        var storedAt = $"https://x.com/{glory}/status/1707000000000000012";
+        var namedAt = $"https://news.example/{glory}/live";
+        await PostClaimsAsync(
+            Claim(reversedId, glory, question, "army repelled the attack", "2023-09-28T12:00:00Z", $"https://x.com/{glory}/status/1707000000000000011"),
+            Claim(replacementId, glory, question, "JNIM took the base", "2023-09-29T08:00:00Z", storedAt),
+            Claim(quoteId, glory + "_desk", question, "JNIM took the base", "2023-09-29T09:00:00Z", namedAt));
+
+        // The node has read the URL the reversal will name, and keeps what is there.
+        Assert.Equal([quoteId], await ClaimsAtAsync(namedAt));
+
+        // The replacement is the claim on record; the URL the request gives it is not where it was posted.
+        var reversal = await Client.PostAsJsonAsync($"/v1/claims/{reversedId}/corrections", new
+        {
+            kind = "reversed",
+            at = "2023-09-29T08:00:00Z",
+            replacement = new { id = replacementId, option = "JNIM took the base", publishedAt = "2023-09-29T08:00:00Z", url = namedAt },
+        });
+        Assert.Equal(HttpStatusCode.OK, reversal.StatusCode);
+
+        Assert.Equal([quoteId], await ClaimsAtAsync(namedAt));
+        Assert.Equal([replacementId], await ClaimsAtAsync(storedAt));
+
+        async Task<string[]> ClaimsAtAsync(string url)
+        {
+            var lookup = await Client.PostAsJsonAsync("/v1/lookup", new { urls = new[] { url } });
+            var item = (await lookup.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items")[0];
+            return item.TryGetProperty("claims", out var claims) && claims.ValueKind == JsonValueKind.Array
+                ? [.. claims.EnumerateArray().Select(c => c.GetProperty("claimId").GetString()!)]
+                : [];
+        }
+    }
+
+    [Fact]
     public async Task A_lookup_as_of_a_past_time_shows_the_posts_as_they_stood_then()
     {
         var desk = $"desk_{Guid.NewGuid():N}"[..20];

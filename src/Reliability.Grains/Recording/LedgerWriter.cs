@@ -84,8 +84,11 @@ public sealed partial class LedgerWriter(
         var (outcome, touched) = await WithRetryAsync(
             session => CorrectionWrite.WriteAsync(session, claimId, correction, clock.GetUtcNow(), schedule, cancellationToken), cancellationToken);
         // A reversal's replacement is a claim at a URL of its own, which lookups must find at once, as a claim's.
+        // Only one this correction recorded: a replacement already on record was posted at its own URL
+        // (told to the caches when it was recorded), whatever URL the request gives it.
         var posts = new List<string>();
-        if (outcome.Succeeded && touched.Sources.Count > 0 && correction.Replacement is { } replacement && UrlKeys.Of(replacement.Url) is { } urlKey)
+        if (outcome.Succeeded && correction.Replacement is { } replacement
+            && touched.RecordedClaims.Exists(c => c.Id == replacement.Id) && UrlKeys.Of(replacement.Url) is { } urlKey)
         {
             lookups?.Recorded(urlKey, new PostClaim(replacement.Id, outcome.Value!));
             posts.Add(urlKey);
