@@ -29,6 +29,22 @@ public sealed class ReadCacheTests
     }
 
     [Fact]
+    public void An_answer_built_from_a_score_worked_out_earlier_lives_only_the_rest_of_its_lifetime()
+    {
+        // The grain worked the score out four seconds ago (lifetime five): one more second, not five.
+        _cache.Keep("score:s1", "from the grain", 1, [(ReadCache.SourceKey("s1"), _cache.ChangesOf(ReadCache.SourceKey("s1")))],
+            _clock.GetUtcNow() - TimeSpan.FromSeconds(4));
+        KeepAnswer("score:s2", "worked out now", 1, "s2");
+
+        _clock.Advance(TimeSpan.FromSeconds(0.5));
+        Assert.True(_cache.TryGet<string>("score:s1", 1, out _));
+
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.False(_cache.TryGet<string>("score:s1", 1, out _));
+        Assert.True(_cache.TryGet<string>("score:s2", 1, out _));
+    }
+
+    [Fact]
     public void Changes_to_a_great_many_other_sources_never_hide_a_change_to_the_one_an_answer_shows()
     {
         // Change counts are kept per slot of a bounded table, not per source: other sources may share
@@ -319,6 +335,8 @@ public sealed class ReadCacheTests
         public override long TimestampFrequency => TimeSpan.TicksPerSecond;
 
         public override long GetTimestamp() => Interlocked.Read(ref _ticks);
+
+        public override DateTimeOffset GetUtcNow() => new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).AddTicks(Interlocked.Read(ref _ticks));
 
         public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
     }

@@ -53,11 +53,14 @@ public interface ISourceGrain : IGrainWithStringKey
     Task CatchUpAsync(long committedVersion);
 }
 
-/// <summary>EveryClaim: Claims holds all of the source's claims, not only those asked for.</summary>
+/// <summary>
+/// EveryClaim: Claims holds all of the source's claims, not only those asked for. ScoredAt: when the
+/// live score it shows was worked out (null as of a past time), which bounds how long it may be kept.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("Reliability.SourceLookup")]
 public sealed record SourceLookup(
     SourceProfile Profile, ScoreSummary Score, IReadOnlyList<ClaimView> Claims, IReadOnlyList<ClaimView> Replacements, bool EveryClaim,
-    IReadOnlyList<ExternalRatingView> ExternalRatings);
+    IReadOnlyList<ExternalRatingView> ExternalRatings, DateTimeOffset? ScoredAt = null);
 
 [GenerateSerializer, Immutable, Alias("Reliability.ClaimPage")]
 public sealed record ClaimPage(IReadOnlyList<ClaimView> Claims, string? NextCursor);

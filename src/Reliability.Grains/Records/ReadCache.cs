@@ -193,15 +193,30 @@ public sealed class ReadCache(TimeProvider clock, IOptions<ReadCacheOptions> opt
     /// Keeps an answer with the truth version it used and what it was built from (see <see cref="SourceKey"/>
     /// and <see cref="PostKey"/>), each paired with <see cref="ChangesOf"/> as read before building it.
     /// </summary>
+    /// <param name="key">The answer's key.</param>
+    /// <param name="value">The answer.</param>
+    /// <param name="truthVersion">The truth estimate's version it used.</param>
+    /// <param name="dependsOn">What it was built from, each with its count of changes read before.</param>
+    /// <param name="workedOutAt">
+    /// When the answer's figures were worked out, if before now: a grain serves its live score for a
+    /// while itself, and an answer built from it lives out the rest of its lifetime from that moment.
+    /// Counted from now, the two lifetimes stacked, and recency decay showed minutes late.
+    /// </param>
     /// <returns>The answer as kept, or null when the cache is off.</returns>
-    public Kept? Keep(string key, object value, long truthVersion, IReadOnlyList<(string Key, long Changes)> dependsOn)
+    public Kept? Keep(string key, object value, long truthVersion, IReadOnlyList<(string Key, long Changes)> dependsOn, DateTimeOffset? workedOutAt = null)
     {
         if (options.Value.Lifetime <= TimeSpan.Zero)
         {
             return null;
         }
 
-        var entry = new Kept(value, truthVersion, clock.GetTimestamp(), dependsOn);
+        var keptAt = clock.GetTimestamp();
+        if (workedOutAt is { } at && clock.GetUtcNow() - at is { Ticks: > 0 } age)
+        {
+            keptAt -= (long)(age.TotalSeconds * clock.TimestampFrequency);
+        }
+
+        var entry = new Kept(value, truthVersion, keptAt, dependsOn);
         if (!_entries.TryAdd(key, entry))
         {
             _entries[key] = entry;

@@ -336,7 +336,7 @@ public sealed partial class SourceGrain(
         var estimates = asOf is null ? await EstimatesAsync(claims.Concat(replacements).Select(c => c.PropositionId)) : ProvisionalTruth.None;
         var (score, ratings) = asOf is { } at ? AsOf(at) : (profile.Score, profile.ExternalRatings);
         return new SourceLookup(profile, score, [.. claims.Select(c => ViewOf(ledger, c, estimates, superseded))],
-            [.. replacements.Select(c => ViewOf(ledger, c, estimates, superseded))], everyClaim, ratings);
+            [.. replacements.Select(c => ViewOf(ledger, c, estimates, superseded))], everyClaim, ratings, asOf is null ? _live?.Score.AsOf : null);
 
         (ScoreSummary, IReadOnlyList<ExternalRatingView>) AsOf(DateTimeOffset at)
         {
