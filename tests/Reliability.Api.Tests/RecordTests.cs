@@ -230,6 +230,16 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
     }
 
     [Fact]
+    public async Task A_live_score_does_not_show_the_truth_version_the_nodes_cache_keeps_it_by()
+    {
+        var batch = await PostClaimsAsync(Claim(NewId("live"), $"live_{Guid.NewGuid():N}"[..20], "Now? " + Guid.NewGuid(), "army repelled the attack", "2023-09-28T09:00:00Z"));
+        var sourceId = batch.GetProperty("items")[0].GetProperty("sourceId").GetString()!;
+        var live = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}/score");
+        Assert.True(live.TryGetProperty("summary", out _));
+        Assert.False(live.TryGetProperty("truthVersion", out _));
+    }
+
+    [Fact]
     public async Task A_reversed_post_shows_as_reversed_with_its_replacement_in_a_lookup()
     {
         var question = "Who holds the camp? " + Guid.NewGuid();

@@ -45,6 +45,20 @@ public sealed class ReadCacheTests
     }
 
     [Fact]
+    public void An_answer_a_grain_built_with_an_older_truth_estimate_than_the_nodes_is_not_kept()
+    {
+        var dependsOn = new[] { (ReadCache.SourceKey("s1"), _cache.ChangesOf(ReadCache.SourceKey("s1"))) };
+        Assert.Null(_cache.Keep("score:s1", "older estimate", 8, dependsOn, builtWithTruthVersion: 7));
+        Assert.False(_cache.TryGet<string>("score:s1", 8, out _));
+
+        // Built with the node's estimate, or a newer one than it knows yet: kept under the node's.
+        Assert.NotNull(_cache.Keep("score:s1", "same estimate", 8, dependsOn, builtWithTruthVersion: 8));
+        Assert.True(_cache.TryGet<string>("score:s1", 8, out _));
+        Assert.NotNull(_cache.Keep("score:s2", "newer estimate", 8, dependsOn, builtWithTruthVersion: 9));
+        Assert.True(_cache.TryGet<string>("score:s2", 8, out _));
+    }
+
+    [Fact]
     public void Changes_to_a_great_many_other_sources_never_hide_a_change_to_the_one_an_answer_shows()
     {
         // Change counts are kept per slot of a bounded table, not per source: other sources may share

@@ -269,7 +269,7 @@ internal static class LookupApi
             if (truthVersion >= 0 && lookup is not null)
             {
                 var dependency = ReadCache.SourceKey(w.Key);
-                cache.Keep(key, lookup, truthVersion, [(dependency, changes[dependency])], lookup.ScoredAt);
+                cache.Keep(key, lookup, truthVersion, [(dependency, changes[dependency])], lookup.ScoredAt, lookup.TruthVersion);
             }
 
             return (Id: w.Key, Lookup: lookup);
@@ -303,11 +303,11 @@ internal static class LookupApi
                     .Concat(asked[i].UrlKey is { } urlKey ? [ReadCache.PostKey(urlKey)] : [])
                     .Distinct(StringComparer.Ordinal).Select(key => (key, changes[key])).ToList();
                 itemJson[i] = json.Of(item);
-                // As old as the oldest score it shows.
-                var scoredAt = plan.Claims.Select(c => c.SourceId).Append(plan.SourceId)
-                    .Select(id => bySource[id]?.ScoredAt).OfType<DateTimeOffset>().DefaultIfEmpty(DateTimeOffset.MaxValue).Min();
+                // As old as the oldest score it shows, and the oldest estimate.
+                var shown = plan.Claims.Select(c => c.SourceId).Append(plan.SourceId).Select(id => bySource[id]).OfType<SourceLookup>().ToList();
+                var scoredAt = shown.Select(l => l.ScoredAt).OfType<DateTimeOffset>().DefaultIfEmpty(DateTimeOffset.MaxValue).Min();
                 if (cache.Keep(asked[i].CacheKey!, new KeptItem(item, itemJson[i]!), truthVersion, dependsOn,
-                        scoredAt == DateTimeOffset.MaxValue ? null : scoredAt) is { } kept)
+                        scoredAt == DateTimeOffset.MaxValue ? null : scoredAt, shown.Min(l => l.TruthVersion)) is { } kept)
                 {
                     asked[i].LastServed = new ServedItem(kept, item, json.Whole(asked[i].Input, itemJson[i]!));
                 }

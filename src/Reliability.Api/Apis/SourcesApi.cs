@@ -341,7 +341,7 @@ internal static class SourcesApi
         }
 
         var kept = KeptJson<ScoreView>.Of(score, json.Value.SerializerOptions);
-        cache.Keep(key, kept, truthVersion, [(dependency, changes)], score.AsOf);
+        cache.Keep(key, kept, truthVersion, [(dependency, changes)], score.AsOf, score.TruthVersion);
         return kept;
     }
 

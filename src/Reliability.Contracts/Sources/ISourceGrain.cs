@@ -55,12 +55,13 @@ public interface ISourceGrain : IGrainWithStringKey
 
 /// <summary>
 /// EveryClaim: Claims holds all of the source's claims, not only those asked for. ScoredAt: when the
-/// live score it shows was worked out (null as of a past time), which bounds how long it may be kept.
+/// live score it shows was worked out (null as of a past time), which bounds how long it may be kept;
+/// TruthVersion: the truth estimate it used (-1 as of a past time).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Reliability.SourceLookup")]
 public sealed record SourceLookup(
     SourceProfile Profile, ScoreSummary Score, IReadOnlyList<ClaimView> Claims, IReadOnlyList<ClaimView> Replacements, bool EveryClaim,
-    IReadOnlyList<ExternalRatingView> ExternalRatings, DateTimeOffset? ScoredAt = null);
+    IReadOnlyList<ExternalRatingView> ExternalRatings, DateTimeOffset? ScoredAt = null, long TruthVersion = -1);
 
 [GenerateSerializer, Immutable, Alias("Reliability.ClaimPage")]
 public sealed record ClaimPage(IReadOnlyList<ClaimView> Claims, string? NextCursor);

@@ -54,7 +54,11 @@ public sealed record CorrectionMetricsView(
 public sealed record TagScoreView(string Tag, double Score, double Lower, double Upper, double EffectiveEvidence, bool Insufficient);
 
 /// <summary>A source's score as of a time, under a named policy.</summary>
-/// <remarks>Topic: when the score was asked for one topic, the overall figures are that topic's.</remarks>
+/// <remarks>
+/// Topic: when the score was asked for one topic, the overall figures are that topic's.
+/// TruthVersion: the truth estimate a live score used (-1 as of a past time); it tells a node's
+/// cache whether the answer is as new as the estimate it knows, and is no part of the answer.
+/// </remarks>
 [GenerateSerializer, Immutable, Alias("Reliability.ScoreView")]
 public sealed record ScoreView(
     string SourceId,
@@ -65,7 +69,8 @@ public sealed record ScoreView(
     double ProvisionalEvidence,
     CorrectionMetricsView Corrections,
     IReadOnlyList<TagScoreView> Topics,
-    IReadOnlyList<TagScoreView> Regions);
+    IReadOnlyList<TagScoreView> Regions,
+    [property: System.Text.Json.Serialization.JsonIgnore] long TruthVersion = -1);
 
 /// <summary>What one claim adds to the evidence, and why. Credibility is the Admiralty 1–6.</summary>
 [GenerateSerializer, Immutable, Alias("Reliability.ContributionView")]

@@ -202,10 +202,17 @@ public sealed class ReadCache(TimeProvider clock, IOptions<ReadCacheOptions> opt
     /// while itself, and an answer built from it lives out the rest of its lifetime from that moment.
     /// Counted from now, the two lifetimes stacked, and recency decay showed minutes late.
     /// </param>
-    /// <returns>The answer as kept, or null when the cache is off.</returns>
-    public Kept? Keep(string key, object value, long truthVersion, IReadOnlyList<(string Key, long Changes)> dependsOn, DateTimeOffset? workedOutAt = null)
+    /// <param name="builtWithTruthVersion">
+    /// The truth version the grains that built the answer used, when they say: a grain on another
+    /// silo may still hold an older estimate than this node (up to <see cref="Propositions.TruthEstimates.Freshness"/>
+    /// behind). Such an answer is served once and not kept: kept under this node's version, its older
+    /// probabilities would be served until the estimate moves again or the lifetime runs out.
+    /// </param>
+    /// <returns>The answer as kept, or null when the cache is off or the answer is not kept.</returns>
+    public Kept? Keep(string key, object value, long truthVersion, IReadOnlyList<(string Key, long Changes)> dependsOn, DateTimeOffset? workedOutAt = null,
+        long? builtWithTruthVersion = null)
     {
-        if (options.Value.Lifetime <= TimeSpan.Zero)
+        if (options.Value.Lifetime <= TimeSpan.Zero || builtWithTruthVersion < truthVersion)
         {
             return null;
         }

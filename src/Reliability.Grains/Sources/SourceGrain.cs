@@ -229,7 +229,7 @@ public sealed partial class SourceGrain(
 
         var view = new ScoreView(
             SourceId, score.AsOf, score.PolicyVersion, topic, summary, score.ProvisionalEvidence,
-            Views.Of(score.Corrections), [.. score.Topics.Select(Views.Of)], [.. score.Regions.Select(Views.Of)]);
+            Views.Of(score.Corrections), [.. score.Topics.Select(Views.Of)], [.. score.Regions.Select(Views.Of)], live?.TruthVersion ?? -1);
         if (live is not null && topic is null)
         {
             live.View = view;
@@ -336,7 +336,8 @@ public sealed partial class SourceGrain(
         var estimates = asOf is null ? await EstimatesAsync(claims.Concat(replacements).Select(c => c.PropositionId)) : ProvisionalTruth.None;
         var (score, ratings) = asOf is { } at ? AsOf(at) : (profile.Score, profile.ExternalRatings);
         return new SourceLookup(profile, score, [.. claims.Select(c => ViewOf(ledger, c, estimates, superseded))],
-            [.. replacements.Select(c => ViewOf(ledger, c, estimates, superseded))], everyClaim, ratings, asOf is null ? _live?.Score.AsOf : null);
+            [.. replacements.Select(c => ViewOf(ledger, c, estimates, superseded))], everyClaim, ratings,
+            asOf is null ? _live?.Score.AsOf : null, asOf is null ? _live?.TruthVersion ?? -1 : -1);
 
         (ScoreSummary, IReadOnlyList<ExternalRatingView>) AsOf(DateTimeOffset at)
         {
