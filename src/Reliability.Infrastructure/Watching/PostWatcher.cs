@@ -45,5 +45,5 @@ public sealed class PostWatcher(
             });
 
     private bool IsShortLink(Uri url) =>
-        url.IsAbsoluteUri && options.Value.ShortLinkSites.Contains(PostAddress.SiteOf(url), StringComparer.OrdinalIgnoreCase);
+        url.IsAbsoluteUri && options.Value.ShortLinkSitesInForce.Contains(PostAddress.SiteOf(url), StringComparer.OrdinalIgnoreCase);
 }

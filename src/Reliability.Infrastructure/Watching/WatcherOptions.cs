@@ -69,9 +69,18 @@ public sealed class WatcherOptions
 
     /// <summary>
     /// Short-link sites (as <see cref="PostAddress.SiteOf"/> names them): a post cited by such a link is
-    /// checked at the address its redirect names, by that address's adapter.
+    /// checked at the address its redirect names, by that address's adapter. Unset: <c>t.co</c>.
     /// </summary>
-    public string[] ShortLinkSites { get; set; } = ["t.co"];
+    /// <remarks>
+    /// Null until configured, not the default list: configuration binds an array by appending to the
+    /// one it finds, so a list set in configuration could never drop <c>t.co</c>. One blank entry
+    /// configures none.
+    /// </remarks>
+    public string[]? ShortLinkSites { get; set; }
+
+    /// <summary>The short-link sites in force: those configured, or <c>t.co</c>.</summary>
+    public IReadOnlyList<string> ShortLinkSitesInForce =>
+        ShortLinkSites is null ? ["t.co"] : [.. ShortLinkSites.Where(s => !string.IsNullOrWhiteSpace(s)).Select(s => s.Trim())];
 
     /// <summary>X/Twitter's public oEmbed endpoint; configurable so tests can point at a local server.</summary>
     public string XOEmbedBaseUrl { get; set; } = "https://publish.twitter.com/oembed";

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Reliability.Infrastructure.Watching;
 using Reliability.Testing;
 
@@ -231,6 +232,17 @@ public sealed class PostWatcherTests
         Assert.Equal(("x", PostVerdict.Gone), (led.Adapter, led.Verdict));
         Assert.Equal("https://twitter.com/desk/status/789", asked);
         Assert.Equal((PostVerdict.Unknown, 404), (nowhere.Verdict, nowhere.StatusCode));
+    }
+
+    [Theory]
+    [InlineData(null, "t.co")]
+    [InlineData("sho.rt", "sho.rt")]
+    [InlineData("", "")]
+    public async Task Short_link_sites_set_in_configuration_replace_the_default(string? configured, string inForce)
+    {
+        await using var services = WatcherHost.Create(configured is null ? null : new() { ["Reliability:Watcher:ShortLinkSites:0"] = configured });
+        var options = services.GetRequiredService<IOptions<WatcherOptions>>().Value;
+        Assert.Equal(inForce.Length == 0 ? [] : [inForce], options.ShortLinkSitesInForce);
     }
 
     [Fact]
