@@ -366,6 +366,32 @@ public sealed class WatcherAndWebhookTests(WatcherAndWebhookTests.Api api) : ICl
         Assert.Equal(sourceId, data[0].GetProperty("data").GetProperty("sourceId").GetString());
     }
 
+    [Fact]
+    public async Task A_handle_taken_from_a_cited_source_is_announced_to_the_source_and_the_articles_citing_it()
+    {
+        await using var receiver = await FakeReceiver.StartAsync(_ => 200);
+        var claimId = NewId("taken");
+        var handle = "desk_" + claimId.Replace("-", "_", StringComparison.Ordinal);
+        var sourceId = await PostClaimAsync(claimId, url: null, "A claim through an account that later changes hands.");
+        var citing = await ArticleAsync($"https://news.example/{claimId}", claimId);
+        await SubscribeAsync(receiver.Url, ["source.handle-removed"], articleId: citing);
+        await SubscribeAsync(receiver.Url, ["source.rated"], sourceId: sourceId);
+
+        (await api.Admin.DeleteAsync($"/v1/sources/{sourceId}/handles/x/{handle}?reason=taken%20over")).EnsureSuccessStatusCode();
+        // Taken already: nothing new, nothing announced.
+        Assert.Equal(HttpStatusCode.NotFound, (await api.Admin.DeleteAsync($"/v1/sources/{sourceId}/handles/x/{handle}")).StatusCode);
+
+        await UntilAsync(() => Task.FromResult(receiver.Accepted.ToList()), found => found.Count >= 1, "the removal is announced");
+        await Task.Delay(500);
+        var delivery = Assert.Single(receiver.Accepted);
+        Assert.Equal("source.handle-removed", delivery.Event);
+        var body = JsonDocument.Parse(delivery.Body).RootElement;
+        Assert.Equal([citing], body.GetProperty("articleIds").EnumerateArray().Select(id => id.GetString()));
+        var data = body.GetProperty("data");
+        Assert.Equal((sourceId, "x", handle, "taken over"), (data.GetProperty("sourceId").GetString(), data.GetProperty("platform").GetString(),
+            data.GetProperty("handle").GetString(), data.GetProperty("reason").GetString()));
+    }
+
     private async Task<string> ArticleAsync(string url, string claimId)
     {
         var article = await api.Contributor.PostAsJsonAsync("/v1/articles", new { url, publishedAt = DateTimeOffset.UtcNow, claimIds = new[] { claimId } });

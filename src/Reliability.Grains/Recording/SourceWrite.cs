@@ -104,6 +104,15 @@ internal static class SourceWrite
         source.SearchText = SearchText(source.Name, source.Handles);
         // Stored, and versioned: a writer adding handles meanwhile is decided again on the fresh list.
         transaction.Changed(source);
+
+        // A desk whose story cites the account should hear that it is no longer the source's: what it
+        // posts from now on is someone else's record.
+        WebhookOutbox.Add(session, new WebhookEvent("source.handle-removed", new { sourceId = source.Id, platform = held.Platform, handle = held.Handle, reason, at = now })
+        {
+            SourceId = source.Id,
+            ArticleIds = [.. await ArticlesCitingSourceAsync(transaction, source.Id)],
+            OccurredAt = now,
+        }, now);
         transaction.Flush();
         return (LedgerOutcome<string>.Ok(source.Id), transaction.Touched);
     }
@@ -192,10 +201,7 @@ internal static class SourceWrite
     private static async Task AnnounceRatingAsync(RecordTransaction transaction, SourceDocument source, ExternalRatingRecorded rated)
     {
         var word = rated.Rating is null ? null : new ExternalRating(rated.Rater, rated.Rating, rated.Url, rated.At);
-        var citing = await transaction.Session.Query<ArticleDocument>()
-            .Where(a => a.Sources.Any(cited => cited.SourceId == source.Id))
-            .Select(a => a.Id)
-            .ToListAsync(transaction.CancellationToken);
+        var citing = await ArticlesCitingSourceAsync(transaction, source.Id);
         var announced = new
         {
             sourceId = source.Id, rater = rated.Rater, rating = rated.Rating, url = rated.Url, at = rated.At,
@@ -205,9 +211,19 @@ internal static class SourceWrite
         WebhookOutbox.Add(transaction.Session, new WebhookEvent("source.rated", announced)
         {
             SourceId = source.Id,
-            ArticleIds = [.. citing.Order(StringComparer.Ordinal)],
+            ArticleIds = [.. citing],
             OccurredAt = rated.At,
         }, transaction.Now);
+    }
+
+    /// <summary>The articles citing any claim of the source, in id order.</summary>
+    private static async Task<IReadOnlyList<string>> ArticlesCitingSourceAsync(RecordTransaction transaction, string sourceId)
+    {
+        var citing = await transaction.Session.Query<ArticleDocument>()
+            .Where(a => a.Sources.Any(cited => cited.SourceId == sourceId))
+            .Select(a => a.Id)
+            .ToListAsync(transaction.CancellationToken);
+        return [.. citing.Order(StringComparer.Ordinal)];
     }
 
     private static (LedgerOutcome<string> Outcome, Touched Touched) Added(
