@@ -670,6 +670,35 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
     }
 
     [Fact]
+    public async Task A_source_as_of_a_time_shows_its_name_and_handles_as_they_stood_then()
+    {
+        var handle = $"then_{Guid.NewGuid():N}"[..20];
+        var sourceId = "then-" + handle[5..];
+        var beforeIt = Stamp(DateTimeOffset.UtcNow.AddSeconds(-1));
+        (await Client.PostAsJsonAsync("/v1/sources", new { id = sourceId, name = "Press office", handles = new[] { new { platform = "x", handle } } })).EnsureSuccessStatusCode();
+        var registered = Stamp(DateTimeOffset.UtcNow);
+        (await Client.PatchAsJsonAsync($"/v1/sources/{sourceId}", new { name = "Army press office" })).EnsureSuccessStatusCode();
+        (await Client.DeleteAsync($"/v1/sources/{sourceId}/handles/x/{handle}?reason=taken%20over")).EnsureSuccessStatusCode();
+
+        var then = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}?asOf={registered}");
+        Assert.Equal("Press office", then.GetProperty("name").GetString());
+        Assert.Equal([$"x:{handle}"], Handles(then));
+        var now = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}");
+        Assert.Equal("Army press office", now.GetProperty("name").GetString());
+        Assert.Empty(Handles(now));
+
+        using var before = await Client.GetAsync($"/v1/sources/{sourceId}?asOf={beforeIt}");
+        Assert.Equal(HttpStatusCode.NotFound, before.StatusCode);
+        Assert.Contains("not yet on record", (await before.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        using var unknown = await Client.GetAsync($"/v1/sources/unknown-{handle}?asOf={registered}");
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        using var future = await Client.GetAsync($"/v1/sources/{sourceId}?asOf={Stamp(DateTimeOffset.UtcNow.AddDays(1))}");
+        Assert.Equal(HttpStatusCode.BadRequest, future.StatusCode);
+
+        static string Stamp(DateTimeOffset at) => Uri.EscapeDataString(at.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
     public async Task Taking_a_handle_refuses_bad_input_and_unknown_sources()
     {
         var handle = $"keep_{Guid.NewGuid():N}"[..20];

@@ -29,7 +29,7 @@ internal static class SourcesApi
         sources.MapDelete("/{id}/external-ratings/{rater}", WithdrawRatingAsync).RequireAuthorization(Roles.Contributor)
             .WithSummary("The rater no longer rates the source (its past words stay in the history)");
         sources.MapGet("/", SearchAsync).WithSummary("Search sources by name or handle, band and topic; `ratedOtherwise=true`: those an outside rater rates otherwise");
-        sources.MapGet("/{id}", GetAsync).WithSummary("A source with its handles and score at a glance");
+        sources.MapGet("/{id}", GetAsync).WithSummary("A source with its handles and score at a glance, now or as of a time");
         sources.MapGet("/{id}/score", ScoreAsync)
             .WithSummary("Score, 90% interval, band, Admiralty grade, evidence and correction metrics, now or as of a time");
         sources.MapGet("/{id}/explanation", ExplainAsync)
@@ -304,8 +304,26 @@ internal static class SourcesApi
             [.. s.StandingRatings().Select(r => Views.Of(r, s.ListedBand))])).ToArray());
     }
 
-    private static async Task<Results<Ok<SourceProfile>, ProblemHttpResult>> GetAsync(string id, IGrainFactory grains) =>
-        await grains.GetGrain<ISourceGrain>(id).GetProfileAsync() is { } profile ? TypedResults.Ok(profile) : Unknown(id);
+    private static async Task<Results<Ok<SourceProfile>, ProblemHttpResult>> GetAsync(
+        string id, IGrainFactory grains, TimeProvider clock, string? asOf = null)
+    {
+        if (!TryAsOf(asOf, clock.GetUtcNow(), out var at, out var problem))
+        {
+            return problem;
+        }
+
+        var source = grains.GetGrain<ISourceGrain>(id);
+        if (at is { } then)
+        {
+            return await source.GetProfileAsOfAsync(then) is { } past
+                ? TypedResults.Ok(past)
+                : await source.GetProfileAsync() is null
+                    ? Unknown(id)
+                    : Problems.NotFound($"The source '{id}' was not yet on record at {then:O}.");
+        }
+
+        return await source.GetProfileAsync() is { } profile ? TypedResults.Ok(profile) : Unknown(id);
+    }
 
     private static async Task<Results<KeptJson<ScoreView>, ProblemHttpResult>> ScoreAsync(
         string id, IGrainFactory grains, ReadCache cache, TruthEstimates truth, IOptions<JsonOptions> json, TimeProvider clock,

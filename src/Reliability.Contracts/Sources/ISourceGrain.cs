@@ -14,6 +14,13 @@ public interface ISourceGrain : IGrainWithStringKey
     [Alias("GetProfile")]
     Task<SourceProfile?> GetProfileAsync();
 
+    /// <summary>
+    /// The source as it stood at <paramref name="asOf"/>: its name, kind and handles then, its claims
+    /// made by then, its score and the raters' words then. Null when it was not registered by then.
+    /// </summary>
+    [Alias("GetProfileAsOf")]
+    Task<SourceProfile?> GetProfileAsOfAsync(DateTimeOffset asOf);
+
     /// <summary>The score now, or as of <paramref name="asOf"/>; for one topic tag when given.</summary>
     [Alias("GetScore")]
     Task<ScoreView?> GetScoreAsync(DateTimeOffset? asOf, string? topic);

@@ -188,13 +188,25 @@ public sealed partial class SourceGrain(
         }
 
         var live = await LiveAsync();
-        var claims = _ledger.ClaimsBy(SourceId);
-        var topics = claims.SelectMany(c => _ledger.FindProposition(c.PropositionId)?.Topics ?? [])
+        return ProfileOf(_ledger, source, live.Score);
+    }
+
+    public async Task<SourceProfile?> GetProfileAsOfAsync(DateTimeOffset asOf)
+    {
+        await LoadAsync();
+        var then = Ledger.Replay(_events, asOf);
+        return then.FindSource(SourceId) is { } source ? ProfileOf(then, source, ScoreAsOf(asOf)) : null;
+    }
+
+    private SourceProfile ProfileOf(Ledger ledger, Source source, SourceScore score)
+    {
+        var claims = ledger.ClaimsBy(SourceId);
+        var topics = claims.SelectMany(c => ledger.FindProposition(c.PropositionId)?.Topics ?? [])
             .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         return new SourceProfile(
             source.Id, source.Name, Vocabulary.Word(source.Kind), source.InterestedParty,
             [.. source.Handles.Select(h => new HandleView(h.Platform, h.Handle))], claims.Count, topics,
-            Summary(live.Score), live.Score.PolicyVersion, [.. _ledger.ExternalRatingsOf(SourceId).Select(r => Views.Of(r, live.Score.Band))]);
+            Summary(score), score.PolicyVersion, [.. ledger.ExternalRatingsOf(SourceId).Select(r => Views.Of(r, score.Band))]);
     }
 
     public async Task<ScoreView?> GetScoreAsync(DateTimeOffset? asOf, string? topic)
@@ -317,10 +329,16 @@ public sealed partial class SourceGrain(
             return null;
         }
 
-        // As of a past time, the record as it stood then: the claims made by then, with the
+        // As of a past time, the record as it stood then: the source as it was known (its name and
+        // handles then, when it was registered by then), the claims made by then, with the
         // corrections and verdicts known then, judged as the score then is, from verdicts alone
-        // (the truth estimate of that time is not kept).
+        // (the truth estimate of that time is not kept), beside the raters' words then.
         var ledger = asOf is { } t ? Ledger.Replay(_events, t) : _ledger;
+        if (asOf is { } at)
+        {
+            profile = ProfileOf(ledger, ledger.FindSource(SourceId) ?? _ledger.FindSource(SourceId)!, ScoreAsOf(at));
+        }
+
         var own = ledger.ClaimsBy(SourceId);
         var everyClaim = own.Count <= everyClaimUpTo;
         var claims = everyClaim
@@ -334,17 +352,9 @@ public sealed partial class SourceGrain(
             .Concat(claims.Select(c => superseded.GetValueOrDefault(c.Id)).OfType<Claim>())
             .DistinctBy(c => c.Id, StringComparer.Ordinal).ToList();
         var estimates = asOf is null ? await EstimatesAsync(claims.Concat(replacements).Select(c => c.PropositionId)) : ProvisionalTruth.None;
-        var (score, ratings) = asOf is { } at ? AsOf(at) : (profile.Score, profile.ExternalRatings);
-        return new SourceLookup(profile, score, [.. claims.Select(c => ViewOf(ledger, c, estimates, superseded))],
-            [.. replacements.Select(c => ViewOf(ledger, c, estimates, superseded))], everyClaim, ratings,
+        return new SourceLookup(profile, profile.Score, [.. claims.Select(c => ViewOf(ledger, c, estimates, superseded))],
+            [.. replacements.Select(c => ViewOf(ledger, c, estimates, superseded))], everyClaim, profile.ExternalRatings,
             asOf is null ? _live?.Score.AsOf : null, asOf is null ? _live?.TruthVersion ?? -1 : -1);
-
-        (ScoreSummary, IReadOnlyList<ExternalRatingView>) AsOf(DateTimeOffset at)
-        {
-            var then = ScoreAsOf(at);
-            // The raters' words as they stood then, beside the score as it stood then.
-            return (Summary(then), [.. ledger.ExternalRatingsOf(SourceId).Select(r => Views.Of(r, then.Band))]);
-        }
     }
 
     private ClaimView ViewOf(Claim claim, ProvisionalTruth estimates, IReadOnlyDictionary<string, Claim> superseded) =>
