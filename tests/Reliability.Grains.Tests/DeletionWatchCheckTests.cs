@@ -75,7 +75,9 @@ public sealed class DeletionWatchCheckTests(GrainCluster fixture) : IClassFixtur
         var checkedSoon = await LoadAsync(soon);
         Assert.Equal((EvidenceState.SuspectedGone, 1, 1), (checkedSoon.State, checkedSoon.ConsecutiveGone, checkedSoon.Checks));
         Assert.True(checkedSoon.LastCheckedAt > _now);
-        Assert.Equal(2, (await LoadAsync(later)).ConsecutiveGone);
+        Assert.Equal((PostVerdict.Unknown, UnknownReason.TooSoon), (checkedSoon.LastVerdict, checkedSoon.LastReason));
+        var checkedLater = await LoadAsync(later);
+        Assert.Equal((2, PostVerdict.Gone, (UnknownReason?)null), (checkedLater.ConsecutiveGone, checkedLater.LastVerdict, checkedLater.LastReason));
 
         static void Suspected(ClaimWatch watch, DateTimeOffset lastCheckedAt)
         {

@@ -70,15 +70,17 @@ public sealed partial class DeletionCheckWorker(
             {
                 var check = await watcher.CheckAsync(watch.Url, cancellationToken);
                 var before = watch.State;
-                var evidence = watch.Evidence.Apply(Counted(check, watch.LastCheckedAt, o), o.ConfirmationsForDeletion);
+                var counted = Counted(check, watch.LastCheckedAt, o);
+                var evidence = watch.Evidence.Apply(counted, o.ConfirmationsForDeletion);
                 var now = clock.GetUtcNow();
                 watch.LeaseId = null;
                 watch.State = evidence.State;
                 watch.ConsecutiveGone = evidence.ConsecutiveGone;
                 watch.Checks++;
                 watch.LastCheckedAt = check.CheckedAt;
-                watch.LastVerdict = check.Verdict;
-                watch.LastReason = check.Verdict == PostVerdict.Unknown ? check.Reason : null;
+                // The verdict as counted: a "gone" that came too soon shows as the nothing it counted for.
+                watch.LastVerdict = counted;
+                watch.LastReason = counted != check.Verdict ? UnknownReason.TooSoon : counted == PostVerdict.Unknown ? check.Reason : null;
                 watch.LastStatus = check.StatusCode;
                 watch.ConfirmedAt = evidence.JustConfirmed ? check.CheckedAt : watch.ConfirmedAt;
                 watch.NextCheckAt = NextCheckOf(watch, now);

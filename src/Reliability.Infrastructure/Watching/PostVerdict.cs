@@ -27,6 +27,12 @@ public enum UnknownReason
 
     /// <summary>Sent elsewhere than the post (a regional edition, the home page, a login page): not about the post.</summary>
     Redirected,
+
+    /// <summary>
+    /// "Gone" again sooner after the last check than the schedule ever spaces checks: the same moment
+    /// seen twice, which confirms nothing.
+    /// </summary>
+    TooSoon,
 }
 
 /// <summary>The outcome of one check of one post URL.</summary>
