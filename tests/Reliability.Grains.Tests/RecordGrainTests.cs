@@ -35,6 +35,23 @@ public sealed class RecordGrainTests(GrainCluster fixture) : IClassFixture<Grain
     }
 
     [Fact]
+    public async Task A_lookup_carries_what_a_badge_shows_and_not_the_claims_text()
+    {
+        var said = Claim("badge-1", "badge-s", "badge-p", "o0", 1) with { Text = "A long post, quoted whole.", Evidence = ["https://example.org/photo"] };
+        Assert.All(await fixture.Ledger.RecordClaimsAsync([said]), r => Assert.Equal(SubmissionStatus.Accepted, r.Status));
+        Assert.True((await fixture.Ledger.RecordCorrectionAsync("badge-1", new CorrectionSubmission("amended", Epoch.AddHours(2), null, "typo", null))).Succeeded);
+
+        var lookup = (await fixture.Grains.GetGrain<ISourceGrain>("badge-s").LookupAsync(["badge-1"], 200, null))!;
+        var claim = Assert.Single(lookup.Claims);
+        Assert.Equal(("badge-1", "o0", "https://example.org/badge-s/badge-1"), (claim.Id, claim.Option, claim.Url));
+        Assert.Equal((null, 0, 0), (claim.Text, claim.Evidence.Count, claim.Corrections.Count));
+
+        // The claim itself still comes whole.
+        var whole = (await fixture.Grains.GetGrain<ISourceGrain>("badge-s").GetClaimAsync("badge-1"))!;
+        Assert.Equal(("A long post, quoted whole.", 1, 1), (whole.Text, whole.Evidence.Count, whole.Corrections.Count));
+    }
+
+    [Fact]
     public async Task Deactivation_and_reactivation_rebuild_the_same_state()
     {
         var claims = Enumerable.Range(0, 40)

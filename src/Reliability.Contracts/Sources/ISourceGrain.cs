@@ -43,7 +43,8 @@ public interface ISourceGrain : IGrainWithStringKey
     /// <summary>
     /// What a lookup needs of this source in one call: its profile, its score (now or as of a time),
     /// the claims asked for that are its own (every claim, when it has at most
-    /// <paramref name="everyClaimUpTo"/>), and the claims that replace any of them. Null for an unknown source.
+    /// <paramref name="everyClaimUpTo"/>), and the claims that replace any of them, as a badge shows
+    /// them (no text, evidence or corrections). Null for an unknown source.
     /// </summary>
     [Alias("Lookup")]
     Task<SourceLookup?> LookupAsync(IReadOnlyList<string> claimIds, int everyClaimUpTo, DateTimeOffset? asOf);

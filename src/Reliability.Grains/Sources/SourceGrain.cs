@@ -352,10 +352,18 @@ public sealed partial class SourceGrain(
             .Concat(claims.Select(c => superseded.GetValueOrDefault(c.Id)).OfType<Claim>())
             .DistinctBy(c => c.Id, StringComparer.Ordinal).ToList();
         var estimates = asOf is null ? await EstimatesAsync(claims.Concat(replacements).Select(c => c.PropositionId)) : ProvisionalTruth.None;
-        return new SourceLookup(profile, profile.Score, [.. claims.Select(c => ViewOf(ledger, c, estimates, superseded))],
-            [.. replacements.Select(c => ViewOf(ledger, c, estimates, superseded))], everyClaim, profile.ExternalRatings,
+        return new SourceLookup(profile, profile.Score, [.. claims.Select(c => BadgeViewOf(ledger, c, estimates, superseded))],
+            [.. replacements.Select(c => BadgeViewOf(ledger, c, estimates, superseded))], everyClaim, profile.ExternalRatings,
             asOf is null ? _live?.Score.AsOf : null, asOf is null ? _live?.TruthVersion ?? -1 : -1);
     }
+
+    /// <summary>
+    /// A claim as a badge shows it: without its text, evidence and corrections. Nodes keep lookups of
+    /// small sources whole, every claim of them, a hundred thousand at a time; the text alone made most
+    /// of that memory, and of each call's bytes.
+    /// </summary>
+    private static ClaimView BadgeViewOf(Ledger ledger, Claim claim, ProvisionalTruth estimates, IReadOnlyDictionary<string, Claim> superseded) =>
+        ViewOf(ledger, claim, estimates, superseded) with { Text = null, Language = null, Evidence = [], Corrections = [] };
 
     private ClaimView ViewOf(Claim claim, ProvisionalTruth estimates, IReadOnlyDictionary<string, Claim> superseded) =>
         ViewOf(_ledger, claim, estimates, superseded);
