@@ -48,6 +48,13 @@ public sealed class WebhookOptions
     /// </summary>
     public string? SecretKey { get; set; }
 
+    /// <summary>
+    /// Keys that sealed secrets before <see cref="SecretKey"/> replaced them, in base64 as it is: they
+    /// still open what they sealed, and each node seals those secrets again with the current key as it
+    /// starts. Once every node has started with the new key, the old ones can go.
+    /// </summary>
+    public string[]? PreviousSecretKeys { get; set; }
+
     /// <summary>How often the outbox of recorded events is turned into deliveries.</summary>
     public TimeSpan OutboxPollInterval { get; set; } = TimeSpan.FromSeconds(2);
 }

@@ -23,7 +23,7 @@ public static class WebhookRegistration
             .Validate(o => o.CircuitBreakerMinimumThroughput >= 2 && o.CircuitBreakerBreakDuration >= TimeSpan.FromSeconds(0.5)
                     && o.CircuitBreakerSamplingDuration >= TimeSpan.FromSeconds(0.5),
                 "Reliability:Webhooks:CircuitBreakerMinimumThroughput must be at least 2, and its durations at least half a second.")
-            .Validate(o => WebhookSecrets.IsValidKey(o.SecretKey), WebhookSecrets.KeyRule)
+            .Validate(o => WebhookSecrets.IsValidKey(o.SecretKey) && (o.PreviousSecretKeys ?? []).All(WebhookSecrets.IsValidKey), WebhookSecrets.KeyRule)
             .ValidateOnStart();
         services.AddOutboundGuard(configuration);
         services.TryAddSingleton<WebhookSecrets>();
@@ -33,6 +33,7 @@ public static class WebhookRegistration
         services.TryAddSingleton<WebhookDispatcher>();
         services.AddHostedService<WebhookDeliveryService>();
         services.AddHostedService<WebhookOutboxRelay>();
+        services.AddHostedService<WebhookSecretsResealer>();
         return services;
     }
 

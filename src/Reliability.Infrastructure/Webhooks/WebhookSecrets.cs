@@ -16,9 +16,12 @@ public sealed class WebhookSecrets
     private const int TagSize = 16;
 
     private readonly byte[]? _key;
+    private readonly byte[][] _previousKeys = [];
 
     public WebhookSecrets(IOptions<WebhookOptions> options)
     {
+        _previousKeys = [.. (options.Value.PreviousSecretKeys ?? []).Where(k => !string.IsNullOrWhiteSpace(k))
+            .Select(k => TryKey(k) ?? throw new OptionsValidationException(WebhookOptions.Section, typeof(WebhookOptions), [KeyRule]))];
         if (string.IsNullOrWhiteSpace(options.Value.SecretKey))
         {
             return;
@@ -28,10 +31,18 @@ public sealed class WebhookSecrets
             ?? throw new OptionsValidationException(WebhookOptions.Section, typeof(WebhookOptions), [KeyRule]);
     }
 
-    public const string KeyRule = "Reliability:Webhooks:SecretKey must be 32 bytes in base64 (e.g. `openssl rand -base64 32`).";
+    public const string KeyRule = "Reliability:Webhooks:SecretKey and each of PreviousSecretKeys must be 32 bytes in base64 (e.g. `openssl rand -base64 32`).";
 
     /// <summary>Whether a configured key reads as a 256-bit key.</summary>
     public static bool IsValidKey(string? key) => string.IsNullOrWhiteSpace(key) || TryKey(key) is not null;
+
+    /// <summary>
+    /// Whether the subscription's secret should be sealed again: stored in the clear, or sealed with a
+    /// previous key, while there is a current key. One sealed with an unknown key is left as it is (it
+    /// cannot be opened to seal again).
+    /// </summary>
+    public bool NeedsSealingAgain(WebhookSubscription subscription) =>
+        _key is not null && (!IsSealed(subscription.Secret) || (TryOpen(subscription, _key) is null && OpenWithPrevious(subscription) is not null));
 
     /// <summary>The form a subscription's secret is stored in. The subscription's id is bound in: a sealed secret copied to another subscription does not open.</summary>
     public string Seal(string subscriptionId, string secret)
@@ -56,28 +67,48 @@ public sealed class WebhookSecrets
     /// </summary>
     public string Open(WebhookSubscription subscription)
     {
-        if (!subscription.Secret.StartsWith(Prefix, StringComparison.Ordinal))
+        if (!IsSealed(subscription.Secret))
         {
             // Stored before a key was configured.
             return subscription.Secret;
         }
 
-        if (_key is null)
+        if (_key is null && _previousKeys.Length == 0)
         {
             throw new CryptographicException("The subscription's secret is sealed, and Reliability:Webhooks:SecretKey is not set.");
         }
 
-        var sealedBytes = Convert.FromBase64String(subscription.Secret[Prefix.Length..]);
+        return (_key is null ? null : TryOpen(subscription, _key)) ?? OpenWithPrevious(subscription)
+            ?? throw new CryptographicException("The subscription's secret was sealed with another Reliability:Webhooks:SecretKey.");
+    }
+
+    private static bool IsSealed(string secret) => secret.StartsWith(Prefix, StringComparison.Ordinal);
+
+    private string? OpenWithPrevious(WebhookSubscription subscription) =>
+        _previousKeys.Select(key => TryOpen(subscription, key)).FirstOrDefault(plain => plain is not null);
+
+    /// <summary>The secret, or null when this key did not seal it (AES-GCM's tag tells).</summary>
+    private static string? TryOpen(WebhookSubscription subscription, byte[] key)
+    {
+        var encoded = subscription.Secret[Prefix.Length..];
+        var sealedBytes = new byte[encoded.Length];
+        if (!Convert.TryFromBase64String(encoded, sealedBytes, out var length) || length < NonceSize + TagSize)
+        {
+            return null;
+        }
+
+        sealedBytes = sealedBytes[..length];
+
         var plain = new byte[sealedBytes.Length - NonceSize - TagSize];
-        using var aes = new AesGcm(_key, TagSize);
+        using var aes = new AesGcm(key, TagSize);
         try
         {
             aes.Decrypt(sealedBytes.AsSpan(0, NonceSize), sealedBytes.AsSpan(NonceSize + TagSize), sealedBytes.AsSpan(NonceSize, TagSize), plain,
                 Encoding.UTF8.GetBytes(subscription.Id));
         }
-        catch (AuthenticationTagMismatchException e)
+        catch (AuthenticationTagMismatchException)
         {
-            throw new CryptographicException("The subscription's secret was sealed with another Reliability:Webhooks:SecretKey.", e);
+            return null;
         }
 
         return Encoding.UTF8.GetString(plain);

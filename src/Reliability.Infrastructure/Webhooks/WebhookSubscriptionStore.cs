@@ -73,6 +73,39 @@ public sealed class WebhookSubscriptionStore(IDocumentStore store, GuardedHttpCl
         return true;
     }
 
+    /// <summary>
+    /// Seals again, with the current key, every secret stored in the clear or sealed with a previous
+    /// key (see <see cref="WebhookOptions.PreviousSecretKeys"/>); returns how many. Safe on several
+    /// nodes at once: each writes a seal of the same secret. A subscription deleted meanwhile stays
+    /// deleted: the secret is written by an update, which never inserts.
+    /// </summary>
+    public async Task<int> SealAgainAsync(CancellationToken cancellationToken = default)
+    {
+        var sealedAgain = 0;
+        foreach (var subscription in (await ListAsync(cancellationToken)).Where(secrets.NeedsSealingAgain))
+        {
+            sealedAgain += await SealAgainAsync(subscription, cancellationToken) ? 1 : 0;
+        }
+
+        return sealedAgain;
+    }
+
+    /// <summary>Seals one subscription's secret again, as read earlier; false when it is gone.</summary>
+    public async Task<bool> SealAgainAsync(WebhookSubscription subscription, CancellationToken cancellationToken)
+    {
+        await using var session = store.LightweightSession();
+        session.Update(subscription with { Secret = secrets.Seal(subscription.Id, secrets.Open(subscription)) });
+        try
+        {
+            await session.SaveChangesAsync(cancellationToken);
+            return true;
+        }
+        catch (Marten.Exceptions.NonExistentDocumentException)
+        {
+            return false;
+        }
+    }
+
     private static string NewSecret() => "whsec_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))
         .TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

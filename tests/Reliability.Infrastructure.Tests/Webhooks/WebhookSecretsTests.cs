@@ -80,6 +80,65 @@ public sealed class WebhookSecretsTests
         Assert.True(WebhookSecrets.IsValidKey(""));
     }
 
+    [Fact]
+    public async Task A_rotated_key_still_opens_what_it_sealed_until_every_secret_is_sealed_again_with_the_new_one()
+    {
+        await using var receiver = await FakeReceiver.StartAsync(_ => 200);
+        var old = new WebhookSecrets(Options.Create(new WebhookOptions { SecretKey = OtherKey }));
+        var unknown = new WebhookSecrets(Options.Create(new WebhookOptions { SecretKey = Convert.ToBase64String(new byte[32]) }));
+        await using var services = await WebhookHost.CreateAsync(settings: new Dictionary<string, string?>
+        {
+            ["Reliability:Webhooks:SecretKey"] = Key,
+            ["Reliability:Webhooks:PreviousSecretKeys:0"] = OtherKey,
+        });
+        await using (var session = services.GetRequiredService<IDocumentStore>().LightweightSession())
+        {
+            session.Insert(new WebhookSubscription { Id = "rotated", TargetUrl = receiver.Url.ToString(), Secret = old.Seal("rotated", Secret), CreatedAt = DateTimeOffset.UtcNow });
+            session.Insert(new WebhookSubscription { Id = "in-the-clear", TargetUrl = "https://receiver.example.org/a", Secret = Secret, CreatedAt = DateTimeOffset.UtcNow });
+            session.Insert(new WebhookSubscription { Id = "unknown-key", TargetUrl = "https://receiver.example.org/b", Secret = unknown.Seal("unknown-key", Secret), CreatedAt = DateTimeOffset.UtcNow });
+            await session.SaveChangesAsync();
+        }
+
+        // The previous key still signs what it sealed.
+        var dispatcher = services.GetRequiredService<WebhookDispatcher>();
+        var delivery = Assert.Single(await dispatcher.EnqueueAsync(Deleted), d => d.SubscriptionId == "rotated");
+        Assert.Equal(DeliveryState.Delivered, (await dispatcher.DeliverAsync(delivery.Id))!.State);
+        Assert.True(WebhookSignature.Verify(Assert.Single(receiver.Accepted).Signature, receiver.Accepted.Single().Body, Secret, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5)));
+
+        // Sealed again, what the previous key sealed and what was in the clear open with the new key alone.
+        var store = services.GetRequiredService<WebhookSubscriptionStore>();
+        var unknownBefore = (await StoredAsync(services, "unknown-key"))!.Secret;
+        Assert.Equal(2, await store.SealAgainAsync());
+        var current = new WebhookSecrets(Options.Create(new WebhookOptions { SecretKey = Key }));
+        foreach (var id in new[] { "rotated", "in-the-clear" })
+        {
+            var stored = (await StoredAsync(services, id))!;
+            Assert.StartsWith("sealed:v1:", stored.Secret, StringComparison.Ordinal);
+            Assert.Equal(Secret, current.Open(stored));
+        }
+
+        // A secret no configured key opens is left as it is, and nothing is left to do.
+        Assert.Equal(unknownBefore, (await StoredAsync(services, "unknown-key"))!.Secret);
+        Assert.Equal(0, await store.SealAgainAsync());
+    }
+
+    [Fact]
+    public async Task Sealing_again_never_brings_back_a_subscription_deleted_meanwhile()
+    {
+        await using var services = await WebhookHost.CreateAsync(settings: new Dictionary<string, string?> { ["Reliability:Webhooks:SecretKey"] = Key });
+        var store = services.GetRequiredService<WebhookSubscriptionStore>();
+        var read = new WebhookSubscription { Id = "deleted-meanwhile", TargetUrl = "https://receiver.example.org/c", Secret = Secret, CreatedAt = DateTimeOffset.UtcNow };
+        await using (var session = services.GetRequiredService<IDocumentStore>().LightweightSession())
+        {
+            session.Insert(read);
+            await session.SaveChangesAsync();
+        }
+
+        Assert.True(await store.DeleteAsync(read.Id));
+        Assert.False(await store.SealAgainAsync(read, CancellationToken.None));
+        Assert.Null(await StoredAsync(services, read.Id));
+    }
+
     private static WebhookSubscription Subscription(string id, string secret) =>
         new() { Id = id, TargetUrl = "https://receiver.example.org/hook", Secret = secret, CreatedAt = DateTimeOffset.UtcNow };
 
