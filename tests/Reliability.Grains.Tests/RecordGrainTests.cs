@@ -1,10 +1,14 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Reliability.Contracts.Ledger;
 using Reliability.Contracts.Propositions;
 using Reliability.Contracts.Sources;
 using Reliability.Domain.Events;
 using Reliability.Domain.Model;
+using Reliability.Grains.Recording;
 using Reliability.Grains.Records;
 using Reliability.Grains.Sources;
+using Reliability.Infrastructure.Watching;
 using static Reliability.Grains.Tests.Record;
 
 namespace Reliability.Grains.Tests;
@@ -49,6 +53,28 @@ public sealed class RecordGrainTests(GrainCluster fixture) : IClassFixture<Grain
         // The claim itself still comes whole.
         var whole = (await fixture.Grains.GetGrain<ISourceGrain>("badge-s").GetClaimAsync("badge-1"))!;
         Assert.Equal(("A long post, quoted whole.", 1, 1), (whole.Text, whole.Evidence.Count, whole.Corrections.Count));
+    }
+
+    [Fact]
+    public async Task A_commit_whose_acknowledgement_is_lost_still_drops_what_the_caches_keep_of_it()
+    {
+        var cache = new ReadCache(TimeProvider.System, Options.Create(new ReadCacheOptions()));
+        using var ledger = new LedgerWriter(fixture.Store, fixture.Grains, TimeProvider.System, new RecordEventHub(),
+            new WatchSchedule(Options.Create(new WatcherOptions())), NullLogger<LedgerWriter>.Instance, lookups: cache);
+        var first = Claim("lost-1", "lost-s", "lost-p", "o0", 1);
+        Assert.Equal(SubmissionStatus.Accepted, Assert.Single(await ledger.RecordClaimsAsync([first])).Status);
+        var post = UrlKeys.Of(first.Url)!;
+        var source = ReadCache.SourceKey("lost-s");
+        cache.Keep("score:lost-s", "before the lost commit", 0, [(source, cache.ChangesOf(source))]);
+        cache.KeepPost(post, [new PostClaim("lost-1", "lost-s")], cache.ChangesOf(ReadCache.PostKey(post)));
+
+        fixture.Injector.LoseNextAcknowledgement();
+        await Assert.ThrowsAnyAsync<IOException>(() => ledger.RecordClaimsAsync([Claim("lost-2", "lost-s", "lost-p", "o1", 2) with { Url = first.Url }]));
+
+        // Made all the same; what the caches kept of the source and the post is not served again.
+        Assert.Contains("lost-2", await ClaimIdsAsync(fixture.Store, SourceStream("lost-s")));
+        Assert.False(cache.TryGet<string>("score:lost-s", 0, out _));
+        Assert.False(cache.TryGetPost(post, out _));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using Marten;
+using Marten.Services;
 
 namespace Reliability.Grains.Tests;
 
@@ -13,6 +14,16 @@ public sealed class WriteInjector : DocumentSessionListenerBase
     public void Arm(Func<Task> write) => Interlocked.Exchange(ref _armed, write);
 
     public bool Fired { get; private set; }
+
+    private int _loseAcknowledgement;
+
+    /// <summary>The next commit is made, and its caller hears it failed: a connection lost after COMMIT was sent.</summary>
+    public void LoseNextAcknowledgement() => Volatile.Write(ref _loseAcknowledgement, 1);
+
+    public override Task AfterCommitAsync(IDocumentSession session, IChangeSet commit, CancellationToken token) =>
+        Interlocked.Exchange(ref _loseAcknowledgement, 0) == 1
+            ? throw new IOException("The connection was lost after the commit was sent.")
+            : Task.CompletedTask;
 
     public override async Task BeforeSaveChangesAsync(IDocumentSession session, CancellationToken token)
     {

@@ -44,7 +44,8 @@ public sealed partial class LedgerWriter(
         async claims =>
         {
             var (results, touched) = await WithRetryAsync(
-                session => ClaimBatch.WriteAsync(session, claims, clock.GetUtcNow(), schedule, CancellationToken.None), CancellationToken.None);
+                session => ClaimBatch.WriteAsync(session, claims, clock.GetUtcNow(), schedule, CancellationToken.None), CancellationToken.None,
+                () => [.. claims.Select(c => UrlKeys.Of(c.Url)).OfType<string>().Distinct(StringComparer.Ordinal)]);
             var posts = new List<string>();
             for (var i = 0; i < results.Count; i++)
             {
@@ -82,7 +83,8 @@ public sealed partial class LedgerWriter(
         string claimId, CorrectionSubmission correction, CancellationToken cancellationToken = default)
     {
         var (outcome, touched) = await WithRetryAsync(
-            session => CorrectionWrite.WriteAsync(session, claimId, correction, clock.GetUtcNow(), schedule, cancellationToken), cancellationToken);
+            session => CorrectionWrite.WriteAsync(session, claimId, correction, clock.GetUtcNow(), schedule, cancellationToken), cancellationToken,
+            () => UrlKeys.Of(correction.Replacement?.Url) is { } replacedAt ? [replacedAt] : []);
         // A reversal's replacement is a claim at a URL of its own, which lookups must find at once, as a claim's.
         // Only one this correction recorded: a replacement already on record was posted at its own URL
         // (told to the caches when it was recorded), whatever URL the request gives it.
@@ -231,8 +233,11 @@ public sealed partial class LedgerWriter(
     /// Runs a write in a fresh session and commits it; when another writer got there first (an id,
     /// handle or stream taken meanwhile) the whole command is decided again on what is now stored.
     /// </summary>
+    /// <param name="write">Decides the command on a fresh session.</param>
+    /// <param name="cancellationToken">Cancels the command until it is decided.</param>
+    /// <param name="postsIfUnknown">The post URLs the command records claims at, told to the caches when the commit's outcome is unknown.</param>
     private async Task<(T Result, Touched Touched)> WithRetryAsync<T>(
-        Func<IDocumentSession, Task<(T Result, Touched Touched)>> write, CancellationToken cancellationToken)
+        Func<IDocumentSession, Task<(T Result, Touched Touched)>> write, CancellationToken cancellationToken, Func<IReadOnlyList<string>>? postsIfUnknown = null)
     {
         var started = clock.GetTimestamp();
         for (var attempt = 1; ; attempt++)
@@ -241,16 +246,34 @@ public sealed partial class LedgerWriter(
             var (result, touched) = await write(session);
             var throughMarten = session.PendingChanges.Streams().ToList();
             var streams = StreamLocks.Of(touched.Appends, throughMarten);
+            var committing = false;
             try
             {
                 var versions = await StreamLocks.TakeAsync(session, streams, cancellationToken);
                 touched.Appends.Queue(session, versions);
                 // Decided: a caller that goes away now must not leave a commit the database may have
                 // made without the grains and caches being told of it.
+                committing = true;
                 await session.SaveChangesAsync(CancellationToken.None);
                 touched.Committed(throughMarten);
                 RecordMetrics.Appended(throughMarten.SelectMany(a => a.Events).Concat(touched.Appends.Appended.SelectMany(a => a.Events)));
                 return (result, touched);
+            }
+            catch (Exception exception) when (committing && !WriteConflicts.IsConflict(exception))
+            {
+                // The commit may have been made with only its acknowledgement lost (the connection
+                // dropped after COMMIT was sent). The caller hears of the failure, and may retry with
+                // the same ids; meanwhile nothing may be served as if the write had not happened: the
+                // caches drop what it may have changed, now and once the grains have read their streams.
+                var posts = postsIfUnknown?.Invoke() ?? [];
+                lookups?.Changed(touched.Sources);
+                foreach (var post in posts)
+                {
+                    lookups?.MayHaveRecorded(post);
+                }
+
+                _ = NotifyAsync(touched, posts);
+                throw;
             }
             catch (Exception exception) when (WriteConflicts.IsConflict(exception) && clock.GetElapsedTime(started) < ConflictBudget)
             {

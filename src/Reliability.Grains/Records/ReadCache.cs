@@ -325,6 +325,16 @@ public sealed class ReadCache(TimeProvider clock, IOptions<ReadCacheOptions> opt
         }
     }
 
+    /// <summary>
+    /// A claim may have been recorded at the URL, or not (a commit whose outcome is unknown): the
+    /// URL's claims are read afresh.
+    /// </summary>
+    public void MayHaveRecorded(string urlKey)
+    {
+        Bump(PostKey(urlKey));
+        _posts.TryRemove(urlKey, out _);
+    }
+
     /// <summary>Told by the writer on this node after every commit: answers built from these sources are no longer served.</summary>
     public void Changed(IEnumerable<string> sourceIds)
     {
