@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Reliability.Api.Apis;
 using Reliability.Api.Hosting;
 using Reliability.Grains;
 using Reliability.Grains.Records;
@@ -13,7 +14,7 @@ namespace Reliability.Api.Tests;
 public sealed class HostConfigurationTests
 {
     [Fact]
-    public void Record_and_read_cache_settings_are_read_from_configuration()
+    public void Record_read_cache_and_event_stream_settings_are_read_from_configuration()
     {
         using var app = Build(new Dictionary<string, string?>
         {
@@ -23,6 +24,7 @@ public sealed class HostConfigurationTests
             ["Reliability:Records:SnapshotInterval"] = "50",
             ["Reliability:ReadCache:Lifetime"] = "00:00:02",
             ["Reliability:ReadCache:LifetimeWithoutNotices"] = "00:00:01",
+            ["Reliability:Events:KeyCheckInterval"] = "00:00:03",
         });
 
         var records = app.Services.GetRequiredService<IOptions<RecordOptions>>().Value;
@@ -33,6 +35,7 @@ public sealed class HostConfigurationTests
         var cache = app.Services.GetRequiredService<IOptions<ReadCacheOptions>>().Value;
         Assert.Equal(TimeSpan.FromSeconds(2), cache.Lifetime);
         Assert.Equal(TimeSpan.FromSeconds(1), cache.LifetimeWithoutNotices);
+        Assert.Equal(TimeSpan.FromSeconds(3), app.Services.GetRequiredService<IOptions<EventStreamOptions>>().Value.KeyCheckInterval);
     }
 
     [Fact]

@@ -197,6 +197,24 @@ public sealed class SecurityTests(SecurityTests.Api api) : IClassFixture<Securit
     }
 
     [Fact]
+    public async Task Browsers_may_send_a_kept_scores_tag_back_and_read_the_tag_of_an_answer()
+    {
+        using var client = Factory.CreateClient();
+        var preflight = new HttpRequestMessage(HttpMethod.Options, "/v1/sources/some-source/score");
+        preflight.Headers.Add("Origin", "https://newsroom.example");
+        preflight.Headers.Add("Access-Control-Request-Method", "GET");
+        preflight.Headers.Add("Access-Control-Request-Headers", "authorization,if-none-match");
+        var actual = new HttpRequestMessage(HttpMethod.Get, "/v1/sources");
+        actual.Headers.Add("Origin", "https://newsroom.example");
+
+        var preflightResponse = await client.SendAsync(preflight);
+        var actualResponse = await client.SendAsync(actual);
+
+        Assert.Contains("if-none-match", preflightResponse.Headers.GetValues("Access-Control-Allow-Headers").Single(), StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("ETag", actualResponse.Headers.GetValues("Access-Control-Expose-Headers").Single(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public async Task In_production_a_body_the_parser_refuses_says_what_is_wrong_and_where()
     {
         await using var production = await ReliabilityApiFactory.StartAsync("production",

@@ -596,4 +596,44 @@ public sealed partial class AnnotatorTests(PluginFixture fixture) : IClassFixtur
         await Expect(panel.Locator("h3", new() { HasText = "Score history" })).ToHaveCountAsync(1);
         await page.CloseAsync();
     }
+
+    [Fact]
+    public async Task A_panel_filled_again_in_the_same_browser_revalidates_its_reads_and_gets_304()
+    {
+        var url = PublishAnnotated(
+            "/revalidated",
+            "Revalidated",
+            $"""<p><a id="war-noir" href="{SeedArticle.WarNoirPost}">War Noir</a></p>""",
+            head: """<meta property="article:published_time" content="2023-09-29T00:30:00+02:00">""");
+        // One browser context: its pages share one HTTP cache, as a journalist's tabs do.
+        await using var context = await fixture.Browser.NewContextAsync();
+
+        // The score as of publication is a replay of the past: it stays the same between the two panels.
+        async Task<(IResponse Score, IPage Page)> FillPanelAsync()
+        {
+            var page = await context.NewPageAsync();
+            await page.GotoAsync(url);
+            var host = page.Locator("#war-noir + [data-reliability-source]");
+            var answered = page.WaitForResponseAsync(r => r.Url.Contains("/score?asOf=", StringComparison.Ordinal));
+            await host.Locator("button.badge").ClickAsync();
+            var score = await answered;
+            await Expect(host.Locator("[role=dialog]")).ToContainTextAsync("At publication");
+            return (score, page);
+        }
+
+        var (first, firstPage) = await FillPanelAsync();
+        Assert.Equal(200, first.Status);
+        Assert.True((await first.Request.SizesAsync()).ResponseBodySize > 0);
+        var tag = await first.HeaderValueAsync("etag");
+        Assert.NotNull(tag);
+
+        // Chromium reports the kept answer (200) for a revalidated read; what came over the wire was the
+        // 304: the browser sent the tag back, and the service's answer had no body and no content type.
+        var (second, secondPage) = await FillPanelAsync();
+        Assert.Equal(tag, (await second.Request.AllHeadersAsync()).GetValueOrDefault("if-none-match"));
+        Assert.Equal(0, (await second.Request.SizesAsync()).ResponseBodySize);
+        Assert.DoesNotContain("content-type", (await second.AllHeadersAsync()).Keys);
+        await firstPage.CloseAsync();
+        await secondPage.CloseAsync();
+    }
 }

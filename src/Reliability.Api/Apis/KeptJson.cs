@@ -9,12 +9,14 @@ namespace Reliability.Api.Apis;
 /// A 200 answer written from JSON made once, with the HTTP serializer's own options, so the bytes
 /// are the ones <c>TypedResults.Ok(value)</c> writes. An answer that is read far more often than it
 /// changes (a live score, which badges poll) is kept with its JSON and not serialized again on every
-/// request. It declares itself to the OpenAPI document exactly as <c>Ok&lt;T&gt;</c> does.
+/// request, nor hashed again for its entity tag. It declares itself to the OpenAPI document exactly as
+/// <c>Ok&lt;T&gt;</c> does.
 /// </summary>
-internal sealed class KeptJson<T> : IResult, IEndpointMetadataProvider, IStatusCodeHttpResult, IValueHttpResult<T>, IValueHttpResult
+internal sealed class KeptJson<T> : IKeptJson, IEndpointMetadataProvider, IStatusCodeHttpResult, IValueHttpResult<T>, IValueHttpResult
     where T : notnull
 {
     private readonly byte[] _json;
+    private string? _entityTag;
 
     private KeptJson(T value, byte[] json)
     {
@@ -30,17 +32,13 @@ internal sealed class KeptJson<T> : IResult, IEndpointMetadataProvider, IStatusC
 
     public int? StatusCode => StatusCodes.Status200OK;
 
+    // Worked out on first use and kept with the bytes; two requests racing to it compute the same tag.
+    public string EntityTag => _entityTag ??= ConditionalGet.TagOf(_json);
+
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) => PopulateMetadataOf<Ok<T>>(method, builder);
 
     private static void PopulateMetadataOf<TResult>(MethodInfo method, EndpointBuilder builder) where TResult : IEndpointMetadataProvider =>
         TResult.PopulateMetadata(method, builder);
 
-    public Task ExecuteAsync(HttpContext httpContext)
-    {
-        var response = httpContext.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "application/json; charset=utf-8";
-        response.ContentLength = _json.Length;
-        return response.Body.WriteAsync(_json, httpContext.RequestAborted).AsTask();
-    }
+    public Task ExecuteAsync(HttpContext httpContext) => JsonBytes.WriteAsync(httpContext, _json);
 }

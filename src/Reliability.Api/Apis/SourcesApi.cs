@@ -28,16 +28,16 @@ internal static class SourcesApi
             .WithSummary("Record what a rater outside the newsroom says of the source, in its words; shown beside the score, flagged where the record disagrees");
         sources.MapDelete("/{id}/external-ratings/{rater}", WithdrawRatingAsync).RequireAuthorization(Roles.Contributor)
             .WithSummary("The rater no longer rates the source (its past words stay in the history)");
-        sources.MapGet("/", SearchAsync).WithSummary("Search sources by name or handle, band and topic; `ratedOtherwise=true`: those an outside rater rates otherwise");
-        sources.MapGet("/{id}", GetAsync).WithSummary("A source with its handles and score at a glance, now or as of a time");
-        sources.MapGet("/{id}/score", ScoreAsync)
+        sources.MapGet("/", SearchAsync).WithEntityTag().WithSummary("Search sources by name or handle, band and topic; `ratedOtherwise=true`: those an outside rater rates otherwise");
+        sources.MapGet("/{id}", GetAsync).WithEntityTag().WithSummary("A source with its handles and score at a glance, now or as of a time");
+        sources.MapGet("/{id}/score", ScoreAsync).WithEntityTag()
             .WithSummary("Score, 90% interval, band, Admiralty grade, evidence and correction metrics, now or as of a time");
-        sources.MapGet("/{id}/explanation", ExplainAsync)
+        sources.MapGet("/{id}/explanation", ExplainAsync).WithEntityTag()
             .WithSummary("The per-claim contributions that add up to the score; with `top`, the heaviest ones and the sum of the rest");
-        sources.MapGet("/{id}/history", HistoryAsync)
+        sources.MapGet("/{id}/history", HistoryAsync).WithEntityTag()
             .WithSummary("The score after each event: a series a chart can draw, cut down to at most `points` points when asked");
-        sources.MapGet("/{id}/claims", ClaimsAsync).WithSummary("The source's claims, newest first, a page at a time");
-        sources.MapGet("/{id}/disputes", DisputesAsync)
+        sources.MapGet("/{id}/claims", ClaimsAsync).WithEntityTag().WithSummary("The source's claims, newest first, a page at a time");
+        sources.MapGet("/{id}/disputes", DisputesAsync).WithEntityTag()
             .WithSummary("Who turned out right when this source and another said different things on a proposition since confirmed");
         app.MapPost("/v1/import/external-ratings", ImportRatingsAsync).WithTags("Sources").RequireAuthorization(Roles.Contributor)
             .WithSummary("Record outside ratings in bulk (a list such as Wikipedia's perennial sources), registering sources by handle where needed");

@@ -19,6 +19,7 @@ internal static partial class HostRegistration
         builder.Services.AddReliabilityRecord();
         builder.Services.Configure<ReadCacheOptions>(builder.Configuration.GetSection("Reliability:ReadCache"));
         builder.Services.Configure<RecordOptions>(builder.Configuration.GetSection("Reliability:Records"));
+        builder.Services.Configure<EventStreamOptions>(builder.Configuration.GetSection("Reliability:Events"));
         builder.Services.AddReliabilityWatching(builder.Configuration);
         builder.Services.AddProblemDetails();
         builder.Services.AddStrictJson();

@@ -37,10 +37,13 @@ internal static class SecurityRegistration
 
         builder.Services.AddCors(cors => cors.AddPolicy(CorsPolicy, policy => policy
             .WithOrigins(options.AllowedOrigins)
-            .WithHeaders("Authorization", "X-Api-Key", "Content-Type")
+            // If-None-Match: a page script that keeps its own copy of a score may revalidate it
+            // itself (the browser's cache adds the header on its own, without asking CORS).
+            .WithHeaders("Authorization", "X-Api-Key", "Content-Type", "If-None-Match")
             .WithMethods("GET", "POST", "PUT", "PATCH", "DELETE")
-            // The embedded plugin waits as long as a 429 or 503 asks before it calls again.
-            .WithExposedHeaders("Retry-After")));
+            // The embedded plugin waits as long as a 429 or 503 asks before it calls again; ETag is
+            // readable so such a script can send it back.
+            .WithExposedHeaders("Retry-After", "ETag")));
 
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
 
