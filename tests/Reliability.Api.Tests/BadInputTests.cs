@@ -337,7 +337,8 @@ public sealed class BadInputTests(BadInputTests.Api api) : IClassFixture<BadInpu
         await connection.OpenAsync();
         var tables = new List<string>();
         await using (var list = new NpgsqlCommand(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'reliability' AND (table_name LIKE 'mt_doc_%' OR table_name = 'mt_events')",
+            // Not the truth grain's count of its activations: its first run after a write stores it, whenever that comes.
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'reliability' AND (table_name LIKE 'mt_doc_%' OR table_name = 'mt_events') AND table_name <> 'mt_doc_truthgeneration'",
             connection))
         await using (var reader = await list.ExecuteReaderAsync())
         {
