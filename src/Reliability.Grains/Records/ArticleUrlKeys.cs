@@ -17,6 +17,13 @@ namespace Reliability.Grains.Records;
 public sealed partial class ArticleUrlKeys(
     IDocumentStore store, ILedger ledger, IHostApplicationLifetime lifetime, ILogger<ArticleUrlKeys> logger) : BackgroundService
 {
+    /// <summary>
+    /// Articles whose keys are missing, read from the JSON: the schema migration that adds the column
+    /// fills it with an empty array for the rows it finds, which no claim's key overlaps. A scan of
+    /// the articles, once per start.
+    /// </summary>
+    public const string Unkeyed = "where coalesce(data -> 'CitedUrlKeys', 'null'::jsonb) = 'null'::jsonb";
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // After start-up: registering an article asks the cited sources' grains for their bands.
@@ -54,7 +61,7 @@ public sealed partial class ArticleUrlKeys(
         IReadOnlyList<ArticleDocument> unkeyed;
         await using (var session = store.QuerySession())
         {
-            unkeyed = await session.QueryAsync<ArticleDocument>("where cited_url_keys is null", cancellationToken);
+            unkeyed = await session.QueryAsync<ArticleDocument>(Unkeyed, cancellationToken);
         }
 
         var keyed = 0;
