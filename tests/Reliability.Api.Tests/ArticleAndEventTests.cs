@@ -188,6 +188,8 @@ public sealed class ArticleAndEventTests(ArticleAndEventTests.Api api) : IClassF
         Assert.Contains(("claim-retracted", retracted, null), alerts);
         Assert.Contains(("claim-deleted", deleted, null), alerts);
         Assert.Equal(2, alerts.Count);
+        // Read at once, answered in the order cited.
+        Assert.Equal(await CitedClaimIdsAsync(articleId), alerts.Select(a => a.ClaimId!));
 
         // Registering the article again cites the same claims, and adds no second citation to the stream.
         var again = await Client.PostAsJsonAsync("/v1/articles", article);
