@@ -1,6 +1,7 @@
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using NpgsqlTypes;
 using Orleans.Serialization;
 using Reliability.Contracts.Ledger;
 using Reliability.Domain.Events;
@@ -10,6 +11,7 @@ using Reliability.Grains.Records;
 using Reliability.Grains.Sources;
 using Reliability.Grains.Watching;
 using Reliability.Infrastructure.Watching;
+using Weasel.Postgresql.Tables;
 
 namespace Reliability.Grains;
 
@@ -38,6 +40,8 @@ public static class RecordRegistration
         services.AddSingleton<IIncomingGrainCallFilter, RecordErrors>();
         services.AddSingleton<RecordEventHub>();
         services.AddSingleton<ClaimReviews>();
+        // Articles stored before their cited URLs were keyed get their keys once the service is up.
+        services.AddHostedService<ArticleUrlKeys>();
         // Claims are archived and their first deletion check planned as they are recorded.
         services.AddOptions<WatcherOptions>();
         services.TryAddSingleton<WatchSchedule>();
@@ -65,7 +69,13 @@ public static class RecordRegistration
         options.Schema.For<SourceDocument>().Index(s => s.Band).UseOptimisticConcurrency(true);
         options.Schema.For<HandleDocument>();
         options.Schema.For<SourceSnapshot>();
-        options.Schema.For<ArticleDocument>();
+        // Versioned: a claim writer that links an article to a claim at one of its URLs stores it,
+        // and two of them at once, or one and a re-registration, must not lose either's citations.
+        // The cited URL keys are a column of their own with a GIN index, so a claim commit finds
+        // every article citing any of its URLs with one overlap query (&&).
+        options.Schema.For<ArticleDocument>().UseOptimisticConcurrency(true)
+            .Duplicate(a => a.CitedUrlKeys!, pgType: "text[]", dbType: NpgsqlDbType.Array | NpgsqlDbType.Text,
+                configure: index => index.Method = IndexMethod.gin);
         options.Schema.For<ClaimReviewDocument>().Index(r => r.PropositionId);
         // Versioned: two activations of the truth grain at once must not take the same generation.
         options.Schema.For<TruthGeneration>().UseOptimisticConcurrency(true);

@@ -64,6 +64,7 @@ public sealed class ApiSurfaceTests(ApiSurfaceTests.Api api) : IClassFixture<Api
         ("GET", "/v1/sources/{id}/disputes", "/v1/sources/unknown/disputes", ApiKeyRole.Reader),
         ("POST", "/v1/lookup", "/v1/lookup", ApiKeyRole.Reader),
         ("POST", "/v1/articles", "/v1/articles", ApiKeyRole.Contributor),
+        ("GET", "/v1/articles/{id}", "/v1/articles/unknown", ApiKeyRole.Reader),
         ("GET", "/v1/articles/{id}/alerts", "/v1/articles/unknown/alerts", ApiKeyRole.Reader),
         ("GET", "/v1/events", "/v1/events", ApiKeyRole.Reader),
         ("POST", "/v1/import/claimreview", "/v1/import/claimreview", ApiKeyRole.Editor),

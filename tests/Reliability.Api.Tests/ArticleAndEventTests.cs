@@ -149,6 +149,95 @@ public sealed class ArticleAndEventTests(ArticleAndEventTests.Api api) : IClassF
         Assert.Empty(await AlertsAsync(articleId));
     }
 
+    [Fact]
+    public async Task Claims_recorded_later_at_urls_an_article_cites_are_cited_by_it_and_raise_its_alerts()
+    {
+        var handle = $"late_{Guid.NewGuid():N}"[..20];
+        var question = "Who held the bridge? " + Guid.NewGuid();
+        var (retracted, deleted) = (NewId("late-ret"), NewId("late-del"));
+        var articleUrl = $"https://news.example/{Guid.NewGuid():N}";
+        // The journalist cites two posts the record does not know yet.
+        var article = new
+        {
+            url = articleUrl,
+            publishedAt = "2023-09-28T18:00:00Z",
+            urls = new[] { $"https://x.com/{handle}/status/1707000000000000001", $"https://twitter.com/{handle}/status/1707000000000000002" },
+        };
+        var registered = await Client.PostAsJsonAsync("/v1/articles", article);
+        Assert.Equal(HttpStatusCode.OK, registered.StatusCode);
+        var articleId = (await registered.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        Assert.Empty(await CitedClaimIdsAsync(articleId));
+
+        // The record learns of them afterwards, one under the very URL cited, one under another spelling.
+        var sourceId = (await PostClaimsAsync(
+                Claim(retracted, handle, question, Options[0], $"https://x.com/{handle}/status/1707000000000000001"),
+                Claim(deleted, handle, "Other " + question, Options[0], $"https://mobile.twitter.com/{handle.ToUpperInvariant()}/status/1707000000000000002?s=20")))
+            .GetProperty("items")[0].GetProperty("sourceId").GetString()!;
+
+        Assert.Equal([deleted, retracted], (await CitedClaimIdsAsync(articleId)).Order(StringComparer.Ordinal));
+        var view = await Client.GetFromJsonAsync<JsonElement>($"/v1/articles/{articleId}");
+        var cited = Assert.Single(view.GetProperty("sources").EnumerateArray());
+        Assert.Equal(sourceId, cited.GetProperty("sourceId").GetString());
+        Assert.Equal(1, await CitationsInStreamAsync(sourceId, retracted));
+        Assert.Equal(1, await CitationsInStreamAsync(sourceId, deleted));
+        Assert.Empty(await AlertsAsync(articleId));
+
+        (await Client.PostAsJsonAsync($"/v1/claims/{retracted}/corrections", new { kind = "retracted", at = "2023-09-29T08:00:00Z" })).EnsureSuccessStatusCode();
+        (await Client.PostAsJsonAsync($"/v1/claims/{deleted}/corrections", new { kind = "deleted", at = "2023-09-29T09:00:00Z" })).EnsureSuccessStatusCode();
+        var alerts = await AlertsAsync(articleId);
+        Assert.Contains(("claim-retracted", retracted, null), alerts);
+        Assert.Contains(("claim-deleted", deleted, null), alerts);
+        Assert.Equal(2, alerts.Count);
+        // Read at once, answered in the order cited.
+        Assert.Equal(await CitedClaimIdsAsync(articleId), alerts.Select(a => a.ClaimId!));
+
+        // Registering the article again cites the same claims, and adds no second citation to the stream.
+        var again = await Client.PostAsJsonAsync("/v1/articles", article);
+        Assert.Equal(2, (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("citedClaimIds").GetArrayLength());
+        Assert.Equal(1, await CitationsInStreamAsync(sourceId, retracted));
+        Assert.Equal(1, await CitationsInStreamAsync(sourceId, deleted));
+        Assert.Equal(2, (await AlertsAsync(articleId)).Count);
+    }
+
+    [Fact]
+    public async Task A_claim_at_a_url_no_article_cites_is_cited_by_none()
+    {
+        var handle = $"unc_{Guid.NewGuid():N}"[..20];
+        var registered = await Client.PostAsJsonAsync("/v1/articles", new
+        {
+            url = $"https://news.example/{Guid.NewGuid():N}",
+            publishedAt = "2023-09-28T18:00:00Z",
+            urls = new[] { $"https://x.com/{handle}/status/1707000000000000001" },
+        });
+        var articleId = (await registered.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+
+        // The same account, another post.
+        var other = NewId("uncited");
+        var sourceId = (await PostClaimsAsync(Claim(other, handle, "Who held the ford? " + Guid.NewGuid(), Options[0], $"https://x.com/{handle}/status/1707000000000000003")))
+            .GetProperty("items")[0].GetProperty("sourceId").GetString()!;
+
+        Assert.Empty(await CitedClaimIdsAsync(articleId));
+        Assert.Empty((await Client.GetFromJsonAsync<JsonElement>($"/v1/articles/{articleId}")).GetProperty("sources").EnumerateArray());
+        Assert.Equal(0, await CitationsInStreamAsync(sourceId, other));
+        Assert.Equal(HttpStatusCode.NotFound, (await Client.GetAsync("/v1/articles/a-unknown")).StatusCode);
+    }
+
+    private async Task<List<string>> CitedClaimIdsAsync(string articleId) =>
+        [.. (await Client.GetFromJsonAsync<JsonElement>($"/v1/articles/{articleId}")).GetProperty("citedClaimIds").EnumerateArray().Select(c => c.GetString()!)];
+
+    /// <summary>The citations of a claim in its source's stream.</summary>
+    private async Task<long> CitationsInStreamAsync(string sourceId, string claimId)
+    {
+        await using var connection = new NpgsqlConnection(api.Factory.ConnectionString);
+        await connection.OpenAsync();
+        await using var count = new NpgsqlCommand(
+            "SELECT count(*) FROM reliability.mt_events WHERE stream_id = @stream AND mt_dotnet_type LIKE '%CitationRecorded%' " +
+            "AND data -> 'Citation' -> 'CitedClaimIds' ? @claim", connection);
+        count.Parameters.AddWithValue("stream", "source:" + sourceId);
+        count.Parameters.AddWithValue("claim", claimId);
+        return (long)(await count.ExecuteScalarAsync())!;
+    }
+
     [Theory]
     [InlineData("{\"url\": \"https://news.example/x\", \"publishedAt\": \"2023-09-28T18:00:00Z\", \"claimIds\": [\"no-such-claim\"]}", "claimIds[0]")]
     [InlineData("{\"url\": \"ftp://news.example/x\", \"publishedAt\": \"2023-09-28T18:00:00Z\"}", "url")]

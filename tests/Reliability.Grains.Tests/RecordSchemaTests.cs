@@ -102,6 +102,28 @@ public sealed class RecordSchemaTests
         Assert.Equal(new Dictionary<string, int> { ["ix-s1"] = 2, ["ix-s2"] = 1 }, counts);
     }
 
+    [Fact]
+    public async Task Articles_stored_before_their_urls_were_keyed_get_a_gin_indexed_key_column_and_are_still_found_unkeyed()
+    {
+        var connectionString = await TestDatabase.CreateAsync("record_schema_article_keys");
+
+        // The earlier layout: articles unversioned, their cited URLs only inside the JSON.
+        await using (var earlier = await StoreAsync(connectionString, o => o.Schema.For<ArticleDocument>()))
+        {
+            await using var session = earlier.GetRequiredService<IDocumentStore>().LightweightSession();
+            session.Store(new ArticleDocument { Id = "a-upgrade", Url = "https://news.example/upgrade", CitedUrls = ["https://x.com/desk/status/1"] });
+            await session.SaveChangesAsync();
+        }
+
+        await using var current = await StoreAsync(connectionString, o => o.ConfigureRecord());
+        Assert.Contains(await IndexDefinitionsAsync(connectionString, "mt_doc_articledocument"),
+            i => i.Contains("USING gin (cited_url_keys)", StringComparison.Ordinal));
+        await using var query = current.GetRequiredService<IDocumentStore>().QuerySession();
+        // The start-up pass's own query.
+        var unkeyed = await query.QueryAsync<ArticleDocument>(ArticleUrlKeys.Unkeyed);
+        Assert.Equal(["a-upgrade"], unkeyed.Select(a => a.Id));
+    }
+
     private static async Task<ServiceProvider> StoreAsync(string connectionString, Action<StoreOptions> documents)
     {
         var services = new ServiceCollection().AddLogging();

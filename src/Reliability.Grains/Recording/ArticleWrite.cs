@@ -26,7 +26,7 @@ internal static class ArticleWrite
             }
         }
 
-        var keys = article.Urls.Select(UrlKeys.Of).OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
+        var keys = ArticleDocument.KeysOf(article.Urls).ToArray();
         var byUrl = keys.Length == 0 ? [] : await session.Query<ClaimDocument>().Where(c => keys.Contains(c.UrlKey)).ToListAsync(cancellationToken);
         var claims = byId.Values.Concat(byUrl).DistinctBy(c => c.Id).OrderBy(c => c.Id, StringComparer.Ordinal).ToList();
         return (claims, errors);
@@ -56,6 +56,9 @@ internal static class ArticleWrite
         IDocumentSession session, ArticleSubmission submission, IReadOnlyDictionary<string, string> bands, DateTimeOffset now,
         CancellationToken cancellationToken)
     {
+        // Before reading the claims: a claim at a cited URL committed meanwhile is either read here
+        // or links this article itself (see ArticleLinks).
+        await ArticleLinks.LockForArticleAsync(session, cancellationToken);
         var (claims, errors) = await CitedClaimsAsync(session, submission, cancellationToken);
         if (errors.Count > 0)
         {
@@ -72,6 +75,7 @@ internal static class ArticleWrite
         article.PublishedAt = submission.PublishedAt;
         article.CitedClaimIds = [.. claims.Select(c => c.Id)];
         article.CitedUrls = [.. submission.Urls.Distinct(StringComparer.Ordinal)];
+        article.CitedUrlKeys = ArticleDocument.KeysOf(article.CitedUrls);
 
         // A source keeps the band it had when the article first cited it; re-posting does not move the baseline.
         var baselines = article.Sources.ToDictionary(s => s.SourceId, StringComparer.Ordinal);

@@ -26,6 +26,7 @@ internal static class ClaimBatch
         }
 
         await AnnounceChangesOfMindAsync(transaction);
+        await ArticleLinks.LinkAsync(transaction);
         transaction.Flush();
         return (results, transaction.Touched);
     }

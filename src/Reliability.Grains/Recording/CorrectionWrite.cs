@@ -80,6 +80,8 @@ internal static class CorrectionWrite
             if (result.Status == SubmissionStatus.Accepted)
             {
                 await ClaimBatch.AnnounceChangesOfMindAsync(transaction, withdrawn: claimId);
+                // An article citing the replacement's URL cites the replacement, as any claim recorded there.
+                await ArticleLinks.LinkAsync(transaction);
             }
 
             // A replacement already on record (the source's new post, ingested first) is held to

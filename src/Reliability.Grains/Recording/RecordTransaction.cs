@@ -270,6 +270,10 @@ internal sealed class RecordTransaction(IDocumentSession session, DateTimeOffset
 
     public void Changed(object document) => _changed.Add(document);
 
+    /// <summary>The watch this transaction starts for a claim it records, if the claim is watched.</summary>
+    public ClaimWatch? NewWatch(string claimId) =>
+        _inserted.OfType<ClaimWatch>().FirstOrDefault(w => w.Id == claimId);
+
     /// <summary>Queues everything on the session; the caller's SaveChanges commits it in one transaction.</summary>
     public void Flush()
     {
@@ -298,8 +302,9 @@ internal sealed class RecordTransaction(IDocumentSession session, DateTimeOffset
         QueueWrites<HandleDocument>(_inserted, session.Insert, stored, null, d => d.Id);
         QueueWrites<ArchivedPost>(_inserted, d => NewArchivedPosts.Queue(session, d), stored, null, d => d.Id);
         QueueWrites<ClaimWatch>(_inserted, d => NewWatches.Queue(session, d), stored, null, d => d.Id);
+        QueueWrites<ArticleDocument>(_inserted, null, stored, session.Store, d => d.Id);
         if (_inserted.Concat(stored).FirstOrDefault(d => d is not (ClaimDocument or PropositionDocument or SourceDocument
-            or HandleDocument or ArchivedPost or ClaimWatch)) is { } unexpected)
+            or HandleDocument or ArchivedPost or ClaimWatch or ArticleDocument)) is { } unexpected)
         {
             throw new InvalidOperationException($"Unexpected document {unexpected.GetType().Name}");
         }

@@ -178,7 +178,19 @@ public sealed class ArticleDocument
     public DateTimeOffset RegisteredAt { get; set; }
     public List<string> CitedClaimIds { get; set; } = [];
     public List<string> CitedUrls { get; set; } = [];
+
+    /// <summary>
+    /// <see cref="UrlKeys.Of"/> of each of <see cref="CitedUrls"/>: a claim recorded later at one of
+    /// them is cited by the article too, found through this (a column of its own, GIN-indexed).
+    /// Null on an article stored before the keys were kept, or whose keys are to be worked out
+    /// again (new key rules): <see cref="ArticleUrlKeys"/> fills them in at start-up.
+    /// </summary>
+    public List<string>? CitedUrlKeys { get; set; }
+
     public List<CitedSource> Sources { get; set; } = [];
+
+    public static List<string> KeysOf(IEnumerable<string> urls) =>
+        [.. urls.Select(UrlKeys.Of).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
 }
 
 /// <summary>A source an article cites and its band when first cited: what "its band dropped" compares with.</summary>

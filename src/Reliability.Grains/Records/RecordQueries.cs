@@ -1,7 +1,9 @@
 using Marten;
+using Reliability.Contracts.Articles;
 using Reliability.Domain.Disputes;
 using Reliability.Domain.Model;
 using Reliability.Grains.Propositions;
+using Reliability.Grains.Recording;
 
 namespace Reliability.Grains.Records;
 
@@ -22,6 +24,10 @@ public sealed class RecordQueries(IDocumentStore store)
         await using var session = store.QuerySession();
         return await session.LoadAsync<ArticleDocument>(articleId, cancellationToken);
     }
+
+    /// <summary>An article as the API shows it: what it cites now, claims linked since it was registered included.</summary>
+    public async Task<ArticleView?> FindArticleViewAsync(string articleId, CancellationToken cancellationToken = default) =>
+        await FindArticleAsync(articleId, cancellationToken) is { } article ? ArticleWrite.ViewOf(article) : null;
 
     /// <summary>Claims whose URL has one of these keys (see <see cref="UrlKeys"/>).</summary>
     public async Task<IReadOnlyList<ClaimDocument>> FindClaimsByUrlKeysAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken = default)
