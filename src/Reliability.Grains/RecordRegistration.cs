@@ -38,6 +38,8 @@ public static class RecordRegistration
         services.AddSingleton<IIncomingGrainCallFilter, RecordErrors>();
         services.AddSingleton<RecordEventHub>();
         services.AddSingleton<ClaimReviews>();
+        // Before the silo starts: a node answers no lookup until stored keys are the current function's.
+        services.AddHostedService<UrlKeyMigration>();
         // Claims are archived and their first deletion check planned as they are recorded.
         services.AddOptions<WatcherOptions>();
         services.TryAddSingleton<WatchSchedule>();
@@ -65,7 +67,7 @@ public static class RecordRegistration
         options.Schema.For<SourceDocument>().Index(s => s.Band).UseOptimisticConcurrency(true);
         options.Schema.For<HandleDocument>();
         options.Schema.For<SourceSnapshot>();
-        options.Schema.For<ArticleDocument>();
+        options.Schema.For<ArticleDocument>().Index(a => a.UrlKey);
         options.Schema.For<ClaimReviewDocument>().Index(r => r.PropositionId);
         // Versioned: two activations of the truth grain at once must not take the same generation.
         options.Schema.For<TruthGeneration>().UseOptimisticConcurrency(true);
