@@ -67,6 +67,34 @@ public sealed class UrlKeyMigrationApiTests(UrlKeyMigrationApiTests.Api api) : I
     }
 
     [Fact]
+    public async Task A_status_the_record_does_not_know_names_the_source_of_the_handle_in_its_url()
+    {
+        var handles = new[] { $"a_{Guid.NewGuid():N}"[..15], $"b_{Guid.NewGuid():N}"[..15] };
+        var response = await api.Editor.PostAsJsonAsync("/v1/claims", new
+        {
+            claims = handles.Select(handle => new
+            {
+                id = $"h-{Guid.NewGuid():N}"[..24], handle = new { platform = "x", handle }, option = "yes", publishedAt = "2023-09-28T10:00:00Z",
+                url = $"https://x.com/{handle}/status/1",
+                proposition = new { question = "Did it happen? " + Guid.NewGuid(), options = new[] { "yes", "no" } },
+            }).ToArray(),
+        });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+        // One status id under two authors' names, and under none: the key is the same, the handle is not.
+        const string unknown = "1999999999999999999";
+        string[] urls = [$"https://x.com/{handles[0]}/status/{unknown}", $"https://twitter.com/{handles[1]}/status/{unknown}/photo/1", $"https://x.com/i/web/status/{unknown}"];
+        for (var round = 0; round < 2; round++)
+        {
+            var lookup = await api.Editor.PostAsJsonAsync("/v1/lookup", new { urls });
+            var items = (await lookup.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items");
+            Assert.Equal(["source", "source", "unknown"], items.EnumerateArray().Select(i => i.GetProperty("kind").GetString()));
+            Assert.Equal($"x-{handles[0]}", items[0].GetProperty("source").GetProperty("id").GetString());
+            Assert.Equal($"x-{handles[1]}", items[1].GetProperty("source").GetProperty("id").GetString());
+        }
+    }
+
+    [Fact]
     public async Task An_article_registered_under_the_old_key_function_keeps_its_id_when_registered_again()
     {
         var url = $"https://news.example/{Guid.NewGuid():N}/article.php?utm_source=feed&id=42";
