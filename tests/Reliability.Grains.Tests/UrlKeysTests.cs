@@ -71,6 +71,16 @@ public sealed class UrlKeysTests
     public void What_is_no_web_address_has_no_key(string? url) => Assert.Null(UrlKeys.Of(url));
 
     [Fact]
+    public void A_stored_field_of_urls_is_re_keyed_as_a_url_or_as_a_list_of_urls()
+    {
+        Assert.Equal("\"x.com/status/1\"", UrlKeyMigration.KeysOf("\"https://twitter.com/A/status/1\""));
+        Assert.Equal("[\"x.com/status/1\",\"t.me/channel/2\"]",
+            UrlKeyMigration.KeysOf("[\"https://x.com/a/status/1\",\"https://x.com/i/web/status/1\",\"https://t.me/s/Channel/2\",\"not a url\",5]"));
+        Assert.Null(UrlKeyMigration.KeysOf(null));
+        Assert.Equal("null", UrlKeyMigration.KeysOf("\"not a url\""));
+    }
+
+    [Fact]
     public void The_first_key_function_stays_as_it_was_for_the_ids_derived_from_it()
     {
         Assert.Equal("x.com/war_noir/status/1", UrlKeysVersion1.Of("https://twitter.com/War_Noir/status/1?s=20"));
