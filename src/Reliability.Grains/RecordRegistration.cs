@@ -40,7 +40,10 @@ public static class RecordRegistration
         services.AddSingleton<IIncomingGrainCallFilter, RecordErrors>();
         services.AddSingleton<RecordEventHub>();
         services.AddSingleton<ClaimReviews>();
-        // Articles stored before their cited URLs were keyed get their keys once the service is up.
+        // Before the silo starts: a node answers no lookup until stored keys are the current function's.
+        services.AddHostedService<UrlKeyMigration>();
+        // Articles stored before their cited URLs were keyed, or whose keys a new key function dropped,
+        // get their keys once the service is up, after the migration above.
         services.AddHostedService<ArticleUrlKeys>();
         // Claims are archived and their first deletion check planned as they are recorded.
         services.AddOptions<WatcherOptions>();
@@ -72,8 +75,9 @@ public static class RecordRegistration
         // Versioned: a claim writer that links an article to a claim at one of its URLs stores it,
         // and two of them at once, or one and a re-registration, must not lose either's citations.
         // The cited URL keys are a column of their own with a GIN index, so a claim commit finds
-        // every article citing any of its URLs with one overlap query (&&).
-        options.Schema.For<ArticleDocument>().UseOptimisticConcurrency(true)
+        // every article citing any of its URLs with one overlap query (&&). Its own URL's key finds
+        // an article registered under an earlier key function.
+        options.Schema.For<ArticleDocument>().UseOptimisticConcurrency(true).Index(a => a.UrlKey)
             .Duplicate(a => a.CitedUrlKeys!, pgType: "text[]", dbType: NpgsqlDbType.Array | NpgsqlDbType.Text,
                 configure: index => index.Method = IndexMethod.gin);
         options.Schema.For<ClaimReviewDocument>().Index(r => r.PropositionId);

@@ -4,6 +4,7 @@ using Reliability.Contracts.Claims;
 using Reliability.Contracts.Sources;
 using Reliability.Grains.Propositions;
 using Reliability.Grains.Records;
+using Reliability.Infrastructure.Watching;
 
 namespace Reliability.Api.Apis;
 
@@ -355,6 +356,28 @@ internal static class CitedHandles
     {
         "i", "intent", "search", "hashtag", "home", "share", "status", "watch", "s",
     };
+
+    /// <summary>
+    /// An X status is keyed by its id alone (<see cref="UrlKeys"/>), so its author is read from the
+    /// URL as cited; any other handle from the key, where spellings are already made one.
+    /// </summary>
+    /// <param name="url">The URL as cited.</param>
+    /// <param name="key">Its key (see <see cref="UrlKeys.Of"/>).</param>
+    /// <returns>A handle key (see <see cref="StreamKeys.HandleKey"/>), or null.</returns>
+    public static string? FromUrl(string url, string key)
+    {
+        if (!key.StartsWith(XStatusKeyPrefix, StringComparison.Ordinal))
+        {
+            return FromUrlKey(key);
+        }
+
+        return Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri) && PostAddress.XStatusOf(uri) is { User: { } user }
+            && !NotHandles.Contains(user)
+            ? StreamKeys.HandleKey("x", user)
+            : null;
+    }
+
+    private const string XStatusKeyPrefix = "x.com/status/";
 
     /// <param name="key">A cited URL's key (see <see cref="UrlKeys.Of"/>).</param>
     /// <returns>A handle key (see <see cref="StreamKeys.HandleKey"/>), or null.</returns>

@@ -11,14 +11,17 @@ internal sealed class Asked
     // The plugin cites the same URLs on every page view, and parsing each (System.Uri) was a large
     // part of the CPU and allocations of a lookup answered from the read cache. A URL's key is a pure
     // function of its text, so what is kept here is never stale.
-    private static readonly UrlTable<Asked> KnownUrls = new(MaxKnownUrls, url => new Asked(url, UrlKeys.Of(url), null));
+    private static readonly UrlTable<Asked> KnownUrls = new(MaxKnownUrls, OfUrl);
 
-    private Asked(string input, string? urlKey, string? handleKey)
+    private Asked(string input, string? urlKey, string? handleKey, string? urlHandleKey)
     {
         Input = input;
         UrlKey = urlKey;
         HandleKey = handleKey;
-        CacheKey = urlKey is { } url ? "url:" + url : handleKey is { } handle ? "handle:" + handle : null;
+        UrlHandleKey = urlHandleKey;
+        // A post the record does not know is answered with the source of the handle its URL names,
+        // and an X status's key leaves the author out: the handle is part of what the answer is kept under.
+        CacheKey = urlKey is { } url ? "url:" + url + "\n" + urlHandleKey : handleKey is { } handle ? "handle:" + handle : null;
     }
 
     public string Input { get; }
@@ -26,6 +29,9 @@ internal sealed class Asked
     public string? UrlKey { get; }
 
     public string? HandleKey { get; }
+
+    /// <summary>The handle the URL names (see <see cref="CitedHandles.FromUrl"/>).</summary>
+    public string? UrlHandleKey { get; }
 
     /// <summary>Every spelling of the same post or handle shares this key, and its item but for the input.</summary>
     public string? CacheKey { get; }
@@ -37,13 +43,16 @@ internal sealed class Asked
     public ServedItem? LastServed { get; set; }
 
     /// <summary>The handle asked for, or the one the URL names.</summary>
-    public string? HandleKeyOfInput => HandleKey ?? (UrlKey is { } url ? CitedHandles.FromUrlKey(url) : null);
+    public string? HandleKeyOfInput => HandleKey ?? UrlHandleKey;
 
     /// <summary>What each URL asks, all found at once (see <see cref="UrlTable{T}"/>).</summary>
     public static void Urls(IReadOnlyList<string> urls, Span<Asked> asked) => KnownUrls.Find(urls, asked);
 
     public static Asked Handle(string platform, string handle) =>
-        new($"{platform}:{handle}", null, StreamKeys.HandleKey(platform, handle));
+        new($"{platform}:{handle}", null, StreamKeys.HandleKey(platform, handle), null);
+
+    private static Asked OfUrl(string url) =>
+        UrlKeys.Of(url) is { } key ? new Asked(url, key, null, CitedHandles.FromUrl(url, key)) : new Asked(url, null, null, null);
 }
 
 /// <summary>

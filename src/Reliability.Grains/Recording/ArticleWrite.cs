@@ -66,11 +66,16 @@ internal static class ArticleWrite
         }
 
         var transaction = new RecordTransaction(session, now, cancellationToken);
-        var id = StreamKeys.ArticleIdFor(submission.Url);
-        var article = await session.LoadAsync<ArticleDocument>(id, cancellationToken)
-            ?? new ArticleDocument { Id = id, Url = submission.Url, RegisteredAt = now };
+        var urlKey = UrlKeys.Of(submission.Url);
+        var article = await ArticleAtAsync(session, submission.Url, urlKey, cancellationToken);
         var previouslyCited = article.CitedClaimIds.ToHashSet(StringComparer.Ordinal);
         article.Url = submission.Url;
+        article.UrlKey = urlKey;
+        if (article.RegisteredAt == default)
+        {
+            article.RegisteredAt = now;
+        }
+
         article.Title = submission.Title;
         article.PublishedAt = submission.PublishedAt;
         article.CitedClaimIds = [.. claims.Select(c => c.Id)];
@@ -114,6 +119,38 @@ internal static class ArticleWrite
         transaction.Flush();
         session.Store(article);
         return (LedgerOutcome<ArticleView>.Ok(ViewOf(article)), transaction.Touched);
+    }
+
+    /// <summary>
+    /// The article registered at this URL, or a new one. Ids are never derived again from the URL:
+    /// clients keep them, and one derived from an earlier key function (<see cref="UrlKeys.Version"/>)
+    /// would name another article. So an article is found by its stored key; one stored by a node
+    /// that did not store keys yet is found under the id either function gives, if its URL has this
+    /// key. A new article takes the id of its key, or, should that id be an older article's of
+    /// another key (the first function keyed some URLs alike that are apart now), one of its own.
+    /// </summary>
+    private static async Task<ArticleDocument> ArticleAtAsync(IQuerySession session, string url, string? urlKey, CancellationToken cancellationToken)
+    {
+        if (urlKey is not null && await session.Query<ArticleDocument>().Where(a => a.UrlKey == urlKey)
+                .OrderBy(a => a.RegisteredAt).ThenBy(a => a.Id).FirstOrDefaultAsync(cancellationToken) is { } keyed)
+        {
+            return keyed;
+        }
+
+        var id = StreamKeys.ArticleIdFor(url);
+        string[] ids = [id, StreamKeys.ArticleIdForVersion1(url)];
+        var found = await session.LoadManyAsync<ArticleDocument>(cancellationToken, [.. ids.Distinct(StringComparer.Ordinal)]);
+        if (found.FirstOrDefault(a => a.UrlKey is null && UrlKeys.Of(a.Url) == urlKey) is { } unkeyed)
+        {
+            return unkeyed;
+        }
+
+        if (found.Any(a => a.Id == id))
+        {
+            id = "a-" + StreamKeys.Digest($"{UrlKeys.Version}\n{urlKey ?? url.Trim()}")[..16];
+        }
+
+        return new ArticleDocument { Id = id, Url = url };
     }
 
     public static ArticleView ViewOf(ArticleDocument article) =>

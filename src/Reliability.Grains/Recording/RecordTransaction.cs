@@ -295,6 +295,12 @@ internal sealed class RecordTransaction(IDocumentSession session, DateTimeOffset
         // Documents go in one order too (by type, then id): two commits updating the same
         // propositions' documents in opposite orders each waited for the other's row.
         var stored = _changed.Where(d => !_inserted.Contains(d)).ToList();
+        // A claim loaded before its key was migrated must not be stored back under the old key.
+        foreach (var claim in stored.OfType<ClaimDocument>())
+        {
+            claim.UrlKey = UrlKeys.Of(claim.Url);
+        }
+
         // The three documents every new claim brings go in one statement per table.
         QueueWrites<ClaimDocument>(_inserted, d => NewClaims.Queue(session, d), stored, session.Store, d => d.Id);
         QueueWrites<PropositionDocument>(_inserted, session.Insert, stored, session.Store, d => d.Id);

@@ -173,6 +173,14 @@ public sealed class ArticleDocument
 {
     public required string Id { get; set; }
     public required string Url { get; set; }
+
+    /// <summary>
+    /// <see cref="UrlKeys.Of"/> of <see cref="Url"/>: how a registration finds the article again. Its
+    /// id was derived from the key function of its first registration, so it is found by this, not by
+    /// deriving the id again (see <c>ArticleWrite.ArticleAtAsync</c>).
+    /// </summary>
+    public string? UrlKey { get; set; }
+
     public string? Title { get; set; }
     public DateTimeOffset PublishedAt { get; set; }
     public DateTimeOffset RegisteredAt { get; set; }

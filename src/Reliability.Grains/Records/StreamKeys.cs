@@ -29,8 +29,15 @@ public static class StreamKeys
     public static string PropositionIdFor(string question, IEnumerable<string> options) =>
         "p-" + Digest(Normalise(question) + "\n" + string.Join("\n", options.Select(Normalise)))[..16];
 
-    /// <summary>An article is named by its URL's key, so every spelling of the URL is one article.</summary>
+    /// <summary>
+    /// A new article is named by its URL's key, so every spelling of the URL is one article. An
+    /// article registered before is found by its stored key instead: its id came from the key
+    /// function of its day (<see cref="ArticleIdForVersion1"/>), and ids never change.
+    /// </summary>
     public static string ArticleIdFor(string url) => "a-" + Digest(UrlKeys.Of(url) ?? url.Trim())[..16];
+
+    /// <summary>The id an article registered under the first key function was given.</summary>
+    internal static string ArticleIdForVersion1(string url) => "a-" + Digest(UrlKeysVersion1.Of(url) ?? url.Trim())[..16];
 
     public static string Digest(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 
 namespace Reliability.Infrastructure.Watching;
@@ -9,11 +8,8 @@ namespace Reliability.Infrastructure.Watching;
 /// x.com, www. or mobile., a photo or video of it, <c>/i/web/status/ID</c>) is the same post, asked
 /// by its id. 200 live, 404 gone; 403 is no answer (<see cref="UnknownReason.NotPublic"/>).
 /// </summary>
-public sealed partial class XStatusAdapter(ResilientFetcher fetcher, IOptions<WatcherOptions> options, TimeProvider clock) : IPostStatusAdapter
+public sealed class XStatusAdapter(ResilientFetcher fetcher, IOptions<WatcherOptions> options, TimeProvider clock) : IPostStatusAdapter
 {
-    private static readonly HashSet<string> Hosts =
-        ["x.com", "www.x.com", "mobile.x.com", "twitter.com", "www.twitter.com", "mobile.twitter.com"];
-
     public string Name => "x";
 
     public bool CanHandle(Uri url) => StatusOf(url) is not null;
@@ -33,19 +29,8 @@ public sealed partial class XStatusAdapter(ResilientFetcher fetcher, IOptions<Wa
         return check.StatusCode == 403 ? check with { Reason = UnknownReason.NotPublic } : check;
     }
 
-    /// <summary>The status a URL names: its author when the URL says, and its id; null for anything else.</summary>
-    public static (string? User, string Id)? StatusOf(Uri url)
-    {
-        if (!url.IsAbsoluteUri || url.Scheme is not ("http" or "https") || !Hosts.Contains(url.Host.ToLowerInvariant()))
-        {
-            return null;
-        }
-
-        var match = StatusPath().Match(url.AbsolutePath);
-        return match.Success
-            ? (match.Groups["user"].Success ? match.Groups["user"].Value : null, match.Groups["id"].Value)
-            : null;
-    }
+    /// <summary>The status a URL names (see <see cref="PostAddress.XStatusOf"/>).</summary>
+    public static (string? User, string Id)? StatusOf(Uri url) => PostAddress.XStatusOf(url);
 
     private static PostVerdict? Read(int status) => status switch
     {
@@ -53,8 +38,4 @@ public sealed partial class XStatusAdapter(ResilientFetcher fetcher, IOptions<Wa
         404 => PostVerdict.Gone,
         _ => null,
     };
-
-    // /{user}/status/{id}, with /photo/N or /video/N of it, and /i/web/status/{id} (links shared without an author).
-    [GeneratedRegex(@"^/(?:i/web|(?<user>[A-Za-z0-9_]{1,15}))/status(?:es)?/(?<id>[0-9]{1,20})(?:/(?:photo|video)/[0-9]{1,2})?/?$")]
-    private static partial Regex StatusPath();
 }
