@@ -81,6 +81,43 @@ public sealed class UrlKeyMigrationTests() : RecordStoreTests("url_key_migration
     }
 
     [Fact]
+    public async Task Cited_url_keys_the_key_function_now_makes_otherwise_are_forgotten_for_the_start_up_pass_to_make_again()
+    {
+        string[] current = ["https://news.example/live"];
+        await using (var session = Store.LightweightSession())
+        {
+            session.Insert(new ArticleDocument
+            {
+                Id = "a-old", Url = "https://desk.example/story", PublishedAt = Record.Epoch, RegisteredAt = Record.Epoch,
+                CitedUrls = [.. Cited], CitedUrlKeys = [.. Cited.Select(UrlKeysVersion1.Of).OfType<string>().Distinct(StringComparer.Ordinal)],
+            });
+            session.Insert(new ArticleDocument
+            {
+                Id = "a-current", Url = "https://desk.example/other", PublishedAt = Record.Epoch, RegisteredAt = Record.Epoch,
+                CitedUrls = [.. current], CitedUrlKeys = [.. current.Select(UrlKeys.Of).OfType<string>()],
+            });
+            await session.SaveChangesAsync();
+        }
+
+        await Migration().MigrateAsync();
+
+        Assert.Null((await Record.LoadAsync<ArticleDocument>(Store, "a-old"))!.CitedUrlKeys);
+        Assert.Equal(["news.example/live"], (await Record.LoadAsync<ArticleDocument>(Store, "a-current"))!.CitedUrlKeys!);
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var column = new NpgsqlCommand(
+            $"select id, cited_url_keys is null from {Store.Options.Schema.For(typeof(ArticleDocument))} order by id", connection);
+        await using var reader = await column.ExecuteReaderAsync();
+        var nulls = new Dictionary<string, bool>();
+        while (await reader.ReadAsync())
+        {
+            nulls[reader.GetString(0)] = reader.GetBoolean(1);
+        }
+
+        Assert.Equal(new Dictionary<string, bool> { ["a-current"] = false, ["a-old"] = true }, nulls);
+    }
+
+    [Fact]
     public async Task A_pass_cut_short_goes_on_from_where_it_stopped_and_silos_starting_together_take_turns()
     {
         await StoreOldClaimsAsync(UrlKeyMigration.PageSize + 200);
