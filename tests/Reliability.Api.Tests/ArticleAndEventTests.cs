@@ -207,13 +207,13 @@ public sealed class ArticleAndEventTests(ArticleAndEventTests.Api api) : IClassF
         {
             url = $"https://news.example/{Guid.NewGuid():N}",
             publishedAt = "2023-09-28T18:00:00Z",
-            urls = new[] { $"https://x.com/{handle}/status/1707000000000000001" },
+            urls = new[] { $"https://x.com/{handle}/status/1707000000000000021" },
         });
         var articleId = (await registered.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
 
         // The same account, another post.
         var other = NewId("uncited");
-        var sourceId = (await PostClaimsAsync(Claim(other, handle, "Who held the ford? " + Guid.NewGuid(), Options[0], $"https://x.com/{handle}/status/1707000000000000003")))
+        var sourceId = (await PostClaimsAsync(Claim(other, handle, "Who held the ford? " + Guid.NewGuid(), Options[0], $"https://x.com/{handle}/status/1707000000000000023")))
             .GetProperty("items")[0].GetProperty("sourceId").GetString()!;
 
         Assert.Empty(await CitedClaimIdsAsync(articleId));

@@ -337,8 +337,8 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
         var question = "Who holds Ber? " + Guid.NewGuid();
         var watcher = $"ber_{Guid.NewGuid():N}"[..20];
         var claimId = NewId("ber");
-        var url = $"https://x.com/{watcher}/status/1707000000000000101";
-        var later = $"https://x.com/{watcher}/status/1707000000000000102";
+        var url = $"https://x.com/{watcher}/status/1707000000000000201";
+        var later = $"https://x.com/{watcher}/status/1707000000000000202";
         var posted = await PostClaimsAsync(Claim(claimId, watcher, question, "army repelled the attack", "2023-09-28T12:00:00Z", url));
         var propositionId = posted.GetProperty("items")[0].GetProperty("propositionId").GetString()!;
 

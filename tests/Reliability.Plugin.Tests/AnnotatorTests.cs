@@ -340,24 +340,25 @@ public sealed partial class AnnotatorTests(PluginFixture fixture) : IClassFixtur
         var question = $"Did the convoy reach Léré? {Guid.NewGuid():N}";
         var lone = $"lone_{Guid.NewGuid():N}"[..15];
         var echoed = $"echoed_{Guid.NewGuid():N}"[..15];
-        object ClaimBy(string handle, string proposition) => new
+        // A status id names one post on X, whoever's name is in the link: each account's post has its own.
+        object ClaimBy(string handle, string proposition, int status) => new
         {
             id = handle,
             handle = new { platform = "x", handle },
             proposition = new { question = proposition, options = new[] { "yes", "no" } },
             option = "yes",
             publishedAt = "2023-09-28T12:00:00Z",
-            url = $"https://x.com/{handle}/status/1700000000",
+            url = $"https://x.com/{handle}/status/170000000{status}",
         };
         // The echoed account's question is also answered, the same way, by a second account.
         var echo = $"echo_{Guid.NewGuid():N}"[..15];
-        var claims = new[] { ClaimBy(lone, $"Did the convoy reach Ménaka? {Guid.NewGuid():N}"), ClaimBy(echoed, question), ClaimBy(echo, question) };
+        var claims = new[] { ClaimBy(lone, $"Did the convoy reach Ménaka? {Guid.NewGuid():N}", 1), ClaimBy(echoed, question, 2), ClaimBy(echo, question, 3) };
         (await fixture.Editor.PostAsJsonAsync("/v1/claims", new { claims })).EnsureSuccessStatusCode();
         await fixture.Api.WaitForQuietTruthAsync();
 
         var page = await OpenAnnotatedAsync("/lone", "Convoy", $"""
-            <p>As <a id="lone-post" href="https://x.com/{lone}/status/1700000000">one account</a> reported,
-            and <a id="echoed-post" href="https://x.com/{echoed}/status/1700000000">another</a>, which a third account echoed.</p>
+            <p>As <a id="lone-post" href="https://x.com/{lone}/status/1700000001">one account</a> reported,
+            and <a id="echoed-post" href="https://x.com/{echoed}/status/1700000002">another</a>, which a third account echoed.</p>
             """);
 
         // Agreement is evidence, not proof, and nobody has said otherwise: not "contested".
