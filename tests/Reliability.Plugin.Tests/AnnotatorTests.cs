@@ -340,7 +340,9 @@ public sealed partial class AnnotatorTests(PluginFixture fixture) : IClassFixtur
         var question = $"Did the convoy reach Léré? {Guid.NewGuid():N}";
         var lone = $"lone_{Guid.NewGuid():N}"[..15];
         var echoed = $"echoed_{Guid.NewGuid():N}"[..15];
-        // A status id names one post on X, whoever's name is in the link: each account's post has its own.
+        // A status id names one post on X, whoever's name is in the link: each account's post has its
+        // own, and so does each test's.
+        var post = Random.Shared.NextInt64(1_000_000_000_000_000_000, 2_000_000_000_000_000_000);
         object ClaimBy(string handle, string proposition, int status) => new
         {
             id = handle,
@@ -348,7 +350,7 @@ public sealed partial class AnnotatorTests(PluginFixture fixture) : IClassFixtur
             proposition = new { question = proposition, options = new[] { "yes", "no" } },
             option = "yes",
             publishedAt = "2023-09-28T12:00:00Z",
-            url = $"https://x.com/{handle}/status/170000000{status}",
+            url = $"https://x.com/{handle}/status/{post + status}",
         };
         // The echoed account's question is also answered, the same way, by a second account.
         var echo = $"echo_{Guid.NewGuid():N}"[..15];
@@ -357,8 +359,8 @@ public sealed partial class AnnotatorTests(PluginFixture fixture) : IClassFixtur
         await fixture.Api.WaitForQuietTruthAsync();
 
         var page = await OpenAnnotatedAsync("/lone", "Convoy", $"""
-            <p>As <a id="lone-post" href="https://x.com/{lone}/status/1700000001">one account</a> reported,
-            and <a id="echoed-post" href="https://x.com/{echoed}/status/1700000002">another</a>, which a third account echoed.</p>
+            <p>As <a id="lone-post" href="https://x.com/{lone}/status/{post + 1}">one account</a> reported,
+            and <a id="echoed-post" href="https://x.com/{echoed}/status/{post + 2}">another</a>, which a third account echoed.</p>
             """);
 
         // Agreement is evidence, not proof, and nobody has said otherwise: not "contested".
@@ -379,7 +381,7 @@ public sealed partial class AnnotatorTests(PluginFixture fixture) : IClassFixtur
         // and never touched the first post.
         var handle = $"convoy_{Guid.NewGuid():N}"[..15];
         var proposition = new { question = $"Did the convoy reach Tessit? {Guid.NewGuid():N}", options = new[] { "yes", "no" } };
-        var (first, later) = ($"https://x.com/{handle}/status/1700000001", $"https://x.com/{handle}/status/1700000002");
+        var (first, later) = ($"https://x.com/{handle}/status/1730000001", $"https://x.com/{handle}/status/1730000002");
         var claims = new object[]
         {
             new { id = handle + "-1", handle = new { platform = "x", handle }, proposition, option = "yes", publishedAt = "2023-09-28T12:00:00Z", url = first },
