@@ -324,7 +324,8 @@ public sealed partial class SourceGrain(
 
     public async Task<SourceLookup?> LookupAsync(IReadOnlyList<string> claimIds, int everyClaimUpTo, DateTimeOffset? asOf)
     {
-        if (await GetProfileAsync() is not { } profile)
+        await LoadAsync();
+        if (_ledger.FindSource(SourceId) is not { } current)
         {
             return null;
         }
@@ -332,12 +333,12 @@ public sealed partial class SourceGrain(
         // As of a past time, the record as it stood then: the source as it was known (its name and
         // handles then, when it was registered by then), the claims made by then, with the
         // corrections and verdicts known then, judged as the score then is, from verdicts alone
-        // (the truth estimate of that time is not kept), beside the raters' words then.
+        // (the truth estimate of that time is not kept), beside the raters' words then. The live
+        // score is not worked out for it.
         var ledger = asOf is { } t ? Ledger.Replay(_events, t) : _ledger;
-        if (asOf is { } at)
-        {
-            profile = ProfileOf(ledger, ledger.FindSource(SourceId) ?? _ledger.FindSource(SourceId)!, ScoreAsOf(at));
-        }
+        var profile = asOf is { } at
+            ? ProfileOf(ledger, ledger.FindSource(SourceId) ?? current, ScoreAsOf(at))
+            : (await GetProfileAsync())!;
 
         var own = ledger.ClaimsBy(SourceId);
         var everyClaim = own.Count <= everyClaimUpTo;
