@@ -19,6 +19,19 @@ public sealed class RecordQueries(IDocumentStore store)
         return await session.LoadAsync<ClaimDocument>(claimId, cancellationToken);
     }
 
+    /// <summary>The claims with these ids that exist, by id: one read for them all.</summary>
+    public async Task<IReadOnlyDictionary<string, ClaimDocument>> FindClaimsAsync(IReadOnlyCollection<string> claimIds, CancellationToken cancellationToken = default)
+    {
+        if (claimIds.Count == 0)
+        {
+            return new Dictionary<string, ClaimDocument>(StringComparer.Ordinal);
+        }
+
+        await using var session = store.QuerySession();
+        return (await session.LoadManyAsync<ClaimDocument>(cancellationToken, [.. claimIds.Distinct(StringComparer.Ordinal)]))
+            .ToDictionary(c => c.Id, StringComparer.Ordinal);
+    }
+
     public async Task<ArticleDocument?> FindArticleAsync(string articleId, CancellationToken cancellationToken = default)
     {
         await using var session = store.QuerySession();
