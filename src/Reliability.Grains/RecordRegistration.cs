@@ -76,9 +76,13 @@ public static class RecordRegistration
         // and two of them at once, or one and a re-registration, must not lose either's citations.
         // The cited URL keys are a column of their own with a GIN index, so a claim commit finds
         // every article citing any of its URLs with one overlap query (&&). Its own URL's key finds
-        // an article registered under an earlier key function.
+        // an article registered under an earlier key function. The cited claims are a GIN-indexed
+        // column too: a correction, a change of mind or a lookup asks which articles cite a claim,
+        // and read out of the JSON that was a scan of every article for each of them.
         options.Schema.For<ArticleDocument>().UseOptimisticConcurrency(true).Index(a => a.UrlKey)
             .Duplicate(a => a.CitedUrlKeys!, pgType: "text[]", dbType: NpgsqlDbType.Array | NpgsqlDbType.Text,
+                configure: index => index.Method = IndexMethod.gin)
+            .Duplicate(a => a.CitedClaimIds, pgType: "text[]", dbType: NpgsqlDbType.Array | NpgsqlDbType.Text,
                 configure: index => index.Method = IndexMethod.gin);
         options.Schema.For<ClaimReviewDocument>().Index(r => r.PropositionId);
         // Versioned: two activations of the truth grain at once must not take the same generation.

@@ -1,8 +1,10 @@
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using NpgsqlTypes;
 using JasperFx;
 using Reliability.Domain.Model;
+using Reliability.Grains.Recording;
 using Reliability.Grains.Records;
 using Reliability.Grains.Watching;
 using Reliability.Infrastructure.EventStore;
@@ -122,6 +124,33 @@ public sealed class RecordSchemaTests
         // The start-up pass's own query.
         var unkeyed = await query.QueryAsync<ArticleDocument>(ArticleUrlKeys.Unkeyed);
         Assert.Equal(["a-upgrade"], unkeyed.Select(a => a.Id));
+    }
+
+    [Fact]
+    public async Task Articles_stored_with_their_cited_claims_only_inside_the_json_are_found_by_claim_after_the_upgrade()
+    {
+        var connectionString = await TestDatabase.CreateAsync("record_schema_article_claims");
+
+        // The earlier layout: the cited URL keys a column of their own, the cited claims only inside the JSON.
+        await using (var earlier = await StoreAsync(connectionString, o => o.Schema.For<ArticleDocument>().UseOptimisticConcurrency(true).Index(a => a.UrlKey)
+            .Duplicate(a => a.CitedUrlKeys!, pgType: "text[]", dbType: NpgsqlDbType.Array | NpgsqlDbType.Text)))
+        {
+            await using var session = earlier.GetRequiredService<IDocumentStore>().LightweightSession();
+            session.Store(
+                new ArticleDocument { Id = "a-claims-1", Url = "https://news.example/claims-1", CitedClaimIds = ["ac-1", "ac-2"] },
+                new ArticleDocument { Id = "a-claims-2", Url = "https://news.example/claims-2", CitedClaimIds = ["ac-2"] },
+                new ArticleDocument { Id = "a-claims-3", Url = "https://news.example/claims-3" });
+            await session.SaveChangesAsync();
+        }
+
+        await using var current = await StoreAsync(connectionString, o => o.ConfigureRecord());
+        Assert.Contains(await IndexDefinitionsAsync(connectionString, "mt_doc_articledocument"),
+            i => i.Contains("USING gin (cited_claim_ids)", StringComparison.Ordinal));
+        await using var query = current.GetRequiredService<IDocumentStore>().QuerySession();
+        // The column is filled in for the articles stored before it, not only for those stored after.
+        Assert.Equal(["a-claims-1"], await ArticleWrite.ArticlesCitingAsync(query, "ac-1", CancellationToken.None));
+        Assert.Equal(["a-claims-1", "a-claims-2"], await ArticleWrite.ArticlesCitingAnyAsync(query, ["ac-2", "ac-9"], CancellationToken.None));
+        Assert.Empty(await ArticleWrite.ArticlesCitingAnyAsync(query, [], CancellationToken.None));
     }
 
     private static async Task<ServiceProvider> StoreAsync(string connectionString, Action<StoreOptions> documents)

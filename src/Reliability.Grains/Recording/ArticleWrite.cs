@@ -33,24 +33,16 @@ internal static class ArticleWrite
     }
 
     /// <summary>Ids of the articles citing a claim: whom a change to it concerns.</summary>
-    public static async Task<IReadOnlyList<string>> ArticlesCitingAsync(IQuerySession session, string claimId, CancellationToken cancellationToken) =>
-        await session.Query<ArticleDocument>().Where(a => a.CitedClaimIds.Contains(claimId)).Select(a => a.Id).ToListAsync(cancellationToken);
+    public static Task<IReadOnlyList<string>> ArticlesCitingAsync(IQuerySession session, string claimId, CancellationToken cancellationToken) =>
+        ArticlesCitingAnyAsync(session, [claimId], cancellationToken);
 
     /// <summary>The articles that cite any of these claims, in id order.</summary>
-    public static async Task<IReadOnlyList<string>> ArticlesCitingAnyAsync(IQuerySession session, IReadOnlyList<string> claimIds, CancellationToken cancellationToken)
-    {
-        if (claimIds.Count == 0)
-        {
-            return [];
-        }
+    public static async Task<IReadOnlyList<string>> ArticlesCitingAnyAsync(IQuerySession session, IReadOnlyList<string> claimIds, CancellationToken cancellationToken) =>
+        [.. (await CitingAnyAsync(session, claimIds, cancellationToken)).Select(a => a.Id).Order(StringComparer.Ordinal)];
 
-        var ids = claimIds.ToArray();
-        return await session.Query<ArticleDocument>()
-            .Where(a => a.CitedClaimIds.Any(id => ids.Contains(id)))
-            .OrderBy(a => a.Id)
-            .Select(a => a.Id)
-            .ToListAsync(cancellationToken);
-    }
+    /// <summary>The articles citing any of these claims, read through the cited claims' GIN-indexed column.</summary>
+    public static async Task<IReadOnlyList<ArticleDocument>> CitingAnyAsync(IQuerySession session, IReadOnlyCollection<string> claimIds, CancellationToken cancellationToken) =>
+        claimIds.Count == 0 ? [] : await session.QueryAsync<ArticleDocument>("where cited_claim_ids && ?", cancellationToken, [claimIds.ToArray()]);
 
     public static async Task<(LedgerOutcome<ArticleView> Outcome, Touched Touched)> WriteAsync(
         IDocumentSession session, ArticleSubmission submission, IReadOnlyDictionary<string, string> bands, DateTimeOffset now,

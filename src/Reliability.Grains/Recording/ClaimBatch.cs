@@ -159,7 +159,7 @@ internal static class ClaimBatch
         }
 
         var ids = newly.Select(c => c.Id).ToArray();
-        var citing = await session.Query<ArticleDocument>().Where(a => a.CitedClaimIds.Any(id => ids.Contains(id))).ToListAsync(cancellationToken);
+        var citing = await ArticleWrite.CitingAnyAsync(session, ids, cancellationToken);
         foreach (var claim in newly)
         {
             var later = supersededNow[claim.Id];
