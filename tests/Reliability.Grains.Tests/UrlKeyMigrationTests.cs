@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Reliability.Grains.Records;
+using Reliability.Infrastructure;
 
 namespace Reliability.Grains.Tests;
 
@@ -138,5 +139,52 @@ public sealed class UrlKeyMigrationTests() : RecordStoreTests("url_key_migration
         // Only the rows after the recorded position were read again ("old-*" sort after "filler-*").
         Assert.Equal([0, 0, Cited.Length], passes.Order());
         Assert.Equal(["old-2"], await ClaimsAtAsync("https://x.com/someone/status/1707000000000000001/photo/1"));
+    }
+
+    [Fact]
+    public async Task A_pass_whose_connection_is_cut_reports_why_it_stopped_and_leaves_the_lock_to_the_next_pass()
+    {
+        Assert.Equal(0, await Migration().MigrateAsync());
+        await using var holder = new NpgsqlConnection(ConnectionString);
+        await holder.OpenAsync();
+        await using var transaction = await holder.BeginTransactionAsync();
+        // Holds the pass at its first statement, inside the lock it took.
+        await using (var lockTable = new NpgsqlCommand("lock table reliability.url_key_versions in access exclusive mode", holder, transaction))
+        {
+            await lockTable.ExecuteNonQueryAsync();
+        }
+
+        var pass = Migration().MigrateAsync();
+        var waiting = await WaitForAsync(holder, transaction,
+            "select pid from pg_stat_activity where wait_event_type = 'Lock' and query like '%url_key_versions%' and pid <> pg_backend_pid()");
+        await ScalarAsync(holder, transaction, $"select pg_terminate_backend({waiting})");
+
+        var stopped = await Assert.ThrowsAnyAsync<Exception>(() => pass);
+        // The server's word for why the pass stopped, not a second error from releasing the lock on a dead connection.
+        Assert.Contains(ExceptionChain.Of(stopped).OfType<PostgresException>(), e => e.SqlState == PostgresErrorCodes.AdminShutdown);
+
+        await transaction.RollbackAsync();
+        Assert.Equal(0, await Migration().MigrateAsync().WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    private static async Task<object?> ScalarAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        return await command.ExecuteScalarAsync();
+    }
+
+    private static async Task<int> WaitForAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql)
+    {
+        for (var attempt = 0; attempt < 300; attempt++)
+        {
+            if (await ScalarAsync(connection, transaction, sql) is int pid)
+            {
+                return pid;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException("The pass never came to wait on the table.");
     }
 }

@@ -1,3 +1,4 @@
+using System.Data;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Marten;
@@ -51,50 +52,86 @@ public sealed partial class UrlKeyMigration(IDocumentStore store, ILogger<UrlKey
         await using var connection = store.Storage.Database.CreateConnection();
         await connection.OpenAsync(cancellationToken);
         await ExecuteAsync(connection, $"select pg_advisory_lock({MigrationLock})", cancellationToken);
+        long rekeyed;
         try
         {
-            await ExecuteAsync(connection, $"""
-                create schema if not exists {schema};
-                create table if not exists {schema}.url_key_versions
-                (
-                    version  integer PRIMARY KEY,
-                    step     integer NOT NULL DEFAULT 0,
-                    after_id text,
-                    done_at  timestamptz
-                );
-                insert into {schema}.url_key_versions (version) values ({UrlKeys.Version}) on conflict do nothing;
-                """, cancellationToken);
-            await using var read = new NpgsqlCommand(
-                $"select step, after_id, done_at is not null from {schema}.url_key_versions where version = {UrlKeys.Version}", connection);
-            int step;
-            string? afterId;
-            await using (var reader = await read.ExecuteReaderAsync(cancellationToken))
-            {
-                await reader.ReadAsync(cancellationToken);
-                if (reader.GetBoolean(2))
-                {
-                    return 0;
-                }
-
-                (step, afterId) = (reader.GetInt32(0), reader.IsDBNull(1) ? null : reader.GetString(1));
-            }
-
-            LogStarted(logger, UrlKeys.Version, step, afterId);
-            long rekeyed = 0;
-            for (; step < StoredKeys.Length; step++, afterId = null)
-            {
-                rekeyed += await RekeyAsync(connection, schema, step, afterId, cancellationToken);
-            }
-
-            await ExecuteAsync(connection,
-                $"update {schema}.url_key_versions set step = {step}, after_id = null, done_at = now() where version = {UrlKeys.Version}",
-                cancellationToken);
-            LogDone(logger, UrlKeys.Version, rekeyed);
-            return rekeyed;
+            rekeyed = await PassAsync(connection, schema, cancellationToken);
         }
-        finally
+        catch (Exception) when (connection.State != ConnectionState.Open)
+        {
+            // The lock died with the session; releasing it on a broken connection would only throw
+            // again and hide why the pass stopped.
+            throw;
+        }
+        catch (Exception failure)
+        {
+            await ReleaseAfterFailureAsync(connection, failure);
+            throw;
+        }
+
+        // Released here on success: a pooled connection keeps its session, and with it the lock.
+        await ExecuteAsync(connection, $"select pg_advisory_unlock({MigrationLock})", CancellationToken.None);
+        return rekeyed;
+    }
+
+    /// <summary>The pass itself, under the lock: from where an earlier one stopped, unless the migration is done.</summary>
+    private async Task<long> PassAsync(NpgsqlConnection connection, string schema, CancellationToken cancellationToken)
+    {
+        await ExecuteAsync(connection, $"""
+            create schema if not exists {schema};
+            create table if not exists {schema}.url_key_versions
+            (
+                version  integer PRIMARY KEY,
+                step     integer NOT NULL DEFAULT 0,
+                after_id text,
+                done_at  timestamptz
+            );
+            insert into {schema}.url_key_versions (version) values ({UrlKeys.Version}) on conflict do nothing;
+            """, cancellationToken);
+        await using var read = new NpgsqlCommand(
+            $"select step, after_id, done_at is not null from {schema}.url_key_versions where version = {UrlKeys.Version}", connection);
+        int step;
+        string? afterId;
+        await using (var reader = await read.ExecuteReaderAsync(cancellationToken))
+        {
+            await reader.ReadAsync(cancellationToken);
+            if (reader.GetBoolean(2))
+            {
+                return 0;
+            }
+
+            (step, afterId) = (reader.GetInt32(0), reader.IsDBNull(1) ? null : reader.GetString(1));
+        }
+
+        LogStarted(logger, UrlKeys.Version, step, afterId);
+        long rekeyed = 0;
+        for (; step < StoredKeys.Length; step++, afterId = null)
+        {
+            rekeyed += await RekeyAsync(connection, schema, step, afterId, cancellationToken);
+        }
+
+        await ExecuteAsync(connection,
+            $"update {schema}.url_key_versions set step = {step}, after_id = null, done_at = now() where version = {UrlKeys.Version}",
+            cancellationToken);
+        LogDone(logger, UrlKeys.Version, rekeyed);
+        return rekeyed;
+    }
+
+    /// <summary>
+    /// Releases the lock after a pass failed on a live connection. Should that fail too, the error
+    /// that stopped the pass is the one worth reporting: this one is logged, and the connection is
+    /// kept out of the pool so that closing it ends the session and the lock with it.
+    /// </summary>
+    private async Task ReleaseAfterFailureAsync(NpgsqlConnection connection, Exception failure)
+    {
+        try
         {
             await ExecuteAsync(connection, $"select pg_advisory_unlock({MigrationLock})", CancellationToken.None);
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
+        {
+            LogReleaseFailed(logger, e, failure.Message);
+            NpgsqlConnection.ClearPool(connection);
         }
     }
 
@@ -227,6 +264,9 @@ public sealed partial class UrlKeyMigration(IDocumentStore store, ILogger<UrlKey
 
     [LoggerMessage(LogLevel.Information, "Re-keying stored URL keys for key version {Version} (from step {Step}, after id {AfterId})")]
     private static partial void LogStarted(ILogger logger, int version, int step, string? afterId);
+
+    [LoggerMessage(LogLevel.Warning, "Could not release the URL key migration's lock after the pass failed ({Failure}); its connection is closed instead")]
+    private static partial void LogReleaseFailed(ILogger logger, Exception exception, string failure);
 
     [LoggerMessage(LogLevel.Information, "Stored URL keys are at key version {Version}: {Rekeyed} rows re-keyed")]
     private static partial void LogDone(ILogger logger, int version, long rekeyed);
