@@ -107,6 +107,24 @@ public sealed class ArticleLinkTests(GrainCluster fixture) : IClassFixture<Grain
         await AssertCitedOnceAsync(article, claim);
     }
 
+    [Fact]
+    public async Task The_replacement_a_reversal_records_at_a_url_an_article_cites_is_cited_by_it()
+    {
+        // The source's new post, only now recorded through the reversal of its old one.
+        var old = Claim("link-e1", "link-se", "link-pe", "o0", 1);
+        var replacement = Claim("link-e2", "link-se", "link-pe", "o1", 30);
+        var article = Article("link-e", UrlOf(replacement));
+        Assert.Equal(SubmissionStatus.Accepted, Assert.Single(await fixture.Ledger.RecordClaimsAsync([old])).Status);
+        Assert.True((await fixture.Ledger.RegisterArticleAsync(article)).Succeeded);
+        Assert.Empty((await LoadAsync<ArticleDocument>(fixture.Store, StreamKeys.ArticleIdFor(article.Url)))!.CitedClaimIds);
+
+        var reversal = new CorrectionSubmission("reversed", Epoch.AddMinutes(31), UrlOf(replacement), null, replacement);
+        Assert.True((await fixture.Ledger.RecordCorrectionAsync(old.Id, reversal)).Succeeded);
+
+        await AssertCitedOnceAsync(article, replacement);
+        Assert.DoesNotContain(old.Id, (await LoadAsync<ArticleDocument>(fixture.Store, StreamKeys.ArticleIdFor(article.Url)))!.CitedClaimIds);
+    }
+
     private async Task AssertCitedOnceAsync(ArticleSubmission article, ClaimSubmission claim)
     {
         var stored = (await LoadAsync<ArticleDocument>(fixture.Store, StreamKeys.ArticleIdFor(article.Url)))!;
