@@ -47,7 +47,7 @@ internal static class LookupApi
     public sealed record LookupResult(DateTimeOffset? AsOf, IReadOnlyList<LookupItem> Items);
 
     private static async Task<Results<LookupAnswer, ProblemHttpResult>> LookupAsync(
-        LookupRequest request, RecordQueries queries, IGrainFactory grains, ReadCache cache, TruthEstimates truth, LookupJson json,
+        LookupRequest request, RecordQueries queries, IGrainFactory grains, ReadCache cache, TruthEstimates truth, LookupJson json, AskedUrls askedUrls,
         TimeProvider clock, CancellationToken cancellationToken)
     {
         var errors = new RequestErrors();
@@ -80,7 +80,7 @@ internal static class LookupApi
 
         var asked = new Asked[urls.Count + handles.Count];
         var inputs = new string[asked.Length];
-        Asked.Urls(urls, asked.AsSpan(0, urls.Count));
+        askedUrls.Find(urls, asked.AsSpan(0, urls.Count));
         for (var i = 0; i < handles.Count; i++)
         {
             asked[urls.Count + i] = Asked.Handle(handles[i]!.Platform!, handles[i]!.Handle!);

@@ -8,11 +8,6 @@ internal sealed class Asked
     /// <summary>A bound on memory, as for the read cache: past it the URLs known are forgotten at once.</summary>
     public const int MaxKnownUrls = ReadCache.MaxEntries;
 
-    // The plugin cites the same URLs on every page view, and parsing each (System.Uri) was a large
-    // part of the CPU and allocations of a lookup answered from the read cache. A URL's key is a pure
-    // function of its text, so what is kept here is never stale.
-    private static readonly UrlTable<Asked> KnownUrls = new(MaxKnownUrls, OfUrl);
-
     private Asked(string input, string? urlKey, string? handleKey, string? urlHandleKey)
     {
         Input = input;
@@ -45,14 +40,26 @@ internal sealed class Asked
     /// <summary>The handle asked for, or the one the URL names.</summary>
     public string? HandleKeyOfInput => HandleKey ?? UrlHandleKey;
 
-    /// <summary>What each URL asks, all found at once (see <see cref="UrlTable{T}"/>).</summary>
-    public static void Urls(IReadOnlyList<string> urls, Span<Asked> asked) => KnownUrls.Find(urls, asked);
-
     public static Asked Handle(string platform, string handle) =>
         new($"{platform}:{handle}", null, StreamKeys.HandleKey(platform, handle), null);
 
-    private static Asked OfUrl(string url) =>
+    public static Asked OfUrl(string url) =>
         UrlKeys.Of(url) is { } key ? new Asked(url, key, null, CitedHandles.FromUrl(url, key)) : new Asked(url, null, null, null);
+}
+
+/// <summary>
+/// The URLs this service has been asked about. The plugin cites the same URLs on every page view, and
+/// parsing each (System.Uri) was a large part of the CPU and allocations of a lookup answered from the
+/// read cache. A URL's key is a pure function of its text, so that part is never stale; what each URL
+/// was last served with belongs to this service's read cache, so the table is the service's own, not
+/// the process's (two services in one process, as the tests run them, answered from each other's).
+/// </summary>
+internal sealed class AskedUrls
+{
+    private readonly UrlTable<Asked> _known = new(Asked.MaxKnownUrls, Asked.OfUrl);
+
+    /// <summary>What each URL asks, all found at once (see <see cref="UrlTable{T}"/>).</summary>
+    public void Find(IReadOnlyList<string> urls, Span<Asked> asked) => _known.Find(urls, asked);
 }
 
 /// <summary>

@@ -24,6 +24,7 @@ internal static partial class HostRegistration
         builder.Services.AddProblemDetails();
         builder.Services.AddStrictJson();
         builder.Services.AddSingleton<LookupJson>();
+        builder.Services.AddSingleton<AskedUrls>();
         // Minimal APIs throw what they could not bind only in Development unless told to; elsewhere
         // the client would get a bare 400 without the parser's word on what and where.
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
