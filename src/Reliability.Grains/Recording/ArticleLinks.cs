@@ -47,10 +47,8 @@ internal static class ArticleLinks
     /// </summary>
     public static async Task LinkAsync(RecordTransaction transaction)
     {
-        var byKey = transaction.RecordedClaims
-            .Select(c => (Claim: c, Key: UrlKeys.Of(c.Url)))
-            .Where(c => c.Key is not null)
-            .GroupBy(c => c.Key!, c => c.Claim, StringComparer.Ordinal)
+        var byKey = transaction.Touched.RecordedPosts
+            .GroupBy(p => p.UrlKey, p => p.Claim, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
         if (byKey.Count == 0)
         {

@@ -96,7 +96,13 @@ internal static class ClaimBatch
         // and the proposition into the source's as an event of its own, took about a fifth of the
         // claim write's time).
         transaction.AppendToSource(source, new ClaimRecorded(claim, firstOnProposition));
-        transaction.AddClaim(ClaimDocument.Of(claim));
+        var document = ClaimDocument.Of(claim);
+        transaction.AddClaim(document);
+        if (document.UrlKey is { } urlKey)
+        {
+            transaction.Touched.RecordedPosts.Add(new RecordedPost(claim, urlKey));
+        }
+
         transaction.Archive(claim);
         // Stored (versioned) with the claim count: a concurrent writer on the proposition decides again.
         transaction.Changed(proposition);

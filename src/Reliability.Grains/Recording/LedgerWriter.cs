@@ -8,6 +8,7 @@ using Reliability.Contracts.Ledger;
 using Reliability.Contracts.Propositions;
 using Reliability.Contracts.Sources;
 using Reliability.Domain.Events;
+using Reliability.Domain.Model;
 using Reliability.Grains.Records;
 using Reliability.Infrastructure.Watching;
 
@@ -46,14 +47,11 @@ public sealed partial class LedgerWriter(
             var (results, touched) = await WithRetryAsync(
                 session => ClaimBatch.WriteAsync(session, claims, clock.GetUtcNow(), schedule, CancellationToken.None), CancellationToken.None,
                 () => [.. claims.Select(c => UrlKeys.Of(c.Url)).OfType<string>().Distinct(StringComparer.Ordinal)]);
-            var posts = new List<string>();
-            for (var i = 0; i < results.Count; i++)
+            var posts = new List<string>(touched.RecordedPosts.Count);
+            foreach (var post in touched.RecordedPosts)
             {
-                if (results[i] is { Status: SubmissionStatus.Accepted, SourceId: { } sourceId } && UrlKeys.Of(claims[i].Url) is { } urlKey)
-                {
-                    lookups?.Recorded(urlKey, new PostClaim(claims[i].Id, sourceId));
-                    posts.Add(urlKey);
-                }
+                lookups?.Recorded(post.UrlKey, new PostClaim(post.Claim.Id, post.Claim.SourceId));
+                posts.Add(post.UrlKey);
             }
 
             // Once for the whole group, before any of its callers is answered: a caller that reads
@@ -90,10 +88,10 @@ public sealed partial class LedgerWriter(
         // (told to the caches when it was recorded), whatever URL the request gives it.
         var posts = new List<string>();
         if (outcome.Succeeded && correction.Replacement is { } replacement
-            && touched.RecordedClaims.Exists(c => c.Id == replacement.Id) && UrlKeys.Of(replacement.Url) is { } urlKey)
+            && touched.RecordedPosts.Find(p => p.Claim.Id == replacement.Id) is { } recorded)
         {
-            lookups?.Recorded(urlKey, new PostClaim(replacement.Id, outcome.Value!));
-            posts.Add(urlKey);
+            lookups?.Recorded(recorded.UrlKey, new PostClaim(replacement.Id, recorded.Claim.SourceId));
+            posts.Add(recorded.UrlKey);
         }
 
         await NotifyAsync(touched, posts);
@@ -345,6 +343,12 @@ public sealed class Touched
     /// <summary>Claims recorded, as truth discovery reads them: it is handed them instead of reading them back.</summary>
     public List<RecordedClaimForTruth> RecordedClaims { get; } = [];
 
+    /// <summary>
+    /// Claims recorded at a post URL, with the URL's key worked out once for their documents: the
+    /// articles citing the URL and the caches' notices read it here instead of parsing the URL again.
+    /// </summary>
+    public List<RecordedPost> RecordedPosts { get; } = [];
+
     /// <summary>Resolved propositions written: their latest verdict may have changed.</summary>
     public HashSet<string> Resolved { get; } = new(StringComparer.Ordinal);
 
@@ -381,3 +385,6 @@ public sealed class Touched
         }
     }
 }
+
+/// <summary>A claim recorded at a post URL, and the URL's key (<see cref="UrlKeys.Of"/>).</summary>
+public sealed record RecordedPost(Claim Claim, string UrlKey);
