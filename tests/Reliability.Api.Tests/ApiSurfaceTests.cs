@@ -62,6 +62,7 @@ public sealed class ApiSurfaceTests(ApiSurfaceTests.Api api) : IClassFixture<Api
         ("GET", "/v1/sources/{id}/history", "/v1/sources/unknown/history", ApiKeyRole.Reader),
         ("GET", "/v1/sources/{id}/claims", "/v1/sources/unknown/claims", ApiKeyRole.Reader),
         ("GET", "/v1/sources/{id}/disputes", "/v1/sources/unknown/disputes", ApiKeyRole.Reader),
+        ("GET", "/v1/sources/{id}/articles", "/v1/sources/unknown/articles", ApiKeyRole.Reader),
         ("POST", "/v1/lookup", "/v1/lookup", ApiKeyRole.Reader),
         ("POST", "/v1/articles", "/v1/articles", ApiKeyRole.Contributor),
         ("GET", "/v1/articles/{id}", "/v1/articles/unknown", ApiKeyRole.Reader),

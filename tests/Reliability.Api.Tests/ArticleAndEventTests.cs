@@ -49,6 +49,64 @@ public sealed class ArticleAndEventTests(ArticleAndEventTests.Api api) : IClassF
     }
 
     [Fact]
+    public async Task A_sources_page_of_citing_articles_lists_the_articles_citing_its_claims_newest_first()
+    {
+        var question = "Who holds the ferry? " + Guid.NewGuid();
+        var handle = $"cit_{Guid.NewGuid():N}"[..20];
+        var (first, second, other) = (NewId("cit1"), NewId("cit2"), NewId("cito"));
+        var laterUrl = $"https://x.com/{handle}/status/1707000000000000077";
+        var posted = await PostClaimsAsync(
+            Claim(first, handle, question, Options[0]),
+            Claim(other, $"oth_{Guid.NewGuid():N}"[..20], question, Options[1]));
+        var sourceId = posted.GetProperty("items")[0].GetProperty("sourceId").GetString()!;
+
+        async Task<string> RegisterAsync(string publishedAt, string[] claimIds, string[] urls)
+        {
+            var response = await Client.PostAsJsonAsync("/v1/articles", new
+            {
+                url = $"https://news.example/{Guid.NewGuid():N}", publishedAt, title = "Ferry", claimIds, urls,
+            });
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        }
+
+        var older = await RegisterAsync("2023-09-28T18:00:00Z", [first, other], []);
+        // Cites a post the record does not know yet: the source's claim recorded there later is cited too.
+        var newer = await RegisterAsync("2023-09-30T08:00:00Z", [], [laterUrl]);
+        var elsewhere = await RegisterAsync("2023-09-29T08:00:00Z", [other], []);
+        await PostClaimsAsync(Claim(second, handle, "Another " + question, Options[0], laterUrl));
+
+        var whole = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}/articles");
+        Assert.Equal(2, whole.GetProperty("total").GetInt32());
+        var listed = whole.GetProperty("articles").EnumerateArray().ToList();
+        Assert.Equal([newer, older], listed.Select(a => a.GetProperty("articleId").GetString()));
+        Assert.Equal([second], listed[0].GetProperty("claimIds").EnumerateArray().Select(c => c.GetString()));
+        // Only this source's claims, not the other source's the article also cites.
+        Assert.Equal([first], listed[1].GetProperty("claimIds").EnumerateArray().Select(c => c.GetString()));
+        Assert.Equal("insufficient-record", listed[1].GetProperty("bandWhenCited").GetString());
+        Assert.DoesNotContain(elsewhere, listed.Select(a => a.GetProperty("articleId").GetString()));
+
+        using var tagged = await Client.GetAsync($"/v1/sources/{sourceId}/articles");
+        using var again = new HttpRequestMessage(HttpMethod.Get, $"/v1/sources/{sourceId}/articles") { Headers = { IfNoneMatch = { tagged.Headers.ETag! } } };
+        using var notModified = await Client.SendAsync(again);
+        Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
+
+        var firstPage = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}/articles?limit=1");
+        Assert.Equal(newer, firstPage.GetProperty("articles")[0].GetProperty("articleId").GetString());
+        var cursor = firstPage.GetProperty("nextCursor").GetString();
+        var secondPage = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}/articles?limit=1&cursor={cursor}");
+        Assert.Equal(older, secondPage.GetProperty("articles")[0].GetProperty("articleId").GetString());
+        Assert.Equal(JsonValueKind.Null, secondPage.GetProperty("nextCursor").ValueKind);
+
+        using var unknown = await Client.GetAsync($"/v1/sources/no-such-{Guid.NewGuid():N}/articles");
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal("application/problem+json", unknown.Content.Headers.ContentType?.MediaType);
+        using var tooMany = await Client.GetAsync($"/v1/sources/{sourceId}/articles?limit=501");
+        Assert.Equal(HttpStatusCode.BadRequest, tooMany.StatusCode);
+        Assert.Equal("application/problem+json", tooMany.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
     public async Task Cited_claims_that_are_deleted_reversed_or_refuted_raise_alerts()
     {
         var question = "Who held the base? " + Guid.NewGuid();

@@ -21,6 +21,8 @@ internal static class ArticlesApi
             .WithSummary("An article as registered, with the claims it cites now (those recorded later at its URLs included)");
         articles.MapGet("/{id}/alerts", AlertsAsync).RequireAuthorization(Roles.Reader)
             .WithSummary("Cited claims since deleted, retracted, reversed or refuted; cited sources whose band dropped or that an outside rater rates unreliable");
+        app.MapGet("/v1/sources/{id}/articles", CitingSourceAsync).WithTags("Articles").RequireAuthorization(Roles.Reader).WithEntityTag()
+            .WithSummary("The newsroom's articles citing the source's claims, newest first, a page at a time, with the source's band when each cited it");
         return app;
     }
 
@@ -34,6 +36,50 @@ internal static class ArticlesApi
     public sealed record ArticleAlert(string Kind, string SourceId, string? ClaimId, string? ReplacementClaimId, string? From, string? To, string Detail);
 
     public sealed record ArticleAlerts(string ArticleId, string Url, IReadOnlyList<ArticleAlert> Alerts);
+
+    /// <summary>
+    /// An article citing a source: the source's claims it cites, and the source's band when the
+    /// article came to cite it (null for an article registered before bands were kept with it).
+    /// </summary>
+    public sealed record CitingArticle(
+        string ArticleId, string Url, string? Title, DateTimeOffset PublishedAt, IReadOnlyList<string> ClaimIds, string? BandWhenCited, DateTimeOffset? CitedAt);
+
+    /// <summary><c>Total</c> counts every article citing the source; <c>NextCursor</c> continues after this page.</summary>
+    public sealed record CitingArticles(string SourceId, int Total, IReadOnlyList<CitingArticle> Articles, string? NextCursor);
+
+    private static async Task<Results<Ok<CitingArticles>, ProblemHttpResult>> CitingSourceAsync(
+        string id, RecordQueries queries, CancellationToken cancellationToken, string? cursor = null, int limit = 50)
+    {
+        if (limit is < 1 or > 500)
+        {
+            return Problems.Invalid(new Dictionary<string, string[]> { ["limit"] = ["Between 1 and 500."] });
+        }
+
+        if (await queries.ArticlesCitingSourceAsync(id, cancellationToken) is not { } citing)
+        {
+            return Problems.NotFound($"No source has the id '{id}'.");
+        }
+
+        // Newest first; the cursor is the last article of the page before (as for a source's claims),
+        // so a page does not shift when an older article comes to cite the source.
+        var ordered = citing.OrderByDescending(c => c.Article.PublishedAt).ThenBy(c => c.Article.Id, StringComparer.Ordinal).ToList();
+        var start = 0;
+        if (cursor is not null)
+        {
+            var index = ordered.FindIndex(c => c.Article.Id == cursor);
+            start = index < 0 ? ordered.Count : index + 1;
+        }
+
+        var page = ordered.Skip(start).Take(limit).ToList();
+        var next = start + page.Count < ordered.Count && page.Count > 0 ? page[^1].Article.Id : null;
+        return TypedResults.Ok(new CitingArticles(id, ordered.Count, [.. page.Select(c => ViewOf(c.Article, c.ClaimIds, id))], next));
+    }
+
+    private static CitingArticle ViewOf(ArticleDocument article, IReadOnlyList<string> claimIds, string sourceId)
+    {
+        var cited = article.Sources.Find(s => s.SourceId == sourceId);
+        return new CitingArticle(article.Id, article.Url, article.Title, article.PublishedAt, claimIds, cited?.Band, cited?.CitedAt);
+    }
 
     private static async Task<Results<Ok<ArticleView>, ProblemHttpResult>> RegisterAsync(
         ArticleRequest article, ILedger ledger, CancellationToken cancellationToken)

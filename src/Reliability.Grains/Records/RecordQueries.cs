@@ -42,6 +42,26 @@ public sealed class RecordQueries(IDocumentStore store)
     public async Task<ArticleView?> FindArticleViewAsync(string articleId, CancellationToken cancellationToken = default) =>
         await FindArticleAsync(articleId, cancellationToken) is { } article ? ArticleWrite.ViewOf(article) : null;
 
+    /// <summary>
+    /// The articles citing any of a source's claims, each with those claims, in no particular order;
+    /// null when no source has the id. Two indexed reads: the source's claims, then the articles
+    /// citing any of them (<see cref="ArticleDocument.CitedClaimIds"/>'s column).
+    /// </summary>
+    public async Task<IReadOnlyList<(ArticleDocument Article, IReadOnlyList<string> ClaimIds)>?> ArticlesCitingSourceAsync(
+        string sourceId, CancellationToken cancellationToken = default)
+    {
+        await using var session = store.QuerySession();
+        if (await session.LoadAsync<SourceDocument>(sourceId, cancellationToken) is null)
+        {
+            return null;
+        }
+
+        var claims = (await session.Query<ClaimDocument>().Where(c => c.SourceId == sourceId).Select(c => c.Id).ToListAsync(cancellationToken))
+            .ToHashSet(StringComparer.Ordinal);
+        var articles = await ArticleWrite.CitingAnyAsync(session, claims, cancellationToken);
+        return [.. articles.Select(a => (a, (IReadOnlyList<string>)[.. a.CitedClaimIds.Where(claims.Contains)]))];
+    }
+
     /// <summary>Claims whose URL has one of these keys (see <see cref="UrlKeys"/>).</summary>
     public async Task<IReadOnlyList<ClaimDocument>> FindClaimsByUrlKeysAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken = default)
     {
