@@ -644,12 +644,13 @@
       asOf ? this.call('GET', '/v1/sources/' + id + '/score?asOf=' + encodeURIComponent(asOf)) : Promise.resolve(null),
       this.call('GET', '/v1/sources/' + id + '/explanation?top=' + EXPLAINED_CLAIMS),
       this.call('GET', '/v1/sources/' + id + '/disputes?limit=' + DISPUTED_SOURCES + '&perOpponent=1'),
+      this.call('GET', '/v1/sources/' + id + '/articles?limit=' + CITING_ARTICLES),
     ]).then(function (results) {
       if (self.panelFills.get(panel) !== filling) {
         return;
       }
       loading.remove();
-      var score = results[0], history = results[1], claims = results[2], then = results[3], explanation = results[4], disputes = results[5];
+      var score = results[0], history = results[1], claims = results[2], then = results[3], explanation = results[4], disputes = results[5], citing = results[6];
       if (!score.ok) {
         panel.appendChild(el(document, 'p', { class: 'note' }, 'reliability unavailable'));
         return;
@@ -663,6 +664,10 @@
       }
       if (disputes.ok) {
         panel.appendChild(self.disputesSection(disputes.body));
+      }
+      // A service without the list answers 404: the section is left out, not shown empty.
+      if (citing.ok) {
+        panel.appendChild(self.citingSection(citing.body));
       }
       if (history.ok) {
         panel.appendChild(el(document, 'h3', {}, 'Score history'));
@@ -728,6 +733,34 @@
       section.appendChild(el(document, 'p', { class: 'note' }, 'and ' + rest.claims + (rest.claims === 1 ? ' more claim' : ' more claims') +
         ' (' + evidenceText(rest.confirmed, rest.refuted) + ')'));
     }
+    return section;
+  };
+
+  /** The newsroom's latest articles citing the source: where the desk leaned on it before. */
+  var CITING_ARTICLES = 3;
+
+  Annotator.prototype.citingSection = function (citing) {
+    var section = el(document, 'section', { class: 'citing' });
+    section.appendChild(el(document, 'h3', {}, 'In our articles'));
+    var articles = citing.articles || [];
+    if (citing.total === 0 || articles.length === 0) {
+      section.appendChild(el(document, 'p', { class: 'note' }, 'No registered article cites this source yet.'));
+      return section;
+    }
+    section.appendChild(el(document, 'p', {}, 'Cited in ' + citing.total + (citing.total === 1 ? ' registered article' : ' registered articles') +
+      (citing.total > articles.length ? ', the latest ' + articles.length + ':' : ':')));
+    var list = el(document, 'ul');
+    var here = location.href.split('#')[0];
+    articles.forEach(function (a) {
+      var li = el(document, 'li');
+      var name = a.title || a.url;
+      // Only web links are made links; anything else the record holds stays text.
+      li.appendChild(/^https?:\/\//i.test(a.url || '') ? el(document, 'a', { href: a.url, target: '_blank', rel: 'noopener noreferrer' }, name) : document.createTextNode(name));
+      var when = ' \u2014 ' + String(a.publishedAt || '').slice(0, 10) + (a.bandWhenCited ? ', source then ' + a.bandWhenCited : '');
+      li.appendChild(document.createTextNode(when + (a.url === here ? ' (this article)' : '')));
+      list.appendChild(li);
+    });
+    section.appendChild(list);
     return section;
   };
 

@@ -315,6 +315,59 @@ public sealed partial class AnnotatorTests(PluginFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task The_panel_lists_the_newsrooms_latest_articles_citing_the_source()
+    {
+        var handle = $"cited_{Guid.NewGuid():N}"[..15];
+        var post = $"https://x.com/{handle}/status/1720000000000000001";
+        var batch = await fixture.Editor.PostAsJsonAsync("/v1/claims", new
+        {
+            claims = new[]
+            {
+                new
+                {
+                    id = $"{handle}-1",
+                    handle = new { platform = "x", handle },
+                    proposition = new { question = $"Did the ferry cross at Gao? {handle}", options = new[] { "yes", "no" } },
+                    option = "yes",
+                    publishedAt = "2023-09-28T10:00:00Z",
+                    url = post,
+                },
+            },
+        });
+        batch.EnsureSuccessStatusCode();
+        var page = await OpenAnnotatedAsync("/citing", "Ferry", $"""<p>The account <a id="cited-post" href="{post}">said</a> the ferry crossed.</p>""");
+        var host = page.Locator("#cited-post + [data-reliability-source]");
+        await Expect(host).ToBeAttachedAsync();
+        var citing = host.Locator("[role=dialog] section.citing");
+
+        await host.Locator("button.badge").ClickAsync();
+        await Expect(citing.Locator("p.note")).ToHaveTextAsync("No registered article cites this source yet.");
+        await host.Locator("button.close").ClickAsync();
+
+        // Four earlier articles, by URL of the post and by claim; the panel shows the latest three.
+        for (var day = 1; day <= 4; day++)
+        {
+            (await fixture.Editor.PostAsJsonAsync("/v1/articles", new
+            {
+                url = $"https://news.example/{handle}/{day}",
+                publishedAt = $"2023-10-0{day}T08:00:00Z",
+                title = day == 4 ? "Ferry crossing — the latest" : null,
+                claimIds = day % 2 == 0 ? new[] { $"{handle}-1" } : [],
+                urls = day % 2 == 1 ? new[] { post } : [],
+            })).EnsureSuccessStatusCode();
+        }
+
+        await host.Locator("button.badge").ClickAsync();
+        await Expect(citing.Locator("p").First).ToHaveTextAsync("Cited in 4 registered articles, the latest 3:");
+        var listed = citing.Locator("li");
+        await Expect(listed).ToHaveCountAsync(3);
+        await Expect(listed.Nth(0)).ToHaveTextAsync("Ferry crossing \u2014 the latest \u2014 2023-10-04, source then insufficient-record");
+        await Expect(listed.Nth(0).Locator("a")).ToHaveAttributeAsync("href", $"https://news.example/{handle}/4");
+        await Expect(listed.Nth(2)).ToContainTextAsync($"https://news.example/{handle}/2 \u2014 2023-10-02");
+        await page.CloseAsync();
+    }
+
+    [Fact]
     public async Task Register_citations_sends_the_article_and_its_cited_claims()
     {
         var page = await fixture.OpenArticleAsync("register");
