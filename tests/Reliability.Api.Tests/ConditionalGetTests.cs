@@ -242,6 +242,90 @@ public sealed class ConditionalGetTests(ConditionalGetTests.Api api) : IClassFix
         }
     }
 
+    /// <summary>
+    /// A tagged read's current tag answers 304; after <paramref name="write"/> that tag gets the whole
+    /// answer again, under another tag.
+    /// </summary>
+    private async Task AssertTaggedAndMovedByAsync(string path, string what, Func<Task> write)
+    {
+        var (tag, answer) = await RevalidateAsync(path, tag => tag);
+        using (answer)
+        {
+            Assert.Equal(tag, TagOf(answer));
+            AssertRevalidated(answer);
+            Assert.Empty(await answer.Content.ReadAsByteArrayAsync());
+        }
+
+        await write();
+
+        using var moved = await GetAsync(path, tag);
+        Assert.True(moved.StatusCode == HttpStatusCode.OK, $"{path} after the {what}: {moved.StatusCode}");
+        Assert.NotEqual(tag, TagOf(moved));
+        AssertRevalidated(moved);
+        Assert.NotEmpty(await moved.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task A_claim_read_carries_a_tag_that_a_correction_moves()
+    {
+        var question = "Who shelled the market? " + Guid.NewGuid();
+        var claimId = NewId("claim");
+        await PostClaimsAsync(Claim(claimId, $"claim_{Guid.NewGuid():N}"[..20], question, Options[0]));
+
+        await AssertTaggedAndMovedByAsync($"/v1/claims/{claimId}", "retraction", async () =>
+            (await Client.PostAsJsonAsync($"/v1/claims/{claimId}/corrections", new { kind = "retracted", at = "2023-09-30T08:00:00Z" }))
+                .EnsureSuccessStatusCode());
+    }
+
+    [Fact]
+    public async Task A_proposition_and_its_resolutions_carry_tags_that_a_resolution_moves()
+    {
+        var (_, propositionId) = await ContestedSourceAsync();
+        var resolutions = 0;
+
+        async Task ResolveAsync(string option)
+        {
+            resolutions++;
+            (await Client.PutAsJsonAsync($"/v1/propositions/{propositionId}/resolution",
+                new { option, at = $"2023-10-0{resolutions}T00:00:00Z" })).EnsureSuccessStatusCode();
+        }
+
+        await AssertTaggedAndMovedByAsync($"/v1/propositions/{propositionId}", "resolution", () => ResolveAsync(Options[1]));
+        await AssertTaggedAndMovedByAsync($"/v1/propositions/{propositionId}/resolutions", "revision", () => ResolveAsync(Options[0]));
+    }
+
+    [Fact]
+    public async Task The_proposition_listing_carries_a_tag_that_a_new_proposition_moves()
+    {
+        await AssertTaggedAndMovedByAsync("/v1/propositions?state=open&limit=1000", "new proposition", async () =>
+            await PostClaimsAsync(Claim(NewId("new"), $"new_{Guid.NewGuid():N}"[..20], "Who cut the road? " + Guid.NewGuid(), Options[0])));
+    }
+
+    [Fact]
+    public async Task An_article_and_its_alerts_carry_tags_that_its_citations_and_their_corrections_move()
+    {
+        var question = "Who took the bridge? " + Guid.NewGuid();
+        var (cited, later) = (NewId("cited"), NewId("later"));
+        await PostClaimsAsync(
+            Claim(cited, $"cited_{Guid.NewGuid():N}"[..20], question, Options[0]),
+            Claim(later, $"later_{Guid.NewGuid():N}"[..20], "Later " + question, Options[1]));
+        var url = $"https://news.example/{Guid.NewGuid():N}";
+
+        async Task<string> RegisterAsync(params string[] claimIds)
+        {
+            var registered = await Client.PostAsJsonAsync("/v1/articles", new { url, publishedAt = "2023-09-28T18:00:00Z", claimIds });
+            Assert.Equal(HttpStatusCode.OK, registered.StatusCode);
+            return (await registered.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        }
+
+        var articleId = await RegisterAsync(cited);
+
+        await AssertTaggedAndMovedByAsync($"/v1/articles/{articleId}", "further citation", () => RegisterAsync(cited, later));
+        await AssertTaggedAndMovedByAsync($"/v1/articles/{articleId}/alerts", "deletion of a cited claim", async () =>
+            (await Client.PostAsJsonAsync($"/v1/claims/{cited}/corrections", new { kind = "deleted", at = "2023-09-29T08:00:00Z" }))
+                .EnsureSuccessStatusCode());
+    }
+
     [Fact]
     public async Task A_problem_answer_carries_no_tag_and_is_never_304()
     {
@@ -251,6 +335,12 @@ public sealed class ConditionalGetTests(ConditionalGetTests.Api api) : IClassFix
             "/v1/sources/no-such-source",
             "/v1/sources/no-such-source/history",
             "/v1/sources/no-such-source/score?asOf=yesterday",
+            "/v1/claims/no-such-claim",
+            "/v1/propositions/no-such-proposition",
+            "/v1/propositions/no-such-proposition/resolutions",
+            "/v1/propositions?state=nonsense",
+            "/v1/articles/no-such-article",
+            "/v1/articles/no-such-article/alerts",
         })
         {
             using var answer = await GetAsync(path, "*");

@@ -196,15 +196,21 @@ public sealed class SecurityTests(SecurityTests.Api api) : IClassFixture<Securit
         Assert.Contains("Retry-After", actualResponse.Headers.GetValues("Access-Control-Expose-Headers").Single(), StringComparison.OrdinalIgnoreCase);
     }
 
-    [Fact]
-    public async Task Browsers_may_send_a_kept_scores_tag_back_and_read_the_tag_of_an_answer()
+    [Theory]
+    [InlineData("/v1/sources")]
+    [InlineData("/v1/claims/some-claim")]
+    [InlineData("/v1/propositions/some-proposition")]
+    [InlineData("/v1/propositions/some-proposition/resolutions")]
+    [InlineData("/v1/articles/some-article")]
+    [InlineData("/v1/articles/some-article/alerts")]
+    public async Task Browsers_may_send_a_kept_answers_tag_back_and_read_the_tag_of_an_answer(string path)
     {
         using var client = Factory.CreateClient();
-        var preflight = new HttpRequestMessage(HttpMethod.Options, "/v1/sources/some-source/score");
+        var preflight = new HttpRequestMessage(HttpMethod.Options, path);
         preflight.Headers.Add("Origin", "https://newsroom.example");
         preflight.Headers.Add("Access-Control-Request-Method", "GET");
         preflight.Headers.Add("Access-Control-Request-Headers", "authorization,if-none-match");
-        var actual = new HttpRequestMessage(HttpMethod.Get, "/v1/sources");
+        var actual = new HttpRequestMessage(HttpMethod.Get, path);
         actual.Headers.Add("Origin", "https://newsroom.example");
 
         var preflightResponse = await client.SendAsync(preflight);

@@ -1,3 +1,4 @@
+using Npgsql;
 using Reliability.Testing;
 
 namespace Reliability.Cli.Tests;
@@ -28,6 +29,41 @@ public sealed class KeysCommandTests
         Assert.True(revoked.ExitCode == 0, revoked.Error);
         var after = await CliRunner.RunAsync("keys", "list", "--connection", connection);
         Assert.DoesNotContain(after.Output.Split('\n'), l => l.StartsWith(id, StringComparison.Ordinal) && l.Trim().EndsWith("active", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Creating_and_revoking_a_key_tells_every_listening_node_its_id()
+    {
+        var connection = await TestDatabase.CreateAsync("cli_keys_notices");
+        // What each node of the service listens on, so a key revoked here is refused there at once.
+        await using var listening = new NpgsqlConnection(connection);
+        await listening.OpenAsync();
+        var heard = new List<string>();
+        listening.Notification += (_, e) => heard.Add(e.Payload);
+        await using (var listen = new NpgsqlCommand("listen reliability_api_keys", listening))
+        {
+            await listen.ExecuteNonQueryAsync();
+        }
+
+        var created = await CliRunner.RunAsync("keys", "create", "--name", "wire desk", "--role", "reader", "--connection", connection);
+        Assert.True(created.ExitCode == 0, created.Error);
+        var id = created.Output.Split('\t')[0];
+        await HearAsync(1);
+        var revoked = await CliRunner.RunAsync("keys", "revoke", id, "--connection", connection);
+        Assert.True(revoked.ExitCode == 0, revoked.Error);
+        await HearAsync(2);
+
+        Assert.Equal(new[] { id, id }, heard);
+
+        async Task HearAsync(int count)
+        {
+            // A guard against a hang: a notice is delivered as its transaction commits.
+            using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            while (heard.Count < count)
+            {
+                await listening.WaitAsync(guard.Token);
+            }
+        }
     }
 
     [Fact]

@@ -17,9 +17,9 @@ internal static class ArticlesApi
         var articles = app.MapGroup("/v1/articles").WithTags("Articles");
         articles.MapPost("/", RegisterAsync).RequireAuthorization(Roles.Contributor)
             .WithSummary("Register an article and what it cites (its URL names it: posting it again updates it)");
-        articles.MapGet("/{id}", GetAsync).RequireAuthorization(Roles.Reader)
+        articles.MapGet("/{id}", GetAsync).RequireAuthorization(Roles.Reader).WithEntityTag()
             .WithSummary("An article as registered, with the claims it cites now (those recorded later at its URLs included)");
-        articles.MapGet("/{id}/alerts", AlertsAsync).RequireAuthorization(Roles.Reader)
+        articles.MapGet("/{id}/alerts", AlertsAsync).RequireAuthorization(Roles.Reader).WithEntityTag()
             .WithSummary("Cited claims since deleted, retracted, reversed or refuted; cited sources whose band dropped or that an outside rater rates unreliable");
         app.MapGet("/v1/sources/{id}/articles", CitingSourceAsync).WithTags("Articles").RequireAuthorization(Roles.Reader).WithEntityTag()
             .WithSummary("The newsroom's articles citing the source's claims, newest first, a page at a time, with the source's band when each cited it");

@@ -19,7 +19,7 @@ internal static class ClaimsApi
         var claims = app.MapGroup("/v1/claims").WithTags("Claims");
         claims.MapPost("/", RecordAsync).RequireAuthorization(Roles.Contributor)
             .WithSummary("Record a batch of 1–1,000 claims; each item is accepted, a duplicate, or rejected");
-        claims.MapGet("/{id}", GetAsync).RequireAuthorization(Roles.Reader)
+        claims.MapGet("/{id}", GetAsync).RequireAuthorization(Roles.Reader).WithEntityTag()
             .WithSummary("A claim with its corrections and status");
         claims.MapPost("/{id}/corrections", CorrectAsync).RequireAuthorization(Roles.Contributor)
             .WithSummary("Record a deletion, retraction, reversal or amendment of a claim");

@@ -13,7 +13,8 @@ internal sealed class EventStreamOptions
 {
     /// <summary>
     /// How often an open stream asks again whether its key is still active and allowed the stream,
-    /// through the same cache authentication reads: a revoked key's stream ends at the next check.
+    /// through the same cache authentication reads. A change to the key heard from the database
+    /// (<see cref="ApiKeyNotices"/>) has it checked at once; this is the safety net for a notice lost.
     /// </summary>
     public TimeSpan KeyCheckInterval { get; set; } = EventsApi.KeepAlive;
 }
@@ -61,11 +62,14 @@ internal static partial class EventsApi
             var now = clock.GetUtcNow();
             var keepAliveDue = now + KeepAlive;
             var keyCheckDue = now + keyCheck;
+            var keyChanged = keys.ChangeOf(keyId);
             while (!aborted.IsCancellationRequested)
             {
                 now = clock.GetUtcNow();
                 if (now >= keyCheckDue)
                 {
+                    // Taken before the lookup: a change heard while it reads brings another check.
+                    keyChanged = keys.ChangeOf(keyId);
                     // Authentication happened at connect; a key revoked (or given a smaller role)
                     // since must not go on hearing the record for as long as its client stays.
                     if (!await KeyStillAllowsAsync(context, keys, log, aborted))
@@ -85,7 +89,7 @@ internal static partial class EventsApi
                     keepAliveDue = now + KeepAlive;
                 }
 
-                using var wait = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(aborted, keyChanged);
                 wait.CancelAfter((keepAliveDue < keyCheckDue ? keepAliveDue : keyCheckDue) - now);
                 try
                 {
@@ -96,7 +100,13 @@ internal static partial class EventsApi
                 }
                 catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
                 {
-                    // A keep-alive or a key check is due: the loop's head sees to both.
+                    // A keep-alive or a key check is due, or the key changed: the loop's head sees to both.
+                }
+
+                if (keyChanged.IsCancellationRequested)
+                {
+                    // Revoked, or given another secret, anywhere: checked now, not at the next interval.
+                    keyCheckDue = clock.GetUtcNow();
                 }
             }
         }
@@ -107,10 +117,10 @@ internal static partial class EventsApi
     }
 
     /// <summary>
-    /// The key the stream was opened with, looked up as authentication looks it up: a revocation
-    /// through this node is seen at the next check, through another once this node's cached copy of
-    /// the key expires. A lookup that fails (the database unreachable) ends the stream too: the
-    /// client reconnects, and authentication decides afresh.
+    /// The key the stream was opened with, looked up as authentication looks it up: once a change to
+    /// it is heard, this node's copy is gone and the lookup reads the database. A lookup that fails
+    /// (the database unreachable) ends the stream too: the client reconnects, and authentication
+    /// decides afresh.
     /// </summary>
     private static async Task<bool> KeyStillAllowsAsync(HttpContext context, ApiKeyResolver keys, ILogger log, CancellationToken cancellationToken)
     {

@@ -60,7 +60,8 @@ internal static class KeysApi
             return TypedResults.Problem(title: "Unknown key", detail: $"No API key has the id '{id}'.", statusCode: 404);
         }
 
-        resolver.Forget(revoked);
+        // This node's own copy goes at once; the others drop theirs on the revocation's notice.
+        resolver.Forget(revoked.Id);
         return TypedResults.NoContent();
     }
 }

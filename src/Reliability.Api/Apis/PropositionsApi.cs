@@ -15,13 +15,13 @@ internal static class PropositionsApi
         var propositions = app.MapGroup("/v1/propositions").WithTags("Propositions");
         propositions.MapPost("/", OpenAsync).RequireAuthorization(Roles.Contributor)
             .WithSummary("Open a proposition (the same question and options give the same proposition)");
-        propositions.MapGet("/", ListAsync).RequireAuthorization(Roles.Reader)
+        propositions.MapGet("/", ListAsync).RequireAuthorization(Roles.Reader).WithEntityTag()
             .WithSummary("Propositions by state: open, contested or resolved");
-        propositions.MapGet("/{id}", GetAsync).RequireAuthorization(Roles.Reader)
+        propositions.MapGet("/{id}", GetAsync).RequireAuthorization(Roles.Reader).WithEntityTag()
             .WithSummary("Options, claims, provisional probabilities and the resolution in force");
         propositions.MapPut("/{id}/resolution", ResolveAsync).RequireAuthorization(Roles.Editor)
             .WithSummary("Resolve or revise: confirm an option or declare it unresolvable; revisions are kept");
-        propositions.MapGet("/{id}/resolutions", ResolutionsAsync).RequireAuthorization(Roles.Reader)
+        propositions.MapGet("/{id}/resolutions", ResolutionsAsync).RequireAuthorization(Roles.Reader).WithEntityTag()
             .WithSummary("Every resolution revision, oldest first");
         return app;
     }

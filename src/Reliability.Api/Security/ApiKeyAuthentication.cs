@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 using Reliability.Infrastructure.Security;
 
 namespace Reliability.Api.Security;
@@ -85,12 +86,25 @@ internal sealed class ApiKeyAuthenticationHandler(
 
 /// <summary>
 /// Looks keys up with a short cache, so a busy plugin does not cost a database read per request.
-/// A revocation through this node takes effect at once; through another node, within the cache time.
+/// Every change to a key is announced on <see cref="ApiKeyStore.ChangeChannel"/> and heard by each
+/// node (<see cref="ApiKeyNotices"/>), which drops its copy at once: the cache time only bounds how
+/// long a change whose notice was lost stays unseen.
 /// </summary>
 internal sealed class ApiKeyResolver(ApiKeyStore store, IMemoryCache cache)
 {
     private static readonly TimeSpan KnownKeyLifetime = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan UnknownKeyLifetime = TimeSpan.FromSeconds(5);
+
+    private readonly Lock _gate = new();
+
+    // Cancelled when the key with that id changes: ends its cached copies and wakes its event streams.
+    private readonly Dictionary<string, CancellationTokenSource> _changes = new(StringComparer.Ordinal);
+
+    // Cancelled on any change: a secret remembered as unknown may be the one a new key was given.
+    private CancellationTokenSource _unknownChanges = new();
+
+    // Counts changes heard, so a lookup that was reading while one arrived keeps nothing.
+    private long _changeCount;
 
     public async Task<ApiKey?> FindActiveAsync(string secret, CancellationToken cancellationToken)
     {
@@ -100,12 +114,84 @@ internal sealed class ApiKeyResolver(ApiKeyStore store, IMemoryCache cache)
             return cached;
         }
 
+        var changesBefore = Volatile.Read(ref _changeCount);
         var key = await store.FindActiveBySecretAsync(secret, cancellationToken);
-        cache.Set(cacheKey, key, key is null ? UnknownKeyLifetime : KnownKeyLifetime);
+        lock (_gate)
+        {
+            // The read may have seen the key before a change this node has already been told of:
+            // answering with it once is the same as the request having come a moment earlier, but
+            // keeping it would undo the notice for the whole cache time.
+            if (_changeCount == changesBefore)
+            {
+                var entry = new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = key is null ? UnknownKeyLifetime : KnownKeyLifetime };
+                entry.AddExpirationToken(new CancellationChangeToken(key is null ? _unknownChanges.Token : ChangesOf(key.Id).Token));
+                cache.Set(cacheKey, key, entry);
+            }
+        }
+
         return key;
     }
 
-    public void Forget(ApiKey key) => cache.Remove(CacheKey(key.SecretHash));
+    /// <summary>
+    /// Cancelled once the key with this id changes (revoked, given another secret) or once this node
+    /// may have missed a change: an event stream then checks its key again at once.
+    /// </summary>
+    public CancellationToken ChangeOf(string keyId)
+    {
+        lock (_gate)
+        {
+            return ChangesOf(keyId).Token;
+        }
+    }
+
+    /// <summary>Drops what this node kept of the key with this id.</summary>
+    public void Forget(string keyId)
+    {
+        CancellationTokenSource? changed;
+        CancellationTokenSource unknown;
+        lock (_gate)
+        {
+            _changeCount++;
+            _changes.Remove(keyId, out changed);
+            (unknown, _unknownChanges) = (_unknownChanges, new CancellationTokenSource());
+        }
+
+        // Outside the lock: cancelling runs the cache's and the streams' callbacks.
+        changed?.Cancel();
+        unknown.Cancel();
+    }
+
+    /// <summary>Drops every key this node kept: it may have missed changes (its listening connection was down).</summary>
+    public void ForgetAll()
+    {
+        CancellationTokenSource[] changed;
+        CancellationTokenSource unknown;
+        lock (_gate)
+        {
+            _changeCount++;
+            changed = [.. _changes.Values];
+            _changes.Clear();
+            (unknown, _unknownChanges) = (_unknownChanges, new CancellationTokenSource());
+        }
+
+        foreach (var source in changed)
+        {
+            source.Cancel();
+        }
+
+        unknown.Cancel();
+    }
+
+    private CancellationTokenSource ChangesOf(string keyId)
+    {
+        if (!_changes.TryGetValue(keyId, out var source))
+        {
+            source = new CancellationTokenSource();
+            _changes.Add(keyId, source);
+        }
+
+        return source;
+    }
 
     private static string CacheKey(string hash) => "api-key:" + hash;
 }

@@ -29,6 +29,7 @@ internal static class SecurityRegistration
         builder.Services.AddMemoryCache();
         builder.Services.AddSingleton<ApiKeyStore>();
         builder.Services.AddSingleton<ApiKeyResolver>();
+        builder.Services.AddHostedService<ApiKeyNotices>();
         builder.Services.AddHostedService<BootstrapAdminKey>();
         builder.Services
             .AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)

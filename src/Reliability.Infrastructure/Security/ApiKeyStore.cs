@@ -7,6 +7,14 @@ public sealed class ApiKeyStore(IDocumentStore store, TimeProvider clock)
 {
     public const string BootstrapKeyName = "bootstrap admin (configuration)";
 
+    /// <summary>
+    /// The PostgreSQL channel every change to a key is announced on, with the key's id as payload.
+    /// The notice is sent by the transaction that makes the change, so it goes out exactly when the
+    /// change is committed, from the service and from the command line alike: each node drops its
+    /// cached copy of the key, and ends the key's event streams if the key no longer allows them.
+    /// </summary>
+    public const string ChangeChannel = "reliability_api_keys";
+
     /// <summary>Creates a key and returns it with its secret, which is not stored and cannot be shown again.</summary>
     public async Task<(ApiKey Key, string Secret)> CreateAsync(string name, ApiKeyRole role, CancellationToken cancellationToken = default)
     {
@@ -66,6 +74,7 @@ public sealed class ApiKeyStore(IDocumentStore store, TimeProvider clock)
 
         var revoked = key with { RevokedAt = clock.GetUtcNow() };
         session.Store(revoked);
+        AnnounceChange(session, revoked.Id);
         await session.SaveChangesAsync(cancellationToken);
         return revoked;
     }
@@ -83,7 +92,14 @@ public sealed class ApiKeyStore(IDocumentStore store, TimeProvider clock)
         };
         await using var session = store.LightweightSession();
         session.Store(key);
+        // A new secret for an existing id (the demo key) must end the old secret's cached copies;
+        // a new key ends any node's short memory of its secret as unknown.
+        AnnounceChange(session, key.Id);
         await session.SaveChangesAsync(cancellationToken);
         return key;
     }
+
+    // pg_notify in the session's own transaction: delivered on commit, never for a rolled-back change.
+    private static void AnnounceChange(IDocumentSession session, string keyId) =>
+        session.QueueSqlCommand("select pg_notify(?, ?)", ChangeChannel, keyId);
 }
