@@ -151,6 +151,10 @@ public sealed partial class LedgerWriter(
         string sourceId, HandleView handle, string? reason, CancellationToken cancellationToken = default) =>
         WriteSourceAsync(session => SourceWrite.RemoveHandleAsync(session, sourceId, handle, reason, clock.GetUtcNow(), cancellationToken), cancellationToken);
 
+    public Task<LedgerOutcome<SourceProfile>> MergeSourcesAsync(
+        string survivorId, string absorbedId, string? reason, CancellationToken cancellationToken = default) =>
+        WriteSourceAsync(session => SourceWrite.MergeAsync(session, survivorId, absorbedId, reason, clock.GetUtcNow(), cancellationToken), cancellationToken);
+
     public Task<LedgerOutcome<SourceProfile>> AmendSourceAsync(
         string sourceId, string? name, string? kind, bool? interestedParty, CancellationToken cancellationToken = default) =>
         WriteSourceAsync(session => SourceWrite.AmendAsync(session, sourceId, name, kind, interestedParty, clock.GetUtcNow(), cancellationToken), cancellationToken);
@@ -318,7 +322,12 @@ public sealed partial class LedgerWriter(
             // After the grains hold the change: a lookup that read a source before this is not kept,
             // here or on a node told of it.
             lookups?.Changed(touched.Sources);
-            notices?.Publish(touched.Sources, posts ?? []);
+            foreach (var post in touched.Posts)
+            {
+                lookups?.MayHaveRecorded(post);
+            }
+
+            notices?.Publish(touched.Sources, touched.Posts.Count == 0 ? posts ?? [] : [.. posts ?? [], .. touched.Posts]);
         }
     }
 
@@ -344,6 +353,9 @@ public sealed class Touched
 
     /// <summary>Claims recorded, as truth discovery reads them: it is handed them instead of reading them back.</summary>
     public List<RecordedClaimForTruth> RecordedClaims { get; } = [];
+
+    /// <summary>Post URL keys whose claims now name another source (a merge): lookups read them afresh.</summary>
+    public HashSet<string> Posts { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Resolved propositions written: their latest verdict may have changed.</summary>
     public HashSet<string> Resolved { get; } = new(StringComparer.Ordinal);

@@ -85,7 +85,8 @@ public sealed class RecordQueries(IDocumentStore store)
         string? query, string? band, string? topic, int limit, CancellationToken cancellationToken = default, bool ratedOtherwise = false)
     {
         await using var session = store.QuerySession();
-        IQueryable<SourceDocument> sources = session.Query<SourceDocument>();
+        // A source merged into another is listed as that one.
+        IQueryable<SourceDocument> sources = session.Query<SourceDocument>().Where(s => s.MergedInto == null);
         if (!string.IsNullOrWhiteSpace(query))
         {
             var needle = query.Trim().ToLowerInvariant();
