@@ -21,6 +21,7 @@ public static class RecordRegistration
     public static IServiceCollection AddReliabilityRecord(this IServiceCollection services)
     {
         services.AddSingleton<ILedger, LedgerWriter>();
+        services.TryAddSingleton<CommitInterleaving>();
         services.AddSerializer(serializer => serializer.AddReliabilityEvents());
         services.AddSingleton<EventStreams>();
         services.AddSingleton<RecordQueries>();

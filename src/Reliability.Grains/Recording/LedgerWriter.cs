@@ -21,7 +21,8 @@ namespace Reliability.Grains.Recording;
 /// </summary>
 public sealed partial class LedgerWriter(
     IDocumentStore store, IGrainFactory grains, TimeProvider clock, RecordEventHub hub, WatchSchedule schedule, ILogger<LedgerWriter> logger,
-    IOptions<RecordOptions>? options = null, ReadCache? lookups = null, ReadCacheNotices? notices = null) : ILedger, IDisposable
+    IOptions<RecordOptions>? options = null, ReadCache? lookups = null, ReadCacheNotices? notices = null, CommitInterleaving? interleaving = null)
+    : ILedger, IDisposable
 {
     // A budget in time, not attempts: writers piling onto one busy source can each lose many rounds,
     // but every lost round means another write got through, so they all finish.
@@ -253,6 +254,11 @@ public sealed partial class LedgerWriter(
             var committing = false;
             try
             {
+                if (interleaving is not null)
+                {
+                    await interleaving.RunAsync();
+                }
+
                 var versions = await StreamLocks.TakeAsync(session, streams, cancellationToken);
                 touched.Appends.Queue(session, versions);
                 // Decided: a caller that goes away now must not leave a commit the database may have
