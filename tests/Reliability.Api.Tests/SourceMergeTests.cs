@@ -138,12 +138,19 @@ public sealed class SourceMergeTests(SourceMergeTests.Api api) : IClassFixture<S
         Assert.Equal(absorbedEvents + 1, await CountEventsAsync($"source:{absorbed}"));
         Assert.Equal(5, (await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{army}")).GetProperty("claimCount").GetInt32());
 
+        // The absorbed source's claims are the survivor's to correct, and read as its own.
+        var absorbedClaim = items[1].GetProperty("id").GetString()!;
+        (await Client.PostAsJsonAsync($"/v1/claims/{absorbedClaim}/corrections", new { kind = "retracted", at = DateTimeOffset.UtcNow })).EnsureSuccessStatusCode();
+        var corrected = await Client.GetFromJsonAsync<JsonElement>($"/v1/claims/{absorbedClaim}");
+        Assert.Equal(army, corrected.GetProperty("sourceId").GetString());
+        Assert.Equal(absorbedEvents + 1, await CountEventsAsync($"source:{absorbed}"));
+
         // The same merge asked again is done already: the same answer, nothing written.
         using var again = await MergeAsync(army, new { absorb = absorbed });
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
         Assert.Equal(army, (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString());
         Assert.Equal(absorbedEvents + 1, await CountEventsAsync($"source:{absorbed}"));
-        Assert.Equal(armyEvents + 3, await CountEventsAsync($"source:{army}"));
+        Assert.Equal(armyEvents + 4, await CountEventsAsync($"source:{army}"));
     }
 
     [Fact]
