@@ -16,7 +16,7 @@ internal static class SourceWrite
     /// one its known handles belong to. A found source gains the handles it lacks, so registering a
     /// source again with another platform's handle records that handle; its name, kind and
     /// interested-party flag are kept. Handles of two different sources, or of a source other than
-    /// the requested id, are a conflict: the record does not merge sources.
+    /// the requested id, are a conflict: two sources become one only by an editor's merge (<see cref="MergeAsync"/>).
     /// </summary>
     public static async Task<(LedgerOutcome<string> Outcome, Touched Touched)> RegisterAsync(
         Marten.IDocumentSession session, string? requestedId, string name, string kind, bool interestedParty, IReadOnlyList<HandleView> handles,
@@ -387,7 +387,7 @@ internal static class SourceWrite
     {
         var others = known.Where(h => h.SourceId != sourceId).Select(h => $"{h.Id} belongs to source '{h.SourceId}'");
         return new LedgerOutcome<string>(null, LedgerFailure.Conflict, Detail:
-            $"{string.Join("; ", others)}. A handle belongs to one source, and the record does not merge sources.");
+            $"{string.Join("; ", others)}. A handle belongs to one source; when both are one source, an editor merges them (POST /v1/sources/{{id}}/merge).");
     }
 
     // registeredAt is no later than the source's first claim, so a score as of any time that
