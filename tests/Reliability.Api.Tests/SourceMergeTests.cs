@@ -120,7 +120,7 @@ public sealed class SourceMergeTests(SourceMergeTests.Api api) : IClassFixture<S
         // The listing and its search show the survivor only, found by the channel's handle too.
         var listed = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources?query={channel}");
         Assert.Equal([army], listed.EnumerateArray().Select(s => s.GetProperty("id").GetString()));
-        Assert.DoesNotContain((await Client.GetFromJsonAsync<JsonElement>($"/v1/sources?query={tag}")).EnumerateArray(), s => s.GetProperty("id").GetString() == absorbed);
+        Assert.DoesNotContain((await Client.GetFromJsonAsync<JsonElement>("/v1/sources?limit=1000")).EnumerateArray(), s => s.GetProperty("id").GetString() == absorbed);
 
         // As of before the merge, the survivor is the source it was then.
         var then = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{army}?asOf={Stamp(beforeMerge)}");
@@ -261,6 +261,42 @@ public sealed class SourceMergeTests(SourceMergeTests.Api api) : IClassFixture<S
         var claims = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{army}/claims");
         Assert.Contains(claims.GetProperty("claims").EnumerateArray(), c => c.GetProperty("id").GetString() == item.GetProperty("id").GetString());
         Assert.Equal(2, claims.GetProperty("claims").GetArrayLength());
+    }
+
+    /// <summary>
+    /// The truth estimate counts who claims what by the claims' documents: once merged, the army and
+    /// its channel saying the same thing are one source, not two corroborating each other.
+    /// </summary>
+    [Fact]
+    public async Task The_truth_estimate_counts_the_merged_sources_as_one()
+    {
+        var tag = Tag();
+        var army = await RegisterArmyAsync(tag);
+        var channel = $"chan_{tag}";
+        var question = $"Who held Boni? {tag}";
+        var items = await PostClaimsAsync(
+            Claim(army, null, question, Repelled, "2023-09-21T09:00:00Z"),
+            Claim(null, channel, question, Repelled, "2023-09-21T12:00:00Z"));
+        var absorbed = items[1].GetProperty("sourceId").GetString()!;
+        await api.Factory.WaitForQuietTruthAsync();
+        Assert.False(await UncorroboratedAsync(army), "two sources said it");
+
+        (await MergeAsync(army, new { absorb = absorbed })).EnsureSuccessStatusCode();
+
+        // The estimate is recomputed at its own pace: asked again until it has caught up.
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!await UncorroboratedAsync(army))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the truth estimate still counts the absorbed source apart from the survivor");
+            await api.Factory.WaitForQuietTruthAsync();
+            await Task.Delay(TimeSpan.FromMilliseconds(200));
+        }
+
+        async Task<bool> UncorroboratedAsync(string sourceId)
+        {
+            var page = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}/claims");
+            return page.GetProperty("claims").EnumerateArray().All(c => c.GetProperty("uncorroborated").GetBoolean());
+        }
     }
 
     private HttpClient NotFollowingRedirects()
