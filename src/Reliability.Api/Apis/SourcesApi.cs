@@ -447,7 +447,7 @@ internal static class SourcesApi
     public const int MaxDisputesPerOpponent = 1_000;
 
     private static async Task<Results<Ok<DisputesView>, ProblemHttpResult, RedirectHttpResult>> DisputesAsync(
-        string id, RecordQueries queries, IGrainFactory grains, HttpRequest request, CancellationToken cancellationToken, int limit = 50, int perOpponent = 20)
+        string id, RecordQueries queries, HttpRequest request, CancellationToken cancellationToken, int limit = 50, int perOpponent = 20)
     {
         var errors = new RequestErrors();
         if (limit is < 1 or > MaxDisputeOpponents)
@@ -465,16 +465,16 @@ internal static class SourcesApi
             return Problems.Invalid(errors.ToDictionary());
         }
 
-        // The disputes are read from the claims, which a merge gave the survivor: the absorbed source
-        // has none left, and is sent to the survivor as its other reads are.
-        if (await grains.GetGrain<ISourceGrain>(id).GetMergedIntoAsync() is not null)
-        {
-            return await UnknownOrMovedAsync<Ok<DisputesView>>(grains, id, request);
-        }
-
         if (await queries.DisputesOfAsync(id, cancellationToken) is not { } found)
         {
             return Unknown(id);
+        }
+
+        // The disputes are read from the claims, which a merge gave the survivor: the absorbed source
+        // is sent to the survivor as its other reads are.
+        if (found.MergedInto is { } survivor)
+        {
+            return Moved(survivor, request);
         }
 
         var all = found.Opponents;
@@ -534,13 +534,12 @@ internal static class SourcesApi
     /// on record pay nothing for it.
     /// </summary>
     private static async Task<Results<TFound, ProblemHttpResult, RedirectHttpResult>> UnknownOrMovedAsync<TFound>(IGrainFactory grains, string id, HttpRequest request)
-        where TFound : IResult
-    {
-        if (await grains.GetGrain<ISourceGrain>(id).GetMergedIntoAsync() is not { } survivor)
-        {
-            return Unknown(id);
-        }
+        where TFound : IResult =>
+        await grains.GetGrain<ISourceGrain>(id).GetMergedIntoAsync() is { } survivor ? Moved(survivor, request) : Unknown(id);
 
+    /// <summary>The same read of the survivor: the request's path with the source's id replaced, and its query.</summary>
+    private static RedirectHttpResult Moved(string survivor, HttpRequest request)
+    {
         const string prefix = "/v1/sources/";
         var path = request.Path.Value ?? "";
         var rest = path.StartsWith(prefix, StringComparison.Ordinal) && path.IndexOf('/', prefix.Length) is var end and >= 0 ? path[end..] : "";

@@ -144,9 +144,15 @@ public sealed class RecordQueries(IDocumentStore store)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(propositionsPerRead, 1);
         await using var session = store.QuerySession();
-        if (await session.LoadAsync<SourceDocument>(sourceId, cancellationToken) is null)
+        if (await session.LoadAsync<SourceDocument>(sourceId, cancellationToken) is not { } source)
         {
             return null;
+        }
+
+        // Its claims are the survivor's now: it has no record of its own to weigh.
+        if (source.MergedInto is { } survivor)
+        {
+            return new SourceDisputes(0, [], new Dictionary<string, SourceDocument>(StringComparer.Ordinal)) { MergedInto = survivor };
         }
 
         // Only the fields a dispute needs come back: a source's claims can number tens of thousands.
@@ -213,4 +219,8 @@ public sealed record SourceClaimCount(string SourceId, int Claims);
 /// still stands on, its record against each source it disputed with, and those sources' documents.
 /// </summary>
 public sealed record SourceDisputes(
-    int ConfirmedPropositions, IReadOnlyList<OpponentRecord> Opponents, IReadOnlyDictionary<string, SourceDocument> OpponentDocuments);
+    int ConfirmedPropositions, IReadOnlyList<OpponentRecord> Opponents, IReadOnlyDictionary<string, SourceDocument> OpponentDocuments)
+{
+    /// <summary>The source it was merged into, when it was: then it has no disputes of its own.</summary>
+    public string? MergedInto { get; init; }
+}
