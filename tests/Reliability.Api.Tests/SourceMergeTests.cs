@@ -264,6 +264,31 @@ public sealed class SourceMergeTests(SourceMergeTests.Api api) : IClassFixture<S
     }
 
     /// <summary>
+    /// The other way round: the merge has read the absorbed source's stream when a claim by it
+    /// commits. Its copy of the record lacks that claim, so the merge is decided again with it.
+    /// </summary>
+    [Fact]
+    public async Task A_claim_committed_while_a_merge_is_decided_is_taken_over_with_the_rest()
+    {
+        var tag = Tag();
+        var army = await RegisterArmyAsync(tag);
+        var channel = $"chan_{tag}";
+        var absorbed = (await PostClaimsAsync(Claim(null, channel, $"Who held Boni? {tag}", Taken, "2023-09-21T12:00:00Z")))[0].GetProperty("sourceId").GetString()!;
+
+        var interleaving = api.Factory.Services.GetRequiredService<CommitInterleaving>();
+        string? late = null;
+        interleaving.Arm(async () =>
+            late = (await PostClaimsAsync(Claim(null, channel, $"Who held Ber? {tag}", Taken, "2023-09-23T12:00:00Z")))[0].GetProperty("id").GetString());
+        using var merged = await MergeAsync(army, new { absorb = absorbed });
+
+        Assert.True(interleaving.Fired);
+        Assert.Equal(HttpStatusCode.OK, merged.StatusCode);
+        Assert.Equal(2, (await merged.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("claimCount").GetInt32());
+        var claims = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{army}/claims");
+        Assert.Contains(claims.GetProperty("claims").EnumerateArray(), c => c.GetProperty("id").GetString() == late);
+    }
+
+    /// <summary>
     /// The truth estimate counts who claims what by the claims' documents: once merged, the army and
     /// its channel saying the same thing are one source, not two corroborating each other.
     /// </summary>
