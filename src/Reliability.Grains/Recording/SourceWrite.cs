@@ -201,7 +201,9 @@ internal static class SourceWrite
         survivor.Handles.AddRange(absorbed.Handles.Where(h => !survivor.Handles.Contains(h)));
         survivor.SearchText = SearchText(survivor.Name, survivor.Handles);
         survivor.Topics.AddRange(absorbed.Topics.Where(t => !survivor.Topics.Contains(t)).ToList());
-        foreach (var word in absorbed.ExternalRatings)
+        // The raters' standing words, decided as the ledger decides them when it applies the copy
+        // (which carries standing words only: a withdrawal of a word the survivor never had is nothing).
+        foreach (var word in absorbed.ExternalRatings.Where(r => r.Rating is not null))
         {
             var standing = survivor.ExternalRatings.FirstOrDefault(r => r.Rater == word.Rater);
             if (standing is null || RaterWords.Replaces(word.ToWord(survivor.Id), standing.ToWord(survivor.Id)))

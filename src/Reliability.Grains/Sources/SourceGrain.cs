@@ -18,6 +18,12 @@ namespace Reliability.Grains.Sources;
 /// provisional evidence from the truth estimate; a score as of a past time uses the resolutions
 /// known then, so it is a pure replay of the stream up to that time.
 /// </summary>
+/// <remarks>
+/// A source that took another over holds the other's record because the merge copied it into this
+/// stream, as one <see cref="SourceAbsorbed"/> event at the merge's time; the grain never reads the
+/// absorbed source's stream. So this stream alone is still the whole history, a snapshot of it is
+/// still a prefix of it, and as of a time before the merge the source is what it was then.
+/// </remarks>
 public sealed partial class SourceGrain(
     EventStreams streams, IDocumentStore store, TimeProvider clock, ScoringPolicies policies,
     IOptions<RecordOptions> options, ILogger<SourceGrain> logger, RecordEventHub hub, TruthEstimates truth, ActiveStreams active,
@@ -332,7 +338,7 @@ public sealed partial class SourceGrain(
     public async Task<ClaimView?> GetClaimAsync(string claimId)
     {
         await LoadAsync();
-        if (_ledger.FindClaim(claimId) is not { } claim || claim.SourceId != SourceId)
+        if (Standing() is null || _ledger.FindClaim(claimId) is not { } claim || claim.SourceId != SourceId)
         {
             return null;
         }
