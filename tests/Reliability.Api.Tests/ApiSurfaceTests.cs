@@ -54,6 +54,7 @@ public sealed class ApiSurfaceTests(ApiSurfaceTests.Api api) : IClassFixture<Api
         ("POST", "/v1/sources/{id}/handles", "/v1/sources/unknown/handles", ApiKeyRole.Contributor),
         ("PATCH", "/v1/sources/{id}", "/v1/sources/unknown", ApiKeyRole.Contributor),
         ("DELETE", "/v1/sources/{id}/handles/{platform}/{handle}", "/v1/sources/unknown/handles/x/someone", ApiKeyRole.Editor),
+        ("POST", "/v1/sources/{id}/merge", "/v1/sources/unknown/merge", ApiKeyRole.Editor),
         ("PUT", "/v1/sources/{id}/external-ratings/{rater}", "/v1/sources/unknown/external-ratings/mbfc", ApiKeyRole.Contributor),
         ("DELETE", "/v1/sources/{id}/external-ratings/{rater}", "/v1/sources/unknown/external-ratings/mbfc", ApiKeyRole.Contributor),
         ("GET", "/v1/sources/{id}", "/v1/sources/unknown", ApiKeyRole.Reader),

@@ -392,6 +392,42 @@ public sealed class WatcherAndWebhookTests(WatcherAndWebhookTests.Api api) : ICl
             data.GetProperty("handle").GetString(), data.GetProperty("reason").GetString()));
     }
 
+    [Fact]
+    public async Task A_merge_is_announced_to_the_subscribers_of_either_source_and_of_articles_citing_the_absorbed_one()
+    {
+        await using var receiver = await FakeReceiver.StartAsync(_ => 200);
+        var claimId = NewId("merged");
+        var absorbed = await PostClaimAsync(claimId, url: null, "A claim by a channel that turns out to be the army's press office.");
+        var survivor = "army-" + claimId;
+        (await api.Admin.PostAsJsonAsync("/v1/sources", new { id = survivor, name = "Army press office" })).EnsureSuccessStatusCode();
+        var citing = await ArticleAsync($"https://news.example/{claimId}", claimId);
+        await SubscribeAsync(receiver.Url, ["source.merged"], sourceId: absorbed);
+        await SubscribeAsync(receiver.Url, ["source.merged"], sourceId: survivor);
+        await SubscribeAsync(receiver.Url, ["source.merged"], articleId: citing);
+
+        (await api.Admin.PostAsJsonAsync($"/v1/sources/{survivor}/merge", new { absorb = absorbed, reason = "one office" })).EnsureSuccessStatusCode();
+        // Merged already: nothing new, nothing announced.
+        (await api.Admin.PostAsJsonAsync($"/v1/sources/{survivor}/merge", new { absorb = absorbed })).EnsureSuccessStatusCode();
+
+        await UntilAsync(() => Task.FromResult(receiver.Accepted.ToList()), found => found.Count >= 3, "the merge is announced to each subscription");
+        await Task.Delay(500);
+        Assert.Equal(3, receiver.Accepted.Count);
+        foreach (var delivery in receiver.Accepted)
+        {
+            Assert.Equal("source.merged", delivery.Event);
+            var body = JsonDocument.Parse(delivery.Body).RootElement;
+            Assert.Equal([citing], body.GetProperty("articleIds").EnumerateArray().Select(id => id.GetString()));
+            var data = body.GetProperty("data");
+            Assert.Equal((survivor, absorbed, "one office", 1), (data.GetProperty("sourceId").GetString(), data.GetProperty("absorbedId").GetString(),
+                data.GetProperty("reason").GetString(), data.GetProperty("claims").GetInt32()));
+        }
+
+        // The article cites the survivor now.
+        var article = await api.Admin.GetFromJsonAsync<JsonElement>($"/v1/articles/{citing}");
+        Assert.Contains(survivor, article.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain($"\"{absorbed}\"", article.ToString(), StringComparison.Ordinal);
+    }
+
     private async Task<string> ArticleAsync(string url, string claimId)
     {
         var article = await api.Contributor.PostAsJsonAsync("/v1/articles", new { url, publishedAt = DateTimeOffset.UtcNow, claimIds = new[] { claimId } });

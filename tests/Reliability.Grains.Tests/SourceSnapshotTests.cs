@@ -22,6 +22,14 @@ public sealed class SourceSnapshotTests
         new CorrectionRecorded(new Correction("k", "c", CorrectionKind.Deleted, Epoch.AddHours(5), null, "gone")),
         new PropositionResolved(new Resolution("p", 1, Verdict.Confirmed, "JNIM", ["https://example.org/imagery"], "desk", "imagery", Epoch.AddDays(2))),
         new CitationRecorded(new Citation("https://example.org/story", Epoch.AddDays(1), ["c"], [])),
+        new SourceAbsorbed(
+            "jn", "jn-telegram", "the same group's channel", Epoch.AddDays(3), [new SourceHandle("telegram", "jnim_channel")],
+            [new Proposition("q", "Who held the camp?", ["army", "JNIM"], ["military"], null)],
+            [new Claim("d", "jn-telegram", "q", "army", Epoch.AddDays(2.5), null, null, null, Hedge.Reported, null, [])],
+            [new Correction("l", "d", CorrectionKind.Retracted, Epoch.AddDays(2.6), null, "withdrawn")],
+            [new Resolution("q", 1, Verdict.Confirmed, "JNIM", [], "desk", null, Epoch.AddDays(2.7))],
+            [new ExternalRatingRecorded("jn-telegram", "mbfc", "low", null, Epoch.AddDays(2.8))]),
+        new SourceMerged("jn", "jn-press", "one group", Epoch.AddDays(4)),
     ];
 
     [Fact]
@@ -39,8 +47,12 @@ public sealed class SourceSnapshotTests
         var restored = SourceSnapshot.Of("jn", EveryKind.Length, EveryKind).ToEvents();
 
         Assert.Equal(EveryKind.Select(Json), restored.Select(Json));
-        // The x handle was added, then taken away again.
-        Assert.Equal(("JNIM media arm", 1), Ledger.Replay(restored, Epoch.AddDays(3)).FindSource("jn") is { } s ? (s.Name, s.Handles.Count) : default);
+        // The x handle was added, then taken away again; the channel's came with the source it absorbed.
+        Assert.Equal(("JNIM media arm", 1), Ledger.Replay(restored, Epoch.AddDays(2.9)).FindSource("jn") is { } s ? (s.Name, s.Handles.Count) : default);
+        var merged = Ledger.Replay(restored, Epoch.AddDays(4));
+        Assert.Equal(2, merged.FindSource("jn")!.Handles.Count);
+        Assert.Equal(["c", "d"], merged.ClaimsBy("jn").Select(c => c.Id));
+        Assert.Equal("jn-press", merged.MergedInto("jn"));
     }
 
     private static string Json(IReliabilityEvent e) => e.GetType().Name + JsonSerializer.Serialize<object>(e);

@@ -47,18 +47,26 @@ internal static class ArticlesApi
     /// <summary><c>Total</c> counts every article citing the source; <c>NextCursor</c> continues after this page.</summary>
     public sealed record CitingArticles(string SourceId, int Total, IReadOnlyList<CitingArticle> Articles, string? NextCursor);
 
-    private static async Task<Results<Ok<CitingArticles>, ProblemHttpResult>> CitingSourceAsync(
-        string id, RecordQueries queries, CancellationToken cancellationToken, string? cursor = null, int limit = 50)
+    private static async Task<Results<Ok<CitingArticles>, ProblemHttpResult, RedirectHttpResult>> CitingSourceAsync(
+        string id, RecordQueries queries, HttpRequest request, CancellationToken cancellationToken, string? cursor = null, int limit = 50)
     {
         if (limit is < 1 or > 500)
         {
             return Problems.Invalid(new Dictionary<string, string[]> { ["limit"] = ["Between 1 and 500."] });
         }
 
-        if (await queries.ArticlesCitingSourceAsync(id, cancellationToken) is not { } citing)
+        if (await queries.ArticlesCitingSourceAsync(id, cancellationToken) is not { } found)
         {
             return Problems.NotFound($"No source has the id '{id}'.");
         }
+
+        // As every read of a merged source: the articles citing its claims are the survivor's now.
+        if (found.MergedInto is { } survivor)
+        {
+            return SourcesApi.Moved(survivor, request);
+        }
+
+        var citing = found.Articles;
 
         // Newest first; the cursor is the last article of the page before (as for a source's claims),
         // so a page does not shift when an older article comes to cite the source.

@@ -22,6 +22,8 @@ internal static class SourcesApi
             .WithSummary("Add handles on other platforms to a source (a handle belongs to one source: another source's is a conflict)");
         sources.MapDelete("/{id}/handles/{platform}/{handle}", RemoveHandleAsync).RequireAuthorization(Roles.Editor)
             .WithSummary("Take a handle from a source (the account changed hands, or was given to the wrong source): its claims stay the source's, and the handle is free for another source");
+        sources.MapPost("/{id}/merge", MergeAsync).RequireAuthorization(Roles.Editor)
+            .WithSummary("The source takes another over (the same source on record twice): the other's claims, handles and outside ratings are its own from now on, and the other's reads are redirected to it");
         sources.MapPatch("/{id}", AmendAsync).RequireAuthorization(Roles.Contributor)
             .WithSummary("Change a source's name, kind or interested-party flag (a field left out is kept)");
         sources.MapPut("/{id}/external-ratings/{rater}", RateAsync).RequireAuthorization(Roles.Contributor)
@@ -71,6 +73,12 @@ internal static class SourcesApi
     public sealed record SourceRequest(string? Id, string? Name, string? Kind, bool? InterestedParty, List<HandleRequest?>? Handles);
 
     public sealed record HandlesRequest(List<HandleRequest?>? Handles);
+
+    /// <summary>The longest reason a merge may give.</summary>
+    public const int MaxMergeReason = 500;
+
+    /// <summary>A merge: <c>absorb</c> names the source taken over, <c>reason</c> says why (optional).</summary>
+    public sealed record MergeRequest(string? Absorb, string? Reason);
 
     public sealed record SourceAmendment(string? Name, string? Kind, bool? InterestedParty);
 
@@ -190,6 +198,22 @@ internal static class SourcesApi
         return outcome.Succeeded ? TypedResults.Ok(outcome.Value!) : Problems.From(outcome);
     }
 
+    private static async Task<Results<Ok<SourceProfile>, ProblemHttpResult>> MergeAsync(
+        string id, MergeRequest request, ILedger ledger, CancellationToken cancellationToken)
+    {
+        var errors = new RequestErrors();
+        errors.Required("absorb", request.Absorb, 500);
+        errors.Optional("reason", request.Reason, MaxMergeReason);
+        if (errors.Any)
+        {
+            return Problems.Invalid(errors.ToDictionary());
+        }
+
+        var outcome = await ledger.MergeSourcesAsync(
+            id, request.Absorb!.Trim(), string.IsNullOrWhiteSpace(request.Reason) ? null : request.Reason.Trim(), cancellationToken);
+        return outcome.Succeeded ? TypedResults.Ok(outcome.Value!) : Problems.From(outcome);
+    }
+
     private static async Task<Results<Ok<ClaimsApi.BatchResult>, ProblemHttpResult>> ImportRatingsAsync(
         RatingsImportRequest request, ILedger ledger, TimeProvider clock, CancellationToken cancellationToken)
     {
@@ -304,8 +328,8 @@ internal static class SourcesApi
             [.. s.StandingRatings().Select(r => Views.Of(r, s.ListedBand))])).ToArray());
     }
 
-    private static async Task<Results<Ok<SourceProfile>, ProblemHttpResult>> GetAsync(
-        string id, IGrainFactory grains, TimeProvider clock, string? asOf = null)
+    private static async Task<Results<Ok<SourceProfile>, ProblemHttpResult, RedirectHttpResult>> GetAsync(
+        string id, IGrainFactory grains, TimeProvider clock, HttpRequest request, string? asOf = null)
     {
         if (!TryAsOf(asOf, clock.GetUtcNow(), out var at, out var problem))
         {
@@ -318,15 +342,15 @@ internal static class SourcesApi
             return await source.GetProfileAsOfAsync(then) is { } past
                 ? TypedResults.Ok(past)
                 : await source.GetProfileAsync() is null
-                    ? Unknown(id)
+                    ? await UnknownOrMovedAsync<Ok<SourceProfile>>(grains, id, request)
                     : Problems.NotFound($"The source '{id}' was not yet on record at {then:O}.");
         }
 
-        return await source.GetProfileAsync() is { } profile ? TypedResults.Ok(profile) : Unknown(id);
+        return await source.GetProfileAsync() is { } profile ? TypedResults.Ok(profile) : await UnknownOrMovedAsync<Ok<SourceProfile>>(grains, id, request);
     }
 
-    private static async Task<Results<KeptJson<ScoreView>, ProblemHttpResult>> ScoreAsync(
-        string id, IGrainFactory grains, ReadCache cache, TruthEstimates truth, IOptions<JsonOptions> json, TimeProvider clock,
+    private static async Task<Results<KeptJson<ScoreView>, ProblemHttpResult, RedirectHttpResult>> ScoreAsync(
+        string id, IGrainFactory grains, ReadCache cache, TruthEstimates truth, IOptions<JsonOptions> json, TimeProvider clock, HttpRequest request,
         string? asOf = null, string? topic = null)
     {
         if (!TryAsOf(asOf, clock.GetUtcNow(), out var at, out var problem))
@@ -339,7 +363,7 @@ internal static class SourcesApi
         {
             return await grains.GetGrain<ISourceGrain>(id).GetScoreAsync(at, topic) is { } past
                 ? KeptJson<ScoreView>.Of(past, json.Value.SerializerOptions)
-                : Unknown(id);
+                : await UnknownOrMovedAsync<KeptJson<ScoreView>>(grains, id, request);
         }
 
         // The live score is what badges poll; this node serves it again, JSON and all, until the
@@ -355,7 +379,7 @@ internal static class SourcesApi
         var changes = cache.ChangesOf(dependency);
         if (await grains.GetGrain<ISourceGrain>(id).GetScoreAsync(null, null) is not { } score)
         {
-            return Unknown(id);
+            return await UnknownOrMovedAsync<KeptJson<ScoreView>>(grains, id, request);
         }
 
         var kept = KeptJson<ScoreView>.Of(score, json.Value.SerializerOptions);
@@ -366,8 +390,8 @@ internal static class SourcesApi
     /// <summary>The most contributions an explanation cut to its heaviest may ask for; every one comes without <c>top</c>.</summary>
     public const int MaxTopContributions = 10_000;
 
-    private static async Task<Results<Ok<ExplanationView>, ProblemHttpResult>> ExplainAsync(
-        string id, IGrainFactory grains, TimeProvider clock, string? asOf = null, int? top = null)
+    private static async Task<Results<Ok<ExplanationView>, ProblemHttpResult, RedirectHttpResult>> ExplainAsync(
+        string id, IGrainFactory grains, TimeProvider clock, HttpRequest request, string? asOf = null, int? top = null)
     {
         if (!TryAsOf(asOf, clock.GetUtcNow(), out var at, out var problem))
         {
@@ -382,13 +406,16 @@ internal static class SourcesApi
             });
         }
 
-        return await grains.GetGrain<ISourceGrain>(id).ExplainAsync(at, top) is { } explanation ? TypedResults.Ok(explanation) : Unknown(id);
+        return await grains.GetGrain<ISourceGrain>(id).ExplainAsync(at, top) is { } explanation
+            ? TypedResults.Ok(explanation)
+            : await UnknownOrMovedAsync<Ok<ExplanationView>>(grains, id, request);
     }
 
     /// <summary>The most points a thinned history may ask for; a client that wants every point leaves <c>points</c> out.</summary>
     public const int MaxHistoryPoints = 10_000;
 
-    private static async Task<Results<Ok<ScoreHistoryView>, ProblemHttpResult>> HistoryAsync(string id, IGrainFactory grains, int? points = null)
+    private static async Task<Results<Ok<ScoreHistoryView>, ProblemHttpResult, RedirectHttpResult>> HistoryAsync(
+        string id, IGrainFactory grains, HttpRequest request, int? points = null)
     {
         if (points is < ScoreHistoryThinning.MinimumPoints or > MaxHistoryPoints)
         {
@@ -398,25 +425,29 @@ internal static class SourcesApi
             });
         }
 
-        return await grains.GetGrain<ISourceGrain>(id).GetHistoryAsync(points) is { } history ? TypedResults.Ok(history) : Unknown(id);
+        return await grains.GetGrain<ISourceGrain>(id).GetHistoryAsync(points) is { } history
+            ? TypedResults.Ok(history)
+            : await UnknownOrMovedAsync<Ok<ScoreHistoryView>>(grains, id, request);
     }
 
-    private static async Task<Results<Ok<ClaimPage>, ProblemHttpResult>> ClaimsAsync(
-        string id, IGrainFactory grains, string? cursor = null, int limit = 50)
+    private static async Task<Results<Ok<ClaimPage>, ProblemHttpResult, RedirectHttpResult>> ClaimsAsync(
+        string id, IGrainFactory grains, HttpRequest request, string? cursor = null, int limit = 50)
     {
         if (limit is < 1 or > 500)
         {
             return Problems.Invalid(new Dictionary<string, string[]> { ["limit"] = ["Between 1 and 500."] });
         }
 
-        return await grains.GetGrain<ISourceGrain>(id).GetClaimsAsync(cursor, limit) is { } page ? TypedResults.Ok(page) : Unknown(id);
+        return await grains.GetGrain<ISourceGrain>(id).GetClaimsAsync(cursor, limit) is { } page
+            ? TypedResults.Ok(page)
+            : await UnknownOrMovedAsync<Ok<ClaimPage>>(grains, id, request);
     }
 
     public const int MaxDisputeOpponents = 500;
     public const int MaxDisputesPerOpponent = 1_000;
 
-    private static async Task<Results<Ok<DisputesView>, ProblemHttpResult>> DisputesAsync(
-        string id, RecordQueries queries, CancellationToken cancellationToken, int limit = 50, int perOpponent = 20)
+    private static async Task<Results<Ok<DisputesView>, ProblemHttpResult, RedirectHttpResult>> DisputesAsync(
+        string id, RecordQueries queries, HttpRequest request, CancellationToken cancellationToken, int limit = 50, int perOpponent = 20)
     {
         var errors = new RequestErrors();
         if (limit is < 1 or > MaxDisputeOpponents)
@@ -437,6 +468,13 @@ internal static class SourcesApi
         if (await queries.DisputesOfAsync(id, cancellationToken) is not { } found)
         {
             return Unknown(id);
+        }
+
+        // The disputes are read from the claims, which a merge gave the survivor: the absorbed source
+        // is sent to the survivor as its other reads are.
+        if (found.MergedInto is { } survivor)
+        {
+            return Moved(survivor, request);
         }
 
         var all = found.Opponents;
@@ -488,4 +526,24 @@ internal static class SourcesApi
     }
 
     private static ProblemHttpResult Unknown(string id) => Problems.NotFound($"No source has the id '{id}'.");
+
+    /// <summary>
+    /// A source merged into another answers with <c>308 Permanent Redirect</c> to the same read of the
+    /// source it was merged into (its path and query, the rest of the path kept); any other unknown
+    /// source is a 404. Asked only once the source's grain has found no source, so reads of a source
+    /// on record pay nothing for it.
+    /// </summary>
+    private static async Task<Results<TFound, ProblemHttpResult, RedirectHttpResult>> UnknownOrMovedAsync<TFound>(IGrainFactory grains, string id, HttpRequest request)
+        where TFound : IResult =>
+        await grains.GetGrain<ISourceGrain>(id).GetMergedIntoAsync() is { } survivor ? Moved(survivor, request) : Unknown(id);
+
+    /// <summary>The same read of the survivor: the request's path with the source's id replaced, and its query.</summary>
+    internal static RedirectHttpResult Moved(string survivor, HttpRequest request)
+    {
+        const string prefix = "/v1/sources/";
+        var path = request.Path.Value ?? "";
+        var rest = path.StartsWith(prefix, StringComparison.Ordinal) && path.IndexOf('/', prefix.Length) is var end and >= 0 ? path[end..] : "";
+        return TypedResults.Redirect(
+            $"{request.PathBase}{prefix}{Uri.EscapeDataString(survivor)}{rest}{request.QueryString}", permanent: true, preserveMethod: true);
+    }
 }

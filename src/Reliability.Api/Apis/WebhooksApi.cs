@@ -13,7 +13,7 @@ internal static class WebhooksApi
 {
     /// <summary>What the record announces; a subscription may narrow itself to some of them.</summary>
     public static readonly string[] EventKinds =
-        ["claim.deleted", "claim.retracted", "claim.reversed", "claim.amended", "claim.withheld", "claim.superseded", "proposition.resolved", "source.rated", "source.handle-removed"];
+        ["claim.deleted", "claim.retracted", "claim.reversed", "claim.amended", "claim.withheld", "claim.superseded", "proposition.resolved", "source.rated", "source.handle-removed", "source.merged"];
 
     private const int MaxFilterValues = 100;
     private const int MinSecretLength = 16;

@@ -43,6 +43,14 @@ public interface ILedger
     Task<LedgerOutcome<SourceProfile>> RemoveHandleAsync(string sourceId, HandleView handle, string? reason, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// The survivor takes the absorbed source over: its claims, handles and outside ratings are the
+    /// survivor's from now on, and the absorbed source answers for nothing itself. Not found: no
+    /// survivor; invalid: the absorbed source is the survivor or unknown; conflict: either was merged
+    /// into another already. The same pair merged again changes nothing.
+    /// </summary>
+    Task<LedgerOutcome<SourceProfile>> MergeSourcesAsync(string survivorId, string absorbedId, string? reason, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Records what a rater outside the newsroom says of a source, in its own words, or with a null
     /// rating that it no longer rates it. The rater's latest word stands.
     /// </summary>

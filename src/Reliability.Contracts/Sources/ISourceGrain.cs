@@ -50,7 +50,14 @@ public interface ISourceGrain : IGrainWithStringKey
     Task<SourceLookup?> LookupAsync(IReadOnlyList<string> claimIds, int everyClaimUpTo, DateTimeOffset? asOf);
 
     /// <summary>Recomputes the live score now (a rescore), announcing it when it changed; null for an unknown source.</summary>
-    [Alias("Refresh")]
+    /// <summary>
+    /// The source this one was merged into, or null: a merged source answers every other call as an
+    /// unknown one, and its callers are sent to the survivor.
+    /// </summary>
+    [Alias("GetMergedInto")]
+    Task<string?> GetMergedIntoAsync();
+
+        [Alias("Refresh")]
     Task<ScoreSummary?> RefreshAsync();
 
     /// <summary>

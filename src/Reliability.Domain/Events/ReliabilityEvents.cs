@@ -81,3 +81,68 @@ public sealed record CitationRecorded(Citation Citation) : IReliabilityEvent
 {
     DateTimeOffset IReliabilityEvent.OccurredAt => Citation.PublishedAt;
 }
+
+/// <summary>
+/// The source was found to be another one already on record (a channel that is really an army's
+/// press office) and merged into it: from <see cref="At"/> on, its claims, handles and outside
+/// ratings count for <see cref="MergedInto"/>, and it answers for nothing itself. A marker in the
+/// absorbed source's stream; the survivor's stream holds the <see cref="SourceAbsorbed"/> beside it.
+/// </summary>
+public sealed record SourceMerged(string SourceId, string MergedInto, string? Reason, DateTimeOffset At) : IReliabilityEvent
+{
+    DateTimeOffset IReliabilityEvent.OccurredAt => At;
+}
+
+/// <summary>
+/// The source took over another (see <see cref="SourceMerged"/>): a copy of the absorbed source's
+/// record as it stood at the merge — its claims (as the absorbed source made them), the propositions
+/// they were made on, their corrections and the verdicts on those propositions, its outside raters'
+/// words and its handles. The copy is one event that happens at <see cref="At"/>, not the absorbed
+/// events at their own times: replayed to a moment before the merge, the survivor is the source it
+/// was then; from the merge on, everything the absorbed source said counts as the survivor's, each
+/// claim still dated when it was published. The survivor's stream alone stays its whole history.
+/// </summary>
+public sealed record SourceAbsorbed(
+    string SourceId, string AbsorbedId, string? Reason, DateTimeOffset At,
+    IReadOnlyList<SourceHandle> Handles, IReadOnlyList<Proposition> Propositions, IReadOnlyList<Claim> Claims,
+    IReadOnlyList<Correction> Corrections, IReadOnlyList<Resolution> Resolutions, IReadOnlyList<ExternalRatingRecorded> Ratings) : IReliabilityEvent
+{
+    DateTimeOffset IReliabilityEvent.OccurredAt => At;
+
+    /// <summary>
+    /// The absorbed record as the survivor's own events, applied together at the merge: its claims,
+    /// raters' words and handles now name the survivor.
+    /// </summary>
+    public IEnumerable<IReliabilityEvent> AsSurvivorEvents()
+    {
+        foreach (var proposition in Propositions)
+        {
+            yield return new PropositionOpened(proposition, At);
+        }
+
+        foreach (var claim in Claims)
+        {
+            yield return new ClaimRecorded(claim with { SourceId = SourceId });
+        }
+
+        foreach (var correction in Corrections)
+        {
+            yield return new CorrectionRecorded(correction);
+        }
+
+        foreach (var resolution in Resolutions)
+        {
+            yield return new PropositionResolved(resolution);
+        }
+
+        foreach (var rating in Ratings)
+        {
+            yield return rating with { SourceId = SourceId };
+        }
+
+        foreach (var handle in Handles)
+        {
+            yield return new SourceHandleAdded(SourceId, handle, At);
+        }
+    }
+}

@@ -17,6 +17,7 @@ public sealed class Ledger
     private readonly Dictionary<string, List<Resolution>> _resolutions = new(StringComparer.Ordinal);
     private readonly List<Citation> _citations = [];
     private readonly Dictionary<string, SortedDictionary<string, ExternalRatingRecorded>> _externalRatings = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _mergedInto = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Events in the order they are applied: by <see cref="IReliabilityEvent.OccurredAt"/>, ties in
@@ -51,10 +52,15 @@ public sealed class Ledger
         CorrectionRecorded c => AddCorrection(c.Correction),
         PropositionResolved r => AddResolution(r.Resolution),
         CitationRecorded c => AddCitation(c.Citation),
+        SourceMerged m => _mergedInto.TryAdd(m.SourceId, m.MergedInto),
+        SourceAbsorbed a => Absorb(a),
         _ => throw new ArgumentException($"Unknown event {e.GetType().Name}", nameof(e)),
     };
 
     public Source? FindSource(string id) => _sources.GetValueOrDefault(id);
+
+    /// <summary>The source this one was merged into (see <see cref="SourceMerged"/>); null while it stands on its own.</summary>
+    public string? MergedInto(string sourceId) => _mergedInto.GetValueOrDefault(sourceId);
 
     /// <summary>Each rater's standing rating of the source, by rater.</summary>
     public IReadOnlyList<ExternalRating> ExternalRatingsOf(string sourceId) =>
@@ -97,6 +103,18 @@ public sealed class Ledger
         new(sourceId, FindSource(sourceId),
             [.. ClaimsBy(sourceId).Select(c => new ClaimHistory(
                 c, CorrectionsOf(c.Id), FindProposition(c.PropositionId), ResolutionsOf(c.PropositionId)))]);
+
+    // Every part is applied, whichever of them was already known (a proposition both sources claimed on).
+    private bool Absorb(SourceAbsorbed absorbed)
+    {
+        var changed = false;
+        foreach (var e in absorbed.AsSurvivorEvents())
+        {
+            changed |= Apply(e);
+        }
+
+        return changed;
+    }
 
     private bool AddHandle(SourceHandleAdded added)
     {

@@ -60,6 +60,14 @@ internal sealed class ClaimWeights(string sourceId, ScoringPolicy policy)
             case PropositionResolved { Resolution: var resolution }:
                 _stale.UnionWith(_byProposition.GetValueOrDefault(resolution.PropositionId)?.Select(c => c.Id) ?? []);
                 break;
+            case SourceAbsorbed absorbed:
+                // The absorbed record arrives whole at the merge: each of its parts as if applied then.
+                foreach (var part in absorbed.AsSurvivorEvents())
+                {
+                    Note(ledger, part);
+                }
+
+                break;
             default:
                 break;
         }

@@ -22,7 +22,8 @@ namespace Reliability.Grains.Recording;
 /// </summary>
 public sealed partial class LedgerWriter(
     IDocumentStore store, IGrainFactory grains, TimeProvider clock, RecordEventHub hub, WatchSchedule schedule, ILogger<LedgerWriter> logger,
-    IOptions<RecordOptions>? options = null, ReadCache? lookups = null, ReadCacheNotices? notices = null) : ILedger, IDisposable
+    IOptions<RecordOptions>? options = null, ReadCache? lookups = null, ReadCacheNotices? notices = null, CommitInterleaving? interleaving = null)
+    : ILedger, IDisposable
 {
     // A budget in time, not attempts: writers piling onto one busy source can each lose many rounds,
     // but every lost round means another write got through, so they all finish.
@@ -149,6 +150,10 @@ public sealed partial class LedgerWriter(
         string sourceId, HandleView handle, string? reason, CancellationToken cancellationToken = default) =>
         WriteSourceAsync(session => SourceWrite.RemoveHandleAsync(session, sourceId, handle, reason, clock.GetUtcNow(), cancellationToken), cancellationToken);
 
+    public Task<LedgerOutcome<SourceProfile>> MergeSourcesAsync(
+        string survivorId, string absorbedId, string? reason, CancellationToken cancellationToken = default) =>
+        WriteSourceAsync(session => SourceWrite.MergeAsync(session, survivorId, absorbedId, reason, clock.GetUtcNow(), cancellationToken), cancellationToken);
+
     public Task<LedgerOutcome<SourceProfile>> AmendSourceAsync(
         string sourceId, string? name, string? kind, bool? interestedParty, CancellationToken cancellationToken = default) =>
         WriteSourceAsync(session => SourceWrite.AmendAsync(session, sourceId, name, kind, interestedParty, clock.GetUtcNow(), cancellationToken), cancellationToken);
@@ -247,6 +252,11 @@ public sealed partial class LedgerWriter(
             var committing = false;
             try
             {
+                if (interleaving is not null)
+                {
+                    await interleaving.RunAsync();
+                }
+
                 var versions = await StreamLocks.TakeAsync(session, streams, cancellationToken);
                 touched.Appends.Queue(session, versions);
                 // Decided: a caller that goes away now must not leave a commit the database may have
@@ -316,7 +326,12 @@ public sealed partial class LedgerWriter(
             // After the grains hold the change: a lookup that read a source before this is not kept,
             // here or on a node told of it.
             lookups?.Changed(touched.Sources);
-            notices?.Publish(touched.Sources, posts ?? []);
+            foreach (var post in touched.Posts)
+            {
+                lookups?.MayHaveRecorded(post);
+            }
+
+            notices?.Publish(touched.Sources, touched.Posts.Count == 0 ? posts ?? [] : [.. posts ?? [], .. touched.Posts]);
         }
     }
 
@@ -348,6 +363,9 @@ public sealed class Touched
     /// articles citing the URL and the caches' notices read it here instead of parsing the URL again.
     /// </summary>
     public List<RecordedPost> RecordedPosts { get; } = [];
+
+    /// <summary>Post URL keys whose claims now name another source (a merge): lookups read them afresh.</summary>
+    public HashSet<string> Posts { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Resolved propositions written: their latest verdict may have changed.</summary>
     public HashSet<string> Resolved { get; } = new(StringComparer.Ordinal);

@@ -83,7 +83,7 @@ internal sealed class RecordTransaction(IDocumentSession session, DateTimeOffset
         }
 
         var named = StreamKeys.SourceIdFor(handleKey);
-        chosen = await SourceAsync(named) is null ? named : $"{named}-{Guid.NewGuid().ToString("N")[..8]}";
+        chosen = await StoredSourceAsync(named) is null ? named : $"{named}-{Guid.NewGuid().ToString("N")[..8]}";
         _newSourceIds[handleKey] = chosen;
         return chosen;
     }
@@ -136,7 +136,28 @@ internal sealed class RecordTransaction(IDocumentSession session, DateTimeOffset
         return _claims[id];
     }
 
+    /// <summary>
+    /// The source of this id or, when it was merged into another, the source it was merged into
+    /// (following merges of merges): every write naming an absorbed source, a claim by its id or
+    /// handle included, is the survivor's. <see cref="StoredSourceAsync"/> gives the document itself.
+    /// </summary>
     public async Task<SourceDocument?> SourceAsync(string id)
+    {
+        var source = await StoredSourceAsync(id);
+        for (var hops = 0; source?.MergedInto is { } survivor && hops < MaxMergeHops; hops++)
+        {
+            source = await StoredSourceAsync(survivor);
+        }
+
+        return source;
+    }
+
+    // A merge refuses a survivor that was itself absorbed, so a chain only grows when a survivor is
+    // later absorbed in turn; no desk merges a source this many times over.
+    private const int MaxMergeHops = 32;
+
+    /// <summary>The stored document of this id, merged or not.</summary>
+    public async Task<SourceDocument?> StoredSourceAsync(string id)
     {
         await LoadSourcesAsync([id]);
         return _sources[id];
@@ -305,7 +326,8 @@ internal sealed class RecordTransaction(IDocumentSession session, DateTimeOffset
         QueueWrites<ClaimDocument>(_inserted, d => NewClaims.Queue(session, d), stored, session.Store, d => d.Id);
         QueueWrites<PropositionDocument>(_inserted, session.Insert, stored, session.Store, d => d.Id);
         QueueWrites<SourceDocument>(_inserted, null, stored, session.Store, d => d.Id);
-        QueueWrites<HandleDocument>(_inserted, session.Insert, stored, null, d => d.Id);
+        // Stored over only by a merge, which gives the absorbed source's handles to the survivor.
+        QueueWrites<HandleDocument>(_inserted, session.Insert, stored, session.Store, d => d.Id);
         QueueWrites<ArchivedPost>(_inserted, d => NewArchivedPosts.Queue(session, d), stored, null, d => d.Id);
         QueueWrites<ClaimWatch>(_inserted, d => NewWatches.Queue(session, d), stored, null, d => d.Id);
         QueueWrites<ArticleDocument>(_inserted, null, stored, session.Store, d => d.Id);

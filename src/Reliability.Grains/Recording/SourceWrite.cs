@@ -16,7 +16,7 @@ internal static class SourceWrite
     /// one its known handles belong to. A found source gains the handles it lacks, so registering a
     /// source again with another platform's handle records that handle; its name, kind and
     /// interested-party flag are kept. Handles of two different sources, or of a source other than
-    /// the requested id, are a conflict: the record does not merge sources.
+    /// the requested id, are a conflict: two sources become one only by an editor's merge (<see cref="MergeAsync"/>).
     /// </summary>
     public static async Task<(LedgerOutcome<string> Outcome, Touched Touched)> RegisterAsync(
         Marten.IDocumentSession session, string? requestedId, string name, string kind, bool interestedParty, IReadOnlyList<HandleView> handles,
@@ -116,6 +116,136 @@ internal static class SourceWrite
         transaction.Flush();
         return (LedgerOutcome<string>.Ok(source.Id), transaction.Touched);
     }
+
+    /// <summary>
+    /// The survivor takes the absorbed source over, in one transaction: a <see cref="SourceMerged"/>
+    /// marker in the absorbed source's stream and a <see cref="SourceAbsorbed"/> copy of its record in
+    /// the survivor's; its claims' documents (one statement) and its handles' index entries now name
+    /// the survivor; its listing is marked merged; and its stream row is marked, so a commit that
+    /// decided to append to it before this one committed is decided again (see <see cref="StreamLocks"/>).
+    /// Merging a pair already merged writes nothing.
+    /// </summary>
+    public static async Task<(LedgerOutcome<string> Outcome, Touched Touched)> MergeAsync(
+        Marten.IDocumentSession session, string survivorId, string absorbedId, string? reason, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var transaction = new RecordTransaction(session, now, cancellationToken);
+        if (await transaction.StoredSourceAsync(survivorId) is not { } survivor)
+        {
+            return (LedgerOutcome<string>.NotFound($"No source '{survivorId}'."), Touched.None);
+        }
+
+        if (survivor.MergedInto is { } already)
+        {
+            return (MergeConflict($"Source '{survivor.Id}' was merged into '{already}': merge into that source instead."), Touched.None);
+        }
+
+        if (string.Equals(survivorId, absorbedId, StringComparison.Ordinal))
+        {
+            return (LedgerOutcome<string>.Invalid(new Dictionary<string, string[]> { ["absorb"] = ["A source cannot absorb itself."] }), Touched.None);
+        }
+
+        if (await transaction.StoredSourceAsync(absorbedId) is not { } absorbed)
+        {
+            return (LedgerOutcome<string>.Invalid(new Dictionary<string, string[]> { ["absorb"] = [$"No source has the id '{absorbedId}'."] }), Touched.None);
+        }
+
+        if (absorbed.MergedInto is { } into)
+        {
+            // The same merge asked again (a retried request) is done already.
+            return into == survivor.Id
+                ? (LedgerOutcome<string>.Ok(survivor.Id), Touched.None)
+                : (MergeConflict($"Source '{absorbed.Id}' was already merged into '{into}'."), Touched.None);
+        }
+
+        // The absorbed record as its stream holds it, merges into it included. The marker below is
+        // appended with the version read here, so a claim committed to the stream meanwhile (which
+        // this copy would lack) makes the merge a conflict, decided again with the claim in it.
+        var stream = StreamKeys.Source(absorbed.Id);
+        var stored = await session.Events.FetchStreamAsync(stream, token: cancellationToken);
+        var ledger = new Ledger();
+        foreach (var e in stored.Select(e => e.Data).OfType<IReliabilityEvent>())
+        {
+            ledger.Apply(e);
+        }
+
+        var claims = ledger.ClaimsBy(absorbed.Id);
+        var propositionIds = claims.Select(c => c.PropositionId).Distinct(StringComparer.Ordinal).ToList();
+        var handles = absorbed.Handles.Select(h => new SourceHandle(h.Platform, h.Handle)).ToList();
+        var copied = new SourceAbsorbed(
+            survivor.Id, absorbed.Id, reason, now, handles,
+            [.. propositionIds.Select(ledger.FindProposition).OfType<Proposition>()],
+            [.. claims],
+            [.. claims.SelectMany(c => ledger.CorrectionsOf(c.Id))],
+            [.. propositionIds.SelectMany(ledger.ResolutionsOf)],
+            [.. ledger.ExternalRatingsOf(absorbed.Id).Select(r => new ExternalRatingRecorded(absorbed.Id, r.Rater, r.Rating, r.Url, r.At))]);
+        session.Events.Append(stream, (stored.Count == 0 ? 0 : stored[^1].Version) + 1, new SourceMerged(absorbed.Id, survivor.Id, reason, now));
+        transaction.Touched.Sources.Add(absorbed.Id);
+        transaction.AppendToSource(survivor, copied);
+        var schema = session.DocumentStore.Options.Events.DatabaseSchemaName;
+        session.QueueSqlCommand($"update {schema}.mt_streams set type = ? where id = ?", StreamLocks.Merged, stream);
+
+        // Every claim document in one statement, not one write per claim: lookups by URL, the truth
+        // estimate, disputes and claim counts read the claims' source from these.
+        var claimTable = session.DocumentStore.Options.Schema.For<ClaimDocument>();
+        session.QueueSqlCommand(
+            $"update {claimTable} set data = jsonb_set(data, '{{SourceId}}', to_jsonb(?::text)) where data ->> 'SourceId' = ?", survivor.Id, absorbed.Id);
+        // Deletion checks announce what they find to the subscribers of the claim's source.
+        var watchTable = session.DocumentStore.Options.Schema.For<Watching.ClaimWatch>();
+        session.QueueSqlCommand(
+            $"update {watchTable} set data = jsonb_set(data, '{{SourceId}}', to_jsonb(?::text)) where data ->> 'SourceId' = ?", survivor.Id, absorbed.Id);
+        foreach (var handle in absorbed.Handles)
+        {
+            transaction.Changed(new HandleDocument { Id = StreamKeys.HandleKey(handle.Platform, handle.Handle), SourceId = survivor.Id });
+        }
+
+        survivor.Handles.AddRange(absorbed.Handles.Where(h => !survivor.Handles.Contains(h)));
+        survivor.SearchText = SearchText(survivor.Name, survivor.Handles);
+        survivor.Topics.AddRange(absorbed.Topics.Where(t => !survivor.Topics.Contains(t)).ToList());
+        // The raters' standing words, decided as the ledger decides them when it applies the copy
+        // (which carries standing words only: a withdrawal of a word the survivor never had is nothing).
+        foreach (var word in absorbed.ExternalRatings.Where(r => r.Rating is not null))
+        {
+            var standing = survivor.ExternalRatings.FirstOrDefault(r => r.Rater == word.Rater);
+            if (standing is null || RaterWords.Replaces(word.ToWord(survivor.Id), standing.ToWord(survivor.Id)))
+            {
+                survivor.ExternalRatings.RemoveAll(r => r.Rater == word.Rater);
+                survivor.ExternalRatings.Add(word);
+            }
+        }
+
+        survivor.ExternalRatings.Sort((a, b) => string.CompareOrdinal(a.Rater, b.Rater));
+        survivor.RecordedRatingWords.AddRange(absorbed.RecordedRatingWords.Where(w => !survivor.RecordedRatingWords.Contains(w)).ToList());
+        survivor.RefreshRatedOtherwise();
+        transaction.Changed(survivor);
+        (absorbed.MergedInto, absorbed.Handles, absorbed.SearchText) = (survivor.Id, [], "");
+        transaction.Changed(absorbed);
+
+        // Articles citing the absorbed source cite the survivor now: their band alerts follow its score.
+        var citing = await session.Query<ArticleDocument>()
+            .Where(a => a.Sources.Any(cited => cited.SourceId == absorbed.Id || cited.SourceId == survivor.Id))
+            .ToListAsync(cancellationToken);
+        foreach (var article in citing.Where(a => a.Sources.Exists(cited => cited.SourceId == absorbed.Id)))
+        {
+            var earliest = article.Sources.Where(c => c.SourceId == absorbed.Id || c.SourceId == survivor.Id).MinBy(c => c.CitedAt)!;
+            article.Sources.RemoveAll(c => c.SourceId == absorbed.Id || c.SourceId == survivor.Id);
+            article.Sources.Add(new CitedSource { SourceId = survivor.Id, Band = earliest.Band, CitedAt = earliest.CitedAt });
+            transaction.Changed(article);
+        }
+
+        // Truth discovery counts the claims by their source: read again, they are one source's.
+        transaction.Touched.Claims.UnionWith(claims.Select(c => c.Id));
+        transaction.Touched.Posts.UnionWith(claims.Select(c => UrlKeys.Of(c.Url)).OfType<string>());
+        WebhookOutbox.Add(session, new WebhookEvent("source.merged", new { sourceId = survivor.Id, absorbedId = absorbed.Id, reason, claims = claims.Count, at = now })
+        {
+            SourceIds = [survivor.Id, absorbed.Id],
+            ArticleIds = [.. citing.Select(a => a.Id).Order(StringComparer.Ordinal)],
+            OccurredAt = now,
+        }, now);
+        transaction.Flush();
+        return (LedgerOutcome<string>.Ok(survivor.Id), transaction.Touched);
+    }
+
+    private static LedgerOutcome<string> MergeConflict(string detail) => new(null, LedgerFailure.Conflict, Detail: detail);
 
     /// <summary>
     /// Changes what the desk says a source is: its name, kind or interested-party flag (null: kept).
@@ -259,7 +389,7 @@ internal static class SourceWrite
     {
         var others = known.Where(h => h.SourceId != sourceId).Select(h => $"{h.Id} belongs to source '{h.SourceId}'");
         return new LedgerOutcome<string>(null, LedgerFailure.Conflict, Detail:
-            $"{string.Join("; ", others)}. A handle belongs to one source, and the record does not merge sources.");
+            $"{string.Join("; ", others)}. A handle belongs to one source; when both are one source, an editor merges them (POST /v1/sources/{{id}}/merge).");
     }
 
     // registeredAt is no later than the source's first claim, so a score as of any time that

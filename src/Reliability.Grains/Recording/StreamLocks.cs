@@ -14,8 +14,19 @@ namespace Reliability.Grains.Recording;
 /// yet (this is its first statement), and every commit takes its streams in the same order, so the
 /// wait cannot deadlock.
 /// </summary>
+/// <remarks>
+/// A merge marks the absorbed source's stream row (its <c>type</c>, see <see cref="Merged"/>) in the
+/// transaction that repoints the source's handles and claims. A commit that decided to append to
+/// that stream before the merge committed reads the mark here, on the row it waited for (the row's
+/// latest version, which a joined table would not give it), and is refused as a conflict: decided
+/// again, it finds the survivor through the repointed handle or the absorbed source's document.
+/// Without it the claim landed in a stream no source answers for any more.
+/// </remarks>
 internal static class StreamLocks
 {
+    /// <summary>The <c>type</c> of an absorbed source's stream row: nothing may be appended to it any more.</summary>
+    public const string Merged = "merged-source";
+
     /// <summary>The streams a commit appends to: those it appends itself and those appended through Marten.</summary>
     public static string[] Of(StreamAppends own, IEnumerable<StreamAction> marten)
     {
@@ -47,14 +58,29 @@ internal static class StreamLocks
         // Each row as one JSON text: Marten reads rows of several plain columns, or of JSON, as documents.
         var rows = await session.AdvancedSql.QueryAsync<string>(
             $"""
-            select jsonb_build_object('Id', id, 'Version', version)::text
+            select jsonb_build_object('Id', id, 'Version', version, 'Type', type)::text
             from {session.DocumentStore.Options.Events.DatabaseSchemaName}.mt_streams where id = any(?) order by id for no key update
             """,
             cancellationToken,
             // One parameter, the array: passed bare, the ids would be taken as one parameter each.
             [streams]);
-        return rows.Select(r => JsonSerializer.Deserialize<LockedStream>(r)!).ToDictionary(r => r.Id, r => r.Version, StringComparer.Ordinal);
+        var locked = rows.Select(r => JsonSerializer.Deserialize<LockedStream>(r)!).ToList();
+        if (locked.FirstOrDefault(r => r.Type == Merged) is { } merged)
+        {
+            throw new StreamMergedException(merged.Id);
+        }
+
+        return locked.ToDictionary(r => r.Id, r => r.Version, StringComparer.Ordinal);
     }
 
-    private sealed record LockedStream(string Id, long Version);
+    private sealed record LockedStream(string Id, long Version, string? Type);
+}
+
+/// <summary>
+/// A commit meant to append to the stream of a source merged into another meanwhile: a conflict, so
+/// the command is decided again on what is now stored (see <see cref="WriteConflicts"/>).
+/// </summary>
+public sealed class StreamMergedException(string stream) : Exception($"The stream '{stream}' belongs to a source merged into another.")
+{
+    public string Stream => stream;
 }

@@ -19,6 +19,8 @@ internal static class WriteConflicts
                 case ExistingStreamIdCollisionException:
                 case JasperFx.Events.EventStreamUnexpectedMaxEventIdException:
                 case JasperFx.ConcurrencyException:
+                // A source merged into another after the command read it: decided again, it finds the survivor.
+                case StreamMergedException:
                 case PostgresException { SqlState: PostgresErrorCodes.UniqueViolation }:
                 // Two commits creating the same new streams in opposite orders: PostgreSQL aborts one of them.
                 case PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure }:

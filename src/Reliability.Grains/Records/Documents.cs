@@ -29,6 +29,12 @@ public sealed class SourceDocument
     public string Grade { get; set; } = "F";
     public DateTimeOffset RegisteredAt { get; set; }
 
+    /// <summary>
+    /// The source this one was merged into; null while it stands on its own. A merged source is left
+    /// out of listings and searches, and writes naming it are made to the source it was merged into.
+    /// </summary>
+    public string? MergedInto { get; set; }
+
     /// <summary>Lower-cased name and handles, for the search box.</summary>
     public string SearchText { get; set; } = "";
 

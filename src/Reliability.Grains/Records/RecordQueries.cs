@@ -45,21 +45,26 @@ public sealed class RecordQueries(IDocumentStore store)
     /// <summary>
     /// The articles citing any of a source's claims, each with those claims, in no particular order;
     /// null when no source has the id. Two indexed reads: the source's claims, then the articles
-    /// citing any of them (<see cref="ArticleDocument.CitedClaimIds"/>'s column).
+    /// citing any of them (<see cref="ArticleDocument.CitedClaimIds"/>'s column). A source merged
+    /// into another has no claims of its own any more: the answer names the survivor instead.
     /// </summary>
-    public async Task<IReadOnlyList<(ArticleDocument Article, IReadOnlyList<string> ClaimIds)>?> ArticlesCitingSourceAsync(
-        string sourceId, CancellationToken cancellationToken = default)
+    public async Task<CitingArticlesOfSource?> ArticlesCitingSourceAsync(string sourceId, CancellationToken cancellationToken = default)
     {
         await using var session = store.QuerySession();
-        if (await session.LoadAsync<SourceDocument>(sourceId, cancellationToken) is null)
+        if (await session.LoadAsync<SourceDocument>(sourceId, cancellationToken) is not { } source)
         {
             return null;
+        }
+
+        if (source.MergedInto is { } survivor)
+        {
+            return new CitingArticlesOfSource(survivor, []);
         }
 
         var claims = (await session.Query<ClaimDocument>().Where(c => c.SourceId == sourceId).Select(c => c.Id).ToListAsync(cancellationToken))
             .ToHashSet(StringComparer.Ordinal);
         var articles = await ArticleWrite.CitingAnyAsync(session, claims, cancellationToken);
-        return [.. articles.Select(a => (a, (IReadOnlyList<string>)[.. a.CitedClaimIds.Where(claims.Contains)]))];
+        return new CitingArticlesOfSource(null, [.. articles.Select(a => (a, (IReadOnlyList<string>)[.. a.CitedClaimIds.Where(claims.Contains)]))]);
     }
 
     /// <summary>Claims whose URL has one of these keys (see <see cref="UrlKeys"/>).</summary>
@@ -105,7 +110,8 @@ public sealed class RecordQueries(IDocumentStore store)
         string? query, string? band, string? topic, int limit, CancellationToken cancellationToken = default, bool ratedOtherwise = false)
     {
         await using var session = store.QuerySession();
-        IQueryable<SourceDocument> sources = session.Query<SourceDocument>();
+        // A source merged into another is listed as that one.
+        IQueryable<SourceDocument> sources = session.Query<SourceDocument>().Where(s => s.MergedInto == null);
         if (!string.IsNullOrWhiteSpace(query))
         {
             var needle = query.Trim().ToLowerInvariant();
@@ -163,9 +169,15 @@ public sealed class RecordQueries(IDocumentStore store)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(propositionsPerRead, 1);
         await using var session = store.QuerySession();
-        if (await session.LoadAsync<SourceDocument>(sourceId, cancellationToken) is null)
+        if (await session.LoadAsync<SourceDocument>(sourceId, cancellationToken) is not { } source)
         {
             return null;
+        }
+
+        // Its claims are the survivor's now: it has no record of its own to weigh.
+        if (source.MergedInto is { } survivor)
+        {
+            return new SourceDisputes(0, [], new Dictionary<string, SourceDocument>(StringComparer.Ordinal)) { MergedInto = survivor };
         }
 
         // Only the fields a dispute needs come back: a source's claims can number tens of thousands.
@@ -232,4 +244,11 @@ public sealed record SourceClaimCount(string SourceId, int Claims);
 /// still stands on, its record against each source it disputed with, and those sources' documents.
 /// </summary>
 public sealed record SourceDisputes(
-    int ConfirmedPropositions, IReadOnlyList<OpponentRecord> Opponents, IReadOnlyDictionary<string, SourceDocument> OpponentDocuments);
+    int ConfirmedPropositions, IReadOnlyList<OpponentRecord> Opponents, IReadOnlyDictionary<string, SourceDocument> OpponentDocuments)
+{
+    /// <summary>The source it was merged into, when it was: then it has no disputes of its own.</summary>
+    public string? MergedInto { get; init; }
+}
+
+/// <summary>The articles citing a source's claims, with those claims; or the source it was merged into.</summary>
+public sealed record CitingArticlesOfSource(string? MergedInto, IReadOnlyList<(ArticleDocument Article, IReadOnlyList<string> ClaimIds)> Articles);

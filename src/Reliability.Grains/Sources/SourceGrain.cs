@@ -18,6 +18,12 @@ namespace Reliability.Grains.Sources;
 /// provisional evidence from the truth estimate; a score as of a past time uses the resolutions
 /// known then, so it is a pure replay of the stream up to that time.
 /// </summary>
+/// <remarks>
+/// A source that took another over holds the other's record because the merge copied it into this
+/// stream, as one <see cref="SourceAbsorbed"/> event at the merge's time; the grain never reads the
+/// absorbed source's stream. So this stream alone is still the whole history, a snapshot of it is
+/// still a prefix of it, and as of a time before the merge the source is what it was then.
+/// </remarks>
 public sealed partial class SourceGrain(
     EventStreams streams, IDocumentStore store, TimeProvider clock, ScoringPolicies policies,
     IOptions<RecordOptions> options, ILogger<SourceGrain> logger, RecordEventHub hub, TruthEstimates truth, ActiveStreams active,
@@ -162,7 +168,7 @@ public sealed partial class SourceGrain(
 
         // A source whose score someone has read announces its new score now, not on the next read;
         // a source nobody looked at is not scored just to be announced.
-        if (_live is not null && StreamVersion != before)
+        if (_live is not null && StreamVersion != before && Standing() is not null)
         {
             await LiveAsync();
         }
@@ -171,7 +177,7 @@ public sealed partial class SourceGrain(
     public async Task<ScoreSummary?> RefreshAsync()
     {
         await LoadAsync();
-        if (_ledger.FindSource(SourceId) is null)
+        if (Standing() is null)
         {
             return null;
         }
@@ -182,7 +188,7 @@ public sealed partial class SourceGrain(
     public async Task<SourceProfile?> GetProfileAsync()
     {
         await LoadAsync();
-        if (_ledger.FindSource(SourceId) is not { } source)
+        if (Standing() is not { } source)
         {
             return null;
         }
@@ -194,9 +200,27 @@ public sealed partial class SourceGrain(
     public async Task<SourceProfile?> GetProfileAsOfAsync(DateTimeOffset asOf)
     {
         await LoadAsync();
+        if (_ledger.MergedInto(SourceId) is not null)
+        {
+            return null;
+        }
+
         var then = Ledger.Replay(_events, asOf);
         return then.FindSource(SourceId) is { } source ? ProfileOf(then, source, ScoreAsOf(asOf)) : null;
     }
+
+    public async Task<string?> GetMergedIntoAsync()
+    {
+        await LoadAsync();
+        return _ledger.MergedInto(SourceId);
+    }
+
+    /// <summary>
+    /// The source, while it answers for itself: one merged into another (see <see cref="SourceMerged"/>)
+    /// is answered as unknown, its whole record included, and callers are sent to the survivor
+    /// (<see cref="GetMergedIntoAsync"/>), which holds that record from the merge on.
+    /// </summary>
+    private Source? Standing() => _ledger.MergedInto(SourceId) is null ? _ledger.FindSource(SourceId) : null;
 
     private SourceProfile ProfileOf(Ledger ledger, Source source, SourceScore score)
     {
@@ -212,7 +236,7 @@ public sealed partial class SourceGrain(
     public async Task<ScoreView?> GetScoreAsync(DateTimeOffset? asOf, string? topic)
     {
         await LoadAsync();
-        if (_ledger.FindSource(SourceId) is null)
+        if (Standing() is null)
         {
             return null;
         }
@@ -253,7 +277,7 @@ public sealed partial class SourceGrain(
     public async Task<ExplanationView?> ExplainAsync(DateTimeOffset? asOf, int? top = null)
     {
         await LoadAsync();
-        if (_ledger.FindSource(SourceId) is null)
+        if (Standing() is null)
         {
             return null;
         }
@@ -275,7 +299,7 @@ public sealed partial class SourceGrain(
     public async Task<ScoreHistoryView?> GetHistoryAsync(int? maxPoints)
     {
         await LoadAsync();
-        if (_ledger.FindSource(SourceId) is null)
+        if (Standing() is null)
         {
             return null;
         }
@@ -289,7 +313,7 @@ public sealed partial class SourceGrain(
     public async Task<ClaimPage?> GetClaimsAsync(string? cursor, int limit)
     {
         await LoadAsync();
-        if (_ledger.FindSource(SourceId) is null)
+        if (Standing() is null)
         {
             return null;
         }
@@ -314,7 +338,7 @@ public sealed partial class SourceGrain(
     public async Task<ClaimView?> GetClaimAsync(string claimId)
     {
         await LoadAsync();
-        if (_ledger.FindClaim(claimId) is not { } claim || claim.SourceId != SourceId)
+        if (Standing() is null || _ledger.FindClaim(claimId) is not { } claim || claim.SourceId != SourceId)
         {
             return null;
         }
@@ -325,7 +349,7 @@ public sealed partial class SourceGrain(
     public async Task<SourceLookup?> LookupAsync(IReadOnlyList<string> claimIds, int everyClaimUpTo, DateTimeOffset? asOf)
     {
         await LoadAsync();
-        if (_ledger.FindSource(SourceId) is not { } current)
+        if (Standing() is not { } current)
         {
             return null;
         }

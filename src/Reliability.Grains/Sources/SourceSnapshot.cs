@@ -73,6 +73,8 @@ public sealed class SnapshotEvent
     public CorrectionRecorded? CorrectionRecorded { get; set; }
     public PropositionResolved? PropositionResolved { get; set; }
     public CitationRecorded? CitationRecorded { get; set; }
+    public SourceMerged? SourceMerged { get; set; }
+    public SourceAbsorbed? SourceAbsorbed { get; set; }
 
     public static SnapshotEvent Of(IReliabilityEvent e) => e switch
     {
@@ -86,12 +88,14 @@ public sealed class SnapshotEvent
         CorrectionRecorded x => new() { CorrectionRecorded = x },
         PropositionResolved x => new() { PropositionResolved = x },
         CitationRecorded x => new() { CitationRecorded = x },
+        SourceMerged x => new() { SourceMerged = x },
+        SourceAbsorbed x => new() { SourceAbsorbed = x },
         _ => throw new InvalidOperationException($"No snapshot field for {e.GetType().Name}"),
     };
 
     // A method, not a property: the document serializer would write a property out as an extra field.
     public IReliabilityEvent ToEvent() =>
         (IReliabilityEvent?)SourceRegistered ?? SourceHandleAdded ?? SourceHandleRemoved ?? SourceAmended ?? ExternalRatingRecorded ?? PropositionOpened ?? ClaimRecorded
-        ?? CorrectionRecorded ?? PropositionResolved ?? (IReliabilityEvent?)CitationRecorded
+        ?? CorrectionRecorded ?? PropositionResolved ?? CitationRecorded ?? SourceMerged ?? (IReliabilityEvent?)SourceAbsorbed
         ?? throw new InvalidOperationException("An empty snapshot entry");
 }

@@ -169,6 +169,11 @@ public sealed class LedgerTests
         Resolved("acharane", "JNIM took the base", 3, revision: 2),
         Unresolvable("dioura", 4),
         new CitationRecorded(new Citation("https://news.example/a", Day(1), ["c"], ["https://x.example/c"])),
+        new SourceMerged("fama-telegram", "fama", "the same press office", Day(5)),
+        new SourceAbsorbed(
+            "fama", "fama-telegram", null, Day(5), [new SourceHandle("telegram", "fama_dirpa")], [Proposition("dioura").Proposition],
+            [Claim("t1", "dioura", "yes", 2, source: "fama-telegram").Claim], [Retraction("t1r", "t1", 3).Correction],
+            [Resolved("dioura", "no", 4).Resolution], [new ExternalRatingRecorded("fama-telegram", "mbfc", "mixed", null, Day(4))]),
     ];
 
     [Theory]

@@ -1,0 +1,354 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Reliability.Grains.Recording;
+using Reliability.Infrastructure.Security;
+
+namespace Reliability.Api.Tests;
+
+/// <summary>
+/// A channel the desk first met through its claims turns out to be the army's press office, already
+/// on record: the army's source takes the channel's over, through the public API.
+/// </summary>
+public sealed class SourceMergeTests(SourceMergeTests.Api api) : IClassFixture<SourceMergeTests.Api>
+{
+    public sealed class Api() : EditorApi("merge");
+
+    private const string Repelled = "army repelled the attack";
+    private const string Taken = "JNIM took the base";
+
+    private HttpClient Client => api.Editor;
+
+    private static string Tag() => Guid.NewGuid().ToString("N")[..10];
+
+    private static object Claim(string? sourceId, string? channel, string question, string option, string publishedAt, string? url = null) => new
+    {
+        id = $"claim-{Guid.NewGuid():N}"[..24],
+        sourceId,
+        handle = channel is null ? null : new { platform = "telegram", handle = channel },
+        proposition = new { question, options = new[] { Repelled, Taken }, topics = new[] { "military" } },
+        option,
+        publishedAt,
+        url,
+    };
+
+    private async Task<JsonElement[]> PostClaimsAsync(params object[] claims)
+    {
+        using var response = await Client.PostAsJsonAsync("/v1/claims", new { claims });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var items = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items").EnumerateArray().ToArray();
+        Assert.All(items, i => Assert.Equal("accepted", i.GetProperty("status").GetString()));
+        return items;
+    }
+
+    private async Task ResolveAsync(string propositionId, string option) =>
+        (await Client.PutAsJsonAsync($"/v1/propositions/{propositionId}/resolution", new { option, evidence = new[] { "https://example.org/imagery" } }))
+            .EnsureSuccessStatusCode();
+
+    private Task<HttpResponseMessage> MergeAsync(string survivor, object body) => Client.PostAsJsonAsync($"/v1/sources/{survivor}/merge", body);
+
+    /// <summary>The army's source, registered by the desk with its handle on X.</summary>
+    private async Task<string> RegisterArmyAsync(string tag)
+    {
+        var id = $"army-{tag}";
+        (await Client.PostAsJsonAsync("/v1/sources", new
+        {
+            id, name = $"Army press office {tag}", kind = "official-body", interestedParty = true, handles = new[] { new { platform = "x", handle = $"army_{tag}" } },
+        })).EnsureSuccessStatusCode();
+        return id;
+    }
+
+    [Fact]
+    public async Task The_survivor_takes_over_the_absorbed_sources_claims_handles_score_and_ratings()
+    {
+        var tag = Tag();
+        var army = await RegisterArmyAsync(tag);
+        var channel = $"chan_{tag}";
+        var items = await PostClaimsAsync(
+            Claim(army, null, $"Who held Acharane? {tag}", Repelled, "2023-09-20T12:00:00Z", $"https://x.com/army_{tag}/status/1"),
+            Claim(null, channel, $"Who held Boni? {tag}", Taken, "2023-09-21T12:00:00Z", $"https://t.me/{channel}/1"),
+            Claim(null, channel, $"Who held Tessit? {tag}", Taken, "2023-09-22T12:00:00Z", $"https://t.me/{channel}/2"));
+        var absorbed = items[1].GetProperty("sourceId").GetString()!;
+        Assert.NotEqual(army, absorbed);
+        // The army's claim turns out wrong, the channel's two right.
+        foreach (var item in items)
+        {
+            await ResolveAsync(item.GetProperty("propositionId").GetString()!, Taken);
+        }
+
+        (await Client.PutAsJsonAsync($"/v1/sources/{absorbed}/external-ratings/mbfc", new { rating = "high" })).EnsureSuccessStatusCode();
+        var scoreBefore = await ScoreAsync(army);
+        var armyEvents = await CountEventsAsync($"source:{army}");
+        var absorbedEvents = await CountEventsAsync($"source:{absorbed}");
+        var beforeMerge = DateTimeOffset.UtcNow;
+        await Task.Delay(TimeSpan.FromMilliseconds(50));
+
+        using var merged = await MergeAsync(army, new { absorb = absorbed, reason = "The channel is the army's press office on Telegram." });
+        Assert.Equal(HttpStatusCode.OK, merged.StatusCode);
+        var profile = await merged.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(army, profile.GetProperty("id").GetString());
+        Assert.Equal(3, profile.GetProperty("claimCount").GetInt32());
+        Assert.Equal([$"telegram:{channel}", $"x:army_{tag}"], Handles(profile).Order(StringComparer.Ordinal));
+        Assert.Contains(profile.GetProperty("externalRatings").EnumerateArray(), r => r.GetProperty("rater").GetString() == "mbfc");
+        // One event in each stream; every claim document names the survivor.
+        Assert.Equal(armyEvents + 1, await CountEventsAsync($"source:{army}"));
+        Assert.Equal(absorbedEvents + 1, await CountEventsAsync($"source:{absorbed}"));
+        Assert.Equal(0, await CountAsync("select count(*) from reliability.mt_doc_claimdocument where data ->> 'SourceId' = @id", absorbed));
+        Assert.Equal(3, await CountAsync("select count(*) from reliability.mt_doc_claimdocument where data ->> 'SourceId' = @id", army));
+
+        // Two confirmed claims joined one refuted one.
+        Assert.True(await ScoreAsync(army) > scoreBefore, "the survivor's score rises with the absorbed confirmed claims");
+        var explanation = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{army}/explanation");
+        Assert.Equal(3, explanation.GetProperty("contributions").GetArrayLength());
+        var claims = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{army}/claims");
+        Assert.Equal(3, claims.GetProperty("claims").GetArrayLength());
+
+        // Lookups of the channel's posts and of its handle name the survivor.
+        using (var byUrl = await Client.PostAsJsonAsync("/v1/lookup", new { urls = new[] { $"https://t.me/{channel}/1" } }))
+        {
+            Assert.Equal(army, (await byUrl.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items")[0].GetProperty("source").GetProperty("id").GetString());
+        }
+
+        using (var byHandle = await Client.PostAsJsonAsync("/v1/lookup", new { handles = new[] { new { platform = "telegram", handle = channel } } }))
+        {
+            Assert.Equal(army, (await byHandle.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items")[0].GetProperty("source").GetProperty("id").GetString());
+        }
+
+        // The listing and its search show the survivor only, found by the channel's handle too.
+        var listed = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources?query={channel}");
+        Assert.Equal([army], listed.EnumerateArray().Select(s => s.GetProperty("id").GetString()));
+        Assert.DoesNotContain((await Client.GetFromJsonAsync<JsonElement>("/v1/sources?limit=1000")).EnumerateArray(), s => s.GetProperty("id").GetString() == absorbed);
+
+        // As of before the merge, the survivor is the source it was then.
+        var then = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{army}?asOf={Stamp(beforeMerge)}");
+        Assert.Equal(1, then.GetProperty("claimCount").GetInt32());
+        Assert.Equal([$"x:army_{tag}"], Handles(then));
+        Assert.Empty(then.GetProperty("externalRatings").EnumerateArray());
+        var explainedThen = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{army}/explanation?asOf={Stamp(beforeMerge)}");
+        Assert.Equal(1, explainedThen.GetProperty("contributions").GetArrayLength());
+
+        // Later claims by the channel's handle, or naming the absorbed source, are the survivor's.
+        var later = await PostClaimsAsync(
+            Claim(null, channel, $"Who held Ber? {tag}", Taken, "2023-09-23T12:00:00Z", $"https://t.me/{channel}/3"),
+            Claim(absorbed, null, $"Who held Lere? {tag}", Taken, "2023-09-24T12:00:00Z"));
+        Assert.All(later, item => Assert.Equal(army, item.GetProperty("sourceId").GetString()));
+        Assert.Equal(absorbedEvents + 1, await CountEventsAsync($"source:{absorbed}"));
+        Assert.Equal(5, (await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{army}")).GetProperty("claimCount").GetInt32());
+
+        // The absorbed source's claims are the survivor's to correct, and read as its own.
+        var absorbedClaim = items[1].GetProperty("id").GetString()!;
+        (await Client.PostAsJsonAsync($"/v1/claims/{absorbedClaim}/corrections", new { kind = "retracted", at = DateTimeOffset.UtcNow })).EnsureSuccessStatusCode();
+        var corrected = await Client.GetFromJsonAsync<JsonElement>($"/v1/claims/{absorbedClaim}");
+        Assert.Equal(army, corrected.GetProperty("sourceId").GetString());
+        Assert.Equal(absorbedEvents + 1, await CountEventsAsync($"source:{absorbed}"));
+
+        // The same merge asked again is done already: the same answer, nothing written.
+        using var again = await MergeAsync(army, new { absorb = absorbed });
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal(army, (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString());
+        Assert.Equal(absorbedEvents + 1, await CountEventsAsync($"source:{absorbed}"));
+        Assert.Equal(armyEvents + 4, await CountEventsAsync($"source:{army}"));
+    }
+
+    [Fact]
+    public async Task The_absorbed_source_and_its_reads_redirect_to_the_survivor()
+    {
+        var tag = Tag();
+        var army = await RegisterArmyAsync(tag);
+        var channel = $"chan_{tag}";
+        var absorbed = (await PostClaimsAsync(Claim(null, channel, $"Who held Boni? {tag}", Taken, "2023-09-21T12:00:00Z")))[0].GetProperty("sourceId").GetString()!;
+        (await MergeAsync(army, new { absorb = absorbed })).EnsureSuccessStatusCode();
+
+        using var direct = NotFollowingRedirects();
+        foreach (var read in new[] { "", "/score", "/score?asOf=2023-09-30T00:00:00Z", "/explanation?top=5", "/history", "/claims?limit=10", "/disputes", "/articles?limit=3" })
+        {
+            using var response = await direct.GetAsync($"/v1/sources/{absorbed}{read}");
+            Assert.Equal(HttpStatusCode.PermanentRedirect, response.StatusCode);
+            Assert.Equal($"/v1/sources/{army}{read}", response.Headers.Location?.OriginalString);
+        }
+
+        // Followed, the redirect gives the survivor. (Clients drop an Authorization header on a
+        // redirect, so the key is sent again, as a client following it by hand does.)
+        using (var moved = await direct.GetAsync($"/v1/sources/{absorbed}"))
+        {
+            Assert.Equal(army, (await direct.GetFromJsonAsync<JsonElement>(moved.Headers.Location)).GetProperty("id").GetString());
+        }
+
+        // An unknown source is still a plain 404.
+        using var unknown = await direct.GetAsync($"/v1/sources/unknown-{tag}/score");
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal("application/problem+json", unknown.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task Bad_merges_are_refused_with_problems_and_change_nothing()
+    {
+        var tag = Tag();
+        var army = await RegisterArmyAsync(tag);
+        var other = await RegisterArmyAsync(Tag());
+        var channel = $"chan_{tag}";
+        var absorbed = (await PostClaimsAsync(Claim(null, channel, $"Who held Boni? {tag}", Taken, "2023-09-21T12:00:00Z")))[0].GetProperty("sourceId").GetString()!;
+        var second = (await PostClaimsAsync(Claim(null, $"second_{tag}", $"Who held Ber? {tag}", Repelled, "2023-09-22T12:00:00Z")))[0].GetProperty("sourceId").GetString()!;
+        (await MergeAsync(other, new { absorb = second })).EnsureSuccessStatusCode();
+        var streams = new[] { army, other, absorbed, second };
+        var counts = await Task.WhenAll(streams.Select(s => CountEventsAsync($"source:{s}")));
+        var absorbedClaims = await CountAsync("select count(*) from reliability.mt_doc_claimdocument where data ->> 'SourceId' = @id", absorbed);
+        Assert.Equal(1, absorbedClaims);
+
+        var refused = new (string Survivor, object Body, HttpStatusCode Status, string? Field)[]
+        {
+            (army, new { }, HttpStatusCode.BadRequest, "absorb"),
+            (army, new { absorb = "  " }, HttpStatusCode.BadRequest, "absorb"),
+            (army, new { absorb = army }, HttpStatusCode.BadRequest, "absorb"),
+            (army, new { absorb = $"unknown-{tag}" }, HttpStatusCode.BadRequest, "absorb"),
+            (army, new { absorb = absorbed, reason = new string('r', 501) }, HttpStatusCode.BadRequest, "reason"),
+            ($"unknown-{tag}", new { absorb = absorbed }, HttpStatusCode.NotFound, null),
+            // Already absorbed by another source.
+            (army, new { absorb = second }, HttpStatusCode.Conflict, null),
+            // Merging into a source that was itself absorbed.
+            (second, new { absorb = absorbed }, HttpStatusCode.Conflict, null),
+        };
+        foreach (var (survivor, body, status, field) in refused)
+        {
+            using var response = await MergeAsync(survivor, body);
+            Assert.Equal(status, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            if (field is not null)
+            {
+                Assert.True((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty(field, out _), $"{survivor} {field}");
+            }
+        }
+
+        // Contributors may not merge.
+        using (var contributor = await api.Factory.CreateClientAsync(ApiKeyRole.Contributor))
+        {
+            using var forbidden = await contributor.PostAsJsonAsync($"/v1/sources/{army}/merge", new { absorb = absorbed });
+            Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
+        }
+
+        Assert.Equal(counts, await Task.WhenAll(streams.Select(s => CountEventsAsync($"source:{s}"))));
+        Assert.Equal(absorbedClaims, await CountAsync("select count(*) from reliability.mt_doc_claimdocument where data ->> 'SourceId' = @id", absorbed));
+        Assert.Equal(absorbed, (await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{absorbed}")).GetProperty("id").GetString());
+        Assert.Equal(1, await CountAsync("select count(*) from reliability.mt_doc_handledocument where data ->> 'SourceId' = @id", absorbed));
+    }
+
+    /// <summary>
+    /// A claim batch finds the channel's source by its handle; before it commits, the merge commits.
+    /// Appended after the merge, the claim would show under neither source: the batch must be decided
+    /// again, and land on the survivor.
+    /// </summary>
+    [Fact]
+    public async Task A_claim_decided_before_a_merge_commits_lands_on_the_survivor()
+    {
+        var tag = Tag();
+        var army = await RegisterArmyAsync(tag);
+        var channel = $"chan_{tag}";
+        var absorbed = (await PostClaimsAsync(Claim(null, channel, $"Who held Boni? {tag}", Taken, "2023-09-21T12:00:00Z")))[0].GetProperty("sourceId").GetString()!;
+        var absorbedEvents = await CountEventsAsync($"source:{absorbed}");
+
+        var interleaving = api.Factory.Services.GetRequiredService<CommitInterleaving>();
+        interleaving.Arm(async () => (await MergeAsync(army, new { absorb = absorbed })).EnsureSuccessStatusCode());
+        var item = (await PostClaimsAsync(Claim(null, channel, $"Who held Ber? {tag}", Taken, "2023-09-23T12:00:00Z", $"https://t.me/{channel}/9")))[0];
+
+        Assert.True(interleaving.Fired);
+        Assert.Equal(army, item.GetProperty("sourceId").GetString());
+        // The absorbed stream got the merge's marker and nothing after it.
+        Assert.Equal(absorbedEvents + 1, await CountEventsAsync($"source:{absorbed}"));
+        Assert.Equal(0, await CountAsync("select count(*) from reliability.mt_doc_claimdocument where data ->> 'SourceId' = @id", absorbed));
+        var claims = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{army}/claims");
+        Assert.Contains(claims.GetProperty("claims").EnumerateArray(), c => c.GetProperty("id").GetString() == item.GetProperty("id").GetString());
+        Assert.Equal(2, claims.GetProperty("claims").GetArrayLength());
+    }
+
+    /// <summary>
+    /// The other way round: the merge has read the absorbed source's stream when a claim by it
+    /// commits. Its copy of the record lacks that claim, so the merge is decided again with it.
+    /// </summary>
+    [Fact]
+    public async Task A_claim_committed_while_a_merge_is_decided_is_taken_over_with_the_rest()
+    {
+        var tag = Tag();
+        var army = await RegisterArmyAsync(tag);
+        var channel = $"chan_{tag}";
+        var absorbed = (await PostClaimsAsync(Claim(null, channel, $"Who held Boni? {tag}", Taken, "2023-09-21T12:00:00Z")))[0].GetProperty("sourceId").GetString()!;
+
+        var interleaving = api.Factory.Services.GetRequiredService<CommitInterleaving>();
+        string? late = null;
+        interleaving.Arm(async () =>
+            late = (await PostClaimsAsync(Claim(null, channel, $"Who held Ber? {tag}", Taken, "2023-09-23T12:00:00Z")))[0].GetProperty("id").GetString());
+        using var merged = await MergeAsync(army, new { absorb = absorbed });
+
+        Assert.True(interleaving.Fired);
+        Assert.Equal(HttpStatusCode.OK, merged.StatusCode);
+        Assert.Equal(2, (await merged.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("claimCount").GetInt32());
+        var claims = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{army}/claims");
+        Assert.Contains(claims.GetProperty("claims").EnumerateArray(), c => c.GetProperty("id").GetString() == late);
+    }
+
+    /// <summary>
+    /// The truth estimate counts who claims what by the claims' documents: once merged, the army and
+    /// its channel saying the same thing are one source, not two corroborating each other.
+    /// </summary>
+    [Fact]
+    public async Task The_truth_estimate_counts_the_merged_sources_as_one()
+    {
+        var tag = Tag();
+        var army = await RegisterArmyAsync(tag);
+        var channel = $"chan_{tag}";
+        var question = $"Who held Boni? {tag}";
+        var items = await PostClaimsAsync(
+            Claim(army, null, question, Repelled, "2023-09-21T09:00:00Z"),
+            Claim(null, channel, question, Repelled, "2023-09-21T12:00:00Z"));
+        var absorbed = items[1].GetProperty("sourceId").GetString()!;
+        await api.Factory.WaitForQuietTruthAsync();
+        Assert.False(await UncorroboratedAsync(army), "two sources said it");
+
+        (await MergeAsync(army, new { absorb = absorbed })).EnsureSuccessStatusCode();
+
+        // The estimate is recomputed at its own pace: asked again until it has caught up.
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!await UncorroboratedAsync(army))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the truth estimate still counts the absorbed source apart from the survivor");
+            await api.Factory.WaitForQuietTruthAsync();
+            await Task.Delay(TimeSpan.FromMilliseconds(200));
+        }
+
+        async Task<bool> UncorroboratedAsync(string sourceId)
+        {
+            var page = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}/claims");
+            return page.GetProperty("claims").EnumerateArray().All(c => c.GetProperty("uncorroborated").GetBoolean());
+        }
+    }
+
+    private HttpClient NotFollowingRedirects()
+    {
+        var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = Client.BaseAddress };
+        client.DefaultRequestHeaders.Authorization = Client.DefaultRequestHeaders.Authorization
+            ?? throw new InvalidOperationException("The editor's client sends no key.");
+        return client;
+    }
+
+    private static string Stamp(DateTimeOffset at) => Uri.EscapeDataString(at.ToString("O", CultureInfo.InvariantCulture));
+
+    private static List<string> Handles(JsonElement source) =>
+        [.. source.GetProperty("handles").EnumerateArray().Select(h => $"{h.GetProperty("platform").GetString()}:{h.GetProperty("handle").GetString()}")];
+
+    private async Task<double> ScoreAsync(string sourceId) =>
+        (await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}/score")).GetProperty("summary").GetProperty("score").GetDouble();
+
+    private Task<long> CountEventsAsync(string stream) =>
+        CountAsync("select count(*) from reliability.mt_events where stream_id = @id", stream);
+
+    private async Task<long> CountAsync(string sql, string id)
+    {
+        await using var connection = new NpgsqlConnection(api.Factory.ConnectionString);
+        await connection.OpenAsync();
+        await using var count = new NpgsqlCommand(sql, connection);
+        count.Parameters.AddWithValue("id", id);
+        return (long)(await count.ExecuteScalarAsync())!;
+    }
+}
