@@ -189,10 +189,13 @@ internal static class SourceWrite
         var claimTable = session.DocumentStore.Options.Schema.For<ClaimDocument>();
         session.QueueSqlCommand(
             $"update {claimTable} set data = jsonb_set(data, '{{SourceId}}', to_jsonb(?::text)) where data ->> 'SourceId' = ?", survivor.Id, absorbed.Id);
-        // Deletion checks announce what they find to the subscribers of the claim's source.
+        // Deletion checks announce what they find to the subscribers of the claim's source. Watches
+        // are versioned: a new version makes a check that loaded one before the merge a conflict
+        // (the check counts for nothing and comes due again), where it would store the old source back.
         var watchTable = session.DocumentStore.Options.Schema.For<Watching.ClaimWatch>();
         session.QueueSqlCommand(
-            $"update {watchTable} set data = jsonb_set(data, '{{SourceId}}', to_jsonb(?::text)) where data ->> 'SourceId' = ?", survivor.Id, absorbed.Id);
+            $"update {watchTable} set data = jsonb_set(data, '{{SourceId}}', to_jsonb(?::text)), mt_version = gen_random_uuid() where data ->> 'SourceId' = ?",
+            survivor.Id, absorbed.Id);
         foreach (var handle in absorbed.Handles)
         {
             transaction.Changed(new HandleDocument { Id = StreamKeys.HandleKey(handle.Platform, handle.Handle), SourceId = survivor.Id });
