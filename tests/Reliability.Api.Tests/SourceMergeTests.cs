@@ -324,6 +324,46 @@ public sealed class SourceMergeTests(SourceMergeTests.Api api) : IClassFixture<S
         }
     }
 
+    [Fact]
+    public async Task A_subscriber_hears_of_a_merge_once()
+    {
+        var tag = Tag();
+        var army = await RegisterArmyAsync(tag);
+        var absorbed = (await PostClaimsAsync(Claim(null, $"chan_{tag}", $"Who held Diafarabé? {tag}", Taken, "2023-09-21T12:00:00Z")))[0]
+            .GetProperty("sourceId").GetString()!;
+        // A guard against a hang, not a timing assertion: the events arrive long before it.
+        using var guard = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        using var subscriber = await api.Factory.CreateClientAsync(ApiKeyRole.Reader);
+        using var response = await subscriber.GetAsync("/v1/events", HttpCompletionOption.ResponseHeadersRead, guard.Token);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(guard.Token));
+        Assert.Equal(": subscribed", await reader.ReadLineAsync(guard.Token));
+
+        (await MergeAsync(army, new { absorb = absorbed, reason = "the channel is the army's" })).EnsureSuccessStatusCode();
+        // Asked again, the merge writes nothing and is no news: the next event is this later claim's.
+        (await MergeAsync(army, new { absorb = absorbed })).EnsureSuccessStatusCode();
+        await PostClaimsAsync(Claim(army, null, $"Who held Ténenkou? {tag}", Repelled, "2023-09-22T09:00:00Z"));
+
+        var heard = new List<(string Type, JsonElement Data)>();
+        string? type = null;
+        while (heard.Count == 0 || heard[^1].Type != "claims")
+        {
+            var line = await reader.ReadLineAsync(guard.Token) ?? throw new InvalidOperationException("The stream ended.");
+            if (line.StartsWith("event: ", StringComparison.Ordinal))
+            {
+                type = line["event: ".Length..];
+            }
+            else if (type is "source-merged" or "claims" && line.StartsWith("data: ", StringComparison.Ordinal))
+            {
+                heard.Add((type, JsonDocument.Parse(line["data: ".Length..]).RootElement));
+            }
+        }
+
+        var merged = Assert.Single(heard, h => h.Type == "source-merged").Data;
+        Assert.Equal(army, merged.GetProperty("sourceId").GetString());
+        Assert.Equal(absorbed, merged.GetProperty("absorbedId").GetString());
+        Assert.Equal("the channel is the army's", merged.GetProperty("reason").GetString());
+    }
+
     private HttpClient NotFollowingRedirects()
     {
         var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = Client.BaseAddress };

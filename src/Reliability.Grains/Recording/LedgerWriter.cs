@@ -150,9 +150,25 @@ public sealed partial class LedgerWriter(
         string sourceId, HandleView handle, string? reason, CancellationToken cancellationToken = default) =>
         WriteSourceAsync(session => SourceWrite.RemoveHandleAsync(session, sourceId, handle, reason, clock.GetUtcNow(), cancellationToken), cancellationToken);
 
-    public Task<LedgerOutcome<SourceProfile>> MergeSourcesAsync(
-        string survivorId, string absorbedId, string? reason, CancellationToken cancellationToken = default) =>
-        WriteSourceAsync(session => SourceWrite.MergeAsync(session, survivorId, absorbedId, reason, clock.GetUtcNow(), cancellationToken), cancellationToken);
+    public async Task<LedgerOutcome<SourceProfile>> MergeSourcesAsync(
+        string survivorId, string absorbedId, string? reason, CancellationToken cancellationToken = default)
+    {
+        var at = clock.GetUtcNow();
+        var merged = false;
+        var outcome = await WriteSourceAsync(async session =>
+        {
+            var written = await SourceWrite.MergeAsync(session, survivorId, absorbedId, reason, at, cancellationToken);
+            // The same merge asked again writes nothing, and is no news.
+            merged = written.Outcome.Succeeded && written.Touched.Sources.Contains(absorbedId);
+            return written;
+        }, cancellationToken);
+        if (merged)
+        {
+            hub.Publish("source-merged", new SourceMergedEvent(survivorId, absorbedId, reason, at));
+        }
+
+        return outcome;
+    }
 
     public Task<LedgerOutcome<SourceProfile>> AmendSourceAsync(
         string sourceId, string? name, string? kind, bool? interestedParty, CancellationToken cancellationToken = default) =>

@@ -4,8 +4,8 @@ using System.Threading.Channels;
 namespace Reliability.Grains.Records;
 
 /// <summary>
-/// What changed in the record, for live subscribers. Type is "claims", "correction", "resolution"
-/// or "score"; Data is serialized as the event's JSON.
+/// What changed in the record, for live subscribers. Type is "claims", "correction", "resolution",
+/// "score" or "source-merged"; Data is serialized as the event's JSON.
 /// </summary>
 public sealed record RecordEvent(string Type, object Data);
 
@@ -14,6 +14,9 @@ public sealed record ClaimsRecordedEvent(IReadOnlyList<string> ClaimIds, IReadOn
 public sealed record CorrectionEvent(string ClaimId, string SourceId, string Kind, DateTimeOffset At);
 
 public sealed record ResolutionEvent(string PropositionId, int Revision, string Verdict, string? Option, DateTimeOffset At);
+
+/// <summary>A source merged into another: from now on, what named <c>AbsorbedId</c> names <c>SourceId</c>.</summary>
+public sealed record SourceMergedEvent(string SourceId, string AbsorbedId, string? Reason, DateTimeOffset At);
 
 public sealed record ScoreEvent(string SourceId, double Score, double Lower, double Upper, string Band, string Grade, DateTimeOffset AsOf);
 
