@@ -289,6 +289,35 @@ public sealed class SourceMergeTests(SourceMergeTests.Api api) : IClassFixture<S
     }
 
     /// <summary>
+    /// A correction of the channel's claim decided just before the merge commits: it would have been
+    /// appended to the absorbed stream and stored the claim back under the channel. Decided again, it
+    /// lands on the survivor, and the claim stays the survivor's. (Two guards catch it: the stream's
+    /// merge mark, and the channel's listing, which the correction stores and the merge changed.)
+    /// </summary>
+    [Fact]
+    public async Task A_correction_decided_before_a_merge_commits_lands_on_the_survivor()
+    {
+        var tag = Tag();
+        var army = await RegisterArmyAsync(tag);
+        var channel = $"chan_{tag}";
+        var claim = (await PostClaimsAsync(Claim(null, channel, $"Who held Boni? {tag}", Taken, "2023-09-21T12:00:00Z")))[0];
+        var (claimId, absorbed) = (claim.GetProperty("id").GetString()!, claim.GetProperty("sourceId").GetString()!);
+        var absorbedEvents = await CountEventsAsync($"source:{absorbed}");
+
+        var interleaving = api.Factory.Services.GetRequiredService<CommitInterleaving>();
+        interleaving.Arm(async () => (await MergeAsync(army, new { absorb = absorbed })).EnsureSuccessStatusCode());
+        using var corrected = await Client.PostAsJsonAsync($"/v1/claims/{claimId}/corrections", new { kind = "retracted", at = "2023-09-22T08:00:00Z" });
+
+        Assert.True(interleaving.Fired);
+        Assert.Equal(HttpStatusCode.OK, corrected.StatusCode);
+        Assert.Equal(absorbedEvents + 1, await CountEventsAsync($"source:{absorbed}"));
+        Assert.Equal(0, await CountAsync("select count(*) from reliability.mt_doc_claimdocument where data ->> 'SourceId' = @id", absorbed));
+        var view = await Client.GetFromJsonAsync<JsonElement>($"/v1/claims/{claimId}");
+        Assert.Equal(army, view.GetProperty("sourceId").GetString());
+        Assert.Equal("retracted", view.GetProperty("status").GetString());
+    }
+
+    /// <summary>
     /// The truth estimate counts who claims what by the claims' documents: once merged, the army and
     /// its channel saying the same thing are one source, not two corroborating each other.
     /// </summary>
