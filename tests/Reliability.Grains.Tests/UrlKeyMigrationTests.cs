@@ -155,8 +155,9 @@ public sealed class UrlKeyMigrationTests() : RecordStoreTests("url_key_migration
         }
 
         var pass = Migration().MigrateAsync();
+        // The pass is the backend of this database that the holder's lock holds up.
         var waiting = await WaitForAsync(holder, transaction,
-            "select pid from pg_stat_activity where wait_event_type = 'Lock' and query like '%url_key_versions%' and pid <> pg_backend_pid()");
+            "select pid from pg_stat_activity where datname = current_database() and pg_backend_pid() = any(pg_blocking_pids(pid)) limit 1");
         await ScalarAsync(holder, transaction, $"select pg_terminate_backend({waiting})");
 
         var stopped = await Assert.ThrowsAnyAsync<Exception>(() => pass);
@@ -175,7 +176,8 @@ public sealed class UrlKeyMigrationTests() : RecordStoreTests("url_key_migration
 
     private static async Task<int> WaitForAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql)
     {
-        for (var attempt = 0; attempt < 300; attempt++)
+        // A guard against a hang on a busy machine, not a timing assertion.
+        for (var attempt = 0; attempt < 1_200; attempt++)
         {
             if (await ScalarAsync(connection, transaction, sql) is int pid)
             {
@@ -185,6 +187,8 @@ public sealed class UrlKeyMigrationTests() : RecordStoreTests("url_key_migration
             await Task.Delay(100);
         }
 
-        throw new TimeoutException("The pass never came to wait on the table.");
+        var others = await ScalarAsync(connection, transaction,
+            "select string_agg(concat_ws(' | ', pid, state, wait_event_type, wait_event, left(query, 120)), E'\n') from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()");
+        throw new TimeoutException($"The pass never came to wait on the table. This database's other sessions:\n{others}");
     }
 }
