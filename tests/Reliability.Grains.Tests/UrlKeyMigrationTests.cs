@@ -155,12 +155,20 @@ public sealed class UrlKeyMigrationTests() : RecordStoreTests("url_key_migration
         }
 
         var pass = Migration().MigrateAsync();
-        // The pass is the backend of this database that the holder's lock holds up.
-        var waiting = await WaitForAsync(holder, transaction,
-            "select pid from pg_stat_activity where datname = current_database() and pg_backend_pid() = any(pg_blocking_pids(pid)) limit 1");
-        await ScalarAsync(holder, transaction, $"select pg_terminate_backend({waiting})");
+        // Watched from a connection of its own: within a transaction, PostgreSQL answers every read of
+        // pg_stat_activity from the snapshot its first read took, which may predate the pass.
+        await using var observer = new NpgsqlConnection(ConnectionString);
+        await observer.OpenAsync();
+        var waiting = await WaitForAsync(observer,
+            $"""
+            select pid from pg_stat_activity
+            where datname = current_database() and backend_type = 'client backend' and {holder.ProcessID} = any(pg_blocking_pids(pid)) limit 1
+            """);
+        await ScalarAsync(observer, $"select pg_terminate_backend({waiting})");
 
-        var stopped = await Assert.ThrowsAnyAsync<Exception>(() => pass);
+        // A guard against a hang, not a timing assertion.
+        var stopped = await Assert.ThrowsAnyAsync<Exception>(() => pass.WaitAsync(TimeSpan.FromMinutes(2)));
+        Assert.IsNotType<TimeoutException>(stopped);
         // The server's word for why the pass stopped, not a second error from releasing the lock on a dead connection.
         Assert.Contains(ExceptionChain.Of(stopped).OfType<PostgresException>(), e => e.SqlState == PostgresErrorCodes.AdminShutdown);
 
@@ -168,18 +176,18 @@ public sealed class UrlKeyMigrationTests() : RecordStoreTests("url_key_migration
         Assert.Equal(0, await Migration().MigrateAsync().WaitAsync(TimeSpan.FromSeconds(30)));
     }
 
-    private static async Task<object?> ScalarAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql)
+    private static async Task<object?> ScalarAsync(NpgsqlConnection connection, string sql)
     {
-        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        await using var command = new NpgsqlCommand(sql, connection);
         return await command.ExecuteScalarAsync();
     }
 
-    private static async Task<int> WaitForAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql)
+    private static async Task<int> WaitForAsync(NpgsqlConnection connection, string sql)
     {
         // A guard against a hang on a busy machine, not a timing assertion.
         for (var attempt = 0; attempt < 1_200; attempt++)
         {
-            if (await ScalarAsync(connection, transaction, sql) is int pid)
+            if (await ScalarAsync(connection, sql) is int pid)
             {
                 return pid;
             }
@@ -187,8 +195,8 @@ public sealed class UrlKeyMigrationTests() : RecordStoreTests("url_key_migration
             await Task.Delay(100);
         }
 
-        var others = await ScalarAsync(connection, transaction,
-            "select string_agg(concat_ws(' | ', pid, state, wait_event_type, wait_event, left(query, 120)), E'\n') from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()");
+        var others = await ScalarAsync(connection,
+            "select string_agg(concat_ws(' | ', pid, state, wait_event_type, wait_event, left(query, 120)), E'\\n') from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()");
         throw new TimeoutException($"The pass never came to wait on the table. This database's other sessions:\n{others}");
     }
 }
