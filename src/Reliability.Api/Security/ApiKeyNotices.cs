@@ -1,6 +1,5 @@
 using Npgsql;
-using Polly;
-using Polly.Retry;
+using Reliability.Infrastructure.Database;
 using Reliability.Infrastructure.Security;
 
 namespace Reliability.Api.Security;
@@ -23,23 +22,8 @@ internal sealed partial class ApiKeyNotices(
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // Until it listens or the service stops: the wait doubles from a fifth of a second up to ten.
-        var connect = new ResiliencePipelineBuilder { TimeProvider = clock }
-            .AddRetry(new RetryStrategyOptions
-            {
-                MaxRetryAttempts = int.MaxValue,
-                BackoffType = DelayBackoffType.Exponential,
-                Delay = TimeSpan.FromMilliseconds(200),
-                MaxDelay = TimeSpan.FromSeconds(10),
-                UseJitter = true,
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException),
-                OnRetry = arguments =>
-                {
-                    LogListenRetry(logger, arguments.Outcome.Exception, arguments.AttemptNumber + 1);
-                    return default;
-                },
-            })
-            .Build();
+        // Until it listens or the service stops.
+        var connect = DatabaseRetry.Pipeline(clock, maxAttempts: int.MaxValue, (exception, attempt) => LogListenRetry(logger, exception, attempt));
         try
         {
             while (!stoppingToken.IsCancellationRequested)

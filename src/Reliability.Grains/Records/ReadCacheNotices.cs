@@ -5,8 +5,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
-using Polly;
-using Polly.Retry;
+using Reliability.Infrastructure.Database;
 
 namespace Reliability.Grains.Records;
 
@@ -91,7 +90,7 @@ public sealed partial class ReadCacheNotices(
 
     private async Task SendAsync(CancellationToken stoppingToken)
     {
-        var retry = Retry(maxAttempts: 5, (exception, attempt) => LogSendRetry(logger, exception, attempt));
+        var retry = DatabaseRetry.Pipeline(clock, maxAttempts: 5, (exception, attempt) => LogSendRetry(logger, exception, attempt));
         try
         {
             while (await _outbox.Reader.WaitToReadAsync(stoppingToken))
@@ -153,7 +152,7 @@ public sealed partial class ReadCacheNotices(
     private async Task ListenAsync(CancellationToken stoppingToken)
     {
         // Until it listens or the service stops: the wait doubles from a fifth of a second up to ten.
-        var connect = Retry(maxAttempts: int.MaxValue, (exception, attempt) =>
+        var connect = DatabaseRetry.Pipeline(clock, maxAttempts: int.MaxValue, (exception, attempt) =>
         {
             cache.StoppedHearing();
             LogListenRetry(logger, exception, attempt);
@@ -270,24 +269,6 @@ public sealed partial class ReadCacheNotices(
             cache.ChangedElsewhere(notice.Sources ?? [], notice.Posts ?? []);
         }
     }
-
-    private ResiliencePipeline Retry(int maxAttempts, Action<Exception?, int> onRetry) =>
-        new ResiliencePipelineBuilder { TimeProvider = clock }
-            .AddRetry(new RetryStrategyOptions
-            {
-                MaxRetryAttempts = maxAttempts,
-                BackoffType = DelayBackoffType.Exponential,
-                Delay = TimeSpan.FromMilliseconds(200),
-                MaxDelay = TimeSpan.FromSeconds(10),
-                UseJitter = true,
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException),
-                OnRetry = arguments =>
-                {
-                    onRetry(arguments.Outcome.Exception, arguments.AttemptNumber + 1);
-                    return default;
-                },
-            })
-            .Build();
 
     /// <summary>
     /// What one node tells the others: the sources and post URL keys its writes changed; or, with
