@@ -88,12 +88,19 @@ internal sealed class ApiKeyAuthenticationHandler(
 /// Looks keys up with a short cache, so a busy plugin does not cost a database read per request.
 /// Every change to a key is announced on <see cref="ApiKeyStore.ChangeChannel"/> and heard by each
 /// node (<see cref="ApiKeyNotices"/>), which drops its copy at once: the cache time only bounds how
-/// long a change whose notice was lost stays unseen.
+/// long a change whose notice was lost stays unseen. A node that cannot hear the notices keeps a key
+/// only for <see cref="KnownKeyLifetimeUnheard"/>.
 /// </summary>
 internal sealed class ApiKeyResolver(ApiKeyStore store, IMemoryCache cache)
 {
     private static readonly TimeSpan KnownKeyLifetime = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan UnknownKeyLifetime = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a key is kept while this node hears no changes: a revocation elsewhere is seen this soon.</summary>
+    internal static readonly TimeSpan KnownKeyLifetimeUnheard = TimeSpan.FromSeconds(2);
+
+    // Until the listener has proved it hears, nothing is kept longer than a node deaf to changes may keep it.
+    private volatile bool _hearing;
 
     private readonly Lock _gate = new();
 
@@ -123,7 +130,13 @@ internal sealed class ApiKeyResolver(ApiKeyStore store, IMemoryCache cache)
             // keeping it would undo the notice for the whole cache time.
             if (_changeCount == changesBefore)
             {
-                var entry = new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = key is null ? UnknownKeyLifetime : KnownKeyLifetime };
+                var lifetime = key is null ? UnknownKeyLifetime : KnownKeyLifetime;
+                if (!_hearing && lifetime > KnownKeyLifetimeUnheard)
+                {
+                    lifetime = KnownKeyLifetimeUnheard;
+                }
+
+                var entry = new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = lifetime };
                 entry.AddExpirationToken(new CancellationChangeToken(key is null ? _unknownChanges.Token : ChangesOf(key.Id).Token));
                 cache.Set(cacheKey, key, entry);
             }
@@ -161,8 +174,21 @@ internal sealed class ApiKeyResolver(ApiKeyStore store, IMemoryCache cache)
         unknown.Cancel();
     }
 
+    /// <summary>This node hears changes again: it drops every key it kept, since it may have missed some meanwhile.</summary>
+    public void StartedHearing()
+    {
+        ForgetAll();
+        _hearing = true;
+    }
+
+    /// <summary>This node may miss changes from now on: keys are kept only briefly until it hears again.</summary>
+    public void StoppedHearing() => _hearing = false;
+
+    /// <summary>Whether this node hears changes to keys (its listener proved it), and keeps keys the full cache time.</summary>
+    public bool HearsChanges => _hearing;
+
     /// <summary>Drops every key this node kept: it may have missed changes (its listening connection was down).</summary>
-    public void ForgetAll()
+    private void ForgetAll()
     {
         CancellationTokenSource[] changed;
         CancellationTokenSource unknown;

@@ -11,80 +11,57 @@ namespace Reliability.Api.Security;
 /// key revoked elsewhere would go on working here until the cache let it go.
 /// </summary>
 /// <remarks>
-/// One connection from the shared pool stays open with <c>LISTEN</c>. PostgreSQL keeps no
-/// notification for a connection that is not there, so whenever the node starts listening again it
-/// drops every key it kept and has every stream check its key: what it may have missed is read
-/// afresh. The resolver's cache time and the streams' periodic checks stay as the safety net for a
-/// notice lost otherwise.
+/// PostgreSQL keeps no notification for a connection that is not there, so whenever the node starts
+/// hearing again it drops every key it kept and has every stream check its key: what it may have
+/// missed is read afresh. It counts itself as hearing only once a probe of its own came back
+/// (<see cref="ChannelListener"/>); until then, behind a connection pooler in transaction mode for
+/// instance, the resolver keeps a key only briefly, so a revocation elsewhere is still seen within
+/// seconds. The streams' periodic checks stay as the safety net for a notice lost otherwise.
 /// </remarks>
 internal sealed partial class ApiKeyNotices(
     NpgsqlDataSource database, ApiKeyResolver keys, TimeProvider clock, ILogger<ApiKeyNotices> logger) : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    // A key id is a GUID's digits, or a name the command line gave it: never two words. A node of an
+    // older version takes a probe for a key id no key has, and drops nothing it needs.
+    private const string ProbePrefix = "probe ";
+
+    private readonly string _node = Guid.NewGuid().ToString("N");
+
+    /// <summary>How long a probe may take to come back before the node counts itself as not hearing.</summary>
+    internal TimeSpan ProbeTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The channel this node listens on: always <see cref="ApiKeyStore.ChangeChannel"/>, but for the
+    /// tests that play a connection notifications never reach.
+    /// </summary>
+    internal string ListeningChannel { get; init; } = ApiKeyStore.ChangeChannel;
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // Until it listens or the service stops.
-        var connect = DatabaseRetry.Pipeline(clock, maxAttempts: int.MaxValue, (exception, attempt) => LogListenRetry(logger, exception, attempt));
-        try
+        var listener = new ChannelListener(database, clock, logger)
         {
-            while (!stoppingToken.IsCancellationRequested)
-            {
-                var connection = await connect.ExecuteAsync(ListenAsync, stoppingToken);
-                await using (connection)
-                {
-                    keys.ForgetAll();
-                    LogListening(logger);
-                    try
-                    {
-                        // The pool's keepalive (Npgsql's Keepalive) runs while waiting, so a dead
-                        // connection ends the wait with an error instead of hanging it.
-                        while (true)
-                        {
-                            await connection.WaitAsync(stoppingToken);
-                        }
-                    }
-                    catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
-                    {
-                        LogListenLost(logger, exception);
-                    }
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
+            Channel = ApiKeyStore.ChangeChannel,
+            ListeningChannel = ListeningChannel,
+            Subject = "changes to API keys",
+            ProbePayload = probe => $"{ProbePrefix}{_node} {probe}",
+            IsProbe = payload => payload.StartsWith(ProbePrefix, StringComparison.Ordinal),
+            ProbeTimeout = ProbeTimeout,
+        };
+        return listener.ListenAsync(new Ear(keys, logger), stoppingToken);
     }
 
-    private async ValueTask<NpgsqlConnection> ListenAsync(CancellationToken cancellationToken)
+    private sealed class Ear(ApiKeyResolver keys, ILogger logger) : IChannelEar
     {
-        var connection = await database.OpenConnectionAsync(cancellationToken);
-        try
+        public void Heard(string payload)
         {
-            connection.Notification += (_, e) => Heard(e.Payload);
-            await using var listen = new NpgsqlCommand($"listen {ApiKeyStore.ChangeChannel}", connection);
-            await listen.ExecuteNonQueryAsync(cancellationToken);
-            return connection;
+            LogHeard(logger, payload);
+            keys.Forget(payload);
         }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
+
+        public void StartedHearing() => keys.StartedHearing();
+
+        public void StoppedHearing() => keys.StoppedHearing();
     }
-
-    private void Heard(string keyId)
-    {
-        LogHeard(logger, keyId);
-        keys.Forget(keyId);
-    }
-
-    [LoggerMessage(LogLevel.Information, "Listening for changes to API keys")]
-    private static partial void LogListening(ILogger logger);
-
-    [LoggerMessage(LogLevel.Warning, "Stopped hearing changes to API keys; listening again, and dropping every key this node kept once it does")]
-    private static partial void LogListenLost(ILogger logger, Exception exception);
-
-    [LoggerMessage(LogLevel.Warning, "Could not listen for changes to API keys yet (attempt {Attempt}); retrying")]
-    private static partial void LogListenRetry(ILogger logger, Exception? exception, int attempt);
 
     [LoggerMessage(LogLevel.Debug, "API key {KeyId} changed; this node's copy of it is dropped")]
     private static partial void LogHeard(ILogger logger, string keyId);

@@ -24,11 +24,9 @@ namespace Reliability.Grains.Records;
 /// as <see cref="ReadCacheOptions.LifetimeWithoutNotices"/> until it listens again, and then works
 /// everything out afresh, since it may have missed notices meanwhile.
 /// <para>
-/// A node counts itself as listening only once it has heard a probe it sent itself, through the pool
-/// like any notice, and proves it again whenever the channel has been quiet a while: a connection
-/// that is open and answers queries may still never be told of a notification (behind a pooler in
-/// transaction mode, a LISTEN lands on whichever server connection ran it), and a node that only
-/// believed it listened would keep answers a minute that other nodes' writes had made stale.
+/// A node counts itself as listening only once it has heard a probe it sent itself, and proves it
+/// again whenever the channel has been quiet a while (<see cref="ChannelListener"/>): a node that
+/// only believed it listened would keep answers a minute that other nodes' writes had made stale.
 /// </para>
 /// </remarks>
 public sealed partial class ReadCacheNotices(
@@ -39,15 +37,10 @@ public sealed partial class ReadCacheNotices(
     // PostgreSQL refuses a payload of 8,000 bytes or more; a group commit can touch hundreds of sources.
     internal const int MaxPayloadBytes = 7_000;
 
-    // A connection that died quietly, or that notifications no longer reach, would hide every
-    // notice: a quiet one is proved again with a probe this often.
-    private static readonly TimeSpan QuietCheck = TimeSpan.FromSeconds(5);
-
     private static readonly TimeSpan DrainBudget = TimeSpan.FromSeconds(2);
 
     private readonly string _node = Guid.NewGuid().ToString("N");
-    private long _probesSent;
-    private long _probeHeard;
+    private ChannelListener? _listener;
     private Task? _sending;
     private readonly Channel<Notice> _outbox = Channel.CreateUnbounded<Notice>(new UnboundedChannelOptions { SingleReader = true });
 
@@ -72,8 +65,16 @@ public sealed partial class ReadCacheNotices(
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        _listener = new ChannelListener(database, clock, logger)
+        {
+            Channel = ChannelName,
+            ListeningChannel = ListeningChannel,
+            Subject = "other nodes' changes",
+            ProbePayload = probe => JsonSerializer.Serialize(new Notice(_node, [], [], probe)),
+            ProbeTimeout = ProbeTimeout,
+        };
         _sending = SendAsync(stoppingToken);
-        return Task.WhenAll(_sending, ListenAsync(stoppingToken));
+        return Task.WhenAll(_sending, _listener.ListenAsync(new Ear(cache, Heard), stoppingToken));
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -149,100 +150,9 @@ public sealed partial class ReadCacheNotices(
         }
     }
 
-    private async Task ListenAsync(CancellationToken stoppingToken)
-    {
-        // Until it listens or the service stops: the wait doubles from a fifth of a second up to ten.
-        var connect = DatabaseRetry.Pipeline(clock, maxAttempts: int.MaxValue, (exception, attempt) =>
-        {
-            cache.StoppedHearing();
-            LogListenRetry(logger, exception, attempt);
-        });
-        try
-        {
-            while (!stoppingToken.IsCancellationRequested)
-            {
-                var connection = await connect.ExecuteAsync(async token =>
-                {
-                    var opened = await database.OpenConnectionAsync(token);
-                    try
-                    {
-                        opened.Notification += (_, e) => Heard(e.Payload);
-                        await using var listen = new NpgsqlCommand($"listen {ListeningChannel}", opened);
-                        await listen.ExecuteNonQueryAsync(token);
-                        await ProbeAsync(opened, token);
-                        return opened;
-                    }
-                    catch
-                    {
-                        await opened.DisposeAsync();
-                        throw;
-                    }
-                }, stoppingToken);
+    private Task NotifyAsync(string payload, CancellationToken cancellationToken) =>
+        _listener!.NotifyAsync(payload, cancellationToken);
 
-                await using (connection)
-                {
-                    cache.StartedHearing();
-                    LogListening(logger);
-                    try
-                    {
-                        while (true)
-                        {
-                            if (!await connection.WaitAsync(QuietCheck, stoppingToken))
-                            {
-                                await ProbeAsync(connection, stoppingToken);
-                            }
-                        }
-                    }
-                    catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
-                    {
-                        cache.StoppedHearing();
-                        LogListenLost(logger, exception);
-                    }
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-        finally
-        {
-            cache.StoppedHearing();
-        }
-    }
-
-    /// <summary>
-    /// Sends a probe the way every notice is sent and waits for it on the listening connection,
-    /// taking in whatever else arrives meanwhile; a probe not heard back in time is an error.
-    /// </summary>
-    private async Task ProbeAsync(NpgsqlConnection listening, CancellationToken cancellationToken)
-    {
-        var probe = ++_probesSent;
-        await NotifyAsync(JsonSerializer.Serialize(new Notice(_node, [], [], probe)), cancellationToken);
-        var sent = clock.GetTimestamp();
-        while (_probeHeard < probe)
-        {
-            var left = ProbeTimeout - clock.GetElapsedTime(sent);
-            if (left <= TimeSpan.Zero)
-            {
-                throw new TimeoutException(
-                    $"A probe sent on '{ChannelName}' was not heard back within {ProbeTimeout.TotalSeconds:0.#} s: notifications do not reach "
-                    + "the listening connection (a connection pooler in transaction mode between the service and PostgreSQL does this).");
-            }
-
-            await listening.WaitAsync(left, cancellationToken);
-        }
-    }
-
-    private async Task NotifyAsync(string payload, CancellationToken cancellationToken)
-    {
-        await using var command = database.CreateCommand("select pg_notify($1, $2)");
-        command.Parameters.Add(new NpgsqlParameter { Value = ChannelName });
-        command.Parameters.Add(new NpgsqlParameter { Value = payload });
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    // Notifications are raised while the listening loop waits on its connection, so probes are sent,
-    // heard and waited for on that one flow, one at a time.
     private void Heard(string payload)
     {
         Notice? notice;
@@ -256,18 +166,22 @@ public sealed partial class ReadCacheNotices(
             return;
         }
 
-        if (notice is { Probe: { } probe } && notice.Node == _node)
-        {
-            _probeHeard = Math.Max(_probeHeard, probe);
-            return;
-        }
-
-        // This node's own writes reached its cache before the notice was sent.
-        if (notice is not null && notice.Node != _node)
+        // Other nodes' probes carry nothing; this node's own writes reached its cache before the notice was sent.
+        if (notice is { Probe: null } && notice.Node != _node)
         {
             // A notice from a node of another version may lack a list; what it has still counts.
             cache.ChangedElsewhere(notice.Sources ?? [], notice.Posts ?? []);
         }
+    }
+
+    /// <summary>What the listener hears goes to the cache: a node that may have missed notices keeps answers only briefly.</summary>
+    private sealed class Ear(ReadCache cache, Action<string> heard) : IChannelEar
+    {
+        public void Heard(string payload) => heard(payload);
+
+        public void StartedHearing() => cache.StartedHearing();
+
+        public void StoppedHearing() => cache.StoppedHearing();
     }
 
     /// <summary>
@@ -277,15 +191,6 @@ public sealed partial class ReadCacheNotices(
     internal sealed record Notice(
         string Node, List<string> Sources, List<string> Posts,
         [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Probe = null);
-
-    [LoggerMessage(LogLevel.Information, "Listening for other nodes' changes to the record")]
-    private static partial void LogListening(ILogger logger);
-
-    [LoggerMessage(LogLevel.Warning, "Stopped hearing other nodes' changes; kept answers are served only briefly until listening again")]
-    private static partial void LogListenLost(ILogger logger, Exception exception);
-
-    [LoggerMessage(LogLevel.Warning, "Could not listen for other nodes' changes yet (attempt {Attempt}); retrying")]
-    private static partial void LogListenRetry(ILogger logger, Exception? exception, int attempt);
 
     [LoggerMessage(LogLevel.Debug, "Telling other nodes of a change failed (attempt {Attempt}); retrying")]
     private static partial void LogSendRetry(ILogger logger, Exception? exception, int attempt);
