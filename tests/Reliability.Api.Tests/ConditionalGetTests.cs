@@ -327,6 +327,67 @@ public sealed class ConditionalGetTests(ConditionalGetTests.Api api) : IClassFix
     }
 
     [Fact]
+    public async Task A_claims_watch_carries_a_tag_that_a_correction_ending_the_watch_moves()
+    {
+        // This service's first check is an hour away, so only the correction moves the view.
+        var (claimId, handle) = (NewId("watched"), $"watched_{Guid.NewGuid():N}"[..20]);
+        var posted = await Client.PostAsJsonAsync("/v1/claims", new
+        {
+            claims = new[]
+            {
+                new
+                {
+                    id = claimId,
+                    handle = new { platform = "x", handle },
+                    proposition = new { question = "Who burned the depot? " + Guid.NewGuid(), options = Options },
+                    option = Options[0],
+                    publishedAt = "2023-09-28T10:00:00Z",
+                    url = $"https://x.com/{handle}/status/1",
+                },
+            },
+        });
+        Assert.Equal(HttpStatusCode.OK, posted.StatusCode);
+        var path = $"/v1/claims/{claimId}/watch";
+        Assert.True((await Client.GetFromJsonAsync<JsonElement>(path)).GetProperty("watching").GetBoolean());
+
+        await AssertTaggedAndMovedByAsync(path, "retraction", async () =>
+            (await Client.PostAsJsonAsync($"/v1/claims/{claimId}/corrections", new { kind = "retracted", at = "2023-09-30T08:00:00Z" }))
+                .EnsureSuccessStatusCode());
+
+        var ended = await Client.GetFromJsonAsync<JsonElement>(path);
+        Assert.False(ended.GetProperty("watching").GetBoolean());
+        Assert.Equal("retracted", ended.GetProperty("endedBy").GetProperty("correction").GetString());
+    }
+
+    [Fact]
+    public async Task A_claimreview_export_carries_a_tag_that_a_new_revision_moves()
+    {
+        var (_, propositionId) = await ContestedSourceAsync();
+        (await Client.PutAsJsonAsync($"/v1/propositions/{propositionId}/resolution", new { option = Options[1], at = "2023-10-01T00:00:00Z" }))
+            .EnsureSuccessStatusCode();
+        var path = $"/v1/propositions/{propositionId}/claimreview";
+
+        using (var first = await GetAsync(path))
+        {
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+            Assert.Equal("application/ld+json", first.Content.Headers.ContentType?.MediaType);
+            // The tag is of the very bytes sent.
+            var bytes = await first.Content.ReadAsByteArrayAsync();
+            var hash = System.Security.Cryptography.SHA256.HashData(bytes)[..16];
+            Assert.Equal("\"" + Convert.ToBase64String(hash).TrimEnd('=').Replace('+', '-').Replace('/', '_') + "\"", TagOf(first));
+            Assert.Equal(Options[1], JsonDocument.Parse(bytes).RootElement.GetProperty("reviewRating").GetProperty("alternateName").GetString());
+        }
+
+        await AssertTaggedAndMovedByAsync(path, "revision", async () =>
+            (await Client.PutAsJsonAsync($"/v1/propositions/{propositionId}/resolution", new { option = Options[0], at = "2023-10-02T00:00:00Z" }))
+                .EnsureSuccessStatusCode());
+
+        using var moved = await GetAsync(path);
+        Assert.Equal("application/ld+json", moved.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(Options[0], (await moved.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reviewRating").GetProperty("alternateName").GetString());
+    }
+
+    [Fact]
     public async Task A_problem_answer_carries_no_tag_and_is_never_304()
     {
         foreach (var path in new[]
@@ -341,6 +402,8 @@ public sealed class ConditionalGetTests(ConditionalGetTests.Api api) : IClassFix
             "/v1/propositions?state=nonsense",
             "/v1/articles/no-such-article",
             "/v1/articles/no-such-article/alerts",
+            "/v1/claims/no-such-claim/watch",
+            "/v1/propositions/no-such-proposition/claimreview",
         })
         {
             using var answer = await GetAsync(path, "*");

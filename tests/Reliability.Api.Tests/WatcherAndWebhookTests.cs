@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
@@ -90,6 +91,9 @@ public sealed class WatcherAndWebhookTests(WatcherAndWebhookTests.Api api) : ICl
         // The worker stops watching right after recording the deletion.
         var watch = await UntilAsync(() => WatchAsync(claimId), w => !w.GetProperty("watching").GetBoolean(), "the watch ends");
         Assert.Equal("confirmed-gone", watch.GetProperty("state").GetString());
+        var endedBy = watch.GetProperty("endedBy");
+        Assert.Equal(("deleted", "observed"), (Text(endedBy, "correction"), Text(endedBy, "deletion")));
+        Assert.Equal(correction.GetProperty("id").GetString(), Text(endedBy, "correctionId"));
         // The archive made at ingestion outlives the post.
         Assert.Equal(text, watch.GetProperty("archive").GetProperty("text").GetString());
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text))), watch.GetProperty("archive").GetProperty("contentHash").GetString());
@@ -105,6 +109,57 @@ public sealed class WatcherAndWebhookTests(WatcherAndWebhookTests.Api api) : ICl
         using var body = JsonDocument.Parse(delivered.Body);
         Assert.Equal(claimId, body.RootElement.GetProperty("data").GetProperty("claimId").GetString());
         Assert.Single(receiver.Accepted);
+    }
+
+    [Fact]
+    public async Task An_editors_retraction_announced_deletion_or_reversal_ends_the_watch_saying_why_and_an_amendment_does_not()
+    {
+        var hits = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
+        await using var platform = await LoopbackServer.StartAsync(app => app.MapGet("/posts/{id}", (string id) =>
+        {
+            hits.AddOrUpdate(id, 1, (_, n) => n + 1);
+            return Results.Ok("a post that stays up");
+        }));
+        var (retracted, announced, reversed, amended) = (NewId("retracted"), NewId("announced"), NewId("reversed"), NewId("amended"));
+        string[] ended = [retracted, announced, reversed];
+        foreach (var id in ended.Append(amended))
+        {
+            await PostClaimAsync(id, platform.Url($"/posts/{id}"), "The camp fell at dawn.");
+        }
+
+        await UntilAsync(() => AllAsync([.. ended, amended], w => Text(w, "lastVerdict") == "live"), "every post is checked");
+        // Whole seconds: the time comes back as it was sent.
+        var at = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 2);
+        await CorrectAsync(retracted, new { kind = "retracted", at });
+        await CorrectAsync(announced, new { kind = "deleted", deletion = "announced", at });
+        await CorrectAsync(reversed, new { kind = "reversed", at, replacement = new { id = NewId("replacement"), option = "the rebels", publishedAt = at } });
+        await CorrectAsync(amended, new { kind = "amended", at, note = "The source added the hour." });
+
+        foreach (var (id, kind) in new[] { (retracted, "retracted"), (announced, "deleted"), (reversed, "reversed") })
+        {
+            var watch = await WatchAsync(id);
+            Assert.False(watch.GetProperty("watching").GetBoolean(), id);
+            Assert.Null(Text(watch, "nextCheckAt"));
+            var endedBy = watch.GetProperty("endedBy");
+            Assert.Equal(kind, Text(endedBy, "correction"));
+            Assert.Equal(at, endedBy.GetProperty("correctedAt").GetDateTimeOffset());
+            var correction = Assert.Single((await ClaimAsync(id)).GetProperty("corrections").EnumerateArray());
+            Assert.Equal(correction.GetProperty("id").GetString(), Text(endedBy, "correctionId"));
+        }
+
+        Assert.Equal("announced", Text((await WatchAsync(announced)).GetProperty("endedBy"), "deletion"));
+        var stillWatched = await WatchAsync(amended);
+        Assert.True(stillWatched.GetProperty("watching").GetBoolean());
+        Assert.NotNull(Text(stillWatched, "nextCheckAt"));
+        Assert.Equal(JsonValueKind.Null, stillWatched.GetProperty("endedBy").ValueKind);
+
+        // The amended post is checked on, the others never again: a check already under way when its
+        // claim was corrected has reached the platform once the amended one was checked twice since.
+        var checks = stillWatched.GetProperty("checks").GetInt32();
+        await UntilAsync(() => WatchAsync(amended), w => w.GetProperty("checks").GetInt32() >= checks + 2, "the amended post is checked again");
+        var seen = ended.ToDictionary(id => id, id => hits.GetValueOrDefault(id));
+        await UntilAsync(() => WatchAsync(amended), w => w.GetProperty("checks").GetInt32() >= checks + 5, "the amended post is checked on");
+        Assert.All(ended, id => Assert.Equal(seen[id], hits.GetValueOrDefault(id)));
     }
 
     [Fact]
@@ -580,6 +635,12 @@ public sealed class WatcherAndWebhookTests(WatcherAndWebhookTests.Api api) : ICl
         });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("secret").GetString()!;
+    }
+
+    private async Task CorrectAsync(string claimId, object correction)
+    {
+        var response = await api.Contributor.PostAsJsonAsync($"/v1/claims/{claimId}/corrections", correction);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
     }
 
     private async Task RetractAsync(string claimId)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
@@ -6,6 +7,7 @@ using Reliability.Contracts.Ledger;
 using Reliability.Contracts.Watching;
 using Reliability.Grains.Records;
 using Reliability.Grains.Watching;
+using Reliability.Infrastructure;
 using Reliability.Infrastructure.Watching;
 using Reliability.Testing;
 
@@ -111,6 +113,103 @@ public sealed class DeletionWatchCheckTests(GrainCluster fixture) : IClassFixtur
         Assert.False(view.Watching);
         Assert.Contains("cannot come before the claim", view.DeletionRefused, StringComparison.Ordinal);
         Assert.Equal("live", (await Record.LoadAsync<ClaimDocument>(fixture.Store, claimId))!.CorrectionStatus);
+    }
+
+    [Fact]
+    public async Task A_claim_corrected_before_it_came_due_is_never_handed_out_nor_its_post_asked()
+    {
+        var hits = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
+        await using var platform = await LoopbackServer.StartAsync(app => app.MapGet("/posts/{id}", (string id) =>
+        {
+            hits.AddOrUpdate(id, 1, (_, n) => n + 1);
+            return Results.Ok("still up");
+        }));
+        await using var services = CheckWorker();
+        var (retracted, standing) = await TwoWatchedClaimsAsync("due", platform);
+        Assert.True((await fixture.Ledger.RecordCorrectionAsync(retracted, new CorrectionSubmission("retracted", Record.Epoch.AddHours(2), null, null, null))).Succeeded);
+
+        // Both come due.
+        await ChangeAsync(retracted, w => w.NextCheckAt = _now.AddDays(-30));
+        await ChangeAsync(standing, w => w.NextCheckAt = _now.AddDays(-30));
+        Assert.Equal(1, await fixture.Grains.GetGrain<IDeletionWatchGrain>(0).TickAsync());
+        var worker = services.GetRequiredService<DeletionCheckWorker>();
+        foreach (var handedOut in await HandedOutAsync())
+        {
+            await worker.CheckAsync(handedOut, CancellationToken.None);
+        }
+
+        Assert.Equal(0, hits.GetValueOrDefault(retracted));
+        Assert.Equal(1, hits.GetValueOrDefault(standing));
+        var ended = await LoadAsync(retracted);
+        Assert.True(ended.Finished);
+        Assert.Equal(("retracted", (string?)null, Record.Epoch.AddHours(2)), (ended.EndedBy!.Correction, ended.EndedBy.Deletion, ended.EndedBy.CorrectedAt));
+        Assert.Null((await LoadAsync(standing)).EndedBy);
+    }
+
+    [Fact]
+    public async Task A_correction_recorded_while_its_post_is_being_checked_is_not_undone_by_the_check()
+    {
+        var asked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var answer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var platform = await LoopbackServer.StartAsync(app => app.MapGet("/posts/{id}", async () =>
+        {
+            asked.TrySetResult();
+            await answer.Task;
+            return Results.NotFound();
+        }));
+        await using var services = CheckWorker();
+        var (claimId, _) = await TwoWatchedClaimsAsync("race", platform);
+        await ChangeAsync(claimId, w => w.LeaseId = "lease");
+
+        // The check has loaded the watch and waits for the platform when the editor's deletion commits.
+        var check = services.GetRequiredService<DeletionCheckWorker>().CheckAsync(new DeletionCheck(claimId, "lease"), CancellationToken.None);
+        await asked.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True((await fixture.Ledger.RecordCorrectionAsync(
+            claimId, new CorrectionSubmission("deleted", Record.Epoch.AddHours(3), null, "The desk saw it go.", null, "announced"))).Succeeded);
+        answer.SetResult();
+
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => check);
+        Assert.True(ExceptionChain.IsVersionConflict(refused), refused.ToString());
+        var watch = await LoadAsync(claimId);
+        Assert.True(watch.Finished);
+        Assert.Equal(("deleted", "announced"), (watch.EndedBy!.Correction, watch.EndedBy.Deletion));
+        Assert.Equal((0, 0, EvidenceState.Live), (watch.Checks, watch.ConsecutiveGone, watch.State));
+    }
+
+    [Fact]
+    public async Task A_watch_left_running_on_a_claim_withdrawn_earlier_ends_at_its_next_hand_out_unchecked()
+    {
+        var hits = 0;
+        await using var platform = await LoopbackServer.StartAsync(app => app.MapGet("/posts/{id}", () =>
+        {
+            Interlocked.Increment(ref hits);
+            return Results.Ok("still up");
+        }));
+        await using var services = CheckWorker();
+        var (claimId, _) = await TwoWatchedClaimsAsync("legacy", platform);
+        Assert.True((await fixture.Ledger.RecordCorrectionAsync(claimId, new CorrectionSubmission("reversed", Record.Epoch.AddHours(2), null, null,
+            Record.Claim(claimId + "-r", "legacy-desk", claimId + "-p", "o1", minute: 90)))).Succeeded);
+        // As a correction recorded before corrections ended watches left it.
+        await ChangeAsync(claimId, w => (w.Finished, w.EndedBy, w.LeaseId) = (false, null, "lease"));
+
+        await services.GetRequiredService<DeletionCheckWorker>().CheckAsync(new DeletionCheck(claimId, "lease"), CancellationToken.None);
+
+        Assert.Equal(0, hits);
+        var watch = await LoadAsync(claimId);
+        Assert.True(watch.Finished);
+        Assert.Equal(("reversed", (string?)null, (DateTimeOffset?)null), (watch.EndedBy!.Correction, watch.EndedBy.CorrectionId, watch.EndedBy.CorrectedAt));
+        var view = (await ClaimWatchView.ReadAsync(fixture.Store, claimId, CancellationToken.None))!;
+        Assert.Equal((false, (DateTimeOffset?)null, "reversed"), (view.Watching, view.NextCheckAt, view.EndedBy?.Correction));
+    }
+
+    /// <summary>Two claims of one source recorded with posts on the platform, each watched from its recording.</summary>
+    private async Task<(string First, string Second)> TwoWatchedClaimsAsync(string prefix, LoopbackServer platform)
+    {
+        var (first, second) = ($"{prefix}-{Guid.NewGuid():N}"[..16], $"{prefix}-{Guid.NewGuid():N}"[..16]);
+        var claims = new[] { first, second }.Select((id, i) =>
+            Record.Claim(id, prefix + "-desk", id + "-p", "o0", minute: i) with { Url = platform.Url($"/posts/{id}").ToString() }).ToList();
+        Assert.All(await fixture.Ledger.RecordClaimsAsync(claims), r => Assert.Equal(SubmissionStatus.Accepted, r.Status));
+        return (first, second);
     }
 
     [Fact]

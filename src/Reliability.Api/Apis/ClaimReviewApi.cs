@@ -21,7 +21,7 @@ internal static class ClaimReviewApi
     {
         app.MapPost("/v1/import/claimreview", ImportAsync).WithTags("ClaimReview").RequireAuthorization(Roles.Editor)
             .WithSummary("Import schema.org ClaimReview JSON-LD (one object or an array); importing a review again changes nothing");
-        app.MapGet("/v1/propositions/{id}/claimreview", ExportAsync).WithTags("ClaimReview").RequireAuthorization(Roles.Reader)
+        app.MapGet("/v1/propositions/{id}/claimreview", ExportAsync).WithTags("ClaimReview").RequireAuthorization(Roles.Reader).WithEntityTag()
             .WithSummary("A resolved proposition as schema.org ClaimReview JSON-LD, with the original rating scale when imported");
         return app;
     }

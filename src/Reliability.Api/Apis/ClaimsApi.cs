@@ -23,7 +23,7 @@ internal static class ClaimsApi
             .WithSummary("A claim with its corrections and status");
         claims.MapPost("/{id}/corrections", CorrectAsync).RequireAuthorization(Roles.Contributor)
             .WithSummary("Record a deletion, retraction, reversal or amendment of a claim");
-        claims.MapGet("/{id}/watch", WatchAsync).RequireAuthorization(Roles.Reader)
+        claims.MapGet("/{id}/watch", WatchAsync).RequireAuthorization(Roles.Reader).WithEntityTag()
             .WithSummary("The deletion watcher's view of a claim's post, and the text archived when it was recorded");
         return app;
     }

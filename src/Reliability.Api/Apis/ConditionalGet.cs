@@ -1,6 +1,8 @@
 using System.Buffers.Text;
+using System.Text;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
@@ -55,16 +57,24 @@ internal static class ConditionalGet
     {
         var answer = await next(context);
         var result = answer is INestedHttpResult nested ? nested.Result : answer;
-        if (result is not IStatusCodeHttpResult { StatusCode: StatusCodes.Status200OK } || result is not IValueHttpResult { Value: { } value })
+        var http = context.HttpContext;
+        IKeptBody? body = result switch
         {
-            // Problems (404, 400) and anything not a JSON 200 carry no validator: there is nothing to revalidate.
+            IStatusCodeHttpResult { StatusCode: StatusCodes.Status200OK } and IKeptBody kept => kept,
+            IStatusCodeHttpResult { StatusCode: StatusCodes.Status200OK } and IValueHttpResult { Value: { } value } =>
+                new JsonBody(JsonSerializer.SerializeToUtf8Bytes(value, value.GetType(), http.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions)),
+            // Text made by the endpoint in a type of its own (ClaimReview's JSON-LD): written as
+            // TypedResults.Content writes it, in UTF-8, so the tag is of the bytes sent.
+            ContentHttpResult { StatusCode: null or StatusCodes.Status200OK, ResponseContent: { } text, ContentType: { } type } =>
+                new TextBody(Encoding.UTF8.GetBytes(text), type),
+            _ => null,
+        };
+        if (body is null)
+        {
+            // Problems (404, 400) and anything not a 200 of JSON or text carry no validator: there is nothing to revalidate.
             return answer;
         }
 
-        var http = context.HttpContext;
-        var body = result is IKeptJson kept
-            ? kept
-            : new JsonBody(JsonSerializer.SerializeToUtf8Bytes(value, value.GetType(), http.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions));
         var headers = http.Response.Headers;
         headers.ETag = body.EntityTag;
         headers.CacheControl = CacheControl;
@@ -74,18 +84,33 @@ internal static class ConditionalGet
     }
 }
 
-/// <summary>A 200 whose JSON is already made, with the strong tag of those bytes.</summary>
-internal interface IKeptJson : IResult
+/// <summary>A 200 whose bytes are already made, with the strong tag of those bytes.</summary>
+internal interface IKeptBody : IResult
 {
     string EntityTag { get; }
 }
 
 /// <summary>JSON bytes made to be tagged, written as they are (the bytes <c>TypedResults.Ok</c> would write).</summary>
-internal sealed class JsonBody(byte[] json) : IKeptJson
+internal sealed class JsonBody(byte[] json) : IKeptBody
 {
     public string EntityTag { get; } = ConditionalGet.TagOf(json);
 
     public Task ExecuteAsync(HttpContext httpContext) => JsonBytes.WriteAsync(httpContext, json);
+}
+
+/// <summary>A 200 of text in its own media type, written as those bytes (as <c>TypedResults.Content</c> writes them).</summary>
+internal sealed class TextBody(byte[] text, string contentType) : IKeptBody
+{
+    public string EntityTag { get; } = ConditionalGet.TagOf(text);
+
+    public Task ExecuteAsync(HttpContext httpContext)
+    {
+        var response = httpContext.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = contentType;
+        response.ContentLength = text.Length;
+        return response.Body.WriteAsync(text, httpContext.RequestAborted).AsTask();
+    }
 }
 
 internal static class JsonBytes

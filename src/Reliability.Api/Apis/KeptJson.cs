@@ -12,7 +12,7 @@ namespace Reliability.Api.Apis;
 /// request, nor hashed again for its entity tag. It declares itself to the OpenAPI document exactly as
 /// <c>Ok&lt;T&gt;</c> does.
 /// </summary>
-internal sealed class KeptJson<T> : IKeptJson, IEndpointMetadataProvider, IStatusCodeHttpResult, IValueHttpResult<T>, IValueHttpResult
+internal sealed class KeptJson<T> : IKeptBody, IEndpointMetadataProvider, IStatusCodeHttpResult, IValueHttpResult<T>, IValueHttpResult
     where T : notnull
 {
     private readonly byte[] _json;

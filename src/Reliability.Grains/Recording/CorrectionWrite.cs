@@ -3,6 +3,7 @@ using Reliability.Contracts.Ledger;
 using Reliability.Domain.Events;
 using Reliability.Domain.Model;
 using Reliability.Grains.Records;
+using Reliability.Grains.Watching;
 using Reliability.Infrastructure.Watching;
 using Reliability.Infrastructure.Webhooks;
 
@@ -107,6 +108,17 @@ internal static class CorrectionWrite
         claim.CorrectionStatus = StatusAfter(claim.CorrectionStatus, kind);
         claim.ReplacementClaimId ??= correction.ReplacementClaimId;
         transaction.Changed(claim);
+
+        // A withdrawn claim's post needs no more checks: the watch ends in this commit. The watch is
+        // versioned, so a check that loaded it before this commit cannot store it back as watched
+        // (its save is a conflict and the check counts for nothing), and a check saved first makes
+        // this commit the conflict, decided again on a fresh read. An amendment leaves the claim
+        // standing, and its post watched.
+        if (ClaimWatch.EndsWatch(kind) && await session.LoadAsync<ClaimWatch>(claimId, cancellationToken) is { Finished: false } watch)
+        {
+            watch.End(new WatchEnding(Vocabulary.Word(kind), notice is { } n ? Vocabulary.Word(n) : null, id, correction.At, now));
+            transaction.Changed(watch);
+        }
 
         var citing = await ArticleWrite.ArticlesCitingAsync(session, claimId, cancellationToken);
         var announced = new { claimId, sourceId = claim.SourceId, propositionId = claim.PropositionId, status = claim.CorrectionStatus, correction = Views.Of(correction) };

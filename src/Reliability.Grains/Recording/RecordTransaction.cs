@@ -329,7 +329,8 @@ internal sealed class RecordTransaction(IDocumentSession session, DateTimeOffset
         // Stored over only by a merge, which gives the absorbed source's handles to the survivor.
         QueueWrites<HandleDocument>(_inserted, session.Insert, stored, session.Store, d => d.Id);
         QueueWrites<ArchivedPost>(_inserted, d => NewArchivedPosts.Queue(session, d), stored, null, d => d.Id);
-        QueueWrites<ClaimWatch>(_inserted, d => NewWatches.Queue(session, d), stored, null, d => d.Id);
+        // Stored over only by a correction that ends the watch.
+        QueueWrites<ClaimWatch>(_inserted, d => NewWatches.Queue(session, d), stored, session.Store, d => d.Id);
         QueueWrites<ArticleDocument>(_inserted, null, stored, session.Store, d => d.Id);
         if (_inserted.Concat(stored).FirstOrDefault(d => d is not (ClaimDocument or PropositionDocument or SourceDocument
             or HandleDocument or ArchivedPost or ClaimWatch or ArticleDocument)) is { } unexpected)

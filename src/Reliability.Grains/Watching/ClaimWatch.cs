@@ -1,3 +1,4 @@
+using Reliability.Domain.Model;
 using Reliability.Infrastructure.Watching;
 
 namespace Reliability.Grains.Watching;
@@ -40,6 +41,13 @@ public sealed class ClaimWatch
     public bool Finished { get; set; }
 
     /// <summary>
+    /// The correction that withdrew the claim and so ended the watch (a deletion, observed or
+    /// announced, a retraction or a reversal); null while watched, and when the watch ended without one
+    /// (<see cref="DeletionRefused"/>).
+    /// </summary>
+    public WatchEnding? EndedBy { get; set; }
+
+    /// <summary>
     /// Why the record refused the confirmed deletion for good (the watch then ended without it), e.g.
     /// a claim dated after the post was seen gone: left for an editor, not dropped in silence.
     /// </summary>
@@ -47,6 +55,29 @@ public sealed class ClaimWatch
 
     public DeletionEvidence Evidence => new(State, ConsecutiveGone);
 
+    /// <summary>
+    /// Stops watching: the record says the post is gone or the claim withdrawn, so checking the post
+    /// again could only cost requests. The lease goes too, so a check already handed out checks nothing.
+    /// </summary>
+    public void End(WatchEnding ending)
+    {
+        Finished = true;
+        EndedBy = ending;
+        LeaseId = null;
+    }
+
+    /// <summary>Whether a correction of this kind withdraws the claim, which then needs no more watching.</summary>
+    public static bool EndsWatch(CorrectionKind kind) =>
+        kind is CorrectionKind.Deleted or CorrectionKind.Retracted or CorrectionKind.Reversed;
+
     public static bool IsWatchable(string? url) =>
         Uri.TryCreate(url, UriKind.Absolute, out var parsed) && (parsed.Scheme == Uri.UriSchemeHttp || parsed.Scheme == Uri.UriSchemeHttps);
 }
+
+/// <summary>
+/// Why a watch ended: the correction's kind (<c>deleted</c>, <c>retracted</c>, <c>reversed</c>), for a
+/// deletion whether it was observed or announced, the correction's id and time, and when the watch
+/// ended. A watch ended because its claim's stored status already said so (one corrected before
+/// corrections ended watches) knows only the status: its correction id and time are null.
+/// </summary>
+public sealed record WatchEnding(string Correction, string? Deletion, string? CorrectionId, DateTimeOffset? CorrectedAt, DateTimeOffset EndedAt);

@@ -6,7 +6,8 @@ namespace Reliability.Grains.Watching;
 
 /// <summary>
 /// What the watcher knows of a claim's post: <c>GET /v1/claims/{id}/watch</c>. <see cref="DeletionRefused"/>
-/// says why a deletion the watcher confirmed is not on record.
+/// says why a deletion the watcher confirmed is not on record; <see cref="EndedBy"/>, which correction
+/// ended the watch (there is no next check then).
 /// </summary>
 public sealed record ClaimWatchView(
     string ClaimId,
@@ -21,7 +22,8 @@ public sealed record ClaimWatchView(
     DateTimeOffset? NextCheckAt,
     bool Watching,
     ArchiveView? Archive,
-    string? DeletionRefused = null)
+    string? DeletionRefused = null,
+    WatchEnding? EndedBy = null)
 {
     /// <summary>Null when the record has no such claim.</summary>
     public static async Task<ClaimWatchView?> ReadAsync(IDocumentStore store, string claimId, CancellationToken cancellationToken)
@@ -41,7 +43,7 @@ public sealed record ClaimWatchView(
             : new ClaimWatchView(
                 claimId, watch.Url, Word(watch.State), watch.ConsecutiveGone, watch.Checks, watch.LastCheckedAt,
                 watch.LastVerdict is { } verdict ? Word(verdict) : null, watch.LastReason is { } reason ? Word(reason) : null,
-                watch.LastStatus, watch.Finished ? null : watch.NextCheckAt, !watch.Finished, archive, watch.DeletionRefused);
+                watch.LastStatus, watch.Finished ? null : watch.NextCheckAt, !watch.Finished, archive, watch.DeletionRefused, watch.EndedBy);
     }
 
     private static string Word<T>(T value) where T : struct, Enum => Vocabulary.Word(value);

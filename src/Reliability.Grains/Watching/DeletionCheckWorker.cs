@@ -52,7 +52,8 @@ public sealed partial class DeletionCheckWorker(
 
     /// <exception cref="Exception">
     /// A version conflict (<see cref="ExceptionChain.IsVersionConflict"/>): the claim was leased again
-    /// during the check, which then counts for nothing; the newer hand-out checks it.
+    /// during the check, which then counts for nothing; the newer hand-out checks it. So does a
+    /// correction that ended the watch meanwhile, or a merge: the check must not store the watch back.
     /// </exception>
     public async Task CheckAsync(DeletionCheck handedOut, CancellationToken cancellationToken)
     {
@@ -63,6 +64,16 @@ public sealed partial class DeletionCheckWorker(
             var watch = await session.LoadAsync<ClaimWatch>(claimId, cancellationToken);
             if (watch is null || watch.Finished || watch.LeaseId != handedOut.LeaseId)
             {
+                return;
+            }
+
+            // A correction ends the watch in its own commit; a claim the record already says is gone
+            // or withdrawn without that (corrected before corrections ended watches) ends here, unchecked.
+            if (await session.LoadAsync<ClaimDocument>(claimId, cancellationToken) is { CorrectionStatus: not "live" } withdrawn)
+            {
+                watch.End(new WatchEnding(withdrawn.CorrectionStatus, null, null, null, clock.GetUtcNow()));
+                session.Store(watch);
+                await session.SaveChangesAsync(cancellationToken);
                 return;
             }
 
@@ -149,25 +160,31 @@ public sealed partial class DeletionCheckWorker(
                 claimId, new CorrectionSubmission("deleted", watch.ConfirmedAt!.Value, watch.Url, note, null, "observed"), cancellationToken);
             if (outcome.Succeeded)
             {
+                // The correction ended the watch in its own commit, saying so; storing this copy
+                // (read before that commit) would be a conflict.
                 LogDeleted(logger, claimId, watch.Url);
+                return;
             }
-            else
-            {
-                LogNotRecorded(logger, claimId, outcome.Failure.ToString(), outcome.Detail);
-                if (outcome.Failure == LedgerFailure.Conflict)
-                {
-                    // Confirmed gone, so the next due check only tries the recording again.
-                    watch.LeaseId = null;
-                    watch.NextCheckAt = NextCheckOf(watch, clock.GetUtcNow());
-                    session.Store(watch);
-                    await session.SaveChangesAsync(cancellationToken);
-                    return;
-                }
 
-                watch.DeletionRefused = outcome.Errors is { Count: > 0 } errors
-                    ? string.Join(" ", errors.SelectMany(e => e.Value.Select(message => $"{e.Key}: {message}")))
-                    : outcome.Detail ?? outcome.Failure.ToString();
+            LogNotRecorded(logger, claimId, outcome.Failure.ToString(), outcome.Detail);
+            if (outcome.Failure == LedgerFailure.Conflict)
+            {
+                // Confirmed gone, so the next due check only tries the recording again.
+                watch.LeaseId = null;
+                watch.NextCheckAt = NextCheckOf(watch, clock.GetUtcNow());
+                session.Store(watch);
+                await session.SaveChangesAsync(cancellationToken);
+                return;
             }
+
+            watch.DeletionRefused = outcome.Errors is { Count: > 0 } errors
+                ? string.Join(" ", errors.SelectMany(e => e.Value.Select(message => $"{e.Key}: {message}")))
+                : outcome.Detail ?? outcome.Failure.ToString();
+        }
+        else if (claim is not null)
+        {
+            // Withdrawn without its watch ending (corrected before corrections ended watches).
+            watch.EndedBy = new WatchEnding(claim.CorrectionStatus, null, null, null, clock.GetUtcNow());
         }
 
         watch.Finished = true;
@@ -181,7 +198,7 @@ public sealed partial class DeletionCheckWorker(
     [LoggerMessage(LogLevel.Warning, "Claim {ClaimId}: the confirmed deletion could not be recorded ({Failure}: {Detail})")]
     private static partial void LogNotRecorded(ILogger logger, string claimId, string failure, string? detail);
 
-    [LoggerMessage(LogLevel.Information, "Claim {ClaimId}: handed out again during its check; this check is dropped")]
+    [LoggerMessage(LogLevel.Information, "Claim {ClaimId}: handed out again, corrected or merged during its check; this check is dropped")]
     private static partial void LogLeasedAgain(ILogger logger, string claimId);
 
     [LoggerMessage(LogLevel.Warning, "Claim {ClaimId}: the deletion check failed; it comes due again")]
