@@ -318,6 +318,72 @@ public sealed class SourceMergeTests(SourceMergeTests.Api api) : IClassFixture<S
     }
 
     /// <summary>
+    /// A channel absorbed by a second channel, which the army's source absorbs in turn: the first
+    /// channel's every read is sent once, straight to the army, and its listing says so.
+    /// </summary>
+    [Fact]
+    public async Task A_source_whose_survivor_is_merged_in_turn_is_sent_straight_to_the_last_survivor()
+    {
+        var tag = Tag();
+        var army = await RegisterArmyAsync(tag);
+        await PostClaimsAsync(Claim(army, null, $"Who held Acharane? {tag}", Repelled, "2023-09-20T12:00:00Z"));
+        var firstClaim = (await PostClaimsAsync(Claim(null, $"first_{tag}", $"Who held Boni? {tag}", Taken, "2023-09-21T12:00:00Z")))[0];
+        var first = firstClaim.GetProperty("sourceId").GetString()!;
+        var second = (await PostClaimsAsync(Claim(null, $"second_{tag}", $"Who held Ber? {tag}", Taken, "2023-09-22T12:00:00Z")))[0]
+            .GetProperty("sourceId").GetString()!;
+        var citing = await RegisterArticleAsync($"https://news.example/{tag}", firstClaim.GetProperty("id").GetString()!);
+        (await MergeAsync(second, new { absorb = first })).EnsureSuccessStatusCode();
+        using var direct = NotFollowingRedirects();
+        // Read once between the merges, so the first channel's grain is active and knows its survivor.
+        using (var before = await direct.GetAsync($"/v1/sources/{first}"))
+        {
+            Assert.Equal($"/v1/sources/{second}", before.Headers.Location?.OriginalString);
+        }
+
+        (await MergeAsync(army, new { absorb = second })).EnsureSuccessStatusCode();
+
+        foreach (var read in new[] { "", "?asOf=2023-09-30T00:00:00Z", "/score", "/score?asOf=2023-09-30T00:00:00Z", "/explanation?top=5", "/history", "/claims?limit=10", "/disputes", "/articles?limit=3" })
+        {
+            using var response = await direct.GetAsync($"/v1/sources/{first}{read}");
+            Assert.Equal(HttpStatusCode.PermanentRedirect, response.StatusCode);
+            Assert.Equal($"/v1/sources/{army}{read}", response.Headers.Location?.OriginalString);
+        }
+
+        Assert.Equal(army, await ScalarAsync<string>("select data ->> 'MergedInto' from reliability.mt_doc_sourcedocument where id = @id", first));
+        Assert.Equal(army, await ScalarAsync<string>("select data ->> 'MergedInto' from reliability.mt_doc_sourcedocument where id = @id", second));
+        Assert.Equal(3, (await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{army}")).GetProperty("claimCount").GetInt32());
+        // The article citing the first channel's claim cites the army now.
+        var article = (await Client.GetFromJsonAsync<JsonElement>($"/v1/articles/{citing}")).GetProperty("sources").EnumerateArray()
+            .Select(s => s.GetProperty("sourceId").GetString());
+        Assert.Equal([army], article);
+
+        // Absorbing the first channel into the army again is done already; into the second channel,
+        // a merged source, it is refused. Neither writes anything.
+        var streams = new[] { army, first, second };
+        var counts = await Task.WhenAll(streams.Select(s => CountEventsAsync($"source:{s}")));
+        using (var again = await MergeAsync(army, new { absorb = first }))
+        {
+            Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+            Assert.Equal(army, (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString());
+        }
+
+        using (var refused = await MergeAsync(second, new { absorb = first }))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        }
+
+        Assert.Equal(counts, await Task.WhenAll(streams.Select(s => CountEventsAsync($"source:{s}"))));
+    }
+
+    private async Task<string> RegisterArticleAsync(string url, string claimId)
+    {
+        using var response = await Client.PostAsJsonAsync("/v1/articles", new { url, publishedAt = DateTimeOffset.UtcNow, claimIds = new[] { claimId } });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+    }
+
+    /// <summary>
     /// The truth estimate counts who claims what by the claims' documents: once merged, the army and
     /// its channel saying the same thing are one source, not two corroborating each other.
     /// </summary>
@@ -412,12 +478,14 @@ public sealed class SourceMergeTests(SourceMergeTests.Api api) : IClassFixture<S
     private Task<long> CountEventsAsync(string stream) =>
         CountAsync("select count(*) from reliability.mt_events where stream_id = @id", stream);
 
-    private async Task<long> CountAsync(string sql, string id)
+    private Task<long> CountAsync(string sql, string id) => ScalarAsync<long>(sql, id);
+
+    private async Task<T> ScalarAsync<T>(string sql, string id)
     {
         await using var connection = new NpgsqlConnection(api.Factory.ConnectionString);
         await connection.OpenAsync();
-        await using var count = new NpgsqlCommand(sql, connection);
-        count.Parameters.AddWithValue("id", id);
-        return (long)(await count.ExecuteScalarAsync())!;
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.AddWithValue("id", id);
+        return (T)(await command.ExecuteScalarAsync())!;
     }
 }

@@ -149,12 +149,14 @@ internal static class SourceWrite
             return (LedgerOutcome<string>.Invalid(new Dictionary<string, string[]> { ["absorb"] = [$"No source has the id '{absorbedId}'."] }), Touched.None);
         }
 
-        if (absorbed.MergedInto is { } into)
+        if (absorbed.MergedInto is not null)
         {
-            // The same merge asked again (a retried request) is done already.
-            return into == survivor.Id
+            // The same merge asked again (a retried request) is done already; so is absorbing a source
+            // into the one that holds its record through a later merge of its survivor.
+            var holder = (await transaction.SourceAsync(absorbed.Id))!.Id;
+            return holder == survivor.Id
                 ? (LedgerOutcome<string>.Ok(survivor.Id), Touched.None)
-                : (MergeConflict($"Source '{absorbed.Id}' was already merged into '{into}'."), Touched.None);
+                : (MergeConflict($"Source '{absorbed.Id}' was already merged into '{holder}'."), Touched.None);
         }
 
         // The absorbed record as its stream holds it, merges into it included. The marker below is
@@ -222,6 +224,15 @@ internal static class SourceWrite
         transaction.Changed(survivor);
         (absorbed.MergedInto, absorbed.Handles, absorbed.SearchText) = (survivor.Id, [], "");
         transaction.Changed(absorbed);
+        // The sources the absorbed one had taken over are listed as merged into the survivor from now
+        // on, not into a source that is itself merged: their listings stay true, and every read of
+        // them is sent once, straight to the survivor. Stored through the session, so a writer that
+        // stored one meanwhile makes the merge a conflict, decided again.
+        foreach (var earlier in await session.Query<SourceDocument>().Where(s => s.MergedInto == absorbed.Id).ToListAsync(cancellationToken))
+        {
+            earlier.MergedInto = survivor.Id;
+            transaction.Changed(earlier);
+        }
 
         // Articles citing the absorbed source cite the survivor now: their band alerts follow its score.
         var citing = await session.Query<ArticleDocument>()
