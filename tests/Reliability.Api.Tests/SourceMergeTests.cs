@@ -376,6 +376,81 @@ public sealed class SourceMergeTests(SourceMergeTests.Api api) : IClassFixture<S
         Assert.Equal(counts, await Task.WhenAll(streams.Select(s => CountEventsAsync($"source:{s}"))));
     }
 
+    /// <summary>
+    /// A verdict on the channel's proposition decided just before the merge commits: appended after
+    /// it, the verdict would land in the absorbed stream, which no source answers for, and the army
+    /// would hold the channel's claim unresolved. Decided again, it lands on the survivor.
+    /// </summary>
+    [Fact]
+    public async Task A_resolution_decided_before_a_merge_commits_lands_on_the_survivor()
+    {
+        var (army, absorbed, claim) = await ArmyAndChannelAsync();
+        var absorbedEvents = await CountEventsAsync($"source:{absorbed}");
+
+        var interleaving = api.Factory.Services.GetRequiredService<CommitInterleaving>();
+        interleaving.Arm(async () => (await MergeAsync(army, new { absorb = absorbed })).EnsureSuccessStatusCode());
+        await ResolveAsync(claim.GetProperty("propositionId").GetString()!, Taken);
+
+        Assert.True(interleaving.Fired);
+        Assert.Equal(absorbedEvents + 1, await CountEventsAsync($"source:{absorbed}"));
+        await AssertSurvivorHoldsVerdictAsync(army, absorbed, claim);
+    }
+
+    /// <summary>
+    /// The other way round: the merge has copied the channel's record when the verdict commits to
+    /// the channel's stream. The copy lacks it, so the merge is decided again with it.
+    /// </summary>
+    [Fact]
+    public async Task A_resolution_committed_while_a_merge_is_decided_is_taken_over_with_the_rest()
+    {
+        var (army, absorbed, claim) = await ArmyAndChannelAsync();
+        var absorbedEvents = await CountEventsAsync($"source:{absorbed}");
+
+        var interleaving = api.Factory.Services.GetRequiredService<CommitInterleaving>();
+        interleaving.Arm(() => ResolveAsync(claim.GetProperty("propositionId").GetString()!, Taken));
+        using var merged = await MergeAsync(army, new { absorb = absorbed });
+
+        Assert.True(interleaving.Fired);
+        Assert.Equal(HttpStatusCode.OK, merged.StatusCode);
+        // The verdict, then the marker.
+        Assert.Equal(absorbedEvents + 2, await CountEventsAsync($"source:{absorbed}"));
+        await AssertSurvivorHoldsVerdictAsync(army, absorbed, claim);
+    }
+
+    /// <summary>The army, with a claim of its own elsewhere, and a channel with one claim on a proposition the army never claimed on.</summary>
+    private async Task<(string Army, string Absorbed, JsonElement Claim)> ArmyAndChannelAsync()
+    {
+        var tag = Tag();
+        var army = await RegisterArmyAsync(tag);
+        await PostClaimsAsync(Claim(army, null, $"Who held Acharane? {tag}", Repelled, "2023-09-20T12:00:00Z"));
+        var claim = (await PostClaimsAsync(Claim(null, $"chan_{tag}", $"Who held Boni? {tag}", Taken, "2023-09-21T12:00:00Z")))[0];
+        return (army, claim.GetProperty("sourceId").GetString()!, claim);
+    }
+
+    /// <summary>
+    /// The survivor's record has the channel's claim confirmed (its claim, score and explanation), and
+    /// nothing came after the merge's marker in the absorbed stream.
+    /// </summary>
+    private async Task AssertSurvivorHoldsVerdictAsync(string army, string absorbed, JsonElement claim)
+    {
+        var claimId = claim.GetProperty("id").GetString()!;
+        Assert.Equal(0, await CountAsync(
+            """
+            select count(*) from reliability.mt_events e where e.stream_id = @id
+            and e.version > (select max(m.version) from reliability.mt_events m where m.stream_id = e.stream_id and m.mt_dotnet_type like '%.SourceMerged,%')
+            """,
+            $"source:{absorbed}"));
+        Assert.Equal(1, await CountAsync(
+            "select count(*) from reliability.mt_events where stream_id = @id and mt_dotnet_type like '%.SourceMerged,%'", $"source:{absorbed}"));
+        var view = await Client.GetFromJsonAsync<JsonElement>($"/v1/claims/{claimId}");
+        Assert.Equal((army, "confirmed"), (view.GetProperty("sourceId").GetString(), view.GetProperty("outcome").GetString()));
+        var explanation = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{army}/explanation");
+        var contribution = Assert.Single(explanation.GetProperty("contributions").EnumerateArray(), c => c.GetProperty("claimId").GetString() == claimId);
+        Assert.False(contribution.GetProperty("provisional").GetBoolean());
+        Assert.True(contribution.GetProperty("confirmed").GetDouble() > 0, "the verdict confirms the channel's claim");
+        Assert.True(explanation.GetProperty("confirmedEvidence").GetDouble() > 0);
+    }
+
     private async Task<string> RegisterArticleAsync(string url, string claimId)
     {
         using var response = await Client.PostAsJsonAsync("/v1/articles", new { url, publishedAt = DateTimeOffset.UtcNow, claimIds = new[] { claimId } });
