@@ -235,9 +235,10 @@ internal static class SourceWrite
         }
 
         // Articles citing the absorbed source cite the survivor now: their band alerts follow its score.
-        var citing = await session.Query<ArticleDocument>()
-            .Where(a => a.Sources.Any(cited => cited.SourceId == absorbed.Id || cited.SourceId == survivor.Id))
-            .ToListAsync(cancellationToken);
+        // An article cites a source only through its claims (by id, or behind a cited URL: both kept
+        // in its cited claims), so the articles citing either source are found through the indexed
+        // column of cited claims, not by reading every article's sources.
+        var citing = await ArticlesCitingAsync(session, [absorbed.Id, survivor.Id], cancellationToken);
         foreach (var article in citing.Where(a => a.Sources.Exists(cited => cited.SourceId == absorbed.Id)))
         {
             var earliest = article.Sources.Where(c => c.SourceId == absorbed.Id || c.SourceId == survivor.Id).MinBy(c => c.CitedAt)!;
@@ -361,13 +362,20 @@ internal static class SourceWrite
     }
 
     /// <summary>The articles citing any claim of the source, in id order.</summary>
-    private static async Task<IReadOnlyList<string>> ArticlesCitingSourceAsync(RecordTransaction transaction, string sourceId)
+    private static async Task<IReadOnlyList<string>> ArticlesCitingSourceAsync(RecordTransaction transaction, string sourceId) =>
+        [.. (await ArticlesCitingAsync(transaction.Session, [sourceId], transaction.CancellationToken)).Select(a => a.Id).Order(StringComparer.Ordinal)];
+
+    /// <summary>
+    /// The articles citing any claim of these sources, in one statement: the claims by the (source,
+    /// proposition) index, then the articles by their cited claims' GIN index (as
+    /// <see cref="ArticleWrite.CitingAnyAsync"/>). The claims' ids stay in the database: a busy
+    /// source's can number tens of thousands.
+    /// </summary>
+    private static async Task<IReadOnlyList<ArticleDocument>> ArticlesCitingAsync(IQuerySession session, string[] sourceIds, CancellationToken cancellationToken)
     {
-        var citing = await transaction.Session.Query<ArticleDocument>()
-            .Where(a => a.Sources.Any(cited => cited.SourceId == sourceId))
-            .Select(a => a.Id)
-            .ToListAsync(transaction.CancellationToken);
-        return [.. citing.Order(StringComparer.Ordinal)];
+        var claims = session.DocumentStore.Options.Schema.For<ClaimDocument>();
+        return await session.QueryAsync<ArticleDocument>(
+            $"where cited_claim_ids && array(select c.id::text from {claims} c where c.data ->> 'SourceId' = any(?))", cancellationToken, [sourceIds]);
     }
 
     private static (LedgerOutcome<string> Outcome, Touched Touched) Added(
