@@ -121,7 +121,8 @@ internal static class SourceWrite
     /// The survivor takes the absorbed source over, in one transaction: a <see cref="SourceMerged"/>
     /// marker in the absorbed source's stream and a <see cref="SourceAbsorbed"/> copy of its record in
     /// the survivor's; its claims' documents (one statement) and its handles' index entries now name
-    /// the survivor; its listing is marked merged; and its stream row is marked, so a commit that
+    /// the survivor; its listing is marked merged, and so are the listings of the sources it had taken
+    /// over, which now name the survivor; and its stream row is marked, so a commit that
     /// decided to append to it before this one committed is decided again (see <see cref="StreamLocks"/>).
     /// Merging a pair already merged writes nothing.
     /// </summary>
