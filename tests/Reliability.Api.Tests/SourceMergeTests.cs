@@ -318,6 +318,147 @@ public sealed class SourceMergeTests(SourceMergeTests.Api api) : IClassFixture<S
     }
 
     /// <summary>
+    /// A channel absorbed by a second channel, which the army's source absorbs in turn: the first
+    /// channel's every read is sent once, straight to the army, and its listing says so.
+    /// </summary>
+    [Fact]
+    public async Task A_source_whose_survivor_is_merged_in_turn_is_sent_straight_to_the_last_survivor()
+    {
+        var tag = Tag();
+        var army = await RegisterArmyAsync(tag);
+        await PostClaimsAsync(Claim(army, null, $"Who held Acharane? {tag}", Repelled, "2023-09-20T12:00:00Z"));
+        var firstClaim = (await PostClaimsAsync(Claim(null, $"first_{tag}", $"Who held Boni? {tag}", Taken, "2023-09-21T12:00:00Z")))[0];
+        var first = firstClaim.GetProperty("sourceId").GetString()!;
+        var second = (await PostClaimsAsync(Claim(null, $"second_{tag}", $"Who held Ber? {tag}", Taken, "2023-09-22T12:00:00Z")))[0]
+            .GetProperty("sourceId").GetString()!;
+        var citing = await RegisterArticleAsync($"https://news.example/{tag}", firstClaim.GetProperty("id").GetString()!);
+        (await MergeAsync(second, new { absorb = first })).EnsureSuccessStatusCode();
+        using var direct = NotFollowingRedirects();
+        // Read once between the merges, so the first channel's grain is active and knows its survivor.
+        using (var before = await direct.GetAsync($"/v1/sources/{first}"))
+        {
+            Assert.Equal($"/v1/sources/{second}", before.Headers.Location?.OriginalString);
+        }
+
+        (await MergeAsync(army, new { absorb = second })).EnsureSuccessStatusCode();
+
+        foreach (var read in new[] { "", "?asOf=2023-09-30T00:00:00Z", "/score", "/score?asOf=2023-09-30T00:00:00Z", "/explanation?top=5", "/history", "/claims?limit=10", "/disputes", "/articles?limit=3" })
+        {
+            using var response = await direct.GetAsync($"/v1/sources/{first}{read}");
+            Assert.Equal(HttpStatusCode.PermanentRedirect, response.StatusCode);
+            Assert.Equal($"/v1/sources/{army}{read}", response.Headers.Location?.OriginalString);
+        }
+
+        Assert.Equal(army, await ScalarAsync<string>("select data ->> 'MergedInto' from reliability.mt_doc_sourcedocument where id = @id", first));
+        Assert.Equal(army, await ScalarAsync<string>("select data ->> 'MergedInto' from reliability.mt_doc_sourcedocument where id = @id", second));
+        Assert.Equal(3, (await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{army}")).GetProperty("claimCount").GetInt32());
+        // The article citing the first channel's claim cites the army now.
+        var article = (await Client.GetFromJsonAsync<JsonElement>($"/v1/articles/{citing}")).GetProperty("sources").EnumerateArray()
+            .Select(s => s.GetProperty("sourceId").GetString());
+        Assert.Equal([army], article);
+
+        // Absorbing the first channel into the army again is done already; into the second channel,
+        // a merged source, it is refused. Neither writes anything.
+        var streams = new[] { army, first, second };
+        var counts = await Task.WhenAll(streams.Select(s => CountEventsAsync($"source:{s}")));
+        using (var again = await MergeAsync(army, new { absorb = first }))
+        {
+            Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+            Assert.Equal(army, (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString());
+        }
+
+        using (var refused = await MergeAsync(second, new { absorb = first }))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        }
+
+        Assert.Equal(counts, await Task.WhenAll(streams.Select(s => CountEventsAsync($"source:{s}"))));
+    }
+
+    /// <summary>
+    /// A verdict on the channel's proposition decided just before the merge commits: appended after
+    /// it, the verdict would land in the absorbed stream, which no source answers for, and the army
+    /// would hold the channel's claim unresolved. Decided again, it lands on the survivor.
+    /// </summary>
+    [Fact]
+    public async Task A_resolution_decided_before_a_merge_commits_lands_on_the_survivor()
+    {
+        var (army, absorbed, claim) = await ArmyAndChannelAsync();
+        var absorbedEvents = await CountEventsAsync($"source:{absorbed}");
+
+        var interleaving = api.Factory.Services.GetRequiredService<CommitInterleaving>();
+        interleaving.Arm(async () => (await MergeAsync(army, new { absorb = absorbed })).EnsureSuccessStatusCode());
+        await ResolveAsync(claim.GetProperty("propositionId").GetString()!, Taken);
+
+        Assert.True(interleaving.Fired);
+        Assert.Equal(absorbedEvents + 1, await CountEventsAsync($"source:{absorbed}"));
+        await AssertSurvivorHoldsVerdictAsync(army, absorbed, claim);
+    }
+
+    /// <summary>
+    /// The other way round: the merge has copied the channel's record when the verdict commits to
+    /// the channel's stream. The copy lacks it, so the merge is decided again with it.
+    /// </summary>
+    [Fact]
+    public async Task A_resolution_committed_while_a_merge_is_decided_is_taken_over_with_the_rest()
+    {
+        var (army, absorbed, claim) = await ArmyAndChannelAsync();
+        var absorbedEvents = await CountEventsAsync($"source:{absorbed}");
+
+        var interleaving = api.Factory.Services.GetRequiredService<CommitInterleaving>();
+        interleaving.Arm(() => ResolveAsync(claim.GetProperty("propositionId").GetString()!, Taken));
+        using var merged = await MergeAsync(army, new { absorb = absorbed });
+
+        Assert.True(interleaving.Fired);
+        Assert.Equal(HttpStatusCode.OK, merged.StatusCode);
+        // The verdict, then the marker.
+        Assert.Equal(absorbedEvents + 2, await CountEventsAsync($"source:{absorbed}"));
+        await AssertSurvivorHoldsVerdictAsync(army, absorbed, claim);
+    }
+
+    /// <summary>The army, with a claim of its own elsewhere, and a channel with one claim on a proposition the army never claimed on.</summary>
+    private async Task<(string Army, string Absorbed, JsonElement Claim)> ArmyAndChannelAsync()
+    {
+        var tag = Tag();
+        var army = await RegisterArmyAsync(tag);
+        await PostClaimsAsync(Claim(army, null, $"Who held Acharane? {tag}", Repelled, "2023-09-20T12:00:00Z"));
+        var claim = (await PostClaimsAsync(Claim(null, $"chan_{tag}", $"Who held Boni? {tag}", Taken, "2023-09-21T12:00:00Z")))[0];
+        return (army, claim.GetProperty("sourceId").GetString()!, claim);
+    }
+
+    /// <summary>
+    /// The survivor's record has the channel's claim confirmed (its claim, score and explanation), and
+    /// nothing came after the merge's marker in the absorbed stream.
+    /// </summary>
+    private async Task AssertSurvivorHoldsVerdictAsync(string army, string absorbed, JsonElement claim)
+    {
+        var claimId = claim.GetProperty("id").GetString()!;
+        Assert.Equal(0, await CountAsync(
+            """
+            select count(*) from reliability.mt_events e where e.stream_id = @id
+            and e.version > (select max(m.version) from reliability.mt_events m where m.stream_id = e.stream_id and m.mt_dotnet_type like '%.SourceMerged,%')
+            """,
+            $"source:{absorbed}"));
+        Assert.Equal(1, await CountAsync(
+            "select count(*) from reliability.mt_events where stream_id = @id and mt_dotnet_type like '%.SourceMerged,%'", $"source:{absorbed}"));
+        var view = await Client.GetFromJsonAsync<JsonElement>($"/v1/claims/{claimId}");
+        Assert.Equal((army, "confirmed"), (view.GetProperty("sourceId").GetString(), view.GetProperty("outcome").GetString()));
+        var explanation = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{army}/explanation");
+        var contribution = Assert.Single(explanation.GetProperty("contributions").EnumerateArray(), c => c.GetProperty("claimId").GetString() == claimId);
+        Assert.False(contribution.GetProperty("provisional").GetBoolean());
+        Assert.True(contribution.GetProperty("confirmed").GetDouble() > 0, "the verdict confirms the channel's claim");
+        Assert.True(explanation.GetProperty("confirmedEvidence").GetDouble() > 0);
+    }
+
+    private async Task<string> RegisterArticleAsync(string url, string claimId)
+    {
+        using var response = await Client.PostAsJsonAsync("/v1/articles", new { url, publishedAt = DateTimeOffset.UtcNow, claimIds = new[] { claimId } });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+    }
+
+    /// <summary>
     /// The truth estimate counts who claims what by the claims' documents: once merged, the army and
     /// its channel saying the same thing are one source, not two corroborating each other.
     /// </summary>
@@ -412,12 +553,14 @@ public sealed class SourceMergeTests(SourceMergeTests.Api api) : IClassFixture<S
     private Task<long> CountEventsAsync(string stream) =>
         CountAsync("select count(*) from reliability.mt_events where stream_id = @id", stream);
 
-    private async Task<long> CountAsync(string sql, string id)
+    private Task<long> CountAsync(string sql, string id) => ScalarAsync<long>(sql, id);
+
+    private async Task<T> ScalarAsync<T>(string sql, string id)
     {
         await using var connection = new NpgsqlConnection(api.Factory.ConnectionString);
         await connection.OpenAsync();
-        await using var count = new NpgsqlCommand(sql, connection);
-        count.Parameters.AddWithValue("id", id);
-        return (long)(await count.ExecuteScalarAsync())!;
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.AddWithValue("id", id);
+        return (T)(await command.ExecuteScalarAsync())!;
     }
 }

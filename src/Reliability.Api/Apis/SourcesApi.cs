@@ -529,7 +529,8 @@ internal static class SourcesApi
 
     /// <summary>
     /// A source merged into another answers with <c>308 Permanent Redirect</c> to the same read of the
-    /// source it was merged into (its path and query, the rest of the path kept); any other unknown
+    /// source that holds its record now (its survivor, or the survivor's own survivor when that was
+    /// merged in turn: one redirect, not one per merge), path and query kept; any other unknown
     /// source is a 404. Asked only once the source's grain has found no source, so reads of a source
     /// on record pay nothing for it.
     /// </summary>

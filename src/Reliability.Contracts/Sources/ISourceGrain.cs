@@ -51,8 +51,9 @@ public interface ISourceGrain : IGrainWithStringKey
 
     /// <summary>Recomputes the live score now (a rescore), announcing it when it changed; null for an unknown source.</summary>
     /// <summary>
-    /// The source this one was merged into, or null: a merged source answers every other call as an
-    /// unknown one, and its callers are sent to the survivor.
+    /// The source that holds this one's record since it was merged (the survivor of its merge or, when
+    /// that source was merged in turn, the last survivor), or null: a merged source answers every
+    /// other call as an unknown one, and its callers are sent to that source.
     /// </summary>
     [Alias("GetMergedInto")]
     Task<string?> GetMergedIntoAsync();

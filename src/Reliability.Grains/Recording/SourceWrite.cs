@@ -121,7 +121,8 @@ internal static class SourceWrite
     /// The survivor takes the absorbed source over, in one transaction: a <see cref="SourceMerged"/>
     /// marker in the absorbed source's stream and a <see cref="SourceAbsorbed"/> copy of its record in
     /// the survivor's; its claims' documents (one statement) and its handles' index entries now name
-    /// the survivor; its listing is marked merged; and its stream row is marked, so a commit that
+    /// the survivor; its listing is marked merged, and so are the listings of the sources it had taken
+    /// over, which now name the survivor; and its stream row is marked, so a commit that
     /// decided to append to it before this one committed is decided again (see <see cref="StreamLocks"/>).
     /// Merging a pair already merged writes nothing.
     /// </summary>
@@ -149,12 +150,14 @@ internal static class SourceWrite
             return (LedgerOutcome<string>.Invalid(new Dictionary<string, string[]> { ["absorb"] = [$"No source has the id '{absorbedId}'."] }), Touched.None);
         }
 
-        if (absorbed.MergedInto is { } into)
+        if (absorbed.MergedInto is not null)
         {
-            // The same merge asked again (a retried request) is done already.
-            return into == survivor.Id
+            // The same merge asked again (a retried request) is done already; so is absorbing a source
+            // into the one that holds its record through a later merge of its survivor.
+            var holder = (await transaction.SourceAsync(absorbed.Id))!.Id;
+            return holder == survivor.Id
                 ? (LedgerOutcome<string>.Ok(survivor.Id), Touched.None)
-                : (MergeConflict($"Source '{absorbed.Id}' was already merged into '{into}'."), Touched.None);
+                : (MergeConflict($"Source '{absorbed.Id}' was already merged into '{holder}'."), Touched.None);
         }
 
         // The absorbed record as its stream holds it, merges into it included. The marker below is
@@ -222,11 +225,21 @@ internal static class SourceWrite
         transaction.Changed(survivor);
         (absorbed.MergedInto, absorbed.Handles, absorbed.SearchText) = (survivor.Id, [], "");
         transaction.Changed(absorbed);
+        // The sources the absorbed one had taken over are listed as merged into the survivor from now
+        // on, not into a source that is itself merged: their listings stay true, and every read of
+        // them is sent once, straight to the survivor. Stored through the session, so a writer that
+        // stored one meanwhile makes the merge a conflict, decided again.
+        foreach (var earlier in await session.Query<SourceDocument>().Where(s => s.MergedInto == absorbed.Id).ToListAsync(cancellationToken))
+        {
+            earlier.MergedInto = survivor.Id;
+            transaction.Changed(earlier);
+        }
 
         // Articles citing the absorbed source cite the survivor now: their band alerts follow its score.
-        var citing = await session.Query<ArticleDocument>()
-            .Where(a => a.Sources.Any(cited => cited.SourceId == absorbed.Id || cited.SourceId == survivor.Id))
-            .ToListAsync(cancellationToken);
+        // An article cites a source only through its claims (by id, or behind a cited URL: both kept
+        // in its cited claims), so the articles citing either source are found through the indexed
+        // column of cited claims, not by reading every article's sources.
+        var citing = await ArticlesCitingAsync(session, [absorbed.Id, survivor.Id], cancellationToken);
         foreach (var article in citing.Where(a => a.Sources.Exists(cited => cited.SourceId == absorbed.Id)))
         {
             var earliest = article.Sources.Where(c => c.SourceId == absorbed.Id || c.SourceId == survivor.Id).MinBy(c => c.CitedAt)!;
@@ -350,13 +363,20 @@ internal static class SourceWrite
     }
 
     /// <summary>The articles citing any claim of the source, in id order.</summary>
-    private static async Task<IReadOnlyList<string>> ArticlesCitingSourceAsync(RecordTransaction transaction, string sourceId)
+    private static async Task<IReadOnlyList<string>> ArticlesCitingSourceAsync(RecordTransaction transaction, string sourceId) =>
+        [.. (await ArticlesCitingAsync(transaction.Session, [sourceId], transaction.CancellationToken)).Select(a => a.Id).Order(StringComparer.Ordinal)];
+
+    /// <summary>
+    /// The articles citing any claim of these sources, in one statement: the claims by the (source,
+    /// proposition) index, then the articles by their cited claims' GIN index (as
+    /// <see cref="ArticleWrite.CitingAnyAsync"/>). The claims' ids stay in the database: a busy
+    /// source's can number tens of thousands.
+    /// </summary>
+    private static async Task<IReadOnlyList<ArticleDocument>> ArticlesCitingAsync(IQuerySession session, string[] sourceIds, CancellationToken cancellationToken)
     {
-        var citing = await transaction.Session.Query<ArticleDocument>()
-            .Where(a => a.Sources.Any(cited => cited.SourceId == sourceId))
-            .Select(a => a.Id)
-            .ToListAsync(transaction.CancellationToken);
-        return [.. citing.Order(StringComparer.Ordinal)];
+        var claims = session.DocumentStore.Options.Schema.For<ClaimDocument>();
+        return await session.QueryAsync<ArticleDocument>(
+            $"where cited_claim_ids && array(select c.id::text from {claims} c where c.data ->> 'SourceId' = any(?))", cancellationToken, [sourceIds]);
     }
 
     private static (LedgerOutcome<string> Outcome, Touched Touched) Added(

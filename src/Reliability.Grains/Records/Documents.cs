@@ -30,8 +30,10 @@ public sealed class SourceDocument
     public DateTimeOffset RegisteredAt { get; set; }
 
     /// <summary>
-    /// The source this one was merged into; null while it stands on its own. A merged source is left
-    /// out of listings and searches, and writes naming it are made to the source it was merged into.
+    /// The source this one was merged into or, once that one was merged in turn, the source holding
+    /// its record now (a merge repoints the listings of the sources its absorbed source had taken
+    /// over); null while it stands on its own. A merged source is left out of listings and searches,
+    /// and writes naming it are made to the source holding its record.
     /// </summary>
     public string? MergedInto { get; set; }
 

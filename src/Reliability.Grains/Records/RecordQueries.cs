@@ -56,9 +56,9 @@ public sealed class RecordQueries(IDocumentStore store)
             return null;
         }
 
-        if (source.MergedInto is { } survivor)
+        if (source.MergedInto is not null)
         {
-            return new CitingArticlesOfSource(survivor, []);
+            return new CitingArticlesOfSource(await HolderAsync(session, source, cancellationToken), []);
         }
 
         var claims = (await session.Query<ClaimDocument>().Where(c => c.SourceId == sourceId).Select(c => c.Id).ToListAsync(cancellationToken))
@@ -66,6 +66,25 @@ public sealed class RecordQueries(IDocumentStore store)
         var articles = await ArticleWrite.CitingAnyAsync(session, claims, cancellationToken);
         return new CitingArticlesOfSource(null, [.. articles.Select(a => (a, (IReadOnlyList<string>)[.. a.CitedClaimIds.Where(claims.Contains)]))]);
     }
+
+    /// <summary>
+    /// The source that holds a merged source's record now. A merge repoints the listings of the
+    /// sources its absorbed source had taken over, so one step is the rule; the rest of the chain is
+    /// followed for listings merged before merges did that.
+    /// </summary>
+    private static async Task<string> HolderAsync(IQuerySession session, SourceDocument merged, CancellationToken cancellationToken)
+    {
+        var holder = merged.MergedInto!;
+        for (var hops = 0; hops < MaxMergeHops && await session.LoadAsync<SourceDocument>(holder, cancellationToken) is { MergedInto: { } next }; hops++)
+        {
+            holder = next;
+        }
+
+        return holder;
+    }
+
+    // As a write follows the chain (RecordTransaction): no desk merges a source this many times over.
+    private const int MaxMergeHops = 32;
 
     /// <summary>Claims whose URL has one of these keys (see <see cref="UrlKeys"/>).</summary>
     public async Task<IReadOnlyList<ClaimDocument>> FindClaimsByUrlKeysAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken = default)
@@ -175,9 +194,12 @@ public sealed class RecordQueries(IDocumentStore store)
         }
 
         // Its claims are the survivor's now: it has no record of its own to weigh.
-        if (source.MergedInto is { } survivor)
+        if (source.MergedInto is not null)
         {
-            return new SourceDisputes(0, [], new Dictionary<string, SourceDocument>(StringComparer.Ordinal)) { MergedInto = survivor };
+            return new SourceDisputes(0, [], new Dictionary<string, SourceDocument>(StringComparer.Ordinal))
+            {
+                MergedInto = await HolderAsync(session, source, cancellationToken),
+            };
         }
 
         // Only the fields a dispute needs come back: a source's claims can number tens of thousands.

@@ -212,7 +212,16 @@ public sealed partial class SourceGrain(
     public async Task<string?> GetMergedIntoAsync()
     {
         await LoadAsync();
-        return _ledger.MergedInto(SourceId);
+        if (_ledger.MergedInto(SourceId) is not { } survivor)
+        {
+            return null;
+        }
+
+        // The survivor may have been absorbed in turn, and this stream, closed by its merge marker,
+        // never hears of it: the survivor's grain answers for where the record went from there, so a
+        // reader is sent once, straight to the source that holds it now. Merges cannot form a cycle
+        // (a merged source takes nothing over), so the calls end.
+        return await GrainFactory.GetGrain<ISourceGrain>(survivor).GetMergedIntoAsync() ?? survivor;
     }
 
     /// <summary>
