@@ -249,8 +249,9 @@ public sealed class DisputeTests(DisputeTests.Api api) : IClassFixture<DisputeTe
 
         // Stored as a document of the previous version would be: without the time.
         var store = api.Factory.Services.GetRequiredService<IDocumentStore>();
-        await using (var connection = store.Storage.Database.CreateConnection())
+        async Task StripAsync()
         {
+            await using var connection = store.Storage.Database.CreateConnection();
             await connection.OpenAsync();
             await using var strip = new NpgsqlCommand(
                 $"update {store.Options.Schema.For<ClaimDocument>()} set data = data - 'WithdrawnAt' where id = $1", connection);
@@ -258,17 +259,30 @@ public sealed class DisputeTests(DisputeTests.Api api) : IClassFixture<DisputeTe
             Assert.Equal(1, await strip.ExecuteNonQueryAsync());
         }
 
+        async Task<DateTimeOffset?> WithdrawnAtAsync() =>
+            (await api.Factory.Services.GetRequiredService<RecordQueries>().FindClaimAsync(jnimClaim))!.WithdrawnAt;
+        await StripAsync();
+
         // Unknown, the withdrawal counts at every moment: the past record shows no claim it cannot vouch for.
         Assert.Equal(0, await WonAsync("2023-10-05T00:00:00Z"));
 
         var filled = await new ClaimWithdrawalTimes(store, NullLogger<ClaimWithdrawalTimes>.Instance).FillInAsync();
 
         Assert.True(filled >= 1, $"{filled} filled in");
-        Assert.Equal(new DateTimeOffset(2023, 10, 6, 0, 0, 0, TimeSpan.Zero), (await api.Factory.Services.GetRequiredService<RecordQueries>().FindClaimAsync(jnimClaim))!.WithdrawnAt);
+        var october6 = new DateTimeOffset(2023, 10, 6, 0, 0, 0, TimeSpan.Zero);
+        Assert.Equal(october6, await WithdrawnAtAsync());
         Assert.Equal((1, 0), (await WonAsync("2023-10-05T00:00:00Z"), await WonAsync("2023-10-07T00:00:00Z")));
         // Done, the pass finds nothing more to do for this claim.
-        await using var session = store.QuerySession();
-        Assert.DoesNotContain(await session.QueryAsync<ClaimDocument>(ClaimWithdrawalTimes.Missing), c => c.Id == jnimClaim);
+        await using (var session = store.QuerySession())
+        {
+            Assert.DoesNotContain(await session.QueryAsync<ClaimDocument>(ClaimWithdrawalTimes.Missing), c => c.Id == jnimClaim);
+        }
+
+        // A later correction of such a claim reads the earlier withdrawals from the stream itself,
+        // rather than taking its own, later time for when the claim stopped standing.
+        await StripAsync();
+        (await Client.PostAsJsonAsync($"/v1/claims/{jnimClaim}/corrections", new { kind = "retracted", at = "2023-10-09T00:00:00Z" })).EnsureSuccessStatusCode();
+        Assert.Equal(october6, await WithdrawnAtAsync());
     }
 
     [Fact]
