@@ -43,6 +43,8 @@ public static class RecordRegistration
         services.AddSingleton<ClaimReviews>();
         // Before the silo starts: a node answers no lookup until stored keys are the current function's.
         services.AddHostedService<UrlKeyMigration>();
+        // Before the node serves too: a read as of a past moment needs to know when claims were withdrawn.
+        services.AddHostedService<ClaimWithdrawalTimes>();
         // Articles stored before their cited URLs were keyed, or whose keys a new key function dropped,
         // get their keys once the service is up, after the migration above.
         services.AddHostedService<ArticleUrlKeys>();

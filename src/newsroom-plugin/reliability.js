@@ -637,13 +637,22 @@
     panel.appendChild(loading);
 
     var asOf = this.publishedAt;
+    // Who had turned out right by the time the article went out is what the journalist weighed then,
+    // as the score at publication is; a time the service refuses (a clock well behind the page's) gets
+    // the record as it stands now instead of no section.
+    var disputesPath = '/v1/sources/' + id + '/disputes?limit=' + DISPUTED_SOURCES + '&perOpponent=1';
+    var disputesRead = asOf
+      ? this.call('GET', disputesPath + '&asOf=' + encodeURIComponent(asOf)).then(function (answer) {
+        return answer.ok ? answer : self.call('GET', disputesPath);
+      })
+      : this.call('GET', disputesPath);
     Promise.all([
       this.call('GET', '/v1/sources/' + id + '/score'),
       this.call('GET', '/v1/sources/' + id + '/history?points=' + HISTORY_POINTS),
       this.call('GET', '/v1/sources/' + id + '/claims?limit=20'),
       asOf ? this.call('GET', '/v1/sources/' + id + '/score?asOf=' + encodeURIComponent(asOf)) : Promise.resolve(null),
       this.call('GET', '/v1/sources/' + id + '/explanation?top=' + EXPLAINED_CLAIMS),
-      this.call('GET', '/v1/sources/' + id + '/disputes?limit=' + DISPUTED_SOURCES + '&perOpponent=1'),
+      disputesRead,
       this.call('GET', '/v1/sources/' + id + '/articles?limit=' + CITING_ARTICLES),
     ]).then(function (results) {
       if (self.panelFills.get(panel) !== filling) {
@@ -770,9 +779,15 @@
   Annotator.prototype.disputesSection = function (record) {
     var section = el(document, 'section', { class: 'disputes' });
     section.appendChild(el(document, 'h3', {}, 'When others said otherwise'));
+    // Only an answer as of the publication time carries one.
+    if (record.asOf) {
+      section.appendChild(el(document, 'p', { class: 'note as-of' }, 'As the record stood at publication (' + this.publishedDay + ')'));
+    }
     var opponents = record.opponents || [];
     if (opponents.length === 0) {
-      section.appendChild(el(document, 'p', { class: 'note' }, 'No disagreement with another source has been settled yet.'));
+      section.appendChild(el(document, 'p', { class: 'note' }, record.asOf
+        ? 'No disagreement with another source had been settled by then.'
+        : 'No disagreement with another source has been settled yet.'));
       return section;
     }
     var list = el(document, 'ul');

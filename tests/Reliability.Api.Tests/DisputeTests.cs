@@ -1,7 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Marten;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
 using Reliability.Grains.Records;
 
 namespace Reliability.Api.Tests;
@@ -142,6 +145,147 @@ public sealed class DisputeTests(DisputeTests.Api api) : IClassFixture<DisputeTe
     }
 
     [Fact]
+    public async Task As_of_a_past_moment_the_record_is_the_claims_standing_and_the_verdicts_in_force_then()
+    {
+        var (army, jnim) = (Unique("army"), Unique("jnim"));
+        var run = Guid.NewGuid();
+        string Question(string place) => $"Who held {place} on 28 Sept? {run}";
+
+        // Both spoke on 28 September, except JNIM on Boni, which it spoke to only on 8 October.
+        var acharane = await PostAsync(
+            Claim(army, Question("Acharane"), Repelled, "2023-09-28T09:00:00Z"), Claim(jnim, Question("Acharane"), Taken, "2023-09-28T10:00:00Z"));
+        var mourdiah = await PostAsync(
+            Claim(army, Question("Mourdiah"), Repelled, "2023-09-28T09:00:00Z"), Claim(jnim, Question("Mourdiah"), Taken, "2023-09-28T10:00:00Z"));
+        var dioura = await PostAsync(
+            Claim(army, Question("Dioura"), Repelled, "2023-09-28T09:00:00Z"), Claim(jnim, Question("Dioura"), Taken, "2023-09-28T10:00:00Z"));
+        var boni = await PostAsync(
+            Claim(army, Question("Boni"), Repelled, "2023-09-28T09:00:00Z"), Claim(jnim, Question("Boni"), Taken, "2023-10-08T10:00:00Z"));
+        var tombouctou = await PostAsync(
+            Claim(army, Question("Tombouctou"), Repelled, "2023-09-28T09:00:00Z"), Claim(jnim, Question("Tombouctou"), Taken, "2023-09-28T10:00:00Z"));
+        var armyId = acharane[0].GetProperty("sourceId").GetString()!;
+        string PropositionOf(JsonElement[] items) => items[0].GetProperty("propositionId").GetString()!;
+        string ClaimOf(JsonElement item) => item.GetProperty("id").GetString()!;
+
+        // Acharane: JNIM's version confirmed on 2 October, revised to the army's on 10 October.
+        await ResolveAsync(PropositionOf(acharane), new { option = Taken, evidence = new[] { "https://example.org/a" }, at = "2023-10-02T00:00:00Z" });
+        await ResolveAsync(PropositionOf(acharane), new { option = Repelled, evidence = new[] { "https://example.org/b" }, at = "2023-10-10T00:00:00Z" });
+        await ResolveAsync(PropositionOf(mourdiah), new { option = Repelled, evidence = new[] { "https://example.org/c" }, at = "2023-10-01T00:00:00Z" });
+        await ResolveAsync(PropositionOf(dioura), new { option = Taken, evidence = new[] { "https://example.org/d" }, at = "2023-10-01T00:00:00Z" });
+        await ResolveAsync(PropositionOf(boni), new { option = Repelled, evidence = new[] { "https://example.org/e" }, at = "2023-10-01T00:00:00Z" });
+        // Tombouctou is resolved only on 9 October.
+        await ResolveAsync(PropositionOf(tombouctou), new { option = Taken, evidence = new[] { "https://example.org/f" }, at = "2023-10-09T00:00:00Z" });
+        // JNIM retracts its Mourdiah claim on 6 October; the army reverses its Dioura claim to JNIM's on 7 October.
+        (await Client.PostAsJsonAsync($"/v1/claims/{ClaimOf(mourdiah[1])}/corrections", new { kind = "retracted", at = "2023-10-06T00:00:00Z" }))
+            .EnsureSuccessStatusCode();
+        (await Client.PostAsJsonAsync($"/v1/claims/{ClaimOf(dioura[0])}/corrections", new
+        {
+            kind = "reversed",
+            at = "2023-10-07T00:00:00Z",
+            replacement = new { id = Unique("claim"), option = Taken, publishedAt = "2023-10-07T00:00:00Z" },
+        })).EnsureSuccessStatusCode();
+
+        async Task<(int Confirmed, string Won, string Lost)> AsOfAsync(string? asOf)
+        {
+            var record = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{armyId}/disputes" + (asOf is null ? "" : $"?asOf={asOf}"));
+            Assert.Equal(asOf is null ? JsonValueKind.Null : JsonValueKind.String, record.GetProperty("asOf").ValueKind);
+            var propositions = record.GetProperty("opponents").EnumerateArray().SelectMany(o => o.GetProperty("propositions").EnumerateArray()).ToArray();
+            string Places(string outcome) => string.Join(",", propositions
+                .Where(d => d.GetProperty("outcome").GetString() == outcome)
+                .Select(d => d.GetProperty("question").GetString()!.Split(' ')[2]).Order(StringComparer.Ordinal));
+            Assert.Equal((Places("won").Split(',', StringSplitOptions.RemoveEmptyEntries).Length, Places("lost").Split(',', StringSplitOptions.RemoveEmptyEntries).Length),
+                (record.GetProperty("won").GetInt32(), record.GetProperty("lost").GetInt32()));
+            return (record.GetProperty("confirmedPropositions").GetInt32(), Places("won"), Places("lost"));
+        }
+
+        // Today: Acharane's revision makes the army right; JNIM's retraction and the army's reversal
+        // leave no dispute at Mourdiah and Dioura; Boni and Tombouctou count.
+        Assert.Equal((5, "Acharane,Boni", "Tombouctou"), await AsOfAsync(null));
+        // Before any verdict, nothing was settled.
+        Assert.Equal((0, "", ""), await AsOfAsync("2023-09-30T00:00:00Z"));
+        // On 5 October: Acharane as first resolved, JNIM's Mourdiah claim and the army's first Dioura
+        // claim still standing, JNIM not yet on Boni, Tombouctou not yet resolved.
+        Assert.Equal((4, "Mourdiah", "Acharane,Dioura"), await AsOfAsync("2023-10-05T00:00:00Z"));
+        // On 9 October, noon: the retraction, the reversal, JNIM's Boni claim and Tombouctou's verdict
+        // are on record; Acharane's revision is not.
+        Assert.Equal((5, "Boni", "Acharane,Tombouctou"), await AsOfAsync("2023-10-09T12:00:00%2B00:00"));
+        // Now, read as an explicit moment, is today's record.
+        Assert.Equal((5, "Acharane,Boni", "Tombouctou"), await AsOfAsync(Uri.EscapeDataString(DateTimeOffset.UtcNow.ToString("O"))));
+
+        // The asked moment is part of the answer, so two moments never share a tag, even where the
+        // record was the same (nothing was settled on either day), and neither shares today's.
+        var tags = new List<string>();
+        foreach (var asOf in new[] { "", "?asOf=2023-09-29T00:00:00Z", "?asOf=2023-09-30T00:00:00Z", "?asOf=2023-10-05T00:00:00Z" })
+        {
+            using var response = await Client.GetAsync($"/v1/sources/{armyId}/disputes{asOf}");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            tags.Add(response.Headers.ETag!.Tag);
+        }
+
+        Assert.Equal(tags.Count, tags.Distinct().Count());
+        using var revalidated = new HttpRequestMessage(HttpMethod.Get, $"/v1/sources/{armyId}/disputes?asOf=2023-10-05T00:00:00Z");
+        revalidated.Headers.TryAddWithoutValidation("If-None-Match", tags[3]);
+        using var unchanged = await Client.SendAsync(revalidated);
+        Assert.Equal(HttpStatusCode.NotModified, unchanged.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_claim_withdrawn_before_its_document_kept_the_time_gets_it_back_from_the_stream()
+    {
+        var (army, jnim, question) = (Unique("army"), Unique("jnim"), $"Who held Nara? {Guid.NewGuid()}");
+        var items = await PostAsync(Claim(army, question, Repelled, "2023-09-28T09:00:00Z"), Claim(jnim, question, Taken, "2023-09-28T10:00:00Z"));
+        var (armyId, jnimClaim) = (items[0].GetProperty("sourceId").GetString()!, items[1].GetProperty("id").GetString()!);
+        await ResolveAsync(items[0].GetProperty("propositionId").GetString()!, new { option = Repelled, evidence = new[] { "https://example.org/a" }, at = "2023-10-01T00:00:00Z" });
+        // Two withdrawals, the later-recorded one dated earlier: the earlier date is when the claim stopped standing.
+        (await Client.PostAsJsonAsync($"/v1/claims/{jnimClaim}/corrections", new { kind = "retracted", at = "2023-10-08T00:00:00Z" })).EnsureSuccessStatusCode();
+        (await Client.PostAsJsonAsync($"/v1/claims/{jnimClaim}/corrections", new
+        {
+            kind = "reversed",
+            at = "2023-10-06T00:00:00Z",
+            replacement = new { id = Unique("claim"), option = Repelled, publishedAt = "2023-10-06T00:00:00Z" },
+        })).EnsureSuccessStatusCode();
+        async Task<int> WonAsync(string asOf) =>
+            (await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{armyId}/disputes?asOf={asOf}")).GetProperty("won").GetInt32();
+        Assert.Equal((1, 0), (await WonAsync("2023-10-05T00:00:00Z"), await WonAsync("2023-10-07T00:00:00Z")));
+
+        // Stored as a document of the previous version would be: without the time.
+        var store = api.Factory.Services.GetRequiredService<IDocumentStore>();
+        async Task StripAsync()
+        {
+            await using var connection = store.Storage.Database.CreateConnection();
+            await connection.OpenAsync();
+            await using var strip = new NpgsqlCommand(
+                $"update {store.Options.Schema.For<ClaimDocument>()} set data = data - 'WithdrawnAt' where id = $1", connection);
+            strip.Parameters.Add(new NpgsqlParameter { Value = jnimClaim });
+            Assert.Equal(1, await strip.ExecuteNonQueryAsync());
+        }
+
+        async Task<DateTimeOffset?> WithdrawnAtAsync() =>
+            (await api.Factory.Services.GetRequiredService<RecordQueries>().FindClaimAsync(jnimClaim))!.WithdrawnAt;
+        await StripAsync();
+
+        // Unknown, the withdrawal counts at every moment: the past record shows no claim it cannot vouch for.
+        Assert.Equal(0, await WonAsync("2023-10-05T00:00:00Z"));
+
+        var filled = await new ClaimWithdrawalTimes(store, NullLogger<ClaimWithdrawalTimes>.Instance).FillInAsync();
+
+        Assert.True(filled >= 1, $"{filled} filled in");
+        var october6 = new DateTimeOffset(2023, 10, 6, 0, 0, 0, TimeSpan.Zero);
+        Assert.Equal(october6, await WithdrawnAtAsync());
+        Assert.Equal((1, 0), (await WonAsync("2023-10-05T00:00:00Z"), await WonAsync("2023-10-07T00:00:00Z")));
+        // Done, the pass finds nothing more to do for this claim.
+        await using (var session = store.QuerySession())
+        {
+            Assert.DoesNotContain(await session.QueryAsync<ClaimDocument>(ClaimWithdrawalTimes.Missing), c => c.Id == jnimClaim);
+        }
+
+        // A later correction of such a claim reads the earlier withdrawals from the stream itself,
+        // rather than taking its own, later time for when the claim stopped standing.
+        await StripAsync();
+        (await Client.PostAsJsonAsync($"/v1/claims/{jnimClaim}/corrections", new { kind = "retracted", at = "2023-10-09T00:00:00Z" })).EnsureSuccessStatusCode();
+        Assert.Equal(october6, await WithdrawnAtAsync());
+    }
+
+    [Fact]
     public async Task A_source_with_no_confirmed_contradictions_has_an_empty_record()
     {
         var items = await PostAsync(Claim(Unique("lone"), $"Who held Boulkessi? {Guid.NewGuid()}", Repelled, "2023-09-28T09:00:00Z"));
@@ -157,6 +301,9 @@ public sealed class DisputeTests(DisputeTests.Api api) : IClassFixture<DisputeTe
     [InlineData("/v1/sources/nobody-has-this-id/disputes", HttpStatusCode.NotFound, null)]
     [InlineData("/v1/sources/nobody-has-this-id/disputes?limit=0", HttpStatusCode.BadRequest, "limit")]
     [InlineData("/v1/sources/nobody-has-this-id/disputes?perOpponent=1001", HttpStatusCode.BadRequest, "perOpponent")]
+    [InlineData("/v1/sources/nobody-has-this-id/disputes?asOf=yesterday", HttpStatusCode.BadRequest, "asOf")]
+    [InlineData("/v1/sources/nobody-has-this-id/disputes?asOf=2023-10-05T00:00:00", HttpStatusCode.BadRequest, "asOf")]
+    [InlineData("/v1/sources/nobody-has-this-id/disputes?asOf=2999-01-01T00:00:00Z", HttpStatusCode.BadRequest, "asOf")]
     public async Task Bad_requests_are_problems(string path, HttpStatusCode status, string? field)
     {
         using var response = await Client.GetAsync(path);

@@ -210,8 +210,9 @@ public sealed partial class AnnotatorTests(PluginFixture fixture) : IClassFixtur
         await Expect(panel.Locator("section.explanation li")).ToHaveCountAsync(3);
         await Expect(panel.Locator("section.explanation")).ToContainTextAsync("glory-repelled");
         await Expect(panel.Locator("section.explanation p.note")).ToHaveCountAsync(0);
-        // Nothing in the seed case is resolved yet.
-        await Expect(panel.Locator("section.disputes p.note")).ToHaveTextAsync("No disagreement with another source has been settled yet.");
+        // The article went out on 28 September: the record as it stood then, when nothing was settled yet.
+        await Expect(panel.Locator("section.disputes p.as-of")).ToHaveTextAsync("As the record stood at publication (2023-09-28)");
+        await Expect(panel.Locator("section.disputes p.note:not(.as-of)")).ToHaveTextAsync("No disagreement with another source had been settled by then.");
         await PluginFixture.ScreenshotAsync(page, "rtl-article-panel");
 
         // The editor keeps typing: the next lookup must leave the open panel (and its focus) alone.
@@ -310,8 +311,27 @@ public sealed partial class AnnotatorTests(PluginFixture fixture) : IClassFixtur
         await Expect(disputes.Nth(1)).ToHaveTextAsync(
             $"@{noir}: 1 settled disagreement \u2014 this source right in 0, @{noir} in 1");
         await Expect(disputes.Nth(1)).ToHaveAttributeAsync("title", $"Latest: Who held position 1 on 28 September 2023? {run} \u2014 confirmed: JNIM took the base");
+        await Expect(host.Locator("[role=dialog] section.disputes p.as-of")).ToHaveCountAsync(0);
         await PluginFixture.ScreenshotAsync(page, "panel-disputes");
         await page.CloseAsync();
+
+        // An article published on 1 October, before either verdict: its panel shows the record as it
+        // stood then, read with the publication time.
+        var before = await fixture.Browser.NewPageAsync();
+        await before.GotoAsync(PublishAnnotated(
+            "/disputes-before",
+            "Attack",
+            $"""<p>The army <a id="army-post" href="{Post(army, 1)}">said</a> it repelled the attack.</p>""",
+            head: """<meta property="article:published_time" content="2023-10-01T12:00:00Z">"""));
+        var then = before.Locator("#army-post + [data-reliability-source]");
+        var read = before.WaitForRequestAsync(r => r.Url.Contains("/disputes?", StringComparison.Ordinal));
+        await then.Locator("button.badge").ClickAsync();
+        Assert.Contains("asOf=2023-10-01T12%3A00%3A00.000Z", (await read).Url, StringComparison.Ordinal);
+        var section = then.Locator("[role=dialog] section.disputes");
+        await Expect(section.Locator("p.as-of")).ToHaveTextAsync("As the record stood at publication (2023-10-01)");
+        await Expect(section.Locator("li")).ToHaveCountAsync(0);
+        await Expect(section.Locator("p.note:not(.as-of)")).ToHaveTextAsync("No disagreement with another source had been settled by then.");
+        await before.CloseAsync();
     }
 
     [Fact]

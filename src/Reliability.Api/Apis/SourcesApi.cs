@@ -40,7 +40,7 @@ internal static class SourcesApi
             .WithSummary("The score after each event: a series a chart can draw, cut down to at most `points` points when asked");
         sources.MapGet("/{id}/claims", ClaimsAsync).WithEntityTag().WithSummary("The source's claims, newest first, a page at a time");
         sources.MapGet("/{id}/disputes", DisputesAsync).WithEntityTag()
-            .WithSummary("Who turned out right when this source and another said different things on a proposition since confirmed");
+            .WithSummary("Who turned out right when this source and another said different things on a proposition since confirmed, now or as of a time");
         app.MapPost("/v1/import/external-ratings", ImportRatingsAsync).WithTags("Sources").RequireAuthorization(Roles.Contributor)
             .WithSummary("Record outside ratings in bulk (a list such as Wikipedia's perennial sources), registering sources by handle where needed");
         return app;
@@ -57,9 +57,11 @@ internal static class SourcesApi
     /// <summary>
     /// A source's record against the sources it contradicted on confirmed propositions. Counts are
     /// over every opponent and dispute; <c>Opponents</c> lists the <c>limit</c> with the most disputes.
+    /// <c>AsOf</c>: the moment the record is as of, when asked for one; null for the record now.
     /// </summary>
     public sealed record DisputesView(
-        string SourceId, int ConfirmedPropositions, int OpponentCount, int Disputes, int Won, int Lost, int NeitherRight, IReadOnlyList<OpponentView> Opponents);
+        string SourceId, int ConfirmedPropositions, int OpponentCount, int Disputes, int Won, int Lost, int NeitherRight, IReadOnlyList<OpponentView> Opponents,
+        DateTimeOffset? AsOf = null);
 
     /// <summary>The record against one source; <c>Propositions</c> holds the latest <c>perOpponent</c> of its disputes.</summary>
     public sealed record OpponentView(
@@ -447,8 +449,14 @@ internal static class SourcesApi
     public const int MaxDisputesPerOpponent = 1_000;
 
     private static async Task<Results<Ok<DisputesView>, ProblemHttpResult, RedirectHttpResult>> DisputesAsync(
-        string id, RecordQueries queries, HttpRequest request, CancellationToken cancellationToken, int limit = 50, int perOpponent = 20)
+        string id, RecordQueries queries, TimeProvider clock, HttpRequest request, CancellationToken cancellationToken,
+        int limit = 50, int perOpponent = 20, string? asOf = null)
     {
+        if (!TryAsOf(asOf, clock.GetUtcNow(), out var at, out var problem))
+        {
+            return problem;
+        }
+
         var errors = new RequestErrors();
         if (limit is < 1 or > MaxDisputeOpponents)
         {
@@ -465,7 +473,7 @@ internal static class SourcesApi
             return Problems.Invalid(errors.ToDictionary());
         }
 
-        if (await queries.DisputesOfAsync(id, cancellationToken) is not { } found)
+        if (await queries.DisputesOfAsync(id, cancellationToken, asOf: at) is not { } found)
         {
             return Unknown(id);
         }
@@ -490,7 +498,7 @@ internal static class SourcesApi
         });
         return TypedResults.Ok(new DisputesView(
             id, found.ConfirmedPropositions, all.Count, all.Sum(o => o.Disputes.Count), all.Sum(o => o.Won), all.Sum(o => o.Lost),
-            all.Sum(o => o.NeitherRight), [.. opponents]));
+            all.Sum(o => o.NeitherRight), [.. opponents], at));
     }
 
     /// <summary>

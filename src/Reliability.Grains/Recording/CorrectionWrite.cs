@@ -105,6 +105,11 @@ internal static class CorrectionWrite
         transaction.Changed(source);
 
         claim.CorrectionIds.Add(id);
+        if (correction.EndsAssertion)
+        {
+            claim.WithdrawnAt = await WithdrawnAtAsync(session, claim, correction, cancellationToken);
+        }
+
         claim.CorrectionStatus = StatusAfter(claim.CorrectionStatus, kind);
         claim.ReplacementClaimId ??= correction.ReplacementClaimId;
         transaction.Changed(claim);
@@ -130,6 +135,25 @@ internal static class CorrectionWrite
         }, now);
         transaction.Flush();
         return (LedgerOutcome<string>.Ok(claim.SourceId), transaction.Touched);
+    }
+
+    /// <summary>
+    /// When the claim stopped asserting its option: this correction's time, or an earlier withdrawal's
+    /// (a correction may be dated before one recorded earlier). A claim withdrawn before its document
+    /// kept the time has it read from its proposition's stream here, as the start-up pass would
+    /// (<see cref="ClaimWithdrawalTimes"/>): this document, stored whole, replaces whatever that pass wrote.
+    /// </summary>
+    private static async Task<DateTimeOffset> WithdrawnAtAsync(
+        IDocumentSession session, ClaimDocument claim, Correction correction, CancellationToken cancellationToken)
+    {
+        var earlier = claim.WithdrawnAt;
+        if (earlier is null && !ClaimDocument.StillAsserts(claim.CorrectionStatus))
+        {
+            earlier = (await ClaimWithdrawalTimes.FromStreamAsync(session, claim.PropositionId, cancellationToken))
+                .TryGetValue(claim.Id, out var read) ? read : null;
+        }
+
+        return earlier is { } before && before < correction.At ? before : correction.At;
     }
 
     private static string? ReplacementProblem(ClaimDocument existing, ClaimDocument reversed) =>

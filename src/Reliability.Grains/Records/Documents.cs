@@ -120,6 +120,16 @@ public sealed class ClaimDocument
     public string? ReplacementClaimId { get; set; }
 
     /// <summary>
+    /// When the source withdrew the claim (retracted or reversed it): the time of the earliest such
+    /// correction, as the correction dates it (<see cref="Correction.At"/>, which may lie before the
+    /// day it was recorded), so that a read as of a past moment knows whether the claim still stood
+    /// then. Null while the claim stands, and on a document stored before the field was kept that no
+    /// start-up pass has filled in yet (<see cref="ClaimWithdrawalTimes"/>): such a claim counts as
+    /// withdrawn at every moment (see <see cref="Domain.Disputes.StandingAt.Asserts"/>).
+    /// </summary>
+    public DateTimeOffset? WithdrawnAt { get; set; }
+
+    /// <summary>
     /// Whether a claim in this <see cref="CorrectionStatus"/> still asserts its option: one the source
     /// retracted or reversed no longer does; a deleted one still does (deleting cannot launder a record).
     /// </summary>

@@ -1,8 +1,6 @@
 using Marten;
 using Reliability.Contracts.Articles;
 using Reliability.Domain.Disputes;
-using Reliability.Domain.Model;
-using Reliability.Grains.Propositions;
 using Reliability.Grains.Recording;
 
 namespace Reliability.Grains.Records;
@@ -183,8 +181,12 @@ public sealed class RecordQueries(IDocumentStore store)
     /// Confirmed propositions whose claims are read and weighed at a time: a source that spoke to
     /// thousands of busy propositions would otherwise have every claim on all of them in memory at once.
     /// </param>
+    /// <param name="asOf">
+    /// The record as it stood then (<see cref="StandingAt"/>): the claims standing then, each
+    /// proposition as the revision in force then decided it. Null: as it stands now.
+    /// </param>
     public async Task<SourceDisputes?> DisputesOfAsync(
-        string sourceId, CancellationToken cancellationToken = default, int propositionsPerRead = DisputePropositionsPerRead)
+        string sourceId, CancellationToken cancellationToken = default, int propositionsPerRead = DisputePropositionsPerRead, DateTimeOffset? asOf = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(propositionsPerRead, 1);
         await using var session = store.QuerySession();
@@ -203,17 +205,17 @@ public sealed class RecordQueries(IDocumentStore store)
         }
 
         // Only the fields a dispute needs come back: a source's claims can number tens of thousands.
-        var own = await ClaimForEstimate.Select(session.Query<ClaimDocument>().Where(c => c.SourceId == sourceId)).ToListAsync(cancellationToken);
-        var claimedOn = own.Where(c => ClaimDocument.StillAsserts(c.CorrectionStatus)).Select(c => c.PropositionId).Distinct().ToArray();
+        var own = await ClaimForDispute.Select(session.Query<ClaimDocument>().Where(c => c.SourceId == sourceId)).ToListAsync(cancellationToken);
+        var claimedOn = own.Where(c => StandingAt.Asserts(c.Times, asOf)).Select(c => c.PropositionId).Distinct().ToArray();
         var resolved = claimedOn.Length == 0
             ? []
             : await session.Query<PropositionDocument>().Where(p => p.State == "resolved" && claimedOn.Contains(p.Id)).ToListAsync(cancellationToken);
         var confirmed = new Dictionary<string, ConfirmedProposition>(StringComparer.Ordinal);
         foreach (var proposition in resolved)
         {
-            if (proposition.ConfirmingResolution() is { ConfirmedOption: { } option } resolution)
+            if (StandingAt.Confirmed(proposition.Proposition.Question, proposition.Resolutions, asOf) is { } then)
             {
-                confirmed[proposition.Id] = new ConfirmedProposition(proposition.Id, proposition.Proposition.Question, option, resolution.At);
+                confirmed[proposition.Id] = then;
             }
         }
 
@@ -225,16 +227,14 @@ public sealed class RecordQueries(IDocumentStore store)
         var parts = new List<IReadOnlyList<OpponentRecord>>();
         foreach (var part in confirmed.Keys.Order(StringComparer.Ordinal).Chunk(propositionsPerRead))
         {
-            var claims = await ClaimForEstimate.Select(session.Query<ClaimDocument>().Where(c => part.Contains(c.PropositionId)))
+            var claims = await ClaimForDispute.Select(session.Query<ClaimDocument>().Where(c => part.Contains(c.PropositionId)))
                 .ToListAsync(cancellationToken);
-            // A source is counted on what it says now: a claim it has since contradicted is left out,
-            // as the truth estimate leaves it out. The parts hold whole propositions, so every claim
-            // that could supersede another is in the same part.
-            var asserting = claims.Where(c => ClaimDocument.StillAsserts(c.CorrectionStatus)).ToList();
-            var superseded = ChangesOfMind.Superseded(asserting, c => new ChangesOfMind.Said(c.Id, c.SourceId, c.PropositionId, c.Option, c.PublishedAt));
+            // A source is counted on what it said then (now, by default): a claim it had withdrawn or
+            // since contradicted is left out, as the truth estimate leaves it out. The parts hold whole
+            // propositions, so every claim that could supersede another is in the same part.
             parts.Add(DisputeRecord.Of(
                 sourceId,
-                asserting.Where(c => !superseded.ContainsKey(c.Id)).Select(c => new StandingClaim(c.SourceId, c.PropositionId, c.Option)),
+                StandingAt.Claims(claims, c => c.Times, asOf).Select(c => new StandingClaim(c.SourceId, c.PropositionId, c.Option)),
                 confirmed));
         }
 
@@ -274,3 +274,29 @@ public sealed record SourceDisputes(
 
 /// <summary>The articles citing a source's claims, with those claims; or the source it was merged into.</summary>
 public sealed record CitingArticlesOfSource(string? MergedInto, IReadOnlyList<(ArticleDocument Article, IReadOnlyList<string> ClaimIds)> Articles);
+
+/// <summary>
+/// The fields of a claim document a dispute reads, selected by the query itself (a source's claims
+/// can number tens of thousands; their text stays in the store).
+/// </summary>
+public sealed class ClaimForDispute
+{
+    public required string Id { get; init; }
+    public required string SourceId { get; init; }
+    public required string PropositionId { get; init; }
+    public required string Option { get; init; }
+    public string CorrectionStatus { get; init; } = "live";
+    public DateTimeOffset PublishedAt { get; init; }
+    public DateTimeOffset? WithdrawnAt { get; init; }
+
+    /// <summary>What <see cref="StandingAt"/> decides on.</summary>
+    public StandingAt.ClaimTimes Times =>
+        new(Id, SourceId, PropositionId, Option, PublishedAt, !ClaimDocument.StillAsserts(CorrectionStatus), WithdrawnAt);
+
+    /// <summary>The query's selection, run by the database.</summary>
+    public static IQueryable<ClaimForDispute> Select(IQueryable<ClaimDocument> claims) => claims.Select(c => new ClaimForDispute
+    {
+        Id = c.Id, SourceId = c.SourceId, PropositionId = c.PropositionId, Option = c.Option,
+        CorrectionStatus = c.CorrectionStatus, PublishedAt = c.PublishedAt, WithdrawnAt = c.WithdrawnAt,
+    });
+}
