@@ -219,7 +219,7 @@ public sealed class KnownAtTests(KnownAtTests.Api api) : IClassFixture<KnownAtTe
 
         // Nothing recorded between two moments: the same record, still told apart by when it was known.
         var latest = Stamp(await MomentAsync());
-        Assert.NotEqual(await TagAsync($"knownAt={later}"), await TagAsync($"knownAt={latest}&asOf={later}"));
+        Assert.NotEqual(await TagAsync($"knownAt={later}&asOf={later}"), await TagAsync($"knownAt={latest}&asOf={later}"));
 
         using var revalidated = new HttpRequestMessage(HttpMethod.Get, $"/v1/sources/{sourceId}/score?knownAt={known}");
         revalidated.Headers.TryAddWithoutValidation("If-None-Match", atK);
