@@ -654,18 +654,24 @@
       this.call('GET', '/v1/sources/' + id + '/explanation?top=' + EXPLAINED_CLAIMS),
       disputesRead,
       this.call('GET', '/v1/sources/' + id + '/articles?limit=' + CITING_ARTICLES),
+      // What the tracker had recorded when the article went out, beside what it says of that time now.
+      asOf ? this.call('GET', '/v1/sources/' + id + '/score?knownAt=' + encodeURIComponent(asOf)) : Promise.resolve(null),
     ]).then(function (results) {
       if (self.panelFills.get(panel) !== filling) {
         return;
       }
       loading.remove();
-      var score = results[0], history = results[1], claims = results[2], then = results[3], explanation = results[4], disputes = results[5], citing = results[6];
+      var score = results[0], history = results[1], claims = results[2], then = results[3], explanation = results[4], disputes = results[5], citing = results[6], known = results[7];
       if (!score.ok) {
         panel.appendChild(el(document, 'p', { class: 'note' }, 'reliability unavailable'));
         return;
       }
       if (then && then.ok) {
         fact('At publication', scoreText(then.body.summary) + ' (' + self.publishedDay + ')');
+      }
+      // A 404 here: the source stands now, but nothing of it had been recorded by then.
+      if (known && (known.ok || known.status === 404)) {
+        fact('What we knew when we published', known.ok ? scoreText(known.body.summary) : 'not on record yet');
       }
       panel.appendChild(self.correctionsSection(score.body.corrections || {}));
       if (explanation.ok) {

@@ -204,6 +204,9 @@ public sealed partial class AnnotatorTests(PluginFixture fixture) : IClassFixtur
         await Expect(panel).ToContainTextAsync("@EternalGlory0");
         await Expect(panel).ToContainTextAsync("Correction behaviour");
         await Expect(panel).ToContainTextAsync("At publication");
+        // The seed case was recorded after its article of 2023 went out: the tracker knew nothing of the source then.
+        await Expect(panel).ToContainTextAsync("What we knew when we published");
+        await Expect(panel).ToContainTextAsync("not on record yet");
         await Expect(panel).ToContainTextAsync("Claim timeline");
         await Expect(panel.Locator("svg polyline")).ToBeAttachedAsync();
         // Its three claims, each with the service's reason, heaviest first; nothing left out.

@@ -31,11 +31,11 @@ internal static class SourcesApi
         sources.MapDelete("/{id}/external-ratings/{rater}", WithdrawRatingAsync).RequireAuthorization(Roles.Contributor)
             .WithSummary("The rater no longer rates the source (its past words stay in the history)");
         sources.MapGet("/", SearchAsync).WithEntityTag().WithSummary("Search sources by name or handle, band and topic; `ratedOtherwise=true`: those an outside rater rates otherwise");
-        sources.MapGet("/{id}", GetAsync).WithEntityTag().WithSummary("A source with its handles and score at a glance, now or as of a time");
+        sources.MapGet("/{id}", GetAsync).WithEntityTag().WithSummary("A source with its handles and score at a glance, now or as of a time; with `knownAt`, from what the tracker had recorded by then");
         sources.MapGet("/{id}/score", ScoreAsync).WithEntityTag()
-            .WithSummary("Score, 90% interval, band, Admiralty grade, evidence and correction metrics, now or as of a time");
+            .WithSummary("Score, 90% interval, band, Admiralty grade, evidence and correction metrics, now or as of a time; with `knownAt`, from what the tracker had recorded by then");
         sources.MapGet("/{id}/explanation", ExplainAsync).WithEntityTag()
-            .WithSummary("The per-claim contributions that add up to the score; with `top`, the heaviest ones and the sum of the rest");
+            .WithSummary("The per-claim contributions that add up to the score; with `top`, the heaviest ones and the sum of the rest; with `knownAt`, from what the tracker had recorded by then");
         sources.MapGet("/{id}/history", HistoryAsync).WithEntityTag()
             .WithSummary("The score after each event: a series a chart can draw, cut down to at most `points` points when asked");
         sources.MapGet("/{id}/claims", ClaimsAsync).WithEntityTag().WithSummary("The source's claims, newest first, a page at a time");
@@ -331,14 +331,22 @@ internal static class SourcesApi
     }
 
     private static async Task<Results<Ok<SourceProfile>, ProblemHttpResult, RedirectHttpResult>> GetAsync(
-        string id, IGrainFactory grains, TimeProvider clock, HttpRequest request, string? asOf = null)
+        string id, IGrainFactory grains, TimeProvider clock, HttpRequest request, string? asOf = null, string? knownAt = null)
     {
-        if (!TryAsOf(asOf, clock.GetUtcNow(), out var at, out var problem))
+        if (!TryAsOf(asOf, clock.GetUtcNow(), out var at, out var problem)
+            || !TryKnownAt(knownAt, at, clock.GetUtcNow(), out var recorded, out problem))
         {
             return problem;
         }
 
         var source = grains.GetGrain<ISourceGrain>(id);
+        if (recorded is { } recordedBy)
+        {
+            return await source.GetProfileKnownAtAsync(recordedBy, at ?? recordedBy) is { } asKnown
+                ? TypedResults.Ok(asKnown)
+                : await NotKnownAtAsync<Ok<SourceProfile>>(grains, id, request, recordedBy);
+        }
+
         if (at is { } then)
         {
             return await source.GetProfileAsOfAsync(then) is { } past
@@ -353,14 +361,22 @@ internal static class SourcesApi
 
     private static async Task<Results<KeptJson<ScoreView>, ProblemHttpResult, RedirectHttpResult>> ScoreAsync(
         string id, IGrainFactory grains, ReadCache cache, TruthEstimates truth, IOptions<JsonOptions> json, TimeProvider clock, HttpRequest request,
-        string? asOf = null, string? topic = null)
+        string? asOf = null, string? topic = null, string? knownAt = null)
     {
-        if (!TryAsOf(asOf, clock.GetUtcNow(), out var at, out var problem))
+        if (!TryAsOf(asOf, clock.GetUtcNow(), out var at, out var problem)
+            || !TryKnownAt(knownAt, at, clock.GetUtcNow(), out var recorded, out problem))
         {
             return problem;
         }
 
         topic = string.IsNullOrWhiteSpace(topic) ? null : topic;
+        if (recorded is { } recordedBy)
+        {
+            return await grains.GetGrain<ISourceGrain>(id).GetScoreKnownAtAsync(recordedBy, at ?? recordedBy, topic) is { } then
+                ? KeptJson<ScoreView>.Of(then, json.Value.SerializerOptions)
+                : await NotKnownAtAsync<KeptJson<ScoreView>>(grains, id, request, recordedBy);
+        }
+
         if (at is not null || topic is not null)
         {
             return await grains.GetGrain<ISourceGrain>(id).GetScoreAsync(at, topic) is { } past
@@ -393,9 +409,10 @@ internal static class SourcesApi
     public const int MaxTopContributions = 10_000;
 
     private static async Task<Results<Ok<ExplanationView>, ProblemHttpResult, RedirectHttpResult>> ExplainAsync(
-        string id, IGrainFactory grains, TimeProvider clock, HttpRequest request, string? asOf = null, int? top = null)
+        string id, IGrainFactory grains, TimeProvider clock, HttpRequest request, string? asOf = null, int? top = null, string? knownAt = null)
     {
-        if (!TryAsOf(asOf, clock.GetUtcNow(), out var at, out var problem))
+        if (!TryAsOf(asOf, clock.GetUtcNow(), out var at, out var problem)
+            || !TryKnownAt(knownAt, at, clock.GetUtcNow(), out var recorded, out problem))
         {
             return problem;
         }
@@ -406,6 +423,13 @@ internal static class SourcesApi
             {
                 ["top"] = [$"Between 1 and {MaxTopContributions}, or left out for every contribution."],
             });
+        }
+
+        if (recorded is { } recordedBy)
+        {
+            return await grains.GetGrain<ISourceGrain>(id).ExplainKnownAtAsync(recordedBy, at ?? recordedBy, top) is { } then
+                ? TypedResults.Ok(then)
+                : await NotKnownAtAsync<Ok<ExplanationView>>(grains, id, request, recordedBy);
         }
 
         return await grains.GetGrain<ISourceGrain>(id).ExplainAsync(at, top) is { } explanation
@@ -532,6 +556,55 @@ internal static class SourcesApi
         problem = Problems.Invalid(new Dictionary<string, string[]> { ["asOf"] = ["ISO-8601 with an offset, e.g. 2023-09-29T00:00:00Z."] });
         return false;
     }
+
+    /// <summary>
+    /// Reads a known-at time: what the tracker had recorded by then, whatever time the events speak
+    /// of. It is refused when still to come, as an as-of time is, and when it is earlier than the
+    /// as-of time asked with it: what was recorded by then cannot say how things stood later.
+    /// </summary>
+    internal static bool TryKnownAt(string? text, DateTimeOffset? asOf, DateTimeOffset now, out DateTimeOffset? knownAt, out ProblemHttpResult problem)
+    {
+        knownAt = null;
+        problem = null!;
+        if (string.IsNullOrEmpty(text))
+        {
+            return true;
+        }
+
+        if (!Hosting.StrictJson.TryParseTimestamp(text, out var parsed))
+        {
+            problem = Problems.Invalid(new Dictionary<string, string[]> { ["knownAt"] = ["ISO-8601 with an offset, e.g. 2023-09-29T00:00:00Z."] });
+            return false;
+        }
+
+        var errors = new RequestErrors();
+        errors.NotLaterThan("knownAt", parsed, now + RequestErrors.ClockTolerance, "The tracker knows what it has recorded up to now; leave knownAt out for what it knows now.");
+        if (asOf > parsed)
+        {
+            errors.Add("asOf", "Later than knownAt: what was recorded by then says how things stood up to then. Leave asOf out for as of knownAt.");
+        }
+
+        if (errors.Any)
+        {
+            problem = Problems.Invalid(errors.ToDictionary());
+            return false;
+        }
+
+        knownAt = parsed;
+        return true;
+    }
+
+    /// <summary>
+    /// A source that stands now but of which nothing was recorded by <paramref name="knownAt"/> is a
+    /// 404 saying so; otherwise as <see cref="UnknownOrMovedAsync"/>: a merged source sends the same
+    /// read, knownAt and all, to the survivor (whose stream holds the absorbed record from the merge on).
+    /// </summary>
+    private static async Task<Results<TFound, ProblemHttpResult, RedirectHttpResult>> NotKnownAtAsync<TFound>(
+        IGrainFactory grains, string id, HttpRequest request, DateTimeOffset knownAt)
+        where TFound : IResult =>
+        await grains.GetGrain<ISourceGrain>(id).GetProfileAsync() is null
+            ? await UnknownOrMovedAsync<TFound>(grains, id, request)
+            : Problems.NotFound($"The source '{id}' was not on record as the tracker knew it at {knownAt:O}.");
 
     private static ProblemHttpResult Unknown(string id) => Problems.NotFound($"No source has the id '{id}'.");
 

@@ -29,6 +29,23 @@ public interface ISourceGrain : IGrainWithStringKey
     [Alias("Explain")]
     Task<ExplanationView?> ExplainAsync(DateTimeOffset? asOf, int? top = null);
 
+    /// <summary>
+    /// What the tracker knew at <paramref name="knownAt"/>: the source as the events of its stream
+    /// recorded by then show it, as of <paramref name="asOf"/> (world time, at most
+    /// <paramref name="knownAt"/>). Null when the source does not stand now (unknown, or merged into
+    /// another) or nothing of it was recorded by then.
+    /// </summary>
+    [Alias("GetProfileKnownAt")]
+    Task<SourceProfile?> GetProfileKnownAtAsync(DateTimeOffset knownAt, DateTimeOffset asOf);
+
+    /// <summary>The score from the events recorded by <paramref name="knownAt"/>, as of <paramref name="asOf"/>; null as for <see cref="GetProfileKnownAtAsync"/>.</summary>
+    [Alias("GetScoreKnownAt")]
+    Task<ScoreView?> GetScoreKnownAtAsync(DateTimeOffset knownAt, DateTimeOffset asOf, string? topic);
+
+    /// <summary>The explanation from the events recorded by <paramref name="knownAt"/>, as of <paramref name="asOf"/>; null as for <see cref="GetProfileKnownAtAsync"/>.</summary>
+    [Alias("ExplainKnownAt")]
+    Task<ExplanationView?> ExplainKnownAtAsync(DateTimeOffset knownAt, DateTimeOffset asOf, int? top = null);
+
     /// <summary>The score series; cut down to at most <paramref name="maxPoints"/> points when given (see <c>ScoreHistoryThinning</c>).</summary>
     [Alias("GetHistory")]
     Task<ScoreHistoryView?> GetHistoryAsync(int? maxPoints);

@@ -58,6 +58,8 @@ public sealed record TagScoreView(string Tag, double Score, double Lower, double
 /// Topic: when the score was asked for one topic, the overall figures are that topic's.
 /// TruthVersion: the truth estimate a live score used (-1 as of a past time); it tells a node's
 /// cache whether the answer is as new as the estimate it knows, and is no part of the answer.
+/// KnownAt: when asked "what did the tracker know then", the recording time the answer stops at
+/// (only the events recorded by then count); left out of the JSON otherwise.
 /// </remarks>
 [GenerateSerializer, Immutable, Alias("Reliability.ScoreView")]
 public sealed record ScoreView(
@@ -70,7 +72,9 @@ public sealed record ScoreView(
     CorrectionMetricsView Corrections,
     IReadOnlyList<TagScoreView> Topics,
     IReadOnlyList<TagScoreView> Regions,
-    [property: System.Text.Json.Serialization.JsonIgnore] long TruthVersion = -1);
+    [property: System.Text.Json.Serialization.JsonIgnore] long TruthVersion = -1,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    DateTimeOffset? KnownAt = null);
 
 /// <summary>What one claim adds to the evidence, and why. Credibility is the Admiralty 1–6.</summary>
 [GenerateSerializer, Immutable, Alias("Reliability.ContributionView")]
@@ -86,6 +90,7 @@ public sealed record ContributionView(
 /// <summary>
 /// The score with the per-claim contributions that add up to its evidence. When only the heaviest
 /// contributions were asked for, <c>Omitted</c> sums the others, so the two still add up.
+/// <c>KnownAt</c>: as for <see cref="ScoreView"/>, the recording time the answer stops at, when asked.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Reliability.ExplanationView")]
 public sealed record ExplanationView(
@@ -96,7 +101,9 @@ public sealed record ExplanationView(
     double ConfirmedEvidence,
     double RefutedEvidence,
     IReadOnlyList<ContributionView> Contributions,
-    OmittedContributionsView? Omitted = null);
+    OmittedContributionsView? Omitted = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    DateTimeOffset? KnownAt = null);
 
 /// <summary>Contributions left out of an explanation cut to its heaviest: how many claims, and their evidence.</summary>
 [GenerateSerializer, Immutable, Alias("Reliability.OmittedContributionsView")]

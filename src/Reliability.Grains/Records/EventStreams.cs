@@ -26,4 +26,16 @@ public sealed class EventStreams(IDocumentStore store)
 
         return (events, version);
     }
+
+    /// <summary>
+    /// The events the store had recorded by <paramref name="recordedBy"/>: each event's recording
+    /// time is the one the store stamped it with when it was appended, whatever time it speaks of.
+    /// </summary>
+    public async Task<IReadOnlyList<IReliabilityEvent>> ReadRecordedByAsync(
+        string streamKey, DateTimeOffset recordedBy, CancellationToken cancellationToken = default)
+    {
+        await using var session = store.QuerySession();
+        var stored = await session.Events.FetchStreamAsync(streamKey, timestamp: recordedBy, token: cancellationToken);
+        return [.. stored.Select(e => e.Data).OfType<IReliabilityEvent>()];
+    }
 }

@@ -261,7 +261,17 @@ public sealed partial class SourceGrain(
             }
         }
 
-        var score = live?.Score ?? ScoreAsOf(asOf!.Value);
+        var view = ViewOf(live?.Score ?? ScoreAsOf(asOf!.Value), _ledger, topic, live?.TruthVersion ?? -1);
+        if (live is not null && topic is null)
+        {
+            live.View = view;
+        }
+
+        return view;
+    }
+
+    private ScoreView ViewOf(SourceScore score, Ledger ledger, string? topic, long truthVersion)
+    {
         var summary = Summary(score);
         if (topic is not null)
         {
@@ -269,18 +279,12 @@ public sealed partial class SourceGrain(
             summary = tag is null
                 ? Views.Summary(BetaPosterior.From(0, 0, policies.Current), ReliabilityBand.InsufficientRecord, AdmiraltyReliability.F, false)
                 : Views.Summary(tag.Estimate, BandOf(tag.Estimate), BetaPosterior.Grade(tag.Estimate, policies.Current.Grades),
-                    score.Contributions.Any(c => c.Provisional && TopicsOf(c.PropositionId).Contains(tag.Tag)));
+                    score.Contributions.Any(c => c.Provisional && TopicsOf(ledger, c.PropositionId).Contains(tag.Tag)));
         }
 
-        var view = new ScoreView(
+        return new ScoreView(
             SourceId, score.AsOf, score.PolicyVersion, topic, summary, score.ProvisionalEvidence,
-            Views.Of(score.Corrections), [.. score.Topics.Select(Views.Of)], [.. score.Regions.Select(Views.Of)], live?.TruthVersion ?? -1);
-        if (live is not null && topic is null)
-        {
-            live.View = view;
-        }
-
-        return view;
+            Views.Of(score.Corrections), [.. score.Topics.Select(Views.Of)], [.. score.Regions.Select(Views.Of)], truthVersion);
     }
 
     public async Task<ExplanationView?> ExplainAsync(DateTimeOffset? asOf, int? top = null)
@@ -291,7 +295,11 @@ public sealed partial class SourceGrain(
             return null;
         }
 
-        var score = asOf is { } t ? ScoreAsOf(t) : (await LiveAsync()).Score;
+        return ExplanationOf(asOf is { } t ? ScoreAsOf(t) : (await LiveAsync()).Score, top);
+    }
+
+    private ExplanationView ExplanationOf(SourceScore score, int? top)
+    {
         var contributions = score.Contributions;
         OmittedContributionsView? omitted = null;
         if (top is { } most)
@@ -303,6 +311,43 @@ public sealed partial class SourceGrain(
         return new ExplanationView(
             SourceId, score.AsOf, score.PolicyVersion, Summary(score), score.Overall.Confirmed, score.Overall.Refuted,
             [.. contributions.Select(Views.Of)], omitted);
+    }
+
+    public async Task<SourceProfile?> GetProfileKnownAtAsync(DateTimeOffset knownAt, DateTimeOffset asOf)
+    {
+        if (await KnownAtAsync(knownAt) is not { } known)
+        {
+            return null;
+        }
+
+        var then = Ledger.Replay(known, asOf);
+        return then.FindSource(SourceId) is { } source ? ProfileOf(then, source, ScoreOf(known, asOf)) : null;
+    }
+
+    public async Task<ScoreView?> GetScoreKnownAtAsync(DateTimeOffset knownAt, DateTimeOffset asOf, string? topic) =>
+        await KnownAtAsync(knownAt) is { } known
+            ? ViewOf(ScoreOf(known, asOf), Ledger.Replay(known, asOf), topic, -1) with { KnownAt = knownAt }
+            : null;
+
+    public async Task<ExplanationView?> ExplainKnownAtAsync(DateTimeOffset knownAt, DateTimeOffset asOf, int? top = null) =>
+        await KnownAtAsync(knownAt) is { } known ? ExplanationOf(ScoreOf(known, asOf), top) with { KnownAt = knownAt } : null;
+
+    /// <summary>
+    /// The events of this source's stream recorded by <paramref name="knownAt"/>, read from the store:
+    /// the grain holds its events without their recording times, and a snapshot does not keep them
+    /// either. Null when the source does not stand now (the reader is sent to the survivor, or told
+    /// it is unknown) or none of its events was recorded by then.
+    /// </summary>
+    private async Task<IReadOnlyList<IReliabilityEvent>?> KnownAtAsync(DateTimeOffset knownAt)
+    {
+        await LoadAsync();
+        if (Standing() is null)
+        {
+            return null;
+        }
+
+        var known = await streams.ReadRecordedByAsync(StreamKeys.Source(SourceId), knownAt);
+        return known.Count == 0 ? null : known;
     }
 
     public async Task<ScoreHistoryView?> GetHistoryAsync(int? maxPoints)
@@ -417,8 +462,11 @@ public sealed partial class SourceGrain(
             .Where(c => wanted.Contains(c.PropositionId) && ledger.StillAsserts(c.Id)));
     }
 
-    private SourceScore ScoreAsOf(DateTimeOffset asOf) =>
-        SourceScorer.Score(SourceId, _events, asOf, policies.Current);
+    private SourceScore ScoreAsOf(DateTimeOffset asOf) => ScoreOf(_events, asOf);
+
+    // A past score, from verdicts alone: the truth estimate of that time is not kept.
+    private SourceScore ScoreOf(IEnumerable<IReliabilityEvent> events, DateTimeOffset asOf) =>
+        SourceScorer.Score(SourceId, events, asOf, policies.Current);
 
     /// <summary>
     /// The live score is kept until the stream or the truth estimate changes, or a minute passes
@@ -593,7 +641,7 @@ public sealed partial class SourceGrain(
         return options;
     }
 
-    private IReadOnlyList<string> TopicsOf(string propositionId) => _ledger.FindProposition(propositionId)?.Topics ?? [];
+    private static IReadOnlyList<string> TopicsOf(Ledger ledger, string propositionId) => ledger.FindProposition(propositionId)?.Topics ?? [];
 
     private ReliabilityBand BandOf(BetaEstimate estimate) =>
         estimate.Insufficient ? ReliabilityBand.InsufficientRecord : BandRule.Next(null, estimate.Score, policies.Current.Bands);
