@@ -153,6 +153,63 @@ public sealed class SourceMergeTests(SourceMergeTests.Api api) : IClassFixture<S
         Assert.Equal(armyEvents + 4, await CountEventsAsync($"source:{army}"));
     }
 
+    /// <summary>
+    /// The rater's latest word stands, across a merge too: a withdrawal on the absorbed source later
+    /// than the survivor's word from the same rater takes that word away.
+    /// </summary>
+    [Fact]
+    public async Task A_raters_later_withdrawal_on_the_absorbed_source_takes_the_survivors_older_word_away()
+    {
+        var tag = Tag();
+        var army = await RegisterArmyAsync(tag);
+        var channel = await RegisterChannelAsync(tag);
+        await RateAsync(army, "wikipedia-rsp", "generally reliable", "2024-01-10T00:00:00Z");
+        await RateAsync(channel, "wikipedia-rsp", "generally unreliable", "2024-02-10T00:00:00Z");
+        (await Client.DeleteAsync($"/v1/sources/{channel}/external-ratings/wikipedia-rsp")).EnsureSuccessStatusCode();
+
+        using var merged = await MergeAsync(army, new { absorb = channel });
+        Assert.Equal(HttpStatusCode.OK, merged.StatusCode);
+        Assert.Empty(Raters(await merged.Content.ReadFromJsonAsync<JsonElement>()));
+        Assert.Empty(Raters(await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{army}")));
+        Assert.Empty(Raters(Assert.Single((await Client.GetFromJsonAsync<JsonElement>($"/v1/sources?query=army_{tag}")).EnumerateArray())));
+    }
+
+    [Fact]
+    public async Task A_raters_withdrawal_on_the_absorbed_source_older_than_the_survivors_word_leaves_the_word()
+    {
+        var tag = Tag();
+        var army = await RegisterArmyAsync(tag);
+        var channel = await RegisterChannelAsync(tag);
+        await RateAsync(channel, "wikipedia-rsp", "generally unreliable", "2024-01-10T00:00:00Z");
+        (await Client.DeleteAsync($"/v1/sources/{channel}/external-ratings/wikipedia-rsp")).EnsureSuccessStatusCode();
+        await Task.Delay(TimeSpan.FromMilliseconds(20));
+        // Said now, after the withdrawal.
+        (await Client.PutAsJsonAsync($"/v1/sources/{army}/external-ratings/wikipedia-rsp", new { rating = "generally reliable" })).EnsureSuccessStatusCode();
+
+        using var merged = await MergeAsync(army, new { absorb = channel });
+        Assert.Equal(HttpStatusCode.OK, merged.StatusCode);
+        var expected = new[] { "wikipedia-rsp:generally reliable" };
+        Assert.Equal(expected, Raters(await merged.Content.ReadFromJsonAsync<JsonElement>()));
+        Assert.Equal(expected, Raters(await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{army}")));
+        Assert.Equal(expected, Raters(Assert.Single((await Client.GetFromJsonAsync<JsonElement>($"/v1/sources?query=army_{tag}")).EnumerateArray())));
+    }
+
+    private async Task<string> RegisterChannelAsync(string tag)
+    {
+        var id = $"chan-{tag}";
+        (await Client.PostAsJsonAsync("/v1/sources", new
+        {
+            id, name = $"Channel {tag}", kind = "outlet", interestedParty = false, handles = new[] { new { platform = "telegram", handle = $"chan_{tag}" } },
+        })).EnsureSuccessStatusCode();
+        return id;
+    }
+
+    private async Task RateAsync(string sourceId, string rater, string rating, string at) =>
+        (await Client.PutAsJsonAsync($"/v1/sources/{sourceId}/external-ratings/{rater}", new { rating, at })).EnsureSuccessStatusCode();
+
+    private static List<string> Raters(JsonElement source) =>
+        [.. source.GetProperty("externalRatings").EnumerateArray().Select(r => $"{r.GetProperty("rater").GetString()}:{r.GetProperty("rating").GetString()}")];
+
     [Fact]
     public async Task The_absorbed_source_and_its_reads_redirect_to_the_survivor()
     {

@@ -68,6 +68,13 @@ public sealed class Ledger
             ? [.. words.Values.Where(w => w.Rating is not null).Select(w => new ExternalRating(w.Rater, w.Rating!, w.Url, w.At))]
             : [];
 
+    /// <summary>
+    /// Each rater's latest word on the source, by rater, a withdrawal (its rating null) included: what
+    /// a copy of the record must carry so that the later word wins wherever it is applied.
+    /// </summary>
+    public IReadOnlyList<ExternalRatingRecorded> RaterWordsOf(string sourceId) =>
+        _externalRatings.TryGetValue(sourceId, out var words) ? [.. words.Values] : [];
+
     public Proposition? FindProposition(string id) => _propositions.GetValueOrDefault(id);
 
     public Claim? FindClaim(string id) => _claims.GetValueOrDefault(id);

@@ -180,7 +180,9 @@ internal static class SourceWrite
             [.. claims],
             [.. claims.SelectMany(c => ledger.CorrectionsOf(c.Id))],
             [.. propositionIds.SelectMany(ledger.ResolutionsOf)],
-            [.. ledger.ExternalRatingsOf(absorbed.Id).Select(r => new ExternalRatingRecorded(absorbed.Id, r.Rater, r.Rating, r.Url, r.At))]);
+            // Withdrawals too: a rater's later word is its withdrawal on the absorbed source, it must
+            // outweigh an older word of the same rater on the survivor.
+            [.. ledger.RaterWordsOf(absorbed.Id)]);
         session.Events.Append(stream, (stored.Count == 0 ? 0 : stored[^1].Version) + 1, new SourceMerged(absorbed.Id, survivor.Id, reason, now));
         transaction.Touched.Sources.Add(absorbed.Id);
         transaction.AppendToSource(survivor, copied);
@@ -207,9 +209,9 @@ internal static class SourceWrite
         survivor.Handles.AddRange(absorbed.Handles.Where(h => !survivor.Handles.Contains(h)));
         survivor.SearchText = SearchText(survivor.Name, survivor.Handles);
         survivor.Topics.AddRange(absorbed.Topics.Where(t => !survivor.Topics.Contains(t)).ToList());
-        // The raters' standing words, decided as the ledger decides them when it applies the copy
-        // (which carries standing words only: a withdrawal of a word the survivor never had is nothing).
-        foreach (var word in absorbed.ExternalRatings.Where(r => r.Rating is not null))
+        // Each rater's latest word, a withdrawal included, decided as the ledger decides it when it
+        // applies the copy: the later of the two sources' words stands, whichever it is.
+        foreach (var word in absorbed.ExternalRatings)
         {
             var standing = survivor.ExternalRatings.FirstOrDefault(r => r.Rater == word.Rater);
             if (standing is null || RaterWords.Replaces(word.ToWord(survivor.Id), standing.ToWord(survivor.Id)))
