@@ -60,7 +60,7 @@ public static class RecordRegistration
         // Registered up front: a process that reads a stream before writing one must know the types.
         options.Events.AddEventTypes([
             typeof(SourceRegistered), typeof(SourceHandleAdded), typeof(SourceHandleRemoved), typeof(SourceAmended), typeof(ExternalRatingRecorded), typeof(PropositionOpened), typeof(ClaimRecorded),
-            typeof(CorrectionRecorded), typeof(PropositionResolved), typeof(CitationRecorded), typeof(SourceMerged), typeof(SourceAbsorbed),
+            typeof(CorrectionRecorded), typeof(PropositionResolved), typeof(CitationRecorded), typeof(SourceMerged), typeof(SourceAbsorbed), typeof(SourceAbsorbedPart),
         ]);
         // (source, proposition) rather than source alone: it serves the queries by source as well and
         // tells a claim writer whether a source has claimed on a proposition before.

@@ -154,6 +154,98 @@ public sealed class SourceMergeTests(SourceMergeTests.Api api) : IClassFixture<S
     }
 
     /// <summary>
+    /// A prolific source's record is copied in bounded parts, not one enormous event: the survivor
+    /// reads as it would from a copy made whole (a second pair, the same record, merged in one event).
+    /// </summary>
+    [Fact]
+    public async Task A_record_with_more_claims_than_a_part_holds_is_copied_in_bounded_parts_and_reads_as_a_whole_copy()
+    {
+        var (parted, partedChannel) = await PairAsync();
+        var (whole, wholeChannel) = await PairAsync();
+        var partedEvents = await CountEventsAsync($"source:{parted}");
+        var wholeEvents = await CountEventsAsync($"source:{whole}");
+
+        SourceWrite.CopiedPartSize = 2;
+        try
+        {
+            (await MergeAsync(parted, new { absorb = partedChannel })).EnsureSuccessStatusCode();
+        }
+        finally
+        {
+            SourceWrite.CopiedPartSize = SourceWrite.ClaimsPerCopiedPart;
+        }
+
+        (await MergeAsync(whole, new { absorb = wholeChannel })).EnsureSuccessStatusCode();
+
+        // Five claims, two a part: the head and two parts, numbered one after the other in the stream.
+        Assert.Equal(["source_absorbed:2", "source_absorbed_part:2", "source_absorbed_part:1"], await CopiedAsync(parted, partedEvents));
+        Assert.Equal(["source_absorbed:5"], await CopiedAsync(whole, wholeEvents));
+        Assert.Equal(partedEvents + 3, await ScalarAsync<long>("select max(version) from reliability.mt_events where stream_id = @id", $"source:{parted}"));
+
+        await Task.Delay(TimeSpan.FromMilliseconds(50));
+        var asOf = Stamp(DateTimeOffset.UtcNow);
+        foreach (var read in new[] { "", "/claims?limit=100" })
+        {
+            var survivor = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{parted}{read}");
+            Assert.Equal(6, read == "" ? survivor.GetProperty("claimCount").GetInt32() : survivor.GetProperty("claims").GetArrayLength());
+        }
+
+        var partedScore = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{parted}/score?asOf={asOf}");
+        var wholeScore = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{whole}/score?asOf={asOf}");
+        Assert.Equal(wholeScore.GetProperty("summary").GetRawText(), partedScore.GetProperty("summary").GetRawText());
+        Assert.Equal(Contributions(await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{whole}/explanation?asOf={asOf}")),
+            Contributions(await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{parted}/explanation?asOf={asOf}")));
+        Assert.Equal(6, Contributions(await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{parted}/explanation?asOf={asOf}")).Count);
+
+        // The army's claim, refuted; the channel's five, three confirmed, one refuted and one retracted.
+        async Task<(string Army, string Channel)> PairAsync()
+        {
+            var tag = Tag();
+            var army = await RegisterArmyAsync(tag);
+            var channel = $"chan_{tag}";
+            var items = await PostClaimsAsync(
+                Claim(army, null, $"Who held Acharane? {tag}", Repelled, "2023-09-20T12:00:00Z"),
+                Claim(null, channel, $"Who held Boni? {tag}", Taken, "2023-09-21T12:00:00Z"),
+                Claim(null, channel, $"Who held Tessit? {tag}", Taken, "2023-09-22T12:00:00Z"),
+                Claim(null, channel, $"Who held Ber? {tag}", Taken, "2023-09-23T12:00:00Z"),
+                Claim(null, channel, $"Who held Lere? {tag}", Repelled, "2023-09-24T12:00:00Z"),
+                Claim(null, channel, $"Who held Gossi? {tag}", Taken, "2023-09-25T12:00:00Z"));
+            foreach (var item in items.Take(5))
+            {
+                await ResolveAsync(item.GetProperty("propositionId").GetString()!, Taken);
+            }
+
+            (await Client.PostAsJsonAsync($"/v1/claims/{items[5].GetProperty("id").GetString()}/corrections", new { kind = "retracted", at = "2023-09-26T12:00:00Z" }))
+                .EnsureSuccessStatusCode();
+            return (army, items[1].GetProperty("sourceId").GetString()!);
+        }
+
+        async Task<List<string>> CopiedAsync(string survivor, long before)
+        {
+            await using var connection = new NpgsqlConnection(api.Factory.ConnectionString);
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand(
+                "select type, jsonb_array_length(data -> 'Claims') from reliability.mt_events where stream_id = @id and version > @before order by version", connection);
+            command.Parameters.AddWithValue("id", $"source:{survivor}");
+            command.Parameters.AddWithValue("before", before);
+            var copied = new List<string>();
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                copied.Add($"{reader.GetString(0)}:{reader.GetInt32(1)}");
+            }
+
+            return copied;
+        }
+
+        // Each claim's part in the score, without the ids, which differ between the two pairs.
+        static List<string> Contributions(JsonElement explanation) =>
+            [.. explanation.GetProperty("contributions").EnumerateArray()
+                .Select(c => string.Join(' ', new[] { "confirmed", "refuted", "credibility", "provisional", "reason" }.Select(p => c.GetProperty(p).GetRawText())))
+                .Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>
     /// The rater's latest word stands, across a merge too: a withdrawal on the absorbed source later
     /// than the survivor's word from the same rater takes that word away.
     /// </summary>

@@ -29,6 +29,12 @@ public sealed class SourceSnapshotTests
             [new Correction("l", "d", CorrectionKind.Retracted, Epoch.AddDays(2.6), null, "withdrawn")],
             [new Resolution("q", 1, Verdict.Confirmed, "JNIM", [], "desk", null, Epoch.AddDays(2.7))],
             [new ExternalRatingRecorded("jn-telegram", "mbfc", "low", null, Epoch.AddDays(2.8))]),
+        new SourceAbsorbedPart(
+            "jn", "jn-telegram", Epoch.AddDays(3), 1,
+            [new Proposition("q", "Who held the camp?", ["army", "JNIM"], ["military"], null)],
+            [new Claim("e", "jn-telegram", "q", "JNIM", Epoch.AddDays(2.55), null, null, null, Hedge.Asserted, null, [])],
+            [],
+            [new Resolution("q", 1, Verdict.Confirmed, "JNIM", [], "desk", null, Epoch.AddDays(2.7))]),
         new SourceMerged("jn", "jn-press", "one group", Epoch.AddDays(4)),
     ];
 
@@ -51,7 +57,7 @@ public sealed class SourceSnapshotTests
         Assert.Equal(("JNIM media arm", 1), Ledger.Replay(restored, Epoch.AddDays(2.9)).FindSource("jn") is { } s ? (s.Name, s.Handles.Count) : default);
         var merged = Ledger.Replay(restored, Epoch.AddDays(4));
         Assert.Equal(2, merged.FindSource("jn")!.Handles.Count);
-        Assert.Equal(["c", "d"], merged.ClaimsBy("jn").Select(c => c.Id));
+        Assert.Equal(["c", "d", "e"], merged.ClaimsBy("jn").Select(c => c.Id));
         Assert.Equal("jn-press", merged.MergedInto("jn"));
     }
 

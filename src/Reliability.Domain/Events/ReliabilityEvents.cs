@@ -97,11 +97,18 @@ public sealed record SourceMerged(string SourceId, string MergedInto, string? Re
 /// The source took over another (see <see cref="SourceMerged"/>): a copy of the absorbed source's
 /// record as it stood at the merge — its claims (as the absorbed source made them), the propositions
 /// they were made on, their corrections and the verdicts on those propositions, its outside raters'
-/// words and its handles. The copy is one event that happens at <see cref="At"/>, not the absorbed
-/// events at their own times: replayed to a moment before the merge, the survivor is the source it
-/// was then; from the merge on, everything the absorbed source said counts as the survivor's, each
-/// claim still dated when it was published. The survivor's stream alone stays its whole history.
+/// latest words (withdrawals included) and its handles. The copy happens at <see cref="At"/>, not the
+/// absorbed events at their own times: replayed to a moment before the merge, the survivor is the
+/// source it was then; from the merge on, everything the absorbed source said counts as the
+/// survivor's, each claim still dated when it was published. The survivor's stream alone stays its
+/// whole history.
 /// </summary>
+/// <remarks>
+/// Merges once wrote the whole record in this one event. They now write it in bounded parts
+/// (<see cref="InParts"/>): this event with the handles, the raters' words and the first claims,
+/// then a <see cref="SourceAbsorbedPart"/> per further claims, in the same commit and at the same
+/// time. Replayed, both shapes give the same record.
+/// </remarks>
 public sealed record SourceAbsorbed(
     string SourceId, string AbsorbedId, string? Reason, DateTimeOffset At,
     IReadOnlyList<SourceHandle> Handles, IReadOnlyList<Proposition> Propositions, IReadOnlyList<Claim> Claims,
@@ -143,6 +150,84 @@ public sealed record SourceAbsorbed(
         foreach (var handle in Handles)
         {
             yield return new SourceHandleAdded(SourceId, handle, At);
+        }
+    }
+
+    /// <summary>
+    /// The copy as this head, holding the first <paramref name="claimsPerPart"/> claims, and parts of
+    /// at most that many claims each. Every part carries what its claims need (their propositions,
+    /// corrections and the verdicts on those propositions), so a part replays on its own; a
+    /// proposition claimed on in several parts is carried by each, which replay takes as one.
+    /// </summary>
+    public IReadOnlyList<IReliabilityEvent> InParts(int claimsPerPart)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(claimsPerPart, 1);
+        if (Claims.Count <= claimsPerPart)
+        {
+            return [this];
+        }
+
+        var chunks = Claims.Chunk(claimsPerPart).ToList();
+        var parts = new List<IReliabilityEvent>(chunks.Count);
+        var carried = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var chunk in chunks)
+        {
+            var claimIds = chunk.Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
+            var propositionIds = chunk.Select(c => c.PropositionId).ToHashSet(StringComparer.Ordinal);
+            carried.UnionWith(propositionIds);
+            parts.Add(new SourceAbsorbedPart(
+                SourceId, AbsorbedId, At, parts.Count,
+                [.. Propositions.Where(p => propositionIds.Contains(p.Id))], chunk,
+                [.. Corrections.Where(c => claimIds.Contains(c.ClaimId))], [.. Resolutions.Where(r => propositionIds.Contains(r.PropositionId))]));
+        }
+
+        // Nothing of the copy is lost: anything no claim carries (none today) stays in the head.
+        var head = (SourceAbsorbedPart)parts[0];
+        var claimIdsCopied = Claims.Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
+        parts[0] = this with
+        {
+            Propositions = [.. head.Propositions, .. Propositions.Where(p => !carried.Contains(p.Id))],
+            Claims = head.Claims,
+            Corrections = [.. head.Corrections, .. Corrections.Where(c => !claimIdsCopied.Contains(c.ClaimId))],
+            Resolutions = [.. head.Resolutions, .. Resolutions.Where(r => !carried.Contains(r.PropositionId))],
+        };
+        return parts;
+    }
+}
+
+/// <summary>
+/// A further part of a merge's copy of the absorbed record (see <see cref="SourceAbsorbed.InParts"/>):
+/// some of its claims with their propositions, corrections and verdicts, at the merge's time.
+/// <see cref="Part"/> counts from 1, the head being part 0.
+/// </summary>
+public sealed record SourceAbsorbedPart(
+    string SourceId, string AbsorbedId, DateTimeOffset At, int Part,
+    IReadOnlyList<Proposition> Propositions, IReadOnlyList<Claim> Claims,
+    IReadOnlyList<Correction> Corrections, IReadOnlyList<Resolution> Resolutions) : IReliabilityEvent
+{
+    DateTimeOffset IReliabilityEvent.OccurredAt => At;
+
+    /// <summary>The part as the survivor's own events: its claims now name the survivor.</summary>
+    public IEnumerable<IReliabilityEvent> AsSurvivorEvents()
+    {
+        foreach (var proposition in Propositions)
+        {
+            yield return new PropositionOpened(proposition, At);
+        }
+
+        foreach (var claim in Claims)
+        {
+            yield return new ClaimRecorded(claim with { SourceId = SourceId });
+        }
+
+        foreach (var correction in Corrections)
+        {
+            yield return new CorrectionRecorded(correction);
+        }
+
+        foreach (var resolution in Resolutions)
+        {
+            yield return new PropositionResolved(resolution);
         }
     }
 }

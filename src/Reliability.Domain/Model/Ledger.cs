@@ -53,7 +53,8 @@ public sealed class Ledger
         PropositionResolved r => AddResolution(r.Resolution),
         CitationRecorded c => AddCitation(c.Citation),
         SourceMerged m => _mergedInto.TryAdd(m.SourceId, m.MergedInto),
-        SourceAbsorbed a => Absorb(a),
+        SourceAbsorbed a => Absorb(a.AsSurvivorEvents()),
+        SourceAbsorbedPart p => Absorb(p.AsSurvivorEvents()),
         _ => throw new ArgumentException($"Unknown event {e.GetType().Name}", nameof(e)),
     };
 
@@ -112,10 +113,10 @@ public sealed class Ledger
                 c, CorrectionsOf(c.Id), FindProposition(c.PropositionId), ResolutionsOf(c.PropositionId)))]);
 
     // Every part is applied, whichever of them was already known (a proposition both sources claimed on).
-    private bool Absorb(SourceAbsorbed absorbed)
+    private bool Absorb(IEnumerable<IReliabilityEvent> copied)
     {
         var changed = false;
-        foreach (var e in absorbed.AsSurvivorEvents())
+        foreach (var e in copied)
         {
             changed |= Apply(e);
         }

@@ -61,7 +61,14 @@ internal sealed class ClaimWeights(string sourceId, ScoringPolicy policy)
                 _stale.UnionWith(_byProposition.GetValueOrDefault(resolution.PropositionId)?.Select(c => c.Id) ?? []);
                 break;
             case SourceAbsorbed absorbed:
-                // The absorbed record arrives whole at the merge: each of its parts as if applied then.
+                // The absorbed record (or its first part) arrives at the merge: each of its events as if applied then.
+                foreach (var part in absorbed.AsSurvivorEvents())
+                {
+                    Note(ledger, part);
+                }
+
+                break;
+            case SourceAbsorbedPart absorbed:
                 foreach (var part in absorbed.AsSurvivorEvents())
                 {
                     Note(ledger, part);

@@ -12,6 +12,18 @@ namespace Reliability.Grains.Recording;
 internal static class SourceWrite
 {
     /// <summary>
+    /// The most claims one event of a merge's copy carries. A prolific source's whole record in one
+    /// event is tens of megabytes of JSON, slow to write and to read, near PostgreSQL's limits at the
+    /// extreme, and deserialized whole at every replay of the survivor's stream; 500 claims with their
+    /// propositions, corrections and verdicts keep an event to a few hundred kilobytes, and a source
+    /// of a few hundred claims (most of them) still merges in one event.
+    /// </summary>
+    public const int ClaimsPerCopiedPart = 500;
+
+    /// <summary>The part size merges use: <see cref="ClaimsPerCopiedPart"/>, smaller in tests.</summary>
+    internal static int CopiedPartSize { get; set; } = ClaimsPerCopiedPart;
+
+    /// <summary>
     /// Registers a source, or finds the one it already is: the source with the requested id, or the
     /// one its known handles belong to. A found source gains the handles it lacks, so registering a
     /// source again with another platform's handle records that handle; its name, kind and
@@ -120,7 +132,7 @@ internal static class SourceWrite
     /// <summary>
     /// The survivor takes the absorbed source over, in one transaction: a <see cref="SourceMerged"/>
     /// marker in the absorbed source's stream and a <see cref="SourceAbsorbed"/> copy of its record in
-    /// the survivor's; its claims' documents (one statement) and its handles' index entries now name
+    /// the survivor's, in bounded parts (<see cref="SourceAbsorbed.InParts"/>); its claims' documents (one statement) and its handles' index entries now name
     /// the survivor; its listing is marked merged, and so are the listings of the sources it had taken
     /// over, which now name the survivor; and its stream row is marked, so a commit that
     /// decided to append to it before this one committed is decided again (see <see cref="StreamLocks"/>).
@@ -185,7 +197,11 @@ internal static class SourceWrite
             [.. ledger.RaterWordsOf(absorbed.Id)]);
         session.Events.Append(stream, (stored.Count == 0 ? 0 : stored[^1].Version) + 1, new SourceMerged(absorbed.Id, survivor.Id, reason, now));
         transaction.Touched.Sources.Add(absorbed.Id);
-        transaction.AppendToSource(survivor, copied);
+        foreach (var part in copied.InParts(CopiedPartSize))
+        {
+            transaction.AppendToSource(survivor, part);
+        }
+
         var schema = session.DocumentStore.Options.Events.DatabaseSchemaName;
         session.QueueSqlCommand($"update {schema}.mt_streams set type = ? where id = ?", StreamLocks.Merged, stream);
 

@@ -20,7 +20,8 @@ namespace Reliability.Grains.Sources;
 /// </summary>
 /// <remarks>
 /// A source that took another over holds the other's record because the merge copied it into this
-/// stream, as one <see cref="SourceAbsorbed"/> event at the merge's time; the grain never reads the
+/// stream, as a <see cref="SourceAbsorbed"/> event and its bounded parts (<see cref="SourceAbsorbedPart"/>),
+/// all at the merge's time; the grain never reads the
 /// absorbed source's stream. So this stream alone is still the whole history, a snapshot of it is
 /// still a prefix of it, and as of a time before the merge the source is what it was then.
 /// </remarks>

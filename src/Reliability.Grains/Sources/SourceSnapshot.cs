@@ -75,6 +75,7 @@ public sealed class SnapshotEvent
     public CitationRecorded? CitationRecorded { get; set; }
     public SourceMerged? SourceMerged { get; set; }
     public SourceAbsorbed? SourceAbsorbed { get; set; }
+    public SourceAbsorbedPart? SourceAbsorbedPart { get; set; }
 
     public static SnapshotEvent Of(IReliabilityEvent e) => e switch
     {
@@ -90,12 +91,13 @@ public sealed class SnapshotEvent
         CitationRecorded x => new() { CitationRecorded = x },
         SourceMerged x => new() { SourceMerged = x },
         SourceAbsorbed x => new() { SourceAbsorbed = x },
+        SourceAbsorbedPart x => new() { SourceAbsorbedPart = x },
         _ => throw new InvalidOperationException($"No snapshot field for {e.GetType().Name}"),
     };
 
     // A method, not a property: the document serializer would write a property out as an extra field.
     public IReliabilityEvent ToEvent() =>
         (IReliabilityEvent?)SourceRegistered ?? SourceHandleAdded ?? SourceHandleRemoved ?? SourceAmended ?? ExternalRatingRecorded ?? PropositionOpened ?? ClaimRecorded
-        ?? CorrectionRecorded ?? PropositionResolved ?? CitationRecorded ?? SourceMerged ?? (IReliabilityEvent?)SourceAbsorbed
+        ?? CorrectionRecorded ?? PropositionResolved ?? CitationRecorded ?? SourceMerged ?? (IReliabilityEvent?)SourceAbsorbed ?? SourceAbsorbedPart
         ?? throw new InvalidOperationException("An empty snapshot entry");
 }
