@@ -349,6 +349,26 @@ public sealed class DisputeTests(DisputeTests.Api api) : IClassFixture<DisputeTe
         Assert.Empty(record.GetProperty("opponents").EnumerateArray());
     }
 
+    /// <summary>Before its registration a source has no record, empty or not: 404, as its profile then.</summary>
+    [Fact]
+    public async Task Disputes_as_of_a_moment_before_the_source_was_on_record_are_not_found_like_its_profile()
+    {
+        // Registered by its first claim, as of when that was published.
+        var items = await PostAsync(Claim(Unique("early"), $"Who held Léré? {Guid.NewGuid()}", Repelled, "2023-09-28T09:00:00Z"));
+        var sourceId = items[0].GetProperty("sourceId").GetString()!;
+
+        foreach (var path in new[] { $"/v1/sources/{sourceId}", $"/v1/sources/{sourceId}/disputes" })
+        {
+            using var before = await Client.GetAsync($"{path}?asOf=2023-09-28T08:59:59Z");
+            Assert.Equal(HttpStatusCode.NotFound, before.StatusCode);
+            Assert.Equal("application/problem+json", before.Content.Headers.ContentType?.MediaType);
+            Assert.Contains("not yet on record", (await before.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+            using var registered = await Client.GetAsync($"{path}?asOf=2023-09-28T09:00:00Z");
+            Assert.Equal(HttpStatusCode.OK, registered.StatusCode);
+        }
+    }
+
     [Theory]
     [InlineData("/v1/sources/nobody-has-this-id/disputes", HttpStatusCode.NotFound, null)]
     [InlineData("/v1/sources/nobody-has-this-id/disputes?limit=0", HttpStatusCode.BadRequest, "limit")]
