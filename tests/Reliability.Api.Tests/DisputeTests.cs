@@ -285,6 +285,58 @@ public sealed class DisputeTests(DisputeTests.Api api) : IClassFixture<DisputeTe
         Assert.Equal(october6, await WithdrawnAtAsync());
     }
 
+    /// <summary>
+    /// The start-up pass scans the claim documents until a pass has completed, then never again: a
+    /// time missing afterwards (a copy of the previous version withdrew the claim during a rolling
+    /// upgrade) waits until the pass is asked for again, as the runbook says.
+    /// </summary>
+    [Fact]
+    public async Task A_completed_withdrawal_time_pass_is_not_run_again_at_the_next_start()
+    {
+        var (army, jnim, question) = (Unique("army"), Unique("jnim"), $"Who held Ténenkou? {Guid.NewGuid()}");
+        var items = await PostAsync(Claim(army, question, Repelled, "2023-09-28T09:00:00Z"), Claim(jnim, question, Taken, "2023-09-28T10:00:00Z"));
+        var jnimClaim = items[1].GetProperty("id").GetString()!;
+        (await Client.PostAsJsonAsync($"/v1/claims/{jnimClaim}/corrections", new { kind = "retracted", at = "2023-10-08T00:00:00Z" })).EnsureSuccessStatusCode();
+        var store = api.Factory.Services.GetRequiredService<IDocumentStore>();
+        var schema = store.Options.DatabaseSchemaName;
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync();
+        async Task<int> StripAsync()
+        {
+            await using var command = new NpgsqlCommand(
+                $"update {store.Options.Schema.For<ClaimDocument>()} set data = data - 'WithdrawnAt' where id = $1", connection);
+            command.Parameters.Add(new NpgsqlParameter { Value = jnimClaim });
+            return await command.ExecuteNonQueryAsync();
+        }
+
+        async Task<long> PassesDoneAsync()
+        {
+            await using var command = new NpgsqlCommand($"select count(*) from {schema}.claim_withdrawal_time_passes where pass = {ClaimWithdrawalTimes.Pass}", connection);
+            return (long)(await command.ExecuteScalarAsync())!;
+        }
+
+        async Task<DateTimeOffset?> WithdrawnAtAsync() =>
+            (await api.Factory.Services.GetRequiredService<RecordQueries>().FindClaimAsync(jnimClaim))!.WithdrawnAt;
+        var pass = new ClaimWithdrawalTimes(store, NullLogger<ClaimWithdrawalTimes>.Instance);
+
+        // The service's own start completed the pass.
+        Assert.Equal(1, await PassesDoneAsync());
+        Assert.Equal(1, await StripAsync());
+
+        Assert.Equal(0, await pass.FillInUnlessDoneAsync());
+        Assert.Null(await WithdrawnAtAsync());
+
+        // Asked for again: the next start scans, fills the time in and records the pass done again.
+        await using (var again = new NpgsqlCommand($"delete from {schema}.claim_withdrawal_time_passes", connection))
+        {
+            await again.ExecuteNonQueryAsync();
+        }
+
+        Assert.True(await pass.FillInUnlessDoneAsync() >= 1);
+        Assert.Equal(new DateTimeOffset(2023, 10, 8, 0, 0, 0, TimeSpan.Zero), await WithdrawnAtAsync());
+        Assert.Equal(1, await PassesDoneAsync());
+    }
+
     [Fact]
     public async Task A_source_with_no_confirmed_contradictions_has_an_empty_record()
     {
@@ -295,6 +347,26 @@ public sealed class DisputeTests(DisputeTests.Api api) : IClassFixture<DisputeTe
         Assert.Equal(0, record.GetProperty("confirmedPropositions").GetInt32());
         Assert.Equal((0, 0, 0, 0), Counts(record));
         Assert.Empty(record.GetProperty("opponents").EnumerateArray());
+    }
+
+    /// <summary>Before its registration a source has no record, empty or not: 404, as its profile then.</summary>
+    [Fact]
+    public async Task Disputes_as_of_a_moment_before_the_source_was_on_record_are_not_found_like_its_profile()
+    {
+        // Registered by its first claim, as of when that was published.
+        var items = await PostAsync(Claim(Unique("early"), $"Who held Léré? {Guid.NewGuid()}", Repelled, "2023-09-28T09:00:00Z"));
+        var sourceId = items[0].GetProperty("sourceId").GetString()!;
+
+        foreach (var path in new[] { $"/v1/sources/{sourceId}", $"/v1/sources/{sourceId}/disputes" })
+        {
+            using var before = await Client.GetAsync($"{path}?asOf=2023-09-28T08:59:59Z");
+            Assert.Equal(HttpStatusCode.NotFound, before.StatusCode);
+            Assert.Equal("application/problem+json", before.Content.Headers.ContentType?.MediaType);
+            Assert.Contains("not yet on record", (await before.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+            using var registered = await Client.GetAsync($"{path}?asOf=2023-09-28T09:00:00Z");
+            Assert.Equal(HttpStatusCode.OK, registered.StatusCode);
+        }
     }
 
     [Theory]

@@ -47,6 +47,59 @@ public sealed class DeletionWatchCheckTests(GrainCluster fixture) : IClassFixtur
         Assert.Null(watch.LeaseId);
     }
 
+    /// <summary>
+    /// An article cites one of the due claims between the tick's read and its lease: that watch has
+    /// a new version, so the tick leaves it for later; the others are handed out all the same.
+    /// </summary>
+    [Fact]
+    public async Task A_watch_stored_by_another_writer_during_a_tick_waits_for_the_next_and_the_rest_are_handed_out()
+    {
+        var due = new List<string>();
+        for (var i = 0; i < DeletionWatchTests.ChecksPerTick; i++)
+        {
+            due.Add(await WatchAsync(new Uri($"https://posts.example/{i}"), w => w.NextCheckAt = _now.AddDays(-30).AddMinutes(i)));
+        }
+
+        var cited = due[1];
+        var citing = 0;
+        var hooks = fixture.Cluster.Silos.Select(s => s.ServiceProvider.GetRequiredService<TickInterleaving>()).ToList();
+        foreach (var hook in hooks)
+        {
+            // Armed on both silos, whichever holds the schedule; the write runs once.
+            hook.Arm(async () =>
+            {
+                if (Interlocked.Increment(ref citing) == 1)
+                {
+                    await ChangeAsync(cited, w => w.CitedAt = _now);
+                }
+            });
+        }
+
+        var schedule = fixture.Grains.GetGrain<IDeletionWatchGrain>(0);
+        var first = await schedule.TickAsync();
+        var firstHandedOut = await HandedOutAsync();
+
+        Assert.Contains(hooks, h => h.Fired);
+        Assert.Equal(due.Count - 1, first);
+        Assert.Equal(due.Where(id => id != cited).Order(StringComparer.Ordinal), firstHandedOut.Select(h => h.ClaimId).Order(StringComparer.Ordinal));
+        foreach (var handedOut in firstHandedOut)
+        {
+            Assert.Equal(handedOut.LeaseId, (await LoadAsync(handedOut.ClaimId)).LeaseId);
+        }
+
+        var waiting = await LoadAsync(cited);
+        Assert.Equal((_now, (string?)null), (waiting.CitedAt, waiting.LeaseId));
+        Assert.True(waiting.NextCheckAt < _now);
+
+        // Still due, the next tick hands it out, citation kept.
+        Assert.Equal(1, await schedule.TickAsync());
+        var second = Assert.Single(await HandedOutAsync());
+        Assert.Equal(cited, second.ClaimId);
+        var leased = await LoadAsync(cited);
+        Assert.Equal((_now, second.LeaseId), (leased.CitedAt, leased.LeaseId));
+        Assert.True(leased.NextCheckAt > _now);
+    }
+
     [Fact]
     public async Task A_hand_out_the_schedule_has_since_replaced_checks_nothing()
     {

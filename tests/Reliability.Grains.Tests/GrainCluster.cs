@@ -71,6 +71,7 @@ public class GrainCluster : IAsyncLifetime
             silo.Services.Configure<RecordOptions>(Configure);
             // The deletion-check schedule with no worker draining its queue: ticks only when a test asks.
             silo.Services.AddSingleton<DeletionCheckQueue>();
+            silo.Services.AddSingleton<TickInterleaving>();
             silo.Services.Configure<WatcherOptions>(o =>
             {
                 o.TickInterval = TimeSpan.FromHours(1);

@@ -509,6 +509,11 @@ internal static class SourcesApi
             return Moved(survivor, request);
         }
 
+        if (found.NotYetOnRecord && at is { } then)
+        {
+            return Problems.NotFound($"The source '{id}' was not yet on record at {then:O}.");
+        }
+
         var all = found.Opponents;
         var opponents = all.Take(limit).Select(o =>
         {

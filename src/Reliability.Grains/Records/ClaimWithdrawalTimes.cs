@@ -10,12 +10,15 @@ namespace Reliability.Grains.Records;
 /// Fills in <see cref="ClaimDocument.WithdrawnAt"/> for claims withdrawn before the documents kept
 /// it, from the corrections in their propositions' streams: the events are the record, the document
 /// only a view of it, so the time is read back rather than guessed. Runs at start-up, before the node
-/// serves, like <see cref="UrlKeyMigration"/>. Idempotent without a table of its own: a document
-/// with its time is never read again, and one left without (a failure, a correction written
-/// meanwhile by a node of the previous version) is filled in at the next start. The scan that finds
-/// them reads the claim documents' JSON once per start; the streams are read only when it finds some.
-/// Until a document is filled in, its claim counts as withdrawn at every moment (see
-/// <see cref="Domain.Disputes.StandingAt.Asserts"/>), which is what every read showed before.
+/// serves, like <see cref="UrlKeyMigration"/>, until a pass has completed: that is recorded in
+/// <c>claim_withdrawal_time_passes</c>, and later starts read that row instead of scanning every
+/// claim document's JSON again (a million claims is a full scan per start). Claims written by this
+/// version always carry the time. One withdrawn through a copy of the previous version after the
+/// pass completed (a rolling upgrade) stays without it until a correction of the claim by this
+/// version (which reads the stream itself) or until the pass runs again (delete the row and restart
+/// one copy; <c>deploy/RUNBOOK.md</c>). Until then its claim counts as withdrawn at every moment (see
+/// <see cref="Domain.Disputes.StandingAt.Asserts"/>), which is what every read showed before: a past
+/// record never shows a claim standing that the record cannot say still stood then.
 /// </summary>
 public sealed partial class ClaimWithdrawalTimes(IDocumentStore store, ILogger<ClaimWithdrawalTimes> logger) : IHostedService
 {
@@ -23,11 +26,59 @@ public sealed partial class ClaimWithdrawalTimes(IDocumentStore store, ILogger<C
     public const string Missing =
         "where data ->> 'CorrectionStatus' in ('retracted', 'reversed') and coalesce(data -> 'WithdrawnAt', 'null'::jsonb) = 'null'::jsonb";
 
-    public Task StartAsync(CancellationToken cancellationToken) => FillInAsync(cancellationToken);
+    /// <summary>Which pass this is: a release that must look again for missing times raises it.</summary>
+    public const int Pass = 1;
+
+    public Task StartAsync(CancellationToken cancellationToken) => FillInUnlessDoneAsync(cancellationToken);
+
+    /// <summary>
+    /// The start-up pass: nothing but one read of the completion row once a pass has completed;
+    /// otherwise <see cref="FillInAsync"/>, recorded done when it completes. Returns how many it filled in.
+    /// </summary>
+    public async Task<int> FillInUnlessDoneAsync(CancellationToken cancellationToken = default)
+    {
+        var schema = store.Options.DatabaseSchemaName;
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(cancellationToken);
+        await using (var create = new NpgsqlCommand($"""
+            create schema if not exists {schema};
+            create table if not exists {schema}.claim_withdrawal_time_passes
+            (
+                pass    integer PRIMARY KEY,
+                done_at timestamptz NOT NULL
+            );
+            """, connection))
+        {
+            await create.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using (var done = new NpgsqlCommand($"select exists (select 1 from {schema}.claim_withdrawal_time_passes where pass = {Pass})", connection))
+        {
+            if ((bool)(await done.ExecuteScalarAsync(cancellationToken))!)
+            {
+                return 0;
+            }
+        }
+
+        // Two copies starting together may both run it: the pass is idempotent, the row written once.
+        // A pass that fails is not recorded, so the next start runs it again.
+        var filled = await FillInAsync(cancellationToken);
+        await using (var record = new NpgsqlCommand(
+            $"insert into {schema}.claim_withdrawal_time_passes (pass, done_at) values ({Pass}, now()) on conflict do nothing", connection))
+        {
+            await record.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        LogDone(logger, Pass);
+        return filled;
+    }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    /// <summary>Fills in every missing withdrawal time the streams know; returns how many it filled in.</summary>
+    /// <summary>
+    /// Fills in every missing withdrawal time the streams know, scanning the claim documents whether or
+    /// not a pass completed before; returns how many it filled in.
+    /// </summary>
     public async Task<int> FillInAsync(CancellationToken cancellationToken = default)
     {
         IReadOnlyList<ClaimDocument> missing;
@@ -104,4 +155,7 @@ public sealed partial class ClaimWithdrawalTimes(IDocumentStore store, ILogger<C
 
     [LoggerMessage(LogLevel.Information, "Filled in the withdrawal time of {Filled} of {Missing} withdrawn claims stored without it")]
     private static partial void LogFilled(ILogger logger, int filled, int missing);
+
+    [LoggerMessage(LogLevel.Information, "Claim withdrawal times: pass {Pass} completed; later starts do not look for missing times again")]
+    private static partial void LogDone(ILogger logger, int pass);
 }

@@ -124,8 +124,9 @@ public sealed class ClaimDocument
     /// correction, as the correction dates it (<see cref="Correction.At"/>, which may lie before the
     /// day it was recorded), so that a read as of a past moment knows whether the claim still stood
     /// then. Null while the claim stands, and on a document stored before the field was kept that no
-    /// start-up pass has filled in yet (<see cref="ClaimWithdrawalTimes"/>): such a claim counts as
-    /// withdrawn at every moment (see <see cref="Domain.Disputes.StandingAt.Asserts"/>).
+    /// start-up pass has filled in (<see cref="ClaimWithdrawalTimes"/>; one withdrawn by a copy of the
+    /// previous version after the pass completed waits for its next correction or another pass): such
+    /// a claim counts as withdrawn at every moment (see <see cref="Domain.Disputes.StandingAt.Asserts"/>).
     /// </summary>
     public DateTimeOffset? WithdrawnAt { get; set; }
 

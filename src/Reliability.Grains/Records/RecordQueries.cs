@@ -204,6 +204,13 @@ public sealed class RecordQueries(IDocumentStore store)
             };
         }
 
+        // Before its registration (its stream's first event) the source was not on record: its
+        // profile as of then is not found, and neither is its record against others.
+        if (asOf < source.RegisteredAt)
+        {
+            return new SourceDisputes(0, [], new Dictionary<string, SourceDocument>(StringComparer.Ordinal)) { NotYetOnRecord = true };
+        }
+
         // Only the fields a dispute needs come back: a source's claims can number tens of thousands.
         var own = await ClaimForDispute.Select(session.Query<ClaimDocument>().Where(c => c.SourceId == sourceId)).ToListAsync(cancellationToken);
         var claimedOn = own.Where(c => StandingAt.Asserts(c.Times, asOf)).Select(c => c.PropositionId).Distinct().ToArray();
@@ -270,6 +277,9 @@ public sealed record SourceDisputes(
 {
     /// <summary>The source it was merged into, when it was: then it has no disputes of its own.</summary>
     public string? MergedInto { get; init; }
+
+    /// <summary>Asked as of a moment before the source was registered: it had no record then.</summary>
+    public bool NotYetOnRecord { get; init; }
 }
 
 /// <summary>The articles citing a source's claims, with those claims; or the source it was merged into.</summary>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Reliability.Infrastructure.Watching;
 using Reliability.Infrastructure.Webhooks;
 
@@ -17,6 +18,7 @@ public static class WatchingHostRegistration
         services.AddReliabilityWatcher(configuration);
         services.AddReliabilityWebhooks(configuration);
         services.AddSingleton<DeletionCheckQueue>();
+        services.TryAddSingleton<TickInterleaving>();
         if (configuration.GetValue($"{WatcherOptions.Section}:{nameof(WatcherOptions.Enabled)}", true))
         {
             services.AddHostedService<DeletionCheckWorker>();
