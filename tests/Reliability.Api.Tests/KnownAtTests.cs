@@ -81,6 +81,40 @@ public sealed class KnownAtTests(KnownAtTests.Api api) : IClassFixture<KnownAtTe
             .Where(c => c.GetProperty("claimId").GetString() == claimId).Sum(c => c.GetProperty("refuted").GetDouble());
 
     [Fact]
+    public async Task A_source_merged_since_answers_for_itself_as_known_before_the_merge_and_is_sent_to_the_survivor_after()
+    {
+        var (absorbedClaim, survivorClaim) = (NewId("absorbed"), NewId("survivor"));
+        var (absorbed, _) = await PostClaimsAsync(
+            Claim(absorbedClaim, $"chan_{Guid.NewGuid():N}"[..20], "Who held Boni? " + Guid.NewGuid(), Repelled, "2023-09-20T09:00:00Z"));
+        var (survivor, _) = await PostClaimsAsync(
+            Claim(survivorClaim, $"army_{Guid.NewGuid():N}"[..20], "Who held Ber? " + Guid.NewGuid(), Taken, "2023-09-21T09:00:00Z"));
+        var beforeMerge = Stamp(await MomentAsync());
+        (await Client.PostAsJsonAsync($"/v1/sources/{survivor}/merge", new { absorb = absorbed })).EnsureSuccessStatusCode();
+        var afterMerge = Stamp(await MomentAsync());
+
+        // Before the merge a reader was told of the absorbed source alone: its own claim, not the survivor's.
+        var then = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{absorbed}/explanation?knownAt={beforeMerge}");
+        Assert.Equal([absorbedClaim], ClaimIds(then));
+        var profile = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{absorbed}?knownAt={beforeMerge}");
+        Assert.Equal(absorbed, profile.GetProperty("id").GetString());
+        using var score = await Client.GetAsync($"/v1/sources/{absorbed}/score?knownAt={beforeMerge}");
+        Assert.Equal(HttpStatusCode.OK, score.StatusCode);
+
+        // From the merge on, its record is the survivor's: the read is sent there, query and all.
+        using var direct = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = Client.BaseAddress };
+        direct.DefaultRequestHeaders.Authorization = Client.DefaultRequestHeaders.Authorization;
+        foreach (var read in new[] { "", "/score", "/explanation" })
+        {
+            using var moved = await direct.GetAsync($"/v1/sources/{absorbed}{read}?knownAt={afterMerge}");
+            Assert.Equal(HttpStatusCode.PermanentRedirect, moved.StatusCode);
+            Assert.Equal($"/v1/sources/{survivor}{read}?knownAt={afterMerge}", moved.Headers.Location!.OriginalString);
+        }
+
+        var survivorAfter = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{survivor}/explanation?knownAt={afterMerge}");
+        Assert.Equal(new[] { absorbedClaim, survivorClaim }.Order(), ClaimIds(survivorAfter).Order());
+    }
+
+    [Fact]
     public async Task Known_at_a_moment_leaves_out_what_was_recorded_later_about_earlier_times()
     {
         var handle = $"army_{Guid.NewGuid():N}"[..20];

@@ -313,7 +313,7 @@ public sealed class SourceMergeTests(SourceMergeTests.Api api) : IClassFixture<S
 
         using var direct = NotFollowingRedirects();
         foreach (var read in new[] { "", "/score", "/score?asOf=2023-09-30T00:00:00Z", "/explanation?top=5",
-            // Known at a moment before the merge too: the survivor, as known then, answers.
+            // Known at a moment before anything of it was recorded: sent on too (KnownAtTests has one between).
             "/score?knownAt=2023-09-30T00:00:00Z", "/explanation?knownAt=2023-09-30T00:00:00Z&top=5", "/history", "/claims?limit=10",
             "/disputes", "/disputes?asOf=2023-09-30T00:00:00Z&limit=3", "/articles?limit=3" })
         {

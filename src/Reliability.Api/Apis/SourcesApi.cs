@@ -601,8 +601,9 @@ internal static class SourcesApi
 
     /// <summary>
     /// A source that stands now but of which nothing was recorded by <paramref name="knownAt"/> is a
-    /// 404 saying so; otherwise as <see cref="UnknownOrMovedAsync"/>: a merged source sends the same
-    /// read, knownAt and all, to the survivor (whose stream holds the absorbed record from the merge on).
+    /// 404 saying so; otherwise as <see cref="UnknownOrMovedAsync"/>: a source merged by then sends the
+    /// same read, knownAt and all, to the survivor (whose stream holds the absorbed record from the
+    /// merge on). Before its merge, a merged source answers for itself, as it did then.
     /// </summary>
     private static async Task<Results<TFound, ProblemHttpResult, RedirectHttpResult>> NotKnownAtAsync<TFound>(
         IGrainFactory grains, string id, HttpRequest request, DateTimeOffset knownAt)

@@ -336,19 +336,21 @@ public sealed partial class SourceGrain(
     /// <summary>
     /// The events of this source's stream recorded by <paramref name="knownAt"/>, read from the store:
     /// the grain holds its events without their recording times, and a snapshot does not keep them
-    /// either. Null when the source does not stand now (the reader is sent to the survivor, or told
-    /// it is unknown) or none of its events was recorded by then.
+    /// either. A source merged into another since was, as the tracker knew it before the merge, a
+    /// source of its own: its stream up to then is what a reader was told of it. Null when no source
+    /// has the id, when it had been merged by then (the reader is sent to the survivor), or when none
+    /// of its events was recorded by then.
     /// </summary>
     private async Task<IReadOnlyList<IReliabilityEvent>?> KnownAtAsync(DateTimeOffset knownAt)
     {
         await LoadAsync();
-        if (Standing() is null)
+        if (Standing() is null && _ledger.MergedInto(SourceId) is null)
         {
             return null;
         }
 
         var known = await streams.ReadRecordedByAsync(StreamKeys.Source(SourceId), knownAt);
-        return known.Count == 0 ? null : known;
+        return known.Count == 0 || known.Any(e => e is SourceMerged) ? null : known;
     }
 
     public async Task<ScoreHistoryView?> GetHistoryAsync(int? maxPoints)
