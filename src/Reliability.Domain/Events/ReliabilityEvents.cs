@@ -122,24 +122,9 @@ public sealed record SourceAbsorbed(
     /// </summary>
     public IEnumerable<IReliabilityEvent> AsSurvivorEvents()
     {
-        foreach (var proposition in Propositions)
+        foreach (var copied in CopiedClaims.AsSurvivorEvents(SourceId, At, Propositions, Claims, Corrections, Resolutions))
         {
-            yield return new PropositionOpened(proposition, At);
-        }
-
-        foreach (var claim in Claims)
-        {
-            yield return new ClaimRecorded(claim with { SourceId = SourceId });
-        }
-
-        foreach (var correction in Corrections)
-        {
-            yield return new CorrectionRecorded(correction);
-        }
-
-        foreach (var resolution in Resolutions)
-        {
-            yield return new PropositionResolved(resolution);
+            yield return copied;
         }
 
         foreach (var rating in Ratings)
@@ -208,24 +193,34 @@ public sealed record SourceAbsorbedPart(
     DateTimeOffset IReliabilityEvent.OccurredAt => At;
 
     /// <summary>The part as the survivor's own events: its claims now name the survivor.</summary>
-    public IEnumerable<IReliabilityEvent> AsSurvivorEvents()
+    public IEnumerable<IReliabilityEvent> AsSurvivorEvents() =>
+        CopiedClaims.AsSurvivorEvents(SourceId, At, Propositions, Claims, Corrections, Resolutions);
+}
+
+/// <summary>What the head and every part of a merge's copy replay alike: copied claims with what they need.</summary>
+internal static class CopiedClaims
+{
+    /// <summary>The copied claims, with their propositions, corrections and verdicts, as the survivor's own events.</summary>
+    public static IEnumerable<IReliabilityEvent> AsSurvivorEvents(
+        string survivorId, DateTimeOffset at, IReadOnlyList<Proposition> propositions, IReadOnlyList<Claim> claims,
+        IReadOnlyList<Correction> corrections, IReadOnlyList<Resolution> resolutions)
     {
-        foreach (var proposition in Propositions)
+        foreach (var proposition in propositions)
         {
-            yield return new PropositionOpened(proposition, At);
+            yield return new PropositionOpened(proposition, at);
         }
 
-        foreach (var claim in Claims)
+        foreach (var claim in claims)
         {
-            yield return new ClaimRecorded(claim with { SourceId = SourceId });
+            yield return new ClaimRecorded(claim with { SourceId = survivorId });
         }
 
-        foreach (var correction in Corrections)
+        foreach (var correction in corrections)
         {
             yield return new CorrectionRecorded(correction);
         }
 
-        foreach (var resolution in Resolutions)
+        foreach (var resolution in resolutions)
         {
             yield return new PropositionResolved(resolution);
         }
