@@ -29,6 +29,8 @@ public sealed partial class ClaimWithdrawalTimes(IDocumentStore store, ILogger<C
     /// <summary>Which pass this is: a release that must look again for missing times raises it.</summary>
     public const int Pass = 1;
 
+    private const long CreationLock = 0x57495448445257; // "WITHDRW"
+
     public Task StartAsync(CancellationToken cancellationToken) => FillInUnlessDoneAsync(cancellationToken);
 
     /// <summary>
@@ -40,16 +42,22 @@ public sealed partial class ClaimWithdrawalTimes(IDocumentStore store, ILogger<C
         var schema = store.Options.DatabaseSchemaName;
         await using var connection = store.Storage.Database.CreateConnection();
         await connection.OpenAsync(cancellationToken);
-        await using (var create = new NpgsqlCommand($"""
-            create schema if not exists {schema};
-            create table if not exists {schema}.claim_withdrawal_time_passes
-            (
-                pass    integer PRIMARY KEY,
-                done_at timestamptz NOT NULL
-            );
-            """, connection))
+        // "if not exists" is no guard against a copy creating the same table at the same moment
+        // (both pass the check, one fails on the catalogue's unique index), so copies started
+        // together take turns for it under a lock the transaction releases.
+        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
         {
+            await using var create = new NpgsqlCommand($"""
+                select pg_advisory_xact_lock({CreationLock});
+                create schema if not exists {schema};
+                create table if not exists {schema}.claim_withdrawal_time_passes
+                (
+                    pass    integer PRIMARY KEY,
+                    done_at timestamptz NOT NULL
+                );
+                """, connection, transaction);
             await create.ExecuteNonQueryAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
         }
 
         await using (var done = new NpgsqlCommand($"select exists (select 1 from {schema}.claim_withdrawal_time_passes where pass = {Pass})", connection))
