@@ -25,6 +25,7 @@ public static class RecordRegistration
         services.AddSerializer(serializer => serializer.AddReliabilityEvents());
         services.AddSingleton<EventStreams>();
         services.AddSingleton<RecordQueries>();
+        services.AddSingleton<KnownDisputes>();
         services.AddSingleton<ScoringPolicies>();
         services.AddSingleton<TruthInputs>();
         services.AddSingleton<TruthEstimates>();

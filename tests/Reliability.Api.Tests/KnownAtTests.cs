@@ -73,6 +73,18 @@ public sealed class KnownAtTests(KnownAtTests.Api api) : IClassFixture<KnownAtTe
         return moment;
     }
 
+    /// <summary>
+    /// A source's two claims (on Boni, then Ber), the first confirmed, and a moment K after them all.
+    /// </summary>
+    private async Task<(string SourceId, string[] Propositions, DateTimeOffset Known)> TwoClaimsThenMomentAsync(string handle, string first, string second)
+    {
+        var (sourceId, propositions) = await PostClaimsAsync(
+            Claim(first, handle, "Who held Boni? " + Guid.NewGuid(), Repelled, "2023-09-20T09:00:00Z"),
+            Claim(second, handle, "Who held Ber? " + Guid.NewGuid(), Taken, "2023-09-21T09:00:00Z"));
+        await ResolveAsync(propositions[0], Repelled, "2023-09-25T00:00:00Z");
+        return (sourceId, propositions, await MomentAsync());
+    }
+
     private static string[] ClaimIds(JsonElement explanation) =>
         [.. explanation.GetProperty("contributions").EnumerateArray().Select(c => c.GetProperty("claimId").GetString()!)];
 
@@ -119,12 +131,7 @@ public sealed class KnownAtTests(KnownAtTests.Api api) : IClassFixture<KnownAtTe
     {
         var handle = $"army_{Guid.NewGuid():N}"[..20];
         var (first, second, late) = (NewId("first"), NewId("second"), NewId("late"));
-        var (sourceId, propositions) = await PostClaimsAsync(
-            Claim(first, handle, "Who held Boni? " + Guid.NewGuid(), Repelled, "2023-09-20T09:00:00Z"),
-            Claim(second, handle, "Who held Ber? " + Guid.NewGuid(), Taken, "2023-09-21T09:00:00Z"));
-        await ResolveAsync(propositions[0], Repelled, "2023-09-25T00:00:00Z");
-
-        var known = await MomentAsync();
+        var (sourceId, propositions, known) = await TwoClaimsThenMomentAsync(handle, first, second);
         var k = Stamp(known);
         var scoreThen = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}/score?asOf={k}");
         var explainedThen = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}/explanation?asOf={k}");
@@ -211,7 +218,7 @@ public sealed class KnownAtTests(KnownAtTests.Api api) : IClassFixture<KnownAtTe
     {
         var (sourceId, _) = await PostClaimsAsync(Claim(NewId("bad"), $"bad_{Guid.NewGuid():N}"[..20], "Who held Gao? " + Guid.NewGuid(), Repelled, "2023-09-20T09:00:00Z"));
         var tomorrow = Stamp(DateTimeOffset.UtcNow.AddDays(1));
-        foreach (var read in new[] { "", "/score", "/explanation" })
+        foreach (var read in new[] { "", "/score", "/explanation", "/history", "/disputes" })
         {
             foreach (var (query, field, says) in new[]
             {
@@ -238,26 +245,194 @@ public sealed class KnownAtTests(KnownAtTests.Api api) : IClassFixture<KnownAtTe
         var known = Stamp(await MomentAsync());
         await ResolveAsync(propositions[0], Repelled, "2023-09-25T00:00:00Z");
         var later = Stamp(await MomentAsync());
-
-        async Task<string> TagAsync(string query)
+        var latest = Stamp(await MomentAsync());
+        foreach (var read in new[] { "/score", "/history", "/disputes" })
         {
-            using var response = await Client.GetAsync($"/v1/sources/{sourceId}/score?{query}");
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            return response.Headers.ETag!.Tag;
+            async Task<string> TagAsync(string query)
+            {
+                using var response = await Client.GetAsync($"/v1/sources/{sourceId}{read}?{query}");
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                return response.Headers.ETag!.Tag;
+            }
+
+            var atK = await TagAsync($"knownAt={known}");
+            Assert.Equal(atK, await TagAsync($"knownAt={known}"));
+            Assert.NotEqual(atK, await TagAsync($"knownAt={later}&asOf={known}"));
+            Assert.NotEqual(atK, await TagAsync($"asOf={known}"));
+
+            // Nothing recorded between two moments: the same record, still told apart by when it was known.
+            Assert.NotEqual(await TagAsync($"knownAt={later}&asOf={later}"), await TagAsync($"knownAt={latest}&asOf={later}"));
+
+            using var revalidated = new HttpRequestMessage(HttpMethod.Get, $"/v1/sources/{sourceId}{read}?knownAt={known}");
+            revalidated.Headers.TryAddWithoutValidation("If-None-Match", atK);
+            using var notModified = await Client.SendAsync(revalidated);
+            Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
+        }
+    }
+
+    private static string[] PointTimes(JsonElement history) =>
+        [.. history.GetProperty("points").EnumerateArray().Select(p => p.GetProperty("at").GetDateTimeOffset().ToString("O", CultureInfo.InvariantCulture))];
+
+    private static string Time(string at) => DateTimeOffset.Parse(at, CultureInfo.InvariantCulture).ToString("O", CultureInfo.InvariantCulture);
+
+    [Fact]
+    public async Task Known_at_a_moment_the_history_leaves_out_what_was_recorded_later_about_earlier_times()
+    {
+        var handle = $"hist_{Guid.NewGuid():N}"[..20];
+        var (first, second) = (NewId("first"), NewId("second"));
+        var (sourceId, propositions, known) = await TwoClaimsThenMomentAsync(handle, first, second);
+        var k = Stamp(known);
+        var drawnThen = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}/history?asOf={k}");
+
+        // Recorded after K, each at a time of its own before K: a claim, a verdict and a correction.
+        const string LateClaimAt = "2023-09-22T09:00:00Z", LateVerdictAt = "2023-09-26T00:00:00Z", LateCorrectionAt = "2023-09-26T08:00:00Z";
+        await PostClaimsAsync(Claim(NewId("late"), handle, "Who held Tessit? " + Guid.NewGuid(), Repelled, LateClaimAt));
+        await ResolveAsync(propositions[1], Repelled, LateVerdictAt);
+        (await Client.PostAsJsonAsync($"/v1/claims/{second}/corrections", new { kind = "retracted", at = LateCorrectionAt })).EnsureSuccessStatusCode();
+
+        var asOf = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}/history?asOf={k}");
+        var knownAt = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}/history?knownAt={k}");
+        foreach (var late in new[] { LateClaimAt, LateVerdictAt, LateCorrectionAt })
+        {
+            Assert.Contains(Time(late), PointTimes(asOf));
+            Assert.DoesNotContain(Time(late), PointTimes(knownAt));
         }
 
-        var atK = await TagAsync($"knownAt={known}");
-        Assert.Equal(atK, await TagAsync($"knownAt={known}"));
-        Assert.NotEqual(atK, await TagAsync($"knownAt={later}&asOf={known}"));
-        Assert.NotEqual(atK, await TagAsync($"asOf={known}"));
+        // As the tracker could have drawn it at K: the same series, ending at K, naming K.
+        Assert.Equal(drawnThen.GetProperty("points").ToString(), knownAt.GetProperty("points").ToString());
+        Assert.Equal(drawnThen.GetProperty("totalPoints").GetInt32(), knownAt.GetProperty("totalPoints").GetInt32());
+        Assert.Equal(known, knownAt.GetProperty("points").EnumerateArray().Last().GetProperty("at").GetDateTimeOffset());
+        Assert.Equal(known, knownAt.GetProperty("asOf").GetDateTimeOffset());
+        Assert.Equal(known, knownAt.GetProperty("knownAt").GetDateTimeOffset());
+        Assert.False(asOf.TryGetProperty("knownAt", out _), "an as-of series names no knownAt");
 
-        // Nothing recorded between two moments: the same record, still told apart by when it was known.
-        var latest = Stamp(await MomentAsync());
-        Assert.NotEqual(await TagAsync($"knownAt={later}&asOf={later}"), await TagAsync($"knownAt={latest}&asOf={later}"));
+        // Thinned as the series now is, from the same whole series.
+        var thinned = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}/history?knownAt={k}&points=2");
+        Assert.Equal(2, thinned.GetProperty("points").GetArrayLength());
+        Assert.Equal(knownAt.GetProperty("totalPoints").GetInt32(), thinned.GetProperty("totalPoints").GetInt32());
 
-        using var revalidated = new HttpRequestMessage(HttpMethod.Get, $"/v1/sources/{sourceId}/score?knownAt={known}");
-        revalidated.Headers.TryAddWithoutValidation("If-None-Match", atK);
-        using var notModified = await Client.SendAsync(revalidated);
-        Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
+        // An earlier world time within what was known at K ends there.
+        var early = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}/history?knownAt={k}&asOf=2023-09-24T00:00:00Z");
+        Assert.Equal(Time("2023-09-24T00:00:00Z"), PointTimes(early)[^1]);
+
+        using var before = await Client.GetAsync($"/v1/sources/{sourceId}/history?knownAt=2023-09-30T00:00:00Z");
+        Assert.Equal(HttpStatusCode.NotFound, before.StatusCode);
+        Assert.Equal("application/problem+json", before.Content.Headers.ContentType?.MediaType);
+    }
+
+    private static string[] OpponentIds(JsonElement disputes) =>
+        [.. disputes.GetProperty("opponents").EnumerateArray().Select(o => o.GetProperty("sourceId").GetString()!)];
+
+    private static string[] DisputedWith(JsonElement disputes, string opponentId) =>
+        [.. disputes.GetProperty("opponents").EnumerateArray().Where(o => o.GetProperty("sourceId").GetString() == opponentId)
+            .SelectMany(o => o.GetProperty("propositions").EnumerateArray()).Select(p => p.GetProperty("propositionId").GetString()!)];
+
+    [Fact]
+    public async Task Known_at_a_moment_disputes_leave_out_claims_corrections_and_verdicts_recorded_later()
+    {
+        var (army, jnim, late) = ($"army_{Guid.NewGuid():N}"[..20], $"jnim_{Guid.NewGuid():N}"[..20], $"late_{Guid.NewGuid():N}"[..20]);
+        var run = Guid.NewGuid();
+        var (boni, ber, anefis) = ($"Who held Boni? {run}", $"Who held Ber? {run}", $"Who held Anefis? {run}");
+        var armyAnefis = NewId("anefis");
+        var (armyId, armyOn) = await PostClaimsAsync(
+            Claim(NewId("boni"), army, boni, Repelled, "2023-09-20T09:00:00Z"),
+            Claim(NewId("ber"), army, ber, Repelled, "2023-09-20T09:00:00Z"),
+            Claim(armyAnefis, army, anefis, Taken, "2023-09-20T09:00:00Z"));
+        var (jnimId, _) = await PostClaimsAsync(
+            Claim(NewId("boni"), jnim, boni, Taken, "2023-09-20T10:00:00Z"),
+            Claim(NewId("ber"), jnim, ber, Taken, "2023-09-20T10:00:00Z"),
+            Claim(NewId("anefis"), jnim, anefis, Repelled, "2023-09-20T10:00:00Z"));
+        var (pBoni, pBer, pAnefis) = (armyOn[0], armyOn[1], armyOn[2]);
+        await ResolveAsync(pBoni, Repelled, "2023-09-25T00:00:00Z");
+        await ResolveAsync(pAnefis, Repelled, "2023-09-25T00:00:00Z");
+
+        var known = await MomentAsync();
+        var k = Stamp(known);
+        var recordThen = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{armyId}/disputes?asOf={k}");
+
+        // Recorded after K, each about a time before it: a third source's claim contradicting the
+        // army on Boni, the verdict on Ber, and the army's retraction of its Anefis claim.
+        var (lateId, _) = await PostClaimsAsync(Claim(NewId("late"), late, boni, Taken, "2023-09-21T09:00:00Z"));
+        await ResolveAsync(pBer, Taken, "2023-09-26T00:00:00Z");
+        (await Client.PostAsJsonAsync($"/v1/claims/{armyAnefis}/corrections", new { kind = "retracted", at = "2023-09-24T00:00:00Z" }))
+            .EnsureSuccessStatusCode();
+
+        var asOf = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{armyId}/disputes?asOf={k}");
+        var knownAt = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{armyId}/disputes?knownAt={k}");
+
+        // The claim: as of K a dispute with the late source, as known at K no such source.
+        Assert.Contains(lateId, OpponentIds(asOf));
+        Assert.DoesNotContain(lateId, OpponentIds(knownAt));
+        // The verdict: as of K Ber is settled against the army, as known at K it is open.
+        Assert.Contains(pBer, DisputedWith(asOf, jnimId));
+        Assert.DoesNotContain(pBer, DisputedWith(knownAt, jnimId));
+        // The correction: as of K the army no longer stood on Anefis, as known at K it still did.
+        Assert.DoesNotContain(pAnefis, DisputedWith(asOf, jnimId));
+        Assert.Contains(pAnefis, DisputedWith(knownAt, jnimId));
+
+        // What a reader was told at K, to the dispute, and the answer says when it was known.
+        Assert.Equal(recordThen.GetProperty("opponents").ToString(), knownAt.GetProperty("opponents").ToString());
+        foreach (var total in new[] { "confirmedPropositions", "opponentCount", "disputes", "won", "lost", "neitherRight" })
+        {
+            Assert.Equal(recordThen.GetProperty(total).GetInt32(), knownAt.GetProperty(total).GetInt32());
+        }
+
+        Assert.Equal(known, knownAt.GetProperty("asOf").GetDateTimeOffset());
+        Assert.Equal(known, knownAt.GetProperty("knownAt").GetDateTimeOffset());
+        Assert.False(asOf.TryGetProperty("knownAt", out _), "an as-of record names no knownAt");
+
+        // An earlier world time within what was known at K: Anefis not yet settled.
+        var early = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{armyId}/disputes?knownAt={k}&asOf=2023-09-24T12:00:00Z");
+        Assert.Empty(early.GetProperty("opponents").EnumerateArray());
+
+        // Known now, every record counts, as of K.
+        var now = Stamp(DateTimeOffset.UtcNow);
+        var knownNow = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{armyId}/disputes?knownAt={now}&asOf={k}");
+        Assert.Equal(asOf.GetProperty("opponents").ToString(), knownNow.GetProperty("opponents").ToString());
+
+        using var before = await Client.GetAsync($"/v1/sources/{armyId}/disputes?knownAt=2023-09-30T00:00:00Z");
+        Assert.Equal(HttpStatusCode.NotFound, before.StatusCode);
+        Assert.Equal("application/problem+json", before.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task A_source_merged_since_has_its_history_and_disputes_as_known_before_the_merge()
+    {
+        var run = Guid.NewGuid();
+        var question = $"Who held Léré? {run}";
+        var (absorbedClaim, rivalClaim) = (NewId("absorbed"), NewId("rival"));
+        var (absorbed, onLere) = await PostClaimsAsync(Claim(absorbedClaim, $"chan_{Guid.NewGuid():N}"[..20], question, Repelled, "2023-09-20T09:00:00Z"));
+        var (rival, _) = await PostClaimsAsync(Claim(rivalClaim, $"jnim_{Guid.NewGuid():N}"[..20], question, Taken, "2023-09-20T10:00:00Z"));
+        var (survivor, _) = await PostClaimsAsync(
+            Claim(NewId("survivor"), $"army_{Guid.NewGuid():N}"[..20], "Who held Ber? " + Guid.NewGuid(), Taken, "2023-09-21T09:00:00Z"));
+        await ResolveAsync(onLere[0], Repelled, "2023-09-25T00:00:00Z");
+        var beforeMerge = Stamp(await MomentAsync());
+        (await Client.PostAsJsonAsync($"/v1/sources/{survivor}/merge", new { absorb = absorbed })).EnsureSuccessStatusCode();
+        var afterMerge = Stamp(await MomentAsync());
+
+        // Before the merge the absorbed source was on its own, with its own disputes and series.
+        var disputes = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{absorbed}/disputes?knownAt={beforeMerge}");
+        Assert.Equal(absorbed, disputes.GetProperty("sourceId").GetString());
+        Assert.Equal([rival], OpponentIds(disputes));
+        var history = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{absorbed}/history?knownAt={beforeMerge}");
+        Assert.Equal(absorbed, history.GetProperty("sourceId").GetString());
+
+        // The rival's dispute was with the absorbed source then, with the survivor since.
+        var rivalThen = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{rival}/disputes?knownAt={beforeMerge}");
+        Assert.Equal([absorbed], OpponentIds(rivalThen));
+        var rivalAfter = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{rival}/disputes?knownAt={afterMerge}");
+        Assert.Equal([survivor], OpponentIds(rivalAfter));
+        var survivorThen = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{survivor}/disputes?knownAt={beforeMerge}");
+        Assert.Empty(survivorThen.GetProperty("opponents").EnumerateArray());
+
+        // From the merge on, the reads are the survivor's.
+        using var direct = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = Client.BaseAddress };
+        direct.DefaultRequestHeaders.Authorization = Client.DefaultRequestHeaders.Authorization;
+        foreach (var read in new[] { "/history", "/disputes" })
+        {
+            using var moved = await direct.GetAsync($"/v1/sources/{absorbed}{read}?knownAt={afterMerge}");
+            Assert.Equal(HttpStatusCode.PermanentRedirect, moved.StatusCode);
+            Assert.Equal($"/v1/sources/{survivor}{read}?knownAt={afterMerge}", moved.Headers.Location!.OriginalString);
+        }
     }
 }

@@ -37,10 +37,10 @@ internal static class SourcesApi
         sources.MapGet("/{id}/explanation", ExplainAsync).WithEntityTag()
             .WithSummary("The per-claim contributions that add up to the score; with `top`, the heaviest ones and the sum of the rest; with `knownAt`, from what the tracker had recorded by then");
         sources.MapGet("/{id}/history", HistoryAsync).WithEntityTag()
-            .WithSummary("The score after each event: a series a chart can draw, cut down to at most `points` points when asked");
+            .WithSummary("The score after each event: a series a chart can draw, cut down to at most `points` points when asked, now or ending at a time; with `knownAt`, from what the tracker had recorded by then");
         sources.MapGet("/{id}/claims", ClaimsAsync).WithEntityTag().WithSummary("The source's claims, newest first, a page at a time");
         sources.MapGet("/{id}/disputes", DisputesAsync).WithEntityTag()
-            .WithSummary("Who turned out right when this source and another said different things on a proposition since confirmed, now or as of a time");
+            .WithSummary("Who turned out right when this source and another said different things on a proposition since confirmed, now or as of a time; with `knownAt`, from what the tracker had recorded by then");
         app.MapPost("/v1/import/external-ratings", ImportRatingsAsync).WithTags("Sources").RequireAuthorization(Roles.Contributor)
             .WithSummary("Record outside ratings in bulk (a list such as Wikipedia's perennial sources), registering sources by handle where needed");
         return app;
@@ -58,10 +58,14 @@ internal static class SourcesApi
     /// A source's record against the sources it contradicted on confirmed propositions. Counts are
     /// over every opponent and dispute; <c>Opponents</c> lists the <c>limit</c> with the most disputes.
     /// <c>AsOf</c>: the moment the record is as of, when asked for one; null for the record now.
+    /// <c>KnownAt</c>: when asked "what did the tracker know then", the recording time the record
+    /// stops at; left out of the JSON otherwise.
     /// </summary>
     public sealed record DisputesView(
         string SourceId, int ConfirmedPropositions, int OpponentCount, int Disputes, int Won, int Lost, int NeitherRight, IReadOnlyList<OpponentView> Opponents,
-        DateTimeOffset? AsOf = null);
+        DateTimeOffset? AsOf = null,
+        [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+        DateTimeOffset? KnownAt = null);
 
     /// <summary>The record against one source; <c>Propositions</c> holds the latest <c>perOpponent</c> of its disputes.</summary>
     public sealed record OpponentView(
@@ -441,8 +445,14 @@ internal static class SourcesApi
     public const int MaxHistoryPoints = 10_000;
 
     private static async Task<Results<Ok<ScoreHistoryView>, ProblemHttpResult, RedirectHttpResult>> HistoryAsync(
-        string id, IGrainFactory grains, HttpRequest request, int? points = null)
+        string id, IGrainFactory grains, TimeProvider clock, HttpRequest request, int? points = null, string? asOf = null, string? knownAt = null)
     {
+        if (!TryAsOf(asOf, clock.GetUtcNow(), out var at, out var problem)
+            || !TryKnownAt(knownAt, at, clock.GetUtcNow(), out var recorded, out problem))
+        {
+            return problem;
+        }
+
         if (points is < ScoreHistoryThinning.MinimumPoints or > MaxHistoryPoints)
         {
             return Problems.Invalid(new Dictionary<string, string[]>
@@ -451,9 +461,16 @@ internal static class SourcesApi
             });
         }
 
-        return await grains.GetGrain<ISourceGrain>(id).GetHistoryAsync(points) is { } history
-            ? TypedResults.Ok(history)
-            : await UnknownOrMovedAsync<Ok<ScoreHistoryView>>(grains, id, request);
+        var source = grains.GetGrain<ISourceGrain>(id);
+        if (recorded is { } recordedBy)
+        {
+            return await source.GetHistoryKnownAtAsync(recordedBy, at ?? recordedBy, points) is { } then
+                ? TypedResults.Ok(then)
+                : await NotKnownAtAsync<Ok<ScoreHistoryView>>(grains, id, request, recordedBy);
+        }
+
+        var history = at is { } past ? await source.GetHistoryAsOfAsync(past, points) : await source.GetHistoryAsync(points);
+        return history is not null ? TypedResults.Ok(history) : await UnknownOrMovedAsync<Ok<ScoreHistoryView>>(grains, id, request);
     }
 
     private static async Task<Results<Ok<ClaimPage>, ProblemHttpResult, RedirectHttpResult>> ClaimsAsync(
@@ -473,10 +490,11 @@ internal static class SourcesApi
     public const int MaxDisputesPerOpponent = 1_000;
 
     private static async Task<Results<Ok<DisputesView>, ProblemHttpResult, RedirectHttpResult>> DisputesAsync(
-        string id, RecordQueries queries, TimeProvider clock, HttpRequest request, CancellationToken cancellationToken,
-        int limit = 50, int perOpponent = 20, string? asOf = null)
+        string id, RecordQueries queries, KnownDisputes known, TimeProvider clock, HttpRequest request, CancellationToken cancellationToken,
+        int limit = 50, int perOpponent = 20, string? asOf = null, string? knownAt = null)
     {
-        if (!TryAsOf(asOf, clock.GetUtcNow(), out var at, out var problem))
+        if (!TryAsOf(asOf, clock.GetUtcNow(), out var at, out var problem)
+            || !TryKnownAt(knownAt, at, clock.GetUtcNow(), out var recorded, out problem))
         {
             return problem;
         }
@@ -497,7 +515,13 @@ internal static class SourcesApi
             return Problems.Invalid(errors.ToDictionary());
         }
 
-        if (await queries.DisputesOfAsync(id, cancellationToken, asOf: at) is not { } found)
+        // Known at a moment, the record is replayed from the events recorded by then; the claim
+        // documents only say what is known now.
+        at ??= recorded;
+        var found = recorded is { } recordedBy
+            ? await known.OfAsync(id, recordedBy, at!.Value, cancellationToken)
+            : await queries.DisputesOfAsync(id, cancellationToken, asOf: at);
+        if (found is null)
         {
             return Unknown(id);
         }
@@ -507,6 +531,11 @@ internal static class SourcesApi
         if (found.MergedInto is { } survivor)
         {
             return Moved(survivor, request);
+        }
+
+        if (found.NothingRecorded && recorded is { } nothingBy)
+        {
+            return NotKnownAt(id, nothingBy);
         }
 
         if (found.NotYetOnRecord && at is { } then)
@@ -527,7 +556,7 @@ internal static class SourcesApi
         });
         return TypedResults.Ok(new DisputesView(
             id, found.ConfirmedPropositions, all.Count, all.Sum(o => o.Disputes.Count), all.Sum(o => o.Won), all.Sum(o => o.Lost),
-            all.Sum(o => o.NeitherRight), [.. opponents], at));
+            all.Sum(o => o.NeitherRight), [.. opponents], at, recorded));
     }
 
     /// <summary>
@@ -610,7 +639,10 @@ internal static class SourcesApi
         where TFound : IResult =>
         await grains.GetGrain<ISourceGrain>(id).GetProfileAsync() is null
             ? await UnknownOrMovedAsync<TFound>(grains, id, request)
-            : Problems.NotFound($"The source '{id}' was not on record as the tracker knew it at {knownAt:O}.");
+            : NotKnownAt(id, knownAt);
+
+    private static ProblemHttpResult NotKnownAt(string id, DateTimeOffset knownAt) =>
+        Problems.NotFound($"The source '{id}' was not on record as the tracker knew it at {knownAt:O}.");
 
     private static ProblemHttpResult Unknown(string id) => Problems.NotFound($"No source has the id '{id}'.");
 

@@ -50,6 +50,14 @@ public interface ISourceGrain : IGrainWithStringKey
     [Alias("GetHistory")]
     Task<ScoreHistoryView?> GetHistoryAsync(int? maxPoints);
 
+    /// <summary>The score series as it stood at <paramref name="asOf"/>, ending there; thinned as <see cref="GetHistoryAsync"/>.</summary>
+    [Alias("GetHistoryAsOf")]
+    Task<ScoreHistoryView?> GetHistoryAsOfAsync(DateTimeOffset asOf, int? maxPoints);
+
+    /// <summary>The score series from the events recorded by <paramref name="knownAt"/>, ending at <paramref name="asOf"/>; null as for <see cref="GetProfileKnownAtAsync"/>.</summary>
+    [Alias("GetHistoryKnownAt")]
+    Task<ScoreHistoryView?> GetHistoryKnownAtAsync(DateTimeOffset knownAt, DateTimeOffset asOf, int? maxPoints);
+
     /// <summary>Claims newest first; <paramref name="cursor"/> is the previous page's NextCursor.</summary>
     [Alias("GetClaims")]
     Task<ClaimPage?> GetClaimsAsync(string? cursor, int limit);

@@ -112,6 +112,19 @@ public sealed record OmittedContributionsView(int Claims, double Confirmed, doub
 [GenerateSerializer, Immutable, Alias("Reliability.ScorePointView")]
 public sealed record ScorePointView(DateTimeOffset At, double Score, double EffectiveEvidence, string Band);
 
-/// <summary>A source's score series; <c>TotalPoints</c> counts the whole series, which is more than <c>Points</c> holds when it was thinned for a chart.</summary>
+/// <summary>
+/// A source's score series; <c>TotalPoints</c> counts the whole series, which is more than <c>Points</c>
+/// holds when it was thinned for a chart. <c>AsOf</c>: the moment a past series ends at, when asked
+/// for one; <c>KnownAt</c>: as for <see cref="ScoreView"/>, the recording time it stops at. Both are
+/// left out of the JSON for the series now.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("Reliability.ScoreHistoryView")]
-public sealed record ScoreHistoryView(string SourceId, string PolicyVersion, IReadOnlyList<ScorePointView> Points, int TotalPoints);
+public sealed record ScoreHistoryView(
+    string SourceId,
+    string PolicyVersion,
+    IReadOnlyList<ScorePointView> Points,
+    int TotalPoints,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    DateTimeOffset? AsOf = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    DateTimeOffset? KnownAt = null);

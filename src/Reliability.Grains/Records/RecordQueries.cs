@@ -70,7 +70,7 @@ public sealed class RecordQueries(IDocumentStore store)
     /// sources its absorbed source had taken over, so one step is the rule; the rest of the chain is
     /// followed for listings merged before merges did that.
     /// </summary>
-    private static async Task<string> HolderAsync(IQuerySession session, SourceDocument merged, CancellationToken cancellationToken)
+    internal static async Task<string> HolderAsync(IQuerySession session, SourceDocument merged, CancellationToken cancellationToken)
     {
         var holder = merged.MergedInto!;
         for (var hops = 0; hops < MaxMergeHops && await session.LoadAsync<SourceDocument>(holder, cancellationToken) is { MergedInto: { } next }; hops++)
@@ -82,7 +82,7 @@ public sealed class RecordQueries(IDocumentStore store)
     }
 
     // As a write follows the chain (RecordTransaction): no desk merges a source this many times over.
-    private const int MaxMergeHops = 32;
+    internal const int MaxMergeHops = 32;
 
     /// <summary>Claims whose URL has one of these keys (see <see cref="UrlKeys"/>).</summary>
     public async Task<IReadOnlyList<ClaimDocument>> FindClaimsByUrlKeysAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken = default)
@@ -280,6 +280,9 @@ public sealed record SourceDisputes(
 
     /// <summary>Asked as of a moment before the source was registered: it had no record then.</summary>
     public bool NotYetOnRecord { get; init; }
+
+    /// <summary>Asked as known at a moment before anything of the source was recorded (<see cref="KnownDisputes"/>).</summary>
+    public bool NothingRecorded { get; init; }
 }
 
 /// <summary>The articles citing a source's claims, with those claims; or the source it was merged into.</summary>

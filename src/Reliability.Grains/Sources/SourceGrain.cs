@@ -361,7 +361,20 @@ public sealed partial class SourceGrain(
             return null;
         }
 
-        var score = (await LiveAsync()).Score;
+        return HistoryOf((await LiveAsync()).Score, maxPoints);
+    }
+
+    public async Task<ScoreHistoryView?> GetHistoryAsOfAsync(DateTimeOffset asOf, int? maxPoints)
+    {
+        await LoadAsync();
+        return Standing() is null ? null : HistoryOf(ScoreAsOf(asOf), maxPoints) with { AsOf = asOf };
+    }
+
+    public async Task<ScoreHistoryView?> GetHistoryKnownAtAsync(DateTimeOffset knownAt, DateTimeOffset asOf, int? maxPoints) =>
+        await KnownAtAsync(knownAt) is { } known ? HistoryOf(ScoreOf(known, asOf), maxPoints) with { AsOf = asOf, KnownAt = knownAt } : null;
+
+    private ScoreHistoryView HistoryOf(SourceScore score, int? maxPoints)
+    {
         var points = maxPoints is { } most ? ScoreHistoryThinning.Thin(score.History, most) : score.History;
         return new ScoreHistoryView(SourceId, score.PolicyVersion,
             [.. points.Select(p => new ScorePointView(p.At, p.Score, p.EffectiveEvidence, Vocabulary.Band(p.Band)))], score.History.Count);
