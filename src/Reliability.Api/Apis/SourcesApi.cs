@@ -515,11 +515,11 @@ internal static class SourcesApi
             return Problems.Invalid(errors.ToDictionary());
         }
 
-        // Known at a moment, the record is replayed from the events recorded by then; the claim
-        // documents only say what is known now.
+        // Known at a moment, the record is replayed from the events recorded by then, as of that
+        // moment unless asked otherwise; the claim documents only say what is known now.
         at ??= recorded;
-        var found = recorded is { } recordedBy
-            ? await known.OfAsync(id, recordedBy, at!.Value, cancellationToken)
+        var found = recorded is { } recordedBy && at is { } knownAsOf
+            ? await known.OfAsync(id, recordedBy, knownAsOf, cancellationToken)
             : await queries.DisputesOfAsync(id, cancellationToken, asOf: at);
         if (found is null)
         {
@@ -527,7 +527,7 @@ internal static class SourcesApi
         }
 
         // The disputes are read from the claims, which a merge gave the survivor: the absorbed source
-        // is sent to the survivor as its other reads are.
+        // is sent to the survivor as its other reads are (known at a moment, once merged by then).
         if (found.MergedInto is { } survivor)
         {
             return Moved(survivor, request);
