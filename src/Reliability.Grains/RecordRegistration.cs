@@ -73,7 +73,11 @@ public static class RecordRegistration
         options.Schema.For<PropositionDocument>().Index(p => p.State).UseOptimisticConcurrency(true);
         // Versioned: the grain refreshes the score fields while writers update the rest, and neither
         // may overwrite the other's change with a stale copy.
-        options.Schema.For<SourceDocument>().Index(s => s.Band).UseOptimisticConcurrency(true);
+        // The merged-into index finds the sources a merge repoints (those its absorbed source had
+        // taken over); without it each merge read every source's JSON. Only merged sources are in
+        // it: the grains' frequent score refreshes of standing sources write no entry to it.
+        options.Schema.For<SourceDocument>().Index(s => s.Band).UseOptimisticConcurrency(true)
+            .Index(s => s.MergedInto!, index => index.Predicate = "(data ->> 'MergedInto') is not null");
         options.Schema.For<HandleDocument>();
         options.Schema.For<SourceSnapshot>();
         // Versioned: a claim writer that links an article to a claim at one of its URLs stores it,

@@ -153,6 +153,56 @@ public sealed class RecordSchemaTests
         Assert.Empty(await ArticleWrite.ArticlesCitingAnyAsync(query, [], CancellationToken.None));
     }
 
+    [Fact]
+    public async Task Sources_merged_before_the_merged_into_index_are_found_through_it_by_the_merge_that_repoints_them()
+    {
+        var connectionString = await TestDatabase.CreateAsync("record_schema_merged_into");
+        static SourceDocument Source(string id, string? mergedInto) =>
+            new() { Id = id, Name = id, Kind = SourceKind.Outlet, MergedInto = mergedInto };
+
+        // The earlier layout: a source's merged-into field only inside its JSON.
+        await using (var earlier = await StoreAsync(connectionString, o => o.Schema.For<SourceDocument>().Index(s => s.Band).UseOptimisticConcurrency(true)))
+        {
+            await using var session = earlier.GetRequiredService<IDocumentStore>().LightweightSession();
+            session.Store(Source("mi-first", "mi-second"), Source("mi-other", "mi-third"), Source("mi-second", null), Source("mi-third", null));
+            await session.SaveChangesAsync();
+        }
+
+        await using var current = await StoreAsync(connectionString, o => o.ConfigureRecord());
+        var store = current.GetRequiredService<IDocumentStore>();
+        // The partial index's predicate reads back as configured: no start-up drops and rebuilds it.
+        await store.Storage.Database.AssertDatabaseMatchesConfigurationAsync();
+        await using var query = store.QuerySession();
+        // The merge's own query: the sources stored before the index are found, not only those stored after.
+        var takenOver = SourceWrite.TakenOverBy(query, "mi-second");
+        Assert.Equal(["mi-first"], (await takenOver.ToListAsync()).Select(s => s.Id));
+
+        var plan = await PlanWithoutSequentialScansAsync(connectionString, takenOver.ToCommand());
+        Assert.Contains(plan, line => line.Contains("Index Cond", StringComparison.Ordinal) && line.Contains("'MergedInto'", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// The plan PostgreSQL makes for the command with sequential scans priced out, as on a table too
+    /// large to read whole: a scan of the whole table is left in it only when no index serves the query.
+    /// </summary>
+    private static async Task<List<string>> PlanWithoutSequentialScansAsync(string connectionString, NpgsqlCommand command)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using (var noScans = new NpgsqlCommand("set enable_seqscan = off", connection))
+        {
+            await noScans.ExecuteNonQueryAsync();
+        }
+
+        await using var explain = new NpgsqlCommand("explain " + command.CommandText, connection);
+        foreach (NpgsqlParameter parameter in command.Parameters)
+        {
+            explain.Parameters.Add(parameter.Clone());
+        }
+
+        return await FirstColumnAsync(explain);
+    }
+
     private static async Task<ServiceProvider> StoreAsync(string connectionString, Action<StoreOptions> documents)
     {
         var services = new ServiceCollection().AddLogging();
@@ -167,13 +217,18 @@ public sealed class RecordSchemaTests
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("select indexdef from pg_indexes where tablename = $1", connection) { Parameters = { new() { Value = table } } };
-        var definitions = new List<string>();
+        return await FirstColumnAsync(command);
+    }
+
+    private static async Task<List<string>> FirstColumnAsync(NpgsqlCommand command)
+    {
+        var values = new List<string>();
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
         {
-            definitions.Add(reader.GetString(0));
+            values.Add(reader.GetString(0));
         }
 
-        return definitions;
+        return values;
     }
 }

@@ -62,14 +62,14 @@ internal static partial class EventsApi
             var now = clock.GetUtcNow();
             var keepAliveDue = now + KeepAlive;
             var keyCheckDue = now + keyCheck;
-            var keyChanged = keys.ChangeOf(keyId);
+            using var keyChanged = keys.WatchChanges(keyId);
             while (!aborted.IsCancellationRequested)
             {
                 now = clock.GetUtcNow();
                 if (now >= keyCheckDue)
                 {
                     // Taken before the lookup: a change heard while it reads brings another check.
-                    keyChanged = keys.ChangeOf(keyId);
+                    keyChanged.Renew();
                     // Authentication happened at connect; a key revoked (or given a smaller role)
                     // since must not go on hearing the record for as long as its client stays.
                     if (!await KeyStillAllowsAsync(context, keys, log, aborted))
@@ -89,7 +89,7 @@ internal static partial class EventsApi
                     keepAliveDue = now + KeepAlive;
                 }
 
-                using var wait = CancellationTokenSource.CreateLinkedTokenSource(aborted, keyChanged);
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(aborted, keyChanged.Changed);
                 wait.CancelAfter((keepAliveDue < keyCheckDue ? keepAliveDue : keyCheckDue) - now);
                 try
                 {
@@ -103,7 +103,7 @@ internal static partial class EventsApi
                     // A keep-alive or a key check is due, or the key changed: the loop's head sees to both.
                 }
 
-                if (keyChanged.IsCancellationRequested)
+                if (keyChanged.Changed.IsCancellationRequested)
                 {
                     // Revoked, or given another secret, anywhere: checked now, not at the next interval.
                     keyCheckDue = clock.GetUtcNow();

@@ -91,6 +91,13 @@ internal sealed class ApiKeyAuthenticationHandler(
 /// long a change whose notice was lost stays unseen. A node that cannot hear the notices keeps a key
 /// only for <see cref="KnownKeyLifetimeUnheard"/>.
 /// </summary>
+/// <remarks>
+/// Each key is dropped through its change signal, kept only while something holds it: a cached copy
+/// of the key, or an event stream opened with it. So the signals kept are bounded by the keys cached
+/// and streamed, not by every key ever looked up. A signal is disposed only once nothing holds it, or
+/// once it is cancelled: disposed under a cached copy, it would never end that copy when the key
+/// changes.
+/// </remarks>
 internal sealed class ApiKeyResolver(ApiKeyStore store, IMemoryCache cache)
 {
     private static readonly TimeSpan KnownKeyLifetime = TimeSpan.FromSeconds(30);
@@ -105,7 +112,7 @@ internal sealed class ApiKeyResolver(ApiKeyStore store, IMemoryCache cache)
     private readonly Lock _gate = new();
 
     // Cancelled when the key with that id changes: ends its cached copies and wakes its event streams.
-    private readonly Dictionary<string, CancellationTokenSource> _changes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ChangeSignal> _changes = new(StringComparer.Ordinal);
 
     // Cancelled on any change: a secret remembered as unknown may be the one a new key was given.
     private CancellationTokenSource _unknownChanges = new();
@@ -137,7 +144,20 @@ internal sealed class ApiKeyResolver(ApiKeyStore store, IMemoryCache cache)
                 }
 
                 var entry = new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = lifetime };
-                entry.AddExpirationToken(new CancellationChangeToken(key is null ? _unknownChanges.Token : ChangesOf(key.Id).Token));
+                if (key is null)
+                {
+                    // Unknown secrets share one signal: probing random keys keeps nothing per secret.
+                    entry.AddExpirationToken(new CancellationChangeToken(_unknownChanges.Token));
+                }
+                else
+                {
+                    // The copy holds its key's signal until the cache lets it go, however it goes
+                    // (expired, dropped on a change, replaced, compacted).
+                    var signal = Hold(key.Id);
+                    entry.AddExpirationToken(new CancellationChangeToken(signal.Token));
+                    entry.RegisterPostEvictionCallback((_, _, _, _) => LetGo(key.Id, signal));
+                }
+
                 cache.Set(cacheKey, key, entry);
             }
         }
@@ -146,21 +166,28 @@ internal sealed class ApiKeyResolver(ApiKeyStore store, IMemoryCache cache)
     }
 
     /// <summary>
-    /// Cancelled once the key with this id changes (revoked, given another secret) or once this node
-    /// may have missed a change: an event stream then checks its key again at once.
+    /// A hold on the change signal of the key with this id, for an event stream: cancelled once the
+    /// key changes (revoked, given another secret) or once this node may have missed a change, so the
+    /// stream checks its key again at once. Dispose it when the stream ends.
     /// </summary>
-    public CancellationToken ChangeOf(string keyId)
+    public ChangeWatch WatchChanges(string keyId) => new(this, keyId);
+
+    /// <summary>How many keys' change signals this node keeps: one per key cached or streamed.</summary>
+    internal int KeptChangeSignals
     {
-        lock (_gate)
+        get
         {
-            return ChangesOf(keyId).Token;
+            lock (_gate)
+            {
+                return _changes.Count;
+            }
         }
     }
 
     /// <summary>Drops what this node kept of the key with this id.</summary>
     public void Forget(string keyId)
     {
-        CancellationTokenSource? changed;
+        ChangeSignal? changed;
         CancellationTokenSource unknown;
         lock (_gate)
         {
@@ -170,8 +197,8 @@ internal sealed class ApiKeyResolver(ApiKeyStore store, IMemoryCache cache)
         }
 
         // Outside the lock: cancelling runs the cache's and the streams' callbacks.
-        changed?.Cancel();
-        unknown.Cancel();
+        changed?.End();
+        End(unknown);
     }
 
     /// <summary>This node hears changes again: it drops every key it kept, since it may have missed some meanwhile.</summary>
@@ -190,7 +217,7 @@ internal sealed class ApiKeyResolver(ApiKeyStore store, IMemoryCache cache)
     /// <summary>Drops every key this node kept: it may have missed changes (its listening connection was down).</summary>
     private void ForgetAll()
     {
-        CancellationTokenSource[] changed;
+        ChangeSignal[] changed;
         CancellationTokenSource unknown;
         lock (_gate)
         {
@@ -200,24 +227,99 @@ internal sealed class ApiKeyResolver(ApiKeyStore store, IMemoryCache cache)
             (unknown, _unknownChanges) = (_unknownChanges, new CancellationTokenSource());
         }
 
-        foreach (var source in changed)
+        foreach (var signal in changed)
         {
-            source.Cancel();
+            signal.End();
         }
 
-        unknown.Cancel();
+        End(unknown);
     }
 
-    private CancellationTokenSource ChangesOf(string keyId)
+    // A cancelled source may be disposed at once: its token still reads as cancelled, and whatever
+    // registers on it later is called at once.
+    private static void End(CancellationTokenSource source)
     {
-        if (!_changes.TryGetValue(keyId, out var source))
-        {
-            source = new CancellationTokenSource();
-            _changes.Add(keyId, source);
-        }
+        source.Cancel();
+        source.Dispose();
+    }
 
-        return source;
+    private ChangeSignal Hold(string keyId)
+    {
+        lock (_gate)
+        {
+            if (!_changes.TryGetValue(keyId, out var signal))
+            {
+                signal = new ChangeSignal();
+                _changes.Add(keyId, signal);
+            }
+
+            signal.Holders++;
+            return signal;
+        }
+    }
+
+    private void LetGo(string keyId, ChangeSignal signal)
+    {
+        lock (_gate)
+        {
+            signal.Holders--;
+            // A signal a change already took out of the table was ended by that change; one still in
+            // it and held by nothing has no one left to tell.
+            if (signal.Holders == 0 && _changes.TryGetValue(keyId, out var kept) && kept == signal)
+            {
+                _changes.Remove(keyId);
+                signal.Dispose();
+            }
+        }
     }
 
     private static string CacheKey(string hash) => "api-key:" + hash;
+
+    /// <summary>One key's change signal and how many hold it.</summary>
+    private sealed class ChangeSignal : IDisposable
+    {
+        private readonly CancellationTokenSource _source = new();
+
+        public ChangeSignal() => Token = _source.Token;
+
+        // Taken once: a disposed source no longer hands out its token.
+        public CancellationToken Token { get; }
+
+        public int Holders { get; set; }
+
+        public void End() => ApiKeyResolver.End(_source);
+
+        public void Dispose() => _source.Dispose();
+    }
+
+    /// <summary>An event stream's hold on its key's change signal (<see cref="WatchChanges"/>).</summary>
+    public sealed class ChangeWatch : IDisposable
+    {
+        private readonly ApiKeyResolver _keys;
+        private readonly string _keyId;
+        private ChangeSignal? _signal;
+
+        internal ChangeWatch(ApiKeyResolver keys, string keyId) => (_keys, _keyId, _signal) = (keys, keyId, keys.Hold(keyId));
+
+        /// <summary>Cancelled once the key changed since this watch was taken or last renewed.</summary>
+        public CancellationToken Changed => (_signal ?? throw new ObjectDisposedException(nameof(ChangeWatch))).Token;
+
+        /// <summary>Watches the key's current signal from now on: the one watched so far may be spent.</summary>
+        public void Renew()
+        {
+            // Held before the old one is let go: were they the same, it would be disposed in between.
+            var next = _keys.Hold(_keyId);
+            Dispose();
+            _signal = next;
+        }
+
+        public void Dispose()
+        {
+            if (_signal is { } signal)
+            {
+                _signal = null;
+                _keys.LetGo(_keyId, signal);
+            }
+        }
+    }
 }

@@ -247,7 +247,7 @@ internal static class SourceWrite
         // on, not into a source that is itself merged: their listings stay true, and every read of
         // them is sent once, straight to the survivor. Stored through the session, so a writer that
         // stored one meanwhile makes the merge a conflict, decided again.
-        foreach (var earlier in await session.Query<SourceDocument>().Where(s => s.MergedInto == absorbed.Id).ToListAsync(cancellationToken))
+        foreach (var earlier in await TakenOverBy(session, absorbed.Id).ToListAsync(cancellationToken))
         {
             earlier.MergedInto = survivor.Id;
             transaction.Changed(earlier);
@@ -278,6 +278,14 @@ internal static class SourceWrite
         transaction.Flush();
         return (LedgerOutcome<string>.Ok(survivor.Id), transaction.Touched);
     }
+
+    /// <summary>
+    /// The sources listed as merged into this one: a merge of it repoints them. Read through the
+    /// merged-into index (see <see cref="RecordRegistration.ConfigureRecord"/>), not out of every
+    /// source's JSON.
+    /// </summary>
+    internal static IQueryable<SourceDocument> TakenOverBy(IQuerySession session, string sourceId) =>
+        session.Query<SourceDocument>().Where(s => s.MergedInto == sourceId);
 
     private static LedgerOutcome<string> MergeConflict(string detail) => new(null, LedgerFailure.Conflict, Detail: detail);
 
