@@ -1270,6 +1270,78 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
             c => Assert.False(c.GetProperty("uncorroborated").GetBoolean()));
     }
 
+    [Fact]
+    public async Task A_source_going_back_and_forth_over_a_question_earns_one_honest_correction_not_one_per_turn()
+    {
+        // Both sources first say the army repelled the attack. One reverses once to "JNIM took the base";
+        // the other reverses five times, back and forth, ending there too.
+        var question = "Who took the camp? " + Guid.NewGuid();
+        string[] options = ["army repelled the attack", "JNIM took the base"];
+        var turns = Enumerable.Range(0, 6).Select(i => NewId($"turn{i}")).ToArray();
+        var (first, corrected) = (NewId("once"), NewId("once2"));
+        var start = DateTimeOffset.Parse("2023-09-28T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        var batch = await PostClaimsAsync(
+            Claim(first, $"once_{Guid.NewGuid():N}"[..20], question, options[0], start.ToString("O")),
+            Claim(turns[0], $"turns_{Guid.NewGuid():N}"[..20], question, options[0], start.ToString("O")));
+        var (plainId, cyclerId) = (batch.GetProperty("items")[0].GetProperty("sourceId").GetString()!, batch.GetProperty("items")[1].GetProperty("sourceId").GetString()!);
+        var propositionId = batch.GetProperty("items")[0].GetProperty("propositionId").GetString()!;
+
+        async Task ReverseAsync(string claimId, string replacementId, string option, DateTimeOffset at)
+        {
+            var reversal = await Client.PostAsJsonAsync($"/v1/claims/{claimId}/corrections", new
+            {
+                kind = "reversed",
+                at = at.ToString("O"),
+                replacement = new { id = replacementId, option, publishedAt = at.ToString("O") },
+            });
+            Assert.Equal(HttpStatusCode.OK, reversal.StatusCode);
+        }
+
+        await ReverseAsync(first, corrected, options[1], start.AddDays(1));
+        for (var i = 1; i < turns.Length; i++)
+        {
+            await ReverseAsync(turns[i - 1], turns[i], options[i % 2], start.AddDays(i));
+        }
+
+        (await Client.PutAsJsonAsync($"/v1/propositions/{propositionId}/resolution",
+            new { option = options[1], note = "imagery", at = start.AddDays(10).ToString("O") })).EnsureSuccessStatusCode();
+
+        // As of a past time: resolutions only, no moving estimate, so the figures are the record's alone.
+        const string asOf = "2023-10-10T00:00:00Z";
+        var plain = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{plainId}/explanation?asOf={asOf}");
+        var cycled = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{cyclerId}/explanation?asOf={asOf}");
+        var cycledScore = (await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{cyclerId}/score?asOf={asOf}")).GetProperty("summary");
+        double Score(JsonElement view) => view.GetProperty("summary").GetProperty("score").GetDouble();
+
+        Assert.True(Score(cycled) < Score(plain), $"going back and forth scores {Score(cycled)}, one correction {Score(plain)}");
+        Assert.Equal(Score(cycled), cycledScore.GetProperty("score").GetDouble(), 12);
+        var contributions = cycled.GetProperty("contributions").EnumerateArray()
+            .ToDictionary(c => c.GetProperty("claimId").GetString()!, c => c);
+        Assert.Equal(turns.Order(StringComparer.Ordinal), contributions.Keys.Order(StringComparer.Ordinal));
+        // The truth is credited once, for the first claim of it; the first false claim is the one correction credited.
+        Assert.Equal([turns[1]], contributions.Where(c => c.Value.GetProperty("confirmed").GetDouble() > 0).Select(c => c.Key));
+        Assert.Contains("reversed toward the truth", contributions[turns[0]].GetProperty("reason").GetString(), StringComparison.Ordinal);
+        // Each return names the claim of that option it last withdrew; back to the false option, it counts in full.
+        string Withdrawn(int i) => $"returned to an option it had withdrawn ({turns[i - 2]}, reversed on {start.AddDays(i - 1):yyyy-MM-dd})";
+        foreach (var i in new[] { 2, 4 })
+        {
+            var reason = contributions[turns[i]].GetProperty("reason").GetString();
+            Assert.Contains($"{Withdrawn(i)}; withdrawn again, no credit for correcting it twice", reason, StringComparison.Ordinal);
+        }
+
+        foreach (var i in new[] { 3, 5 })
+        {
+            Assert.Equal(0.0, contributions[turns[i]].GetProperty("confirmed").GetDouble());
+            Assert.Contains($"{Withdrawn(i)}, no fresh credit", contributions[turns[i]].GetProperty("reason").GetString(), StringComparison.Ordinal);
+        }
+
+        // The contributions still add up to the evidence and the score (uniform prior).
+        var (confirmed, refuted) = (contributions.Values.Sum(c => c.GetProperty("confirmed").GetDouble()), contributions.Values.Sum(c => c.GetProperty("refuted").GetDouble()));
+        Assert.Equal(confirmed, cycled.GetProperty("confirmedEvidence").GetDouble(), 9);
+        Assert.Equal(refuted, cycled.GetProperty("refutedEvidence").GetDouble(), 9);
+        Assert.Equal((1 + confirmed) / (2 + confirmed + refuted), Score(cycled), 9);
+    }
+
     /// <summary>
     /// A source with <paramref name="claims"/> claims a day apart from <paramref name="from"/>, each on a
     /// question of its own and for "JNIM took the base"; the first <paramref name="resolved"/> questions

@@ -12,7 +12,9 @@ public sealed class Ledger
     private readonly Dictionary<string, Proposition> _propositions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Claim> _claims = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<Claim>> _claimsBySource = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string SourceId, string PropositionId), List<Claim>> _claimsOnProposition = [];
     private readonly Dictionary<string, List<Correction>> _correctionsByClaim = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<Correction>> _reversalsByReplacement = new(StringComparer.Ordinal);
     private readonly HashSet<string> _correctionIds = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<Resolution>> _resolutions = new(StringComparer.Ordinal);
     private readonly List<Citation> _citations = [];
@@ -82,6 +84,14 @@ public sealed class Ledger
 
     public IReadOnlyList<Claim> ClaimsBy(string sourceId) =>
         _claimsBySource.TryGetValue(sourceId, out var claims) ? claims : [];
+
+    /// <summary>One source's claims on one proposition, in the order applied.</summary>
+    public IReadOnlyList<Claim> ClaimsOn(string sourceId, string propositionId) =>
+        _claimsOnProposition.TryGetValue((sourceId, propositionId), out var claims) ? claims : [];
+
+    /// <summary>The reversals naming this claim as their replacement, in the order applied.</summary>
+    public IReadOnlyList<Correction> ReversalsInto(string claimId) =>
+        _reversalsByReplacement.TryGetValue(claimId, out var reversals) ? reversals : [];
 
     /// <summary>Corrections in the order applied; they may arrive before the claim itself.</summary>
     public IReadOnlyList<Correction> CorrectionsOf(string claimId) =>
@@ -194,6 +204,7 @@ public sealed class Ledger
         }
 
         _claimsBySource.ListFor(claim.SourceId).Add(claim);
+        _claimsOnProposition.ListFor((claim.SourceId, claim.PropositionId)).Add(claim);
         return true;
     }
 
@@ -205,6 +216,11 @@ public sealed class Ledger
         }
 
         _correctionsByClaim.ListFor(correction.ClaimId).Add(correction);
+        if (correction is { Kind: CorrectionKind.Reversed, ReplacementClaimId: { } replacement })
+        {
+            _reversalsByReplacement.ListFor(replacement).Add(correction);
+        }
+
         return true;
     }
 

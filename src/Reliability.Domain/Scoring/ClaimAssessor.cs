@@ -80,7 +80,8 @@ internal static class ClaimAssessor
 
         if (resolution is { Verdict: Verdict.Confirmed, ConfirmedOption: { } truth })
         {
-            return AssessResolved(ledger, claim, policy, truth, weight, corrections, silentlyDeleted, reasons);
+            return AssessResolved(
+                ledger, claim, policy, truth, weight, corrections, silentlyDeleted, WithdrawnOption.ReturnedToBy(ledger, claim), reasons);
         }
 
         if (resolution is { Verdict: Verdict.Unresolvable })
@@ -102,12 +103,13 @@ internal static class ClaimAssessor
             return Neutral(claim, ClaimOutcome.Open, reasons, silentlyDeleted);
         }
 
-        return AssessProvisional(ledger, claim, policy, provisional, p, weight, corrections, silentlyDeleted, reasons);
+        return AssessProvisional(
+            ledger, claim, policy, provisional, p, weight, corrections, silentlyDeleted, WithdrawnOption.ReturnedToBy(ledger, claim), reasons);
     }
 
     private static ClaimAssessment AssessResolved(
         Ledger ledger, Claim claim, ScoringPolicy policy, string truth, double weight,
-        IReadOnlyList<Correction> corrections, bool silentlyDeleted, List<string>? reasons)
+        IReadOnlyList<Correction> corrections, bool silentlyDeleted, WithdrawnOption? returned, List<string>? reasons)
     {
         var resolvedAt = InForceSince(ledger.ResolutionsOf(claim.PropositionId), truth);
         var reversal = Direction(ledger, claim, corrections, truth);
@@ -115,7 +117,14 @@ internal static class ClaimAssessor
         if (claim.Option == truth)
         {
             reasons?.Add($"confirmed on {Day(resolvedAt)}");
-            if (claim.PublishedAt > resolvedAt)
+            if (returned is not null)
+            {
+                // The option earned its credit when the source first held it; coming back to it after
+                // withdrawing it would let a source collect that credit once per turn.
+                weight = 0.0;
+                reasons?.Add($"{Returned(returned)}, no fresh credit");
+            }
+            else if (claim.PublishedAt > resolvedAt)
             {
                 // Repeating a verdict already published shows nothing about the source, and
                 // crediting it would let anyone pad a record after the fact.
@@ -123,7 +132,7 @@ internal static class ClaimAssessor
                 reasons?.Add(string.Create(CultureInfo.InvariantCulture, $"published after the verdict (x{policy.HindsightWeight:0.##})"));
             }
 
-            if (corrections.Where(c => c.Kind is CorrectionKind.Deleted or CorrectionKind.Retracted)
+            if (returned is null && corrections.Where(c => c.Kind is CorrectionKind.Deleted or CorrectionKind.Retracted)
                 .OrderBy(c => c.At).ThenBy(c => c.Id, StringComparer.Ordinal).FirstOrDefault() is { } withdrawn)
             {
                 // History is never lost: a true claim taken down was still made, and still counts.
@@ -141,7 +150,14 @@ internal static class ClaimAssessor
         }
 
         reasons?.Add($"refuted on {Day(resolvedAt)}");
-        var withdrawal = CreditedWithdrawal(ledger, corrections, replacement => replacement == truth);
+        if (returned is not null)
+        {
+            reasons?.Add(Returned(returned));
+        }
+
+        // A false option already withdrawn once was corrected then; withdrawing it again after coming
+        // back to it is a turn of the cycle, and crediting it would pay for every turn.
+        var withdrawal = returned is null ? CreditedWithdrawal(ledger, corrections, replacement => replacement == truth) : null;
         double factor;
         if (withdrawal is not null)
         {
@@ -158,9 +174,11 @@ internal static class ClaimAssessor
         else
         {
             factor = 1.0;
-            reasons?.Add(!corrections.Any(c => c.Kind == CorrectionKind.Reversed)
-                ? "never corrected"
-                : "reversed without reaching the truth, no credit");
+            reasons?.Add(returned is not null && corrections.Any(c => c.IsPublicWithdrawal)
+                ? "withdrawn again, no credit for correcting it twice"
+                : !corrections.Any(c => c.Kind == CorrectionKind.Reversed)
+                    ? "never corrected"
+                    : "reversed without reaching the truth, no credit");
         }
 
         var refuted = new ClaimContribution(
@@ -170,13 +188,23 @@ internal static class ClaimAssessor
 
     private static ClaimAssessment AssessProvisional(
         Ledger ledger, Claim claim, ScoringPolicy policy, ProvisionalTruth provisional, double p, double weight,
-        IReadOnlyList<Correction> corrections, bool silentlyDeleted, List<string>? reasons)
+        IReadOnlyList<Correction> corrections, bool silentlyDeleted, WithdrawnOption? returned, List<string>? reasons)
     {
         reasons?.Add(string.Create(CultureInfo.InvariantCulture, $"open, provisional probability {p:0.00}"));
+        // What a verdict would give, weighed by the estimate: a return earns nothing if its option
+        // proves true and counts in full if it proves false, its second correction uncredited.
+        var share = p;
+        if (returned is not null)
+        {
+            share = 0.0;
+            reasons?.Add($"{Returned(returned)}, no fresh credit");
+        }
+
         // Not yet resolved, so any credited correction is a correction before resolution; a
         // reversal is credited only toward an option the estimate finds likelier.
-        var withdrawal = CreditedWithdrawal(
-            ledger, corrections, replacement => provisional.ProbabilityOf(claim.PropositionId, replacement) > p);
+        var withdrawal = returned is null
+            ? CreditedWithdrawal(ledger, corrections, replacement => provisional.ProbabilityOf(claim.PropositionId, replacement) > p)
+            : null;
         var factor = 1.0;
         if (withdrawal is not null)
         {
@@ -198,7 +226,7 @@ internal static class ClaimAssessor
             _ => AdmiraltyCredibility.Improbable,
         };
         var contribution = new ClaimContribution(
-            claim.Id, claim.PropositionId, provisionalWeight * p, provisionalWeight * (1.0 - p) * factor,
+            claim.Id, claim.PropositionId, provisionalWeight * share, provisionalWeight * (1.0 - p) * factor,
             true, credibility, Reason(reasons));
         return new ClaimAssessment(contribution, ClaimOutcome.Open, null, silentlyDeleted, ReversalDirection.None);
     }
@@ -287,12 +315,15 @@ internal static class ClaimAssessor
 
     private static DateTimeOffset Latest(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
-    private static string Verb(Correction c, string towardWhat) => c.Kind switch
+    private static string Verb(Correction c, string? towardWhat) => c.Kind switch
     {
         CorrectionKind.Retracted => "retracted",
-        CorrectionKind.Reversed => $"reversed toward {towardWhat}",
+        CorrectionKind.Reversed => towardWhat is null ? "reversed" : $"reversed toward {towardWhat}",
         _ => "deletion announced",
     };
+
+    private static string Returned(WithdrawnOption returned) =>
+        $"returned to an option it had withdrawn ({returned.Earlier.Id}, {Verb(returned.Withdrawal, null)} on {Day(returned.Withdrawal.At)})";
 
     private static string Day(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 

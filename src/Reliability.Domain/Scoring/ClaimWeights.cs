@@ -40,6 +40,11 @@ internal sealed class ClaimWeights(string sourceId, ScoringPolicy policy)
                 {
                     _byProposition.ListFor(claim.PropositionId).Add(claim);
                     _stale.Add(claim.Id);
+                    // Its reversals may have come first, into claims already known.
+                    foreach (var correction in ledger.CorrectionsOf(claim.Id))
+                    {
+                        MarkChainAfter(ledger, correction);
+                    }
                 }
 
                 // A reversal is judged by where it went, known only once its replacement arrives.
@@ -51,9 +56,10 @@ internal sealed class ClaimWeights(string sourceId, ScoringPolicy policy)
                     _reversedInto.ListFor(replacement).Add(correction.ClaimId);
                 }
 
-                if (ledger.FindClaim(correction.ClaimId)?.SourceId == sourceId)
+                if (ledger.FindClaim(correction.ClaimId) is { } corrected && corrected.SourceId == sourceId)
                 {
-                    _stale.Add(correction.ClaimId);
+                    _stale.Add(corrected.Id);
+                    MarkChainAfter(ledger, correction);
                 }
 
                 break;
@@ -77,6 +83,39 @@ internal sealed class ClaimWeights(string sourceId, ScoringPolicy policy)
                 break;
             default:
                 break;
+        }
+    }
+
+    /// <summary>
+    /// Down a reversal, every claim of the chain after it: a reversal recorded after the posts it links
+    /// can make a later one a return to an option withdrawn (<see cref="WithdrawnOption"/>). A return
+    /// found by dates needs nothing here: the withdrawal it depends on is dated no later than the return,
+    /// so the walk has applied it by the time the return itself is judged.
+    /// </summary>
+    private void MarkChainAfter(Ledger ledger, Correction correction)
+    {
+        var next = new Queue<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal) { correction.ClaimId };
+        if (correction is { Kind: CorrectionKind.Reversed, ReplacementClaimId: { } replacement })
+        {
+            next.Enqueue(replacement);
+        }
+
+        while (next.TryDequeue(out var id))
+        {
+            if (!seen.Add(id) || ledger.FindClaim(id) is not { } claim || claim.SourceId != sourceId)
+            {
+                continue;
+            }
+
+            _stale.Add(id);
+            foreach (var reversal in ledger.CorrectionsOf(id))
+            {
+                if (reversal is { Kind: CorrectionKind.Reversed, ReplacementClaimId: { } further })
+                {
+                    next.Enqueue(further);
+                }
+            }
         }
     }
 

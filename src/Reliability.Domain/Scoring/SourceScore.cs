@@ -64,7 +64,10 @@ public sealed record TagScore(string Tag, BetaEstimate Estimate);
 /// <summary>How a source behaves once it is wrong, judged on resolved propositions only.</summary>
 /// <remarks>
 /// SelfCorrectedShare: refuted claims the source withdrew publicly (retraction, announced deletion,
-/// reversal toward the truth) over all its refuted claims; null without refuted claims.
+/// reversal toward the truth) over all its refuted claims; null without refuted claims. A claim
+/// returning to an option the source had already withdrawn is not counted corrected when withdrawn
+/// again, as its score does not credit it: going back and forth would otherwise read as correcting.
+/// ReversalsTowardTruth, like ReversalsAwayFromTruth, counts every such reversal made.
 /// SilentDeletions: claims deleted without any public withdrawal, whatever their outcome.
 /// ReversalsAwayFromTruth: a confirmed claim reversed to another option; a reversal between two
 /// wrong options is neither toward nor away.

@@ -52,7 +52,8 @@ internal static class Generators
     private sealed record PropositionSpec(int Options, int TopicMask, int Region, int Verdict, int Truth, int Revised, double Day, double[]? Estimate);
 
     private sealed record ClaimSpec(
-        int Proposition, int Option, double Day, Hedge Hedge, bool Relay, bool ByOther, int Correction, double Delay, double ReplacementLag);
+        int Proposition, int Option, double Day, Hedge Hedge, bool Relay, bool ByOther, int Correction, double Delay, double ReplacementLag,
+        int Reversals);
 
     private static readonly Gen<PropositionSpec> PropositionGen =
         from options in Gen.Int[2, 3]
@@ -75,7 +76,8 @@ internal static class Generators
         from correction in Gen.Int[0, 9]
         from delay in Gen.Double[0, 150]
         from lag in Gen.OneOf(Gen.Const(0.0), Gen.Double[-10, 60])
-        select new ClaimSpec(proposition, option, day, hedge, relay == 0, byOther == 0, correction, delay, lag);
+        from reversals in Gen.Int[1, 4]
+        select new ClaimSpec(proposition, option, day, hedge, relay == 0, byOther == 0, correction, delay, lag, reversals);
 
     public static readonly Gen<Scenario> Scenario =
         from propositions in PropositionGen.Array[1, 5]
@@ -138,9 +140,19 @@ internal static class Generators
                     events.Add(Correction($"r{i}", id, CorrectionKind.Deleted, at, DeletionNotice.Announced));
                     break;
                 case 8:
-                    events.Add(Correction($"r{i}", id, CorrectionKind.Reversed, at, replacement: $"c{i}-rev"));
-                    // The replacement may be posted with the reversal, after it, or even before it.
-                    events.Add(Claim($"c{i}-rev", propositionId, OptionOf(proposition, spec.Option + 1), at + spec.ReplacementLag, spec.Hedge));
+                    // A chain of reversals, each replacement reversed into the next: with two options it
+                    // goes back and forth, with three it comes back to the first option after three.
+                    var reversed = id;
+                    for (var k = 1; k <= spec.Reversals; k++)
+                    {
+                        var replacement = k == 1 ? $"c{i}-rev" : $"c{i}-rev{k}";
+                        var reversedAt = at + ((k - 1) * ((spec.Delay / 4) + 1));
+                        events.Add(Correction(k == 1 ? $"r{i}" : $"r{i}-{k}", reversed, CorrectionKind.Reversed, reversedAt, replacement: replacement));
+                        // The replacement may be posted with the reversal, after it, or even before it.
+                        events.Add(Claim(replacement, propositionId, OptionOf(proposition, spec.Option + k), reversedAt + spec.ReplacementLag, spec.Hedge));
+                        reversed = replacement;
+                    }
+
                     break;
                 case 9:
                     events.Add(Correction($"r{i}", id, CorrectionKind.Amended, at));

@@ -159,6 +159,46 @@ public sealed class ScoringProperties
         });
 
     [Fact]
+    public void A_chain_of_reversals_never_scores_above_saying_the_truth_once_and_correcting_the_first_claim() =>
+        Gen.Select(Cases, Gen.Int[1, 2].Array[1, 9], Gen.Double[0, 5].Array[10], Gen.Int[0, 2], Gen.Double[0, 1])
+            .Sample((@case, turns, gaps, truth, verdict) =>
+        {
+            var (scenario, policy) = @case;
+            // The source says o0, then turns to another option each time, each claim reversed into the next.
+            var said = new List<int> { 0 };
+            var days = new List<double> { scenario.AsOfDay };
+            foreach (var turn in turns)
+            {
+                said.Add((said[^1] + turn) % 3);
+                days.Add(days[^1] + gaps[days.Count]);
+            }
+
+            var truthOption = $"o{truth}";
+            var settled = scenario.With(
+                Proposition("fresh", ["o0", "o1", "o2"]),
+                Resolved("fresh", truthOption, scenario.AsOfDay + (verdict * (days[^1] + 1 - scenario.AsOfDay))),
+                Claim("x0", "fresh", "o0", days[0])) with { AsOfDay = days[^1] + 2 };
+            var chain = settled.With([.. Enumerable.Range(1, said.Count - 1).SelectMany(k => new IReliabilityEvent[]
+            {
+                Correction($"v{k}", $"x{k - 1}", CorrectionKind.Reversed, days[k], replacement: $"x{k}"),
+                Claim($"x{k}", "fresh", $"o{said[k]}", days[k]),
+            })]);
+            // The first claim corrected, when the chain first withdrew it, toward the truth the chain first said.
+            var firstTrue = said.IndexOf(truth);
+            var plain = firstTrue switch
+            {
+                0 => settled,
+                > 0 => settled.With(
+                    Correction("v1", "x0", CorrectionKind.Reversed, days[1], replacement: "truth"), Claim("truth", "fresh", truthOption, days[firstTrue])),
+                _ => settled.With(Retraction("v1", "x0", days[1])),
+            };
+
+            var (chained, once) = (Score(chain, policy), Score(plain, policy));
+            Assert.True(chained.Score <= once.Score + Rounding, $"chain {string.Join(",", said)} scores {chained.Score} > {once.Score}");
+            Assert.True(chained.Overall.Confirmed <= once.Overall.Confirmed + Rounding);
+        });
+
+    [Fact]
     public void A_silent_deletion_never_scores_above_leaving_the_claim_standing() =>
         Gen.Select(Cases, Gen.Int[0, 100], Gen.Double[0, 1]).Sample((@case, pick, when) =>
         {
