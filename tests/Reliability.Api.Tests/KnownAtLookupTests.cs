@@ -21,7 +21,8 @@ public sealed partial class KnownAtTests
         url,
     };
 
-    private static string PostOf(string handle, int n) => $"https://x.com/{handle}/status/{1_708_000_000_000_000_000 + n}";
+    /// <summary>An X post is keyed by its status id alone: each handle's posts get ids of their own.</summary>
+    private static string PostOf(string handle, int n) => $"https://x.com/{handle}/status/{1_708_000_000_000_000_000 + ((long)(uint)handle.GetHashCode() * 1_000) + n}";
 
     private async Task<JsonElement> LookUpAsync(object request)
     {
@@ -110,6 +111,34 @@ public sealed partial class KnownAtTests
         Assert.Equal("unknown", told[0].GetProperty("kind").GetString());
         Assert.Equal("unknown", told[1].GetProperty("kind").GetString());
         Assert.Equal(sourceId, told[2].GetProperty("source").GetProperty("id").GetString());
+    }
+
+    [Fact]
+    public async Task A_lookup_known_at_a_moment_names_a_source_merged_since_before_its_merge_and_the_survivor_after()
+    {
+        var (chan, army) = ($"chan_{Guid.NewGuid():N}"[..15], $"army_{Guid.NewGuid():N}"[..15]);
+        var absorbedClaim = NewId("absorbed");
+        var (absorbed, _) = await PostClaimsAsync(
+            ClaimAt(absorbedClaim, chan, "Who held Boni? " + Guid.NewGuid(), Repelled, "2023-09-20T09:00:00Z", PostOf(chan, 1)));
+        var (survivor, _) = await PostClaimsAsync(
+            ClaimAt(NewId("survivor"), army, "Who held Ber? " + Guid.NewGuid(), Taken, "2023-09-21T09:00:00Z", PostOf(army, 2)));
+        var beforeMerge = await MomentAsync();
+        (await Client.PostAsJsonAsync($"/v1/sources/{survivor}/merge", new { absorb = absorbed })).EnsureSuccessStatusCode();
+        var afterMerge = await MomentAsync();
+        var request = new { urls = new[] { PostOf(chan, 1) }, handles = new[] { new { platform = "x", handle = chan } } };
+
+        // Before the merge the tracker told of the absorbed source, its post and its handle.
+        var then = Items(await LookUpAsync(new { request.urls, request.handles, knownAt = beforeMerge }));
+        Assert.All(then, item => Assert.Equal(absorbed, item.GetProperty("source").GetProperty("id").GetString()));
+        Assert.Equal([absorbedClaim], ClaimsOf(then[0]));
+
+        // From the merge on, both are the survivor's.
+        foreach (var knownAt in new DateTimeOffset?[] { afterMerge, null })
+        {
+            var since = Items(await LookUpAsync(new { request.urls, request.handles, knownAt }));
+            Assert.All(since, item => Assert.Equal(survivor, item.GetProperty("source").GetProperty("id").GetString()));
+            Assert.Equal([absorbedClaim], ClaimsOf(since[0]));
+        }
     }
 
     [Fact]

@@ -277,6 +277,19 @@ internal static class LookupApi
             }
         }
 
+        // Known at a moment before a merge, the absorbed source answered for its own claims and handles.
+        var absorbed = knownAt is null ? null : await queries.AbsorbedIntoAsync([.. wanted.Keys], cancellationToken);
+        foreach (var (holder, merged) in absorbed ?? new Dictionary<string, List<string>>())
+        {
+            foreach (var id in merged)
+            {
+                Wanted(id).UnionWith(wanted[holder]);
+            }
+        }
+
+        IEnumerable<string> Holders(string sourceId) =>
+            absorbed?.GetValueOrDefault(sourceId) is { Count: > 0 } before ? [sourceId, .. before] : [sourceId];
+
         // Read before the grains are asked: a change committed meanwhile makes what is kept stale at once.
         foreach (var key in wanted.Keys.Select(ReadCache.SourceKey))
         {
@@ -308,7 +321,7 @@ internal static class LookupApi
 
         foreach (var (i, plan) in plans)
         {
-            var item = knownAt is null ? ItemOf(asked[i], plan, bySource) : KnownItemOf(asked[i], plan, bySource);
+            var item = knownAt is null ? ItemOf(asked[i], plan, bySource) : KnownItemOf(asked[i], plan, bySource, Holders);
             var match = item.Source;
             items[i] = item;
             if (truthVersion >= 0 && match is not null)
@@ -341,7 +354,7 @@ internal static class LookupApi
         var match = MatchOf(bySource[plan.SourceId]);
         if (plan.Claims.Count > 0)
         {
-            var matches = ClaimsShown(plan, bySource);
+            List<ClaimMatch> matches = [.. ClaimsShown(plan, bySource, id => [id]).Select(c => c.Match)];
             return new LookupItem(asked.Input, "post", match, Headline(matches), matches);
         }
 
@@ -351,22 +364,25 @@ internal static class LookupApi
     /// <summary>
     /// An item as the tracker would have answered it at the moment: a post by the claims at its URL
     /// recorded by then (shown with the source of the first), else by the handle asked or named, as
-    /// long as the source had that handle then.
+    /// long as the source had that handle then. <paramref name="holders"/>: a source and those merged
+    /// into it since, whichever of them held a claim or handle then.
     /// </summary>
-    private static LookupItem KnownItemOf(Asked asked, Plan plan, Dictionary<string, SourceLookup?> bySource)
+    private static LookupItem KnownItemOf(
+        Asked asked, Plan plan, Dictionary<string, SourceLookup?> bySource, Func<string, IEnumerable<string>> holders)
     {
-        var matches = ClaimsShown(plan, bySource);
-        if (matches.Count > 0)
+        var shown = ClaimsShown(plan, bySource, holders);
+        if (shown.Count > 0)
         {
-            var first = plan.Claims.First(c => c.ClaimId == matches[0].ClaimId);
-            return new LookupItem(asked.Input, "post", MatchOf(bySource[first.SourceId]), Headline(matches), matches);
+            List<ClaimMatch> matches = [.. shown.Select(c => c.Match)];
+            return new LookupItem(asked.Input, "post", MatchOf(bySource[shown[0].SourceId]), Headline(matches), matches);
         }
 
         var handleSource = plan.Claims.Count > 0 ? plan.ByHandle : plan.SourceId;
-        return handleSource is not null && bySource[handleSource] is { } lookup && asked.HandleKeyOfInput is { } handle
-            && lookup.Profile.Handles.Any(h => StreamKeys.HandleKey(h.Platform, h.Handle) == handle)
-            ? new LookupItem(asked.Input, "source", MatchOf(lookup), null, [])
-            : LookupJson.Unknown(asked.Input);
+        var had = handleSource is null || asked.HandleKeyOfInput is not { } handle
+            ? null
+            : holders(handleSource).Select(id => bySource[id])
+                .FirstOrDefault(l => l is not null && l.Profile.Handles.Any(h => StreamKeys.HandleKey(h.Platform, h.Handle) == handle));
+        return had is null ? LookupJson.Unknown(asked.Input) : new LookupItem(asked.Input, "source", MatchOf(had), null, []);
     }
 
     private static SourceMatch? MatchOf(SourceLookup? lookup) =>
@@ -374,11 +390,28 @@ internal static class LookupApi
             ? null
             : new SourceMatch(lookup.Profile.Id, lookup.Profile.Name, lookup.Profile.Kind, lookup.Profile.InterestedParty, lookup.Score, lookup.ExternalRatings);
 
-    /// <summary>The claims at a post's URL that the sources' lookups show, in the order recorded.</summary>
-    private static List<ClaimMatch> ClaimsShown(Plan plan, Dictionary<string, SourceLookup?> bySource) =>
-        [.. plan.Claims
-            .Select(c => bySource[c.SourceId] is { } l && l.Claims.FirstOrDefault(v => v.Id == c.ClaimId) is { } view ? MatchOf(view, l) : null)
-            .OfType<ClaimMatch>()];
+    /// <summary>
+    /// The claims at a post's URL that the sources' lookups show, in the order recorded, each with the
+    /// source that shows it: the one the claim is recorded under, or another of its <paramref name="holders"/>.
+    /// </summary>
+    private static List<(string SourceId, ClaimMatch Match)> ClaimsShown(
+        Plan plan, Dictionary<string, SourceLookup?> bySource, Func<string, IEnumerable<string>> holders)
+    {
+        var shown = new List<(string, ClaimMatch)>();
+        foreach (var (sourceId, claimId) in plan.Claims)
+        {
+            foreach (var holder in holders(sourceId))
+            {
+                if (bySource[holder] is { } lookup && lookup.Claims.FirstOrDefault(v => v.Id == claimId) is { } view)
+                {
+                    shown.Add((holder, MatchOf(view, lookup)));
+                    break;
+                }
+            }
+        }
+
+        return shown;
+    }
 
     private static ClaimMatch MatchOf(ClaimView claim, SourceLookup lookup)
     {
