@@ -646,6 +646,12 @@
         return answer.ok ? answer : self.call('GET', disputesPath);
       })
       : this.call('GET', disputesPath);
+    // What the desk could have seen when the article went out: the tracker's record as it had been
+    // recorded by then, not hindsight about that time. One lookup of the cited item gives the score
+    // and the post's status as known then; the disputes known then are read beside the record as of then.
+    var knownAt = asOf ? '&knownAt=' + encodeURIComponent(asOf) : '';
+    var knownLookup = asOf ? this.call('POST', '/v1/lookup', { urls: [item.input], knownAt: asOf }) : Promise.resolve(null);
+    var knownDisputes = asOf ? this.call('GET', disputesPath + knownAt) : Promise.resolve(null);
     Promise.all([
       this.call('GET', '/v1/sources/' + id + '/score'),
       this.call('GET', '/v1/sources/' + id + '/history?points=' + HISTORY_POINTS),
@@ -654,14 +660,15 @@
       this.call('GET', '/v1/sources/' + id + '/explanation?top=' + EXPLAINED_CLAIMS),
       disputesRead,
       this.call('GET', '/v1/sources/' + id + '/articles?limit=' + CITING_ARTICLES),
-      // What the tracker had recorded when the article went out, beside what it says of that time now.
-      asOf ? this.call('GET', '/v1/sources/' + id + '/score?knownAt=' + encodeURIComponent(asOf)) : Promise.resolve(null),
+      knownLookup,
+      knownDisputes,
     ]).then(function (results) {
       if (self.panelFills.get(panel) !== filling) {
         return;
       }
       loading.remove();
-      var score = results[0], history = results[1], claims = results[2], then = results[3], explanation = results[4], disputes = results[5], citing = results[6], known = results[7];
+      var score = results[0], history = results[1], claims = results[2], then = results[3], explanation = results[4], disputes = results[5], citing = results[6];
+      var known = knownItem(results[7], source.id), disputesKnown = results[8];
       if (!score.ok) {
         panel.appendChild(el(document, 'p', { class: 'note' }, 'reliability unavailable'));
         return;
@@ -669,16 +676,21 @@
       if (then && then.ok) {
         fact('At publication', scoreText(then.body.summary) + ' (' + self.publishedDay + ')');
       }
-      // A 404 here: the source stands now, but nothing of it had been recorded by then.
-      if (known && (known.ok || known.status === 404)) {
-        fact('What we knew when we published', known.ok ? scoreText(known.body.summary) : 'not on record yet');
+      // What the tracker had recorded when the article went out, beside what it says of that time now:
+      // a source or post it had not recorded yet is said to be so.
+      if (known) {
+        fact('What we knew when we published', known.source ? scoreText(known.source.score) : 'not on record yet');
+        if (item.kind === 'post') {
+          var statusThen = known.source && known.kind === 'post' ? statusText(known) : null;
+          fact('The post when we published', statusThen || 'not on record yet');
+        }
       }
       panel.appendChild(self.correctionsSection(score.body.corrections || {}));
       if (explanation.ok) {
         panel.appendChild(self.explanationSection(explanation.body));
       }
       if (disputes.ok) {
-        panel.appendChild(self.disputesSection(disputes.body));
+        panel.appendChild(self.disputesSection(disputes.body, disputesKnown));
       }
       // A service without the list answers 404: the section is left out, not shown empty.
       if (citing.ok) {
@@ -782,7 +794,46 @@
   /** The sources this one most often contradicted on propositions since confirmed. */
   var DISPUTED_SOURCES = 3;
 
-  Annotator.prototype.disputesSection = function (record) {
+  /**
+   * The cited item as the tracker knew it at publication, from a lookup with knownAt: null when that
+   * could not be asked (no publication time, or the service refused it), an item without a source
+   * when the tracker had not recorded this source by then.
+   */
+  function knownItem(answer, sourceId) {
+    if (!answer || !answer.ok || !answer.body || !Array.isArray(answer.body.items) || answer.body.items.length === 0) {
+      return null;
+    }
+    var item = answer.body.items[0];
+    return item.source && item.source.id === sourceId ? item : { kind: 'unknown', source: null, claims: [] };
+  }
+
+  /** The settled disagreements the tracker knew of at publication, in a few words; null when not asked or refused. */
+  function disputesKnownText(answer) {
+    if (!answer) {
+      return null;
+    }
+    if (answer.status === 404) {
+      return 'this source was not on record yet';
+    }
+    if (!answer.ok || !answer.body) {
+      return null;
+    }
+    var count = answer.body.disputes || 0;
+    return count === 0 ? 'no settled disagreement' : count + (count === 1 ? ' settled disagreement' : ' settled disagreements');
+  }
+
+  Annotator.prototype.disputesSection = function (record, knownAnswer) {
+    var section = this.disputesRecord(record);
+    // The record as of then counts verdicts and claims recorded since about earlier times; what the
+    // tracker had recorded by then is what the desk could have weighed.
+    var knownText = disputesKnownText(knownAnswer);
+    if (knownText) {
+      section.appendChild(el(document, 'p', { class: 'note known-at' }, 'What we knew when we published: ' + knownText));
+    }
+    return section;
+  };
+
+  Annotator.prototype.disputesRecord = function (record) {
     var section = el(document, 'section', { class: 'disputes' });
     section.appendChild(el(document, 'h3', {}, 'When others said otherwise'));
     // Only an answer as of the publication time carries one.

@@ -10,7 +10,7 @@ namespace Reliability.Api.Tests;
 /// "What did we know then": a score from the events recorded by <c>knownAt</c>, beside <c>asOf</c>,
 /// which counts every event whose own time is by then, however late it was recorded.
 /// </summary>
-public sealed class KnownAtTests(KnownAtTests.Api api) : IClassFixture<KnownAtTests.Api>
+public sealed partial class KnownAtTests(KnownAtTests.Api api) : IClassFixture<KnownAtTests.Api>
 {
     public sealed class Api : IAsyncLifetime
     {

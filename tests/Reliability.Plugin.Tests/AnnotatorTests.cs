@@ -215,7 +215,7 @@ public sealed partial class AnnotatorTests(PluginFixture fixture) : IClassFixtur
         await Expect(panel.Locator("section.explanation p.note")).ToHaveCountAsync(0);
         // The article went out on 28 September: the record as it stood then, when nothing was settled yet.
         await Expect(panel.Locator("section.disputes p.as-of")).ToHaveTextAsync("As the record stood at publication (2023-09-28)");
-        await Expect(panel.Locator("section.disputes p.note:not(.as-of)")).ToHaveTextAsync("No disagreement with another source had been settled by then.");
+        await Expect(panel.Locator("section.disputes p.note:not(.as-of):not(.known-at)")).ToHaveTextAsync("No disagreement with another source had been settled by then.");
         await PluginFixture.ScreenshotAsync(page, "rtl-article-panel");
 
         // The editor keeps typing: the next lookup must leave the open panel (and its focus) alone.
@@ -333,8 +333,66 @@ public sealed partial class AnnotatorTests(PluginFixture fixture) : IClassFixtur
         var section = then.Locator("[role=dialog] section.disputes");
         await Expect(section.Locator("p.as-of")).ToHaveTextAsync("As the record stood at publication (2023-10-01)");
         await Expect(section.Locator("li")).ToHaveCountAsync(0);
-        await Expect(section.Locator("p.note:not(.as-of)")).ToHaveTextAsync("No disagreement with another source had been settled by then.");
+        await Expect(section.Locator("p.note:not(.as-of):not(.known-at)")).ToHaveTextAsync("No disagreement with another source had been settled by then.");
         await before.CloseAsync();
+    }
+
+    [Fact]
+    public async Task The_panel_says_what_the_tracker_had_recorded_when_the_article_went_out_beside_the_record_of_that_time()
+    {
+        var run = Guid.NewGuid().ToString("N");
+        var (army, jnim) = ($"famk_{run}"[..15], $"jnmk_{run}"[..15]);
+        string[] options = ["the army repelled the attack", "JNIM took the base"];
+        // An X post is known by its status id alone: each source's post has its own.
+        string Post(string handle) => $"https://x.com/{handle}/status/{(handle == army ? 1_711_000_001 : 1_711_000_002)}";
+        object Claim(string handle, int option) => new
+        {
+            id = $"{handle}-known",
+            handle = new { platform = "x", handle },
+            proposition = new { question = $"Who held the camp on 28 September 2023? {run}", options },
+            option = options[option],
+            publishedAt = "2023-09-28T10:00:00Z",
+            url = Post(handle),
+        };
+        var batch = await fixture.Editor.PostAsJsonAsync("/v1/claims", new { claims = new[] { Claim(army, 0), Claim(jnim, 1) } });
+        batch.EnsureSuccessStatusCode();
+        var propositionId = (await batch.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("items")[0].GetProperty("propositionId").GetString();
+
+        // The article goes out between two writes: everything above was recorded before it, what follows after.
+        await Task.Delay(300);
+        var published = DateTimeOffset.UtcNow;
+        await Task.Delay(300);
+
+        // Recorded after publication, about an earlier time: the verdict for the army.
+        (await fixture.Editor.PutAsJsonAsync($"/v1/propositions/{propositionId}/resolution",
+            new { option = options[0], evidence = new[] { "https://example.org/imagery" }, at = "2023-10-02T00:00:00Z" })).EnsureSuccessStatusCode();
+
+        var stamp = published.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        var page = await fixture.Browser.NewPageAsync();
+        await page.GotoAsync(PublishAnnotated(
+            "/known-at-publication",
+            "Camp",
+            $"""<p>The army <a id="army-post" href="{Post(army)}">said</a> it repelled the attack.</p>""",
+            head: $"""<meta property="article:published_time" content="{stamp}">"""));
+        var host = page.Locator("#army-post + [data-reliability-source]");
+        // The badge says what stands now.
+        await Expect(host).ToHaveAttributeAsync("data-reliability-claim-status", "confirmed");
+
+        var knownLookup = page.WaitForRequestAsync(r => r.Url.EndsWith("/v1/lookup", StringComparison.Ordinal) && (r.PostData ?? "").Contains("knownAt", StringComparison.Ordinal));
+        await host.Locator("button.badge").ClickAsync();
+        Assert.Contains($"\"knownAt\":\"{stamp}\"", (await knownLookup).PostData, StringComparison.Ordinal);
+
+        // The panel: the post as the tracker knew it then, unresolved.
+        var panel = host.Locator("[role=dialog]");
+        await Expect(panel.Locator("dt:text-is('The post when we published') + dd")).ToHaveTextAsync("unresolved");
+        await Expect(panel.Locator("dt:text-is('What we knew when we published') + dd")).ToHaveTextAsync(BadgeText());
+        // The record as of that day counts the verdict recorded since; what the tracker knew then did not have it.
+        var disputes = panel.Locator("section.disputes");
+        await Expect(disputes.Locator("li")).ToHaveCountAsync(1);
+        await Expect(disputes.Locator("li")).ToHaveTextAsync($"@{jnim}: 1 settled disagreement \u2014 this source right in 1, @{jnim} in 0");
+        await Expect(disputes.Locator("p.known-at")).ToHaveTextAsync("What we knew when we published: no settled disagreement");
+        await PluginFixture.ScreenshotAsync(page, "panel-known-at-publication");
+        await page.CloseAsync();
     }
 
     [Fact]

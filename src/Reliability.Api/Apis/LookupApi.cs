@@ -44,7 +44,11 @@ internal static class LookupApi
     /// <summary>Kind: "post" (a URL of a recorded claim), "source" (a profile, outlet or handle) or "unknown".</summary>
     public sealed record LookupItem(string Input, string Kind, SourceMatch? Source, string? ClaimStatus, IReadOnlyList<ClaimMatch> Claims);
 
-    public sealed record LookupResult(DateTimeOffset? AsOf, IReadOnlyList<LookupItem> Items);
+    /// <summary>KnownAt: when asked what the tracker knew then, the recording time the answer stops at (AsOf is then at most it).</summary>
+    public sealed record LookupResult(
+        DateTimeOffset? AsOf, IReadOnlyList<LookupItem> Items,
+        [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+        DateTimeOffset? KnownAt = null);
 
     private static async Task<Results<LookupAnswer, ProblemHttpResult>> LookupAsync(
         LookupRequest request, RecordQueries queries, IGrainFactory grains, ReadCache cache, TruthEstimates truth, LookupJson json, AskedUrls askedUrls,
@@ -52,6 +56,7 @@ internal static class LookupApi
     {
         var errors = new RequestErrors();
         errors.AsOfNotLaterThan(request.AsOf, clock.GetUtcNow());
+        errors.KnownAtNotLaterThan(request.KnownAt, request.AsOf, clock.GetUtcNow());
         var urls = request.Urls ?? [];
         var handles = request.Handles ?? [];
         if (urls.Count + handles.Count is 0 or > MaxItems)
@@ -86,8 +91,10 @@ internal static class LookupApi
             asked[urls.Count + i] = Asked.Handle(handles[i]!.Platform!, handles[i]!.Handle!);
         }
 
-        // Answers as of a past time are worked out afresh; the present ones may have been worked out moments ago.
-        var truthVersion = request.AsOf is null ? (await truth.CurrentAsync()).Version : -1;
+        // Answers as of a past time, or as known at one, are worked out afresh and never kept: the
+        // read cache holds present answers only, which may have been worked out moments ago.
+        var past = Past.Of(request.AsOf, request.KnownAt);
+        var truthVersion = past is null ? (await truth.CurrentAsync()).Version : -1;
         var items = new LookupItem?[asked.Length];
         var itemJson = new ItemJson?[asked.Length];
         var served = new byte[]?[asked.Length];
@@ -121,7 +128,7 @@ internal static class LookupApi
 
         if (missing.Count > 0)
         {
-            await WorkOutAsync(asked, missing, items, itemJson, request.AsOf, truthVersion, queries, grains, cache, json, cancellationToken);
+            await WorkOutAsync(asked, missing, items, itemJson, past, truthVersion, queries, grains, cache, json, cancellationToken);
         }
 
         foreach (var (i, same) in repeated ?? [])
@@ -130,7 +137,17 @@ internal static class LookupApi
             itemJson[i] = itemJson[same];
         }
 
-        return new LookupAnswer(json, request.AsOf, inputs, items!, itemJson, served);
+        return new LookupAnswer(json, past?.AsOf, inputs, items!, itemJson, served, past?.KnownAt);
+    }
+
+    /// <summary>
+    /// The past moment a lookup is asked about: as of a time (world time), and known at a time (the
+    /// tracker's); as of the known-at time unless asked otherwise.
+    /// </summary>
+    internal sealed record Past(DateTimeOffset AsOf, DateTimeOffset? KnownAt)
+    {
+        public static Past? Of(DateTimeOffset? asOf, DateTimeOffset? knownAt) =>
+            (asOf ?? knownAt) is { } at ? new Past(at, knownAt) : null;
     }
 
     /// <summary>A worked-out item kept in the read cache, with its JSON (see <see cref="LookupJson"/>).</summary>
@@ -191,7 +208,7 @@ internal static class LookupApi
     /// with the sources it came from.
     /// </summary>
     private static async Task WorkOutAsync(
-        Asked[] asked, List<int> missing, LookupItem?[] items, ItemJson?[] itemJson, DateTimeOffset? asOf, long truthVersion,
+        Asked[] asked, List<int> missing, LookupItem?[] items, ItemJson?[] itemJson, Past? past, long truthVersion,
         RecordQueries queries, IGrainFactory grains, ReadCache cache, LookupJson json, CancellationToken cancellationToken)
     {
         var urlKeys = missing.Select(i => asked[i].UrlKey).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
@@ -219,8 +236,11 @@ internal static class LookupApi
             cache.KeepPost(post.Key, claims, changes[ReadCache.PostKey(post.Key)]);
         }
 
+        // Known at a moment, a post may carry no claim the tracker had recorded by then: it is answered
+        // by the handle its URL names, as the tracker would have answered then, so that handle is read too.
+        var knownAt = past?.KnownAt;
         var sourceByHandle = await queries.FindSourcesByHandleAsync(
-            [.. missing.Where(i => asked[i].UrlKey is null || !claimsByKey.ContainsKey(asked[i].UrlKey!))
+            [.. missing.Where(i => knownAt is not null || asked[i].UrlKey is null || !claimsByKey.ContainsKey(asked[i].UrlKey!))
                 .Select(i => asked[i].HandleKeyOfInput).OfType<string>().Distinct(StringComparer.Ordinal)], cancellationToken);
 
         var wanted = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
@@ -230,6 +250,7 @@ internal static class LookupApi
         foreach (var i in missing)
         {
             var claims = asked[i].UrlKey is { } key ? claimsByKey.GetValueOrDefault(key) ?? [] : [];
+            var byHandle = asked[i].HandleKeyOfInput is { } handle ? sourceByHandle.GetValueOrDefault(handle) : null;
             if (claims.Count > 0)
             {
                 foreach (var claim in claims)
@@ -237,12 +258,17 @@ internal static class LookupApi
                     Wanted(claim.SourceId).Add(claim.ClaimId);
                 }
 
-                plans[i] = new Plan(claims[0].SourceId, [.. claims.Select(c => (c.SourceId, c.ClaimId))]);
+                if (knownAt is not null && byHandle is not null)
+                {
+                    Wanted(byHandle);
+                }
+
+                plans[i] = new Plan(claims[0].SourceId, [.. claims.Select(c => (c.SourceId, c.ClaimId))], knownAt is null ? null : byHandle);
             }
-            else if (asked[i].HandleKeyOfInput is { } handle && sourceByHandle.GetValueOrDefault(handle) is { } sourceId)
+            else if (byHandle is not null)
             {
-                Wanted(sourceId);
-                plans[i] = new Plan(sourceId, []);
+                Wanted(byHandle);
+                plans[i] = new Plan(byHandle, []);
             }
             else
             {
@@ -250,6 +276,19 @@ internal static class LookupApi
                 itemJson[i] = json.OfUnknown(asked[i].Input);
             }
         }
+
+        // Known at a moment before a merge, the absorbed source answered for its own claims and handles.
+        var absorbed = knownAt is null ? null : await queries.AbsorbedIntoAsync([.. wanted.Keys], cancellationToken);
+        foreach (var (holder, merged) in absorbed ?? new Dictionary<string, List<string>>())
+        {
+            foreach (var id in merged)
+            {
+                Wanted(id).UnionWith(wanted[holder]);
+            }
+        }
+
+        IEnumerable<string> Holders(string sourceId) =>
+            absorbed?.GetValueOrDefault(sourceId) is { Count: > 0 } before ? [sourceId, .. before] : [sourceId];
 
         // Read before the grains are asked: a change committed meanwhile makes what is kept stale at once.
         foreach (var key in wanted.Keys.Select(ReadCache.SourceKey))
@@ -266,7 +305,10 @@ internal static class LookupApi
             }
 
             // A small source comes with all its claims, so the next post of it asked about needs no call.
-            var lookup = await grains.GetGrain<ISourceGrain>(w.Key).LookupAsync([.. w.Value], EveryClaimUpTo, asOf);
+            var source = grains.GetGrain<ISourceGrain>(w.Key);
+            var lookup = knownAt is { } recordedBy
+                ? await source.LookupKnownAtAsync([.. w.Value], EveryClaimUpTo, recordedBy, past!.AsOf)
+                : await source.LookupAsync([.. w.Value], EveryClaimUpTo, past?.AsOf);
             if (truthVersion >= 0 && lookup is not null)
             {
                 var dependency = ReadCache.SourceKey(w.Key);
@@ -279,24 +321,8 @@ internal static class LookupApi
 
         foreach (var (i, plan) in plans)
         {
-            var match = bySource[plan.SourceId] is { } lookup
-                ? new SourceMatch(lookup.Profile.Id, lookup.Profile.Name, lookup.Profile.Kind, lookup.Profile.InterestedParty, lookup.Score, lookup.ExternalRatings)
-                : null;
-            LookupItem item;
-            if (plan.Claims.Count > 0)
-            {
-                var matches = plan.Claims
-                    .Select(c => bySource[c.SourceId] is { } l ? (Lookup: l, View: l.Claims.FirstOrDefault(v => v.Id == c.ClaimId)) : (null, null))
-                    .Where(c => c.View is not null)
-                    .Select(c => MatchOf(c.View!, c.Lookup!))
-                    .ToList();
-                item = new LookupItem(asked[i].Input, "post", match, Headline(matches), matches);
-            }
-            else
-            {
-                item = match is null ? LookupJson.Unknown(asked[i].Input) : new LookupItem(asked[i].Input, "source", match, null, []);
-            }
-
+            var item = knownAt is null ? ItemOf(asked[i], plan, bySource) : KnownItemOf(asked[i], plan, bySource, Holders);
+            var match = item.Source;
             items[i] = item;
             if (truthVersion >= 0 && match is not null)
             {
@@ -316,8 +342,76 @@ internal static class LookupApi
         }
     }
 
-    /// <summary>The source a cited item is shown with, and the claims (source, claim id) recorded at its URL.</summary>
-    private sealed record Plan(string SourceId, IReadOnlyList<(string SourceId, string ClaimId)> Claims);
+    /// <summary>
+    /// The source a cited item is shown with, the claims (source, claim id) recorded at its URL, and,
+    /// known at a moment, the source of the handle its URL names, should none of those claims have
+    /// been recorded by then.
+    /// </summary>
+    private sealed record Plan(string SourceId, IReadOnlyList<(string SourceId, string ClaimId)> Claims, string? ByHandle = null);
+
+    private static LookupItem ItemOf(Asked asked, Plan plan, Dictionary<string, SourceLookup?> bySource)
+    {
+        var match = MatchOf(bySource[plan.SourceId]);
+        if (plan.Claims.Count > 0)
+        {
+            List<ClaimMatch> matches = [.. ClaimsShown(plan, bySource, id => [id]).Select(c => c.Match)];
+            return new LookupItem(asked.Input, "post", match, Headline(matches), matches);
+        }
+
+        return match is null ? LookupJson.Unknown(asked.Input) : new LookupItem(asked.Input, "source", match, null, []);
+    }
+
+    /// <summary>
+    /// An item as the tracker would have answered it at the moment: a post by the claims at its URL
+    /// recorded by then (shown with the source of the first), else by the handle asked or named, as
+    /// long as the source had that handle then. <paramref name="holders"/>: a source and those merged
+    /// into it since, whichever of them held a claim or handle then.
+    /// </summary>
+    private static LookupItem KnownItemOf(
+        Asked asked, Plan plan, Dictionary<string, SourceLookup?> bySource, Func<string, IEnumerable<string>> holders)
+    {
+        var shown = ClaimsShown(plan, bySource, holders);
+        if (shown.Count > 0)
+        {
+            List<ClaimMatch> matches = [.. shown.Select(c => c.Match)];
+            return new LookupItem(asked.Input, "post", MatchOf(bySource[shown[0].SourceId]), Headline(matches), matches);
+        }
+
+        var handleSource = plan.Claims.Count > 0 ? plan.ByHandle : plan.SourceId;
+        var had = handleSource is null || asked.HandleKeyOfInput is not { } handle
+            ? null
+            : holders(handleSource).Select(id => bySource[id])
+                .FirstOrDefault(l => l is not null && l.Profile.Handles.Any(h => StreamKeys.HandleKey(h.Platform, h.Handle) == handle));
+        return had is null ? LookupJson.Unknown(asked.Input) : new LookupItem(asked.Input, "source", MatchOf(had), null, []);
+    }
+
+    private static SourceMatch? MatchOf(SourceLookup? lookup) =>
+        lookup is null
+            ? null
+            : new SourceMatch(lookup.Profile.Id, lookup.Profile.Name, lookup.Profile.Kind, lookup.Profile.InterestedParty, lookup.Score, lookup.ExternalRatings);
+
+    /// <summary>
+    /// The claims at a post's URL that the sources' lookups show, in the order recorded, each with the
+    /// source that shows it: the one the claim is recorded under, or another of its <paramref name="holders"/>.
+    /// </summary>
+    private static List<(string SourceId, ClaimMatch Match)> ClaimsShown(
+        Plan plan, Dictionary<string, SourceLookup?> bySource, Func<string, IEnumerable<string>> holders)
+    {
+        var shown = new List<(string, ClaimMatch)>();
+        foreach (var (sourceId, claimId) in plan.Claims)
+        {
+            foreach (var holder in holders(sourceId))
+            {
+                if (bySource[holder] is { } lookup && lookup.Claims.FirstOrDefault(v => v.Id == claimId) is { } view)
+                {
+                    shown.Add((holder, MatchOf(view, lookup)));
+                    break;
+                }
+            }
+        }
+
+        return shown;
+    }
 
     private static ClaimMatch MatchOf(ClaimView claim, SourceLookup lookup)
     {

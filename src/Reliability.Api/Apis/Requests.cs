@@ -35,7 +35,8 @@ public sealed record ArticleRequest(string? Url, DateTimeOffset? PublishedAt, st
 
 public sealed record RescoreRequest(string? Policy);
 
-public sealed record LookupRequest(List<string>? Urls, List<HandleRequest?>? Handles, DateTimeOffset? AsOf);
+/// <summary>KnownAt: what the tracker had recorded by then (its own time), beside AsOf (the world's).</summary>
+public sealed record LookupRequest(List<string>? Urls, List<HandleRequest?>? Handles, DateTimeOffset? AsOf, DateTimeOffset? KnownAt = null);
 
 /// <summary>
 /// Field-level checks of request shapes, before anything reaches the record. Errors are keyed by
@@ -133,6 +134,19 @@ internal sealed class RequestErrors
     /// <summary>Refuses an as-of time later than now: no score is known for it yet.</summary>
     public void AsOfNotLaterThan(DateTimeOffset? asOf, DateTimeOffset now) =>
         NotLaterThan("asOf", asOf, now + ClockTolerance, "A score is known up to now; leave asOf out for the live score.");
+
+    /// <summary>
+    /// Refuses a known-at time still to come, as an as-of time is refused, and an as-of time later
+    /// than it: what was recorded by then cannot say how things stood later.
+    /// </summary>
+    public void KnownAtNotLaterThan(DateTimeOffset? knownAt, DateTimeOffset? asOf, DateTimeOffset now)
+    {
+        NotLaterThan("knownAt", knownAt, now + ClockTolerance, "The tracker knows what it has recorded up to now; leave knownAt out for what it knows now.");
+        if (asOf > knownAt)
+        {
+            Add("asOf", "Later than knownAt: what was recorded by then says how things stood up to then. Leave asOf out for as of knownAt.");
+        }
+    }
 
     /// <summary>
     /// An id or name that may be left out but not given blank: a blank one would register a source

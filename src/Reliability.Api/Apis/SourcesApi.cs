@@ -612,11 +612,7 @@ internal static class SourcesApi
         }
 
         var errors = new RequestErrors();
-        errors.NotLaterThan("knownAt", parsed, now + RequestErrors.ClockTolerance, "The tracker knows what it has recorded up to now; leave knownAt out for what it knows now.");
-        if (asOf > parsed)
-        {
-            errors.Add("asOf", "Later than knownAt: what was recorded by then says how things stood up to then. Leave asOf out for as of knownAt.");
-        }
+        errors.KnownAtNotLaterThan(parsed, asOf, now);
 
         if (errors.Any)
         {

@@ -74,6 +74,16 @@ public interface ISourceGrain : IGrainWithStringKey
     [Alias("Lookup")]
     Task<SourceLookup?> LookupAsync(IReadOnlyList<string> claimIds, int everyClaimUpTo, DateTimeOffset? asOf);
 
+    /// <summary>
+    /// As <see cref="LookupAsync"/>, from the events of this source's stream recorded by
+    /// <paramref name="knownAt"/>, as of <paramref name="asOf"/> (at most <paramref name="knownAt"/>):
+    /// the claims, corrections, verdicts, handles and outside ratings the tracker had by then. Null as
+    /// for <see cref="GetProfileKnownAtAsync"/>, and when the source was not registered by
+    /// <paramref name="asOf"/> as known then.
+    /// </summary>
+    [Alias("LookupKnownAt")]
+    Task<SourceLookup?> LookupKnownAtAsync(IReadOnlyList<string> claimIds, int everyClaimUpTo, DateTimeOffset knownAt, DateTimeOffset asOf);
+
     /// <summary>Recomputes the live score now (a rescore), announcing it when it changed; null for an unknown source.</summary>
     /// <summary>
     /// The source that holds this one's record since it was merged (the survivor of its merge or, when

@@ -84,6 +84,30 @@ public sealed class RecordQueries(IDocumentStore store)
     // As a write follows the chain (RecordTransaction): no desk merges a source this many times over.
     internal const int MaxMergeHops = 32;
 
+    /// <summary>
+    /// The sources merged into each of these, directly or through a source merged in turn, by the
+    /// source whose record they are in now: before its merge an absorbed source's claims and handles
+    /// were its own, so a question about that time asks it too.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, List<string>>> AbsorbedIntoAsync(IReadOnlyCollection<string> holders, CancellationToken cancellationToken = default)
+    {
+        var absorbed = holders.Distinct(StringComparer.Ordinal).ToDictionary(id => id, _ => new List<string>(), StringComparer.Ordinal);
+        var holderOf = absorbed.Keys.ToDictionary(id => id, id => id, StringComparer.Ordinal);
+        await using var session = store.QuerySession();
+        var reached = absorbed.Keys.ToArray();
+        for (var hops = 0; reached.Length > 0 && hops < MaxMergeHops; hops++)
+        {
+            var merged = await session.Query<SourceDocument>().Where(s => reached.Contains(s.MergedInto!)).ToListAsync(cancellationToken);
+            reached = [.. merged.Where(s => holderOf.TryAdd(s.Id, holderOf[s.MergedInto!])).Select(s => s.Id)];
+            foreach (var id in reached)
+            {
+                absorbed[holderOf[id]].Add(id);
+            }
+        }
+
+        return absorbed;
+    }
+
     /// <summary>Claims whose URL has one of these keys (see <see cref="UrlKeys"/>).</summary>
     public async Task<IReadOnlyList<ClaimDocument>> FindClaimsByUrlKeysAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken = default)
     {

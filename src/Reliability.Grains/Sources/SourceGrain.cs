@@ -429,27 +429,63 @@ public sealed partial class SourceGrain(
         // corrections and verdicts known then, judged as the score then is, from verdicts alone
         // (the truth estimate of that time is not kept), beside the raters' words then. The live
         // score is not worked out for it.
-        var ledger = asOf is { } t ? Ledger.Replay(_events, t) : _ledger;
-        var profile = asOf is { } at
-            ? ProfileOf(ledger, ledger.FindSource(SourceId) ?? current, ScoreAsOf(at))
-            : (await GetProfileAsync())!;
+        if (asOf is { } at)
+        {
+            var then = Ledger.Replay(_events, at);
+            return LookupOf(then, ProfileOf(then, then.FindSource(SourceId) ?? current, ScoreAsOf(at)), BadgeClaims.Of(then, SourceId, claimIds, everyClaimUpTo));
+        }
 
-        var own = ledger.ClaimsBy(SourceId);
-        var everyClaim = own.Count <= everyClaimUpTo;
-        var claims = everyClaim
-            ? [.. own]
-            : claimIds.Select(ledger.FindClaim).OfType<Claim>().Where(c => c.SourceId == SourceId).ToList();
-        var superseded = SupersededOn(ledger, claims.Select(c => c.PropositionId));
-        // What the source says now: a reversal's replacement, or the later claim that superseded one.
-        var replacements = claims.SelectMany(c => ledger.CorrectionsOf(c.Id))
-            .Select(c => c.ReplacementClaimId).OfType<string>().Select(ledger.FindClaim).OfType<Claim>()
-            .Where(c => c.SourceId == SourceId)
-            .Concat(claims.Select(c => superseded.GetValueOrDefault(c.Id)).OfType<Claim>())
-            .DistinctBy(c => c.Id, StringComparer.Ordinal).ToList();
-        var estimates = asOf is null ? await EstimatesAsync(claims.Concat(replacements).Select(c => c.PropositionId)) : ProvisionalTruth.None;
-        return new SourceLookup(profile, profile.Score, [.. claims.Select(c => BadgeViewOf(ledger, c, estimates, superseded))],
-            [.. replacements.Select(c => BadgeViewOf(ledger, c, estimates, superseded))], everyClaim, profile.ExternalRatings,
-            asOf is null ? _live?.Score.AsOf : null, asOf is null ? _live?.TruthVersion ?? -1 : -1);
+        var profile = (await GetProfileAsync())!;
+        var badges = BadgeClaims.Of(_ledger, SourceId, claimIds, everyClaimUpTo);
+        var estimates = await EstimatesAsync(badges.Claims.Concat(badges.Replacements).Select(c => c.PropositionId));
+        return LookupOf(_ledger, profile, badges, estimates) with { ScoredAt = _live?.Score.AsOf, TruthVersion = _live?.TruthVersion ?? -1 };
+    }
+
+    public async Task<SourceLookup?> LookupKnownAtAsync(IReadOnlyList<string> claimIds, int everyClaimUpTo, DateTimeOffset knownAt, DateTimeOffset asOf)
+    {
+        if (await KnownAtAsync(knownAt) is not { } known)
+        {
+            return null;
+        }
+
+        // Only what the events recorded by then say, down to the source's name and handles: a lookup
+        // known at a moment must not find the source by a handle it was given later.
+        var then = Ledger.Replay(known, asOf);
+        return then.FindSource(SourceId) is { } source
+            ? LookupOf(then, ProfileOf(then, source, ScoreOf(known, asOf)), BadgeClaims.Of(then, SourceId, claimIds, everyClaimUpTo))
+            : null;
+    }
+
+    /// <summary>A lookup from a record (the live one, or one replayed), without the live score's time and truth version.</summary>
+    private static SourceLookup LookupOf(Ledger ledger, SourceProfile profile, BadgeClaims badges, ProvisionalTruth? estimates = null)
+    {
+        estimates ??= ProvisionalTruth.None;
+        return new SourceLookup(profile, profile.Score, [.. badges.Claims.Select(c => BadgeViewOf(ledger, c, estimates, badges.Superseded))],
+            [.. badges.Replacements.Select(c => BadgeViewOf(ledger, c, estimates, badges.Superseded))], badges.EveryClaim, profile.ExternalRatings);
+    }
+
+    /// <summary>
+    /// The claims a lookup shows of this source: those asked for that are its own (every claim, when
+    /// it has at most a given number), the later claims of its that superseded any, and what the
+    /// source says now: a reversal's replacement, or the later claim that superseded one.
+    /// </summary>
+    private sealed record BadgeClaims(IReadOnlyList<Claim> Claims, IReadOnlyList<Claim> Replacements, IReadOnlyDictionary<string, Claim> Superseded, bool EveryClaim)
+    {
+        public static BadgeClaims Of(Ledger ledger, string sourceId, IReadOnlyList<string> claimIds, int everyClaimUpTo)
+        {
+            var own = ledger.ClaimsBy(sourceId);
+            var everyClaim = own.Count <= everyClaimUpTo;
+            List<Claim> claims = everyClaim
+                ? [.. own]
+                : [.. claimIds.Select(ledger.FindClaim).OfType<Claim>().Where(c => c.SourceId == sourceId)];
+            var superseded = SupersededOn(ledger, sourceId, claims.Select(c => c.PropositionId));
+            var replacements = claims.SelectMany(c => ledger.CorrectionsOf(c.Id))
+                .Select(c => c.ReplacementClaimId).OfType<string>().Select(ledger.FindClaim).OfType<Claim>()
+                .Where(c => c.SourceId == sourceId)
+                .Concat(claims.Select(c => superseded.GetValueOrDefault(c.Id)).OfType<Claim>())
+                .DistinctBy(c => c.Id, StringComparer.Ordinal).ToList();
+            return new BadgeClaims(claims, replacements, superseded, everyClaim);
+        }
     }
 
     /// <summary>
@@ -469,12 +505,12 @@ public sealed partial class SourceGrain(
             estimates.Uncorroborated.Contains(claim.PropositionId), superseded.GetValueOrDefault(claim.Id));
 
     /// <summary>This source's standing claims on these propositions that it has since superseded (one pass over its claims).</summary>
-    private IReadOnlyDictionary<string, Claim> SupersededOn(IEnumerable<string> propositionIds) => SupersededOn(_ledger, propositionIds);
+    private IReadOnlyDictionary<string, Claim> SupersededOn(IEnumerable<string> propositionIds) => SupersededOn(_ledger, SourceId, propositionIds);
 
-    private IReadOnlyDictionary<string, Claim> SupersededOn(Ledger ledger, IEnumerable<string> propositionIds)
+    private static IReadOnlyDictionary<string, Claim> SupersededOn(Ledger ledger, string sourceId, IEnumerable<string> propositionIds)
     {
         var wanted = propositionIds.ToHashSet(StringComparer.Ordinal);
-        return ChangesOfMind.Superseded(ledger.ClaimsBy(SourceId)
+        return ChangesOfMind.Superseded(ledger.ClaimsBy(sourceId)
             .Where(c => wanted.Contains(c.PropositionId) && ledger.StillAsserts(c.Id)));
     }
 
