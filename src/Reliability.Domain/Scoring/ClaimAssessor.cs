@@ -216,16 +216,17 @@ internal static class ClaimAssessor
             >= 0.25 => AdmiraltyCredibility.Doubtful,
             _ => AdmiraltyCredibility.Improbable,
         };
+        if (together.Repeated is { } repeated)
+        {
+            return Repeat(claim, Judged(claim, ClaimOutcome.Open, credibility, true, null, silentlyDeleted, ReversalDirection.None), together, repeated, reasons);
+        }
+
         var returned = WithdrawnOption.ReturnedToBy(ledger, together.Carrier);
         // Not yet resolved, so any credited correction is a correction before resolution; a
         // reversal is credited only toward an option the estimate finds likelier.
         var withdrawal = returned is null
             ? CreditedWithdrawal(ledger, together, replacement => provisional.ProbabilityOf(claim.PropositionId, replacement) > p)
             : null;
-        if (together.Repeated is { } repeated)
-        {
-            return Repeat(claim, Judged(claim, ClaimOutcome.Open, credibility, true, null, silentlyDeleted, ReversalDirection.None), together, repeated, reasons);
-        }
 
         // What a verdict would give, weighed by the estimate: a return earns nothing if its option
         // proves true and counts in full if it proves false, its second correction uncredited.
