@@ -1270,6 +1270,55 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
             c => Assert.False(c.GetProperty("uncorroborated").GetBoolean()));
     }
 
+    /// <summary>Two sources' explanations and the second one's score, all as of one time.</summary>
+    private async Task<(JsonElement First, JsonElement Second, double SecondScore)> ExplainedAsOfAsync(string firstId, string secondId, string asOf) =>
+        (await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{firstId}/explanation?asOf={asOf}"),
+            await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{secondId}/explanation?asOf={asOf}"),
+            SummaryScore(await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{secondId}/score?asOf={asOf}")));
+
+    private static double SummaryScore(JsonElement view) => view.GetProperty("summary").GetProperty("score").GetDouble();
+
+    [Fact]
+    public async Task A_press_office_posting_the_same_claim_five_times_is_refuted_once()
+    {
+        // One source says the army repelled the attack once; the press office posts it five times, an hour
+        // apart, never taking any down. The editors find JNIM took the base.
+        var question = "Who held the outpost? " + Guid.NewGuid();
+        string[] options = ["army repelled the attack", "JNIM took the base"];
+        var posts = Enumerable.Range(0, 5).Select(i => NewId($"post{i}")).ToArray();
+        var office = $"office_{Guid.NewGuid():N}"[..20];
+        var start = DateTimeOffset.Parse("2023-09-28T09:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        var batch = await PostClaimsAsync([
+            Claim(NewId("once"), $"once_{Guid.NewGuid():N}"[..20], question, options[0], start.ToString("O")),
+            .. posts.Select((id, i) => Claim(id, office, question, options[0], start.AddHours(i).ToString("O"))),
+        ]);
+        var (onceId, officeId) = (batch.GetProperty("items")[0].GetProperty("sourceId").GetString()!, batch.GetProperty("items")[1].GetProperty("sourceId").GetString()!);
+        var propositionId = batch.GetProperty("items")[0].GetProperty("propositionId").GetString()!;
+        (await Client.PutAsJsonAsync($"/v1/propositions/{propositionId}/resolution",
+            new { option = options[1], note = "imagery", at = start.AddDays(4).ToString("O") })).EnsureSuccessStatusCode();
+
+        // As of a past time: resolutions only, no moving estimate.
+        var (once, repeated, repeatedScore) = await ExplainedAsOfAsync(onceId, officeId, "2023-10-10T00:00:00Z");
+
+        Assert.Equal(SummaryScore(once), SummaryScore(repeated), 12);
+        Assert.Equal(SummaryScore(repeated), repeatedScore, 12);
+        Assert.Equal(once.GetProperty("refutedEvidence").GetDouble(), repeated.GetProperty("refutedEvidence").GetDouble(), 12);
+        var contributions = repeated.GetProperty("contributions").EnumerateArray()
+            .ToDictionary(c => c.GetProperty("claimId").GetString()!, c => c);
+        Assert.Equal(posts.Order(StringComparer.Ordinal), contributions.Keys.Order(StringComparer.Ordinal));
+        Assert.Contains($"said again by {string.Join(", ", posts.Skip(1))}, counted once", contributions[posts[0]].GetProperty("reason").GetString(), StringComparison.Ordinal);
+        foreach (var post in posts.Skip(1))
+        {
+            Assert.Equal(0.0, contributions[post].GetProperty("refuted").GetDouble());
+            Assert.Contains($"repeats {posts[0]}, counted once", contributions[post].GetProperty("reason").GetString(), StringComparison.Ordinal);
+        }
+
+        // The contributions still add up to the evidence and the score (uniform prior).
+        var (confirmed, refuted) = (contributions.Values.Sum(c => c.GetProperty("confirmed").GetDouble()), contributions.Values.Sum(c => c.GetProperty("refuted").GetDouble()));
+        Assert.Equal(refuted, repeated.GetProperty("refutedEvidence").GetDouble(), 9);
+        Assert.Equal((1 + confirmed) / (2 + confirmed + refuted), SummaryScore(repeated), 9);
+    }
+
     [Fact]
     public async Task A_source_going_back_and_forth_over_a_question_earns_one_honest_correction_not_one_per_turn()
     {

@@ -32,15 +32,17 @@ internal sealed record ClaimAssessment(
 /// </summary>
 internal static class ClaimAssessor
 {
+    // The stake may come from the caller, who can work out each option's stakes once for all its claims.
     public static ClaimAssessment Assess(
-        Ledger ledger, Claim claim, DateTimeOffset at, ScoringPolicy policy, ProvisionalTruth provisional)
+        Ledger ledger, Claim claim, DateTimeOffset at, ScoringPolicy policy, ProvisionalTruth provisional, StandingTogether? together = null)
     {
         // The outcome leads the reason; how much the claim weighs follows it.
         var weightNotes = new List<string>();
-        var stake = Stake(claim, policy, weightNotes);
+        // The claim's own hedge and relay are noted; the stake it carries is weighed with the claims standing beside it.
+        _ = Stake(claim, policy, weightNotes);
         var recency = Recency(claim, at, policy);
         weightNotes.Add(string.Create(CultureInfo.InvariantCulture, $"published {Day(claim.PublishedAt)} (recency x{recency:0.00})"));
-        var undecayed = AssessOutcome(ledger, claim, policy, provisional, stake, []);
+        var undecayed = AssessOutcome(ledger, claim, policy, provisional, together ?? StandingTogether.Of(ledger, claim), []);
         var c = undecayed.Contribution;
         return undecayed with
         {
@@ -58,9 +60,9 @@ internal static class ClaimAssessor
     /// The claim's weights before recency, from resolutions alone: what the band walk caches,
     /// since only an event about the claim can change them.
     /// </summary>
-    public static (double Confirmed, double Refuted) Undecayed(Ledger ledger, Claim claim, ScoringPolicy policy)
+    public static (double Confirmed, double Refuted) Undecayed(Ledger ledger, Claim claim, ScoringPolicy policy, StandingTogether? together = null)
     {
-        var c = AssessOutcome(ledger, claim, policy, ProvisionalTruth.None, Stake(claim, policy, null), null).Contribution;
+        var c = AssessOutcome(ledger, claim, policy, ProvisionalTruth.None, together ?? StandingTogether.Of(ledger, claim), null).Contribution;
         return (c.Confirmed, c.Refuted);
     }
 
@@ -72,16 +74,15 @@ internal static class ClaimAssessor
         policy.RecencyHalfLife is { } halfLife ? Math.Pow(0.5, days / halfLife.TotalDays) : 1.0;
 
     private static ClaimAssessment AssessOutcome(
-        Ledger ledger, Claim claim, ScoringPolicy policy, ProvisionalTruth provisional, double weight, List<string>? reasons)
+        Ledger ledger, Claim claim, ScoringPolicy policy, ProvisionalTruth provisional, StandingTogether together, List<string>? reasons)
     {
         var corrections = ledger.CorrectionsOf(claim.Id);
-        var silentlyDeleted = corrections.Any(c => c.IsSilentDeletion) && !corrections.Any(c => c.IsPublicWithdrawal);
+        var silentlyDeleted = SilentlyDeleted(corrections);
         var resolution = ledger.ResolutionInForce(claim.PropositionId);
 
         if (resolution is { Verdict: Verdict.Confirmed, ConfirmedOption: { } truth })
         {
-            return AssessResolved(
-                ledger, claim, policy, truth, weight, corrections, silentlyDeleted, WithdrawnOption.ReturnedToBy(ledger, claim), reasons);
+            return AssessResolved(ledger, claim, policy, truth, together, corrections, silentlyDeleted, reasons);
         }
 
         if (resolution is { Verdict: Verdict.Unresolvable })
@@ -103,20 +104,32 @@ internal static class ClaimAssessor
             return Neutral(claim, ClaimOutcome.Open, reasons, silentlyDeleted);
         }
 
-        return AssessProvisional(
-            ledger, claim, policy, provisional, p, weight, corrections, silentlyDeleted, WithdrawnOption.ReturnedToBy(ledger, claim), reasons);
+        return AssessProvisional(ledger, claim, policy, provisional, p, together, silentlyDeleted, reasons);
     }
 
     private static ClaimAssessment AssessResolved(
-        Ledger ledger, Claim claim, ScoringPolicy policy, string truth, double weight,
-        IReadOnlyList<Correction> corrections, bool silentlyDeleted, WithdrawnOption? returned, List<string>? reasons)
+        Ledger ledger, Claim claim, ScoringPolicy policy, string truth, StandingTogether together,
+        IReadOnlyList<Correction> corrections, bool silentlyDeleted, List<string>? reasons)
     {
         var resolvedAt = InForceSince(ledger.ResolutionsOf(claim.PropositionId), truth);
         var reversal = Direction(ledger, claim, corrections, truth);
+        var returned = WithdrawnOption.ReturnedToBy(ledger, together.Carrier);
+        // A false option already withdrawn once was corrected then; withdrawing it again after coming
+        // back to it is a turn of the cycle, and crediting it would pay for every turn.
+        var withdrawal = claim.Option == truth || returned is not null
+            ? null
+            : CreditedWithdrawal(ledger, together, replacement => replacement == truth);
 
         if (claim.Option == truth)
         {
             reasons?.Add($"confirmed on {Day(resolvedAt)}");
+            if (together.Repeated is { } repeated)
+            {
+                return Repeat(claim, Judged(claim, ClaimOutcome.Confirmed, AdmiraltyCredibility.Confirmed, false, null, silentlyDeleted, reversal), together, repeated, reasons);
+            }
+
+            // Echoing a verdict already published earns only the hindsight share, said first or said again.
+            var weight = Strongest(policy, together, said => said.PublishedAt > resolvedAt ? policy.HindsightWeight : 1.0, reasons);
             if (returned is not null)
             {
                 // The option earned its credit when the source first held it; coming back to it after
@@ -128,7 +141,6 @@ internal static class ClaimAssessor
             {
                 // Repeating a verdict already published shows nothing about the source, and
                 // crediting it would let anyone pad a record after the fact.
-                weight *= policy.HindsightWeight;
                 reasons?.Add(string.Create(CultureInfo.InvariantCulture, $"published after the verdict (x{policy.HindsightWeight:0.##})"));
             }
 
@@ -150,47 +162,72 @@ internal static class ClaimAssessor
         }
 
         reasons?.Add($"refuted on {Day(resolvedAt)}");
+        if (together.Repeated is { } said)
+        {
+            return Repeat(
+                claim, Judged(claim, ClaimOutcome.Refuted, AdmiraltyCredibility.Improbable, false, withdrawal?.Correction, silentlyDeleted, reversal),
+                together, said, reasons);
+        }
+
         if (returned is not null)
         {
             reasons?.Add(Returned(returned));
         }
 
-        // A false option already withdrawn once was corrected then; withdrawing it again after coming
-        // back to it is a turn of the cycle, and crediting it would pay for every turn.
-        var withdrawal = returned is null ? CreditedWithdrawal(ledger, corrections, replacement => replacement == truth) : null;
         double factor;
-        if (withdrawal is not null)
+        if (withdrawal is { Correction: var credited, Claim: var of })
         {
-            // A withdrawal dated before its own claim is a slip in the dates: it came no earlier than the claim.
-            var before = Latest(withdrawal.At, claim.PublishedAt) < resolvedAt;
+            var before = withdrawal.At < resolvedAt;
             factor = before ? policy.Corrections.CorrectedBeforeResolution : policy.Corrections.CorrectedAfterResolution;
-            reasons?.Add($"{Verb(withdrawal, "the truth")} on {Day(withdrawal.At)}, {(before ? "before" : "after")} resolution");
+            reasons?.Add($"{Verb(credited, "the truth")} on {Day(credited.At)}{LastTakenBack(together, of)}, {(before ? "before" : "after")} resolution");
         }
-        else if (silentlyDeleted)
+        else if (SilentlyDeletedAmong(ledger, together) is { } deleted)
         {
             factor = policy.Corrections.SilentDeletion;
-            reasons?.Add("deleted without correction");
+            reasons?.Add(DeletedWithoutCorrection(claim, deleted));
         }
         else
         {
             factor = 1.0;
             reasons?.Add(returned is not null && corrections.Any(c => c.IsPublicWithdrawal)
                 ? "withdrawn again, no credit for correcting it twice"
-                : !corrections.Any(c => c.Kind == CorrectionKind.Reversed)
-                    ? "never corrected"
-                    : "reversed without reaching the truth, no credit");
+                : StillSaying(ledger, together) is { } standing && corrections.Any(c => c.IsPublicWithdrawal)
+                    ? $"withdrawn while {standing} still said it, no credit"
+                    : !corrections.Any(c => c.Kind == CorrectionKind.Reversed)
+                        ? "never corrected"
+                        : "reversed without reaching the truth, no credit");
         }
 
+        var weightAgainst = Strongest(policy, together, _ => 1.0, reasons);
         var refuted = new ClaimContribution(
-            claim.Id, claim.PropositionId, 0.0, weight * factor, false, AdmiraltyCredibility.Improbable, Reason(reasons));
-        return new ClaimAssessment(refuted, ClaimOutcome.Refuted, withdrawal, silentlyDeleted, reversal);
+            claim.Id, claim.PropositionId, 0.0, weightAgainst * factor, false, AdmiraltyCredibility.Improbable, Reason(reasons));
+        return new ClaimAssessment(refuted, ClaimOutcome.Refuted, withdrawal?.Correction, silentlyDeleted, reversal);
     }
 
     private static ClaimAssessment AssessProvisional(
-        Ledger ledger, Claim claim, ScoringPolicy policy, ProvisionalTruth provisional, double p, double weight,
-        IReadOnlyList<Correction> corrections, bool silentlyDeleted, WithdrawnOption? returned, List<string>? reasons)
+        Ledger ledger, Claim claim, ScoringPolicy policy, ProvisionalTruth provisional, double p,
+        StandingTogether together, bool silentlyDeleted, List<string>? reasons)
     {
         reasons?.Add(string.Create(CultureInfo.InvariantCulture, $"open, provisional probability {p:0.00}"));
+        var credibility = p switch
+        {
+            >= 0.75 => AdmiraltyCredibility.ProbablyTrue,
+            >= 0.5 => AdmiraltyCredibility.PossiblyTrue,
+            >= 0.25 => AdmiraltyCredibility.Doubtful,
+            _ => AdmiraltyCredibility.Improbable,
+        };
+        if (together.Repeated is { } repeated)
+        {
+            return Repeat(claim, Judged(claim, ClaimOutcome.Open, credibility, true, null, silentlyDeleted, ReversalDirection.None), together, repeated, reasons);
+        }
+
+        var returned = WithdrawnOption.ReturnedToBy(ledger, together.Carrier);
+        // Not yet resolved, so any credited correction is a correction before resolution; a
+        // reversal is credited only toward an option the estimate finds likelier.
+        var withdrawal = returned is null
+            ? CreditedWithdrawal(ledger, together, replacement => provisional.ProbabilityOf(claim.PropositionId, replacement) > p)
+            : null;
+
         // What a verdict would give, weighed by the estimate: a return earns nothing if its option
         // proves true and counts in full if it proves false, its second correction uncredited.
         var share = p;
@@ -200,36 +237,66 @@ internal static class ClaimAssessor
             reasons?.Add($"{Returned(returned)}, no fresh credit");
         }
 
-        // Not yet resolved, so any credited correction is a correction before resolution; a
-        // reversal is credited only toward an option the estimate finds likelier.
-        var withdrawal = returned is null
-            ? CreditedWithdrawal(ledger, corrections, replacement => provisional.ProbabilityOf(claim.PropositionId, replacement) > p)
-            : null;
         var factor = 1.0;
-        if (withdrawal is not null)
+        if (withdrawal is { Correction: var credited, Claim: var of })
         {
             factor = policy.Corrections.CorrectedBeforeResolution;
-            reasons?.Add($"{Verb(withdrawal, "the likelier option")} on {Day(withdrawal.At)}");
+            reasons?.Add($"{Verb(credited, "the likelier option")} on {Day(credited.At)}{LastTakenBack(together, of)}");
         }
-        else if (silentlyDeleted)
+        else if (SilentlyDeletedAmong(ledger, together) is { } deleted)
         {
             factor = policy.Corrections.SilentDeletion;
-            reasons?.Add("deleted without correction");
+            reasons?.Add(DeletedWithoutCorrection(claim, deleted));
         }
 
-        var provisionalWeight = weight * policy.ProvisionalWeight;
-        var credibility = p switch
-        {
-            >= 0.75 => AdmiraltyCredibility.ProbablyTrue,
-            >= 0.5 => AdmiraltyCredibility.PossiblyTrue,
-            >= 0.25 => AdmiraltyCredibility.Doubtful,
-            _ => AdmiraltyCredibility.Improbable,
-        };
+        var provisionalWeight = Strongest(policy, together, _ => 1.0, reasons) * policy.ProvisionalWeight;
         var contribution = new ClaimContribution(
             claim.Id, claim.PropositionId, provisionalWeight * share, provisionalWeight * (1.0 - p) * factor,
             true, credibility, Reason(reasons));
         return new ClaimAssessment(contribution, ClaimOutcome.Open, null, silentlyDeleted, ReversalDirection.None);
     }
+
+    /// <summary>
+    /// The strongest stake among claims standing together, each weighed by its own timing: saying it
+    /// again more firmly raises the stake once, but a repeat cannot bring an echo of the verdict in at full weight.
+    /// </summary>
+    private static double Strongest(ScoringPolicy policy, StandingTogether together, Func<Claim, double> timing, List<string>? reasons)
+    {
+        if (together.Claims.Count > 1)
+        {
+            reasons?.Add($"said again by {string.Join(", ", together.Claims.Skip(1).Select(c => c.Id))}, counted once");
+        }
+
+        return together.Claims.Max(said => Stake(said, policy, null) * timing(said));
+    }
+
+    /// <summary>A claim judged with no weight yet.</summary>
+    private static ClaimAssessment Judged(
+        Claim claim, ClaimOutcome outcome, AdmiraltyCredibility credibility, bool provisional, Correction? withdrawal,
+        bool silentlyDeleted, ReversalDirection reversal) =>
+        new(new ClaimContribution(claim.Id, claim.PropositionId, 0.0, 0.0, provisional, credibility, ""), outcome, withdrawal, silentlyDeleted, reversal);
+
+    private static ClaimAssessment Repeat(
+        Claim claim, ClaimAssessment judged, StandingTogether together, Claim repeated, List<string>? reasons)
+    {
+        reasons?.Add(repeated.Id == together.Carrier.Id
+            ? $"repeats {repeated.Id}, counted once"
+            : $"repeats {repeated.Id}, counted once with {together.Carrier.Id}");
+        return judged with { Contribution = judged.Contribution with { Confirmed = 0.0, Refuted = 0.0, Reason = Reason(reasons) } };
+    }
+
+    /// <summary>
+    /// A claim standing together with this one deleted without a public withdrawal: deleting one copy
+    /// cannot launder what the others still say.
+    /// </summary>
+    private static Claim? SilentlyDeletedAmong(Ledger ledger, StandingTogether together) =>
+        together.Claims.FirstOrDefault(c => SilentlyDeleted(ledger.CorrectionsOf(c.Id)));
+
+    private static string DeletedWithoutCorrection(Claim claim, Claim deleted) =>
+        deleted.Id == claim.Id ? "deleted without correction" : $"{deleted.Id} deleted without correction";
+
+    private static bool SilentlyDeleted(IReadOnlyList<Correction> corrections) =>
+        corrections.Any(c => c.IsSilentDeletion) && !corrections.Any(c => c.IsPublicWithdrawal);
 
     /// <summary>How much of its name the source staked on the claim: hedge times relay discount.</summary>
     private static double Stake(Claim claim, ScoringPolicy policy, List<string>? reasons)
@@ -295,6 +362,48 @@ internal static class ClaimAssessor
             // Ties by id, so two withdrawals at one moment give the same reason whatever order they were recorded in.
             .OrderBy(c => c.At).ThenBy(c => c.Id, StringComparer.Ordinal)
             .FirstOrDefault();
+
+    /// <summary>
+    /// When the source took back the last of the claims standing together, each by a credited withdrawal:
+    /// taking down one of two identical posts while the other stays up does not correct the belief.
+    /// </summary>
+    private static TakenBack? CreditedWithdrawal(Ledger ledger, StandingTogether together, Func<string, bool> creditsReversalTo)
+    {
+        TakenBack? last = null;
+        foreach (var said in together.Claims)
+        {
+            if (CreditedWithdrawal(ledger, ledger.CorrectionsOf(said.Id), creditsReversalTo) is not { } withdrawal)
+            {
+                return null;
+            }
+
+            var taken = new TakenBack(withdrawal, said);
+            // Ties by id, so the reason never depends on recording order.
+            if (last is null || taken.At > last.At || (taken.At == last.At && string.CompareOrdinal(withdrawal.Id, last.Correction.Id) > 0))
+            {
+                last = taken;
+            }
+        }
+
+        return last;
+    }
+
+    private static string LastTakenBack(StandingTogether together, Claim of) =>
+        together.Claims.Count > 1 ? $" ({of.Id}, the last of them)" : "";
+
+    /// <summary>The claims standing together that the source has not publicly withdrawn; null when there are none.</summary>
+    private static string? StillSaying(Ledger ledger, StandingTogether together)
+    {
+        var standing = together.Claims.Where(c => !ledger.CorrectionsOf(c.Id).Any(k => k.IsPublicWithdrawal)).Select(c => c.Id).ToList();
+        return together.Claims.Count > 1 && standing.Count > 0 ? string.Join(", ", standing) : null;
+    }
+
+    /// <summary>A credited withdrawal of one of the claims standing together.</summary>
+    private sealed record TakenBack(Correction Correction, Claim Claim)
+    {
+        /// <summary>A withdrawal dated before its own claim is a slip in the dates: it came no earlier than the claim.</summary>
+        public DateTimeOffset At => Latest(Correction.At, Claim.PublishedAt);
+    }
 
     /// <summary>
     /// Since when the verdict now in force has stood unbroken. A revision that changes the verdict

@@ -23,6 +23,7 @@ internal sealed class ClaimWeights(string sourceId, ScoringPolicy policy)
     private readonly Dictionary<string, List<string>> _reversedInto = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (double Confirmed, double Refuted)> _undecayed = new(StringComparer.Ordinal);
     private readonly HashSet<string> _stale = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _carrierOf = new(StringComparer.Ordinal);
     private DateTimeOffset? _keptAt;
     private double _confirmed;
     private double _refuted;
@@ -120,6 +121,38 @@ internal sealed class ClaimWeights(string sourceId, ScoringPolicy policy)
     }
 
     /// <summary>
+    /// Claims of one option standing together are one stake, carried by the earliest of them at the strongest
+    /// weight among them (<see cref="StandingTogether"/>): a claim said again, or a withdrawal of any of them,
+    /// can change what each of them weighs.
+    /// </summary>
+    /// <remarks>
+    /// A repeat weighs nothing, so only the carriers are judged again, and any claim whose stake is no
+    /// longer the one it was last judged in: judging every repeat again at each event made a source
+    /// repeating one claim a few hundred times take seconds.
+    /// </remarks>
+    private Dictionary<string, StandingTogether> StakesTogether(Ledger ledger)
+    {
+        var stakes = new Dictionary<string, StandingTogether>(StringComparer.Ordinal);
+        var options = _stale.Select(ledger.FindClaim).OfType<Claim>().Where(c => c.SourceId == sourceId)
+            .Select(c => (c.PropositionId, c.Option)).Distinct().ToList();
+        foreach (var (proposition, option) in options)
+        {
+            foreach (var (id, stake) in StandingTogether.OfOption(ledger, sourceId, proposition, option))
+            {
+                if (stake.Repeated is null || _carrierOf.GetValueOrDefault(id) != stake.Carrier.Id)
+                {
+                    _stale.Add(id);
+                }
+
+                _carrierOf[id] = stake.Carrier.Id;
+                stakes[id] = stake;
+            }
+        }
+
+        return stakes;
+    }
+
+    /// <summary>
     /// The totals as they have aged by <paramref name="at"/>, with nothing changed since the last
     /// totals, and without moving the running totals on: aged in one step or in two, the same
     /// history would otherwise give other bits.
@@ -151,6 +184,7 @@ internal sealed class ClaimWeights(string sourceId, ScoringPolicy policy)
         }
 
         _keptAt = at;
+        var stakes = StakesTogether(ledger);
         // Ids of other sources' claims can be marked through a reversal; they carry no weight here.
         // Summed in claim order, not the order events marked them, so a history gives the same bits
         // whatever order its events arrived in.
@@ -163,7 +197,7 @@ internal sealed class ClaimWeights(string sourceId, ScoringPolicy policy)
             }
 
             var (was, wasRefuted) = _undecayed.GetValueOrDefault(claim.Id);
-            var (now, nowRefuted) = _undecayed[claim.Id] = ClaimAssessor.Undecayed(ledger, claim, policy);
+            var (now, nowRefuted) = _undecayed[claim.Id] = ClaimAssessor.Undecayed(ledger, claim, policy, stakes.GetValueOrDefault(claim.Id));
             var recency = ClaimAssessor.Recency(claim, at, policy);
             _confirmed += recency * (now - was);
             _refuted += recency * (nowRefuted - wasRefuted);

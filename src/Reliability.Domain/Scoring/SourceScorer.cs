@@ -104,10 +104,19 @@ public static class SourceScorer
     }
 
     private static List<ClaimAssessment> Assess(
-        Ledger ledger, string sourceId, DateTimeOffset at, ScoringPolicy policy, ProvisionalTruth provisional) =>
-        [.. ledger.ClaimsBy(sourceId)
+        Ledger ledger, string sourceId, DateTimeOffset at, ScoringPolicy policy, ProvisionalTruth provisional)
+    {
+        // Each option's stakes worked out once, not once per claim: a source can say one thing hundreds of times.
+        var stakes = new Dictionary<(string Proposition, string Option), IReadOnlyDictionary<string, StandingTogether>>();
+        StandingTogether StakeOf(Claim c) =>
+            (stakes.TryGetValue((c.PropositionId, c.Option), out var found)
+                ? found
+                : stakes[(c.PropositionId, c.Option)] = StandingTogether.OfOption(ledger, sourceId, c.PropositionId, c.Option))[c.Id];
+
+        return [.. ledger.ClaimsBy(sourceId)
             .Order(ClaimOrder.Instance)
-            .Select(c => ClaimAssessor.Assess(ledger, c, at, policy, provisional))];
+            .Select(c => ClaimAssessor.Assess(ledger, c, at, policy, provisional, StakeOf(c)))];
+    }
 
     private static List<TagScore> TagScores(
         IReadOnlyList<ClaimContribution> contributions, Ledger ledger,

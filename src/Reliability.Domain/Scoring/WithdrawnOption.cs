@@ -19,7 +19,7 @@ internal sealed record WithdrawnOption(Claim Earlier, Correction Withdrawal)
     /// chain was withdrawn to make the next, whatever the dates say (reversals recorded after the posts
     /// they link cannot turn a return into fresh credit).
     /// </summary>
-    private static WithdrawnOption? AlongReversals(Ledger ledger, Claim claim)
+    internal static WithdrawnOption? AlongReversals(Ledger ledger, Claim claim)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal) { claim.Id };
         List<Claim> level = [claim];
@@ -61,7 +61,7 @@ internal sealed record WithdrawnOption(Claim Earlier, Correction Withdrawal)
                     : null)
             .FirstOrDefault(found => found is not null);
 
-    private static Correction? FirstWithdrawal(Ledger ledger, Claim claim) =>
+    internal static Correction? FirstWithdrawal(Ledger ledger, Claim claim) =>
         ledger.CorrectionsOf(claim.Id)
             .Where(c => c.IsPublicWithdrawal)
             .OrderBy(c => c.At).ThenBy(c => c.Id, StringComparer.Ordinal)

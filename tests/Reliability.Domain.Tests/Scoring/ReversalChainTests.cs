@@ -165,13 +165,14 @@ public sealed class ReversalChainTests
     {
         List<IReliabilityEvent> history = [Proposition("p", ["A", "B"]), Claim("first", "p", "B", 0), Retraction("pulled", "first", 1)];
         var again = Score([.. history, Claim("again", "p", "B", 2), Resolved("p", "B", 10)]);
-        // Said twice without withdrawing the first: not a return (repeating is another question).
+        // Said twice without withdrawing the first: not a return but a repeat, counted once.
         var repeated = Score([Proposition("p", ["A", "B"]), Claim("first", "p", "B", 0), Claim("again", "p", "B", 2), Resolved("p", "B", 10)]);
 
         Assert.Equal(1.0, Of(again, "first").Confirmed, 12);
         Assert.Equal((0.0, 0.0), (Of(again, "again").Confirmed, Of(again, "again").Refuted));
         Assert.Contains("returned to an option it had withdrawn (first, retracted on 2023-09-29), no fresh credit", Of(again, "again").Reason);
-        Assert.Equal(2.0, repeated.Overall.Confirmed, 12);
+        Assert.Equal(1.0, repeated.Overall.Confirmed, 12);
+        Assert.Contains("repeats first, counted once", Of(repeated, "again").Reason);
     }
 
     [Fact]
@@ -209,12 +210,14 @@ public sealed class ReversalChainTests
         ];
         var forward = Score(history);
         var backward = Score(history.Reverse());
-        // The higher id retracted instead: the lower one was said first and never withdrawn, so neither returns.
+        // The higher id retracted instead: the lower one was said first and never withdrawn, so neither
+        // returns; the higher repeats it, and the stake counts once.
         var swapped = Score([.. history.Where(e => e is not CorrectionRecorded), Retraction("r", "b2", 1)]);
 
         Assert.Equal(System.Text.Json.JsonSerializer.Serialize(forward), System.Text.Json.JsonSerializer.Serialize(backward));
         Assert.Equal((1.0, 0.0), (Of(forward, "b2").Confirmed + Of(forward, "b1").Confirmed, Of(forward, "b2").Confirmed));
         Assert.Contains("returned to an option it had withdrawn (b1, retracted on 2023-09-29)", Of(forward, "b2").Reason);
-        Assert.Equal(2.0, swapped.Overall.Confirmed, 12);
+        Assert.Equal(1.0, swapped.Overall.Confirmed, 12);
+        Assert.Contains("repeats b1, counted once", Of(swapped, "b2").Reason);
     }
 }

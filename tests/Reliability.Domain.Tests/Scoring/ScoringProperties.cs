@@ -220,6 +220,37 @@ public sealed class ScoringProperties
         });
 
     [Fact]
+    public void Saying_a_standing_claim_again_changes_nothing_but_the_list_of_claims() =>
+        Gen.Select(Cases, Gen.Int[0, 100]).Sample((@case, pick) =>
+        {
+            var (scenario, policy) = @case;
+            // Never withdrawn, deleted or reached by a reversal: a claim that simply stands.
+            var corrections = scenario.Events.OfType<CorrectionRecorded>().Select(c => c.Correction).ToList();
+            var touched = corrections.Where(c => c.Kind != CorrectionKind.Amended).Select(c => c.ClaimId)
+                .Concat(corrections.Select(c => c.ReplacementClaimId).OfType<string>())
+                .ToHashSet();
+            var claims = scenario.SubjectClaims.Where(c => !touched.Contains(c.Id)).ToList();
+            if (claims.Count == 0)
+            {
+                return;
+            }
+
+            var claim = claims[pick % claims.Count];
+            var again = scenario.With(new ClaimRecorded(claim with { Id = $"{claim.Id}-again", Url = null }));
+            var once = Score(scenario, policy);
+            var twice = Score(again, policy);
+
+            Assert.Equal((once.Overall.Confirmed, once.Overall.Refuted), (twice.Overall.Confirmed, twice.Overall.Refuted));
+            Assert.Equal(once.Score, twice.Score);
+            Assert.Equal(once.History.Select(p => (p.At, p.Score, p.Band)), twice.History.Select(p => (p.At, p.Score, p.Band)));
+            Assert.Equal((0.0, 0.0), (Contribution(twice, $"{claim.Id}-again").Confirmed, Contribution(twice, $"{claim.Id}-again").Refuted));
+            // The claim is on the record, refuted or not, but corrects nothing and deletes nothing.
+            Assert.Equal(
+                (once.Corrections.CorrectedBySource, once.Corrections.SilentDeletions, once.Corrections.ReversalsTowardTruth, once.Corrections.ReversalsAwayFromTruth),
+                (twice.Corrections.CorrectedBySource, twice.Corrections.SilentDeletions, twice.Corrections.ReversalsTowardTruth, twice.Corrections.ReversalsAwayFromTruth));
+        });
+
+    [Fact]
     public void Recording_a_claim_or_correction_twice_changes_nothing() =>
         Gen.Select(Cases, Gen.Int[0, 100], Gen.Double[0, 100]).Sample((@case, pick, later) =>
         {

@@ -274,9 +274,12 @@ public sealed class SourceScorerTests
     [Fact]
     public void Echoing_a_verdict_already_published_earns_only_the_hindsight_share()
     {
-        var echo = Score([.. ResolvedClaim("early", "p", "yes", "yes", 0, 2), Claim("echo", "p", "yes", 3)]);
-        var generous = Score([.. ResolvedClaim("early", "p", "yes", "yes", 0, 2), Claim("echo", "p", "yes", 3)],
-            policy: Timeless with { HindsightWeight = 0.5 });
+        // The echo is the source's first word on its question: said again beside a standing claim it
+        // would be a repeat, counted once with it.
+        IReliabilityEvent[] history =
+            [.. ResolvedClaim("early", "p", "yes", "yes", 0, 2), Proposition("q"), Resolved("q", "yes", 2), Claim("echo", "q", "yes", 3)];
+        var echo = Score(history);
+        var generous = Score(history, policy: Timeless with { HindsightWeight = 0.5 });
 
         Assert.Equal(1.0, echo.Contributions.Single(c => c.ClaimId == "early").Confirmed, 12);
         Assert.Equal(0.0, echo.Contributions.Single(c => c.ClaimId == "echo").Confirmed, 12);

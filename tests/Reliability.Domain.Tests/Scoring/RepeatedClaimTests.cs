@@ -1,0 +1,217 @@
+namespace Reliability.Domain.Tests.Scoring;
+
+/// <summary>
+/// A source saying the same option of a question again while its earlier claim still stands: the same
+/// stake said twice, counted once, whatever the verdict.
+/// </summary>
+public sealed class RepeatedClaimTests
+{
+    // Without recency decay the arithmetic below can be checked by hand.
+    private static readonly ScoringPolicy Timeless = ScoringPolicy.BetaV1 with { RecencyHalfLife = null };
+
+    private static readonly double Before = Timeless.Corrections.CorrectedBeforeResolution;
+
+    private static SourceScore Score(IEnumerable<IReliabilityEvent> events, ScoringPolicy? policy = null, ProvisionalTruth? provisional = null) =>
+        SourceScorer.Score(Subject, events, Day(1000), policy ?? Timeless, provisional);
+
+    private static string Id(int i) => $"c{i:00}";
+
+    /// <summary>The source says the option as many times as asked, a day apart, on a question the editors settle for B on day 100.</summary>
+    private static List<IReliabilityEvent> Said(string option, int times, params IReliabilityEvent[] more) =>
+        [Proposition("p", ["A", "B"]), .. Enumerable.Range(0, times).Select(i => Claim(Id(i), "p", option, i)), .. more, Resolved("p", "B", 100)];
+
+    private static ClaimContribution Of(SourceScore score, string claimId) => score.Contributions.Single(c => c.ClaimId == claimId);
+
+    [Theory]
+    [InlineData("B", "confirmed")]
+    [InlineData("A", "refuted")]
+    public void Saying_an_option_five_times_scores_as_saying_it_once(string option, string outcome)
+    {
+        var once = Score(Said(option, 1));
+        var fiveTimes = Score(Said(option, 5));
+
+        Assert.Equal(once.Score, fiveTimes.Score, 12);
+        Assert.Equal((once.Overall.Confirmed, once.Overall.Refuted), (fiveTimes.Overall.Confirmed, fiveTimes.Overall.Refuted));
+        Assert.Equal(1.0, fiveTimes.Overall.Confirmed + fiveTimes.Overall.Refuted, 12);
+        Assert.Contains("said again by c01, c02, c03, c04, counted once", Of(fiveTimes, "c00").Reason);
+        foreach (var repeat in new[] { "c01", "c02", "c03", "c04" })
+        {
+            Assert.Equal((0.0, 0.0), (Of(fiveTimes, repeat).Confirmed, Of(fiveTimes, repeat).Refuted));
+            Assert.Equal(Of(fiveTimes, "c00").Credibility, Of(fiveTimes, repeat).Credibility);
+            Assert.Contains($"{outcome} on 2024-01-06; repeats c00, counted once", Of(fiveTimes, repeat).Reason);
+        }
+
+        // The record still shows every claim made, and refuted.
+        Assert.Equal(option == "A" ? 5 : 0, fiveTimes.Corrections.RefutedClaims);
+    }
+
+    [Fact]
+    public void The_earliest_claim_carries_the_strongest_stake_but_a_repeat_after_the_verdict_brings_only_hindsight()
+    {
+        var score = Score([
+            Proposition("p", ["A", "B"]),
+            Claim("c00", "p", "B", 0, Hedge.Speculative),
+            Claim("c01", "p", "B", 1, Hedge.Reported),
+            Resolved("p", "B", 100),
+            Claim("c02", "p", "B", 150),
+        ]);
+
+        // Reported (0.6) is the strongest stake said before the verdict; asserting it afterwards echoes the editors.
+        Assert.Equal(Timeless.Hedges.Reported, Of(score, "c00").Confirmed, 12);
+        Assert.Equal(Timeless.Hedges.Reported, score.Overall.Confirmed, 12);
+        Assert.Contains("repeats c00, counted once", Of(score, "c02").Reason);
+    }
+
+    [Fact]
+    public void Retracting_one_of_two_identical_posts_while_the_other_stays_up_is_no_correction()
+    {
+        var oneRetracted = Score(Said("A", 2, Retraction("r0", "c00", 5)));
+
+        Assert.Equal(1.0, oneRetracted.Overall.Refuted, 12);
+        Assert.Equal(1.0, Of(oneRetracted, "c00").Refuted, 12);
+        Assert.Contains("withdrawn while c01 still said it, no credit", Of(oneRetracted, "c00").Reason);
+        Assert.Equal(0, oneRetracted.Corrections.CorrectedBySource);
+
+        // Taking the second down too corrects the belief, as of the last withdrawal.
+        var bothBefore = Score(Said("A", 2, Retraction("r0", "c00", 5), Retraction("r1", "c01", 50)));
+        var lastAfter = Score([.. Said("A", 2, Retraction("r0", "c00", 5)), Retraction("r1", "c01", 200)]);
+
+        Assert.Equal(Before, bothBefore.Overall.Refuted, 12);
+        Assert.Contains("retracted on 2023-11-17 (c01, the last of them), before resolution", Of(bothBefore, "c00").Reason);
+        Assert.Equal((2, 1.0), (bothBefore.Corrections.CorrectedBySource, bothBefore.Corrections.SelfCorrectedShare));
+        Assert.Equal(Timeless.Corrections.CorrectedAfterResolution, lastAfter.Overall.Refuted, 12);
+    }
+
+    [Fact]
+    public void A_repeat_left_standing_keeps_the_stake_when_the_first_claim_is_retracted_and_a_true_one_keeps_its_credit()
+    {
+        var score = Score(Said("B", 2, Retraction("r0", "c00", 5)));
+
+        Assert.Equal(1.0, score.Overall.Confirmed, 12);
+        Assert.Equal(1.0, Of(score, "c00").Confirmed, 12);
+    }
+
+    [Fact]
+    public void Silently_deleting_a_repeat_cannot_launder_the_record()
+    {
+        var harsh = Timeless with { Corrections = Timeless.Corrections with { SilentDeletion = 1.5 } };
+
+        foreach (var deleted in new[] { "c00", "c01" })
+        {
+            var standing = Score(Said("A", 2), harsh);
+            var oneDeleted = Score(Said("A", 2, SilentDeletion("d", deleted, 5)), harsh);
+
+            Assert.Equal(1.0, standing.Overall.Refuted, 12);
+            Assert.Equal(1.5, oneDeleted.Overall.Refuted, 12);
+            Assert.Contains($"{(deleted == "c00" ? "" : "c01 ")}deleted without correction", Of(oneDeleted, "c00").Reason);
+            Assert.Equal(1, oneDeleted.Corrections.SilentDeletions);
+        }
+
+        // Deleting one and retracting the other is not a correction of both.
+        var mixed = Score(Said("A", 2, SilentDeletion("d", "c00", 5), Retraction("r", "c01", 6)), harsh);
+        Assert.Equal(1.5, mixed.Overall.Refuted, 12);
+    }
+
+    [Fact]
+    public void Saying_it_again_after_withdrawing_every_claim_of_it_is_a_return_not_a_repeat()
+    {
+        var score = Score(Said("B", 2, Retraction("r0", "c00", 5), Retraction("r1", "c01", 5), Claim("c02", "p", "B", 10), Claim("c03", "p", "B", 11)));
+
+        Assert.Equal(1.0, score.Overall.Confirmed, 12);
+        Assert.Contains("returned to an option it had withdrawn (c00, retracted on 2023-10-03), no fresh credit", Of(score, "c02").Reason);
+        Assert.Contains("repeats c02, counted once", Of(score, "c03").Reason);
+    }
+
+    [Fact]
+    public void On_an_open_question_repeats_hold_the_estimate_once()
+    {
+        var provisional = new ProvisionalTruth(new Dictionary<string, IReadOnlyDictionary<string, double>>
+        {
+            ["p"] = new Dictionary<string, double> { ["A"] = 0.3, ["B"] = 0.7 },
+        });
+        List<IReliabilityEvent> Open(int times) =>
+            [Proposition("p", ["A", "B"]), .. Enumerable.Range(0, times).Select(i => Claim(Id(i), "p", "B", i))];
+
+        var once = Score(Open(1), provisional: provisional);
+        var threeTimes = Score(Open(3), provisional: provisional);
+
+        Assert.Equal((once.Overall.Confirmed, once.Overall.Refuted), (threeTimes.Overall.Confirmed, threeTimes.Overall.Refuted));
+        Assert.Equal(0.7 * Timeless.ProvisionalWeight, threeTimes.Overall.Confirmed, 12);
+        Assert.True(Of(threeTimes, "c02").Provisional);
+        Assert.Contains("repeats c00, counted once", Of(threeTimes, "c02").Reason);
+    }
+
+    [Fact]
+    public void The_carrier_does_not_depend_on_the_order_claims_were_recorded_in()
+    {
+        List<IReliabilityEvent> history =
+        [
+            Proposition("p", ["A", "B"]),
+            Claim("c02", "p", "A", 1),
+            Claim("c01", "p", "A", 1, Hedge.Reported),
+            Claim("c00", "p", "A", 3),
+            Resolved("p", "B", 100),
+        ];
+
+        var forward = Score(history);
+        var backward = Score(Enumerable.Reverse(history));
+
+        Assert.Equal(forward.Contributions, backward.Contributions);
+        // Same moment: the lower id carries.
+        Assert.Equal(1.0, Of(forward, "c01").Refuted, 12);
+        Assert.Contains("repeats c01, counted once", Of(forward, "c02").Reason);
+    }
+
+    [Fact]
+    public void The_score_history_follows_each_repeat_and_withdrawal()
+    {
+        // Settled early, so each point of the walk has evidence to move: a repeat contradicting the verdict,
+        // then each claim taken back in turn, the belief corrected only by the last.
+        List<IReliabilityEvent> history =
+        [
+            Proposition("p", ["A", "B"]),
+            Claim("c00", "p", "A", 0, Hedge.Speculative),
+            Claim("c01", "p", "A", 1, Hedge.Reported),
+            Resolved("p", "B", 2),
+            Claim("c02", "p", "A", 3),
+            Retraction("r0", "c00", 4),
+            Retraction("r1", "c01", 5),
+            Retraction("r2", "c02", 6),
+        ];
+        var policy = ScoringPolicy.BetaV1;
+        var score = SourceScorer.Score(Subject, history, Day(10), policy);
+
+        Assert.Equal(8, score.History.Count);
+        foreach (var point in score.History)
+        {
+            var asOf = SourceScorer.Score(Subject, history, point.At, policy);
+            Assert.Equal(asOf.Score, point.Score, 12);
+        }
+
+        Assert.Equal(policy.Corrections.CorrectedAfterResolution, score.Overall.Refuted / ClaimAssessor.Recency(Claim0, Day(10), policy), 12);
+    }
+
+    [Fact]
+    public void A_channel_taken_over_that_said_it_first_carries_the_stake_from_the_merge_on()
+    {
+        // The survivor says yes on day 5; the channel it absorbs on day 10 had said yes on day 1, while
+        // the survivor's claim stood. From the merge on the channel's claim is the earliest and carries it.
+        List<IReliabilityEvent> history =
+        [
+            Proposition("p"), Claim("own", "p", "yes", 5), Resolved("p", "yes", 6),
+            new SourceAbsorbed(
+                Subject, "T", "the army's channel", Day(10), [new SourceHandle("telegram", "chan")],
+                [Proposition("p").Proposition], [Claim("a1", "p", "yes", 1, source: "T").Claim], [], [], []),
+        ];
+        var score = Score(history);
+
+        Assert.Equal(1.0, score.Overall.Confirmed, 12);
+        Assert.Contains("repeats a1, counted once", Of(score, "own").Reason);
+        foreach (var point in score.History)
+        {
+            Assert.Equal(SourceScorer.Score(Subject, history, point.At, Timeless).Score, point.Score, 12);
+        }
+    }
+
+    private static Claim Claim0 => Claim("c00", "p", "A", 0).Claim;
+}
