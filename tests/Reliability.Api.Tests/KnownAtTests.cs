@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Reliability.Infrastructure.Security;
 
 namespace Reliability.Api.Tests;
 
@@ -12,23 +11,7 @@ namespace Reliability.Api.Tests;
 /// </summary>
 public sealed partial class KnownAtTests(KnownAtTests.Api api) : IClassFixture<KnownAtTests.Api>
 {
-    public sealed class Api : IAsyncLifetime
-    {
-        public ReliabilityApiFactory Factory { get; private set; } = null!;
-        public HttpClient Editor { get; private set; } = null!;
-
-        public async Task InitializeAsync()
-        {
-            Factory = await ReliabilityApiFactory.StartAsync("knownat");
-            Editor = await Factory.CreateClientAsync(ApiKeyRole.Editor);
-        }
-
-        public async Task DisposeAsync()
-        {
-            Editor.Dispose();
-            await Factory.DisposeAsync();
-        }
-    }
+    public sealed class Api() : EditorApi("knownat");
 
     private const string Repelled = "army repelled the attack";
     private const string Taken = "JNIM took the base";

@@ -9,30 +9,13 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Reliability.Api.Apis;
 using Reliability.Contracts.Sources;
-using Reliability.Infrastructure.Security;
 
 namespace Reliability.Api.Tests;
 
 /// <summary>The record through the public API: ingest, correct, resolve, and read the scores that follow.</summary>
 public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests.Api>
 {
-    public sealed class Api : IAsyncLifetime
-    {
-        public ReliabilityApiFactory Factory { get; private set; } = null!;
-        public HttpClient Editor { get; private set; } = null!;
-
-        public async Task InitializeAsync()
-        {
-            Factory = await ReliabilityApiFactory.StartAsync("record");
-            Editor = await Factory.CreateClientAsync(ApiKeyRole.Editor);
-        }
-
-        public async Task DisposeAsync()
-        {
-            Editor.Dispose();
-            await Factory.DisposeAsync();
-        }
-    }
+    public sealed class Api() : EditorApi("record");
 
     private HttpClient Client => api.Editor;
 
