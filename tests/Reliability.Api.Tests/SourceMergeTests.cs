@@ -51,12 +51,15 @@ public sealed class SourceMergeTests(SourceMergeTests.Api api) : IClassFixture<S
     private Task<HttpResponseMessage> MergeAsync(string survivor, object body) => Client.PostAsJsonAsync($"/v1/sources/{survivor}/merge", body);
 
     /// <summary>The army's source, registered by the desk with its handle on X.</summary>
-    private async Task<string> RegisterArmyAsync(string tag)
+    private Task<string> RegisterArmyAsync(string tag) =>
+        RegisterAsync($"army-{tag}", $"Army press office {tag}", "official-body", interestedParty: true, "x", $"army_{tag}");
+
+    /// <summary>A source the desk registers, with one handle; returns its id.</summary>
+    private async Task<string> RegisterAsync(string id, string name, string kind, bool interestedParty, string platform, string handle)
     {
-        var id = $"army-{tag}";
         (await Client.PostAsJsonAsync("/v1/sources", new
         {
-            id, name = $"Army press office {tag}", kind = "official-body", interestedParty = true, handles = new[] { new { platform = "x", handle = $"army_{tag}" } },
+            id, name, kind, interestedParty, handles = new[] { new { platform, handle } },
         })).EnsureSuccessStatusCode();
         return id;
     }
@@ -286,15 +289,8 @@ public sealed class SourceMergeTests(SourceMergeTests.Api api) : IClassFixture<S
         Assert.Equal(expected, Raters(Assert.Single((await Client.GetFromJsonAsync<JsonElement>($"/v1/sources?query=army_{tag}")).EnumerateArray())));
     }
 
-    private async Task<string> RegisterChannelAsync(string tag)
-    {
-        var id = $"chan-{tag}";
-        (await Client.PostAsJsonAsync("/v1/sources", new
-        {
-            id, name = $"Channel {tag}", kind = "outlet", interestedParty = false, handles = new[] { new { platform = "telegram", handle = $"chan_{tag}" } },
-        })).EnsureSuccessStatusCode();
-        return id;
-    }
+    private Task<string> RegisterChannelAsync(string tag) =>
+        RegisterAsync($"chan-{tag}", $"Channel {tag}", "outlet", interestedParty: false, "telegram", $"chan_{tag}");
 
     private async Task RateAsync(string sourceId, string rater, string rating, string at) =>
         (await Client.PutAsJsonAsync($"/v1/sources/{sourceId}/external-ratings/{rater}", new { rating, at })).EnsureSuccessStatusCode();
