@@ -19,7 +19,7 @@ namespace Reliability.Grains.Records;
 /// Each such stream is read whole up to the moment, as a source's other reads known at a moment read
 /// its own: these are occasional questions about the past, worked out on demand and never cached.
 /// </remarks>
-public sealed class KnownDisputes(IDocumentStore store, EventStreams streams)
+public sealed class KnownDisputes(IDocumentStore store, EventStreams streams, RecordQueries queries)
 {
     /// <summary>
     /// The record from what was recorded by <paramref name="knownAt"/>, as it stood at
@@ -95,19 +95,13 @@ public sealed class KnownDisputes(IDocumentStore store, EventStreams streams)
     /// they are now, and the sources merged into those since (a claim's document names the source
     /// that holds it now; before the merge it was the absorbed source's, an opponent of its own).
     /// </summary>
-    private static async Task<IReadOnlyList<string>> ClaimantsAsync(
+    private async Task<IReadOnlyList<string>> ClaimantsAsync(
         IQuerySession session, string sourceId, string[] propositionIds, CancellationToken cancellationToken)
     {
-        var claimants = (await session.Query<ClaimDocument>().Where(c => propositionIds.Contains(c.PropositionId))
-            .Select(c => c.SourceId).Distinct().ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
-        var holders = claimants.ToArray();
-        for (var hops = 0; holders.Length > 0 && hops < RecordQueries.MaxMergeHops; hops++)
-        {
-            var absorbed = await session.Query<SourceDocument>().Where(s => holders.Contains(s.MergedInto!))
-                .Select(s => s.Id).ToListAsync(cancellationToken);
-            holders = [.. absorbed.Where(claimants.Add)];
-        }
-
+        var holders = await session.Query<ClaimDocument>().Where(c => propositionIds.Contains(c.PropositionId))
+            .Select(c => c.SourceId).Distinct().ToListAsync(cancellationToken);
+        var absorbed = await queries.AbsorbedIntoAsync(holders, cancellationToken);
+        var claimants = absorbed.Keys.Concat(absorbed.Values.SelectMany(merged => merged)).ToHashSet(StringComparer.Ordinal);
         claimants.Remove(sourceId);
         return [.. claimants.Order(StringComparer.Ordinal)];
     }
