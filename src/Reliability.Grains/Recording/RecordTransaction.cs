@@ -154,7 +154,7 @@ internal sealed class RecordTransaction(IDocumentSession session, DateTimeOffset
 
     // A merge refuses a survivor that was itself absorbed, so a chain only grows when a survivor is
     // later absorbed in turn; no desk merges a source this many times over.
-    private const int MaxMergeHops = 32;
+    internal const int MaxMergeHops = 32;
 
     /// <summary>The stored document of this id, merged or not.</summary>
     public async Task<SourceDocument?> StoredSourceAsync(string id)

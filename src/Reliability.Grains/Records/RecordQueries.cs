@@ -73,16 +73,13 @@ public sealed class RecordQueries(IDocumentStore store)
     internal static async Task<string> HolderAsync(IQuerySession session, SourceDocument merged, CancellationToken cancellationToken)
     {
         var holder = merged.MergedInto!;
-        for (var hops = 0; hops < MaxMergeHops && await session.LoadAsync<SourceDocument>(holder, cancellationToken) is { MergedInto: { } next }; hops++)
+        for (var hops = 0; hops < RecordTransaction.MaxMergeHops && await session.LoadAsync<SourceDocument>(holder, cancellationToken) is { MergedInto: { } next }; hops++)
         {
             holder = next;
         }
 
         return holder;
     }
-
-    // As a write follows the chain (RecordTransaction): no desk merges a source this many times over.
-    internal const int MaxMergeHops = 32;
 
     /// <summary>
     /// The sources merged into each of these, directly or through a source merged in turn, by the
@@ -95,7 +92,7 @@ public sealed class RecordQueries(IDocumentStore store)
         var holderOf = absorbed.Keys.ToDictionary(id => id, id => id, StringComparer.Ordinal);
         await using var session = store.QuerySession();
         var reached = absorbed.Keys.ToArray();
-        for (var hops = 0; reached.Length > 0 && hops < MaxMergeHops; hops++)
+        for (var hops = 0; reached.Length > 0 && hops < RecordTransaction.MaxMergeHops; hops++)
         {
             var merged = await session.Query<SourceDocument>().Where(s => reached.Contains(s.MergedInto!)).ToListAsync(cancellationToken);
             reached = [.. merged.Where(s => holderOf.TryAdd(s.Id, holderOf[s.MergedInto!])).Select(s => s.Id)];
