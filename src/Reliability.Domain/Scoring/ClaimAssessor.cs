@@ -123,13 +123,14 @@ internal static class ClaimAssessor
         if (claim.Option == truth)
         {
             reasons?.Add($"confirmed on {Day(resolvedAt)}");
-            if (together.Repeated is { } repeated)
+            // Echoing a verdict already published earns only the hindsight share, said first or said again.
+            Func<Claim, double> timing = said => said.PublishedAt > resolvedAt ? policy.HindsightWeight : 1.0;
+            if (together.Repeated is { } repeated && Raise(policy, together, claim, timing) is null)
             {
                 return Repeat(claim, Judged(claim, ClaimOutcome.Confirmed, AdmiraltyCredibility.Confirmed, false, null, silentlyDeleted, reversal), together, repeated, reasons);
             }
 
-            // Echoing a verdict already published earns only the hindsight share, said first or said again.
-            var weight = Strongest(policy, together, said => said.PublishedAt > resolvedAt ? policy.HindsightWeight : 1.0, reasons);
+            var weight = ShareOfStake(policy, together, claim, timing, reasons);
             if (returned is not null)
             {
                 // The option earned its credit when the source first held it; coming back to it after
@@ -162,7 +163,7 @@ internal static class ClaimAssessor
         }
 
         reasons?.Add($"refuted on {Day(resolvedAt)}");
-        if (together.Repeated is { } said)
+        if (together.Repeated is { } said && Raise(policy, together, claim, Firmly) is null)
         {
             return Repeat(
                 claim, Judged(claim, ClaimOutcome.Refuted, AdmiraltyCredibility.Improbable, false, withdrawal?.Correction, silentlyDeleted, reversal),
@@ -198,7 +199,7 @@ internal static class ClaimAssessor
                         : "reversed without reaching the truth, no credit");
         }
 
-        var weightAgainst = Strongest(policy, together, _ => 1.0, reasons);
+        var weightAgainst = ShareOfStake(policy, together, claim, Firmly, reasons);
         var refuted = new ClaimContribution(
             claim.Id, claim.PropositionId, 0.0, weightAgainst * factor, false, AdmiraltyCredibility.Improbable, Reason(reasons));
         return new ClaimAssessment(refuted, ClaimOutcome.Refuted, withdrawal?.Correction, silentlyDeleted, reversal);
@@ -216,7 +217,7 @@ internal static class ClaimAssessor
             >= 0.25 => AdmiraltyCredibility.Doubtful,
             _ => AdmiraltyCredibility.Improbable,
         };
-        if (together.Repeated is { } repeated)
+        if (together.Repeated is { } repeated && Raise(policy, together, claim, Firmly) is null)
         {
             return Repeat(claim, Judged(claim, ClaimOutcome.Open, credibility, true, null, silentlyDeleted, ReversalDirection.None), together, repeated, reasons);
         }
@@ -249,25 +250,105 @@ internal static class ClaimAssessor
             reasons?.Add(DeletedWithoutCorrection(claim, deleted));
         }
 
-        var provisionalWeight = Strongest(policy, together, _ => 1.0, reasons) * policy.ProvisionalWeight;
+        var provisionalWeight = ShareOfStake(policy, together, claim, Firmly, reasons) * policy.ProvisionalWeight;
         var contribution = new ClaimContribution(
             claim.Id, claim.PropositionId, provisionalWeight * share, provisionalWeight * (1.0 - p) * factor,
             true, credibility, Reason(reasons));
         return new ClaimAssessment(contribution, ClaimOutcome.Open, null, silentlyDeleted, ReversalDirection.None);
     }
 
+    /// <summary>Against the source, and on open questions, every claim counts as firmly as it was said, whenever it was said.</summary>
+    private static double Firmly(Claim said) => 1.0;
+
     /// <summary>
-    /// The strongest stake among claims standing together, each weighed by its own timing: saying it
-    /// again more firmly raises the stake once, but a repeat cannot bring an echo of the verdict in at full weight.
+    /// The claim's share of the stake it stands in. The stake is the strongest among the claims standing
+    /// together, each weighed by its own timing: saying it again more firmly raises it once, but a repeat
+    /// cannot bring an echo of the verdict in at full weight. Each claim that raised it holds the part it
+    /// added, from its own date: a speculation made long ago and asserted now is a fresh assertion, while
+    /// saying it again as firmly adds nothing and so cannot refresh an old claim's weight.
     /// </summary>
-    private static double Strongest(ScoringPolicy policy, StandingTogether together, Func<Claim, double> timing, List<string>? reasons)
+    private static double ShareOfStake(ScoringPolicy policy, StandingTogether together, Claim claim, Func<Claim, double> timing, List<string>? reasons)
     {
-        if (together.Claims.Count > 1)
+        if (together.Repeated is null)
         {
-            reasons?.Add($"said again by {string.Join(", ", together.Claims.Skip(1).Select(c => c.Id))}, counted once");
+            if (together.Claims.Count > 1)
+            {
+                reasons?.Add($"said again by {string.Join(", ", together.Claims.Skip(1).Select(c => c.Id))}, counted once");
+            }
+
+            var raisers = Raisers(policy, together, timing);
+            if (raisers.Count > 0)
+            {
+                reasons?.Add($"{string.Join(", ", raisers)} said it more firmly and {(raisers.Count == 1 ? "holds" : "hold")} the rest from {(raisers.Count == 1 ? "its" : "their")} own date");
+            }
+
+            return Stake(claim, policy, null) * timing(claim);
         }
 
-        return together.Claims.Max(said => Stake(said, policy, null) * timing(said));
+        var raise = Raise(policy, together, claim, timing);
+        if (raise is { } added)
+        {
+            reasons?.Add(string.Create(CultureInfo.InvariantCulture,
+                $"says again what {added.Over.Id} said, more firmly: adds x{added.By:0.##} to the stake counted once with {together.Carrier.Id}"));
+        }
+
+        return raise?.By ?? 0.0;
+    }
+
+    /// <summary>
+    /// How much a claim said again raised the stake above the strongest said before it among the claims
+    /// standing together, and over which; null when it did not raise it (a plain repeat, or the carrier).
+    /// </summary>
+    private static (double By, Claim Over)? Raise(ScoringPolicy policy, StandingTogether together, Claim claim, Func<Claim, double> timing)
+    {
+        var strongest = Stake(together.Carrier, policy, null) * timing(together.Carrier);
+        // Most repeats are said as firmly as the first: they cannot raise it, and a source may repeat one claim hundreds of times.
+        if (claim.Id == together.Carrier.Id || Stake(claim, policy, null) * timing(claim) <= strongest)
+        {
+            return null;
+        }
+
+        var over = together.Carrier;
+        foreach (var said in together.Claims.Skip(1))
+        {
+            var stake = Stake(said, policy, null) * timing(said);
+            if (said.Id == claim.Id)
+            {
+                return stake > strongest ? (stake - strongest, over) : null;
+            }
+
+            if (stake > strongest)
+            {
+                strongest = stake;
+                over = said;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The claims said again more firmly than any before them, whenever said: every claim that can hold a
+    /// part of the stake (a verdict's timing can only take some of them out).
+    /// </summary>
+    internal static List<string> Raisers(ScoringPolicy policy, StandingTogether together) => Raisers(policy, together, Firmly);
+
+    /// <summary>The claims said again that raised the stake, in claim order, found in one pass.</summary>
+    private static List<string> Raisers(ScoringPolicy policy, StandingTogether together, Func<Claim, double> timing)
+    {
+        var raisers = new List<string>();
+        var strongest = Stake(together.Carrier, policy, null) * timing(together.Carrier);
+        foreach (var said in together.Claims.Skip(1))
+        {
+            var stake = Stake(said, policy, null) * timing(said);
+            if (stake > strongest)
+            {
+                raisers.Add(said.Id);
+                strongest = stake;
+            }
+        }
+
+        return raisers;
     }
 
     /// <summary>A claim judged with no weight yet.</summary>

@@ -24,6 +24,7 @@ internal sealed class ClaimWeights(string sourceId, ScoringPolicy policy)
     private readonly Dictionary<string, (double Confirmed, double Refuted)> _undecayed = new(StringComparer.Ordinal);
     private readonly HashSet<string> _stale = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _carrierOf = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _raisers = new(StringComparer.Ordinal);
     private DateTimeOffset? _keptAt;
     private double _confirmed;
     private double _refuted;
@@ -126,9 +127,9 @@ internal sealed class ClaimWeights(string sourceId, ScoringPolicy policy)
     /// can change what each of them weighs.
     /// </summary>
     /// <remarks>
-    /// A repeat weighs nothing, so only the carriers are judged again, and any claim whose stake is no
-    /// longer the one it was last judged in: judging every repeat again at each event made a source
-    /// repeating one claim a few hundred times take seconds.
+    /// A plain repeat weighs nothing, so only the carriers and the claims that said it more firmly are
+    /// judged again, and any claim whose stake is no longer the one it was last judged in: judging every
+    /// repeat again at each event made a source repeating one claim a few hundred times take seconds.
     /// </remarks>
     private Dictionary<string, StandingTogether> StakesTogether(Ledger ledger)
     {
@@ -137,9 +138,14 @@ internal sealed class ClaimWeights(string sourceId, ScoringPolicy policy)
             .Select(c => (c.PropositionId, c.Option)).Distinct().ToList();
         foreach (var (proposition, option) in options)
         {
-            foreach (var (id, stake) in StandingTogether.OfOption(ledger, sourceId, proposition, option))
+            var ofOption = StandingTogether.OfOption(ledger, sourceId, proposition, option);
+            var raisers = ofOption.Values.Where(stake => stake.Repeated is null).SelectMany(stake => ClaimAssessor.Raisers(policy, stake)).ToHashSet(StringComparer.Ordinal);
+            foreach (var (id, stake) in ofOption)
             {
-                if (stake.Repeated is null || _carrierOf.GetValueOrDefault(id) != stake.Carrier.Id)
+                // A claim said again more firmly holds part of the stake, and that part moves with the stake's fate;
+                // one that no longer raises it (a firmer claim recorded before it since) must give its part back.
+                var raisedBefore = _raisers.Remove(id);
+                if (stake.Repeated is null || _carrierOf.GetValueOrDefault(id) != stake.Carrier.Id || raisedBefore || raisers.Contains(id))
                 {
                     _stale.Add(id);
                 }
@@ -147,6 +153,8 @@ internal sealed class ClaimWeights(string sourceId, ScoringPolicy policy)
                 _carrierOf[id] = stake.Carrier.Id;
                 stakes[id] = stake;
             }
+
+            _raisers.UnionWith(raisers);
         }
 
         return stakes;

@@ -46,7 +46,7 @@ public sealed class RepeatedClaimTests
     }
 
     [Fact]
-    public void The_earliest_claim_carries_the_strongest_stake_but_a_repeat_after_the_verdict_brings_only_hindsight()
+    public void The_stake_is_the_strongest_said_before_the_verdict_and_each_firmer_claim_holds_what_it_added()
     {
         var score = Score([
             Proposition("p", ["A", "B"]),
@@ -57,9 +57,93 @@ public sealed class RepeatedClaimTests
         ]);
 
         // Reported (0.6) is the strongest stake said before the verdict; asserting it afterwards echoes the editors.
-        Assert.Equal(Timeless.Hedges.Reported, Of(score, "c00").Confirmed, 12);
         Assert.Equal(Timeless.Hedges.Reported, score.Overall.Confirmed, 12);
+        Assert.Equal(Timeless.Hedges.Speculative, Of(score, "c00").Confirmed, 12);
+        Assert.Equal(Timeless.Hedges.Reported - Timeless.Hedges.Speculative, Of(score, "c01").Confirmed, 12);
+        Assert.Contains("c01 said it more firmly and holds the rest from its own date", Of(score, "c00").Reason);
+        Assert.Contains("says again what c00 said, more firmly: adds x0.3 to the stake counted once with c00", Of(score, "c01").Reason);
         Assert.Contains("repeats c00, counted once", Of(score, "c02").Reason);
+        Assert.Equal(0.0, Of(score, "c02").Confirmed);
+    }
+
+    [Theory]
+    [InlineData("B")]
+    [InlineData("A")]
+    public void A_speculation_made_long_ago_and_asserted_now_counts_the_assertion_from_now(string option)
+    {
+        // Two years after speculating, the source asserts it; the editors settle it soon after.
+        var policy = ScoringPolicy.BetaV1;
+        List<IReliabilityEvent> history =
+        [
+            Proposition("p", ["A", "B"]),
+            Claim("c00", "p", option, 0, Hedge.Speculative),
+            Claim("c01", "p", option, 730),
+            Resolved("p", "B", 740),
+        ];
+        var score = SourceScorer.Score(Subject, history, Day(740), policy);
+        var assertedNow = SourceScorer.Score(Subject, [history[0], history[2], history[3]], Day(740), policy);
+
+        var old = ClaimAssessor.Recency(Claim("c00", "p", option, 0).Claim, Day(740), policy);
+        var now = ClaimAssessor.Recency(Claim("c01", "p", option, 730).Claim, Day(740), policy);
+        double Weight(SourceScore s, string id) => Of(s, id).Confirmed + Of(s, id).Refuted;
+        Assert.Equal(policy.Hedges.Speculative * old, Weight(score, "c00"), 12);
+        Assert.Equal((policy.Hedges.Asserted - policy.Hedges.Speculative) * now, Weight(score, "c01"), 12);
+        // Between asserting it now alone and the speculation alone, never the whole assertion aged two years.
+        Assert.True(score.Overall.Confirmed + score.Overall.Refuted > policy.Hedges.Asserted * old + 0.5);
+        Assert.True(score.Overall.Confirmed + score.Overall.Refuted <= assertedNow.Overall.Confirmed + assertedNow.Overall.Refuted + 1e-12);
+        foreach (var point in score.History)
+        {
+            Assert.Equal(SourceScorer.Score(Subject, history, point.At, policy).Score, point.Score, 12);
+        }
+    }
+
+    [Fact]
+    public void The_part_a_firmer_claim_holds_is_corrected_when_the_first_claim_is_taken_back_last()
+    {
+        // The assertion is retracted first, the speculation last: only then is the belief corrected, the
+        // assertion's part with it, though nothing happened to the assertion itself at that moment.
+        var policy = ScoringPolicy.BetaV1;
+        List<IReliabilityEvent> history =
+        [
+            Proposition("p", ["A", "B"]),
+            Claim("c00", "p", "A", 0, Hedge.Speculative),
+            Claim("c01", "p", "A", 2),
+            Resolved("p", "B", 3),
+            Retraction("r1", "c01", 4),
+            Retraction("r0", "c00", 6),
+        ];
+        var score = SourceScorer.Score(Subject, history, Day(10), policy);
+
+        Assert.Equal(0.7 * policy.Corrections.CorrectedAfterResolution * ClaimAssessor.Recency(Claim("c01", "p", "A", 2).Claim, Day(10), policy),
+            Of(score, "c01").Refuted, 12);
+        foreach (var point in score.History)
+        {
+            Assert.Equal(SourceScorer.Score(Subject, history, point.At, policy).Score, point.Score, 12);
+        }
+    }
+
+    [Fact]
+    public void A_firmer_claim_that_arrives_with_a_merge_takes_over_from_the_one_that_had_said_it_more_firmly()
+    {
+        // The survivor speculated on day 1 and reported it on day 5; the channel it absorbs on day 10 had
+        // asserted it on day 3. From the merge on the day-5 report adds nothing: the assertion came first.
+        var policy = ScoringPolicy.BetaV1;
+        List<IReliabilityEvent> history =
+        [
+            Proposition("p"), Claim("c00", "p", "yes", 1, Hedge.Speculative), Claim("c02", "p", "yes", 5, Hedge.Reported), Resolved("p", "yes", 6),
+            new SourceAbsorbed(
+                Subject, "T", "the army's channel", Day(10), [new SourceHandle("telegram", "chan")],
+                [Proposition("p").Proposition], [Claim("a1", "p", "yes", 3, source: "T").Claim], [], [], []),
+        ];
+        var score = SourceScorer.Score(Subject, history, Day(20), policy);
+
+        Assert.Equal(0.0, Of(score, "c02").Confirmed);
+        Assert.Contains("repeats c00, counted once", Of(score, "c02").Reason);
+        Assert.True(Of(score, "a1").Confirmed > 0.0);
+        foreach (var point in score.History)
+        {
+            Assert.Equal(SourceScorer.Score(Subject, history, point.At, policy).Score, point.Score, 12);
+        }
     }
 
     [Fact]
@@ -157,9 +241,11 @@ public sealed class RepeatedClaimTests
         var backward = Score(Enumerable.Reverse(history));
 
         Assert.Equal(forward.Contributions, backward.Contributions);
-        // Same moment: the lower id carries.
-        Assert.Equal(1.0, Of(forward, "c01").Refuted, 12);
-        Assert.Contains("repeats c01, counted once", Of(forward, "c02").Reason);
+        // Same moment: the lower id carries, and the one said more firmly beside it holds the rest.
+        Assert.Equal(Timeless.Hedges.Reported, Of(forward, "c01").Refuted, 12);
+        Assert.Equal(1.0 - Timeless.Hedges.Reported, Of(forward, "c02").Refuted, 12);
+        Assert.Contains("repeats c01, counted once", Of(forward, "c00").Reason);
+        Assert.Equal(1.0, forward.Overall.Refuted, 12);
     }
 
     [Fact]
@@ -188,7 +274,11 @@ public sealed class RepeatedClaimTests
             Assert.Equal(asOf.Score, point.Score, 12);
         }
 
-        Assert.Equal(policy.Corrections.CorrectedAfterResolution, score.Overall.Refuted / ClaimAssessor.Recency(Claim0, Day(10), policy), 12);
+        // Each firmer claim holds what it added from its own date: 0.3 from day 0, 0.3 from day 1, 0.4 from day 3.
+        double Aged(double day) => ClaimAssessor.Recency(Claim("c", "p", "A", day).Claim, Day(10), policy);
+        Assert.Equal(
+            policy.Corrections.CorrectedAfterResolution * ((0.3 * Aged(0)) + (0.3 * Aged(1)) + (0.4 * Aged(3))),
+            score.Overall.Refuted, 12);
     }
 
     [Fact]
@@ -212,6 +302,4 @@ public sealed class RepeatedClaimTests
             Assert.Equal(SourceScorer.Score(Subject, history, point.At, Timeless).Score, point.Score, 12);
         }
     }
-
-    private static Claim Claim0 => Claim("c00", "p", "A", 0).Claim;
 }
