@@ -38,7 +38,8 @@ internal static class SourcesApi
             .WithSummary("The per-claim contributions that add up to the score; with `top`, the heaviest ones and the sum of the rest; with `knownAt`, from what the tracker had recorded by then");
         sources.MapGet("/{id}/history", HistoryAsync).WithEntityTag()
             .WithSummary("The score after each event: a series a chart can draw, cut down to at most `points` points when asked, now or ending at a time; with `knownAt`, from what the tracker had recorded by then");
-        sources.MapGet("/{id}/claims", ClaimsAsync).WithEntityTag().WithSummary("The source's claims, newest first, a page at a time");
+        sources.MapGet("/{id}/claims", ClaimsAsync).WithEntityTag()
+            .WithSummary("The source's claims, newest first, a page at a time, now or as they stood at a time (those published by then, with the corrections and verdicts of then); with `knownAt`, from what the tracker had recorded by then");
         sources.MapGet("/{id}/disputes", DisputesAsync).WithEntityTag()
             .WithSummary("Who turned out right when this source and another said different things on a proposition since confirmed, now or as of a time; with `knownAt`, from what the tracker had recorded by then");
         app.MapPost("/v1/import/external-ratings", ImportRatingsAsync).WithTags("Sources").RequireAuthorization(Roles.Contributor)
@@ -355,9 +356,7 @@ internal static class SourcesApi
         {
             return await source.GetProfileAsOfAsync(then) is { } past
                 ? TypedResults.Ok(past)
-                : await source.GetProfileAsync() is null
-                    ? await UnknownOrMovedAsync<Ok<SourceProfile>>(grains, id, request)
-                    : Problems.NotFound($"The source '{id}' was not yet on record at {then:O}.");
+                : await NotYetOnRecordAsync<Ok<SourceProfile>>(grains, id, request, then);
         }
 
         return await source.GetProfileAsync() is { } profile ? TypedResults.Ok(profile) : await UnknownOrMovedAsync<Ok<SourceProfile>>(grains, id, request);
@@ -474,14 +473,36 @@ internal static class SourcesApi
     }
 
     private static async Task<Results<Ok<ClaimPage>, ProblemHttpResult, RedirectHttpResult>> ClaimsAsync(
-        string id, IGrainFactory grains, HttpRequest request, string? cursor = null, int limit = 50)
+        string id, IGrainFactory grains, TimeProvider clock, HttpRequest request, string? cursor = null, int limit = 50,
+        string? asOf = null, string? knownAt = null)
     {
+        if (!TryAsOf(asOf, clock.GetUtcNow(), out var at, out var problem)
+            || !TryKnownAt(knownAt, at, clock.GetUtcNow(), out var recorded, out problem))
+        {
+            return problem;
+        }
+
         if (limit is < 1 or > 500)
         {
             return Problems.Invalid(new Dictionary<string, string[]> { ["limit"] = ["Between 1 and 500."] });
         }
 
-        return await grains.GetGrain<ISourceGrain>(id).GetClaimsAsync(cursor, limit) is { } page
+        var source = grains.GetGrain<ISourceGrain>(id);
+        if (recorded is { } recordedBy)
+        {
+            return await source.GetClaimsKnownAtAsync(recordedBy, at ?? recordedBy, cursor, limit) is { } asKnown
+                ? TypedResults.Ok(asKnown)
+                : await NotKnownAtAsync<Ok<ClaimPage>>(grains, id, request, recordedBy);
+        }
+
+        if (at is { } then)
+        {
+            return await source.GetClaimsAsOfAsync(then, cursor, limit) is { } past
+                ? TypedResults.Ok(past)
+                : await NotYetOnRecordAsync<Ok<ClaimPage>>(grains, id, request, then);
+        }
+
+        return await source.GetClaimsAsync(cursor, limit) is { } page
             ? TypedResults.Ok(page)
             : await UnknownOrMovedAsync<Ok<ClaimPage>>(grains, id, request);
     }
@@ -636,6 +657,17 @@ internal static class SourcesApi
         await grains.GetGrain<ISourceGrain>(id).GetProfileAsync() is null
             ? await UnknownOrMovedAsync<TFound>(grains, id, request)
             : NotKnownAt(id, knownAt);
+
+    /// <summary>
+    /// A source that stands now but was not yet registered at <paramref name="asOf"/> is a 404 saying
+    /// so; otherwise as <see cref="UnknownOrMovedAsync"/>.
+    /// </summary>
+    private static async Task<Results<TFound, ProblemHttpResult, RedirectHttpResult>> NotYetOnRecordAsync<TFound>(
+        IGrainFactory grains, string id, HttpRequest request, DateTimeOffset asOf)
+        where TFound : IResult =>
+        await grains.GetGrain<ISourceGrain>(id).GetProfileAsync() is null
+            ? await UnknownOrMovedAsync<TFound>(grains, id, request)
+            : Problems.NotFound($"The source '{id}' was not yet on record at {asOf:O}.");
 
     private static ProblemHttpResult NotKnownAt(string id, DateTimeOffset knownAt) =>
         Problems.NotFound($"The source '{id}' was not on record as the tracker knew it at {knownAt:O}.");

@@ -62,6 +62,23 @@ public interface ISourceGrain : IGrainWithStringKey
     [Alias("GetClaims")]
     Task<ClaimPage?> GetClaimsAsync(string? cursor, int limit);
 
+    /// <summary>
+    /// The claims published by <paramref name="asOf"/>, newest first, each with its corrections,
+    /// verdict and changes of mind as they stood then (no provisional estimate: the past estimate is
+    /// not kept); paged as <see cref="GetClaimsAsync"/>. Null when the source does not stand now
+    /// (unknown, or merged into another) or was not registered by then.
+    /// </summary>
+    [Alias("GetClaimsAsOf")]
+    Task<ClaimPage?> GetClaimsAsOfAsync(DateTimeOffset asOf, string? cursor, int limit);
+
+    /// <summary>
+    /// As <see cref="GetClaimsAsOfAsync"/>, from the events of this source's stream recorded by
+    /// <paramref name="knownAt"/>, as of <paramref name="asOf"/> (at most <paramref name="knownAt"/>);
+    /// null as for <see cref="GetProfileKnownAtAsync"/>.
+    /// </summary>
+    [Alias("GetClaimsKnownAt")]
+    Task<ClaimPage?> GetClaimsKnownAtAsync(DateTimeOffset knownAt, DateTimeOffset asOf, string? cursor, int limit);
+
     [Alias("GetClaim")]
     Task<ClaimView?> GetClaimAsync(string claimId);
 
@@ -114,5 +131,17 @@ public sealed record SourceLookup(
     SourceProfile Profile, ScoreSummary Score, IReadOnlyList<ClaimView> Claims, IReadOnlyList<ClaimView> Replacements, bool EveryClaim,
     IReadOnlyList<ExternalRatingView> ExternalRatings, DateTimeOffset? ScoredAt = null, long TruthVersion = -1);
 
+/// <summary>
+/// A page of a source's claims; <c>NextCursor</c> asks for the next one with the same query.
+/// <c>AsOf</c>: the moment the claims stand as of, when asked for one; <c>KnownAt</c>: as for
+/// <see cref="ScoreView"/>, the recording time the page stops at. Both are left out of the JSON for
+/// the claims now.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("Reliability.ClaimPage")]
-public sealed record ClaimPage(IReadOnlyList<ClaimView> Claims, string? NextCursor);
+public sealed record ClaimPage(
+    IReadOnlyList<ClaimView> Claims,
+    string? NextCursor,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    DateTimeOffset? AsOf = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    DateTimeOffset? KnownAt = null);

@@ -388,9 +388,55 @@ public sealed partial class SourceGrain(
             return null;
         }
 
-        // Newest first; the cursor is the position reached, so pages stay stable while claims arrive
-        // (new claims land at the front, which a reader sees by starting again).
-        var ordered = _ledger.ClaimsBy(SourceId).OrderByDescending(c => c.PublishedAt).ThenBy(c => c.Id, StringComparer.Ordinal).ToList();
+        var (page, next) = PageOf(_ledger, cursor, limit);
+        var estimates = await EstimatesAsync(page.Select(c => c.PropositionId));
+        var superseded = SupersededOn(page.Select(c => c.PropositionId));
+        return new ClaimPage([.. page.Select(c => ViewOf(c, estimates, superseded))], next);
+    }
+
+    public async Task<ClaimPage?> GetClaimsAsOfAsync(DateTimeOffset asOf, string? cursor, int limit)
+    {
+        await LoadAsync();
+        if (Standing() is null)
+        {
+            return null;
+        }
+
+        var then = Ledger.Replay(_events, asOf);
+        return then.FindSource(SourceId) is null ? null : PastClaimsOf(then, cursor, limit) with { AsOf = asOf };
+    }
+
+    public async Task<ClaimPage?> GetClaimsKnownAtAsync(DateTimeOffset knownAt, DateTimeOffset asOf, string? cursor, int limit)
+    {
+        if (await KnownAtAsync(knownAt) is not { } known)
+        {
+            return null;
+        }
+
+        var then = Ledger.Replay(known, asOf);
+        return then.FindSource(SourceId) is null ? null : PastClaimsOf(then, cursor, limit) with { AsOf = asOf, KnownAt = knownAt };
+    }
+
+    /// <summary>
+    /// A page of the claims of a record replayed to a past moment: each with the corrections, the
+    /// verdict in force and the changes of mind of that record, and no provisional estimate, as the
+    /// score then has none (the truth estimate of that time is not kept).
+    /// </summary>
+    private ClaimPage PastClaimsOf(Ledger then, string? cursor, int limit)
+    {
+        var (page, next) = PageOf(then, cursor, limit);
+        var superseded = SupersededOn(then, SourceId, page.Select(c => c.PropositionId));
+        return new ClaimPage([.. page.Select(c => ViewOf(then, c, ProvisionalTruth.None, superseded))], next);
+    }
+
+    /// <summary>
+    /// Newest first; the cursor is the last claim of the previous page, so pages stay stable while
+    /// claims arrive (new claims land at the front, which a reader sees by starting again), and the
+    /// same query over the same record pages alike every time.
+    /// </summary>
+    private (List<Claim> Page, string? Next) PageOf(Ledger ledger, string? cursor, int limit)
+    {
+        var ordered = ledger.ClaimsBy(SourceId).OrderByDescending(c => c.PublishedAt).ThenBy(c => c.Id, StringComparer.Ordinal).ToList();
         var start = 0;
         if (cursor is not null)
         {
@@ -399,10 +445,8 @@ public sealed partial class SourceGrain(
         }
 
         var page = ordered.Skip(start).Take(limit).ToList();
-        var estimates = await EstimatesAsync(page.Select(c => c.PropositionId));
-        var superseded = SupersededOn(page.Select(c => c.PropositionId));
         var next = start + page.Count < ordered.Count && page.Count > 0 ? page[^1].Id : null;
-        return new ClaimPage([.. page.Select(c => ViewOf(c, estimates, superseded))], next);
+        return (page, next);
     }
 
     public async Task<ClaimView?> GetClaimAsync(string claimId)
