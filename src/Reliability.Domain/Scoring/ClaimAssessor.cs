@@ -336,6 +336,11 @@ internal static class ClaimAssessor
     /// <summary>The claims said again that raised the stake, in claim order, found in one pass.</summary>
     private static List<string> Raisers(ScoringPolicy policy, StandingTogether together, Func<Claim, double> timing)
     {
+        if (together.Claims.Count == 1)
+        {
+            return [];
+        }
+
         var raisers = new List<string>();
         var strongest = Stake(together.Carrier, policy, null) * timing(together.Carrier);
         foreach (var said in together.Claims.Skip(1))

@@ -25,6 +25,13 @@ internal sealed class ClaimWeights(string sourceId, ScoringPolicy policy)
     private readonly HashSet<string> _stale = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _carrierOf = new(StringComparer.Ordinal);
     private readonly HashSet<string> _raisers = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Proposition, string Option), OptionStakes> _optionStakes = [];
+    // The source's claims recorded, and those corrected, since the stakes were last brought up to date:
+    // most only join the stakes already built, or end a claim's standing after every claim it stood with.
+    private readonly HashSet<string> _recorded = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _corrected = new(StringComparer.Ordinal);
+    private readonly List<Claim> _marked = [];
+    private bool _stakesCurrent = true;
     private DateTimeOffset? _keptAt;
     private double _confirmed;
     private double _refuted;
@@ -35,6 +42,7 @@ internal sealed class ClaimWeights(string sourceId, ScoringPolicy policy)
     /// <summary>Notes what an event the ledger has just applied (not a no-op) may have changed.</summary>
     public void Note(Ledger ledger, IReliabilityEvent e)
     {
+        _stakesCurrent = false;
         switch (e)
         {
             case ClaimRecorded { Claim: var claim }:
@@ -42,6 +50,7 @@ internal sealed class ClaimWeights(string sourceId, ScoringPolicy policy)
                 {
                     _byProposition.ListFor(claim.PropositionId).Add(claim);
                     _stale.Add(claim.Id);
+                    _recorded.Add(claim.Id);
                     // Its reversals may have come first, into claims already known.
                     foreach (var correction in ledger.CorrectionsOf(claim.Id))
                     {
@@ -61,6 +70,7 @@ internal sealed class ClaimWeights(string sourceId, ScoringPolicy policy)
                 if (ledger.FindClaim(correction.ClaimId) is { } corrected && corrected.SourceId == sourceId)
                 {
                     _stale.Add(corrected.Id);
+                    _corrected.Add(corrected.Id);
                     MarkChainAfter(ledger, correction);
                 }
 
@@ -122,42 +132,149 @@ internal sealed class ClaimWeights(string sourceId, ScoringPolicy policy)
     }
 
     /// <summary>
-    /// Claims of one option standing together are one stake, carried by the earliest of them at the strongest
-    /// weight among them (<see cref="StandingTogether"/>): a claim said again, or a withdrawal of any of them,
-    /// can change what each of them weighs.
+    /// Claims of one option standing together are one stake, carried by the earliest of them, each claim that
+    /// said it more firmly holding what it added (<see cref="StandingTogether"/>): a claim said again, or a
+    /// withdrawal of any of them, can change what each of them weighs. Brings the stakes of every option a
+    /// marked claim holds up to date, and marks the claims whose weight that can change.
     /// </summary>
     /// <remarks>
     /// A plain repeat weighs nothing, so only the carriers and the claims that said it more firmly are
     /// judged again, and any claim whose stake is no longer the one it was last judged in: judging every
     /// repeat again at each event made a source repeating one claim a few hundred times take seconds.
     /// </remarks>
-    private Dictionary<string, StandingTogether> StakesTogether(Ledger ledger)
+    private void BringStakesUpToDate(Ledger ledger)
     {
-        var stakes = new Dictionary<string, StandingTogether>(StringComparer.Ordinal);
-        var options = _stale.Select(ledger.FindClaim).OfType<Claim>().Where(c => c.SourceId == sourceId)
-            .Select(c => (c.PropositionId, c.Option)).Distinct().ToList();
-        foreach (var (proposition, option) in options)
+        // Grouped by option through one sort of a kept buffer: this runs at every instant of the walk.
+        MarkedClaims(ledger, _marked);
+        _marked.Sort(ByOption.Instance);
+        for (var first = 0; first < _marked.Count;)
         {
-            var ofOption = StandingTogether.OfOption(ledger, sourceId, proposition, option);
-            var raisers = ofOption.Values.Where(stake => stake.Repeated is null).SelectMany(stake => ClaimAssessor.Raisers(policy, stake)).ToHashSet(StringComparer.Ordinal);
-            foreach (var (id, stake) in ofOption)
+            var next = first + 1;
+            while (next < _marked.Count && ByOption.Instance.SameOption(_marked[first], _marked[next]))
             {
-                // A claim said again more firmly holds part of the stake, and that part moves with the stake's fate;
-                // one that no longer raises it (a firmer claim recorded before it since) must give its part back.
-                var raisedBefore = _raisers.Remove(id);
-                if (stake.Repeated is null || _carrierOf.GetValueOrDefault(id) != stake.Carrier.Id || raisedBefore || raisers.Contains(id))
-                {
-                    _stale.Add(id);
-                }
-
-                _carrierOf[id] = stake.Carrier.Id;
-                stakes[id] = stake;
+                next++;
             }
 
-            _raisers.UnionWith(raisers);
+            var option = (_marked[first].PropositionId, _marked[first].Option);
+            if (!TryKeepUp(ledger, option, first, next))
+            {
+                Rebuild(ledger, option);
+            }
+
+            first = next;
         }
 
-        return stakes;
+        _recorded.Clear();
+        _corrected.Clear();
+        _stakesCurrent = true;
+    }
+
+    /// <summary>The source's own claims among those marked; ids of other sources' claims can be marked through a reversal.</summary>
+    private void MarkedClaims(Ledger ledger, List<Claim> into)
+    {
+        into.Clear();
+        foreach (var id in _stale)
+        {
+            if (ledger.FindClaim(id) is { } claim && claim.SourceId == sourceId)
+            {
+                into.Add(claim);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Keeps an option's stakes up to date with what changed of it since (its claims marked,
+    /// <c>_marked[first..next)</c>, in claim order) without building them afresh, when all that changed is
+    /// claims recorded after every claim it holds and withdrawals dated after them; false otherwise (the
+    /// stakes may then be half kept up, and are built afresh). Only the stakes those claims are in can weigh
+    /// differently: a claim's stake and its share depend on the claims before it, and a withdrawal after
+    /// every claim of the option takes none of them out of the stake it joined. An option with no stakes yet
+    /// had no claims when they were last brought up to date: every claim of it now was recorded since, and
+    /// is among those marked.
+    /// </summary>
+    private bool TryKeepUp(Ledger ledger, (string Proposition, string Option) option, int first, int next)
+    {
+        if (!_optionStakes.TryGetValue(option, out var built))
+        {
+            built = _optionStakes[option] = new OptionStakes();
+        }
+
+        // Withdrawals first: a claim recorded at the moment of a withdrawal finds it already made.
+        for (var i = first; i < next; i++)
+        {
+            var said = _marked[i];
+            if (!_recorded.Contains(said.Id) && !(_corrected.Contains(said.Id) && built.TryWithdraw(ledger, said)))
+            {
+                return false;
+            }
+        }
+
+        for (var i = first; i < next; i++)
+        {
+            var said = _marked[i];
+            if (_recorded.Contains(said.Id))
+            {
+                if (!built.TryAdd(ledger, said))
+                {
+                    return false;
+                }
+
+                _carrierOf[said.Id] = built[said.Id].Carrier.Id;
+            }
+
+            var stake = built[said.Id];
+            _stale.Add(stake.Carrier.Id);
+            foreach (var raiser in ClaimAssessor.Raisers(policy, stake))
+            {
+                _stale.Add(raiser);
+                _raisers.Add(raiser);
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Works an option's stakes out afresh, marking every claim whose stake or share may have moved.</summary>
+    private void Rebuild(Ledger ledger, (string Proposition, string Option) option)
+    {
+        var built = _optionStakes[option] = OptionStakes.Of(ledger, sourceId, option.Proposition, option.Option);
+        var raisers = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (_, stake) in built.Claims)
+        {
+            if (stake.Repeated is null)
+            {
+                raisers.UnionWith(ClaimAssessor.Raisers(policy, stake));
+            }
+        }
+
+        foreach (var (claim, stake) in built.Claims)
+        {
+            // A claim said again more firmly holds part of the stake, and that part moves with the stake's fate;
+            // one that no longer raises it (a firmer claim recorded before it since) must give its part back.
+            var raisedBefore = _raisers.Remove(claim.Id);
+            if (stake.Repeated is null || _carrierOf.GetValueOrDefault(claim.Id) != stake.Carrier.Id || raisedBefore || raisers.Contains(claim.Id))
+            {
+                _stale.Add(claim.Id);
+            }
+
+            _carrierOf[claim.Id] = stake.Carrier.Id;
+        }
+
+        _raisers.UnionWith(raisers);
+    }
+
+    /// <summary>
+    /// The stake a claim of the source stands in, by the events noted so far: once the walk is over, what the
+    /// final judgement of every claim needs, without working each option out again.
+    /// </summary>
+    public StandingTogether StakeOf(Ledger ledger, Claim claim)
+    {
+        if (!_stakesCurrent)
+        {
+            BringStakesUpToDate(ledger);
+        }
+
+        return _optionStakes[(claim.PropositionId, claim.Option)][claim.Id];
     }
 
     /// <summary>
@@ -192,12 +309,17 @@ internal sealed class ClaimWeights(string sourceId, ScoringPolicy policy)
         }
 
         _keptAt = at;
-        var stakes = StakesTogether(ledger);
+        if (!_stakesCurrent)
+        {
+            BringStakesUpToDate(ledger);
+        }
+
         // Ids of other sources' claims can be marked through a reversal; they carry no weight here.
         // Summed in claim order, not the order events marked them, so a history gives the same bits
         // whatever order its events arrived in.
-        var changed = _stale.Select(ledger.FindClaim).OfType<Claim>().Where(c => c.SourceId == sourceId).Order(ClaimOrder.Instance);
-        foreach (var claim in changed)
+        MarkedClaims(ledger, _marked);
+        _marked.Sort(ClaimOrder.Instance);
+        foreach (var claim in _marked)
         {
             if (claim.PublishedAt > at)
             {
@@ -205,7 +327,7 @@ internal sealed class ClaimWeights(string sourceId, ScoringPolicy policy)
             }
 
             var (was, wasRefuted) = _undecayed.GetValueOrDefault(claim.Id);
-            var (now, nowRefuted) = _undecayed[claim.Id] = ClaimAssessor.Undecayed(ledger, claim, policy, stakes.GetValueOrDefault(claim.Id));
+            var (now, nowRefuted) = _undecayed[claim.Id] = ClaimAssessor.Undecayed(ledger, claim, policy, _optionStakes[(claim.PropositionId, claim.Option)][claim.Id]);
             var recency = ClaimAssessor.Recency(claim, at, policy);
             _confirmed += recency * (now - was);
             _refuted += recency * (nowRefuted - wasRefuted);
@@ -214,5 +336,20 @@ internal sealed class ClaimWeights(string sourceId, ScoringPolicy policy)
         _stale.Clear();
         // A claim whose weight went back to nothing can leave a rounding residue below zero.
         return (Math.Max(0.0, _confirmed), Math.Max(0.0, _refuted));
+    }
+
+    /// <summary>Claims by option (proposition, then option), each option's in claim order.</summary>
+    private sealed class ByOption : IComparer<Claim>
+    {
+        public static ByOption Instance { get; } = new();
+
+        public bool SameOption(Claim x, Claim y) => x.PropositionId == y.PropositionId && x.Option == y.Option;
+
+        public int Compare(Claim? x, Claim? y) =>
+            x is null || y is null
+                ? Comparer<Claim?>.Default.Compare(x, y)
+                : string.CompareOrdinal(x.PropositionId, y.PropositionId) is var byQuestion and not 0
+                    ? byQuestion
+                    : string.CompareOrdinal(x.Option, y.Option) is var byOption and not 0 ? byOption : ClaimOrder.Instance.Compare(x, y);
     }
 }

@@ -51,7 +51,7 @@ public static class SourceScorer
             }
         }
 
-        var assessments = Assess(ledger, sourceId, asOf, policy, provisional);
+        var assessments = Assess(ledger, sourceId, asOf, policy, provisional, weights);
         var final = assessments.Select(a => a.Contribution).ToList();
         var totals = Totals(final);
         var overall = BetaPosterior.From(totals.Confirmed, totals.Refuted, policy);
@@ -104,19 +104,11 @@ public static class SourceScorer
     }
 
     private static List<ClaimAssessment> Assess(
-        Ledger ledger, string sourceId, DateTimeOffset at, ScoringPolicy policy, ProvisionalTruth provisional)
-    {
-        // Each option's stakes worked out once, not once per claim: a source can say one thing hundreds of times.
-        var stakes = new Dictionary<(string Proposition, string Option), IReadOnlyDictionary<string, StandingTogether>>();
-        StandingTogether StakeOf(Claim c) =>
-            (stakes.TryGetValue((c.PropositionId, c.Option), out var found)
-                ? found
-                : stakes[(c.PropositionId, c.Option)] = StandingTogether.OfOption(ledger, sourceId, c.PropositionId, c.Option))[c.Id];
-
-        return [.. ledger.ClaimsBy(sourceId)
+        Ledger ledger, string sourceId, DateTimeOffset at, ScoringPolicy policy, ProvisionalTruth provisional, ClaimWeights weights) =>
+        // Each claim judged in the stake the walk has kept up to date: a source can say one thing hundreds of times.
+        [.. ledger.ClaimsBy(sourceId)
             .Order(ClaimOrder.Instance)
-            .Select(c => ClaimAssessor.Assess(ledger, c, at, policy, provisional, StakeOf(c)))];
-    }
+            .Select(c => ClaimAssessor.Assess(ledger, c, at, policy, provisional, weights.StakeOf(ledger, c)))];
 
     private static List<TagScore> TagScores(
         IReadOnlyList<ClaimContribution> contributions, Ledger ledger,

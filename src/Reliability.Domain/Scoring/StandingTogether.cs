@@ -14,55 +14,157 @@ internal sealed record StandingTogether(IReadOnlyList<Claim> Claims, Claim? Repe
 
     /// <summary>The stake the claim belongs to.</summary>
     public static StandingTogether Of(Ledger ledger, Claim claim) =>
-        OfOption(ledger, claim.SourceId, claim.PropositionId, claim.Option)[claim.Id];
-
-    /// <summary>
-    /// Each claim of the option by the source on the proposition, with the stake it belongs to. A claim
-    /// reached down its source's reversals from a claim of its option is a return (<see cref="WithdrawnOption"/>)
-    /// and starts a stake of its own, whatever the dates say.
-    /// </summary>
-    public static IReadOnlyDictionary<string, StandingTogether> OfOption(Ledger ledger, string sourceId, string propositionId, string option)
-    {
-        var sameOption = ledger.ClaimsOn(sourceId, propositionId)
-            .Where(c => c.Option == option)
-            .Order(ClaimOrder.Instance)
-            .ToList();
-        var withdrawnAt = sameOption.Select(c => WithdrawnAt(ledger, c)).ToList();
-        var carrierOf = new Dictionary<string, Claim>(StringComparer.Ordinal);
-        var repeated = new Dictionary<string, Claim>(StringComparer.Ordinal);
-        // The earliest claim still standing. Claims come in order of publication, so one withdrawn by the
-        // time a claim was made was withdrawn for every later one too: the search never goes back.
-        var earliest = 0;
-        for (var i = 0; i < sameOption.Count; i++)
-        {
-            var said = sameOption[i];
-            while (earliest < i && withdrawnAt[earliest] is { } at && at <= said.PublishedAt)
-            {
-                earliest++;
-            }
-
-            if (earliest < i && WithdrawnOption.AlongReversals(ledger, said) is null)
-            {
-                repeated[said.Id] = sameOption[earliest];
-                carrierOf[said.Id] = carrierOf[sameOption[earliest].Id];
-            }
-            else
-            {
-                carrierOf[said.Id] = said;
-            }
-        }
-
-        var stakes = sameOption.GroupBy(c => carrierOf[c.Id].Id, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => (IReadOnlyList<Claim>)[.. g], StringComparer.Ordinal);
-        return sameOption.ToDictionary(
-            c => c.Id,
-            c => new StandingTogether(stakes[carrierOf[c.Id].Id], repeated.GetValueOrDefault(c.Id)),
-            StringComparer.Ordinal);
-    }
+        OptionStakes.Of(ledger, claim.SourceId, claim.PropositionId, claim.Option)[claim.Id];
 
     /// <summary>When the claim stopped standing; a withdrawal dated before its own claim came no earlier than the claim.</summary>
-    private static DateTimeOffset? WithdrawnAt(Ledger ledger, Claim claim) =>
+    internal static DateTimeOffset? WithdrawnAt(Ledger ledger, Claim claim) =>
         WithdrawnOption.FirstWithdrawal(ledger, claim) is { } withdrawal
             ? withdrawal.At > claim.PublishedAt ? withdrawal.At : claim.PublishedAt
             : null;
+}
+
+/// <summary>
+/// The stakes of one option a source holds on a proposition, built claim by claim in claim order. The band
+/// walk meets a source's claims mostly in that order, and adds each to the stakes it has already built
+/// instead of working the option out again at every claim: that cost more than the rest of a score's walk
+/// for a source saying a hundred things on each of its questions.
+/// </summary>
+internal sealed class OptionStakes
+{
+    // Claims in claim order, each with when it stopped standing, its stake, and the claims of that stake
+    // (one list shared by every claim of it, so saying it again grows the stake in place).
+    private readonly List<Said> _said = [];
+    // Claim ids to positions, once an option holds more claims than a glance takes in.
+    private Dictionary<string, int>? _positions;
+    // The earliest claim still standing. Claims come in order of publication, so one withdrawn by the
+    // time a claim was made was withdrawn for every later one too: the search never goes back.
+    private int _earliest;
+
+    private const int LookedUpByScanning = 8;
+
+    public static OptionStakes Of(Ledger ledger, string sourceId, string propositionId, string option)
+    {
+        var sameOption = new List<Claim>();
+        foreach (var said in ledger.ClaimsOn(sourceId, propositionId))
+        {
+            if (said.Option == option)
+            {
+                sameOption.Add(said);
+            }
+        }
+
+        sameOption.Sort(ClaimOrder.Instance);
+        var stakes = new OptionStakes();
+        foreach (var said in sameOption)
+        {
+            stakes.TryAdd(ledger, said);
+        }
+
+        return stakes;
+    }
+
+    /// <summary>The stake of one of the option's claims.</summary>
+    public StandingTogether this[string claimId] =>
+        PositionOf(claimId) is var at and >= 0 ? _said[at].Stake : throw new KeyNotFoundException($"Claim {claimId} is not among the option's claims.");
+
+    /// <summary>Every claim of the option with its stake, in claim order.</summary>
+    public IEnumerable<(Claim Claim, StandingTogether Stake)> Claims => _said.Select(s => (s.Claim, s.Stake));
+
+    /// <summary>
+    /// Adds a claim that comes after every claim already added, in claim order, judged against the ledger as
+    /// it is now; false, with nothing changed, when it does not come after them. What was added before is not
+    /// looked at again: a correction of one of those since is for <see cref="TryWithdraw"/>, or asks for the
+    /// option to be built afresh.
+    /// </summary>
+    public bool TryAdd(Ledger ledger, Claim said)
+    {
+        if (_said.Count > 0 && ClaimOrder.Instance.Compare(_said[^1].Claim, said) >= 0)
+        {
+            return false;
+        }
+
+        while (_earliest < _said.Count && _said[_earliest].WithdrawnAt is { } at && at <= said.PublishedAt)
+        {
+            _earliest++;
+        }
+
+        StandingTogether stake;
+        List<Claim> members;
+        if (_earliest < _said.Count && WithdrawnOption.AlongReversals(ledger, said) is null)
+        {
+            var beside = _said[_earliest];
+            members = beside.Members;
+            members.Add(said);
+            stake = new StandingTogether(members, beside.Claim);
+        }
+        else
+        {
+            members = [said];
+            stake = new StandingTogether(members, null);
+        }
+
+        _said.Add(new Said(said, StandingTogether.WithdrawnAt(ledger, said), stake, members));
+        if (_positions is not null)
+        {
+            _positions[said.Id] = _said.Count - 1;
+        }
+        else if (_said.Count > LookedUpByScanning)
+        {
+            _positions = new Dictionary<string, int>(StringComparer.Ordinal);
+            for (var i = 0; i < _said.Count; i++)
+            {
+                _positions[_said[i].Claim.Id] = i;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Takes in a public withdrawal of one of the option's claims recorded since it was added: when the claim
+    /// stopped standing is all that can change, and when that is after every claim the option holds was
+    /// made, no claim's stake changes (later claims will find it withdrawn). False, with nothing changed,
+    /// when it is not so, and the option must be built afresh.
+    /// </summary>
+    public bool TryWithdraw(Ledger ledger, Claim said)
+    {
+        if (PositionOf(said.Id) is not (var at and >= 0))
+        {
+            return false;
+        }
+
+        var withdrawnAt = StandingTogether.WithdrawnAt(ledger, said);
+        if (withdrawnAt == _said[at].WithdrawnAt)
+        {
+            return true;
+        }
+
+        if (withdrawnAt is not { } now || now <= _said[^1].Claim.PublishedAt)
+        {
+            return false;
+        }
+
+        _said[at] = _said[at] with { WithdrawnAt = now };
+        return true;
+    }
+
+    private int PositionOf(string claimId)
+    {
+        if (_positions is not null)
+        {
+            return _positions.TryGetValue(claimId, out var at) ? at : -1;
+        }
+
+        for (var i = _said.Count - 1; i >= 0; i--)
+        {
+            if (_said[i].Claim.Id == claimId)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private readonly record struct Said(Claim Claim, DateTimeOffset? WithdrawnAt, StandingTogether Stake, List<Claim> Members);
 }
