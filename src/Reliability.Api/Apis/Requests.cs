@@ -131,9 +131,9 @@ internal sealed class RequestErrors
     /// <summary>Refuses the time of something recorded (a claim, a correction, a resolution) that has not happened yet.</summary>
     public void HasHappened(string field, DateTimeOffset? at, DateTimeOffset now) => NotLaterThan(field, at, now + ClockTolerance);
 
-    /// <summary>Refuses an as-of time later than now: no score is known for it yet.</summary>
+    /// <summary>Refuses an as-of time later than now: nothing is known of it yet, a score, a claim or a dispute.</summary>
     public void AsOfNotLaterThan(DateTimeOffset? asOf, DateTimeOffset now) =>
-        NotLaterThan("asOf", asOf, now + ClockTolerance, "A score is known up to now; leave asOf out for the live score.");
+        NotLaterThan("asOf", asOf, now + ClockTolerance, "The record is known up to now; leave asOf out for the record as it stands now.");
 
     /// <summary>
     /// Refuses a known-at time still to come, as an as-of time is refused, and an as-of time later
