@@ -119,6 +119,7 @@ internal static class ClaimAssessor
         var withdrawal = claim.Option == truth || returned is not null
             ? null
             : CreditedWithdrawal(ledger, together, replacement => replacement == truth);
+        var undone = Undone(ledger, together, ref withdrawal);
 
         if (claim.Option == truth)
         {
@@ -187,6 +188,11 @@ internal static class ClaimAssessor
             factor = policy.Corrections.SilentDeletion;
             reasons?.Add(DeletedWithoutCorrection(claim, deleted));
         }
+        else if (undone is { Correction: var taken, Return: var saidAgain })
+        {
+            factor = 1.0;
+            reasons?.Add(SaidAgain(taken, saidAgain));
+        }
         else
         {
             factor = 1.0;
@@ -228,6 +234,7 @@ internal static class ClaimAssessor
         var withdrawal = returned is null
             ? CreditedWithdrawal(ledger, together, replacement => provisional.ProbabilityOf(claim.PropositionId, replacement) > p)
             : null;
+        var undone = Undone(ledger, together, ref withdrawal);
 
         // What a verdict would give, weighed by the estimate: a return earns nothing if its option
         // proves true and counts in full if it proves false, its second correction uncredited.
@@ -248,6 +255,10 @@ internal static class ClaimAssessor
         {
             factor = policy.Corrections.SilentDeletion;
             reasons?.Add(DeletedWithoutCorrection(claim, deleted));
+        }
+        else if (undone is { Correction: var taken, Return: var saidAgain })
+        {
+            reasons?.Add(SaidAgain(taken, saidAgain));
         }
 
         var provisionalWeight = ShareOfStake(policy, together, claim, Firmly, reasons) * policy.ProvisionalWeight;
@@ -448,6 +459,47 @@ internal static class ClaimAssessor
             // Ties by id, so two withdrawals at one moment give the same reason whatever order they were recorded in.
             .OrderBy(c => c.At).ThenBy(c => c.Id, StringComparer.Ordinal)
             .FirstOrDefault();
+
+    /// <summary>
+    /// A credited withdrawal the source has undone: it went back to the option and a claim of it, said after
+    /// the stake and outside it, still stands. The source stands by what it had corrected, so the correction
+    /// earns nothing while that claim stands (withdrawn in turn, the first correction counts again). Clears
+    /// <paramref name="withdrawal"/> when so.
+    /// </summary>
+    private static (Correction Correction, Claim Return)? Undone(Ledger ledger, StandingTogether together, ref TakenBack? withdrawal)
+    {
+        if (withdrawal is null)
+        {
+            return null;
+        }
+
+        var carrier = together.Carrier;
+        Claim? earliest = null;
+        foreach (var other in ledger.ClaimsOn(carrier.SourceId, carrier.PropositionId))
+        {
+            if (other.Option == carrier.Option
+                && ClaimOrder.Instance.Compare(carrier, other) < 0
+                && (earliest is null || ClaimOrder.Instance.Compare(other, earliest) < 0)
+                // Said after the last of the stake was taken back, it cannot be one of them.
+                && (other.PublishedAt > withdrawal.At || !together.Claims.Any(member => ReferenceEquals(member, other)))
+                && !ledger.CorrectionsOf(other.Id).Any(c => c.IsPublicWithdrawal))
+            {
+                earliest = other;
+            }
+        }
+
+        if (earliest is null)
+        {
+            return null;
+        }
+
+        var undone = (withdrawal.Correction, earliest);
+        withdrawal = null;
+        return undone;
+    }
+
+    private static string SaidAgain(Correction taken, Claim saidAgain) =>
+        $"{Verb(taken, null)} on {Day(taken.At)}, but said again by {saidAgain.Id}, which still stands: no credit";
 
     /// <summary>
     /// When the source took back the last of the claims standing together, each by a credited withdrawal:

@@ -222,12 +222,16 @@ internal sealed class ClaimWeights(string sourceId, ScoringPolicy policy)
                 _carrierOf[said.Id] = built[said.Id].Carrier.Id;
             }
 
-            var stake = built[said.Id];
-            _stale.Add(stake.Carrier.Id);
-            foreach (var raiser in ClaimAssessor.Raisers(policy, stake))
+            // A claim of the option said after a stake was taken back, standing or withdrawn, undoes or restores
+            // that correction (ClaimAssessor): with more than one stake, each can weigh differently.
+            foreach (var stake in built.Stakes.Count == 1 ? [built[said.Id]] : built.Stakes)
             {
-                _stale.Add(raiser);
-                _raisers.Add(raiser);
+                _stale.Add(stake.Carrier.Id);
+                foreach (var raiser in ClaimAssessor.Raisers(policy, stake))
+                {
+                    _stale.Add(raiser);
+                    _raisers.Add(raiser);
+                }
             }
         }
 

@@ -34,6 +34,7 @@ internal sealed class OptionStakes
     // Claims in claim order, each with when it stopped standing, its stake, and the claims of that stake
     // (one list shared by every claim of it, so saying it again grows the stake in place).
     private readonly List<Said> _said = [];
+    private readonly List<StandingTogether> _stakes = [];
     // Claim ids to positions, once an option holds more claims than a glance takes in.
     private Dictionary<string, int>? _positions;
     // The earliest claim still standing. Claims come in order of publication, so one withdrawn by the
@@ -66,6 +67,9 @@ internal sealed class OptionStakes
     /// <summary>The stake of one of the option's claims.</summary>
     public StandingTogether this[string claimId] =>
         PositionOf(claimId) is var at and >= 0 ? _said[at].Stake : throw new KeyNotFoundException($"Claim {claimId} is not among the option's claims.");
+
+    /// <summary>The option's stakes, each as its carrier stands in it, in claim order.</summary>
+    public IReadOnlyList<StandingTogether> Stakes => _stakes;
 
     /// <summary>Every claim of the option with its stake, in claim order.</summary>
     public IEnumerable<(Claim Claim, StandingTogether Stake)> Claims => _said.Select(s => (s.Claim, s.Stake));
@@ -101,6 +105,7 @@ internal sealed class OptionStakes
         {
             members = [said];
             stake = new StandingTogether(members, null);
+            _stakes.Add(stake);
         }
 
         _said.Add(new Said(said, StandingTogether.WithdrawnAt(ledger, said), stake, members));

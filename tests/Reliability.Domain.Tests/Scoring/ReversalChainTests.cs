@@ -76,8 +76,11 @@ public sealed class ReversalChainTests
         {
             var toggled = Score(SettledB(Said(Toggling((2 * cycles) + 1))));
 
+            // Back on A, the source stands by what it first corrected: that correction earns nothing now.
             Assert.Equal(1.0, toggled.Overall.Confirmed, 12);
-            Assert.Equal(Before + cycles, toggled.Overall.Refuted, 12);
+            Assert.Equal(1.0 + cycles, toggled.Overall.Refuted, 12);
+            Assert.Contains($"reversed on 2023-09-29, but said again by {Id(2 * cycles)}, which still stands: no credit", Of(toggled, "c00").Reason);
+            Assert.Equal(0, toggled.Corrections.CorrectedBySource);
             Assert.True(toggled.Score < saidBOnce.Score && toggled.Score < reversedAwayOnce.Score,
                 $"{cycles} cycles: {toggled.Score} against said B once {saidBOnce.Score}, reversed away once {reversedAwayOnce.Score}");
             Assert.True(toggled.Score < previous, $"{cycles} cycles: {toggled.Score} >= {previous} with a cycle less");
@@ -158,6 +161,53 @@ public sealed class ReversalChainTests
             Assert.Equal(0.0, Of(toggled, "c03").Confirmed);
             Assert.Equal(weight * 0.2, Of(toggled, "c03").Refuted, 12);
         }
+    }
+
+    [Fact]
+    public void A_correction_the_source_undid_by_saying_it_again_earns_nothing_until_that_is_withdrawn_too()
+    {
+        // Said A (false), retracted it, said A again and stands by it: the first retraction corrected nothing
+        // the source still says. Withdrawn in turn, the first retraction counts again, the second earns nothing.
+        List<IReliabilityEvent> history =
+            [Proposition("p", ["A", "B"]), Claim("first", "p", "A", 0), Retraction("pulled", "first", 1), Claim("again", "p", "A", 2)];
+        var standing = Score([.. history, Resolved("p", "B", 10)]);
+        var withdrawnAgain = Score([.. history, Retraction("pulled again", "again", 3), Resolved("p", "B", 10)]);
+        var saidOnce = Score([Proposition("p", ["A", "B"]), Claim("first", "p", "A", 0), Resolved("p", "B", 10)]);
+        var correctedOnce = Score([.. history.Take(3), Resolved("p", "B", 10)]);
+
+        Assert.Equal(1.0, Of(standing, "first").Refuted, 12);
+        Assert.Contains("retracted on 2023-09-29, but said again by again, which still stands: no credit", Of(standing, "first").Reason);
+        Assert.Equal(1.0, Of(standing, "again").Refuted, 12);
+        Assert.True(standing.Score < saidOnce.Score);
+        Assert.Equal(0, standing.Corrections.CorrectedBySource);
+
+        Assert.Equal(Before, Of(withdrawnAgain, "first").Refuted, 12);
+        Assert.Equal(1.0, Of(withdrawnAgain, "again").Refuted, 12);
+        Assert.Equal(1, withdrawnAgain.Corrections.CorrectedBySource);
+        Assert.True(withdrawnAgain.Score < correctedOnce.Score);
+
+        // A silent deletion of the return is no withdrawal: deleting cannot launder the record.
+        var deleted = Score([.. history, SilentDeletion("gone", "again", 3), Resolved("p", "B", 10)]);
+        Assert.Equal(1.0, Of(deleted, "first").Refuted, 12);
+
+        // The walk re-judges the first claim as the return is said and withdrawn.
+        var walked = SourceScorer.Score(Subject, [.. history, Retraction("pulled again", "again", 3), Resolved("p", "B", 10)], Day(20), ScoringPolicy.BetaV1);
+        Assert.All(walked.History, point =>
+            Assert.Equal(SourceScorer.Score(Subject, [.. history, Retraction("pulled again", "again", 3), Resolved("p", "B", 10)], point.At, ScoringPolicy.BetaV1).Score, point.Score, 12));
+    }
+
+    [Fact]
+    public void On_an_open_proposition_a_correction_undone_by_saying_it_again_earns_nothing()
+    {
+        List<IReliabilityEvent> history =
+            [Proposition("p", ["A", "B"]), Claim("first", "p", "A", 0), Retraction("pulled", "first", 1), Claim("again", "p", "A", 2)];
+        var estimate = new ProvisionalTruth(new Dictionary<string, IReadOnlyDictionary<string, double>> { ["p"] = new Dictionary<string, double> { ["A"] = 0.2, ["B"] = 0.8 } });
+        var standing = Score(history, estimate);
+        var corrected = Score(history.Take(3), estimate);
+
+        Assert.Equal(Timeless.ProvisionalWeight * 0.8, Of(standing, "first").Refuted, 12);
+        Assert.Equal(Timeless.ProvisionalWeight * 0.8 * Before, Of(corrected, "first").Refuted, 12);
+        Assert.Contains("but said again by again, which still stands: no credit", Of(standing, "first").Reason);
     }
 
     [Fact]
