@@ -222,9 +222,9 @@ internal sealed class ClaimWeights(string sourceId, ScoringPolicy policy)
                 _carrierOf[said.Id] = built[said.Id].Carrier.Id;
             }
 
-            // A claim of the option said after a stake was taken back, standing or withdrawn, undoes or restores
-            // that correction (ClaimAssessor): with more than one stake, each can weigh differently.
-            foreach (var stake in built.Stakes.Count == 1 ? [built[said.Id]] : built.Stakes)
+            // A claim of the option said after a stake was wholly taken back, standing or withdrawn, undoes or
+            // restores that correction (ClaimAssessor): such stakes can weigh differently too.
+            foreach (var stake in built.WhollyWithdrawn.Prepend(built[said.Id]))
             {
                 _stale.Add(stake.Carrier.Id);
                 foreach (var raiser in ClaimAssessor.Raisers(policy, stake))

@@ -35,6 +35,8 @@ internal sealed class OptionStakes
     // (one list shared by every claim of it, so saying it again grows the stake in place).
     private readonly List<Said> _said = [];
     private readonly List<StandingTogether> _stakes = [];
+    // How many claims of each stake have not been publicly withdrawn.
+    private readonly List<int> _standing = [];
     // Claim ids to positions, once an option holds more claims than a glance takes in.
     private Dictionary<string, int>? _positions;
     // The earliest claim still standing. Claims come in order of publication, so one withdrawn by the
@@ -71,6 +73,9 @@ internal sealed class OptionStakes
     /// <summary>The option's stakes, each as its carrier stands in it, in claim order.</summary>
     public IReadOnlyList<StandingTogether> Stakes => _stakes;
 
+    /// <summary>The stakes every claim of which has been publicly withdrawn: the only ones a correction can have ended.</summary>
+    public IEnumerable<StandingTogether> WhollyWithdrawn => _stakes.Where((_, i) => _standing[i] == 0);
+
     /// <summary>Every claim of the option with its stake, in claim order.</summary>
     public IEnumerable<(Claim Claim, StandingTogether Stake)> Claims => _said.Select(s => (s.Claim, s.Stake));
 
@@ -94,21 +99,31 @@ internal sealed class OptionStakes
 
         StandingTogether stake;
         List<Claim> members;
+        int index;
         if (_earliest < _said.Count && WithdrawnOption.AlongReversals(ledger, said) is null)
         {
             var beside = _said[_earliest];
             members = beside.Members;
             members.Add(said);
             stake = new StandingTogether(members, beside.Claim);
+            index = beside.StakeIndex;
         }
         else
         {
             members = [said];
             stake = new StandingTogether(members, null);
+            index = _stakes.Count;
             _stakes.Add(stake);
+            _standing.Add(0);
         }
 
-        _said.Add(new Said(said, StandingTogether.WithdrawnAt(ledger, said), stake, members));
+        var withdrawnAt = StandingTogether.WithdrawnAt(ledger, said);
+        if (withdrawnAt is null)
+        {
+            _standing[index]++;
+        }
+
+        _said.Add(new Said(said, withdrawnAt, stake, members, index));
         if (_positions is not null)
         {
             _positions[said.Id] = _said.Count - 1;
@@ -149,6 +164,11 @@ internal sealed class OptionStakes
             return false;
         }
 
+        if (_said[at].WithdrawnAt is null)
+        {
+            _standing[_said[at].StakeIndex]--;
+        }
+
         _said[at] = _said[at] with { WithdrawnAt = now };
         return true;
     }
@@ -171,5 +191,5 @@ internal sealed class OptionStakes
         return -1;
     }
 
-    private readonly record struct Said(Claim Claim, DateTimeOffset? WithdrawnAt, StandingTogether Stake, List<Claim> Members);
+    private readonly record struct Said(Claim Claim, DateTimeOffset? WithdrawnAt, StandingTogether Stake, List<Claim> Members, int StakeIndex);
 }
