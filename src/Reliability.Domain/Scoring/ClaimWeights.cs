@@ -186,9 +186,10 @@ internal sealed class ClaimWeights(string sourceId, ScoringPolicy policy)
     /// Keeps an option's stakes up to date with what changed of it since (its claims marked,
     /// <c>_marked[first..next)</c>, in claim order) without building them afresh, when all that changed is
     /// claims recorded after every claim it holds and withdrawals dated after them; false otherwise (the
-    /// stakes may then be half kept up, and are built afresh). Only the stakes those claims are in can weigh
-    /// differently: a claim's stake and its share depend on the claims before it, and a withdrawal after
-    /// every claim of the option takes none of them out of the stake it joined. An option with no stakes yet
+    /// stakes may then be half kept up, and are built afresh). Only the stakes those claims are in, and those
+    /// wholly taken back, can weigh differently: a claim's stake and its share depend on the claims before
+    /// it, a withdrawal after every claim of the option takes none of them out of the stake it joined, and a
+    /// later claim of the option can only undo or restore a correction. An option with no stakes yet
     /// had no claims when they were last brought up to date: every claim of it now was recorded since, and
     /// is among those marked.
     /// </summary>
@@ -243,12 +244,9 @@ internal sealed class ClaimWeights(string sourceId, ScoringPolicy policy)
     {
         var built = _optionStakes[option] = OptionStakes.Of(ledger, sourceId, option.Proposition, option.Option);
         var raisers = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (_, stake) in built.Claims)
+        foreach (var stake in built.Stakes)
         {
-            if (stake.Repeated is null)
-            {
-                raisers.UnionWith(ClaimAssessor.Raisers(policy, stake));
-            }
+            raisers.UnionWith(ClaimAssessor.Raisers(policy, stake));
         }
 
         foreach (var (claim, stake) in built.Claims)
