@@ -202,4 +202,4 @@ public sealed partial class HandleHolderHistory(IDocumentStore store, ILogger<Ha
 }
 
 /// <summary>A source's holding of a handle key, from and until the recording times of the events that gave and took it.</summary>
-public sealed record PastHolding(string HandleKey, string SourceId, DateTimeOffset From, DateTimeOffset? Until);
+internal sealed record PastHolding(string HandleKey, string SourceId, DateTimeOffset From, DateTimeOffset? Until);

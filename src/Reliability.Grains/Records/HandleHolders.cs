@@ -118,4 +118,4 @@ public static class HandleHolders
 }
 
 /// <summary>A handle key and a source that holds it, was given it or had it taken.</summary>
-public sealed record Holding(string HandleKey, string SourceId);
+internal sealed record Holding(string HandleKey, string SourceId);
