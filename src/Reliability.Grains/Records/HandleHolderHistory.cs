@@ -155,7 +155,7 @@ public sealed partial class HandleHolderHistory(IDocumentStore store, ILogger<Ha
     // Added where no stored holding of the same handle and source overlaps it, and an open stored
     // holding the events say ended is ended there; nothing else stored is changed. A holding written
     // with the record starts at its transaction's time, which for a new source's registration is a
-    // moment apart from the stamp of its first event (see HandleHolders), so the two are taken as one.
+    // moment apart from the stamp of its first event (see HandleHolders): overlapping, they are one.
     private async Task<int> StoreAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<PastHolding> holdings, CancellationToken cancellationToken)
     {

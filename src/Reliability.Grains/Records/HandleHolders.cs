@@ -20,10 +20,13 @@ namespace Reliability.Grains.Records;
 /// row is written by SQL in the transaction that appends the event, stamped with the transaction's
 /// time, the stamp the event rows appended to a source's stream get (<c>StreamAppends</c>' and the
 /// quick append's): a removal, an added handle or a merge starts and ends its holdings exactly when
-/// a read of the stream recorded by then first shows it. A new source's first events are stamped by
-/// Marten as it starts the stream, a moment after its transaction began, so a registration's holding
-/// starts that moment early; a lookup known at a moment between asks the new source, whose stream
-/// says it was not on record yet, and the handle is unknown, as the events have it. Managed by
+/// a read of the stream recorded by then first shows it. A new source's first events are stamped as
+/// Marten starts its stream, not with the transaction's time: a moment after it began (observed), or
+/// apart by however far the node's and the database's clocks are. A registration's holding can so
+/// start a moment early or late. Early, a lookup known at a moment between asks the new source,
+/// whose stream says it was not on record yet, and the handle is unknown, as the events have it;
+/// late, it asks the handle's present source (see <see cref="RecordQueries.FindSourcesByHandleKnownAtAsync"/>),
+/// which answers while it still holds the handle. Managed by
 /// Marten beside the documents, so every store that applies its schema (a node at start-up, tests)
 /// has it before the first write. Holdings changed before the table was kept are filled in from the
 /// events at start-up (<see cref="HandleHolderHistory"/>).
