@@ -237,8 +237,8 @@ internal static class LookupApi
         }
 
         // Known at a moment, a post may carry no claim the tracker had recorded by then: it is answered
-        // by the handle its URL names, as the tracker would have answered then, so that handle is read too.
-        // Known at a moment, a handle is the source's that held it then, though it has moved since.
+        // by the handle its URL names, as the tracker would have answered then, so that handle is read too:
+        // by the source that held it then, which may not be the one that holds it now.
         var knownAt = past?.KnownAt;
         List<string> handleKeys = [.. missing.Where(i => knownAt is not null || asked[i].UrlKey is null || !claimsByKey.ContainsKey(asked[i].UrlKey!))
             .Select(i => asked[i].HandleKeyOfInput).OfType<string>().Distinct(StringComparer.Ordinal)];
