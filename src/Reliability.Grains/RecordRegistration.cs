@@ -46,6 +46,8 @@ public static class RecordRegistration
         services.AddHostedService<UrlKeyMigration>();
         // Before the node serves too: a read as of a past moment needs to know when claims were withdrawn.
         services.AddHostedService<ClaimWithdrawalTimes>();
+        // And to know who held a handle at a past moment, for handles changed before that was kept.
+        services.AddHostedService<HandleHolderHistory>();
         // Articles stored before their cited URLs were keyed, or whose keys a new key function dropped,
         // get their keys once the service is up, after the migration above.
         services.AddHostedService<ArticleUrlKeys>();
@@ -79,6 +81,8 @@ public static class RecordRegistration
         options.Schema.For<SourceDocument>().Index(s => s.Band).UseOptimisticConcurrency(true)
             .Index(s => s.MergedInto!, index => index.Predicate = "(data ->> 'MergedInto') is not null");
         options.Schema.For<HandleDocument>();
+        // Who held each handle when, written beside the handle documents (see HandleHolders).
+        options.Storage.ExtendedSchemaObjects.Add(HandleHolders.Definition(options.DatabaseSchemaName));
         options.Schema.For<SourceSnapshot>();
         // Versioned: a claim writer that links an article to a claim at one of its URLs stores it,
         // and two of them at once, or one and a re-registration, must not lose either's citations.

@@ -181,6 +181,33 @@ public sealed class RecordSchemaTests
         Assert.Contains(plan, line => line.Contains("Index Cond", StringComparison.Ordinal) && line.Contains("'MergedInto'", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task A_database_kept_before_handle_holders_gets_their_table_and_start_up_finds_nothing_else_to_change()
+    {
+        var connectionString = await TestDatabase.CreateAsync("record_schema_handle_holders");
+
+        // The earlier layout: who holds a handle now, and nothing of who held it before.
+        await using (var earlier = await StoreAsync(connectionString, o => o.Schema.For<HandleDocument>()))
+        {
+            await using var session = earlier.GetRequiredService<IDocumentStore>().LightweightSession();
+            session.Store(new HandleDocument { Id = "x:hh_desk", SourceId = "hh-desk" });
+            await session.SaveChangesAsync();
+        }
+
+        await using var current = await StoreAsync(connectionString, o => o.ConfigureRecord());
+        var store = current.GetRequiredService<IDocumentStore>();
+        // Read back as configured (key, column types, nullability): no start-up alters the table again.
+        await store.Storage.Database.AssertDatabaseMatchesConfigurationAsync();
+        await using (var again = await StoreAsync(connectionString, o => o.ConfigureRecord()))
+        {
+            await again.GetRequiredService<IDocumentStore>().Storage.Database.AssertDatabaseMatchesConfigurationAsync();
+        }
+
+        Assert.Contains(await IndexDefinitionsAsync(connectionString, HandleHolders.TableName),
+            i => i.Contains("UNIQUE", StringComparison.Ordinal) && i.Contains("(handle_key, held_from, source_id)", StringComparison.Ordinal));
+        Assert.Empty(await HandleHolders.AtAsync(store, ["x:hh_desk"], DateTimeOffset.UtcNow, CancellationToken.None));
+    }
+
     /// <summary>
     /// The plan PostgreSQL makes for the command with sequential scans priced out, as on a table too
     /// large to read whole: a scan of the whole table is left in it only when no index serves the query.

@@ -237,11 +237,14 @@ internal static class LookupApi
         }
 
         // Known at a moment, a post may carry no claim the tracker had recorded by then: it is answered
-        // by the handle its URL names, as the tracker would have answered then, so that handle is read too.
+        // by the handle its URL names, as the tracker would have answered then, so that handle is read too:
+        // by the source that held it then, which may not be the one that holds it now.
         var knownAt = past?.KnownAt;
-        var sourceByHandle = await queries.FindSourcesByHandleAsync(
-            [.. missing.Where(i => knownAt is not null || asked[i].UrlKey is null || !claimsByKey.ContainsKey(asked[i].UrlKey!))
-                .Select(i => asked[i].HandleKeyOfInput).OfType<string>().Distinct(StringComparer.Ordinal)], cancellationToken);
+        List<string> handleKeys = [.. missing.Where(i => knownAt is not null || asked[i].UrlKey is null || !claimsByKey.ContainsKey(asked[i].UrlKey!))
+            .Select(i => asked[i].HandleKeyOfInput).OfType<string>().Distinct(StringComparer.Ordinal)];
+        var sourceByHandle = knownAt is { } heldAt
+            ? await queries.FindSourcesByHandleKnownAtAsync(handleKeys, heldAt, cancellationToken)
+            : await queries.FindSourcesByHandleAsync(handleKeys, cancellationToken);
 
         var wanted = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
         HashSet<string> Wanted(string sourceId) =>

@@ -36,6 +36,10 @@ internal sealed class RecordTransaction(IDocumentSession session, DateTimeOffset
     private readonly HashSet<object> _changed = [];
     private readonly HashSet<object> _inserted = [];
 
+    // Holdings of handles this command ends and starts (see HandleHolders), written when it is flushed.
+    private readonly List<Holding> _handlesTaken = [];
+    private readonly List<Holding> _handlesGiven = [];
+
     public IDocumentSession Session => session;
     public DateTimeOffset Now => now;
     public CancellationToken CancellationToken => cancellationToken;
@@ -212,14 +216,26 @@ internal sealed class RecordTransaction(IDocumentSession session, DateTimeOffset
     {
         _inserted.Add(handle);
         _handles[handle.Id] = handle;
+        _handlesGiven.Add(new Holding(handle.Id, handle.SourceId));
     }
 
     /// <summary>A handle no longer the source's: from this commit on, it is free for another source.</summary>
-    public void RemoveHandle(string handleKey)
+    public void RemoveHandle(string handleKey, string sourceId)
     {
         session.Delete<HandleDocument>(handleKey);
         _handles[handleKey] = null;
         _newSourceIds.Remove(handleKey);
+        _handlesTaken.Add(new Holding(handleKey, sourceId));
+    }
+
+    /// <summary>A handle a merge hands from the absorbed source to the survivor (stored over, not inserted).</summary>
+    public void MoveHandle(string handleKey, string fromSourceId, string toSourceId)
+    {
+        var moved = new HandleDocument { Id = handleKey, SourceId = toSourceId };
+        _changed.Add(moved);
+        _handles[handleKey] = moved;
+        _handlesTaken.Add(new Holding(handleKey, fromSourceId));
+        _handlesGiven.Add(new Holding(handleKey, toSourceId));
     }
 
     public void StartSource(SourceDocument source, IReliabilityEvent registered)
@@ -332,6 +348,8 @@ internal sealed class RecordTransaction(IDocumentSession session, DateTimeOffset
         // Stored over only by a correction that ends the watch.
         QueueWrites<ClaimWatch>(_inserted, d => NewWatches.Queue(session, d), stored, session.Store, d => d.Id);
         QueueWrites<ArticleDocument>(_inserted, null, stored, session.Store, d => d.Id);
+        // With the handles' documents and events, so a lookup known at any moment finds who held each then.
+        HandleHolders.Queue(session, _handlesTaken, _handlesGiven);
         if (_inserted.Concat(stored).FirstOrDefault(d => d is not (ClaimDocument or PropositionDocument or SourceDocument
             or HandleDocument or ArchivedPost or ClaimWatch or ArticleDocument)) is { } unexpected)
         {

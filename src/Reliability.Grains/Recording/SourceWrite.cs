@@ -110,7 +110,7 @@ internal static class SourceWrite
             return (LedgerOutcome<string>.NotFound($"Source '{source.Id}' has no handle '{key}'."), Touched.None);
         }
 
-        transaction.RemoveHandle(key);
+        transaction.RemoveHandle(key, source.Id);
         transaction.AppendToSource(source, new SourceHandleRemoved(source.Id, new SourceHandle(held.Platform, held.Handle), reason, now));
         source.Handles.Remove(held);
         source.SearchText = SearchText(source.Name, source.Handles);
@@ -219,7 +219,7 @@ internal static class SourceWrite
             survivor.Id, absorbed.Id);
         foreach (var handle in absorbed.Handles)
         {
-            transaction.Changed(new HandleDocument { Id = StreamKeys.HandleKey(handle.Platform, handle.Handle), SourceId = survivor.Id });
+            transaction.MoveHandle(StreamKeys.HandleKey(handle.Platform, handle.Handle), absorbed.Id, survivor.Id);
         }
 
         survivor.Handles.AddRange(absorbed.Handles.Where(h => !survivor.Handles.Contains(h)));

@@ -84,22 +84,38 @@ public sealed class RecordQueries(IDocumentStore store)
     /// <summary>
     /// The sources merged into each of these, directly or through a source merged in turn, by the
     /// source whose record they are in now: before its merge an absorbed source's claims and handles
-    /// were its own, so a question about that time asks it too.
+    /// were its own, so a question about that time asks it too. One of these may itself be merged
+    /// into another of them (a lookup known at a moment asks the handle's holder then beside the
+    /// survivor a claim's document names now): it is listed under that one too.
     /// </summary>
     public async Task<IReadOnlyDictionary<string, List<string>>> AbsorbedIntoAsync(IReadOnlyCollection<string> holders, CancellationToken cancellationToken = default)
     {
         var absorbed = holders.Distinct(StringComparer.Ordinal).ToDictionary(id => id, _ => new List<string>(), StringComparer.Ordinal);
-        var holderOf = absorbed.Keys.ToDictionary(id => id, id => id, StringComparer.Ordinal);
+        // Each source reached, with those of the asked ones whose record it is in.
+        var holdersOf = absorbed.Keys.ToDictionary(id => id, id => new List<string> { id }, StringComparer.Ordinal);
         await using var session = store.QuerySession();
         var reached = absorbed.Keys.ToArray();
         for (var hops = 0; reached.Length > 0 && hops < RecordTransaction.MaxMergeHops; hops++)
         {
             var merged = await session.Query<SourceDocument>().Where(s => reached.Contains(s.MergedInto!)).ToListAsync(cancellationToken);
-            reached = [.. merged.Where(s => holderOf.TryAdd(s.Id, holderOf[s.MergedInto!])).Select(s => s.Id)];
-            foreach (var id in reached)
+            var next = new List<string>();
+            // Asked ones first: what was merged into one of them is then counted under its survivor too.
+            foreach (var source in merged.OrderBy(s => absorbed.ContainsKey(s.Id) ? 0 : 1))
             {
-                absorbed[holderOf[id]].Add(id);
+                if (!holdersOf.TryGetValue(source.Id, out var mine))
+                {
+                    holdersOf[source.Id] = mine = [];
+                    next.Add(source.Id);
+                }
+
+                foreach (var holder in holdersOf[source.MergedInto!].Where(h => h != source.Id && !mine.Contains(h)).ToList())
+                {
+                    mine.Add(holder);
+                    absorbed[holder].Add(source.Id);
+                }
             }
+
+            reached = [.. next];
         }
 
         return absorbed;
@@ -136,6 +152,26 @@ public sealed class RecordQueries(IDocumentStore store)
         await using var session = store.QuerySession();
         var handles = await session.LoadManyAsync<HandleDocument>(cancellationToken, [.. handleKeys]);
         return handles.ToDictionary(h => h.Id, h => h.SourceId, StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// Sources by handle key as the tracker knew them at <paramref name="knownAt"/>: the source that
+    /// held each handle then (<see cref="HandleHolders"/>), though it has moved to another since. A
+    /// handle with no holding then is given its present source, which the caller still checks had it
+    /// by then: none, where the history is whole, and the answer every such lookup gave before it was
+    /// kept, where a copy of the previous version changed the handle after the start-up pass.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, string>> FindSourcesByHandleKnownAtAsync(
+        IReadOnlyCollection<string> handleKeys, DateTimeOffset knownAt, CancellationToken cancellationToken = default)
+    {
+        var held = new Dictionary<string, string>(await HandleHolders.AtAsync(store, handleKeys, knownAt, cancellationToken), StringComparer.Ordinal);
+        var unheld = handleKeys.Where(key => !held.ContainsKey(key)).ToList();
+        foreach (var (key, sourceId) in await FindSourcesByHandleAsync(unheld, cancellationToken))
+        {
+            held[key] = sourceId;
+        }
+
+        return held;
     }
 
     public async Task<IReadOnlyList<SourceDocument>> AllSourcesAsync(CancellationToken cancellationToken = default)
