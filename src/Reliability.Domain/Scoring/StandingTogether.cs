@@ -5,9 +5,14 @@ namespace Reliability.Domain.Scoring;
 /// <summary>
 /// The claims of one option a source has kept standing together on a proposition: each said while an
 /// earlier claim of that option by the same source still stood (not publicly withdrawn). Saying it again
-/// stakes nothing new, so they are one stake, carried by the earliest, when the source first staked its name.
+/// stakes nothing new, so they are one stake, carried by the earliest, when the source first staked its name;
+/// a claim that said it more firmly than those before it holds the part it added (<see cref="ClaimAssessor"/>).
 /// </summary>
-/// <remarks>Claims: In claim order; the first is the carrier. Repeated: The claim this one was said again beside, null for the carrier.</remarks>
+/// <remarks>
+/// Claims: In claim order; the first is the carrier. Kept by <see cref="OptionStakes"/>, which grows it in
+/// place as the band walk adds claims said again, so a stake read earlier in a walk sees them too.
+/// Repeated: The claim this one was said again beside, null for the carrier.
+/// </remarks>
 internal sealed record StandingTogether(IReadOnlyList<Claim> Claims, Claim? Repeated)
 {
     public Claim Carrier => Claims[0];
@@ -45,6 +50,11 @@ internal sealed class OptionStakes
 
     private const int LookedUpByScanning = 8;
 
+    /// <summary>
+    /// Each claim of the option by the source on the proposition, with the stake it belongs to. A claim
+    /// reached down its source's reversals from a claim of its option is a return (<see cref="WithdrawnOption"/>)
+    /// and starts a stake of its own, whatever the dates say.
+    /// </summary>
     public static OptionStakes Of(Ledger ledger, string sourceId, string propositionId, string option)
     {
         var sameOption = new List<Claim>();
