@@ -7,7 +7,14 @@ namespace Reliability.Contracts.Sources;
 /// everything the score needs (its claims, their corrections, the propositions and resolutions
 /// they depend on), so any past score is a replay of one stream.
 /// </summary>
+/// <remarks>
+/// Versioned: raised with every method added or changed (a test holds each version's methods). During a
+/// rolling upgrade a call from a copy of the newer release then finds, or is given, an activation on a
+/// copy that has the method: Orleans deactivates one on an older copy and places it again, where
+/// otherwise the call would fail on a copy that does not know the method.
+/// </remarks>
 [Alias("Reliability.ISourceGrain")]
+[Orleans.CodeGeneration.Version(1)]
 public interface ISourceGrain : IGrainWithStringKey
 {
     /// <summary>Null when no such source was ever registered.</summary>
