@@ -383,9 +383,9 @@ public sealed class ArticleAndEventTests(ArticleAndEventTests.Api api) : IClassF
         Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
         Assert.True((await unknown.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("policy", out _));
 
-        var known = await admin.PostAsJsonAsync("/v1/admin/rescore", new { policy = "beta-v1" });
+        var known = await admin.PostAsJsonAsync("/v1/admin/rescore", new { policy = "beta-v2" });
         Assert.Equal(HttpStatusCode.OK, known.StatusCode);
-        Assert.Equal("beta-v1", (await known.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("policy").GetString());
+        Assert.Equal("beta-v2", (await known.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("policy").GetString());
     }
 
     [Fact]

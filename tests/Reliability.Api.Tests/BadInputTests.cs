@@ -43,7 +43,7 @@ public sealed class BadInputTests(BadInputTests.Api api) : IClassFixture<BadInpu
         { "POST", "/v1/lookup", """{"urls":["https://x.com/a\u0000"]}""" },
         { "POST", "/v1/articles", """{"url":"https://news.example/a","publishedAt":"2023-09-28T10:00:00Z","title":"t\u0000"}""" },
         { "POST", "/v1/import/claimreview", """{"@type":"ClaimReview","claimReviewed":"c\u0000","datePublished":"2023-10-02","itemReviewed":{"author":{"name":"A"}},"reviewRating":{"alternateName":"False"}}""" },
-        { "POST", "/v1/admin/rescore", """{"policy":"beta-v1\u0000"}""" },
+        { "POST", "/v1/admin/rescore", """{"policy":"beta-v2\u0000"}""" },
         { "POST", "/v1/keys", """{"name":"desk\u0000","role":"reader"}""" },
         { "POST", "/v1/webhooks", """{"targetUrl":"https://hooks.example/desk","secret":"a-long-enough-secret\u0000"}""" },
     };

@@ -112,5 +112,5 @@ public sealed class HeldEventsTests
     private static string SnapshotJson(IReliabilityEvent e) => JsonSerializer.Serialize(SnapshotEvent.Of(e));
 
     private static string ScoreJson(string sourceId, IReadOnlyList<IReliabilityEvent> events) =>
-        JsonSerializer.Serialize(SourceScorer.Score(sourceId, events, Epoch.AddDays(10), ScoringPolicy.BetaV1));
+        JsonSerializer.Serialize(SourceScorer.Score(sourceId, events, Epoch.AddDays(10), ScoringPolicy.Beta));
 }

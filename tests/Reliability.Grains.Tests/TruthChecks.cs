@@ -41,7 +41,7 @@ public static class TruthChecks
         Assert.Equal(
             propositions.Select(PropositionOptions.Of).Select(p => JsonSerializer.Serialize(p)).Order(StringComparer.Ordinal),
             options.Select(p => JsonSerializer.Serialize(p)).Order(StringComparer.Ordinal));
-        var engine = new TruthDiscoveryEngine().Discover(TruthRecord.From(stored, propositions).ToInput(ScoringPolicy.BetaV1.Hedges));
+        var engine = new TruthDiscoveryEngine().Discover(TruthRecord.From(stored, propositions).ToInput(ScoringPolicy.Beta.Hedges));
         var open = engine.Objects.Where(o => !o.IsResolved).ToList();
         Assert.True(open.Count >= minimumOpen);
 

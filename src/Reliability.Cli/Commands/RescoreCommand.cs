@@ -8,7 +8,7 @@ public static class RescoreCommand
 {
     public static Command Create()
     {
-        var policy = new Option<string>("--policy") { Description = "The scoring policy, e.g. beta-v1.", Required = true };
+        var policy = new Option<string>("--policy") { Description = "The scoring policy, e.g. beta-v2.", Required = true };
         var api = new ApiConnection();
         var command = new Command("rescore", "Recompute every source's live score under a scoring policy.") { policy };
         api.AddTo(command);

@@ -23,9 +23,9 @@ public sealed record ScoringPolicy(
     BandThresholds Bands,
     AdmiraltyThresholds Grades)
 {
-    public static ScoringPolicy BetaV1 { get; } = new(
+    public static ScoringPolicy Beta { get; } = new(
         Name: "beta",
-        Version: "beta-v1",
+        Version: "beta-v2",
         PriorConfirmed: 1.0,
         PriorRefuted: 1.0,
         RecencyHalfLife: TimeSpan.FromDays(365),

@@ -7,10 +7,10 @@ public sealed class ScoringPolicies
 {
     private static readonly Dictionary<string, ScoringPolicy> Known = new(StringComparer.OrdinalIgnoreCase)
     {
-        [ScoringPolicy.BetaV1.Version] = ScoringPolicy.BetaV1,
+        [ScoringPolicy.Beta.Version] = ScoringPolicy.Beta,
     };
 
-    public ScoringPolicy Current { get; } = ScoringPolicy.BetaV1;
+    public ScoringPolicy Current { get; } = ScoringPolicy.Beta;
 
     public static IReadOnlyCollection<string> Names => Known.Keys;
 

@@ -141,8 +141,8 @@ public sealed class LedgerTests
         foreach (var day in new[] { 1, 2.5, 3.5, 10 })
         {
             Assert.Equal(
-                JsonSerializer.Serialize(SourceScorer.Score(Subject, copied, Day(day), ScoringPolicy.BetaV1)),
-                JsonSerializer.Serialize(SourceScorer.Score(Subject, carried, Day(day), ScoringPolicy.BetaV1)));
+                JsonSerializer.Serialize(SourceScorer.Score(Subject, copied, Day(day), ScoringPolicy.Beta)),
+                JsonSerializer.Serialize(SourceScorer.Score(Subject, carried, Day(day), ScoringPolicy.Beta)));
         }
     }
 

@@ -25,7 +25,7 @@ public sealed class AcharaneCaseTests
     });
 
     private static SourceScore Score(string source, double day, ProvisionalTruth? estimate = null) =>
-        SourceScorer.Score(source, Case, Day(day), ScoringPolicy.BetaV1, estimate);
+        SourceScorer.Score(source, Case, Day(day), ScoringPolicy.Beta, estimate);
 
     [Fact]
     public void When_we_published_on_29_September_only_a_provisional_judgement_existed()

@@ -33,7 +33,7 @@ internal static class Generators
         from minimum in Gen.Double[0.1, 10]
         from mass in Gen.Double[0.8, 0.99]
         from bands in Gen.Select(Gen.Double[0.1, 0.45], Gen.Double[0.55, 0.9], Gen.Double[0, 0.049])
-        select ScoringPolicy.BetaV1 with
+        select ScoringPolicy.Beta with
         {
             Version = "generated",
             PriorConfirmed = priors.Item1,

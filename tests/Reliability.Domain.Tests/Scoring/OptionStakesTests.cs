@@ -49,7 +49,7 @@ public sealed class OptionStakesTests
     public void A_claim_recorded_after_a_later_one_of_its_option_has_its_stakes_worked_out_afresh()
     {
         var ledger = new Ledger();
-        var weights = new ClaimWeights(Subject, ScoringPolicy.BetaV1);
+        var weights = new ClaimWeights(Subject, ScoringPolicy.Beta);
         List<IReliabilityEvent> history = [Proposition("p"), Claim("c01", "p", "yes", 2), Claim("c00", "p", "yes", 1)];
         foreach (var e in history)
         {

@@ -7,7 +7,7 @@ namespace Reliability.Domain.Tests.Scoring;
 public sealed class RepeatedClaimTests
 {
     // Without recency decay the arithmetic below can be checked by hand.
-    private static readonly ScoringPolicy Timeless = ScoringPolicy.BetaV1 with { RecencyHalfLife = null };
+    private static readonly ScoringPolicy Timeless = ScoringPolicy.Beta with { RecencyHalfLife = null };
 
     private static readonly double Before = Timeless.Corrections.CorrectedBeforeResolution;
 
@@ -72,7 +72,7 @@ public sealed class RepeatedClaimTests
     public void A_speculation_made_long_ago_and_asserted_now_counts_the_assertion_from_now(string option)
     {
         // Two years after speculating, the source asserts it; the editors settle it soon after.
-        var policy = ScoringPolicy.BetaV1;
+        var policy = ScoringPolicy.Beta;
         List<IReliabilityEvent> history =
         [
             Proposition("p", ["A", "B"]),
@@ -102,7 +102,7 @@ public sealed class RepeatedClaimTests
     {
         // The assertion is retracted first, the speculation last: only then is the belief corrected, the
         // assertion's part with it, though nothing happened to the assertion itself at that moment.
-        var policy = ScoringPolicy.BetaV1;
+        var policy = ScoringPolicy.Beta;
         List<IReliabilityEvent> history =
         [
             Proposition("p", ["A", "B"]),
@@ -127,7 +127,7 @@ public sealed class RepeatedClaimTests
     {
         // The survivor speculated on day 1 and reported it on day 5; the channel it absorbs on day 10 had
         // asserted it on day 3. From the merge on the day-5 report adds nothing: the assertion came first.
-        var policy = ScoringPolicy.BetaV1;
+        var policy = ScoringPolicy.Beta;
         List<IReliabilityEvent> history =
         [
             Proposition("p"), Claim("c00", "p", "yes", 1, Hedge.Speculative), Claim("c02", "p", "yes", 5, Hedge.Reported), Resolved("p", "yes", 6),
@@ -264,7 +264,7 @@ public sealed class RepeatedClaimTests
             Retraction("r1", "c01", 5),
             Retraction("r2", "c02", 6),
         ];
-        var policy = ScoringPolicy.BetaV1;
+        var policy = ScoringPolicy.Beta;
         var score = SourceScorer.Score(Subject, history, Day(10), policy);
 
         Assert.Equal(8, score.History.Count);

@@ -7,7 +7,7 @@ namespace Reliability.Domain.Tests.Scoring;
 public sealed class ReversalChainTests
 {
     // Without recency decay the arithmetic below can be checked by hand.
-    private static readonly ScoringPolicy Timeless = ScoringPolicy.BetaV1 with { RecencyHalfLife = null };
+    private static readonly ScoringPolicy Timeless = ScoringPolicy.Beta with { RecencyHalfLife = null };
 
     private static readonly double Before = Timeless.Corrections.CorrectedBeforeResolution;
 
@@ -191,9 +191,9 @@ public sealed class ReversalChainTests
         Assert.Equal(1.0, Of(deleted, "first").Refuted, 12);
 
         // The walk re-judges the first claim as the return is said and withdrawn.
-        var walked = SourceScorer.Score(Subject, [.. history, Retraction("pulled again", "again", 3), Resolved("p", "B", 10)], Day(20), ScoringPolicy.BetaV1);
+        var walked = SourceScorer.Score(Subject, [.. history, Retraction("pulled again", "again", 3), Resolved("p", "B", 10)], Day(20), ScoringPolicy.Beta);
         Assert.All(walked.History, point =>
-            Assert.Equal(SourceScorer.Score(Subject, [.. history, Retraction("pulled again", "again", 3), Resolved("p", "B", 10)], point.At, ScoringPolicy.BetaV1).Score, point.Score, 12));
+            Assert.Equal(SourceScorer.Score(Subject, [.. history, Retraction("pulled again", "again", 3), Resolved("p", "B", 10)], point.At, ScoringPolicy.Beta).Score, point.Score, 12));
     }
 
     [Fact]

@@ -4,7 +4,7 @@ public sealed class ScoreNewsTests
 {
     // The default policy: its recency half-life is what makes a score drift with the clock.
     private static SourceScore Score(IEnumerable<IReliabilityEvent> events, DateTimeOffset asOf) =>
-        SourceScorer.Score(Subject, events, asOf, ScoringPolicy.BetaV1);
+        SourceScorer.Score(Subject, events, asOf, ScoringPolicy.Beta);
 
     private static List<IReliabilityEvent> Record(int confirmed, int refuted)
     {

@@ -68,7 +68,7 @@ public sealed class SourceMergePartsTests
         IReliabilityEvent[] whole = [.. Own, Whole];
         IReliabilityEvent[] parted = [.. Own, .. Whole.InParts(PartSize)];
 
-        foreach (var policy in new[] { ScoringPolicy.BetaV1, ScoringPolicy.BetaV1 with { RecencyHalfLife = null } })
+        foreach (var policy in new[] { ScoringPolicy.Beta, ScoringPolicy.Beta with { RecencyHalfLife = null } })
         {
             Assert.Equal(Json(SourceScorer.Score(Subject, whole, Day(day), policy)), Json(SourceScorer.Score(Subject, parted, Day(day), policy)));
         }

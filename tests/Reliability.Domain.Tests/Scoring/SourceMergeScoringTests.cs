@@ -3,7 +3,7 @@ namespace Reliability.Domain.Tests.Scoring;
 /// <summary>A source that took another over: the other's record counts from the merge on, never before it.</summary>
 public sealed class SourceMergeScoringTests
 {
-    private static readonly ScoringPolicy Timeless = ScoringPolicy.BetaV1 with { RecencyHalfLife = null };
+    private static readonly ScoringPolicy Timeless = ScoringPolicy.Beta with { RecencyHalfLife = null };
 
     // The survivor's own record: one claim, refuted on day 3.
     private static readonly IReliabilityEvent[] Own =

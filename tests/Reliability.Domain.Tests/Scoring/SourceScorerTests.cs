@@ -3,7 +3,7 @@ namespace Reliability.Domain.Tests.Scoring;
 public sealed class SourceScorerTests
 {
     // Without recency decay the arithmetic below can be checked by hand.
-    private static readonly ScoringPolicy Timeless = ScoringPolicy.BetaV1 with { RecencyHalfLife = null };
+    private static readonly ScoringPolicy Timeless = ScoringPolicy.Beta with { RecencyHalfLife = null };
 
     private static SourceScore Score(IEnumerable<IReliabilityEvent> events, double asOfDay = 1000,
         ScoringPolicy? policy = null, ProvisionalTruth? provisional = null) =>
@@ -223,7 +223,7 @@ public sealed class SourceScorerTests
         // Reliable once (37 of 50 confirmed), then four years in which only the record's age changes:
         // it reads Mixed. The verdicts on three claims made back then lift it above Reliable's exit but
         // not to its entry, and nothing else happened in between to mark the dip.
-        var policy = ScoringPolicy.BetaV1;
+        var policy = ScoringPolicy.Beta;
         var late = Enumerable.Range(0, 3).ToList();
         List<IReliabilityEvent> history = [.. ResolvedClaims(37, 13)];
         history.AddRange(late.SelectMany(i => new IReliabilityEvent[] { Proposition($"late{i}", day: 60), Claim($"c-late{i}", $"late{i}", "yes", 60) }));
@@ -412,7 +412,7 @@ public sealed class SourceScorerTests
             }
         }
 
-        var policy = ScoringPolicy.BetaV1 with { RecencyHalfLife = TimeSpan.FromDays(30) };
+        var policy = ScoringPolicy.Beta with { RecencyHalfLife = TimeSpan.FromDays(30) };
         var score = SourceScorer.Score(Subject, events, Day(2_000), policy);
 
         Assert.True(score.History.Count > 2_000, $"{score.History.Count} points");
@@ -448,7 +448,7 @@ public sealed class SourceScorerTests
     public void Older_evidence_weighs_less()
     {
         var history = ResolvedClaims(1, 0).ToList();
-        var policy = ScoringPolicy.BetaV1;
+        var policy = ScoringPolicy.Beta;
 
         var fresh = Score(history, asOfDay: 0.5, policy: policy);
         var yearOld = Score(history, asOfDay: 365.5, policy: policy);
@@ -460,13 +460,13 @@ public sealed class SourceScorerTests
     [Fact]
     public void An_invalid_policy_is_refused()
     {
-        var laundering = ScoringPolicy.BetaV1 with
+        var laundering = ScoringPolicy.Beta with
         {
-            Corrections = ScoringPolicy.BetaV1.Corrections with { SilentDeletion = 0.5 },
+            Corrections = ScoringPolicy.Beta.Corrections with { SilentDeletion = 0.5 },
         };
 
         Assert.NotEmpty(laundering.Problems());
-        Assert.Empty(ScoringPolicy.BetaV1.Problems());
+        Assert.Empty(ScoringPolicy.Beta.Problems());
         Assert.Throws<ArgumentException>(() => Score([], policy: laundering));
     }
 
