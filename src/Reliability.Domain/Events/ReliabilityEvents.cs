@@ -139,20 +139,38 @@ public sealed record SourceAbsorbed(
     }
 
     /// <summary>
-    /// The copy as this head, holding the first <paramref name="claimsPerPart"/> claims, and parts of
-    /// at most that many claims each. Every part carries what its claims need (their propositions,
-    /// corrections and the verdicts on those propositions), so a part replays on its own; a
-    /// proposition claimed on in several parts is carried by each, which replay takes as one.
+    /// The copy as this head, holding the first claims, and parts after it: each of at most
+    /// <paramref name="claimsPerPart"/> claims and, but for a single claim longer on its own, at most
+    /// <paramref name="textPerPart"/> characters of their texts, URLs and evidence links (claims run to
+    /// 20,000 characters of text, so a count alone let a part of long posts grow to tens of megabytes).
+    /// Every part carries what its claims need (their propositions, corrections and the verdicts on
+    /// those propositions), so a part replays on its own; a proposition claimed on in several parts is
+    /// carried by each, which replay takes as one.
     /// </summary>
-    public IReadOnlyList<IReliabilityEvent> InParts(int claimsPerPart)
+    public IReadOnlyList<IReliabilityEvent> InParts(int claimsPerPart, int textPerPart = int.MaxValue)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(claimsPerPart, 1);
-        if (Claims.Count <= claimsPerPart)
+        ArgumentOutOfRangeException.ThrowIfLessThan(textPerPart, 1);
+        var chunks = new List<List<Claim>>();
+        var text = 0L;
+        foreach (var claim in Claims)
+        {
+            var size = TextOf(claim);
+            if (chunks.Count == 0 || chunks[^1].Count == claimsPerPart || text + size > textPerPart)
+            {
+                chunks.Add([]);
+                text = 0;
+            }
+
+            chunks[^1].Add(claim);
+            text += size;
+        }
+
+        if (chunks.Count <= 1)
         {
             return [this];
         }
 
-        var chunks = Claims.Chunk(claimsPerPart).ToList();
         var parts = new List<IReliabilityEvent>(chunks.Count);
         var carried = new HashSet<string>(StringComparer.Ordinal);
         foreach (var chunk in chunks)
@@ -178,6 +196,9 @@ public sealed record SourceAbsorbed(
         };
         return parts;
     }
+
+    private static long TextOf(Claim claim) =>
+        (claim.OriginalText?.Length ?? 0) + (claim.Url?.Length ?? 0) + claim.EvidenceUrls.Sum(url => (long)url.Length);
 }
 
 /// <summary>

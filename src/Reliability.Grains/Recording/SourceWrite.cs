@@ -15,13 +15,17 @@ internal static class SourceWrite
     /// The most claims one event of a merge's copy carries. A prolific source's whole record in one
     /// event is tens of megabytes of JSON, slow to write and to read, near PostgreSQL's limits at the
     /// extreme, and deserialized whole at every replay of the survivor's stream; 500 claims with their
-    /// propositions, corrections and verdicts keep an event to a few hundred kilobytes, and a source
-    /// of a few hundred claims (most of them) still merges in one event.
+    /// propositions, corrections and verdicts keep an event to a few hundred kilobytes for posts of
+    /// ordinary length (<see cref="TextPerCopiedPart"/> bounds parts of long ones), and a source of a
+    /// few hundred claims (most of them) still merges in one event.
     /// </summary>
     public const int ClaimsPerCopiedPart = 500;
 
     /// <summary>The part size merges use: <see cref="ClaimsPerCopiedPart"/>, smaller in tests.</summary>
     internal static int CopiedPartSize { get; set; } = ClaimsPerCopiedPart;
+
+    /// <summary>At most this many characters of claims' texts and links in one part of a merge's copy: about a megabyte or three of JSON.</summary>
+    public const int TextPerCopiedPart = 1_000_000;
 
     /// <summary>
     /// Registers a source, or finds the one it already is: the source with the requested id, or the
@@ -197,7 +201,7 @@ internal static class SourceWrite
             [.. ledger.RaterWordsOf(absorbed.Id)]);
         session.Events.Append(stream, (stored.Count == 0 ? 0 : stored[^1].Version) + 1, new SourceMerged(absorbed.Id, survivor.Id, reason, now));
         transaction.Touched.Sources.Add(absorbed.Id);
-        foreach (var part in copied.InParts(CopiedPartSize))
+        foreach (var part in copied.InParts(CopiedPartSize, TextPerCopiedPart))
         {
             transaction.AppendToSource(survivor, part);
         }

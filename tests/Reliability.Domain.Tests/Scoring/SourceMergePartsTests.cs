@@ -59,6 +59,34 @@ public sealed class SourceMergePartsTests
         Assert.Single(Whole.InParts(Whole.Claims.Count));
     }
 
+    [Fact]
+    public void Parts_of_long_posts_are_bounded_by_their_text_as_well_as_their_count()
+    {
+        // Seven posts of 20,000 characters, the most a claim's text holds: two fit in 50,000, a third does not.
+        var longPosts = Whole with { Claims = [.. Whole.Claims.Select(c => c with { OriginalText = new string('x', 20_000) })] };
+
+        var parts = longPosts.InParts(500, 50_000);
+
+        Assert.Equal([2, 2, 2, 1], parts.Select(ClaimsOf).Select(c => c.Count));
+        Assert.All(parts, p => Assert.InRange(ClaimsOf(p).Sum(c => c.OriginalText!.Length + c.Url!.Length), 1, 50_000));
+        Assert.Equal(longPosts.Claims.Select(c => c.Id), parts.SelectMany(ClaimsOf).Select(c => c.Id));
+        // One post longer than the bound on its own still goes, alone in its part.
+        Assert.Equal(7, longPosts.InParts(500, 1_000).Count);
+        Assert.Single(Whole.InParts(500, 1_000_000));
+
+        IReliabilityEvent[] whole = [.. Own, longPosts];
+        IReliabilityEvent[] parted = [.. Own, .. parts];
+        Assert.Equal(Json(SourceScorer.Score(Subject, whole, Day(40), ScoringPolicy.Beta)), Json(SourceScorer.Score(Subject, parted, Day(40), ScoringPolicy.Beta)));
+        Assert.Equal(Json(Ledger.Replay(whole, Day(40)).RecordOf(Subject)), Json(Ledger.Replay(parted, Day(40)).RecordOf(Subject)));
+    }
+
+    private static IReadOnlyList<Claim> ClaimsOf(IReliabilityEvent part) => part switch
+    {
+        SourceAbsorbed head => head.Claims,
+        SourceAbsorbedPart rest => rest.Claims,
+        _ => throw new InvalidOperationException($"Not a part of a merge's copy: {part.GetType().Name}"),
+    };
+
     [Theory]
     [InlineData(10.5)]
     [InlineData(40)]
