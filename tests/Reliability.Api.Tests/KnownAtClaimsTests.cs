@@ -164,11 +164,18 @@ public sealed partial class KnownAtTests
         var (sourceId, _) = await PostClaimsAsync(
             Claim(NewId("early"), $"early_{Guid.NewGuid():N}"[..20], "Who held Douentza? " + Guid.NewGuid(), Repelled, "2023-09-20T09:00:00Z"));
         var known = Stamp(await MomentAsync());
-        foreach (var query in new[] { "asOf=2023-09-19T00:00:00Z", "knownAt=2023-09-30T00:00:00Z", $"knownAt={known}&asOf=2023-09-19T00:00:00Z" })
+        foreach (var (query, says) in new[]
+        {
+            ("asOf=2023-09-19T00:00:00Z", "was not yet on record at 2023-09-19"),
+            ("knownAt=2023-09-30T00:00:00Z", "was not on record as the tracker knew it at 2023-09-30"),
+            // Known then, but not yet registered as of the earlier moment: the answer says which.
+            ($"knownAt={known}&asOf=2023-09-19T00:00:00Z", "was not yet on record at 2023-09-19T00:00:00.0000000+00:00, as the tracker knew it at"),
+        })
         {
             using var before = await Client.GetAsync($"/v1/sources/{sourceId}/claims?{query}");
             Assert.Equal(HttpStatusCode.NotFound, before.StatusCode);
             Assert.Equal("application/problem+json", before.Content.Headers.ContentType?.MediaType);
+            Assert.Contains(says, (await before.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
         }
 
         using var unknown = await Client.GetAsync($"/v1/sources/unknown-{Guid.NewGuid():N}/claims?asOf=2023-09-30T00:00:00Z");

@@ -349,7 +349,7 @@ internal static class SourcesApi
         {
             return await source.GetProfileKnownAtAsync(recordedBy, at ?? recordedBy) is { } asKnown
                 ? TypedResults.Ok(asKnown)
-                : await NotKnownAtAsync<Ok<SourceProfile>>(grains, id, request, recordedBy);
+                : await NotKnownAtAsync<Ok<SourceProfile>>(grains, id, request, recordedBy, at);
         }
 
         if (at is { } then)
@@ -377,7 +377,7 @@ internal static class SourcesApi
         {
             return await grains.GetGrain<ISourceGrain>(id).GetScoreKnownAtAsync(recordedBy, at ?? recordedBy, topic) is { } then
                 ? KeptJson<ScoreView>.Of(then, json.Value.SerializerOptions)
-                : await NotKnownAtAsync<KeptJson<ScoreView>>(grains, id, request, recordedBy);
+                : await NotKnownAtAsync<KeptJson<ScoreView>>(grains, id, request, recordedBy, at);
         }
 
         if (at is not null || topic is not null)
@@ -432,7 +432,7 @@ internal static class SourcesApi
         {
             return await grains.GetGrain<ISourceGrain>(id).ExplainKnownAtAsync(recordedBy, at ?? recordedBy, top) is { } then
                 ? TypedResults.Ok(then)
-                : await NotKnownAtAsync<Ok<ExplanationView>>(grains, id, request, recordedBy);
+                : await NotKnownAtAsync<Ok<ExplanationView>>(grains, id, request, recordedBy, at);
         }
 
         return await grains.GetGrain<ISourceGrain>(id).ExplainAsync(at, top) is { } explanation
@@ -465,7 +465,7 @@ internal static class SourcesApi
         {
             return await source.GetHistoryKnownAtAsync(recordedBy, at ?? recordedBy, points) is { } then
                 ? TypedResults.Ok(then)
-                : await NotKnownAtAsync<Ok<ScoreHistoryView>>(grains, id, request, recordedBy);
+                : await NotKnownAtAsync<Ok<ScoreHistoryView>>(grains, id, request, recordedBy, at);
         }
 
         var history = at is { } past ? await source.GetHistoryAsOfAsync(past, points) : await source.GetHistoryAsync(points);
@@ -492,7 +492,7 @@ internal static class SourcesApi
         {
             return await source.GetClaimsKnownAtAsync(recordedBy, at ?? recordedBy, cursor, limit) is { } asKnown
                 ? TypedResults.Ok(asKnown)
-                : await NotKnownAtAsync<Ok<ClaimPage>>(grains, id, request, recordedBy);
+                : await NotKnownAtAsync<Ok<ClaimPage>>(grains, id, request, recordedBy, at);
         }
 
         if (at is { } then)
@@ -651,12 +651,26 @@ internal static class SourcesApi
     /// same read, knownAt and all, to the survivor (whose stream holds the absorbed record from the
     /// merge on). Before its merge, a merged source answers for itself, as it did then.
     /// </summary>
+    /// <summary>
+    /// Nothing of a source that stands now as the tracker knew it at <paramref name="knownAt"/>, as of
+    /// <paramref name="asOf"/>: a 404 that says which of the two it was not on record by (the tracker
+    /// had the source at that moment but not yet registered as of the earlier one, or had nothing of it
+    /// yet); otherwise as <see cref="UnknownOrMovedAsync"/>.
+    /// </summary>
     private static async Task<Results<TFound, ProblemHttpResult, RedirectHttpResult>> NotKnownAtAsync<TFound>(
-        IGrainFactory grains, string id, HttpRequest request, DateTimeOffset knownAt)
-        where TFound : IResult =>
-        await grains.GetGrain<ISourceGrain>(id).GetProfileAsync() is null
-            ? await UnknownOrMovedAsync<TFound>(grains, id, request)
+        IGrainFactory grains, string id, HttpRequest request, DateTimeOffset knownAt, DateTimeOffset? asOf = null)
+        where TFound : IResult
+    {
+        var source = grains.GetGrain<ISourceGrain>(id);
+        if (await source.GetProfileAsync() is null)
+        {
+            return await UnknownOrMovedAsync<TFound>(grains, id, request);
+        }
+
+        return asOf is { } then && then < knownAt && await source.GetProfileKnownAtAsync(knownAt, knownAt) is not null
+            ? Problems.NotFound($"The source '{id}' was not yet on record at {then:O}, as the tracker knew it at {knownAt:O}.")
             : NotKnownAt(id, knownAt);
+    }
 
     /// <summary>
     /// A source that stands now but was not yet registered at <paramref name="asOf"/> is a 404 saying
