@@ -150,11 +150,7 @@ public sealed partial class KnownAtTests
             ("knownAt=2023-09-23T00:00:00Z&asOf=2023-09-24T00:00:00Z", "asOf", "Later than knownAt"),
         })
         {
-            using var refused = await Client.GetAsync($"/v1/sources/{sourceId}/claims?{query}");
-            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
-            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
-            var problem = await refused.Content.ReadFromJsonAsync<JsonElement>();
-            Assert.Contains(says, problem.GetProperty("errors").GetProperty(field)[0].GetString(), StringComparison.Ordinal);
+            await AssertRefusedAsync($"/v1/sources/{sourceId}/claims?{query}", field, says);
         }
     }
 

@@ -211,13 +211,19 @@ public sealed partial class KnownAtTests(KnownAtTests.Api api) : IClassFixture<K
                 ("knownAt=2023-09-23T00:00:00Z&asOf=2023-09-24T00:00:00Z", "asOf", "Later than knownAt"),
             })
             {
-                using var refused = await Client.GetAsync($"/v1/sources/{sourceId}{read}?{query}");
-                Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
-                Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
-                var problem = await refused.Content.ReadFromJsonAsync<JsonElement>();
-                Assert.Contains(says, problem.GetProperty("errors").GetProperty(field)[0].GetString(), StringComparison.Ordinal);
+                await AssertRefusedAsync($"/v1/sources/{sourceId}{read}?{query}", field, says);
             }
         }
+    }
+
+    /// <summary>A read refused as bad input: 400 problem+json whose first error on the field says so.</summary>
+    private async Task AssertRefusedAsync(string url, string field, string says)
+    {
+        using var refused = await Client.GetAsync(url);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        var problem = await refused.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Contains(says, problem.GetProperty("errors").GetProperty(field)[0].GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -22,6 +22,15 @@ public sealed class RepeatedClaimTests
 
     private static ClaimContribution Of(SourceScore score, string claimId) => score.Contributions.Single(c => c.ClaimId == claimId);
 
+    /// <summary>The walk keeps stakes and weights as it goes: each point of its series must be the score worked out as of that point.</summary>
+    private static void EachPointIsTheScoreThen(SourceScore score, IReadOnlyList<IReliabilityEvent> history, ScoringPolicy policy)
+    {
+        foreach (var point in score.History)
+        {
+            Assert.Equal(SourceScorer.Score(Subject, history, point.At, policy).Score, point.Score, 12);
+        }
+    }
+
     [Theory]
     [InlineData("B", "confirmed")]
     [InlineData("A", "refuted")]
@@ -91,10 +100,7 @@ public sealed class RepeatedClaimTests
         // Between asserting it now alone and the speculation alone, never the whole assertion aged two years.
         Assert.True(score.Overall.Confirmed + score.Overall.Refuted > policy.Hedges.Asserted * old + 0.5);
         Assert.True(score.Overall.Confirmed + score.Overall.Refuted <= assertedNow.Overall.Confirmed + assertedNow.Overall.Refuted + 1e-12);
-        foreach (var point in score.History)
-        {
-            Assert.Equal(SourceScorer.Score(Subject, history, point.At, policy).Score, point.Score, 12);
-        }
+        EachPointIsTheScoreThen(score, history, policy);
     }
 
     [Fact]
@@ -116,10 +122,7 @@ public sealed class RepeatedClaimTests
 
         Assert.Equal(0.7 * policy.Corrections.CorrectedAfterResolution * ClaimAssessor.Recency(Claim("c01", "p", "A", 2).Claim, Day(10), policy),
             Of(score, "c01").Refuted, 12);
-        foreach (var point in score.History)
-        {
-            Assert.Equal(SourceScorer.Score(Subject, history, point.At, policy).Score, point.Score, 12);
-        }
+        EachPointIsTheScoreThen(score, history, policy);
     }
 
     [Fact]
@@ -140,10 +143,7 @@ public sealed class RepeatedClaimTests
         Assert.Equal(0.0, Of(score, "c02").Confirmed);
         Assert.Contains("repeats c00, counted once", Of(score, "c02").Reason);
         Assert.True(Of(score, "a1").Confirmed > 0.0);
-        foreach (var point in score.History)
-        {
-            Assert.Equal(SourceScorer.Score(Subject, history, point.At, policy).Score, point.Score, 12);
-        }
+        EachPointIsTheScoreThen(score, history, policy);
     }
 
     [Fact]
@@ -268,11 +268,7 @@ public sealed class RepeatedClaimTests
         var score = SourceScorer.Score(Subject, history, Day(10), policy);
 
         Assert.Equal(8, score.History.Count);
-        foreach (var point in score.History)
-        {
-            var asOf = SourceScorer.Score(Subject, history, point.At, policy);
-            Assert.Equal(asOf.Score, point.Score, 12);
-        }
+        EachPointIsTheScoreThen(score, history, policy);
 
         // Each firmer claim holds what it added from its own date: 0.3 from day 0, 0.3 from day 1, 0.4 from day 3.
         double Aged(double day) => ClaimAssessor.Recency(Claim("c", "p", "A", day).Claim, Day(10), policy);
@@ -297,9 +293,6 @@ public sealed class RepeatedClaimTests
 
         Assert.Equal(1.0, score.Overall.Confirmed, 12);
         Assert.Contains("repeats a1, counted once", Of(score, "own").Reason);
-        foreach (var point in score.History)
-        {
-            Assert.Equal(SourceScorer.Score(Subject, history, point.At, Timeless).Score, point.Score, 12);
-        }
+        EachPointIsTheScoreThen(score, history, Timeless);
     }
 }
