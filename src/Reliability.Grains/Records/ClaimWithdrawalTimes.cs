@@ -31,6 +31,8 @@ public sealed partial class ClaimWithdrawalTimes(IDocumentStore store, ILogger<C
 
     private const long CreationLock = 0x57495448445257; // "WITHDRW"
 
+    private const string PassesTable = "claim_withdrawal_time_passes";
+
     public Task StartAsync(CancellationToken cancellationToken) => FillInUnlessDoneAsync(cancellationToken);
 
     /// <summary>
@@ -42,41 +44,22 @@ public sealed partial class ClaimWithdrawalTimes(IDocumentStore store, ILogger<C
         var schema = store.Options.DatabaseSchemaName;
         await using var connection = store.Storage.Database.CreateConnection();
         await connection.OpenAsync(cancellationToken);
-        // "if not exists" is no guard against a copy creating the same table at the same moment
-        // (both pass the check, one fails on the catalogue's unique index), so copies started
-        // together take turns for it under a lock the transaction releases.
+        // Copies started together take turns creating the table; the lock ends with this transaction.
         await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
         {
-            await using var create = new NpgsqlCommand($"""
-                select pg_advisory_xact_lock({CreationLock});
-                create schema if not exists {schema};
-                create table if not exists {schema}.claim_withdrawal_time_passes
-                (
-                    pass    integer PRIMARY KEY,
-                    done_at timestamptz NOT NULL
-                );
-                """, connection, transaction);
-            await create.ExecuteNonQueryAsync(cancellationToken);
+            await CompletedPasses.CreateAsync(connection, transaction, schema, PassesTable, CreationLock, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
 
-        await using (var done = new NpgsqlCommand($"select exists (select 1 from {schema}.claim_withdrawal_time_passes where pass = {Pass})", connection))
+        if (await CompletedPasses.IsDoneAsync(connection, null, schema, PassesTable, Pass, cancellationToken))
         {
-            if ((bool)(await done.ExecuteScalarAsync(cancellationToken))!)
-            {
-                return 0;
-            }
+            return 0;
         }
 
         // Two copies starting together may both run it: the pass is idempotent, the row written once.
         // A pass that fails is not recorded, so the next start runs it again.
         var filled = await FillInAsync(cancellationToken);
-        await using (var record = new NpgsqlCommand(
-            $"insert into {schema}.claim_withdrawal_time_passes (pass, done_at) values ({Pass}, now()) on conflict do nothing", connection))
-        {
-            await record.ExecuteNonQueryAsync(cancellationToken);
-        }
-
+        await CompletedPasses.RecordAsync(connection, null, schema, PassesTable, Pass, cancellationToken);
         LogDone(logger, Pass);
         return filled;
     }

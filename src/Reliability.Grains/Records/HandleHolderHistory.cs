@@ -29,6 +29,8 @@ public sealed partial class HandleHolderHistory(IDocumentStore store, ILogger<Ha
 
     private const long PassLock = 0x48414E444C4553; // "HANDLES"
 
+    private const string PassesTable = "handle_holder_passes";
+
     public Task StartAsync(CancellationToken cancellationToken) => FillInUnlessDoneAsync(cancellationToken);
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -44,35 +46,16 @@ public sealed partial class HandleHolderHistory(IDocumentStore store, ILogger<Ha
         await using var connection = store.Storage.Database.CreateConnection();
         await connection.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var create = new NpgsqlCommand($"""
-            select pg_advisory_xact_lock({PassLock});
-            create schema if not exists {schema};
-            create table if not exists {schema}.handle_holder_passes
-            (
-                pass    integer PRIMARY KEY,
-                done_at timestamptz NOT NULL
-            );
-            """, connection, transaction))
+        await CompletedPasses.CreateAsync(connection, transaction, schema, PassesTable, PassLock, cancellationToken);
+        if (await CompletedPasses.IsDoneAsync(connection, transaction, schema, PassesTable, Pass, cancellationToken))
         {
-            await create.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await using (var done = new NpgsqlCommand($"select exists (select 1 from {schema}.handle_holder_passes where pass = {Pass})", connection, transaction))
-        {
-            if ((bool)(await done.ExecuteScalarAsync(cancellationToken))!)
-            {
-                return 0;
-            }
+            return 0;
         }
 
         // A pass that fails is not recorded (nor is anything it stored), so the next start runs it again.
         var holdings = await HoldingsFromEventsAsync(cancellationToken);
         var stored = await StoreAsync(connection, transaction, holdings, cancellationToken);
-        await using (var record = new NpgsqlCommand(
-            $"insert into {schema}.handle_holder_passes (pass, done_at) values ({Pass}, now()) on conflict do nothing", connection, transaction))
-        {
-            await record.ExecuteNonQueryAsync(cancellationToken);
-        }
+        await CompletedPasses.RecordAsync(connection, transaction, schema, PassesTable, Pass, cancellationToken);
 
         await transaction.CommitAsync(cancellationToken);
         LogDone(logger, Pass, stored, holdings.Count);
