@@ -83,6 +83,8 @@ public static class RecordRegistration
         options.Schema.For<HandleDocument>();
         // Who held each handle when, written beside the handle documents (see HandleHolders).
         options.Storage.ExtendedSchemaObjects.Add(HandleHolders.Definition(options.DatabaseSchemaName));
+        // The truth estimate as it stood at each moment, for reads known at a past moment (see EstimateHistory).
+        options.Storage.ExtendedSchemaObjects.Add(EstimateHistory.Definition(options.DatabaseSchemaName));
         options.Schema.For<SourceSnapshot>();
         // Versioned: a claim writer that links an article to a claim at one of its URLs stores it,
         // and two of them at once, or one and a re-registration, must not lose either's citations.

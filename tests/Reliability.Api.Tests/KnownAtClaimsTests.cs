@@ -33,9 +33,11 @@ public sealed partial class KnownAtTests
             Claim(first, handle, boni, Repelled, "2023-09-20T09:00:00Z"),
             Claim(second, handle, ber, Taken, "2023-09-21T09:00:00Z"));
         await ResolveAsync(propositions[0], Repelled, "2023-09-25T00:00:00Z");
+        // What a reader was told at K: the live page, the open claim with the estimate of then.
+        await api.Factory.WaitForQuietTruthAsync();
+        var toldThen = await ClaimPageAsync(sourceId, "");
         var known = await MomentAsync();
         var k = Stamp(known);
-        var toldThen = await ClaimPageAsync(sourceId, $"asOf={k}");
 
         // Recorded after K, each about a time before it: a claim, the source changing its mind on Ber,
         // the verdict on Ber and the retraction of the Boni claim.

@@ -59,6 +59,14 @@ public static class TruthChecks
             }
         }
 
+        // Every estimate served is on record for reads known at a later moment, within what the history keeps.
+        var recorded = await EstimateHistory.LatestAsync(fixture.Store);
+        Assert.Equal(open.Select(o => o.ObjectId).Order(StringComparer.Ordinal), recorded.Keys.Order(StringComparer.Ordinal));
+        foreach (var (id, served) in live.Propositions)
+        {
+            Assert.True(EstimateHistory.Same(recorded[id], served), $"{id}: the estimate served is not the one on record");
+        }
+
         return open.ToDictionary(o => o.ObjectId, o => o.Candidates, StringComparer.Ordinal);
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Reliability.Contracts.Ledger;
 using Reliability.Contracts.Propositions;
+using Reliability.Grains.Propositions;
 using Reliability.Infrastructure.Database;
 using Reliability.Testing;
 using static Reliability.Grains.Tests.Record;
@@ -58,5 +59,46 @@ public sealed class TruthOutageTests(OutageCluster fixture) : IClassFixture<Outa
         // Nobody asks again: the grain keeps trying on its own and catches up once the store is back.
         await fixture.AssertTruthEqualsBatchAsync();
         Assert.True((await truth.GetEstimatesAsync([])).Version > before.Version);
+    }
+
+    [Fact]
+    public async Task An_estimate_that_cannot_be_put_on_record_is_not_served_until_it_is()
+    {
+        var claims = Enumerable.Range(0, 30)
+            .Select(i => Claim($"hist-{i}", $"hist-s{i % 4}", $"hist-p{i % 6}", "o" + (i % 3 % 2), i)).ToList();
+        Assert.All(await fixture.Ledger.RecordClaimsAsync(claims), r => Assert.Equal(SubmissionStatus.Accepted, r.Status));
+        await fixture.AssertTruthEqualsBatchAsync();
+        var truth = fixture.Grains.GetGrain<ITruthGrain>(0);
+        var before = await truth.GetEstimatesAsync([]);
+
+        // The history's table out of reach (the record itself still readable): each run fails at its write.
+        var table = EstimateHistory.QualifiedName(fixture.Store);
+        await ExecuteAsync($"alter table {table} rename to estimate_history_away");
+        try
+        {
+            var more = Enumerable.Range(0, 12).Select(i => Claim($"hist-more-{i}", $"hist-t{i % 3}", "hist-p0", "o1", 40 + i)).ToList();
+            Assert.All(await fixture.Ledger.RecordClaimsAsync(more), r => Assert.Equal(SubmissionStatus.Accepted, r.Status));
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            var during = await truth.GetEstimatesAsync([]);
+            Assert.True(during.Stale, "an estimate not on record was served as current");
+            Assert.Equal(before.Version, during.Version);
+        }
+        finally
+        {
+            await ExecuteAsync($"alter table {fixture.Store.Options.DatabaseSchemaName}.estimate_history_away rename to {EstimateHistory.TableName}");
+        }
+
+        // Back within reach: the grain writes and serves the estimate, and the record and history agree.
+        await fixture.AssertTruthEqualsBatchAsync();
+        Assert.True((await truth.GetEstimatesAsync([])).Version > before.Version);
+    }
+
+    private async Task ExecuteAsync(string sql)
+    {
+        await using var connection = fixture.Store.Storage.Database.CreateConnection();
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
     }
 }

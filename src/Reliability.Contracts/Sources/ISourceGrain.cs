@@ -39,8 +39,10 @@ public interface ISourceGrain : IGrainWithStringKey
     /// <summary>
     /// What the tracker knew at <paramref name="knownAt"/>: the source as the events of its stream
     /// recorded by then show it, as of <paramref name="asOf"/> (world time, at most
-    /// <paramref name="knownAt"/>). Null when the source does not stand now (unknown, or merged into
-    /// another) or nothing of it was recorded by then.
+    /// <paramref name="knownAt"/>). As of <paramref name="knownAt"/> itself, every read known at a
+    /// moment is the live read of then, on the provisional truth estimate in force then; as of an
+    /// earlier moment, from verdicts alone, as a read as of a past moment is. Null when the source does
+    /// not stand now (unknown, or merged into another) or nothing of it was recorded by then.
     /// </summary>
     [Alias("GetProfileKnownAt")]
     Task<SourceProfile?> GetProfileKnownAtAsync(DateTimeOffset knownAt, DateTimeOffset asOf);
@@ -71,8 +73,8 @@ public interface ISourceGrain : IGrainWithStringKey
 
     /// <summary>
     /// The claims published by <paramref name="asOf"/>, newest first, each with its corrections,
-    /// verdict and changes of mind as they stood then (no provisional estimate: the past estimate is
-    /// not kept); paged as <see cref="GetClaimsAsync"/>. Null when the source does not stand now
+    /// verdict and changes of mind as they stood then (no provisional estimate: a score as of a past
+    /// moment is from verdicts alone); paged as <see cref="GetClaimsAsync"/>. Null when the source does not stand now
     /// (unknown, or merged into another) or was not registered by then.
     /// </summary>
     [Alias("GetClaimsAsOf")]

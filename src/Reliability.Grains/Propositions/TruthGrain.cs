@@ -33,6 +33,7 @@ public sealed partial class TruthGrain(
     private const int QuietFactor = 8;
 
     private ProvisionalEstimates _estimates = new(0, new Dictionary<string, IReadOnlyList<OptionProbability>>());
+    private readonly EstimateLog _history = new(store);
 
     // This activation's generation (0 until its first run takes one) and how many estimates it has computed.
     private long _generation;
@@ -231,7 +232,20 @@ public sealed partial class TruthGrain(
         // only this run's turn writes to it.
         var hedges = inputs.Hedges;
         var open = await Task.Run(() => OpenEstimates(new TruthDiscoveryEngine().Discover(record.ToInput(hedges))));
-        _estimates = new ProvisionalEstimates(TruthGeneration.VersionOf(_generation, ++_runs), open);
+        var version = TruthGeneration.VersionOf(_generation, ++_runs);
+        try
+        {
+            // On record before any reader is served it, so a read known at a later moment finds it.
+            await _history.RecordAsync(version, open);
+        }
+        catch
+        {
+            // The record already holds this run's changes: the next run computes again from it.
+            _stale = true;
+            throw;
+        }
+
+        _estimates = new ProvisionalEstimates(version, open);
         _lastRun = Stopwatch.GetElapsedTime(started);
         _failedRuns = 0;
         // A change that arrived during the run keeps the new estimate marked stale.

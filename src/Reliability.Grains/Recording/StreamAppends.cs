@@ -1,5 +1,6 @@
 using JasperFx.Events;
 using Marten;
+using Reliability.Grains.Records;
 
 namespace Reliability.Grains.Recording;
 
@@ -100,7 +101,7 @@ internal sealed class StreamAppends
         session.QueueSqlCommand(
             $"""
             insert into {schema}.mt_events (seq_id, id, stream_id, version, data, type, tenant_id, timestamp, mt_dotnet_type, is_archived)
-            select nextval('{schema}.mt_events_sequence'), e.id, e.stream_id, e.version, e.data::jsonb, e.type, ?, (now() at time zone 'utc'), e.dotnet_type, false
+            select nextval('{schema}.mt_events_sequence'), e.id, e.stream_id, e.version, e.data::jsonb, e.type, ?, {RecordingTime.Now}, e.dotnet_type, false
             from unnest(?::uuid[], ?::varchar[], ?::bigint[], ?::text[], ?::varchar[], ?::varchar[])
                 with ordinality as e(id, stream_id, version, data, type, dotnet_type, position)
             order by e.position

@@ -35,9 +35,6 @@ public static class HandleHolders
 {
     public const string TableName = "handle_holders";
 
-    /// <summary>The transaction's time, as the event rows appended to existing streams are stamped (see the remarks).</summary>
-    private const string RecordingTime = "(now() at time zone 'utc')";
-
     /// <summary>
     /// The table, for the store's schema. Its key serves the one read (a handle's holdings, by key);
     /// one source may hold a handle again after it was taken, from another time.
@@ -66,7 +63,7 @@ public static class HandleHolders
         {
             session.QueueSqlCommand(
                 $"""
-                update {table} h set held_until = {RecordingTime}
+                update {table} h set held_until = {RecordingTime.Now}
                 from unnest(?::text[], ?::text[]) as t(handle_key, source_id)
                 where h.handle_key = t.handle_key and h.source_id = t.source_id and h.held_until is null
                 """,
@@ -78,7 +75,7 @@ public static class HandleHolders
             session.QueueSqlCommand(
                 $"""
                 insert into {table} (handle_key, held_from, source_id)
-                select g.handle_key, {RecordingTime}, g.source_id from unnest(?::text[], ?::text[]) as g(handle_key, source_id)
+                select g.handle_key, {RecordingTime.Now}, g.source_id from unnest(?::text[], ?::text[]) as g(handle_key, source_id)
                 on conflict do nothing
                 """,
                 given.Select(h => h.HandleKey).ToArray(), given.Select(h => h.SourceId).ToArray());

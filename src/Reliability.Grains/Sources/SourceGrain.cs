@@ -314,24 +314,44 @@ public sealed partial class SourceGrain(
             [.. contributions.Select(Views.Of)], omitted);
     }
 
-    public async Task<SourceProfile?> GetProfileKnownAtAsync(DateTimeOffset knownAt, DateTimeOffset asOf)
+    public async Task<SourceProfile?> GetProfileKnownAtAsync(DateTimeOffset knownAt, DateTimeOffset asOf) =>
+        await KnownAtAsync(knownAt, asOf) is { } known && known.Then.FindSource(SourceId) is { } source
+            ? ProfileOf(known.Then, source, known.Score)
+            : null;
+
+    public async Task<ScoreView?> GetScoreKnownAtAsync(DateTimeOffset knownAt, DateTimeOffset asOf, string? topic) =>
+        await KnownAtAsync(knownAt, asOf) is { } known ? ViewOf(known.Score, known.Then, topic, -1) with { KnownAt = knownAt } : null;
+
+    public async Task<ExplanationView?> ExplainKnownAtAsync(DateTimeOffset knownAt, DateTimeOffset asOf, int? top = null) =>
+        await KnownAtAsync(knownAt, asOf) is { } known ? ExplanationOf(known.Score, top) with { KnownAt = knownAt } : null;
+
+    /// <summary>
+    /// This source as the tracker knew it at <paramref name="knownAt"/>, as of <paramref name="asOf"/>:
+    /// the events recorded by then, the record they replay to, and its score. As of that very moment
+    /// it is the live score a reader was served then, provisional evidence and all, from the truth
+    /// estimate in force then (<see cref="EstimateHistory"/>); as of an earlier moment it is what a
+    /// read as of that moment gave then, from verdicts alone.
+    /// </summary>
+    private async Task<KnownRecord?> KnownAtAsync(DateTimeOffset knownAt, DateTimeOffset asOf)
     {
-        if (await KnownAtAsync(knownAt) is not { } known)
+        if (await KnownAtAsync(knownAt) is not { } events)
         {
             return null;
         }
 
-        var then = Ledger.Replay(known, asOf);
-        return then.FindSource(SourceId) is { } source ? ProfileOf(then, source, ScoreOf(known, asOf)) : null;
+        var then = Ledger.Replay(events, asOf);
+        var estimates = ProvisionalTruth.None;
+        if (asOf == knownAt)
+        {
+            var open = OpenPropositions(then);
+            estimates = ToProvisional(then, new ProvisionalEstimates(-1, await EstimateHistory.KnownAtAsync(store, open, knownAt)), open);
+        }
+
+        return new KnownRecord(then, SourceScorer.Score(SourceId, events, asOf, policies.Current, estimates), estimates);
     }
 
-    public async Task<ScoreView?> GetScoreKnownAtAsync(DateTimeOffset knownAt, DateTimeOffset asOf, string? topic) =>
-        await KnownAtAsync(knownAt) is { } known
-            ? ViewOf(ScoreOf(known, asOf), Ledger.Replay(known, asOf), topic, -1) with { KnownAt = knownAt }
-            : null;
-
-    public async Task<ExplanationView?> ExplainKnownAtAsync(DateTimeOffset knownAt, DateTimeOffset asOf, int? top = null) =>
-        await KnownAtAsync(knownAt) is { } known ? ExplanationOf(ScoreOf(known, asOf), top) with { KnownAt = knownAt } : null;
+    /// <summary>A record as known at a moment, as of a moment: the ledger replayed, its score and the estimates it used.</summary>
+    private sealed record KnownRecord(Ledger Then, SourceScore Score, ProvisionalTruth Estimates);
 
     /// <summary>
     /// The events of this source's stream recorded by <paramref name="knownAt"/>, read from the store:
@@ -371,7 +391,7 @@ public sealed partial class SourceGrain(
     }
 
     public async Task<ScoreHistoryView?> GetHistoryKnownAtAsync(DateTimeOffset knownAt, DateTimeOffset asOf, int? maxPoints) =>
-        await KnownAtAsync(knownAt) is { } known ? HistoryOf(ScoreOf(known, asOf), maxPoints) with { AsOf = asOf, KnownAt = knownAt } : null;
+        await KnownAtAsync(knownAt, asOf) is { } known ? HistoryOf(known.Score, maxPoints) with { AsOf = asOf, KnownAt = knownAt } : null;
 
     private ScoreHistoryView HistoryOf(SourceScore score, int? maxPoints)
     {
@@ -403,30 +423,25 @@ public sealed partial class SourceGrain(
         }
 
         var then = Ledger.Replay(_events, asOf);
-        return then.FindSource(SourceId) is null ? null : PastClaimsOf(then, cursor, limit) with { AsOf = asOf };
+        return then.FindSource(SourceId) is null ? null : PastClaimsOf(then, cursor, limit, ProvisionalTruth.None) with { AsOf = asOf };
     }
 
-    public async Task<ClaimPage?> GetClaimsKnownAtAsync(DateTimeOffset knownAt, DateTimeOffset asOf, string? cursor, int limit)
-    {
-        if (await KnownAtAsync(knownAt) is not { } known)
-        {
-            return null;
-        }
-
-        var then = Ledger.Replay(known, asOf);
-        return then.FindSource(SourceId) is null ? null : PastClaimsOf(then, cursor, limit) with { AsOf = asOf, KnownAt = knownAt };
-    }
+    public async Task<ClaimPage?> GetClaimsKnownAtAsync(DateTimeOffset knownAt, DateTimeOffset asOf, string? cursor, int limit) =>
+        await KnownAtAsync(knownAt, asOf) is { } known && known.Then.FindSource(SourceId) is not null
+            ? PastClaimsOf(known.Then, cursor, limit, known.Estimates) with { AsOf = asOf, KnownAt = knownAt }
+            : null;
 
     /// <summary>
     /// A page of the claims of a record replayed to a past moment: each with the corrections, the
-    /// verdict in force and the changes of mind of that record, and no provisional estimate, as the
-    /// score then has none (the truth estimate of that time is not kept).
+    /// verdict in force and the changes of mind of that record, and the provisional estimate its score
+    /// used (none as of a past moment, whose score is from verdicts alone; the one in force then, known
+    /// at a moment and as of it).
     /// </summary>
-    private ClaimPage PastClaimsOf(Ledger then, string? cursor, int limit)
+    private ClaimPage PastClaimsOf(Ledger then, string? cursor, int limit, ProvisionalTruth estimates)
     {
         var (page, next) = PageOf(then, cursor, limit);
         var superseded = SupersededOn(then, SourceId, page.Select(c => c.PropositionId));
-        return new ClaimPage([.. page.Select(c => ViewOf(then, c, ProvisionalTruth.None, superseded))], next);
+        return new ClaimPage([.. page.Select(c => ViewOf(then, c, estimates, superseded))], next);
     }
 
     /// <summary>
@@ -471,7 +486,7 @@ public sealed partial class SourceGrain(
         // As of a past time, the record as it stood then: the source as it was known (its name and
         // handles then, when it was registered by then), the claims made by then, with the
         // corrections and verdicts known then, judged as the score then is, from verdicts alone
-        // (the truth estimate of that time is not kept), beside the raters' words then. The live
+        // (see ScoreAsOf), beside the raters' words then. The live
         // score is not worked out for it.
         if (asOf is { } at)
         {
@@ -487,17 +502,14 @@ public sealed partial class SourceGrain(
 
     public async Task<SourceLookup?> LookupKnownAtAsync(IReadOnlyList<string> claimIds, int everyClaimUpTo, DateTimeOffset knownAt, DateTimeOffset asOf)
     {
-        if (await KnownAtAsync(knownAt) is not { } known)
+        // Only what the events recorded by then say, down to the source's name and handles: a lookup
+        // known at a moment must not find the source by a handle it was given later.
+        if (await KnownAtAsync(knownAt, asOf) is not { } known || known.Then.FindSource(SourceId) is not { } source)
         {
             return null;
         }
 
-        // Only what the events recorded by then say, down to the source's name and handles: a lookup
-        // known at a moment must not find the source by a handle it was given later.
-        var then = Ledger.Replay(known, asOf);
-        return then.FindSource(SourceId) is { } source
-            ? LookupOf(then, ProfileOf(then, source, ScoreOf(known, asOf)), BadgeClaims.Of(then, SourceId, claimIds, everyClaimUpTo))
-            : null;
+        return LookupOf(known.Then, ProfileOf(known.Then, source, known.Score), BadgeClaims.Of(known.Then, SourceId, claimIds, everyClaimUpTo), known.Estimates);
     }
 
     /// <summary>A lookup from a record (the live one, or one replayed), without the live score's time and truth version.</summary>
@@ -558,11 +570,10 @@ public sealed partial class SourceGrain(
             .Where(c => wanted.Contains(c.PropositionId) && ledger.StillAsserts(c.Id)));
     }
 
-    private SourceScore ScoreAsOf(DateTimeOffset asOf) => ScoreOf(_events, asOf);
-
-    // A past score, from verdicts alone: the truth estimate of that time is not kept.
-    private SourceScore ScoreOf(IEnumerable<IReliabilityEvent> events, DateTimeOffset asOf) =>
-        SourceScorer.Score(SourceId, events, asOf, policies.Current);
+    // A score as of a past moment, from verdicts alone, as it has always been served: the truth
+    // estimate in force then judged a record that did not yet hold what was recorded since about
+    // earlier times (see KnownAtAsync for the score as the tracker served it then).
+    private SourceScore ScoreAsOf(DateTimeOffset asOf) => SourceScorer.Score(SourceId, _events, asOf, policies.Current);
 
     /// <summary>
     /// The live score is kept until the stream or the truth estimate changes, or a minute passes
@@ -583,7 +594,7 @@ public sealed partial class SourceGrain(
             return cached;
         }
 
-        var score = SourceScorer.Score(SourceId, _events, now, policies.Current, ToProvisional(estimates, OpenPropositions()));
+        var score = SourceScorer.Score(SourceId, _events, now, policies.Current, ToProvisional(_ledger, estimates, OpenPropositions(_ledger)));
         var live = _live = new LiveScore(StreamVersion, estimates.Version, score);
         // Against what was last published, not the last live score: drift too small to publish on its
         // own adds up minute by minute until it is news.
@@ -671,18 +682,18 @@ public sealed partial class SourceGrain(
 
     // For claim views, which show each estimate but never weigh it as evidence.
     private async Task<ProvisionalTruth> EstimatesAsync(IEnumerable<string> propositionIds) =>
-        ToProvisional(await truth.CurrentAsync(), propositionIds);
+        ToProvisional(_ledger, await truth.CurrentAsync(), propositionIds);
 
-    private List<string> OpenPropositions() =>
-        [.. _ledger.ClaimsBy(SourceId).Select(c => c.PropositionId).Distinct(StringComparer.Ordinal)
-            .Where(p => _ledger.ResolutionInForce(p) is null)];
+    private List<string> OpenPropositions(Ledger ledger) =>
+        [.. ledger.ClaimsBy(SourceId).Select(c => c.PropositionId).Distinct(StringComparer.Ordinal)
+            .Where(p => ledger.ResolutionInForce(p) is null)];
 
     /// <summary>
     /// The estimates of the propositions asked for that have one, which of them are contested, and
     /// which only this source speaks to. The last needs a pass over the source's claims, made only
     /// when an estimate has no more claimants than options.
     /// </summary>
-    private ProvisionalTruth ToProvisional(ProvisionalEstimates estimates, IEnumerable<string> propositionIds)
+    private ProvisionalTruth ToProvisional(Ledger ledger, ProvisionalEstimates estimates, IEnumerable<string> propositionIds)
     {
         var wanted = new Dictionary<string, IReadOnlyDictionary<string, double>>(StringComparer.Ordinal);
         var contested = new HashSet<string>(StringComparer.Ordinal);
@@ -703,7 +714,7 @@ public sealed partial class SourceGrain(
                     continue;
                 }
 
-                own ??= StandingOptions();
+                own ??= StandingOptions(ledger);
                 if (ProvisionalEstimates.IsUncorroborated(options, own.TryGetValue(id, out var asserted) ? asserted.Count : 0))
                 {
                     uncorroborated.Add(id);
@@ -719,9 +730,9 @@ public sealed partial class SourceGrain(
     /// estimate counts them: not retracted or reversed (see <see cref="Correction.EndsAssertion"/>),
     /// nor superseded by a later claim of another option (see <see cref="ChangesOfMind"/>).
     /// </summary>
-    private Dictionary<string, HashSet<string>> StandingOptions()
+    private Dictionary<string, HashSet<string>> StandingOptions(Ledger ledger)
     {
-        var standing = _ledger.ClaimsBy(SourceId).Where(c => _ledger.StillAsserts(c.Id)).ToList();
+        var standing = ledger.ClaimsBy(SourceId).Where(c => ledger.StillAsserts(c.Id)).ToList();
         var superseded = ChangesOfMind.Superseded(standing);
         var options = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
         foreach (var claim in standing.Where(c => !superseded.ContainsKey(c.Id)))
