@@ -54,17 +54,18 @@ public static class TruthChecks
             foreach (var candidate in expected.Candidates)
             {
                 var probability = actual.Single(a => a.Option == candidate.Value).Probability;
-                Assert.True(Math.Abs(probability - candidate.Probability) <= 1e-3,
+                // The grain serves an estimate as recorded: a move under the history's tolerance keeps the last one written.
+                Assert.True(Math.Abs(probability - candidate.Probability) <= 1e-3 + EstimateHistory.Tolerance,
                     $"{expected.ObjectId}/{candidate.Value}: grain {probability}, batch {candidate.Probability}");
             }
         }
 
-        // Every estimate served is on record for reads known at a later moment, within what the history keeps.
+        // Every estimate served is on record, exactly as served, for reads known at a later moment.
         var recorded = await EstimateHistory.LatestAsync(fixture.Store);
         Assert.Equal(open.Select(o => o.ObjectId).Order(StringComparer.Ordinal), recorded.Keys.Order(StringComparer.Ordinal));
         foreach (var (id, served) in live.Propositions)
         {
-            Assert.True(EstimateHistory.Same(recorded[id], served), $"{id}: the estimate served is not the one on record");
+            Assert.Equal(JsonSerializer.Serialize(served), JsonSerializer.Serialize(recorded[id]));
         }
 
         return open.ToDictionary(o => o.ObjectId, o => o.Candidates, StringComparer.Ordinal);

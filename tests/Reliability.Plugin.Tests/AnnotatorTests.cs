@@ -357,6 +357,11 @@ public sealed partial class AnnotatorTests(PluginFixture fixture) : IClassFixtur
         var batch = await fixture.Editor.PostAsJsonAsync("/v1/claims", new { claims = new[] { Claim(army, 0), Claim(jnim, 1) } });
         batch.EnsureSuccessStatusCode();
         var propositionId = (await batch.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("items")[0].GetProperty("propositionId").GetString();
+        // What a reader was shown of the open question before the article went out: the estimate then.
+        await fixture.Api.WaitForQuietTruthAsync();
+        var armyThen = (await fixture.Editor.GetFromJsonAsync<System.Text.Json.JsonElement>($"/v1/propositions/{propositionId}"))
+            .GetProperty("provisionalProbabilities").EnumerateArray()
+            .Single(p => p.GetProperty("option").GetString() == options[0]).GetProperty("probability").GetDouble();
 
         // The article goes out between two writes: everything above was recorded before it, what follows after.
         await Task.Delay(300);
@@ -382,9 +387,10 @@ public sealed partial class AnnotatorTests(PluginFixture fixture) : IClassFixtur
         await host.Locator("button.badge").ClickAsync();
         Assert.Contains($"\"knownAt\":\"{stamp}\"", (await knownLookup).PostData, StringComparison.Ordinal);
 
-        // The panel: the post as the tracker knew it then, unresolved.
+        // The panel: the post as the tracker knew it then, disputed and unresolved, as likely as the estimate then said.
         var panel = host.Locator("[role=dialog]");
-        await Expect(panel.Locator("dt:text-is('The post when we published') + dd")).ToHaveTextAsync("unresolved");
+        await Expect(panel.Locator("dt:text-is('The post when we published') + dd"))
+            .ToHaveTextAsync($"contested, {Math.Round(armyThen * 100, MidpointRounding.AwayFromZero)}% likely");
         await Expect(panel.Locator("dt:text-is('What we knew when we published') + dd")).ToHaveTextAsync(BadgeText());
         // The record as of that day counts the verdict recorded since; what the tracker knew then did not have it.
         var disputes = panel.Locator("section.disputes");

@@ -23,8 +23,9 @@ namespace Reliability.Grains.Propositions;
 /// <see cref="Tolerance"/> in some option's probability, or a change of its options or claimants, are
 /// written: the engine's own convergence leaves every estimate a little different after each run,
 /// and a row per proposition per run would grow the table with the record's whole size every few
-/// seconds under a stream of writes. A probability read back is so within the tolerance of the one
-/// served, as a score's news is (<c>ScoreNews</c> publishes moves of 0.001 and more).
+/// seconds under a stream of writes. The grain serves the estimate as recorded (a smaller move keeps
+/// the probabilities last written), so what a read known at a moment finds is exactly what readers
+/// were served then, and scores do not move with the engine's convergence noise.
 /// </para>
 /// <para>
 /// A table of its own beside Marten's documents, managed by Marten's schema like
@@ -179,7 +180,12 @@ public sealed class EstimateLog(IDocumentStore store)
     private Dictionary<string, IReadOnlyList<OptionProbability>>? _written;
 
     /// <summary>Writes what moved since the last estimate written; throws when the store is unreachable, leaving nothing marked written.</summary>
-    public async Task RecordAsync(long version, IReadOnlyDictionary<string, IReadOnlyList<OptionProbability>> estimates, CancellationToken cancellationToken = default)
+    /// <returns>
+    /// The estimate as the history now holds it, to serve: every proposition of <paramref name="estimates"/>,
+    /// each with the options last written for it, which differ from the ones given by less than the tolerance.
+    /// </returns>
+    public async Task<IReadOnlyDictionary<string, IReadOnlyList<OptionProbability>>> RecordAsync(
+        long version, IReadOnlyDictionary<string, IReadOnlyList<OptionProbability>> estimates, CancellationToken cancellationToken = default)
     {
         var written = _written ??= await EstimateHistory.LatestAsync(store, cancellationToken);
         var changes = EstimateHistory.Changes(written, estimates);
@@ -195,5 +201,8 @@ public sealed class EstimateLog(IDocumentStore store)
                 written[change.PropositionId] = change.Options;
             }
         }
+
+        // A copy: the next run changes the log's own while readers still hold this one.
+        return new Dictionary<string, IReadOnlyList<OptionProbability>>(written, StringComparer.Ordinal);
     }
 }

@@ -233,10 +233,12 @@ public sealed partial class TruthGrain(
         var hedges = inputs.Hedges;
         var open = await Task.Run(() => OpenEstimates(new TruthDiscoveryEngine().Discover(record.ToInput(hedges))));
         var version = TruthGeneration.VersionOf(_generation, ++_runs);
+        IReadOnlyDictionary<string, IReadOnlyList<OptionProbability>> served;
         try
         {
-            // On record before any reader is served it, so a read known at a later moment finds it.
-            await _history.RecordAsync(version, open);
+            // On record before any reader is served it, and served as recorded, so a read known at a
+            // later moment finds exactly what readers were served (see EstimateHistory).
+            served = await _history.RecordAsync(version, open);
         }
         catch
         {
@@ -245,7 +247,7 @@ public sealed partial class TruthGrain(
             throw;
         }
 
-        _estimates = new ProvisionalEstimates(version, open);
+        _estimates = new ProvisionalEstimates(version, served);
         _lastRun = Stopwatch.GetElapsedTime(started);
         _failedRuns = 0;
         // A change that arrived during the run keeps the new estimate marked stale.
