@@ -27,6 +27,24 @@ public sealed class EmbeddedPostgresTests : IDisposable
     }
 
     [Fact]
+    public async Task Text_compares_by_byte_and_letters_keep_their_unicode_case()
+    {
+        await using var server = await EmbeddedPostgresServer.StartAsync(DataDirectory, NullLogger.Instance);
+        await using var connection = new NpgsqlConnection(server.ConnectionString);
+        await connection.OpenAsync();
+        await using var read = new NpgsqlCommand(
+            "SELECT current_setting('lc_collate'), current_setting('lc_ctype'), lower('ÉCOLE ДОМ'), " +
+            "(SELECT string_agg(w, ' ' ORDER BY w) FROM unnest(ARRAY['zulu', 'Émile', 'Zulu', 'émile', 'abc']) w)", connection);
+        await using var reader = await read.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal("C", reader.GetString(0));
+        Assert.Equal("C.UTF-8", reader.GetString(1));
+        Assert.Equal("école дом", reader.GetString(2));
+        // Code point order, as C.UTF-8 collated before: capitals first, accented letters after z.
+        Assert.Equal("Zulu abc zulu Émile émile", reader.GetString(3));
+    }
+
+    [Fact]
     public async Task The_server_requires_its_password()
     {
         await using var server = await EmbeddedPostgresServer.StartAsync(DataDirectory, NullLogger.Instance);
