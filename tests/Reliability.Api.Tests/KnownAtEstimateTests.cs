@@ -10,8 +10,7 @@ namespace Reliability.Api.Tests;
 /// </summary>
 public sealed partial class KnownAtTests
 {
-    private async Task<JsonElement> ScoreAsync(string sourceId, string query = "") =>
-        await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}/score{(query.Length > 0 ? "?" + query : "")}");
+    private Task<JsonElement> ScoreAsync(string sourceId, string query = "") => ReadAsync($"/v1/sources/{sourceId}/score", query);
 
     private static double Summary(JsonElement score, string property) => score.GetProperty("summary").GetProperty(property).GetDouble();
 

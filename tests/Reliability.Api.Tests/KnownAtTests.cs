@@ -20,6 +20,10 @@ public sealed partial class KnownAtTests(KnownAtTests.Api api) : IClassFixture<K
 
     private static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..24];
 
+    /// <summary>A read, with its query when there is one.</summary>
+    private async Task<JsonElement> ReadAsync(string path, string query) =>
+        await Client.GetFromJsonAsync<JsonElement>(query.Length > 0 ? $"{path}?{query}" : path);
+
     private static string Stamp(DateTimeOffset at) => Uri.EscapeDataString(at.ToString("O", CultureInfo.InvariantCulture));
 
     private static object Claim(string id, string handle, string question, string option, string publishedAt) => new

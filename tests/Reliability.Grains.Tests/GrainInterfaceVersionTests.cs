@@ -39,10 +39,12 @@ public sealed class GrainInterfaceVersionTests(GrainCluster fixture) : IClassFix
             "LookupKnownAt: Task<SourceLookup> LookupKnownAtAsync(IReadOnlyList<String>, Int32, DateTimeOffset, DateTimeOffset)",
             "Refresh: Task<ScoreSummary> RefreshAsync()",
         ]),
-        [typeof(IPropositionGrain)] = (0,
+        [typeof(IPropositionGrain)] = (1,
         [
             "CatchUp: Task CatchUpAsync(Int64)",
             "Get: Task<PropositionView> GetAsync()",
+            "GetAsOf: Task<PropositionView> GetAsOfAsync(DateTimeOffset)",
+            "GetKnownAt: Task<PropositionView> GetKnownAtAsync(DateTimeOffset, DateTimeOffset)",
             "GetResolutions: Task<IReadOnlyList<ResolutionView>> GetResolutionsAsync()",
         ]),
         [typeof(ITruthGrain)] = (0,

@@ -18,7 +18,7 @@ internal static class PropositionsApi
         propositions.MapGet("/", ListAsync).RequireAuthorization(Roles.Reader).WithEntityTag()
             .WithSummary("Propositions by state: open, contested or resolved");
         propositions.MapGet("/{id}", GetAsync).RequireAuthorization(Roles.Reader).WithEntityTag()
-            .WithSummary("Options, claims, provisional probabilities and the resolution in force");
+            .WithSummary("Options, claims, provisional probabilities and the resolution in force, now or as of a time; with `knownAt`, from what the tracker had recorded by then");
         propositions.MapPut("/{id}/resolution", ResolveAsync).RequireAuthorization(Roles.Editor)
             .WithSummary("Resolve or revise: confirm an option or declare it unresolvable; revisions are kept");
         propositions.MapGet("/{id}/resolutions", ResolutionsAsync).RequireAuthorization(Roles.Reader).WithEntityTag()
@@ -60,10 +60,38 @@ internal static class PropositionsApi
             p.Id, p.Proposition.Question, p.Proposition.Options, p.Proposition.Topics, p.Proposition.Region, p.State, p.ClaimCount)).ToArray());
     }
 
-    private static async Task<Results<Ok<PropositionView>, ProblemHttpResult>> GetAsync(string id, IGrainFactory grains) =>
-        await grains.GetGrain<IPropositionGrain>(id).GetAsync() is { } view
-            ? TypedResults.Ok(view)
-            : Problems.NotFound($"No proposition has the id '{id}'.");
+    /// <summary>
+    /// The proposition now; as of a time (<c>asOf</c>); or as the tracker knew it at a time
+    /// (<c>knownAt</c>), both read and checked as a source's reads take them. One the tracker has that
+    /// was not there by the time asked is a 404 saying so.
+    /// </summary>
+    private static async Task<Results<Ok<PropositionView>, ProblemHttpResult>> GetAsync(
+        string id, IGrainFactory grains, TimeProvider clock, string? asOf = null, string? knownAt = null)
+    {
+        if (!SourcesApi.TryAsOf(asOf, clock.GetUtcNow(), out var at, out var problem)
+            || !SourcesApi.TryKnownAt(knownAt, at, clock.GetUtcNow(), out var recorded, out problem))
+        {
+            return problem;
+        }
+
+        var proposition = grains.GetGrain<IPropositionGrain>(id);
+        var view = recorded is { } recordedBy ? await proposition.GetKnownAtAsync(recordedBy, at ?? recordedBy)
+            : at is { } then ? await proposition.GetAsOfAsync(then)
+            : await proposition.GetAsync();
+        if (view is not null)
+        {
+            return TypedResults.Ok(view);
+        }
+
+        if ((at ?? recorded) is not { } moment || await proposition.GetAsync() is null)
+        {
+            return Problems.NotFound($"No proposition has the id '{id}'.");
+        }
+
+        return Problems.NotFound(recorded is { } known
+            ? $"The proposition '{id}' was not yet on record at {moment:O}, as the tracker knew it at {known:O}."
+            : $"The proposition '{id}' was not yet on record at {moment:O}.");
+    }
 
     private static async Task<Results<Ok<ResolutionView>, ProblemHttpResult>> ResolveAsync(
         string id, ResolutionRequest resolution, ClaimsPrincipal user, ILedger ledger, TimeProvider clock, CancellationToken cancellationToken)

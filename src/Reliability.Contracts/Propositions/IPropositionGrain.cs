@@ -3,11 +3,32 @@ using Orleans.Concurrency;
 namespace Reliability.Contracts.Propositions;
 
 /// <summary>A proposition's claims, resolution revisions and provisional truth estimate.</summary>
+/// <remarks>Versioned as <c>ISourceGrain</c> is: raised with every method added or changed.</remarks>
 [Alias("Reliability.IPropositionGrain")]
+[Orleans.CodeGeneration.Version(1)]
 public interface IPropositionGrain : IGrainWithStringKey
 {
     [Alias("Get")]
     Task<PropositionView?> GetAsync();
+
+    /// <summary>
+    /// The proposition as it stood at <paramref name="asOf"/>, from everything recorded: the claims
+    /// published by then, each with the corrections dated by then, and the resolution in force then;
+    /// no provisional estimate (a past moment is judged by verdicts alone, as a source's score is).
+    /// Null when no proposition has the id or nothing of it was there by then.
+    /// </summary>
+    [Alias("GetAsOf")]
+    Task<PropositionView?> GetAsOfAsync(DateTimeOffset asOf);
+
+    /// <summary>
+    /// The proposition as the tracker knew it at <paramref name="knownAt"/>: from the claims,
+    /// corrections and resolutions it had recorded by then, as they stood at <paramref name="asOf"/>
+    /// (at most <paramref name="knownAt"/>); as of <paramref name="knownAt"/> itself with the
+    /// provisional estimate readers were served then. Null when no proposition has the id or the
+    /// tracker had nothing of it by then.
+    /// </summary>
+    [Alias("GetKnownAt")]
+    Task<PropositionView?> GetKnownAtAsync(DateTimeOffset knownAt, DateTimeOffset asOf);
 
     /// <summary>Every revision, oldest first.</summary>
     [Alias("GetResolutions")]

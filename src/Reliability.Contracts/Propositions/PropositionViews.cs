@@ -21,7 +21,9 @@ public sealed record OptionProbability(string Option, double Probability, int Cl
 
 /// <summary>
 /// State is "open" (no resolution, claims agree or none), "contested" (no resolution, claims
-/// disagree) or "resolved".
+/// disagree) or "resolved". <c>AsOf</c>: the moment the proposition stands as of, when asked for
+/// one; <c>KnownAt</c>: the recording time the view stops at, when asked for one. Both are left out
+/// of the JSON for the proposition now.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Reliability.PropositionView")]
 public sealed record PropositionView(
@@ -33,4 +35,8 @@ public sealed record PropositionView(
     string State,
     IReadOnlyList<ClaimView> Claims,
     IReadOnlyList<OptionProbability> ProvisionalProbabilities,
-    ResolutionView? Resolution);
+    ResolutionView? Resolution,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    DateTimeOffset? AsOf = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    DateTimeOffset? KnownAt = null);

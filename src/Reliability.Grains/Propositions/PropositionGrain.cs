@@ -1,3 +1,4 @@
+using Marten;
 using Reliability.Contracts.Propositions;
 using Reliability.Domain.Events;
 using Reliability.Domain.Model;
@@ -11,7 +12,8 @@ namespace Reliability.Grains.Propositions;
 /// claims are read from their documents on each view (a claim's one event is in its source's
 /// stream). Claims recorded before that were copied into the proposition's stream, and are read there.
 /// </summary>
-public sealed class PropositionGrain(EventStreams streams, RecordQueries queries, TruthEstimates truth, ActiveStreams active)
+public sealed class PropositionGrain(
+    EventStreams streams, RecordQueries queries, TruthEstimates truth, ActiveStreams active, IDocumentStore store)
     : Grain, IPropositionGrain, IPropositionStreamGrain
 {
     private readonly Ledger _ledger = new();
@@ -87,16 +89,107 @@ public sealed class PropositionGrain(EventStreams streams, RecordQueries queries
             return null;
         }
 
-        var claims = await ClaimsAsync();
-        var resolution = _ledger.ResolutionInForce(PropositionId);
-        var estimate = resolution is null
+        var estimate = _ledger.ResolutionInForce(PropositionId) is null
             ? (await truth.CurrentAsync()).Propositions.GetValueOrDefault(PropositionId) ?? []
             : [];
+        return ViewOf(_ledger, proposition, await ClaimsAsync(), estimate);
+    }
+
+    public async Task<PropositionView?> GetAsOfAsync(DateTimeOffset asOf)
+    {
+        await LoadAsync();
+        if (_ledger.FindProposition(PropositionId) is not { } proposition)
+        {
+            return null;
+        }
+
+        // The stream holds the claims' corrections and the verdicts, each at the time it speaks of.
+        var (events, _) = await streams.ReadAsync(StreamKeys.Proposition(PropositionId), 0);
+        var then = Ledger.Replay(events, asOf);
+        var claims = (await ClaimsAsync()).Where(c => c.PublishedAt <= asOf).ToList();
+        // Opened when it was recorded, a proposition is there as of a moment a claim on it was published by.
+        return then.FindProposition(PropositionId) is null && claims.Count == 0
+            ? null
+            : ViewOf(then, proposition, claims, []) with { AsOf = asOf };
+    }
+
+    public async Task<PropositionView?> GetKnownAtAsync(DateTimeOffset knownAt, DateTimeOffset asOf)
+    {
+        await LoadAsync();
+        if (_ledger.FindProposition(PropositionId) is null)
+        {
+            return null;
+        }
+
+        // On record by then: opened in a transaction that committed by then, whatever time it speaks of.
+        var recorded = await streams.ReadRecordedByAsync(StreamKeys.Proposition(PropositionId), knownAt);
+        if (Ledger.Replay(recorded, DateTimeOffset.MaxValue).FindProposition(PropositionId) is not { } proposition)
+        {
+            return null;
+        }
+
+        var then = Ledger.Replay(recorded, asOf);
+        var claims = await ClaimsKnownAtAsync(knownAt, asOf);
+        if (then.FindProposition(PropositionId) is null && claims.Count == 0)
+        {
+            return null;
+        }
+
+        // As of the moment it was known at, the live read of then: the estimate readers were served.
+        var estimate = asOf == knownAt && then.ResolutionInForce(PropositionId) is null
+            ? (await EstimateHistory.KnownAtAsync(store, [PropositionId], knownAt)).GetValueOrDefault(PropositionId) ?? []
+            : [];
+        return ViewOf(then, proposition, claims, estimate) with { AsOf = asOf, KnownAt = knownAt };
+    }
+
+    /// <summary>
+    /// The claims on this proposition that the tracker had recorded by <paramref name="knownAt"/>, as
+    /// published by <paramref name="asOf"/>: from the streams of the sources that hold claims on it
+    /// now and of those merged into them since (a claim's one event is in its source's stream; a
+    /// source merged by then had its claims copied to its survivor's stream, read there), each read up
+    /// to the moment, and the claims copied into this stream before claims were read from documents.
+    /// Occasional questions about the past, worked out on demand and never cached.
+    /// </summary>
+    private async Task<IReadOnlyList<Claim>> ClaimsKnownAtAsync(DateTimeOffset knownAt, DateTimeOffset asOf)
+    {
+        var holders = (await queries.ClaimsOnPropositionAsync(PropositionId)).Select(d => d.SourceId).Distinct(StringComparer.Ordinal).ToList();
+        var absorbed = await queries.AbsorbedIntoAsync(holders);
+        var claimants = absorbed.Keys.Concat(absorbed.Values.SelectMany(merged => merged)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        var claims = new Dictionary<string, Claim>(StringComparer.Ordinal);
+        foreach (var claim in _streamClaims.Where(c => c.PublishedAt <= asOf))
+        {
+            claims.TryAdd(claim.Id, claim);
+        }
+
+        foreach (var claimant in claimants)
+        {
+            var theirs = Ledger.Replay(await streams.ReadRecordedByAsync(StreamKeys.Source(claimant), knownAt), asOf);
+            if (theirs.MergedInto(claimant) is not null)
+            {
+                continue;
+            }
+
+            foreach (var claim in theirs.ClaimsBy(claimant).Where(c => c.PropositionId == PropositionId))
+            {
+                claims.TryAdd(claim.Id, claim);
+            }
+        }
+
+        return [.. claims.Values];
+    }
+
+    /// <summary>
+    /// The view of the proposition from a record (<paramref name="ledger"/>: the claims' corrections
+    /// and the verdicts), its claims and the estimate to show (none once resolved).
+    /// </summary>
+    private PropositionView ViewOf(Ledger ledger, Proposition proposition, IReadOnlyList<Claim> claims, IReadOnlyList<OptionProbability> estimate)
+    {
+        var resolution = ledger.ResolutionInForce(PropositionId);
         // By the estimate, which counts standing claims only: a retracted dissent contests nothing.
         var contested = ProvisionalEstimates.IsContested(estimate);
         // Each source's standing options here, counted as the estimate counts its claimants: an option
         // its source has since superseded is not among them.
-        var standingClaims = claims.Where(c => _ledger.StillAsserts(c.Id)).ToList();
+        var standingClaims = claims.Where(c => ledger.StillAsserts(c.Id)).ToList();
         var superseded = ChangesOfMind.Superseded(standingClaims);
         var standing = standingClaims.Where(c => !superseded.ContainsKey(c.Id))
             .GroupBy(c => c.SourceId, StringComparer.Ordinal)
@@ -106,7 +199,7 @@ public sealed class PropositionGrain(EventStreams streams, RecordQueries queries
         return new PropositionView(
             proposition.Id, proposition.Question, proposition.Options, proposition.Topics, proposition.Region, state,
             [.. claims.OrderBy(c => c.PublishedAt).ThenBy(c => c.Id, StringComparer.Ordinal).Select(c => Views.Of(
-                c, _ledger.CorrectionsOf(c.Id), resolution,
+                c, ledger.CorrectionsOf(c.Id), resolution,
                 estimate.FirstOrDefault(o => o.Option == c.Option)?.Probability, contested,
                 ProvisionalEstimates.IsUncorroborated(estimate, standing.GetValueOrDefault(c.SourceId)),
                 superseded.GetValueOrDefault(c.Id)))],
