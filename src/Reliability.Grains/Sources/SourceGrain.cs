@@ -16,7 +16,8 @@ namespace Reliability.Grains.Sources;
 /// <summary>
 /// A source's history in memory, folded from its stream, and its scores. The live score includes
 /// provisional evidence from the truth estimate; a score as of a past time uses the resolutions
-/// known then, so it is a pure replay of the stream up to that time.
+/// known then, so it is a pure replay of the stream up to that time; the score known at a past
+/// moment is the live score of then, from the events recorded by then and the estimate in force then.
 /// </summary>
 /// <remarks>
 /// A source that took another over holds the other's record because the merge copied it into this
@@ -330,7 +331,7 @@ public sealed partial class SourceGrain(
     /// the events recorded by then, the record they replay to, and its score. As of that very moment
     /// it is the live score a reader was served then, provisional evidence and all, from the truth
     /// estimate in force then (<see cref="EstimateHistory"/>); as of an earlier moment it is what a
-    /// read as of that moment gave then, from verdicts alone.
+    /// read asking then for that earlier moment was given: verdicts alone.
     /// </summary>
     private async Task<KnownRecord?> KnownAtAsync(DateTimeOffset knownAt, DateTimeOffset asOf)
     {
