@@ -50,6 +50,7 @@ public sealed partial class KnownAtTests
         await PostClaimsAsync(Claim(NewId("contrary"), $"est3_{run:N}"[..20], question, Taken, Day(2)));
         await api.Factory.WaitForQuietTruthAsync();
         var shownFirst = await ScoreAsync(sourceId);
+        var historyFirst = await ReadAsync($"/v1/sources/{sourceId}/history", "");
         var probabilityFirst = await ProbabilityAsync(proposition, Repelled);
         Assert.True(shownFirst.GetProperty("provisionalEvidence").GetDouble() > 0, "the live score rests on the estimate");
         var first = await MomentAsync();
@@ -71,6 +72,14 @@ public sealed partial class KnownAtTests
         AssertSameScore(shownFirst, await ScoreAsync(sourceId, $"knownAt={Stamp(first)}"));
         AssertSameScore(shownFirst, await ScoreAsync(sourceId, $"knownAt={Stamp(first)}&asOf={Stamp(first)}"));
         AssertSameScore(shownLater, await ScoreAsync(sourceId, $"knownAt={Stamp(later)}"));
+
+        // The series as a chart drew it then: the same points, the last one on the estimate of then.
+        var historyKnown = await ReadAsync($"/v1/sources/{sourceId}/history", $"knownAt={Stamp(first)}");
+        var (pointsThen, pointsKnown) = (historyFirst.GetProperty("points"), historyKnown.GetProperty("points"));
+        Assert.Equal(pointsThen.GetArrayLength(), pointsKnown.GetArrayLength());
+        Assert.Equal(pointsThen[pointsThen.GetArrayLength() - 1].GetProperty("score").GetDouble(),
+            pointsKnown[pointsKnown.GetArrayLength() - 1].GetProperty("score").GetDouble(), 1e-6);
+        Assert.Equal(Summary(shownFirst, "score"), pointsKnown[pointsKnown.GetArrayLength() - 1].GetProperty("score").GetDouble(), 1e-6);
 
         // Each claim's contribution and probability as they were shown then.
         var explained = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}/explanation?knownAt={Stamp(first)}");
