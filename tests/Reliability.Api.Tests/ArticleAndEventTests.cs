@@ -49,6 +49,61 @@ public sealed class ArticleAndEventTests(ArticleAndEventTests.Api api) : IClassF
     }
 
     [Fact]
+    public async Task A_cited_source_whose_band_dropped_is_an_alert_that_names_the_policies_when_they_differ()
+    {
+        var handle = $"band_{Guid.NewGuid():N}"[..20];
+        var day = DateTimeOffset.UtcNow.AddDays(-2);
+        string At(int hours) => day.AddHours(hours).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        var ids = Enumerable.Range(0, 6).Select(i => NewId($"band{i}")).ToArray();
+        var posted = await PostClaimsAsync([.. ids.Select((id, i) => Claim(id, handle, $"Who held post {i}? {Guid.NewGuid()}", Options[0], publishedAt: At(0)))]);
+        var items = posted.GetProperty("items").EnumerateArray().ToList();
+        var sourceId = items[0].GetProperty("sourceId").GetString()!;
+        async Task ResolveAllAsync(string option, int hours)
+        {
+            foreach (var item in items)
+            {
+                (await Client.PutAsJsonAsync($"/v1/propositions/{item.GetProperty("propositionId").GetString()}/resolution", new { option, at = At(hours) }))
+                    .EnsureSuccessStatusCode();
+            }
+        }
+
+        // Six claims confirmed this week: reliable, and the article keeps that band and its policy.
+        await ResolveAllAsync(Options[0], 1);
+        var score = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}/score");
+        Assert.Equal("reliable", score.GetProperty("summary").GetProperty("band").GetString());
+        var policy = score.GetProperty("policyVersion").GetString();
+        var registered = await Client.PostAsJsonAsync("/v1/articles", new { url = $"https://news.example/{Guid.NewGuid():N}", publishedAt = At(3), claimIds = new[] { ids[0] } });
+        registered.EnsureSuccessStatusCode();
+        var article = await registered.Content.ReadFromJsonAsync<JsonElement>();
+        var articleId = article.GetProperty("id").GetString()!;
+        var cited = article.GetProperty("sources")[0];
+        Assert.Equal("reliable", cited.GetProperty("bandAtRegistration").GetString());
+        Assert.Equal(policy, cited.GetProperty("policyVersion").GetString());
+
+        // Every verdict revised: the source is unreliable now, under the same policy.
+        await ResolveAllAsync(Options[1], 2);
+        async Task<JsonElement> DroppedAsync() =>
+            (await Client.GetFromJsonAsync<JsonElement>($"/v1/articles/{articleId}/alerts")).GetProperty("alerts").EnumerateArray()
+                .Single(a => a.GetProperty("kind").GetString() == "source-band-dropped");
+        var dropped = await DroppedAsync();
+        Assert.Equal(("reliable", "unreliable"), (dropped.GetProperty("from").GetString(), dropped.GetProperty("to").GetString()));
+        Assert.Equal("The source was reliable when the article cited it and is unreliable now.", dropped.GetProperty("detail").GetString());
+
+        // Cited under an earlier policy: the drop may be the policy's, and the alert says so.
+        var store = api.Factory.Services.GetRequiredService<Marten.IDocumentStore>();
+        await using (var session = store.LightweightSession())
+        {
+            var stored = (await session.LoadAsync<Reliability.Grains.Records.ArticleDocument>(articleId))!;
+            stored.Sources[0].PolicyVersion = "beta-v0";
+            session.Store(stored);
+            await session.SaveChangesAsync();
+        }
+
+        Assert.Equal($"The source was reliable when the article cited it and is unreliable now (scored under beta-v0 then and {policy} now).",
+            (await DroppedAsync()).GetProperty("detail").GetString());
+    }
+
+    [Fact]
     public async Task A_sources_page_of_citing_articles_lists_the_articles_citing_its_claims_newest_first()
     {
         var question = "Who holds the ferry? " + Guid.NewGuid();

@@ -197,8 +197,12 @@ internal static class ArticlesApi
 
         if (Rank(profile.Score.Band) is > 0 and var now && now < Rank(cited.Band))
         {
+            // A new scoring policy can move a band with no new evidence: the desk should know which it was.
+            var policy = cited.PolicyVersion is { } then && then != profile.PolicyVersion
+                ? $" (scored under {then} then and {profile.PolicyVersion} now)"
+                : "";
             alerts.Add(new ArticleAlert("source-band-dropped", cited.SourceId, null, null, cited.Band, profile.Score.Band,
-                $"The source was {cited.Band} when the article cited it and is {profile.Score.Band} now."));
+                $"The source was {cited.Band} when the article cited it and is {profile.Score.Band} now{policy}."));
         }
 
         // Whatever the record says: the desk should know its story leans on a source a list it trusts deems unreliable.

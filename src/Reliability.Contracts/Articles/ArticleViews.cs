@@ -11,8 +11,19 @@ public sealed record ArticleSubmission(
     IReadOnlyList<string> ClaimIds,
     IReadOnlyList<string> Urls);
 
-/// <summary>A cited source with its band when the article first cited it, the baseline for alerts.</summary>
-public sealed record CitedSourceView(string SourceId, string BandAtRegistration, DateTimeOffset CitedAt);
+/// <summary>
+/// A cited source with its band when the article first cited it, the baseline for alerts, and the
+/// scoring policy that band was worked out under (left out for a source cited before it was kept).
+/// </summary>
+public sealed record CitedSourceView(
+    string SourceId,
+    string BandAtRegistration,
+    DateTimeOffset CitedAt,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    string? PolicyVersion = null);
+
+/// <summary>A source's band and the scoring policy it was worked out under (null: not known).</summary>
+public sealed record ScoredBand(string Band, string? PolicyVersion);
 
 /// <summary>
 /// CitedClaimIds holds the claims cited by id and the claims the record found behind cited URLs;

@@ -82,7 +82,7 @@ internal static class ArticleLinks
             // here the listing's (the grains' live score is not read inside a commit).
             if (!article.Sources.Any(s => s.SourceId == source.Id))
             {
-                article.Sources.Add(new CitedSource { SourceId = source.Id, Band = source.Band, CitedAt = transaction.Now });
+                article.Sources.Add(new CitedSource { SourceId = source.Id, Band = source.Band, PolicyVersion = source.PolicyVersion, CitedAt = transaction.Now });
             }
 
             transaction.AppendToSource(source, new CitationRecorded(

@@ -45,7 +45,7 @@ internal static class ArticleWrite
         claimIds.Count == 0 ? [] : await session.QueryAsync<ArticleDocument>("where cited_claim_ids && ?", cancellationToken, [claimIds.ToArray()]);
 
     public static async Task<(LedgerOutcome<ArticleView> Outcome, Touched Touched)> WriteAsync(
-        IDocumentSession session, ArticleSubmission submission, IReadOnlyDictionary<string, string> bands, DateTimeOffset now,
+        IDocumentSession session, ArticleSubmission submission, IReadOnlyDictionary<string, ScoredBand> bands, DateTimeOffset now,
         CancellationToken cancellationToken)
     {
         // Before reading the claims: a claim at a cited URL committed meanwhile is either read here
@@ -81,8 +81,9 @@ internal static class ArticleWrite
         {
             if (!baselines.TryGetValue(sourceId, out var cited))
             {
-                var band = bands.GetValueOrDefault(sourceId) ?? (await transaction.SourceAsync(sourceId))?.Band ?? "insufficient-record";
-                cited = new CitedSource { SourceId = sourceId, Band = band, CitedAt = now };
+                var band = bands.GetValueOrDefault(sourceId)
+                    ?? ((await transaction.SourceAsync(sourceId)) is { } listed ? new ScoredBand(listed.Band, listed.PolicyVersion) : new ScoredBand("insufficient-record", null));
+                cited = new CitedSource { SourceId = sourceId, Band = band.Band, PolicyVersion = band.PolicyVersion, CitedAt = now };
             }
 
             article.Sources.Add(cited);
@@ -147,5 +148,5 @@ internal static class ArticleWrite
 
     public static ArticleView ViewOf(ArticleDocument article) =>
         new(article.Id, article.Url, article.Title, article.PublishedAt, article.RegisteredAt, article.CitedClaimIds, article.CitedUrls,
-            [.. article.Sources.Select(s => new CitedSourceView(s.SourceId, s.Band, s.CitedAt))]);
+            [.. article.Sources.Select(s => new CitedSourceView(s.SourceId, s.Band, s.CitedAt, s.PolicyVersion))]);
 }

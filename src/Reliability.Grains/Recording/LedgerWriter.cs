@@ -233,13 +233,13 @@ public sealed partial class LedgerWriter(
     {
         // Bands come from the grains' live scores, read before the transaction: the listing's band
         // is only as fresh as the last time someone read the source.
-        Dictionary<string, string> bands;
+        Dictionary<string, ScoredBand> bands;
         await using (var query = store.QuerySession())
         {
             var (claims, _) = await ArticleWrite.CitedClaimsAsync(query, article, cancellationToken);
             var sourceIds = claims.Select(c => c.SourceId).Distinct(StringComparer.Ordinal).ToList();
             var profiles = await Task.WhenAll(sourceIds.Select(id => grains.GetGrain<ISourceGrain>(id).GetProfileAsync()));
-            bands = profiles.OfType<SourceProfile>().ToDictionary(p => p.Id, p => p.Score.Band, StringComparer.Ordinal);
+            bands = profiles.OfType<SourceProfile>().ToDictionary(p => p.Id, p => new ScoredBand(p.Score.Band, p.PolicyVersion), StringComparer.Ordinal);
         }
 
         var (outcome, touched) = await WithRetryAsync(

@@ -266,7 +266,7 @@ internal static class SourceWrite
         {
             var earliest = article.Sources.Where(c => c.SourceId == absorbed.Id || c.SourceId == survivor.Id).MinBy(c => c.CitedAt)!;
             article.Sources.RemoveAll(c => c.SourceId == absorbed.Id || c.SourceId == survivor.Id);
-            article.Sources.Add(new CitedSource { SourceId = survivor.Id, Band = earliest.Band, CitedAt = earliest.CitedAt });
+            article.Sources.Add(new CitedSource { SourceId = survivor.Id, Band = earliest.Band, PolicyVersion = earliest.PolicyVersion, CitedAt = earliest.CitedAt });
             transaction.Changed(article);
         }
 

@@ -22,6 +22,10 @@ public sealed class SourceDocument
     public List<string> Topics { get; set; } = [];
 
     public string Band { get; set; } = "insufficient-record";
+
+    /// <summary>The scoring policy the listed score and band were worked out under; null on a listing written before it was kept.</summary>
+    public string? PolicyVersion { get; set; }
+
     public double Score { get; set; }
     public double Lower { get; set; }
     public double Upper { get; set; }
@@ -220,10 +224,15 @@ public sealed class ArticleDocument
         [.. urls.Select(UrlKeys.Of).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
 }
 
-/// <summary>A source an article cites and its band when first cited: what "its band dropped" compares with.</summary>
+/// <summary>
+/// A source an article cites and its band when first cited: what "its band dropped" compares with,
+/// and the scoring policy that band was worked out under (null: cited before it was kept), so a
+/// drop that came with a new policy says so.
+/// </summary>
 public sealed class CitedSource
 {
     public required string SourceId { get; set; }
     public required string Band { get; set; }
+    public string? PolicyVersion { get; set; }
     public DateTimeOffset CitedAt { get; set; }
 }

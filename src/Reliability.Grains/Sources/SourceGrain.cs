@@ -661,6 +661,7 @@ public sealed partial class SourceGrain(
             document.Upper = score.Overall.Upper;
             document.EffectiveEvidence = score.Overall.EffectiveEvidence;
             document.Band = Vocabulary.Band(score.Band);
+            document.PolicyVersion = score.PolicyVersion;
             document.Grade = score.Grade.ToString();
             document.RefreshRatedOtherwise();
             session.Store(document);
