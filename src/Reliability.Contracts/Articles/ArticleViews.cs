@@ -22,9 +22,6 @@ public sealed record CitedSourceView(
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     string? PolicyVersion = null);
 
-/// <summary>A source's band and the scoring policy it was worked out under (null: not known).</summary>
-public sealed record ScoredBand(string Band, string? PolicyVersion);
-
 /// <summary>
 /// CitedClaimIds holds the claims cited by id and the claims the record found behind cited URLs;
 /// CitedUrls keeps every URL as given, known or not.

@@ -150,3 +150,6 @@ internal static class ArticleWrite
         new(article.Id, article.Url, article.Title, article.PublishedAt, article.RegisteredAt, article.CitedClaimIds, article.CitedUrls,
             [.. article.Sources.Select(s => new CitedSourceView(s.SourceId, s.Band, s.CitedAt, s.PolicyVersion))]);
 }
+
+/// <summary>A cited source's band and the scoring policy it was worked out under (null: not known), kept with the article.</summary>
+internal sealed record ScoredBand(string Band, string? PolicyVersion);
