@@ -13,7 +13,8 @@ namespace Reliability.Grains.Propositions;
 /// Runs the domain's truth-discovery engine over every claim, with resolved propositions as
 /// anchors, and serves the provisional estimate of each open proposition. The whole estimate is
 /// recomputed a moment after the record changes (changes arriving together are folded into one
-/// run), so once the system is quiet it is exactly the batch engine's answer on the same history.
+/// run), so once the system is quiet it is the batch engine's answer on the same history, each
+/// probability served as its history last recorded it (within <see cref="EstimateHistory.Tolerance"/>).
 /// The grain reads the whole record once, then puts in the claims each commit recorded, as its
 /// writer hands them over, and reads again only the claims and verdicts a commit changed.
 /// </summary>
