@@ -35,9 +35,44 @@ public sealed class ReliabilityApiFactory(string connectionString, IReadOnlyDict
 
     public static async Task<ReliabilityApiFactory> StartAsync(string purpose, IReadOnlyDictionary<string, string>? settings = null)
     {
-        var factory = new ReliabilityApiFactory(await TestDatabase.CreateAsync(purpose), settings);
-        factory.Start();
-        return factory;
+        var connectionString = await TestDatabase.CreateAsync(purpose);
+        for (var attempt = 1; ; attempt++)
+        {
+            var factory = new ReliabilityApiFactory(connectionString, settings);
+            try
+            {
+                factory.Start();
+                return factory;
+            }
+            catch (Exception exception) when (attempt < StartAttempts && IsAddressInUse(exception))
+            {
+                // The silo's ports were free when chosen and let go until it binds them; meanwhile any
+                // socket on the machine (another test's connection to the database, say) may be given
+                // one. Fresh ports on the same database are the same service started again.
+                await factory.DisposeAsync();
+            }
+        }
+    }
+
+    private const int StartAttempts = 3;
+
+    private static bool IsAddressInUse(Exception? exception)
+    {
+        for (; exception is not null; exception = exception.InnerException)
+        {
+            if (exception is Microsoft.AspNetCore.Connections.AddressInUseException
+                || exception is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressAlreadyInUse })
+            {
+                return true;
+            }
+
+            if (exception is AggregateException aggregate && aggregate.InnerExceptions.Any(IsAddressInUse))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>A real-HTTP client that sends <paramref name="key"/> as a bearer token.</summary>
