@@ -152,16 +152,13 @@ public sealed class PropositionGrain(
     /// </summary>
     private async Task<IReadOnlyList<Claim>> ClaimsKnownAtAsync(DateTimeOffset knownAt, DateTimeOffset asOf)
     {
-        var holders = (await queries.ClaimsOnPropositionAsync(PropositionId)).Select(d => d.SourceId).Distinct(StringComparer.Ordinal).ToList();
-        var absorbed = await queries.AbsorbedIntoAsync(holders);
-        var claimants = absorbed.Keys.Concat(absorbed.Values.SelectMany(merged => merged)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
         var claims = new Dictionary<string, Claim>(StringComparer.Ordinal);
         foreach (var claim in _streamClaims.Where(c => c.PublishedAt <= asOf))
         {
             claims.TryAdd(claim.Id, claim);
         }
 
-        foreach (var claimant in claimants)
+        foreach (var claimant in await queries.ClaimantsAsync([PropositionId]))
         {
             var theirs = Ledger.Replay(await streams.ReadRecordedByAsync(StreamKeys.Source(claimant), knownAt), asOf);
             if (theirs.MergedInto(claimant) is not null)

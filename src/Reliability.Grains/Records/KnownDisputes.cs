@@ -71,7 +71,7 @@ public sealed class KnownDisputes(IDocumentStore store, EventStreams streams, Re
         }
 
         var standing = own.Where(c => confirmed.ContainsKey(c.PropositionId)).ToList();
-        foreach (var other in await ClaimantsAsync(session, sourceId, [.. confirmed.Keys], cancellationToken))
+        foreach (var other in (await queries.ClaimantsAsync(confirmed.Keys, cancellationToken)).Where(c => c != sourceId))
         {
             var theirs = Ledger.Replay(await streams.ReadRecordedByAsync(StreamKeys.Source(other), knownAt, cancellationToken), asOf);
             // Merged by then: what it had said is in its survivor's stream, counted there.
@@ -89,22 +89,6 @@ public sealed class KnownDisputes(IDocumentStore store, EventStreams streams, Re
     }
 
     private static SourceDisputes Nothing() => new(0, [], new Dictionary<string, SourceDocument>(StringComparer.Ordinal));
-
-    /// <summary>
-    /// Every other source that may have claimed on these propositions by then: those whose claims
-    /// they are now, and the sources merged into those since (a claim's document names the source
-    /// that holds it now; before the merge it was the absorbed source's, an opponent of its own).
-    /// </summary>
-    private async Task<IReadOnlyList<string>> ClaimantsAsync(
-        IQuerySession session, string sourceId, string[] propositionIds, CancellationToken cancellationToken)
-    {
-        var holders = await session.Query<ClaimDocument>().Where(c => propositionIds.Contains(c.PropositionId))
-            .Select(c => c.SourceId).Distinct().ToListAsync(cancellationToken);
-        var absorbed = await queries.AbsorbedIntoAsync(holders, cancellationToken);
-        var claimants = absorbed.Keys.Concat(absorbed.Values.SelectMany(merged => merged)).ToHashSet(StringComparer.Ordinal);
-        claimants.Remove(sourceId);
-        return [.. claimants.Order(StringComparer.Ordinal)];
-    }
 
     /// <summary>The source's claims in the replayed record that stood at the moment (<see cref="StandingAt.Claims{T}"/>).</summary>
     private static IEnumerable<StandingClaim> StandingClaims(Ledger ledger, string sourceId, DateTimeOffset asOf) =>

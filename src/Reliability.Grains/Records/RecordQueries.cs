@@ -121,6 +121,25 @@ public sealed class RecordQueries(IDocumentStore store)
         return absorbed;
     }
 
+    /// <summary>
+    /// Every source that may have claimed on these propositions by some past moment, in id order: those
+    /// whose claims they are now, and the sources merged into those since (a claim's document names the
+    /// source that holds it now; before the merge it was the absorbed source's, in its own stream).
+    /// </summary>
+    public async Task<IReadOnlyList<string>> ClaimantsAsync(IReadOnlyCollection<string> propositionIds, CancellationToken cancellationToken = default)
+    {
+        var wanted = propositionIds.ToArray();
+        List<string> holders;
+        await using (var session = store.QuerySession())
+        {
+            holders = [.. await session.Query<ClaimDocument>().Where(c => wanted.Contains(c.PropositionId))
+                .Select(c => c.SourceId).Distinct().ToListAsync(cancellationToken)];
+        }
+
+        var absorbed = await AbsorbedIntoAsync(holders, cancellationToken);
+        return [.. absorbed.Keys.Concat(absorbed.Values.SelectMany(merged => merged)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+    }
+
     /// <summary>Claims whose URL has one of these keys (see <see cref="UrlKeys"/>).</summary>
     public async Task<IReadOnlyList<ClaimDocument>> FindClaimsByUrlKeysAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken = default)
     {
