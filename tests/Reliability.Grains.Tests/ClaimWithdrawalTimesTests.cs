@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Npgsql;
 using Reliability.Grains.Records;
 
 namespace Reliability.Grains.Tests;
@@ -17,24 +16,13 @@ public sealed class ClaimWithdrawalTimesTests() : RecordStoreTests("claim_withdr
         var schema = Store.Options.DatabaseSchemaName;
         for (var round = 0; round < 10; round++)
         {
-            await using (var connection = new NpgsqlConnection(ConnectionString))
-            {
-                await connection.OpenAsync();
-                await using var drop = new NpgsqlCommand($"drop table if exists {schema}.claim_withdrawal_time_passes", connection);
-                await drop.ExecuteNonQueryAsync();
-            }
+            await ExecuteAsync($"drop table if exists {schema}.claim_withdrawal_time_passes");
 
             var copies = Enumerable.Range(0, 6)
                 .Select(_ => Task.Run(() => new ClaimWithdrawalTimes(Store, NullLogger<ClaimWithdrawalTimes>.Instance).FillInUnlessDoneAsync()))
                 .ToArray();
             Assert.All(await Task.WhenAll(copies), filled => Assert.Equal(0, filled));
-
-            await using (var connection = new NpgsqlConnection(ConnectionString))
-            {
-                await connection.OpenAsync();
-                await using var done = new NpgsqlCommand($"select count(*) from {schema}.claim_withdrawal_time_passes where pass = {ClaimWithdrawalTimes.Pass}", connection);
-                Assert.Equal(1L, (long)(await done.ExecuteScalarAsync())!);
-            }
+            Assert.Equal(1L, await ScalarAsync($"select count(*) from {schema}.claim_withdrawal_time_passes where pass = {ClaimWithdrawalTimes.Pass}"));
         }
     }
 }

@@ -1,4 +1,3 @@
-using Npgsql;
 using Reliability.Contracts.Propositions;
 using Reliability.Grains.Propositions;
 
@@ -70,11 +69,5 @@ public sealed class EstimateHistoryTests() : RecordStoreTests("estimate_history"
         return moment;
     }
 
-    private async Task<long> RowsAsync()
-    {
-        await using var connection = new NpgsqlConnection(ConnectionString);
-        await connection.OpenAsync();
-        await using var count = new NpgsqlCommand($"select count(*) from {EstimateHistory.QualifiedName(Store)}", connection);
-        return (long)(await count.ExecuteScalarAsync())!;
-    }
+    private Task<long> RowsAsync() => ScalarAsync($"select count(*) from {EstimateHistory.QualifiedName(Store)}");
 }

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Npgsql;
 using Reliability.Grains.Records;
 
 namespace Reliability.Grains.Tests;
@@ -24,21 +23,5 @@ public sealed class HandleHolderHistoryTests() : RecordStoreTests("handle_holder
             Assert.All(await Task.WhenAll(copies), filled => Assert.Equal(0, filled));
             Assert.Equal(1L, await ScalarAsync($"select count(*) from {schema}.handle_holder_passes where pass = {HandleHolderHistory.Pass}"));
         }
-    }
-
-    private async Task ExecuteAsync(string sql)
-    {
-        await using var connection = new NpgsqlConnection(ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
-
-    private async Task<long> ScalarAsync(string sql)
-    {
-        await using var connection = new NpgsqlConnection(ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return (long)(await command.ExecuteScalarAsync())!;
     }
 }

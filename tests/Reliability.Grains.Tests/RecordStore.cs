@@ -1,4 +1,5 @@
 using Marten;
+using Npgsql;
 using Microsoft.Extensions.DependencyInjection;
 using Reliability.Infrastructure.EventStore;
 using Reliability.Testing;
@@ -45,6 +46,24 @@ public abstract class RecordStoreTests(string database) : IAsyncLifetime
     protected IDocumentStore Store => (_record ?? throw new InvalidOperationException("Not initialized")).Store;
 
     protected string ConnectionString => (_record ?? throw new InvalidOperationException("Not initialized")).ConnectionString;
+
+    /// <summary>Runs SQL of the test's own on a connection of its own, beside the store.</summary>
+    protected async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>A count or other bigint the test's own SQL reads.</summary>
+    protected async Task<long> ScalarAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
 
     public async Task InitializeAsync() => _record = await RecordStore.CreateAsync(database);
 
