@@ -85,6 +85,8 @@ public static class RecordRegistration
         options.Storage.ExtendedSchemaObjects.Add(HandleHolders.Definition(options.DatabaseSchemaName));
         // The truth estimate as it stood at each moment, for reads known at a past moment (see EstimateHistory).
         options.Storage.ExtendedSchemaObjects.Add(EstimateHistory.Definition(options.DatabaseSchemaName));
+        // The band each source's live score showed, held against flicker and for reads known at a past moment (see BandHistory).
+        options.Storage.ExtendedSchemaObjects.Add(BandHistory.Definition(options.DatabaseSchemaName));
         options.Schema.For<SourceSnapshot>();
         // Versioned: a claim writer that links an article to a claim at one of its URLs stores it,
         // and two of them at once, or one and a re-registration, must not lose either's citations.

@@ -18,6 +18,18 @@ internal sealed class ScoreSeries(ScoringPolicy policy)
         }
     }
 
+    /// <summary>
+    /// Holds <paramref name="band"/> from here on in place of the band the series held: the band readers
+    /// were last shown, which the next point must leave by crossing a boundary by the margin.
+    /// </summary>
+    public void Hold(ReliabilityBand band)
+    {
+        if (band != ReliabilityBand.InsufficientRecord)
+        {
+            _held = band;
+        }
+    }
+
     public ScorePoint Add(DateTimeOffset at, (double Confirmed, double Refuted) totals)
     {
         var (confirmed, refuted) = totals;

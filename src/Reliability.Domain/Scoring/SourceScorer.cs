@@ -10,12 +10,24 @@ namespace Reliability.Domain.Scoring;
 /// </summary>
 public static class SourceScorer
 {
+    /// <param name="sourceId">The source scored.</param>
+    /// <param name="history">Its events (and those of the propositions it claimed on).</param>
+    /// <param name="asOf">The moment scored; later events are dropped.</param>
+    /// <param name="policy">The scoring policy.</param>
+    /// <param name="provisional">The truth estimate the final point weighs open propositions by.</param>
+    /// <param name="shown">
+    /// The band readers were last shown for this source under this policy, which the final point holds
+    /// in place of the walk's: the walk runs over verdicts alone, so where provisional evidence carries
+    /// a score across a boundary, only the band last shown keeps an estimate moving back and forth at
+    /// that boundary from flipping the band each time. Null (or insufficient): the walk's.
+    /// </param>
     public static SourceScore Score(
         string sourceId,
         IEnumerable<IReliabilityEvent> history,
         DateTimeOffset asOf,
         ScoringPolicy policy,
-        ProvisionalTruth? provisional = null)
+        ProvisionalTruth? provisional = null,
+        ReliabilityBand? shown = null)
     {
         policy.EnsureValid();
         provisional ??= ProvisionalTruth.None;
@@ -55,6 +67,11 @@ public static class SourceScorer
         var final = assessments.Select(a => a.Contribution).ToList();
         var totals = Totals(final);
         var overall = BetaPosterior.From(totals.Confirmed, totals.Refuted, policy);
+        if (shown is { } band)
+        {
+            series.Hold(band);
+        }
+
         var last = series.Add(asOf, totals);
 
         return new SourceScore(

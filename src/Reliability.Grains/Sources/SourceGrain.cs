@@ -48,6 +48,9 @@ public sealed partial class SourceGrain(
 
     // The score the listing shows (and subscribers last heard) as far as this activation knows.
     private PublishedScore? _published;
+
+    // The band readers were last shown live, as recorded (see BandHistory); read once per activation.
+    private ShownBand? _shown;
     private bool _loaded;
     private string? _sourceId;
 
@@ -342,13 +345,15 @@ public sealed partial class SourceGrain(
 
         var then = Ledger.Replay(events, asOf);
         var estimates = ProvisionalTruth.None;
+        ReliabilityBand? shown = null;
         if (asOf == knownAt)
         {
             var open = OpenPropositions(then);
             estimates = ToProvisional(then, new ProvisionalEstimates(-1, await EstimateHistory.KnownAtAsync(store, open, knownAt)), open);
+            shown = await BandHistory.ShownAsync(store, SourceId, policies.Current.Version, knownAt);
         }
 
-        return new KnownRecord(then, SourceScorer.Score(SourceId, events, asOf, policies.Current, estimates), estimates);
+        return new KnownRecord(then, SourceScorer.Score(SourceId, events, asOf, policies.Current, estimates, shown), estimates);
     }
 
     /// <summary>A record as known at a moment, as of a moment: the ledger replayed, its score and the estimates it used.</summary>
@@ -578,7 +583,8 @@ public sealed partial class SourceGrain(
 
     /// <summary>
     /// The live score is kept until the stream or the truth estimate changes, or a minute passes
-    /// (recency decay moves it slowly with the clock).
+    /// (recency decay moves it slowly with the clock). Its band holds the band readers were last shown
+    /// (<see cref="BandHistory"/>), and a band that moves is recorded before it is served.
     /// </summary>
     private async Task<LiveScore> LiveAsync(bool force = false)
     {
@@ -587,48 +593,82 @@ public sealed partial class SourceGrain(
         if (!force && _live is { } cached && cached.Version == StreamVersion && cached.TruthVersion == estimates.Version
             && now - cached.Score.AsOf < LiveScoreLifetime)
         {
-            if (cached.ListingOwedSince is { } owed && now - owed >= ListingRetry)
+            if (cached.ListingOwedSince is not { } owed || now - owed < ListingRetry)
             {
-                await ListAsync(cached, now);
+                return cached;
             }
 
-            return cached;
+            // A band not yet on record is worked out again, and recorded this time if the store lets it.
+            if (!cached.BandOwed)
+            {
+                await ListAsync(cached, now, recordBand: false);
+                return cached;
+            }
         }
 
-        var score = SourceScorer.Score(SourceId, _events, now, policies.Current, ToProvisional(_ledger, estimates, OpenPropositions(_ledger)));
+        var policy = policies.Current;
+        var shown = await ShownBandAsync(policy);
+        var score = SourceScorer.Score(SourceId, _events, now, policy, ToProvisional(_ledger, estimates, OpenPropositions(_ledger)), shown);
+        var recordBand = score.Band != ReliabilityBand.InsufficientRecord && score.Band != shown;
         var live = _live = new LiveScore(StreamVersion, estimates.Version, score);
         // Against what was last published, not the last live score: drift too small to publish on its
         // own adds up minute by minute until it is news.
         var published = _published;
-        if (published is null || ScoreNews.IsNews(published, score))
+        if (published is null || recordBand || ScoreNews.IsNews(published, score))
         {
-            await ListAsync(live, now);
-            if (published is not null)
+            live = await ListAsync(live, now, recordBand);
+            if (published is not null && ScoreNews.IsNews(published, live.Score))
             {
                 // The first score after activation is not news: only a change is announced.
                 hub.Publish("score", new ScoreEvent(
-                    SourceId, score.Score, score.Overall.Lower, score.Overall.Upper, Vocabulary.Band(score.Band), score.Grade.ToString(), score.AsOf));
+                    SourceId, live.Score.Score, live.Score.Overall.Lower, live.Score.Overall.Upper, Vocabulary.Band(live.Score.Band),
+                    live.Score.Grade.ToString(), live.Score.AsOf));
             }
         }
 
         return live;
     }
 
-    /// <summary>
-    /// Puts the live score in the listing. A listing that could not be written is owed, and tried again
-    /// by a later read: the reader still gets the score it asked for, which the grain holds right.
-    /// </summary>
-    private async Task ListAsync(LiveScore live, DateTimeOffset now)
+    /// <summary>The band readers were last shown under the policy, read once per activation (and policy).</summary>
+    private async Task<ReliabilityBand?> ShownBandAsync(ScoringPolicy policy)
     {
-        bool listed;
+        if (_shown is not { } known || known.Policy != policy.Version)
+        {
+            _shown = known = new ShownBand(policy.Version, await BandHistory.ShownAsync(store, SourceId, policy.Version, null));
+        }
+
+        return known.Band;
+    }
+
+    /// <summary>
+    /// Puts the live score in the listing, with its band on record when it moved. A listing that could
+    /// not be written is owed, and tried again by a later read: the reader still gets the score it
+    /// asked for, which the grain holds right, but not a band that is not on record: until it is, the
+    /// score shows the band last recorded (a reader known at a moment finds only what was recorded).
+    /// </summary>
+    /// <returns>The live score as served: showing the band last recorded when its own could not be.</returns>
+    private async Task<LiveScore> ListAsync(LiveScore live, DateTimeOffset now, bool recordBand)
+    {
+        var listed = false;
+        var bandRecorded = false;
         try
         {
-            listed = await PublishSummaryAsync(live.Score);
+            (listed, bandRecorded) = await PublishSummaryAsync(live.Score, recordBand);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             LogListingFailed(logger, SourceId, exception);
-            listed = false;
+        }
+
+        if (bandRecorded)
+        {
+            _shown = new ShownBand(live.Score.PolicyVersion, live.Score.Band);
+        }
+        else if (recordBand)
+        {
+            // With no band on record yet, the one worked out is shown meanwhile: there is nothing older to show.
+            live = _live = _shown is { Band: { } held } ? new LiveScore(live.Version, live.TruthVersion, live.Score.ShowingBand(held)) : live;
+            live.BandOwed = true;
         }
 
         if (listed)
@@ -637,23 +677,36 @@ public sealed partial class SourceGrain(
         }
 
         live.ListingOwedSince = listed ? null : now;
+        return live;
     }
 
     /// <summary>
-    /// Keeps the source listing (search, filter by band) in step with the live score. The document is
-    /// versioned: when a writer changed it meanwhile, the grain reloads it rather than overwrite the
-    /// writer's claim count and propositions with its stale copy.
+    /// Keeps the source listing (search, filter by band) in step with the live score, and records its
+    /// band in the same transaction when asked to. The document is versioned: when a writer changed it
+    /// meanwhile, the grain reloads it rather than overwrite the writer's claim count and propositions
+    /// with its stale copy.
     /// </summary>
-    /// <returns>Whether the listing now shows this score (false: no listing, or the grain gave up).</returns>
-    private async Task<bool> PublishSummaryAsync(SourceScore score)
+    /// <returns>Whether the listing now shows this score (false: no listing, or the grain gave up), and whether its band is on record.</returns>
+    private async Task<(bool Listed, bool BandRecorded)> PublishSummaryAsync(SourceScore score, bool recordBand)
     {
         for (var attempt = 1; ; attempt++)
         {
             await using var session = store.LightweightSession();
             var document = await session.LoadAsync<SourceDocument>(SourceId);
+            if (recordBand)
+            {
+                BandHistory.Queue(session, SourceId, score.PolicyVersion, score.Band);
+            }
+
             if (document is null)
             {
-                return false;
+                // No listing to keep; the band is still recorded for the readers it is shown to.
+                if (recordBand)
+                {
+                    await session.SaveChangesAsync();
+                }
+
+                return (false, recordBand);
             }
 
             document.Score = score.Score;
@@ -668,7 +721,7 @@ public sealed partial class SourceGrain(
             try
             {
                 await session.SaveChangesAsync();
-                return true;
+                return (true, recordBand);
             }
             catch (Exception exception) when (WriteConflicts.IsConflict(exception))
             {
@@ -676,7 +729,7 @@ public sealed partial class SourceGrain(
                 {
                     // The listing lags until the next change of score; the grain's own answers are right.
                     LogPublishGaveUp(logger, SourceId);
-                    return false;
+                    return (false, false);
                 }
             }
         }
@@ -839,7 +892,7 @@ public sealed partial class SourceGrain(
     [LoggerMessage(LogLevel.Warning, "Source {SourceId} kept conflicting with writers; its listing is refreshed on the next score change")]
     private static partial void LogPublishGaveUp(ILogger logger, string sourceId);
 
-    [LoggerMessage(LogLevel.Warning, "Could not put source {SourceId}'s score in the listing; a later read tries again")]
+    [LoggerMessage(LogLevel.Warning, "Could not put source {SourceId}'s score in the listing, nor a band it moved to on record; a later read tries again")]
     private static partial void LogListingFailed(ILogger logger, string sourceId, Exception exception);
 
     [LoggerMessage(LogLevel.Warning, "Could not store the snapshot of source {SourceId}")]
@@ -860,5 +913,11 @@ public sealed partial class SourceGrain(
 
         /// <summary>When a write of this score to the listing last failed; null once it is listed, or was not news.</summary>
         public DateTimeOffset? ListingOwedSince { get; set; }
+
+        /// <summary>The band this score moved to could not be recorded: it shows the band last recorded until it is.</summary>
+        public bool BandOwed { get; set; }
     }
+
+    /// <summary>The band last recorded as shown under a policy (null: none yet).</summary>
+    private sealed record ShownBand(string Policy, ReliabilityBand? Band);
 }

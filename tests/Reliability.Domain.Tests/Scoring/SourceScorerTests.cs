@@ -367,6 +367,38 @@ public sealed class SourceScorerTests
     }
 
     [Fact]
+    public void An_estimate_moving_back_and_forth_at_a_boundary_keeps_the_band_readers_were_last_shown()
+    {
+        // Ten open claims and no verdict: the walk holds no band, and the estimate alone moves the score.
+        List<IReliabilityEvent> history = [.. Enumerable.Range(0, 10).SelectMany(i => new IReliabilityEvent[] { Proposition($"p{i}"), Claim($"c{i}", $"p{i}", "yes", i) })];
+        SourceScore Estimated(double p, ReliabilityBand? shown = null) => SourceScorer.Score(Subject, history, Day(1000), Timeless,
+            new ProvisionalTruth(Enumerable.Range(0, 10).ToDictionary(
+                i => $"p{i}", IReadOnlyDictionary<string, double> (_) => new Dictionary<string, double> { ["yes"] = p, ["no"] = 1 - p })), shown);
+
+        // The score is linear in the estimate: find the estimates that put it where each step needs it.
+        var (none, all) = (Estimated(0).Score, Estimated(1).Score);
+        SourceScore At(double score, ReliabilityBand? shown = null) => Estimated((score - none) / (all - none), shown);
+        var bands = Timeless.Bands;
+        var (justBelow, justAbove, wellBelow) = (bands.Reliable - (bands.Margin / 2), bands.Reliable + (bands.Margin / 2), bands.Reliable - (2 * bands.Margin));
+
+        // Shown nothing yet, the thresholds alone decide, as they always did.
+        Assert.Equal(ReliabilityBand.Mixed, At(justBelow).Band);
+        Assert.Equal(ReliabilityBand.Reliable, At(justAbove).Band);
+        Assert.Equal(At(justAbove).Band, At(justAbove, ReliabilityBand.InsufficientRecord).Band);
+
+        // Shown reliable, a dip within the margin keeps it, at the final point of the series too; a fall past it does not.
+        var dipped = At(justBelow, ReliabilityBand.Reliable);
+        Assert.Equal(ReliabilityBand.Reliable, dipped.Band);
+        Assert.Equal(ReliabilityBand.Reliable, dipped.History[^1].Band);
+        Assert.Equal(At(justBelow).Score, dipped.Score, 12);
+        Assert.Equal(ReliabilityBand.Mixed, At(wellBelow, ReliabilityBand.Reliable).Band);
+
+        // Shown mixed, a rise within the margin keeps it mixed.
+        Assert.Equal(ReliabilityBand.Mixed, At(justAbove, ReliabilityBand.Mixed).Band);
+        Assert.Equal(ReliabilityBand.Reliable, At(bands.Reliable + (2 * bands.Margin), ReliabilityBand.Mixed).Band);
+    }
+
+    [Fact]
     public void The_score_history_is_a_series_ending_at_the_as_of_time()
     {
         var score = Score(ResolvedClaims(5, 0), asOfDay: 50);
