@@ -79,6 +79,13 @@ public sealed class ArticleAndEventTests(ArticleAndEventTests.Api api) : IClassF
         var cited = article.GetProperty("sources")[0];
         Assert.Equal("reliable", cited.GetProperty("bandAtRegistration").GetString());
         Assert.Equal(policy, cited.GetProperty("policyVersion").GetString());
+        // The source's page of citing articles and the search listing name the policy of each band too.
+        async Task<JsonElement> CitingAsync() =>
+            (await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}/articles")).GetProperty("articles")
+                .EnumerateArray().Single(a => a.GetProperty("articleId").GetString() == articleId);
+        Assert.Equal(("reliable", policy), ((await CitingAsync()).GetProperty("bandWhenCited").GetString(), (await CitingAsync()).GetProperty("policyWhenCited").GetString()));
+        var listed = Assert.Single((await Client.GetFromJsonAsync<JsonElement>($"/v1/sources?query={handle}")).EnumerateArray());
+        Assert.Equal(("reliable", policy), (listed.GetProperty("band").GetString(), listed.GetProperty("policyVersion").GetString()));
 
         // Every verdict revised: the source is unreliable now, under the same policy.
         await ResolveAllAsync(Options[1], 2);
@@ -101,6 +108,7 @@ public sealed class ArticleAndEventTests(ArticleAndEventTests.Api api) : IClassF
 
         Assert.Equal($"The source was reliable when the article cited it and is unreliable now (scored under beta-v0 then and {policy} now).",
             (await DroppedAsync()).GetProperty("detail").GetString());
+        Assert.Equal("beta-v0", (await CitingAsync()).GetProperty("policyWhenCited").GetString());
     }
 
     [Fact]

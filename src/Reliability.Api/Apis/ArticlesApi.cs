@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Reliability.Api.Security;
 using Reliability.Contracts.Articles;
@@ -39,10 +40,13 @@ internal static class ArticlesApi
 
     /// <summary>
     /// An article citing a source: the source's claims it cites, and the source's band when the
-    /// article came to cite it (null for an article registered before bands were kept with it).
+    /// article came to cite it (null for an article registered before bands were kept with it), with
+    /// the scoring policy that band was worked out under (left out where it was not kept): a band
+    /// cited under another policy than today's is not comparable with today's band.
     /// </summary>
     public sealed record CitingArticle(
-        string ArticleId, string Url, string? Title, DateTimeOffset PublishedAt, IReadOnlyList<string> ClaimIds, string? BandWhenCited, DateTimeOffset? CitedAt);
+        string ArticleId, string Url, string? Title, DateTimeOffset PublishedAt, IReadOnlyList<string> ClaimIds, string? BandWhenCited, DateTimeOffset? CitedAt,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? PolicyWhenCited = null);
 
     /// <summary><c>Total</c> counts every article citing the source; <c>NextCursor</c> continues after this page.</summary>
     public sealed record CitingArticles(string SourceId, int Total, IReadOnlyList<CitingArticle> Articles, string? NextCursor);
@@ -86,7 +90,7 @@ internal static class ArticlesApi
     private static CitingArticle ViewOf(ArticleDocument article, IReadOnlyList<string> claimIds, string sourceId)
     {
         var cited = article.Sources.Find(s => s.SourceId == sourceId);
-        return new CitingArticle(article.Id, article.Url, article.Title, article.PublishedAt, claimIds, cited?.Band, cited?.CitedAt);
+        return new CitingArticle(article.Id, article.Url, article.Title, article.PublishedAt, claimIds, cited?.Band, cited?.CitedAt, cited?.PolicyVersion);
     }
 
     private static async Task<Results<Ok<ArticleView>, ProblemHttpResult>> RegisterAsync(

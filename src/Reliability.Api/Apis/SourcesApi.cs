@@ -50,10 +50,15 @@ internal static class SourcesApi
     /// <summary>The most ratings one import request carries.</summary>
     public const int MaxImportedRatings = 1_000;
 
-    /// <summary>A source as listed; its band and outside ratings' <c>disagrees</c> are as of the last time its score was read.</summary>
+    /// <summary>
+    /// A source as listed; its band and outside ratings' <c>disagrees</c> are as of the last time its
+    /// score was read, its band worked out under <c>PolicyVersion</c> (left out for a source not scored since policies were kept with the listing).
+    /// </summary>
     public sealed record SourceListItem(
         string Id, string Name, string Kind, IReadOnlyList<HandleView> Handles, IReadOnlyList<string> Topics, int ClaimCount,
-        double Score, double Lower, double Upper, string Band, string Grade, IReadOnlyList<ExternalRatingView> ExternalRatings);
+        double Score, double Lower, double Upper, string Band, string Grade, IReadOnlyList<ExternalRatingView> ExternalRatings,
+        [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+        string? PolicyVersion = null);
 
     /// <summary>
     /// A source's record against the sources it contradicted on confirmed propositions. Counts are
@@ -332,7 +337,7 @@ internal static class SourcesApi
         var claims = await queries.ClaimCountsAsync([.. found.Select(s => s.Id)], cancellationToken);
         return TypedResults.Ok(found.Select(s => new SourceListItem(
             s.Id, s.Name, Vocabulary.Word(s.Kind), s.Handles, s.Topics, claims.GetValueOrDefault(s.Id), s.Score, s.Lower, s.Upper, s.Band, s.Grade,
-            [.. s.StandingRatings().Select(r => Views.Of(r, s.ListedBand))])).ToArray());
+            [.. s.StandingRatings().Select(r => Views.Of(r, s.ListedBand))], s.PolicyVersion)).ToArray());
     }
 
     private static async Task<Results<Ok<SourceProfile>, ProblemHttpResult, RedirectHttpResult>> GetAsync(
