@@ -48,18 +48,22 @@ public sealed class ShownBandTests(GrainCluster fixture) : IClassFixture<GrainCl
         Assert.Equal("mixed", await ShowAsync(wellBelow));
         Assert.Equal("mixed", await ShowAsync(justAbove));
 
-        // Known at each moment, the band that was served then.
-        foreach (var (at, band) in served)
-        {
-            var known = await grain.GetScoreKnownAtAsync(at, at, null);
-            Assert.Equal(band, known!.Summary.Band);
-        }
+        // A new activation holds the band last shown where it decides, within the margin; where the
+        // score alone decides, it records the band only if it is a change.
+        await fixture.Cluster.DeactivateAsync((IAddressable)grain);
+        Assert.Equal("mixed", await ShowAsync(justAbove));
+        await fixture.Cluster.DeactivateAsync((IAddressable)grain);
+        Assert.Equal("mixed", await ShowAsync(wellBelow));
+        await fixture.Cluster.DeactivateAsync((IAddressable)grain);
+        Assert.Equal("reliable", await ShowAsync(Bands.Reliable + (2 * Bands.Margin)));
 
-        // On record, a row per change of band, in order; a new activation holds the band last shown.
+        // On record, a row per change of band, in order; known at each moment, the band that was served then.
         var changes = served.Select(s => s.Band).Where((band, i) => i == 0 || band != served[i - 1].Band).ToList();
         Assert.Equal(changes, await RecordedAsync(source.Id));
-        await fixture.Cluster.DeactivateAsync((IAddressable)grain);
-        Assert.Equal("mixed", (await grain.GetScoreAsync(null, null))!.Summary.Band);
+        foreach (var (at, band) in served)
+        {
+            Assert.Equal(band, (await grain.GetScoreKnownAtAsync(at, at, null))!.Summary.Band);
+        }
     }
 
     [Fact]

@@ -24,4 +24,17 @@ public static class BandRule
                 : score < unreliable ? ReliabilityBand.Unreliable : ReliabilityBand.Mixed,
         };
     }
+
+    /// <summary>
+    /// The band a score leads to whatever band was held, or null within the margin of a threshold,
+    /// where the band held decides: what was shown before need only be known there.
+    /// </summary>
+    public static ReliabilityBand? Settled(double score, BandThresholds bands)
+    {
+        var (reliable, unreliable, margin) = (bands.Reliable, bands.Unreliable, bands.Margin);
+        return score >= reliable + margin ? ReliabilityBand.Reliable
+            : score < unreliable - margin ? ReliabilityBand.Unreliable
+            : score >= unreliable + margin && score < reliable - margin ? ReliabilityBand.Mixed
+            : null;
+    }
 }

@@ -21,7 +21,7 @@ namespace Reliability.Grains.Sources;
 /// (<see cref="Propositions.EstimateHistory"/>) but walking it would judge every claim again at each
 /// estimate change of every proposition the source claimed on. What a reader needs held is the band
 /// they were shown, and that is one row per change of band, written before the band is served, read
-/// once per activation.
+/// once per activation, and only where it decides the band (within the margin of a threshold).
 /// </para>
 /// <para>
 /// A table of its own beside Marten's documents, managed by Marten's schema like
@@ -44,16 +44,24 @@ public static class BandHistory
 
     public static string QualifiedName(IDocumentStore store) => $"{store.Options.DatabaseSchemaName}.{TableName}";
 
-    /// <summary>Queues, in the session's transaction, that readers are shown <paramref name="band"/> for the source under the policy.</summary>
-    internal static void Queue(IDocumentSession session, string sourceId, string policyVersion, ReliabilityBand band) =>
+    /// <summary>
+    /// Queues, in the session's transaction, that readers are shown <paramref name="band"/> for the
+    /// source under the policy: a row only if the last one recorded says otherwise, so a new activation
+    /// whose score settles the band on its own need not read what was recorded first.
+    /// </summary>
+    internal static void Queue(IDocumentSession session, string sourceId, string policyVersion, ReliabilityBand band)
+    {
+        var table = QualifiedName(session.DocumentStore);
         // Two activations of one source at once (a cluster healing a split) may both write in one moment.
         session.QueueSqlCommand(
             $"""
-            insert into {QualifiedName(session.DocumentStore)} (source_id, policy_version, recorded_at, band)
-            values (?, ?, {RecordingTime.Now}, ?)
+            insert into {table} (source_id, policy_version, recorded_at, band)
+            select ?, ?, {RecordingTime.Now}, ?
+            where ? is distinct from (select band from {table} where source_id = ? and policy_version = ? order by recorded_at desc limit 1)
             on conflict do nothing
             """,
-            sourceId, policyVersion, band.ToString());
+            sourceId, policyVersion, band.ToString(), band.ToString(), sourceId, policyVersion);
+    }
 
     /// <summary>
     /// The band readers were shown for the source under the policy at <paramref name="knownAt"/> (the

@@ -49,7 +49,8 @@ public sealed partial class SourceGrain(
     // The score the listing shows (and subscribers last heard) as far as this activation knows.
     private PublishedScore? _published;
 
-    // The band readers were last shown live, as recorded (see BandHistory); read once per activation.
+    // The band readers were last shown live, as recorded (see BandHistory): read once per activation,
+    // and only when the score is within the margin of a threshold, where it decides the band.
     private ShownBand? _shown;
     private bool _loaded;
     private string? _sourceId;
@@ -607,9 +608,20 @@ public sealed partial class SourceGrain(
         }
 
         var policy = policies.Current;
-        var shown = await ShownBandAsync(policy);
-        var score = SourceScorer.Score(SourceId, _events, now, policy, ToProvisional(_ledger, estimates, OpenPropositions(_ledger)), shown);
-        var recordBand = score.Band != ReliabilityBand.InsufficientRecord && score.Band != shown;
+        var known = _shown is { } held && held.Policy == policy.Version ? held : null;
+        var score = SourceScorer.Score(SourceId, _events, now, policy, ToProvisional(_ledger, estimates, OpenPropositions(_ledger)), known?.Band);
+        if (known is null && score.Band != ReliabilityBand.InsufficientRecord && BandRule.Settled(score.Score, policy.Bands) is null)
+        {
+            // Within the margin of a threshold the band last shown decides: read it, once per activation.
+            // Elsewhere the score alone decides, and the write below records it only if it is a change.
+            known = _shown = new ShownBand(policy.Version, await BandHistory.ShownAsync(store, SourceId, policy.Version, null));
+            if (known.Band is { } shown)
+            {
+                score = score.ShowingBand(BandRule.Next(shown, score.Score, policy.Bands));
+            }
+        }
+
+        var recordBand = score.Band != ReliabilityBand.InsufficientRecord && (known is null || score.Band != known.Band);
         var live = _live = new LiveScore(StreamVersion, estimates.Version, score);
         // Against what was last published, not the last live score: drift too small to publish on its
         // own adds up minute by minute until it is news.
@@ -627,17 +639,6 @@ public sealed partial class SourceGrain(
         }
 
         return live;
-    }
-
-    /// <summary>The band readers were last shown under the policy, read once per activation (and policy).</summary>
-    private async Task<ReliabilityBand?> ShownBandAsync(ScoringPolicy policy)
-    {
-        if (_shown is not { } known || known.Policy != policy.Version)
-        {
-            _shown = known = new ShownBand(policy.Version, await BandHistory.ShownAsync(store, SourceId, policy.Version, null));
-        }
-
-        return known.Band;
     }
 
     /// <summary>
@@ -666,8 +667,11 @@ public sealed partial class SourceGrain(
         }
         else if (recordBand)
         {
-            // With no band on record yet, the one worked out is shown meanwhile: there is nothing older to show.
-            live = _live = _shown is { Band: { } held } ? new LiveScore(live.Version, live.TruthVersion, live.Score.ShowingBand(held)) : live;
+            // Shown meanwhile without a record: a band the score alone decides (a read known at the
+            // moment finds the same), or the first band ever, with nothing older to show.
+            live = _live = _shown is { Band: { } held } shown && shown.Policy == live.Score.PolicyVersion
+                ? new LiveScore(live.Version, live.TruthVersion, live.Score.ShowingBand(held))
+                : live;
             live.BandOwed = true;
         }
 

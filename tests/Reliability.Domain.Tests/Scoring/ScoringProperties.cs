@@ -389,4 +389,22 @@ public sealed class ScoringProperties
                 : 1.01 * bands.Margin + 1e-9);
             Assert.NotEqual(held, BandRule.Next(held, beyond, bands));
         });
+
+    [Fact]
+    public void A_settled_band_is_the_one_every_held_band_leads_to_and_only_the_margins_are_unsettled() =>
+        Gen.Select(Generators.Policy, Gen.Double[0, 1]).Sample((policy, score) =>
+        {
+            var bands = policy.Bands;
+            var led = new ReliabilityBand?[] { null, ReliabilityBand.Reliable, ReliabilityBand.Mixed, ReliabilityBand.Unreliable }
+                .Select(held => BandRule.Next(held, score, bands)).Distinct().ToList();
+            if (BandRule.Settled(score, bands) is { } settled)
+            {
+                Assert.Equal([settled], led);
+            }
+            else
+            {
+                Assert.True(led.Count > 1 || bands.Margin == 0, $"{score} is settled by every held band, {led[0]}");
+                Assert.True(Math.Abs(score - bands.Reliable) <= bands.Margin || Math.Abs(score - bands.Unreliable) <= bands.Margin);
+            }
+        });
 }
