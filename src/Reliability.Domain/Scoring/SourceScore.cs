@@ -109,7 +109,10 @@ public sealed record SourceScore(
     /// <summary>How much of <see cref="BetaEstimate.EffectiveEvidence"/> is provisional.</summary>
     public double ProvisionalEvidence => Contributions.Where(c => c.Provisional).Sum(c => c.Confirmed + c.Refuted);
 
-    /// <summary>The same score showing another band, at its final point too: the band readers were shown while this one could not be recorded.</summary>
+    /// <summary>
+    /// The same score showing another band, at its final point too: the band a held band learnt after
+    /// the score was worked out leads to, or the band last recorded while this one could not be.
+    /// </summary>
     public SourceScore ShowingBand(ReliabilityBand band) =>
         this with { Band = band, History = [.. History.Take(History.Count - 1), History[^1] with { Band = band }] };
 }
