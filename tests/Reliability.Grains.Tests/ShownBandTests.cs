@@ -130,7 +130,7 @@ public sealed class ShownBandTests(GrainCluster fixture) : IClassFixture<GrainCl
         public async Task<(double Score, string Band, DateTimeOffset At)> ShowAsync(double score)
         {
             var shown = await ShownAtAsync((score - None.Score) / (All.Score - None.Score));
-            Assert.Equal(score, shown.Score, 3);
+            Assert.Equal(score, shown.Score, 1e-4);
             return shown;
         }
 

@@ -918,7 +918,7 @@ public sealed partial class SourceGrain(
         /// <summary>When a write of this score to the listing last failed; null once it is listed, or was not news.</summary>
         public DateTimeOffset? ListingOwedSince { get; set; }
 
-        /// <summary>The band this score moved to could not be recorded: it shows the band last recorded until it is.</summary>
+        /// <summary>The band this score moved to could not be recorded: a later read works the score out again to record it.</summary>
         public bool BandOwed { get; set; }
     }
 
