@@ -694,7 +694,7 @@
       }
       // A service without the list answers 404: the section is left out, not shown empty.
       if (citing.ok) {
-        panel.appendChild(self.citingSection(citing.body));
+        panel.appendChild(self.citingSection(citing.body, score.body.policyVersion));
       }
       if (history.ok) {
         panel.appendChild(el(document, 'h3', {}, 'Score history'));
@@ -766,7 +766,7 @@
   /** The newsroom's latest articles citing the source: where the desk leaned on it before. */
   var CITING_ARTICLES = 3;
 
-  Annotator.prototype.citingSection = function (citing) {
+  Annotator.prototype.citingSection = function (citing, policyNow) {
     var section = el(document, 'section', { class: 'citing' });
     section.appendChild(el(document, 'h3', {}, 'In our articles'));
     var articles = citing.articles || [];
@@ -783,7 +783,9 @@
       var name = a.title || a.url;
       // Only web links are made links; anything else the record holds stays text.
       li.appendChild(/^https?:\/\//i.test(a.url || '') ? el(document, 'a', { href: a.url, target: '_blank', rel: 'noopener noreferrer' }, name) : document.createTextNode(name));
-      var when = ' \u2014 ' + String(a.publishedAt || '').slice(0, 10) + (a.bandWhenCited ? ', source then ' + a.bandWhenCited : '');
+      // A band worked out under another scoring policy than today's score says so: a new policy can move a band with no new evidence.
+      var policyThen = a.bandWhenCited && a.policyWhenCited && policyNow && a.policyWhenCited !== policyNow ? ' (scored under ' + a.policyWhenCited + ')' : '';
+      var when = ' \u2014 ' + String(a.publishedAt || '').slice(0, 10) + (a.bandWhenCited ? ', source then ' + a.bandWhenCited + policyThen : '');
       li.appendChild(document.createTextNode(when + (a.url === here ? ' (this article)' : '')));
       list.appendChild(li);
     });

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Reliability.Infrastructure;
 using static Microsoft.Playwright.Assertions;
@@ -451,6 +453,21 @@ public sealed partial class AnnotatorTests(PluginFixture fixture) : IClassFixtur
         await Expect(listed.Nth(0)).ToHaveTextAsync("Ferry crossing \u2014 the latest \u2014 2023-10-04, source then insufficient-record");
         await Expect(listed.Nth(0).Locator("a")).ToHaveAttributeAsync("href", $"https://news.example/{handle}/4");
         await Expect(listed.Nth(2)).ToContainTextAsync($"https://news.example/{handle}/2 \u2014 2023-10-02");
+        await host.Locator("button.close").ClickAsync();
+
+        // A band cited under an earlier scoring policy says which: it is not comparable with today's.
+        var store = fixture.Api.Services.GetRequiredService<IDocumentStore>();
+        await using (var session = store.LightweightSession())
+        {
+            var latest = (await session.Query<Reliability.Grains.Records.ArticleDocument>().Where(a => a.Url == $"https://news.example/{handle}/4").ToListAsync()).Single();
+            latest.Sources.ForEach(s => s.PolicyVersion = "beta-v0");
+            session.Store(latest);
+            await session.SaveChangesAsync();
+        }
+
+        await host.Locator("button.badge").ClickAsync();
+        await Expect(listed.Nth(0)).ToHaveTextAsync("Ferry crossing \u2014 the latest \u2014 2023-10-04, source then insufficient-record (scored under beta-v0)");
+        await Expect(listed.Nth(1)).Not.ToContainTextAsync("scored under");
         await page.CloseAsync();
     }
 
