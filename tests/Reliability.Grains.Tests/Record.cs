@@ -48,6 +48,30 @@ public static class Record
     }
 
     /// <summary>
+    /// Takes one of the record's own tables out of reach (renamed, as if dropped) while the rest of the
+    /// store stays readable, until the returned handle puts it back under its name.
+    /// </summary>
+    public static async Task<IAsyncDisposable> TakeTableAwayAsync(IDocumentStore store, string tableName)
+    {
+        var schema = store.Options.DatabaseSchemaName;
+        await ExecuteAsync(store, $"alter table {schema}.{tableName} rename to {tableName}_away");
+        return new TableAway(store, $"alter table {schema}.{tableName}_away rename to {tableName}");
+    }
+
+    private static async Task ExecuteAsync(IDocumentStore store, string sql)
+    {
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private sealed class TableAway(IDocumentStore store, string restore) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() => await ExecuteAsync(store, restore);
+    }
+
+    /// <summary>
     /// Makes a stream's last event unreadable (a body that does not fit its type), as a damaged row
     /// would be, until the returned handle puts the body back.
     /// </summary>

@@ -71,18 +71,12 @@ public sealed class ShownBandTests(GrainCluster fixture) : IClassFixture<GrainCl
     {
         var source = await SourceOnOpenQuestionsAsync("unrecorded");
         Assert.Equal("reliable", source.All.Band);
-        var table = BandHistory.QualifiedName(fixture.Store);
-        await ExecuteAsync($"alter table {table} rename to {BandHistory.TableName}_away");
-        try
+        await using (await TakeTableAwayAsync(fixture.Store, BandHistory.TableName))
         {
             // The score falls past the margin: the score is served, the band it moved to is not.
             var fallen = await source.ShowAsync(Bands.Reliable - (2 * Bands.Margin));
             Assert.Equal("reliable", fallen.Band);
             Assert.Equal("reliable", (await fixture.Grains.GetGrain<ISourceGrain>(source.Id).GetHistoryAsync(null))!.Points[^1].Band);
-        }
-        finally
-        {
-            await ExecuteAsync($"alter table {table}_away rename to {BandHistory.TableName}");
         }
 
         // Once the store takes it again, a later read records the band and shows it.
@@ -157,14 +151,6 @@ public sealed class ShownBandTests(GrainCluster fixture) : IClassFixture<GrainCl
             await Task.Delay(TimeSpan.FromMilliseconds(100));
             return (score.Summary.Score, score.Summary.Band, at);
         }
-    }
-
-    private async Task ExecuteAsync(string sql)
-    {
-        await using var connection = fixture.Store.Storage.Database.CreateConnection();
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
     }
 
     private async Task<List<string>> RecordedAsync(string sourceId)

@@ -72,9 +72,7 @@ public sealed class TruthOutageTests(OutageCluster fixture) : IClassFixture<Outa
         var before = await truth.GetEstimatesAsync([]);
 
         // The history's table out of reach (the record itself still readable): each run fails at its write.
-        var table = EstimateHistory.QualifiedName(fixture.Store);
-        await ExecuteAsync($"alter table {table} rename to estimate_history_away");
-        try
+        await using (await TakeTableAwayAsync(fixture.Store, EstimateHistory.TableName))
         {
             var more = Enumerable.Range(0, 12).Select(i => Claim($"hist-more-{i}", $"hist-t{i % 3}", "hist-p0", "o1", 40 + i)).ToList();
             Assert.All(await fixture.Ledger.RecordClaimsAsync(more), r => Assert.Equal(SubmissionStatus.Accepted, r.Status));
@@ -83,22 +81,9 @@ public sealed class TruthOutageTests(OutageCluster fixture) : IClassFixture<Outa
             Assert.True(during.Stale, "an estimate not on record was served as current");
             Assert.Equal(before.Version, during.Version);
         }
-        finally
-        {
-            await ExecuteAsync($"alter table {fixture.Store.Options.DatabaseSchemaName}.estimate_history_away rename to {EstimateHistory.TableName}");
-        }
 
         // Back within reach: the grain writes and serves the estimate, and the record and history agree.
         await fixture.AssertTruthEqualsBatchAsync();
         Assert.True((await truth.GetEstimatesAsync([])).Version > before.Version);
-    }
-
-    private async Task ExecuteAsync(string sql)
-    {
-        await using var connection = fixture.Store.Storage.Database.CreateConnection();
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        await command.ExecuteNonQueryAsync();
     }
 }
