@@ -479,6 +479,64 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
     }
 
     [Fact]
+    public async Task A_topics_band_holds_at_a_threshold_as_the_overall_band_does()
+    {
+        // Two sources end with the same record on casualty figures, 7 confirmed and 3 refuted (just
+        // under the reliable threshold, within its margin), one after a run of confirmations and one
+        // after a run of refutations; ten confirmed claims on logistics keep both reliable overall.
+        var from = DateTimeOffset.UtcNow.AddDays(-20);
+        async Task<string> SourceAsync(bool confirmationsFirst)
+        {
+            var handle = $"topic_{Guid.NewGuid():N}"[..20];
+            object OnTopic(string topic, string region) => new
+            {
+                id = NewId("tpc"),
+                handle = new { platform = "x", handle },
+                proposition = new { question = $"{topic} {Guid.NewGuid()}", options = new[] { "yes", "no" }, topics = new[] { topic }, region },
+                option = "yes",
+                publishedAt = from.ToString("O"),
+            };
+            var logistics = (await PostClaimsAsync([.. Enumerable.Range(0, 10).Select(_ => OnTopic("logistics", "Gao"))])).GetProperty("items").EnumerateArray();
+            var casualties = (await PostClaimsAsync([.. Enumerable.Range(0, 10).Select(_ => OnTopic("casualties", "Timbuktu"))])).GetProperty("items").EnumerateArray();
+            var verdicts = logistics.Select(i => (Item: i, Option: "yes"))
+                .Concat(casualties.Select((item, i) => (Item: item, Option: (confirmationsFirst ? i < 7 : i >= 3) ? "yes" : "no")))
+                .ToList();
+            for (var i = 0; i < verdicts.Count; i++)
+            {
+                (await Client.PutAsJsonAsync($"/v1/propositions/{verdicts[i].Item.GetProperty("propositionId").GetString()}/resolution",
+                    new { option = verdicts[i].Option, at = from.AddDays(1).AddHours(i).ToString("O") })).EnsureSuccessStatusCode();
+            }
+
+            return logistics.First().GetProperty("sourceId").GetString()!;
+        }
+
+        var (fromAbove, fromBelow) = (await SourceAsync(confirmationsFirst: true), await SourceAsync(confirmationsFirst: false));
+        await api.Factory.WaitForQuietTruthAsync();
+        var (above, below) = (await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{fromAbove}/score"), await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{fromBelow}/score"));
+        JsonElement Tag(JsonElement score, string list, string tag) => score.GetProperty(list).EnumerateArray().Single(t => t.GetProperty("tag").GetString() == tag);
+        var (casualtiesAbove, casualtiesBelow) = (Tag(above, "topics", "casualties"), Tag(below, "topics", "casualties"));
+
+        Assert.Equal(["reliable", "reliable"], new[] { above, below }.Select(s => s.GetProperty("summary").GetProperty("band").GetString()));
+        Assert.Equal(casualtiesAbove.GetProperty("score").GetDouble(), casualtiesBelow.GetProperty("score").GetDouble(), 1e-9);
+        Assert.InRange(casualtiesAbove.GetProperty("score").GetDouble(), 0.65, 0.7);
+        Assert.Equal("reliable", casualtiesAbove.GetProperty("band").GetString());
+        Assert.Equal("mixed", casualtiesBelow.GetProperty("band").GetString());
+        Assert.Equal("reliable", Tag(above, "regions", "Timbuktu").GetProperty("band").GetString());
+        Assert.Equal("mixed", Tag(below, "regions", "Timbuktu").GetProperty("band").GetString());
+        Assert.Equal("reliable", Tag(below, "topics", "logistics").GetProperty("band").GetString());
+        Assert.False(casualtiesBelow.GetProperty("provisional").GetBoolean());
+
+        // Asked for one topic, the score is that topic's, band and grade as the list gives them.
+        foreach (var (source, listed) in new[] { (fromAbove, casualtiesAbove), (fromBelow, casualtiesBelow) })
+        {
+            var summary = (await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{source}/score?topic=casualties")).GetProperty("summary");
+            Assert.Equal(listed.GetProperty("band").GetString(), summary.GetProperty("band").GetString());
+            Assert.Equal(listed.GetProperty("grade").GetString(), summary.GetProperty("grade").GetString());
+            Assert.Equal(listed.GetProperty("score").GetDouble(), summary.GetProperty("score").GetDouble(), 1e-9);
+        }
+    }
+
+    [Fact]
     public async Task A_source_gains_handles_on_other_platforms_and_is_found_by_them()
     {
         var tag = Guid.NewGuid().ToString("N")[..10];

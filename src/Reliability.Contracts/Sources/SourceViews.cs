@@ -50,8 +50,11 @@ public sealed record CorrectionMetricsView(
     int ReversalsAwayFromTruth,
     int ContradictedWithoutCorrection);
 
+/// <summary>A source's score on one topic or region: band (with hysteresis, as the overall band) and grade under the score's policy.</summary>
+/// <remarks>Provisional: part of the evidence is a provisional estimate.</remarks>
 [GenerateSerializer, Immutable, Alias("Reliability.TagScoreView")]
-public sealed record TagScoreView(string Tag, double Score, double Lower, double Upper, double EffectiveEvidence, bool Insufficient);
+public sealed record TagScoreView(
+    string Tag, double Score, double Lower, double Upper, double EffectiveEvidence, bool Insufficient, string Band, string Grade, bool Provisional);
 
 /// <summary>A source's score as of a time, under a named policy.</summary>
 /// <remarks>

@@ -17,7 +17,10 @@ namespace Reliability.Domain.Scoring;
 /// claim is younger than the instant the totals are kept at. The result can differ from summing the
 /// contributions afresh in the last bits, never more: the final point of a score is summed afresh.
 /// </remarks>
-internal sealed class ClaimWeights(string sourceId, ScoringPolicy policy)
+/// <param name="sourceId">The source walked.</param>
+/// <param name="policy">The scoring policy.</param>
+/// <param name="tags">The bands of its topics and regions, walked with the totals: each told what every claim changed by.</param>
+internal sealed class ClaimWeights(string sourceId, ScoringPolicy policy, IReadOnlyList<TagBands>? tags = null)
 {
     private readonly Dictionary<string, List<Claim>> _byProposition = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<string>> _reversedInto = new(StringComparer.Ordinal);
@@ -331,8 +334,22 @@ internal sealed class ClaimWeights(string sourceId, ScoringPolicy policy)
             var (was, wasRefuted) = _undecayed.GetValueOrDefault(claim.Id);
             var (now, nowRefuted) = _undecayed[claim.Id] = ClaimAssessor.Undecayed(ledger, claim, policy, _optionStakes[(claim.PropositionId, claim.Option)][claim.Id]);
             var recency = ClaimAssessor.Recency(claim, at, policy);
-            _confirmed += recency * (now - was);
-            _refuted += recency * (nowRefuted - wasRefuted);
+            var (confirmed, refuted) = (recency * (now - was), recency * (nowRefuted - wasRefuted));
+            _confirmed += confirmed;
+            _refuted += refuted;
+            if (tags is not null && (confirmed != 0 || refuted != 0))
+            {
+                var proposition = ledger.FindProposition(claim.PropositionId);
+                foreach (var walk in tags)
+                {
+                    walk.Add(proposition, at, confirmed, refuted);
+                }
+            }
+        }
+
+        foreach (var walk in tags ?? [])
+        {
+            walk.EndInstant();
         }
 
         _stale.Clear();

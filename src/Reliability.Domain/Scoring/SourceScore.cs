@@ -59,7 +59,12 @@ public sealed record ClaimContribution(
     AdmiraltyCredibility Credibility,
     string Reason);
 
-public sealed record TagScore(string Tag, BetaEstimate Estimate);
+/// <summary>
+/// A source's score on the claims of one topic or region: its band walked along the history as the
+/// overall band is, with hysteresis, and its grade under the same policy.
+/// </summary>
+/// <remarks>Provisional: part of the evidence is a provisional estimate, to be labelled so.</remarks>
+public sealed record TagScore(string Tag, BetaEstimate Estimate, ReliabilityBand Band, AdmiraltyReliability Grade, bool Provisional);
 
 /// <summary>How a source behaves once it is wrong, judged on resolved propositions only.</summary>
 /// <remarks>

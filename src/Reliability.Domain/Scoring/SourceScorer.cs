@@ -38,7 +38,9 @@ public static class SourceScorer
         // judge the score as it stood then. Provisional estimates are only known for asOf, so the
         // walk uses resolutions alone and the estimate enters at the final point.
         var series = new ScoreSeries(policy);
-        var weights = new ClaimWeights(sourceId, policy);
+        var topics = new TagBands(policy, TopicsOf);
+        var regions = new TagBands(policy, RegionsOf);
+        var weights = new ClaimWeights(sourceId, policy, [topics, regions]);
         for (var i = 0; i < events.Count; i++)
         {
             var at = events[i].OccurredAt;
@@ -48,6 +50,8 @@ public static class SourceScorer
                 // prior; judged just before the next instant's events, a band crossed on the way
                 // (Reliable decaying below its exit) is held, as a reader saw it then.
                 series.Pass(weights.AgedTo(at));
+                topics.Pass(at);
+                regions.Pass(at);
             }
 
             // A no-op (a claim id seen before) changes nothing, so it marks no point in the series.
@@ -82,8 +86,8 @@ public static class SourceScorer
             last.Band,
             BetaPosterior.Grade(overall, policy.Grades),
             CorrectionMetrics.From(assessments, ledger),
-            TagScores(final, ledger, p => p.Topics, policy),
-            TagScores(final, ledger, p => p.Region is null ? [] : [p.Region], policy),
+            TagScores(final, ledger, TopicsOf, topics, asOf, policy),
+            TagScores(final, ledger, RegionsOf, regions, asOf, policy),
             final,
             series.Points);
     }
@@ -127,9 +131,13 @@ public static class SourceScorer
             .Order(ClaimOrder.Instance)
             .Select(c => ClaimAssessor.Assess(ledger, c, at, policy, provisional, weights.StakeOf(ledger, c)))];
 
+    private static IReadOnlyList<string> TopicsOf(Proposition proposition) => proposition.Topics;
+
+    private static IReadOnlyList<string> RegionsOf(Proposition proposition) => proposition.Region is { } region ? [region] : [];
+
     private static List<TagScore> TagScores(
         IReadOnlyList<ClaimContribution> contributions, Ledger ledger,
-        Func<Proposition, IReadOnlyList<string>> tagsOf, ScoringPolicy policy)
+        Func<Proposition, IReadOnlyList<string>> tagsOf, TagBands bands, DateTimeOffset asOf, ScoringPolicy policy)
     {
         var byTag = new Dictionary<string, List<ClaimContribution>>(StringComparer.Ordinal);
         foreach (var contribution in contributions)
@@ -147,8 +155,11 @@ public static class SourceScorer
 
         return [.. byTag.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv =>
         {
-            var (confirmed, refuted) = Totals(kv.Value);
-            return new TagScore(kv.Key, BetaPosterior.From(confirmed, refuted, policy));
+            var totals = Totals(kv.Value);
+            var estimate = BetaPosterior.From(totals.Confirmed, totals.Refuted, policy);
+            return new TagScore(
+                kv.Key, estimate, bands.BandAt(kv.Key, asOf, totals), BetaPosterior.Grade(estimate, policy.Grades),
+                kv.Value.Any(c => c.Provisional && c.Confirmed + c.Refuted > 0));
         })];
     }
 }

@@ -23,7 +23,8 @@ public static class Views
         new(estimate.Score, estimate.Lower, estimate.Upper, estimate.EffectiveEvidence, Vocabulary.Band(band), grade.ToString(), provisional);
 
     public static TagScoreView Of(TagScore tag) =>
-        new(tag.Tag, tag.Estimate.Score, tag.Estimate.Lower, tag.Estimate.Upper, tag.Estimate.EffectiveEvidence, tag.Estimate.Insufficient);
+        new(tag.Tag, tag.Estimate.Score, tag.Estimate.Lower, tag.Estimate.Upper, tag.Estimate.EffectiveEvidence, tag.Estimate.Insufficient,
+            Vocabulary.Band(tag.Band), tag.Grade.ToString(), tag.Provisional);
 
     public static CorrectionMetricsView Of(CorrectionBehaviour c) =>
         new(c.RefutedClaims, c.CorrectedBySource, c.SelfCorrectedShare, c.SilentDeletions,

@@ -267,7 +267,7 @@ public sealed partial class SourceGrain(
             }
         }
 
-        var view = ViewOf(live?.Score ?? ScoreAsOf(asOf!.Value), _ledger, topic, live?.TruthVersion ?? -1);
+        var view = ViewOf(live?.Score ?? ScoreAsOf(asOf!.Value), topic, live?.TruthVersion ?? -1);
         if (live is not null && topic is null)
         {
             live.View = view;
@@ -276,7 +276,7 @@ public sealed partial class SourceGrain(
         return view;
     }
 
-    private ScoreView ViewOf(SourceScore score, Ledger ledger, string? topic, long truthVersion)
+    private ScoreView ViewOf(SourceScore score, string? topic, long truthVersion)
     {
         var summary = Summary(score);
         if (topic is not null)
@@ -284,8 +284,7 @@ public sealed partial class SourceGrain(
             var tag = score.Topics.FirstOrDefault(s => string.Equals(s.Tag, topic, StringComparison.OrdinalIgnoreCase));
             summary = tag is null
                 ? Views.Summary(BetaPosterior.From(0, 0, policies.Current), ReliabilityBand.InsufficientRecord, AdmiraltyReliability.F, false)
-                : Views.Summary(tag.Estimate, BandOf(tag.Estimate), BetaPosterior.Grade(tag.Estimate, policies.Current.Grades),
-                    score.Contributions.Any(c => c.Provisional && TopicsOf(ledger, c.PropositionId).Contains(tag.Tag)));
+                : Views.Summary(tag.Estimate, tag.Band, tag.Grade, tag.Provisional);
         }
 
         return new ScoreView(
@@ -325,7 +324,7 @@ public sealed partial class SourceGrain(
             : null;
 
     public async Task<ScoreView?> GetScoreKnownAtAsync(DateTimeOffset knownAt, DateTimeOffset asOf, string? topic) =>
-        await KnownAtAsync(knownAt, asOf) is { } known ? ViewOf(known.Score, known.Then, topic, -1) with { KnownAt = knownAt } : null;
+        await KnownAtAsync(knownAt, asOf) is { } known ? ViewOf(known.Score, topic, -1) with { KnownAt = knownAt } : null;
 
     public async Task<ExplanationView?> ExplainKnownAtAsync(DateTimeOffset knownAt, DateTimeOffset asOf, int? top = null) =>
         await KnownAtAsync(knownAt, asOf) is { } known ? ExplanationOf(known.Score, top) with { KnownAt = knownAt } : null;
@@ -806,11 +805,6 @@ public sealed partial class SourceGrain(
 
         return options;
     }
-
-    private static IReadOnlyList<string> TopicsOf(Ledger ledger, string propositionId) => ledger.FindProposition(propositionId)?.Topics ?? [];
-
-    private ReliabilityBand BandOf(BetaEstimate estimate) =>
-        estimate.Insufficient ? ReliabilityBand.InsufficientRecord : BandRule.Next(null, estimate.Score, policies.Current.Bands);
 
     private static ScoreSummary Summary(SourceScore score) =>
         Views.Summary(score.Overall, score.Band, score.Grade, score.HasProvisionalEvidence);

@@ -390,6 +390,55 @@ public sealed class ScoringProperties
             Assert.NotEqual(held, BandRule.Next(held, beyond, bands));
         });
 
+    /// <summary>The history with every proposition under one topic and one region.</summary>
+    private static IReadOnlyList<IReliabilityEvent> UnderOneTag(IEnumerable<IReliabilityEvent> events) =>
+        [.. events.Select(e => e switch
+        {
+            PropositionOpened opened => opened with { Proposition = opened.Proposition with { Topics = ["casualties"], Region = "timbuktu" } },
+            ClaimRecorded { Proposition: { } carried } recorded => recorded with { Proposition = carried with { Topics = ["casualties"], Region = "timbuktu" } },
+            _ => e,
+        })];
+
+    /// <summary>A long run of resolved claims at random times, mostly one way or the other in stretches, so bands move.</summary>
+    private static readonly Gen<(IReadOnlyList<IReliabilityEvent> Events, double AsOfDay)> LongRecord =
+        from outcomes in Gen.Select(Gen.Double[0, 1], Gen.Double[0, 1]).Array[10, 60]
+        from asOf in Gen.Double[0, 900]
+        select ((IReadOnlyList<IReliabilityEvent>)[.. outcomes.SelectMany((o, i) =>
+        {
+            var day = (i * 12) + (o.Item2 * 10);
+            // The chance a claim is right drifts from stretch to stretch, crossing the thresholds back and forth.
+            var right = o.Item1 < 0.5 + (0.45 * Math.Sin(i / 4.0));
+            return new IReliabilityEvent[] { Proposition($"p{i}", day: day), Claim($"c{i}", $"p{i}", "yes", day), Resolved($"p{i}", right ? "yes" : "no", day + o.Item2) };
+        })], asOf);
+
+    [Fact]
+    public void A_tag_every_claim_carries_has_the_overall_band_at_every_point_of_the_history() =>
+        Gen.OneOf(
+                Cases.Select(c => (c.Scenario.Events, c.Scenario.AsOfDay, c.Scenario.Provisional, c.Policy)),
+                Gen.Select(LongRecord, Generators.Policy).Select(c => (c.Item1.Events, c.Item1.AsOfDay, ProvisionalTruth.None, c.Item2)))
+            .Sample((events, asOfDay, provisional, policy) =>
+            {
+                var tagged = UnderOneTag(events);
+                var score = SourceScorer.Score(Subject, tagged, Day(asOfDay), policy, provisional);
+                foreach (var then in score.History.Select(p => SourceScorer.Score(Subject, tagged, p.At, policy)).Append(score))
+                {
+                    // A claim can be dated before its proposition was opened: as of then it carries no tag.
+                    var opened = tagged.OfType<PropositionOpened>().Where(o => o.At <= then.AsOf).Select(o => o.Proposition.Id).ToHashSet();
+                    if (!then.Contributions.All(c => opened.Contains(c.PropositionId)) || then.Contributions.Count == 0)
+                    {
+                        continue;
+                    }
+
+                    foreach (var tag in new[] { then.Topics.Single(), then.Regions.Single() })
+                    {
+                        Assert.Equal(then.Overall.Score, tag.Estimate.Score, 12);
+                        Assert.Equal(then.Band, tag.Band);
+                        Assert.Equal(then.Grade, tag.Grade);
+                        Assert.Equal(then.HasProvisionalEvidence, tag.Provisional);
+                    }
+                }
+            });
+
     [Fact]
     public void A_settled_band_is_the_one_every_held_band_leads_to_and_only_the_margins_are_unsettled() =>
         Gen.Select(Generators.Policy, Gen.Double[0, 1]).Sample((policy, score) =>

@@ -236,6 +236,9 @@ public sealed class SourceScorerTests
         Assert.Equal(ReliabilityBand.Mixed, aged.Band);
         Assert.InRange(risen.Score, bands.Reliable - bands.Margin, bands.Reliable + bands.Margin);
         Assert.Equal(ReliabilityBand.Mixed, risen.Band);
+        // A topic's band ages out of Reliable the same way.
+        var topic = SourceScorer.Score(Subject, Under("territory", "mopti", history), Day(1462), policy).Topics.Single();
+        Assert.Equal((risen.Score, ReliabilityBand.Mixed), (topic.Estimate.Score, topic.Band));
     }
 
     [Fact]
@@ -364,6 +367,33 @@ public sealed class SourceScorerTests
         Assert.Equal(ReliabilityBand.Reliable, fromAbove.Band);
         Assert.Equal(ReliabilityBand.Mixed, fromBelow.Band);
         Assert.Equal(ReliabilityBand.Mixed, BandRule.Next(null, fromAbove.Score, Timeless.Bands));
+    }
+
+    [Fact]
+    public void A_topics_band_and_a_regions_depend_on_their_own_path_as_the_overall_band_does()
+    {
+        // Casualty figures end at 7 confirmed and 3 refuted in both histories (within the margin below
+        // 0.7), after a run of confirmations in one and of refutations in the other; logistics claims,
+        // all confirmed, keep the source reliable overall either way.
+        IEnumerable<IReliabilityEvent> Tagged(int confirmed, int refuted, double startDay, string topic, string region) =>
+            Under(topic, region, ResolvedClaims(confirmed, refuted, startDay));
+        IEnumerable<IReliabilityEvent> Logistics() => Tagged(10, 0, 500, "logistics", "gao");
+        var fromAbove = Score([.. Tagged(7, 0, 0, "casualties", "timbuktu"), .. Tagged(0, 3, 100, "casualties", "timbuktu"), .. Logistics()]);
+        var fromBelow = Score([.. Tagged(0, 3, 0, "casualties", "timbuktu"), .. Tagged(7, 0, 100, "casualties", "timbuktu"), .. Logistics()]);
+        TagScore Casualties(SourceScore score) => score.Topics.Single(t => t.Tag == "casualties");
+        TagScore Timbuktu(SourceScore score) => score.Regions.Single(t => t.Tag == "timbuktu");
+
+        Assert.Equal(Casualties(fromAbove).Estimate.Score, Casualties(fromBelow).Estimate.Score, 12);
+        Assert.InRange(Casualties(fromAbove).Estimate.Score, Timeless.Bands.Reliable - Timeless.Bands.Margin, Timeless.Bands.Reliable);
+        Assert.Equal((ReliabilityBand.Reliable, ReliabilityBand.Reliable), (fromAbove.Band, fromBelow.Band));
+        Assert.Equal(ReliabilityBand.Reliable, Casualties(fromAbove).Band);
+        Assert.Equal(ReliabilityBand.Mixed, Casualties(fromBelow).Band);
+        Assert.Equal(ReliabilityBand.Reliable, Timbuktu(fromAbove).Band);
+        Assert.Equal(ReliabilityBand.Mixed, Timbuktu(fromBelow).Band);
+        Assert.Equal(ReliabilityBand.Reliable, fromBelow.Topics.Single(t => t.Tag == "logistics").Band);
+        // The grade is the tag's own, under the score's policy.
+        Assert.Equal(BetaPosterior.Grade(Casualties(fromBelow).Estimate, Timeless.Grades), Casualties(fromBelow).Grade);
+        Assert.False(Casualties(fromBelow).Provisional);
     }
 
     [Fact]
@@ -501,6 +531,10 @@ public sealed class SourceScorerTests
         Assert.Empty(ScoringPolicy.Beta.Problems());
         Assert.Throws<ArgumentException>(() => Score([], policy: laundering));
     }
+
+    /// <summary>The events with every proposition opened under one topic and one region.</summary>
+    private static IEnumerable<IReliabilityEvent> Under(string topic, string region, IEnumerable<IReliabilityEvent> events) =>
+        events.Select(e => e is PropositionOpened opened ? opened with { Proposition = opened.Proposition with { Topics = [topic], Region = region } } : e);
 
     private static IEnumerable<IReliabilityEvent> RefutedFrom(double startDay, int count) =>
         ResolvedClaims(0, count, startDay);
