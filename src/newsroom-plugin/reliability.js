@@ -685,6 +685,10 @@
           fact('The post when we published', statusThen || 'not on record yet');
         }
       }
+      var tags = self.tagsSection(score.body);
+      if (tags) {
+        panel.appendChild(tags);
+      }
       panel.appendChild(self.correctionsSection(score.body.corrections || {}));
       if (explanation.ok) {
         panel.appendChild(self.explanationSection(explanation.body));
@@ -705,6 +709,48 @@
       }
       panel.appendChild(self.registerButton());
     });
+  };
+
+  /** How many topics and regions with a record of their own the panel lists; the rest are named in one line. */
+  var LISTED_TAGS = 6;
+
+  /**
+   * The source's record topic by topic and region by region: an army can be right on logistics and
+   * wrong on casualty figures, and the overall score hides which. Those with a record of their own come
+   * first, the most evidence first; a band unlike the overall one is marked. Null without tags.
+   */
+  Annotator.prototype.tagsSection = function (score) {
+    var all = (score.topics || []).map(function (t) { return { tag: t, name: t.tag }; })
+      .concat((score.regions || []).map(function (r) { return { tag: r, name: r.tag + ' (region)' }; }));
+    if (all.length === 0) {
+      return null;
+    }
+    var section = el(document, 'section', { class: 'tags' });
+    section.appendChild(el(document, 'h3', {}, 'By topic and region'));
+    var scored = all.filter(function (t) { return !t.tag.insufficient; })
+      .sort(function (a, b) { return b.tag.effectiveEvidence - a.tag.effectiveEvidence; });
+    var thin = all.filter(function (t) { return t.tag.insufficient; });
+    var overall = score.summary && score.summary.band;
+    if (scored.length > 0) {
+      var list = el(document, 'dl');
+      scored.slice(0, LISTED_TAGS).forEach(function (t) {
+        list.appendChild(el(document, 'dt', {}, t.name));
+        var differs = overall && overall !== 'insufficient-record' && t.tag.band !== overall;
+        list.appendChild(el(document, 'dd', differs ? { class: 'differs' } : {},
+          scoreText(t.tag) + ', ' + t.tag.band + (t.tag.provisional ? ' (provisional)' : '') + (differs ? ' — overall ' + overall : '')));
+      });
+      section.appendChild(list);
+    }
+    function names(tags) {
+      return tags.map(function (t) { return t.name; }).join(', ');
+    }
+    if (scored.length > LISTED_TAGS) {
+      section.appendChild(el(document, 'p', { class: 'note' }, 'Also on record: ' + names(scored.slice(LISTED_TAGS))));
+    }
+    if (thin.length > 0) {
+      section.appendChild(el(document, 'p', { class: 'note' }, 'Too little record to say: ' + names(thin)));
+    }
+    return section;
   };
 
   Annotator.prototype.correctionsSection = function (c) {

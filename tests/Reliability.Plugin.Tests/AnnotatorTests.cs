@@ -629,6 +629,62 @@ public sealed partial class AnnotatorTests(PluginFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task The_panel_shows_the_record_topic_by_topic_and_marks_a_band_unlike_the_overall_one()
+    {
+        // A press office right on logistics, wrong on territory, and on casualty figures 7 confirmed then
+        // 3 refuted: just under the reliable threshold, within its margin, so that topic stays reliable.
+        var handle = $"office_{Guid.NewGuid():N}"[..15];
+        var published = DateTimeOffset.UtcNow.AddDays(-10);
+        string Post(int i) => $"https://x.com/{handle}/status/{1_730_000_000 + i}";
+        var claims = new List<(string Topic, string? Region, string? Verdict)>();
+        claims.AddRange(Enumerable.Repeat<(string, string?, string?)>(("logistics", "Gao", "yes"), 14));
+        claims.AddRange(Enumerable.Range(0, 10).Select(i => ("casualties", (string?)"Timbuktu", (string?)(i < 7 ? "yes" : "no"))));
+        claims.AddRange(Enumerable.Repeat<(string, string?, string?)>(("territory", "Kidal", "no"), 4));
+        claims.Add(("aid", null, null));
+        var batch = await fixture.Editor.PostAsJsonAsync("/v1/claims", new
+        {
+            claims = claims.Select((c, i) => new
+            {
+                id = $"{handle}-{i}",
+                handle = new { platform = "x", handle },
+                proposition = new { question = $"{c.Topic} question {i} {handle}", options = new[] { "yes", "no" }, topics = new[] { c.Topic }, region = c.Region },
+                option = "yes",
+                publishedAt = published,
+                url = Post(i),
+            }).ToArray(),
+        });
+        batch.EnsureSuccessStatusCode();
+        var items = (await batch.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("items").EnumerateArray().ToList();
+        for (var i = 0; i < claims.Count; i++)
+        {
+            if (claims[i].Verdict is { } verdict)
+            {
+                (await fixture.Editor.PutAsJsonAsync($"/v1/propositions/{items[i].GetProperty("propositionId").GetString()}/resolution",
+                    new { option = verdict, at = published.AddDays(1).AddHours(i) })).EnsureSuccessStatusCode();
+            }
+        }
+
+        var page = await OpenAnnotatedAsync("/by-topic", "Casualties", $"""
+            <p>The office <a id="casualty-post" href="{Post(15)}">gave a toll</a> of twelve.</p>
+            """);
+        var cited = page.Locator("#casualty-post + [data-reliability-source]");
+        await cited.Locator("button.badge").ClickAsync();
+        var section = cited.Locator("[role=dialog] section.tags");
+
+        await Expect(section.Locator("h3")).ToHaveTextAsync("By topic and region");
+        await Expect(section.Locator("dt")).ToHaveTextAsync(["logistics", "Gao (region)", "casualties", "Timbuktu (region)", "territory", "Kidal (region)"]);
+        var casualties = section.Locator("dt:text-is('casualties') + dd");
+        await Expect(casualties).ToHaveTextAsync(new Regex(@"^6\d% \(\d{1,2}–\d{2}\) [A-F], reliable$"));
+        await Expect(casualties).Not.ToHaveClassAsync("differs");
+        var territory = section.Locator("dt:text-is('territory') + dd");
+        await Expect(territory).ToHaveClassAsync("differs");
+        await Expect(territory).ToHaveTextAsync(new Regex(@"^\d{1,2}% \(\d{1,2}–\d{2}\) [A-F], unreliable — overall reliable$"));
+        await Expect(section.Locator("p.note")).ToHaveTextAsync("Too little record to say: aid");
+        await PluginFixture.ScreenshotAsync(page, "panel-by-topic");
+        await page.CloseAsync();
+    }
+
+    [Fact]
     public async Task A_deletion_recorded_while_the_article_is_open_shows_after_the_next_edit()
     {
         var page = await fixture.OpenArticleAsync("deleted-later");
