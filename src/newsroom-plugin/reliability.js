@@ -652,6 +652,12 @@
     var knownAt = asOf ? '&knownAt=' + encodeURIComponent(asOf) : '';
     var knownLookup = asOf ? this.call('POST', '/v1/lookup', { urls: [item.input], knownAt: asOf }) : Promise.resolve(null);
     var knownDisputes = asOf ? this.call('GET', disputesPath + knownAt) : Promise.resolve(null);
+    // The questions a cited post speaks to, for their topics and regions: the source's record there is the one this post draws on.
+    var postQuestions = item.kind === 'post'
+      ? Promise.all((item.claims || []).map(function (c) { return c.propositionId; })
+        .filter(function (p, i, all) { return p && all.indexOf(p) === i; }).slice(0, POST_QUESTIONS)
+        .map(function (p) { return self.call('GET', '/v1/propositions/' + encodeURIComponent(p)); }))
+      : Promise.resolve([]);
     Promise.all([
       this.call('GET', '/v1/sources/' + id + '/score'),
       this.call('GET', '/v1/sources/' + id + '/history?points=' + HISTORY_POINTS),
@@ -662,6 +668,7 @@
       this.call('GET', '/v1/sources/' + id + '/articles?limit=' + CITING_ARTICLES),
       knownLookup,
       knownDisputes,
+      postQuestions,
     ]).then(function (results) {
       if (self.panelFills.get(panel) !== filling) {
         return;
@@ -685,7 +692,11 @@
           fact('The post when we published', statusThen || 'not on record yet');
         }
       }
-      var tags = self.tagsSection(score.body);
+      var questions = results[9].filter(function (q) { return q.ok && q.body; }).map(function (q) { return q.body; });
+      var tags = self.tagsSection(score.body, {
+        topics: [].concat.apply([], questions.map(function (q) { return q.topics || []; })),
+        regions: questions.map(function (q) { return q.region; }).filter(Boolean),
+      });
       if (tags) {
         panel.appendChild(tags);
       }
@@ -711,41 +722,52 @@
     });
   };
 
-  /** How many topics and regions with a record of their own the panel lists; the rest are named in one line. */
+  /** How many topics and regions the panel lists; the rest are named in one line. */
   var LISTED_TAGS = 6;
+
+  /** How many of a cited post's questions the panel reads for their topics and regions. */
+  var POST_QUESTIONS = 3;
 
   /**
    * The source's record topic by topic and region by region: an army can be right on logistics and
-   * wrong on casualty figures, and the overall score hides which. Those with a record of their own come
-   * first, the most evidence first; a band unlike the overall one is marked. Null without tags.
+   * wrong on casualty figures, and the overall score hides which. The topics and regions of the cited
+   * post come first, whatever their record, named so; then those with a record of their own, the most
+   * evidence first. A band unlike the overall one is marked. Null without tags.
    */
-  Annotator.prototype.tagsSection = function (score) {
-    var all = (score.topics || []).map(function (t) { return { tag: t, name: t.tag }; })
-      .concat((score.regions || []).map(function (r) { return { tag: r, name: r.tag + ' (region)' }; }));
+  Annotator.prototype.tagsSection = function (score, post) {
+    function entry(tag, region) {
+      var ofPost = (region ? post.regions : post.topics).indexOf(tag.tag) >= 0;
+      var kind = [region ? 'region' : null, ofPost ? 'this post' : null].filter(Boolean).join(', ');
+      return { tag: tag, ofPost: ofPost, name: tag.tag + (kind ? ' (' + kind + ')' : '') };
+    }
+    var all = (score.topics || []).map(function (t) { return entry(t, false); })
+      .concat((score.regions || []).map(function (r) { return entry(r, true); }));
     if (all.length === 0) {
       return null;
     }
     var section = el(document, 'section', { class: 'tags' });
     section.appendChild(el(document, 'h3', {}, 'By topic and region'));
-    var scored = all.filter(function (t) { return !t.tag.insufficient; })
+    var ofPost = all.filter(function (t) { return t.ofPost; });
+    var scored = all.filter(function (t) { return !t.ofPost && !t.tag.insufficient; })
       .sort(function (a, b) { return b.tag.effectiveEvidence - a.tag.effectiveEvidence; });
-    var thin = all.filter(function (t) { return t.tag.insufficient; });
+    var thin = all.filter(function (t) { return !t.ofPost && t.tag.insufficient; });
+    var shown = scored.slice(0, Math.max(0, LISTED_TAGS - ofPost.length));
     var overall = score.summary && score.summary.band;
-    if (scored.length > 0) {
-      var list = el(document, 'dl');
-      scored.slice(0, LISTED_TAGS).forEach(function (t) {
-        list.appendChild(el(document, 'dt', {}, t.name));
-        var differs = overall && overall !== 'insufficient-record' && t.tag.band !== overall;
-        list.appendChild(el(document, 'dd', differs ? { class: 'differs' } : {},
-          scoreText(t.tag) + ', ' + t.tag.band + (t.tag.provisional ? ' (provisional)' : '') + (differs ? ' — overall ' + overall : '')));
-      });
+    var list = el(document, 'dl');
+    ofPost.concat(shown).forEach(function (t) {
+      list.appendChild(el(document, 'dt', {}, t.name));
+      var differs = !t.tag.insufficient && overall && overall !== 'insufficient-record' && t.tag.band !== overall;
+      list.appendChild(el(document, 'dd', differs ? { class: 'differs' } : {}, t.tag.insufficient ? scoreText(t.tag)
+        : scoreText(t.tag) + ', ' + t.tag.band + (t.tag.provisional ? ' (provisional)' : '') + (differs ? ' \u2014 overall ' + overall : '')));
+    });
+    if (list.firstChild) {
       section.appendChild(list);
     }
     function names(tags) {
       return tags.map(function (t) { return t.name; }).join(', ');
     }
-    if (scored.length > LISTED_TAGS) {
-      section.appendChild(el(document, 'p', { class: 'note' }, 'Also on record: ' + names(scored.slice(LISTED_TAGS))));
+    if (scored.length > shown.length) {
+      section.appendChild(el(document, 'p', { class: 'note' }, 'Also on record: ' + names(scored.slice(shown.length))));
     }
     if (thin.length > 0) {
       section.appendChild(el(document, 'p', { class: 'note' }, 'Too little record to say: ' + names(thin)));

@@ -665,15 +665,18 @@ public sealed partial class AnnotatorTests(PluginFixture fixture) : IClassFixtur
         }
 
         var page = await OpenAnnotatedAsync("/by-topic", "Casualties", $"""
-            <p>The office <a id="casualty-post" href="{Post(15)}">gave a toll</a> of twelve.</p>
+            <p>The office <a id="casualty-post" href="{Post(15)}">gave a toll</a> of twelve
+            and <a id="aid-post" href="{Post(28)}">said aid got through</a>.</p>
             """);
         var cited = page.Locator("#casualty-post + [data-reliability-source]");
         await cited.Locator("button.badge").ClickAsync();
         var section = cited.Locator("[role=dialog] section.tags");
 
+        // The cited post's topic and region first, then the rest by evidence.
         await Expect(section.Locator("h3")).ToHaveTextAsync("By topic and region");
-        await Expect(section.Locator("dt")).ToHaveTextAsync(["logistics", "Gao (region)", "casualties", "Timbuktu (region)", "territory", "Kidal (region)"]);
-        var casualties = section.Locator("dt:text-is('casualties') + dd");
+        await Expect(section.Locator("dt")).ToHaveTextAsync(
+            ["casualties (this post)", "Timbuktu (region, this post)", "logistics", "Gao (region)", "territory", "Kidal (region)"]);
+        var casualties = section.Locator("dt:text-is('casualties (this post)') + dd");
         await Expect(casualties).ToHaveTextAsync(new Regex(@"^6\d% \(\d{1,2}–\d{2}\) [A-F], reliable$"));
         await Expect(casualties).Not.ToHaveClassAsync("differs");
         var territory = section.Locator("dt:text-is('territory') + dd");
@@ -681,6 +684,15 @@ public sealed partial class AnnotatorTests(PluginFixture fixture) : IClassFixtur
         await Expect(territory).ToHaveTextAsync(new Regex(@"^\d{1,2}% \(\d{1,2}–\d{2}\) [A-F], unreliable — overall reliable$"));
         await Expect(section.Locator("p.note")).ToHaveTextAsync("Too little record to say: aid");
         await PluginFixture.ScreenshotAsync(page, "panel-by-topic");
+        await cited.Locator("[role=dialog] button.close").ClickAsync();
+
+        // A post on a topic the source has too little record on says so first; what no longer fits is named.
+        var aid = page.Locator("#aid-post + [data-reliability-source]");
+        await aid.Locator("button.badge").ClickAsync();
+        var aidSection = aid.Locator("[role=dialog] section.tags");
+        await Expect(aidSection.Locator("dt")).ToHaveTextAsync(["aid (this post)", "logistics", "Gao (region)", "casualties", "Timbuktu (region)", "territory"]);
+        await Expect(aidSection.Locator("dt:text-is('aid (this post)') + dd")).ToHaveTextAsync("insufficient record");
+        await Expect(aidSection.Locator("p.note")).ToHaveTextAsync("Also on record: Kidal (region)");
         await page.CloseAsync();
     }
 
