@@ -485,7 +485,7 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
         // under the reliable threshold, within its margin), one after a run of confirmations and one
         // after a run of refutations; ten confirmed claims on logistics keep both reliable overall.
         var from = DateTimeOffset.UtcNow.AddDays(-20);
-        async Task<string> SourceAsync(bool confirmationsFirst)
+        async Task<(string Id, string Handle)> SourceAsync(bool confirmationsFirst)
         {
             var handle = $"topic_{Guid.NewGuid():N}"[..20];
             object OnTopic(string topic, string region) => new
@@ -507,10 +507,10 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
                     new { option = verdicts[i].Option, at = from.AddDays(1).AddHours(i).ToString("O") })).EnsureSuccessStatusCode();
             }
 
-            return logistics.First().GetProperty("sourceId").GetString()!;
+            return (logistics.First().GetProperty("sourceId").GetString()!, handle);
         }
 
-        var (fromAbove, fromBelow) = (await SourceAsync(confirmationsFirst: true), await SourceAsync(confirmationsFirst: false));
+        var ((fromAbove, aboveHandle), (fromBelow, belowHandle)) = (await SourceAsync(confirmationsFirst: true), await SourceAsync(confirmationsFirst: false));
         await api.Factory.WaitForQuietTruthAsync();
         var (above, below) = (await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{fromAbove}/score"), await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{fromBelow}/score"));
         JsonElement Tag(JsonElement score, string list, string tag) => score.GetProperty(list).EnumerateArray().Single(t => t.GetProperty("tag").GetString() == tag);
@@ -534,6 +534,20 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
             Assert.Equal(listed.GetProperty("grade").GetString(), summary.GetProperty("grade").GetString());
             Assert.Equal(listed.GetProperty("score").GetDouble(), summary.GetProperty("score").GetDouble(), 1e-9);
         }
+
+        // A band searched for with a topic is the band on that topic, as listed with the score's.
+        async Task<string[]> FoundAsync(string handle, string filter) =>
+            [.. (await Client.GetFromJsonAsync<JsonElement>($"/v1/sources?query={handle}&{filter}")).EnumerateArray().Select(s => s.GetProperty("id").GetString()!)];
+        Assert.Equal([fromAbove], await FoundAsync(aboveHandle, "topic=casualties&band=reliable"));
+        Assert.Empty(await FoundAsync(aboveHandle, "topic=casualties&band=mixed"));
+        Assert.Equal([fromBelow], await FoundAsync(belowHandle, "topic=casualties&band=mixed"));
+        Assert.Empty(await FoundAsync(belowHandle, "topic=territory&band=mixed"));
+        Assert.Equal([fromBelow], await FoundAsync(belowHandle, "topic=logistics&band=reliable"));
+        Assert.Equal([fromBelow], await FoundAsync(belowHandle, "band=reliable"));
+        var listing = Assert.Single((await Client.GetFromJsonAsync<JsonElement>($"/v1/sources?query={belowHandle}")).EnumerateArray());
+        Assert.Equal(
+            new Dictionary<string, string> { ["casualties"] = "mixed", ["logistics"] = "reliable" },
+            listing.GetProperty("topicBands").Deserialize<Dictionary<string, string>>());
     }
 
     [Fact]

@@ -30,7 +30,7 @@ internal static class SourcesApi
             .WithSummary("Record what a rater outside the newsroom says of the source, in its words; shown beside the score, flagged where the record disagrees");
         sources.MapDelete("/{id}/external-ratings/{rater}", WithdrawRatingAsync).RequireAuthorization(Roles.Contributor)
             .WithSummary("The rater no longer rates the source (its past words stay in the history)");
-        sources.MapGet("/", SearchAsync).WithEntityTag().WithSummary("Search sources by name or handle, band and topic; `ratedOtherwise=true`: those an outside rater rates otherwise");
+        sources.MapGet("/", SearchAsync).WithEntityTag().WithSummary("Search sources by name or handle, band and topic (both: the band on that topic); `ratedOtherwise=true`: those an outside rater rates otherwise");
         sources.MapGet("/{id}", GetAsync).WithEntityTag().WithSummary("A source with its handles and score at a glance, now or as of a time; with `knownAt`, from what the tracker had recorded by then");
         sources.MapGet("/{id}/score", ScoreAsync).WithEntityTag()
             .WithSummary("Score, 90% interval, band, Admiralty grade, evidence and correction metrics, now or as of a time; with `knownAt`, from what the tracker had recorded by then");
@@ -58,7 +58,8 @@ internal static class SourcesApi
         string Id, string Name, string Kind, IReadOnlyList<HandleView> Handles, IReadOnlyList<string> Topics, int ClaimCount,
         double Score, double Lower, double Upper, string Band, string Grade, IReadOnlyList<ExternalRatingView> ExternalRatings,
         [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
-        string? PolicyVersion = null);
+        string? PolicyVersion = null,
+        IReadOnlyDictionary<string, string>? TopicBands = null);
 
     /// <summary>
     /// A source's record against the sources it contradicted on confirmed propositions. Counts are
@@ -337,7 +338,7 @@ internal static class SourcesApi
         var claims = await queries.ClaimCountsAsync([.. found.Select(s => s.Id)], cancellationToken);
         return TypedResults.Ok(found.Select(s => new SourceListItem(
             s.Id, s.Name, Vocabulary.Word(s.Kind), s.Handles, s.Topics, claims.GetValueOrDefault(s.Id), s.Score, s.Lower, s.Upper, s.Band, s.Grade,
-            [.. s.StandingRatings().Select(r => Views.Of(r, s.ListedBand))], s.PolicyVersion)).ToArray());
+            [.. s.StandingRatings().Select(r => Views.Of(r, s.ListedBand))], s.PolicyVersion, s.BandsByTopic())).ToArray());
     }
 
     private static async Task<Results<Ok<SourceProfile>, ProblemHttpResult, RedirectHttpResult>> GetAsync(

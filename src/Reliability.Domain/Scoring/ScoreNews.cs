@@ -30,6 +30,18 @@ public static class ScoreNews
             || Math.Abs(published.Upper - recomputed.Overall.Upper) >= ScoreStep
             || Math.Abs(published.EffectiveEvidence - recomputed.Overall.EffectiveEvidence) >= EvidenceStep;
     }
+
+    /// <summary>
+    /// Whether a topic's band moved since the score was published (a topic new or gone included): the
+    /// listing finds sources by their band on a topic, and that can move while the overall score does not.
+    /// </summary>
+    public static bool TopicBandsMoved(PublishedScore published, SourceScore recomputed)
+    {
+        ArgumentNullException.ThrowIfNull(published);
+        ArgumentNullException.ThrowIfNull(recomputed);
+        return published.TopicBands.Count != recomputed.Topics.Count
+            || recomputed.Topics.Any(t => !published.TopicBands.TryGetValue(t.Tag, out var band) || band != t.Band);
+    }
 }
 
 /// <summary>
@@ -37,6 +49,7 @@ public static class ScoreNews
 /// keeps this of the score it last published, not the whole score with a contribution per claim
 /// and a point per event, which it would otherwise hold twice once its live score had drifted.
 /// </summary>
+/// <remarks>TopicBands: the band of each topic the source claimed on, by topic.</remarks>
 public sealed record PublishedScore(
     ReliabilityBand Band,
     AdmiraltyReliability Grade,
@@ -44,12 +57,13 @@ public sealed record PublishedScore(
     double Score,
     double Lower,
     double Upper,
-    double EffectiveEvidence)
+    double EffectiveEvidence,
+    IReadOnlyDictionary<string, ReliabilityBand> TopicBands)
 {
     public static PublishedScore Of(SourceScore score)
     {
         ArgumentNullException.ThrowIfNull(score);
         return new(score.Band, score.Grade, score.HasProvisionalEvidence, score.Score, score.Overall.Lower, score.Overall.Upper,
-            score.Overall.EffectiveEvidence);
+            score.Overall.EffectiveEvidence, score.Topics.ToDictionary(t => t.Tag, t => t.Band, StringComparer.Ordinal));
     }
 }

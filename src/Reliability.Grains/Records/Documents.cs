@@ -23,6 +23,18 @@ public sealed class SourceDocument
 
     public string Band { get; set; } = "insufficient-record";
 
+    /// <summary>
+    /// The band of each topic of the listed score, as "band:topic" (a band has no colon), for finding the
+    /// sources reliable or not on a topic; empty on a listing written before it was kept, until its next score.
+    /// </summary>
+    public List<string> TopicBands { get; set; } = [];
+
+    public static string TopicBand(string topic, string band) => $"{band}:{topic}";
+
+    /// <summary>The listed band of each topic, by topic.</summary>
+    public Dictionary<string, string> BandsByTopic() =>
+        TopicBands.Select(t => t.Split(':', 2)).Where(p => p.Length == 2).ToDictionary(p => p[1], p => p[0], StringComparer.Ordinal);
+
     /// <summary>The scoring policy the listed score and band were worked out under; null on a listing written before it was kept.</summary>
     public string? PolicyVersion { get; set; }
 

@@ -211,12 +211,17 @@ public sealed class RecordQueries(IDocumentStore store)
             sources = sources.Where(s => s.SearchText.Contains(needle));
         }
 
-        if (!string.IsNullOrWhiteSpace(band))
+        if (!string.IsNullOrWhiteSpace(band) && !string.IsNullOrWhiteSpace(topic))
+        {
+            // A band asked for with a topic is the band on that topic: who is reliable on casualty figures.
+            var topicBand = SourceDocument.TopicBand(topic, band);
+            sources = sources.Where(s => s.TopicBands.Contains(topicBand));
+        }
+        else if (!string.IsNullOrWhiteSpace(band))
         {
             sources = sources.Where(s => s.Band == band);
         }
-
-        if (!string.IsNullOrWhiteSpace(topic))
+        else if (!string.IsNullOrWhiteSpace(topic))
         {
             sources = sources.Where(s => s.Topics.Contains(topic));
         }

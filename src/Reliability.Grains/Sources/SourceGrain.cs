@@ -625,7 +625,7 @@ public sealed partial class SourceGrain(
         // Against what was last published, not the last live score: drift too small to publish on its
         // own adds up minute by minute until it is news.
         var published = _published;
-        if (published is null || recordBand || ScoreNews.IsNews(published, score))
+        if (published is null || recordBand || ScoreNews.IsNews(published, score) || ScoreNews.TopicBandsMoved(published, score))
         {
             live = await ListAsync(live, now, recordBand);
             if (published is not null && ScoreNews.IsNews(published, live.Score))
@@ -719,6 +719,7 @@ public sealed partial class SourceGrain(
             document.Band = Vocabulary.Band(score.Band);
             document.PolicyVersion = score.PolicyVersion;
             document.Grade = score.Grade.ToString();
+            document.TopicBands = [.. score.Topics.Select(t => SourceDocument.TopicBand(t.Tag, Vocabulary.Band(t.Band)))];
             document.RefreshRatedOtherwise();
             session.Store(document);
             try

@@ -72,4 +72,25 @@ public sealed class ScoreNewsTests
         Assert.True(ScoreNews.IsNews(PublishedScore.Of(published), published with { Band = published.Band == ReliabilityBand.Reliable ? ReliabilityBand.Mixed : ReliabilityBand.Reliable }));
         Assert.True(ScoreNews.IsNews(PublishedScore.Of(published), published with { Grade = published.Grade == AdmiraltyReliability.A ? AdmiraltyReliability.B : AdmiraltyReliability.A }));
     }
+
+    [Fact]
+    public void A_topics_band_moving_is_listing_news_but_not_score_news()
+    {
+        List<IReliabilityEvent> events =
+        [
+            .. Record(12, 3).Select(e => e is PropositionOpened opened ? opened with { Proposition = opened.Proposition with { Topics = ["casualties"] } } : e),
+        ];
+        var published = Score(events, Day(40));
+        var casualties = published.Topics.Single();
+        var moved = published with { Topics = [casualties with { Band = casualties.Band == ReliabilityBand.Reliable ? ReliabilityBand.Mixed : ReliabilityBand.Reliable }] };
+
+        Assert.Equal(casualties.Band, PublishedScore.Of(published).TopicBands["casualties"]);
+        Assert.False(ScoreNews.TopicBandsMoved(PublishedScore.Of(published), published));
+        Assert.False(ScoreNews.TopicBandsMoved(PublishedScore.Of(published), Score(events, Day(40).AddMinutes(1))));
+        Assert.True(ScoreNews.TopicBandsMoved(PublishedScore.Of(published), moved));
+        Assert.False(ScoreNews.IsNews(PublishedScore.Of(published), moved));
+        // A topic new to the source, or one no longer in its score, moves the listing too.
+        Assert.True(ScoreNews.TopicBandsMoved(PublishedScore.Of(published), published with { Topics = [casualties, casualties with { Tag = "aid" }] }));
+        Assert.True(ScoreNews.TopicBandsMoved(PublishedScore.Of(published), published with { Topics = [] }));
+    }
 }
