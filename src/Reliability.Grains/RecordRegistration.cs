@@ -87,6 +87,8 @@ public static class RecordRegistration
         options.Storage.ExtendedSchemaObjects.Add(EstimateHistory.Definition(options.DatabaseSchemaName));
         // The band each source's live score showed, held against flicker and for reads known at a past moment (see BandHistory).
         options.Storage.ExtendedSchemaObjects.Add(BandHistory.Definition(options.DatabaseSchemaName));
+        // The same for each topic and region of the score (see TagBandHistory).
+        options.Storage.ExtendedSchemaObjects.Add(TagBandHistory.Definition(options.DatabaseSchemaName));
         options.Schema.For<SourceSnapshot>();
         // Versioned: a claim writer that links an article to a claim at one of its URLs stores it,
         // and two of them at once, or one and a re-registration, must not lose either's citations.

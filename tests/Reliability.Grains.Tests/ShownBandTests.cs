@@ -14,7 +14,7 @@ namespace Reliability.Grains.Tests;
 /// Domain point 7 on the live score: a source rated on open propositions has no band held from
 /// verdicts, and the provisional estimate moves its score back and forth; the band readers were
 /// shown holds until the score crosses a boundary by the margin, and a read known at a moment shows
-/// the band of then.
+/// the band of then. Every question is under one topic and one region, whose bands must do the same.
 /// </summary>
 public sealed class ShownBandTests(GrainCluster fixture) : IClassFixture<GrainCluster>
 {
@@ -34,6 +34,7 @@ public sealed class ShownBandTests(GrainCluster fixture) : IClassFixture<GrainCl
         {
             var shown = await source.ShowAsync(score);
             served.Add((shown.At, shown.Band));
+            Assert.Equal((shown.Band, shown.Band), (shown.TopicBand, shown.RegionBand));
             return shown.Band;
         }
 
@@ -60,9 +61,13 @@ public sealed class ShownBandTests(GrainCluster fixture) : IClassFixture<GrainCl
         // On record, a row per change of band, in order; known at each moment, the band that was served then.
         var changes = served.Select(s => s.Band).Where((band, i) => i == 0 || band != served[i - 1].Band).ToList();
         Assert.Equal(changes, await RecordedAsync(source.Id));
+        Assert.Equal(changes, await RecordedAsync(source.Id, "topic:casualties"));
+        Assert.Equal(changes, await RecordedAsync(source.Id, "region:Timbuktu"));
         foreach (var (at, band) in served)
         {
             Assert.Equal(band, (await grain.GetScoreKnownAtAsync(at, at, null))!.Summary.Band);
+            var topic = (await grain.GetScoreKnownAtAsync(at, at, "casualties"))!;
+            Assert.Equal((band, band, band), (topic.Summary.Band, topic.Topics.Single().Band, topic.Regions.Single().Band));
         }
     }
 
@@ -71,11 +76,11 @@ public sealed class ShownBandTests(GrainCluster fixture) : IClassFixture<GrainCl
     {
         var source = await SourceOnOpenQuestionsAsync("unrecorded");
         Assert.Equal("reliable", source.All.Band);
-        await using (await TakeTableAwayAsync(fixture.Store, BandHistory.TableName))
+        await using (await TakeTableAwayAsync(fixture.Store, TagBandHistory.TableName))
         {
-            // The score falls past the margin: the score is served, the band it moved to is not.
+            // The score falls past the margin: the score is served, the bands it moved to are not.
             var fallen = await source.ShowAsync(Bands.Reliable - (2 * Bands.Margin));
-            Assert.Equal("reliable", fallen.Band);
+            Assert.Equal(("reliable", "reliable", "reliable"), (fallen.Band, fallen.TopicBand, fallen.RegionBand));
             Assert.Equal("reliable", (await fixture.Grains.GetGrain<ISourceGrain>(source.Id).GetHistoryAsync(null))!.Points[^1].Band);
         }
 
@@ -88,6 +93,9 @@ public sealed class ShownBandTests(GrainCluster fixture) : IClassFixture<GrainCl
         }
 
         Assert.Equal([source.None.Band, "reliable", "mixed"], await RecordedAsync(source.Id));
+        Assert.Equal([source.None.Band, "reliable", "mixed"], await RecordedAsync(source.Id, "topic:casualties"));
+        var now = (await source.Grain.GetScoreAsync(null, null))!;
+        Assert.Equal(("mixed", "mixed"), (now.Topics.Single().Band, now.Regions.Single().Band));
     }
 
     /// <summary>
@@ -98,10 +106,11 @@ public sealed class ShownBandTests(GrainCluster fixture) : IClassFixture<GrainCl
     private async Task<SourceOnOpenQuestions> SourceOnOpenQuestionsAsync(string prefix)
     {
         var minute = (int)(DateTimeOffset.UtcNow - Epoch).TotalMinutes - (3 * 24 * 60);
+        ClaimSubmission OnCasualties(ClaimSubmission claim) => claim with { Proposition = claim.Proposition! with { Topics = ["casualties"], Region = "Timbuktu" } };
         var claims = Enumerable.Range(0, Questions).SelectMany(i => new[]
         {
-            Claim($"{prefix}-c{i}", $"{prefix}-s", $"{prefix}-p{i}", "o0", minute + i),
-            Claim($"{prefix}-d{i}", $"{prefix}-other", $"{prefix}-p{i}", "o1", minute + i),
+            OnCasualties(Claim($"{prefix}-c{i}", $"{prefix}-s", $"{prefix}-p{i}", "o0", minute + i)),
+            OnCasualties(Claim($"{prefix}-d{i}", $"{prefix}-other", $"{prefix}-p{i}", "o1", minute + i)),
         }).ToList();
         Assert.All(await fixture.Ledger.RecordClaimsAsync(claims), r => Assert.Equal(SubmissionStatus.Accepted, r.Status));
         var truth = fixture.Grains.GetGrain<ITruthGrain>(0);
@@ -117,11 +126,11 @@ public sealed class ShownBandTests(GrainCluster fixture) : IClassFixture<GrainCl
     {
         public string Id => $"{prefix}-s";
         public ISourceGrain Grain => cluster.Grains.GetGrain<ISourceGrain>(Id);
-        public (double Score, string Band, DateTimeOffset At) None { get; set; }
-        public (double Score, string Band, DateTimeOffset At) All { get; set; }
+        public Shown None { get; set; } = null!;
+        public Shown All { get; set; } = null!;
 
         /// <summary>Puts the estimate that gives the source this score, reads it, and checks it got it.</summary>
-        public async Task<(double Score, string Band, DateTimeOffset At)> ShowAsync(double score)
+        public async Task<Shown> ShowAsync(double score)
         {
             var shown = await ShownAtAsync((score - None.Score) / (All.Score - None.Score));
             Assert.Equal(score, shown.Score, 1e-4);
@@ -133,7 +142,7 @@ public sealed class ShownBandTests(GrainCluster fixture) : IClassFixture<GrainCl
         /// and in every silo's copy as the truth grain would, then reads the live score and takes a moment
         /// just after it.
         /// </summary>
-        public async Task<(double Score, string Band, DateTimeOffset At)> ShownAtAsync(double p)
+        public async Task<Shown> ShownAtAsync(double p)
         {
             var version = Interlocked.Increment(ref _version);
             var estimate = Enumerable.Range(0, Questions).ToDictionary(
@@ -149,17 +158,27 @@ public sealed class ShownBandTests(GrainCluster fixture) : IClassFixture<GrainCl
             await Task.Delay(TimeSpan.FromMilliseconds(100));
             var at = DateTimeOffset.UtcNow;
             await Task.Delay(TimeSpan.FromMilliseconds(100));
-            return (score.Summary.Score, score.Summary.Band, at);
+            return new(score.Summary.Score, score.Summary.Band, at, score.Topics.Single().Band, score.Regions.Single().Band);
         }
     }
 
-    private async Task<List<string>> RecordedAsync(string sourceId)
+    /// <summary>A live score read: its score and band, a moment just after, and the bands of its one topic and region.</summary>
+    private sealed record Shown(double Score, string Band, DateTimeOffset At, string TopicBand, string RegionBand);
+
+    /// <summary>The bands recorded as shown for the source, or for one of its tags, in order.</summary>
+    private async Task<List<string>> RecordedAsync(string sourceId, string? tag = null)
     {
         await using var connection = fixture.Store.Storage.Database.CreateConnection();
         await connection.OpenAsync();
-        await using var read = new NpgsqlCommand(
-            $"select band from {BandHistory.QualifiedName(fixture.Store)} where source_id = $1 order by recorded_at", connection);
+        await using var read = new NpgsqlCommand(tag is null
+            ? $"select band from {BandHistory.QualifiedName(fixture.Store)} where source_id = $1 order by recorded_at"
+            : $"select band from {TagBandHistory.QualifiedName(fixture.Store)} where source_id = $1 and tag = $2 order by recorded_at", connection);
         read.Parameters.Add(new NpgsqlParameter { Value = sourceId });
+        if (tag is not null)
+        {
+            read.Parameters.Add(new NpgsqlParameter { Value = tag });
+        }
+
         var bands = new List<string>();
         await using var reader = await read.ExecuteReaderAsync();
         while (await reader.ReadAsync())

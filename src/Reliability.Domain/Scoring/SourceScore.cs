@@ -120,4 +120,16 @@ public sealed record SourceScore(
     /// </summary>
     public SourceScore ShowingBand(ReliabilityBand band) =>
         this with { Band = band, History = [.. History.Take(History.Count - 1), History[^1] with { Band = band }] };
+
+    /// <summary>
+    /// The same score with each topic and region of a record of its own showing the band
+    /// <paramref name="band"/> gives it (null: the band it has), as <see cref="ShowingBand"/> for the overall band.
+    /// </summary>
+    public SourceScore ShowingTagBands(Func<TagKind, TagScore, ReliabilityBand?> band)
+    {
+        ArgumentNullException.ThrowIfNull(band);
+        List<TagScore> Showing(TagKind kind, IReadOnlyList<TagScore> tags) =>
+            [.. tags.Select(t => t.Band != ReliabilityBand.InsufficientRecord && band(kind, t) is { } shown ? t with { Band = shown } : t)];
+        return this with { Topics = Showing(TagKind.Topic, Topics), Regions = Showing(TagKind.Region, Regions) };
+    }
 }

@@ -21,14 +21,17 @@ public static class SourceScorer
     /// a score across a boundary, only the band last shown keeps an estimate moving back and forth at
     /// that boundary from flipping the band each time. Null (or insufficient): the walk's.
     /// </param>
+    /// <param name="shownTags">The same for each topic and region: the band readers were last shown for it, held by its final point.</param>
     public static SourceScore Score(
         string sourceId,
         IEnumerable<IReliabilityEvent> history,
         DateTimeOffset asOf,
         ScoringPolicy policy,
         ProvisionalTruth? provisional = null,
-        ReliabilityBand? shown = null)
+        ReliabilityBand? shown = null,
+        ShownTagBands? shownTags = null)
     {
+        shownTags ??= ShownTagBands.None;
         policy.EnsureValid();
         provisional ??= ProvisionalTruth.None;
         var events = Ledger.InOrder(history).TakeWhile(e => e.OccurredAt <= asOf).ToList();
@@ -86,8 +89,8 @@ public static class SourceScorer
             last.Band,
             BetaPosterior.Grade(overall, policy.Grades),
             CorrectionMetrics.From(assessments, ledger),
-            TagScores(final, ledger, TopicsOf, topics, asOf, policy),
-            TagScores(final, ledger, RegionsOf, regions, asOf, policy),
+            TagScores(final, ledger, TopicsOf, topics, shownTags.Topics, asOf, policy),
+            TagScores(final, ledger, RegionsOf, regions, shownTags.Regions, asOf, policy),
             final,
             series.Points);
     }
@@ -137,7 +140,8 @@ public static class SourceScorer
 
     private static List<TagScore> TagScores(
         IReadOnlyList<ClaimContribution> contributions, Ledger ledger,
-        Func<Proposition, IReadOnlyList<string>> tagsOf, TagBands bands, DateTimeOffset asOf, ScoringPolicy policy)
+        Func<Proposition, IReadOnlyList<string>> tagsOf, TagBands bands, IReadOnlyDictionary<string, ReliabilityBand> shown,
+        DateTimeOffset asOf, ScoringPolicy policy)
     {
         var byTag = new Dictionary<string, List<ClaimContribution>>(StringComparer.Ordinal);
         foreach (var contribution in contributions)
@@ -158,7 +162,7 @@ public static class SourceScorer
             var totals = Totals(kv.Value);
             var estimate = BetaPosterior.From(totals.Confirmed, totals.Refuted, policy);
             return new TagScore(
-                kv.Key, estimate, bands.BandAt(kv.Key, asOf, totals), BetaPosterior.Grade(estimate, policy.Grades),
+                kv.Key, estimate, bands.BandAt(kv.Key, asOf, totals, shown.TryGetValue(kv.Key, out var band) ? band : null), BetaPosterior.Grade(estimate, policy.Grades),
                 kv.Value.Any(c => c.Provisional && c.Confirmed + c.Refuted > 0));
         })];
     }

@@ -73,9 +73,20 @@ internal sealed class TagBands(ScoringPolicy policy, Func<Proposition, IReadOnly
         }
     }
 
-    /// <summary>The band of a tag at the final point, from its final totals and the band its walk held.</summary>
-    public ReliabilityBand BandAt(string tag, DateTimeOffset at, (double Confirmed, double Refuted) totals) =>
-        (_walks.TryGetValue(tag, out var walk) ? walk.Series : new ScoreSeries(policy)).Add(at, totals).Band;
+    /// <summary>
+    /// The band of a tag at the final point, from its final totals and the band its walk held, or the band
+    /// readers were last shown for it where there is one (as the overall final point holds it).
+    /// </summary>
+    public ReliabilityBand BandAt(string tag, DateTimeOffset at, (double Confirmed, double Refuted) totals, ReliabilityBand? shown = null)
+    {
+        var series = _walks.TryGetValue(tag, out var walk) ? walk.Series : new ScoreSeries(policy);
+        if (shown is { } band)
+        {
+            series.Hold(band);
+        }
+
+        return series.Add(at, totals).Band;
+    }
 
     private static int IndexOf(IReadOnlyList<string> tags, string tag)
     {

@@ -32,11 +32,19 @@ public static class BandHistory
 {
     public const string TableName = "band_history";
 
-    public static Table Definition(string schema)
+    public static Table Definition(string schema) => Definition(schema, TableName, tagged: false);
+
+    /// <summary>A table of bands shown, keyed by source, policy, (tag,) and recording time.</summary>
+    internal static Table Definition(string schema, string tableName, bool tagged)
     {
-        var table = new Table($"{schema}.{TableName}");
+        var table = new Table($"{schema}.{tableName}");
         table.AddColumn<string>("source_id").AsPrimaryKey();
         table.AddColumn<string>("policy_version").AsPrimaryKey();
+        if (tagged)
+        {
+            table.AddColumn<string>("tag").AsPrimaryKey();
+        }
+
         table.AddColumn("recorded_at", "timestamp with time zone").AsPrimaryKey();
         table.AddColumn<string>("band").NotNull();
         return table;

@@ -52,6 +52,10 @@ public sealed partial class SourceGrain(
     // The band readers were last shown live, as recorded (see BandHistory): read once per activation,
     // and only when the score is within the margin of a threshold, where it decides the band.
     private ShownBand? _shown;
+
+    // The same for the score's topics and regions (see TagBandHistory): read once per activation, where a
+    // tag's score is within the margin of a threshold and its band shown is not known yet.
+    private ShownTags? _shownTags;
     private bool _loaded;
     private string? _sourceId;
 
@@ -346,14 +350,16 @@ public sealed partial class SourceGrain(
         var then = Ledger.Replay(events, asOf);
         var estimates = ProvisionalTruth.None;
         ReliabilityBand? shown = null;
+        ShownTagBands? shownTags = null;
         if (asOf == knownAt)
         {
             var open = OpenPropositions(then);
             estimates = ToProvisional(then, new ProvisionalEstimates(-1, await EstimateHistory.KnownAtAsync(store, open, knownAt)), open);
             shown = await BandHistory.ShownAsync(store, SourceId, policies.Current.Version, knownAt);
+            shownTags = await TagBandHistory.ShownAsync(store, SourceId, policies.Current.Version, knownAt);
         }
 
-        return new KnownRecord(then, SourceScorer.Score(SourceId, events, asOf, policies.Current, estimates, shown), estimates);
+        return new KnownRecord(then, SourceScorer.Score(SourceId, events, asOf, policies.Current, estimates, shown, shownTags), estimates);
     }
 
     /// <summary>A record as known at a moment, as of a moment: the ledger replayed, its score and the estimates it used.</summary>
@@ -601,14 +607,16 @@ public sealed partial class SourceGrain(
             // A band not yet on record is worked out again, and recorded this time if the store lets it.
             if (!cached.BandOwed)
             {
-                await ListAsync(cached, now, recordBand: false);
+                await ListAsync(cached, now, BandsToRecord.None);
                 return cached;
             }
         }
 
         var policy = policies.Current;
         var known = _shown is { } held && held.Policy == policy.Version ? held : null;
-        var score = SourceScorer.Score(SourceId, _events, now, policy, ToProvisional(_ledger, estimates, OpenPropositions(_ledger)), known?.Band);
+        var knownTags = _shownTags is { } heldTags && heldTags.Policy == policy.Version ? heldTags : null;
+        var score = SourceScorer.Score(
+            SourceId, _events, now, policy, ToProvisional(_ledger, estimates, OpenPropositions(_ledger)), known?.Band, knownTags?.Bands);
         if (known is null && score.Band != ReliabilityBand.InsufficientRecord && BandRule.Settled(score.Score, policy.Bands) is null)
         {
             // Within the margin of a threshold the band last shown decides: read it, once per activation.
@@ -620,14 +628,25 @@ public sealed partial class SourceGrain(
             }
         }
 
-        var recordBand = score.Band != ReliabilityBand.InsufficientRecord && (known is null || score.Band != known.Band);
+        if (knownTags is not { Read: true } && UnsettledTags(score, policy.Bands).Any(t => knownTags?.Bands.Of(t.Kind, t.Tag.Tag) is null))
+        {
+            // The same for each topic and region: what was shown decides only within a threshold's margin.
+            var read = await TagBandHistory.ShownAsync(store, SourceId, policy.Version, null);
+            knownTags = _shownTags = new ShownTags(policy.Version, read, Read: true);
+            score = score.ShowingTagBands((kind, tag) => read.Of(kind, tag.Tag) is { } shown ? BandRule.Next(shown, tag.Estimate.Score, policy.Bands) : null);
+        }
+
+        var record = new BandsToRecord(
+            score.Band != ReliabilityBand.InsufficientRecord && (known is null || score.Band != known.Band),
+            [.. Tags(score).Where(t => t.Tag.Band != ReliabilityBand.InsufficientRecord && knownTags?.Bands.Of(t.Kind, t.Tag.Tag) != t.Tag.Band)
+                .Select(t => new TagShown(t.Kind, t.Tag.Tag, t.Tag.Band))]);
         var live = _live = new LiveScore(StreamVersion, estimates.Version, score);
         // Against what was last published, not the last live score: drift too small to publish on its
         // own adds up minute by minute until it is news.
         var published = _published;
-        if (published is null || recordBand || ScoreNews.IsNews(published, score) || ScoreNews.TopicBandsMoved(published, score))
+        if (published is null || record.Any || ScoreNews.IsNews(published, score) || ScoreNews.TopicBandsMoved(published, score))
         {
-            live = await ListAsync(live, now, recordBand);
+            live = await ListAsync(live, now, record);
             if (published is not null && ScoreNews.IsNews(published, live.Score))
             {
                 // The first score after activation is not news: only a change is announced.
@@ -641,36 +660,55 @@ public sealed partial class SourceGrain(
     }
 
     /// <summary>
-    /// Puts the live score in the listing, with its band on record when it moved. A listing that could
-    /// not be written is owed, and tried again by a later read: the reader still gets the score it
-    /// asked for, which the grain holds right, but not a band that is not on record: until it is, the
-    /// score shows the band last recorded (a reader known at a moment finds only what was recorded).
+    /// Puts the live score in the listing, with its bands (overall, and of its topics and regions) on
+    /// record where they moved. A listing that could not be written is owed, and tried again by a later
+    /// read: the reader still gets the score it asked for, which the grain holds right, but not a band
+    /// that is not on record: until it is, the score shows the band last recorded (a reader known at a
+    /// moment finds only what was recorded).
     /// </summary>
     /// <returns>The live score as served: showing the band last recorded when its own could not be.</returns>
-    private async Task<LiveScore> ListAsync(LiveScore live, DateTimeOffset now, bool recordBand)
+    private async Task<LiveScore> ListAsync(LiveScore live, DateTimeOffset now, BandsToRecord record)
     {
         var listed = false;
         var bandRecorded = false;
         try
         {
-            (listed, bandRecorded) = await PublishSummaryAsync(live.Score, recordBand);
+            (listed, bandRecorded) = await PublishSummaryAsync(live.Score, record);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             LogListingFailed(logger, SourceId, exception);
         }
 
+        var policy = live.Score.PolicyVersion;
         if (bandRecorded)
         {
-            _shown = new ShownBand(live.Score.PolicyVersion, live.Score.Band);
+            if (record.Overall)
+            {
+                _shown = new ShownBand(policy, live.Score.Band);
+            }
+
+            if (record.Tags.Count > 0)
+            {
+                _shownTags = ShownTags.With(_shownTags is { } before && before.Policy == policy ? before : new ShownTags(policy, ShownTagBands.None, Read: false), record.Tags);
+            }
         }
-        else if (recordBand)
+        else if (record.Any)
         {
             // Shown meanwhile without a record: a band the score alone decides (a read known at the
             // moment finds the same), or the first band ever, with nothing older to show.
-            live = _live = _shown is { Band: { } held } shown && shown.Policy == live.Score.PolicyVersion
-                ? new LiveScore(live.Version, live.TruthVersion, live.Score.ShowingBand(held))
-                : live;
+            var score = live.Score;
+            if (record.Overall && _shown is { Band: { } held } shown && shown.Policy == policy)
+            {
+                score = score.ShowingBand(held);
+            }
+
+            if (_shownTags is { } tags && tags.Policy == policy)
+            {
+                score = score.ShowingTagBands((kind, tag) => record.Tags.Any(t => t.Kind == kind && t.Tag == tag.Tag) ? tags.Bands.Of(kind, tag.Tag) : null);
+            }
+
+            live = _live = ReferenceEquals(score, live.Score) ? live : new LiveScore(live.Version, live.TruthVersion, score);
             live.BandOwed = true;
         }
 
@@ -685,31 +723,32 @@ public sealed partial class SourceGrain(
 
     /// <summary>
     /// Keeps the source listing (search, filter by band) in step with the live score, and records its
-    /// band in the same transaction when asked to. The document is versioned: when a writer changed it
+    /// bands in the same transaction when asked to. The document is versioned: when a writer changed it
     /// meanwhile, the grain reloads it rather than overwrite the writer's claim count and propositions
     /// with its stale copy.
     /// </summary>
     /// <returns>Whether the listing now shows this score (false: no listing, or the grain gave up), and whether its band is on record.</returns>
-    private async Task<(bool Listed, bool BandRecorded)> PublishSummaryAsync(SourceScore score, bool recordBand)
+    private async Task<(bool Listed, bool BandRecorded)> PublishSummaryAsync(SourceScore score, BandsToRecord record)
     {
         for (var attempt = 1; ; attempt++)
         {
             await using var session = store.LightweightSession();
             var document = await session.LoadAsync<SourceDocument>(SourceId);
-            if (recordBand)
+            if (record.Overall)
             {
                 BandHistory.Queue(session, SourceId, score.PolicyVersion, score.Band);
             }
 
+            TagBandHistory.Queue(session, SourceId, score.PolicyVersion, [.. record.Tags.Select(t => (TagBandHistory.Key(t.Kind, t.Tag), t.Band))]);
             if (document is null)
             {
-                // No listing to keep; the band is still recorded for the readers it is shown to.
-                if (recordBand)
+                // No listing to keep; the bands are still recorded for the readers they are shown to.
+                if (record.Any)
                 {
                     await session.SaveChangesAsync();
                 }
 
-                return (false, recordBand);
+                return (false, record.Any);
             }
 
             document.Score = score.Score;
@@ -725,7 +764,7 @@ public sealed partial class SourceGrain(
             try
             {
                 await session.SaveChangesAsync();
-                return (true, recordBand);
+                return (true, record.Any);
             }
             catch (Exception exception) when (WriteConflicts.IsConflict(exception))
             {
@@ -913,10 +952,47 @@ public sealed partial class SourceGrain(
         /// <summary>When a write of this score to the listing last failed; null once it is listed, or was not news.</summary>
         public DateTimeOffset? ListingOwedSince { get; set; }
 
-        /// <summary>The band this score moved to could not be recorded: a later read works the score out again to record it.</summary>
+        /// <summary>A band this score moved to (overall or of a tag) could not be recorded: a later read works the score out again to record it.</summary>
         public bool BandOwed { get; set; }
     }
 
     /// <summary>The band last recorded as shown under a policy (null: none yet).</summary>
     private sealed record ShownBand(string Policy, ReliabilityBand? Band);
+
+    /// <summary>
+    /// The bands last recorded as shown for the score's tags under a policy, as far as this activation knows:
+    /// all of them once read from the store (<paramref name="Read"/>), else only those it recorded itself.
+    /// </summary>
+    private sealed record ShownTags(string Policy, ShownTagBands Bands, bool Read)
+    {
+        public static ShownTags With(ShownTags before, IReadOnlyList<TagShown> recorded)
+        {
+            var topics = new Dictionary<string, ReliabilityBand>(before.Bands.Topics, StringComparer.Ordinal);
+            var regions = new Dictionary<string, ReliabilityBand>(before.Bands.Regions, StringComparer.Ordinal);
+            foreach (var tag in recorded)
+            {
+                (tag.Kind == TagKind.Topic ? topics : regions)[tag.Tag] = tag.Band;
+            }
+
+            return before with { Bands = new ShownTagBands(topics, regions) };
+        }
+    }
+
+    /// <summary>A tag's band to record as shown.</summary>
+    private sealed record TagShown(TagKind Kind, string Tag, ReliabilityBand Band);
+
+    /// <summary>The bands a live score moved to, to record before they are served: the overall band, and those of its tags.</summary>
+    private sealed record BandsToRecord(bool Overall, IReadOnlyList<TagShown> Tags)
+    {
+        public static BandsToRecord None { get; } = new(false, []);
+
+        public bool Any => Overall || Tags.Count > 0;
+    }
+
+    private static IEnumerable<(TagKind Kind, TagScore Tag)> Tags(SourceScore score) =>
+        score.Topics.Select(t => (TagKind.Topic, t)).Concat(score.Regions.Select(r => (TagKind.Region, r)));
+
+    /// <summary>The tags of a record of their own whose score lies within the margin of a threshold, where the band shown decides.</summary>
+    private static IEnumerable<(TagKind Kind, TagScore Tag)> UnsettledTags(SourceScore score, BandThresholds bands) =>
+        Tags(score).Where(t => t.Tag.Band != ReliabilityBand.InsufficientRecord && BandRule.Settled(t.Tag.Estimate.Score, bands) is null);
 }

@@ -400,10 +400,23 @@ public sealed class SourceScorerTests
     public void An_estimate_moving_back_and_forth_at_a_boundary_keeps_the_band_readers_were_last_shown()
     {
         // Ten open claims and no verdict: the walk holds no band, and the estimate alone moves the score.
-        List<IReliabilityEvent> history = [.. Enumerable.Range(0, 10).SelectMany(i => new IReliabilityEvent[] { Proposition($"p{i}"), Claim($"c{i}", $"p{i}", "yes", i) })];
-        SourceScore Estimated(double p, ReliabilityBand? shown = null) => SourceScorer.Score(Subject, history, Day(1000), Timeless,
-            new ProvisionalTruth(Enumerable.Range(0, 10).ToDictionary(
-                i => $"p{i}", IReadOnlyDictionary<string, double> (_) => new Dictionary<string, double> { ["yes"] = p, ["no"] = 1 - p })), shown);
+        // Every question under one topic and region, whose bands must follow the overall band's rule.
+        List<IReliabilityEvent> history = [.. Under("casualties", "timbuktu",
+            Enumerable.Range(0, 10).SelectMany(i => new IReliabilityEvent[] { Proposition($"p{i}"), Claim($"c{i}", $"p{i}", "yes", i) }))];
+        SourceScore Estimated(double p, ReliabilityBand? shown = null)
+        {
+            var estimate = new ProvisionalTruth(Enumerable.Range(0, 10).ToDictionary(
+                i => $"p{i}", IReadOnlyDictionary<string, double> (_) => new Dictionary<string, double> { ["yes"] = p, ["no"] = 1 - p }));
+            var score = SourceScorer.Score(Subject, history, Day(1000), Timeless, estimate, shown);
+            // Shown the same band for the topic and the region alone, they hold it as the overall band does.
+            var tags = shown is { } band
+                ? new ShownTagBands(new Dictionary<string, ReliabilityBand> { ["casualties"] = band }, new Dictionary<string, ReliabilityBand> { ["timbuktu"] = band })
+                : null;
+            var tagged = SourceScorer.Score(Subject, history, Day(1000), Timeless, estimate, shownTags: tags);
+            Assert.Equal(score.Band, tagged.Topics.Single().Band);
+            Assert.Equal(score.Band, tagged.Regions.Single().Band);
+            return score;
+        }
 
         // The score is linear in the estimate: find the estimates that put it where each step needs it.
         var (none, all) = (Estimated(0).Score, Estimated(1).Score);
