@@ -230,6 +230,35 @@
       || first('supersededBy', 'see what it said later', 'What the source said later: ');
   }
 
+  /** Bands from the gravest down: the topic a badge names is the one the journalist most needs to hear of. */
+  var BAND_GRAVITY = ['unreliable', 'mixed', 'reliable'];
+
+  /**
+   * Where a post's topic is one the source's record there says otherwise than its overall band (an army
+   * right overall and wrong on casualty figures), the gravest such topic, to name beside the badge;
+   * null where every topic of the post agrees with the overall band or has too little record.
+   */
+  function topicWord(item, score) {
+    if (!score.band || score.band === 'insufficient-record') {
+      return null;
+    }
+    var differing = [];
+    (item.claims || []).forEach(function (c) {
+      (c.topics || []).forEach(function (t) {
+        if (!t.insufficient && t.band !== score.band && BAND_GRAVITY.indexOf(t.band) >= 0) {
+          differing.push(t);
+        }
+      });
+    });
+    differing.sort(function (a, b) { return BAND_GRAVITY.indexOf(a.band) - BAND_GRAVITY.indexOf(b.band); });
+    var t = differing[0];
+    return t ? {
+      band: t.band,
+      text: t.band + ' on ' + t.tag,
+      label: 'On ' + t.tag + ' the source\u2019s record reads ' + scoreText(t) + ', ' + t.band + ', where overall it is ' + score.band,
+    } : null;
+  }
+
   /**
    * What outside raters say, where it belongs beside the badge: where the record cannot speak yet, the
    * gravest warning among them is the only word the journalist gets; where the record speaks otherwise
@@ -279,7 +308,7 @@
 
   var STYLES = [
     // The host is reset with `all: initial`, so nothing inherits from it: every box names its own font.
-    '.badge, .status, .outside, .panel, .unavailable { font: 12px/1.4 system-ui, sans-serif; }',
+    '.badge, .status, .outside, .topic, .panel, .unavailable { font: 12px/1.4 system-ui, sans-serif; }',
     '.badge { display: inline-flex; gap: 4px; align-items: center; margin-inline-start: 4px; border: 0; border-radius: 9px;',
     '  padding: 1px 7px; font-weight: 600; cursor: pointer; direction: ltr; white-space: nowrap; }',
     '.badge:focus-visible { outline: 2px solid #1d4ed8; outline-offset: 2px; }',
@@ -288,6 +317,9 @@
     '.status a { color: #1d4ed8; margin-inline-start: 4px; }',
     '.outside { display: inline-block; margin-inline-start: 4px; padding: 1px 6px; border-radius: 9px; background: #eef2f6;',
     '  color: #243b53; border: 1px solid #9fb3c8; font-weight: 600; direction: ltr; white-space: nowrap; }',
+    '.topic { display: inline-block; margin-inline-start: 4px; padding: 1px 6px; border-radius: 9px; background: #eef2f6;',
+    '  color: #243b53; border: 1px solid #9fb3c8; font-weight: 600; direction: ltr; white-space: nowrap; }',
+    '.topic[data-band=unreliable], .topic[data-band=mixed] { background: #fff4e5; color: #7a2e0e; border-color: #f79009; }',
     '.panel { position: fixed; top: 16px; inset-inline-end: 16px; z-index: 2147483647; width: min(380px, calc(100vw - 32px));',
     '  max-height: calc(100vh - 32px); overflow: auto; background: #fff; color: #1f2933; border: 1px solid #cbd2d9;',
     '  border-radius: 8px; box-shadow: 0 8px 24px rgba(0,0,0,.2); padding: 12px 14px; direction: ltr; text-align: left; }',
@@ -567,6 +599,11 @@
     var outside = outsideWord(source, score);
     if (outside) {
       root.appendChild(el(document, 'span', { class: 'outside', role: 'note', 'aria-label': outside.label, title: outside.label }, outside.text));
+    }
+
+    var onTopic = item.kind === 'post' ? topicWord(item, score) : null;
+    if (onTopic) {
+      root.appendChild(el(document, 'span', { class: 'topic', 'data-band': onTopic.band, role: 'note', 'aria-label': onTopic.label, title: onTopic.label }, onTopic.text));
     }
 
     // The panel opens on the page's end side, away from the text the journalist is reading.

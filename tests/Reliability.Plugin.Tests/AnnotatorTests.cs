@@ -665,9 +665,23 @@ public sealed partial class AnnotatorTests(PluginFixture fixture) : IClassFixtur
         }
 
         var page = await OpenAnnotatedAsync("/by-topic", "Casualties", $"""
-            <p>The office <a id="casualty-post" href="{Post(15)}">gave a toll</a> of twelve
+            <p>The office <a id="casualty-post" href="{Post(15)}">gave a toll</a> of twelve,
+            <a id="territory-post" href="{Post(24)}">said it held the town</a>
             and <a id="aid-post" href="{Post(28)}">said aid got through</a>.</p>
             """);
+        // Beside the badge, a post on a topic the source's record there puts in another band than overall says so.
+        var onTerritory = page.Locator("#territory-post + [data-reliability-source] .topic");
+        await Expect(onTerritory).ToHaveTextAsync("unreliable on territory");
+        await Expect(onTerritory).ToHaveAttributeAsync("aria-label", new Regex(@"^On territory the source’s record reads \d{1,2}% \(\d{1,2}–\d{2}\) [A-F], unreliable, where overall it is reliable$"));
+        await Expect(page.Locator("#casualty-post + [data-reliability-source] .topic")).ToHaveCountAsync(0);
+        await Expect(page.Locator("#aid-post + [data-reliability-source] .topic")).ToHaveCountAsync(0);
+        await PluginFixture.ScreenshotAsync(page, "badge-on-topic");
+        var looked = await fixture.Editor.PostAsJsonAsync("/v1/lookup", new { urls = new[] { Post(24), Post(28) } });
+        var answered = (await looked.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("items");
+        var territoryTopic = Assert.Single(answered[0].GetProperty("claims")[0].GetProperty("topics").EnumerateArray());
+        Assert.Equal(("territory", "unreliable"), (territoryTopic.GetProperty("tag").GetString(), territoryTopic.GetProperty("band").GetString()));
+        Assert.True(answered[1].GetProperty("claims")[0].GetProperty("topics")[0].GetProperty("insufficient").GetBoolean());
+
         var cited = page.Locator("#casualty-post + [data-reliability-source]");
         await cited.Locator("button.badge").ClickAsync();
         var section = cited.Locator("[role=dialog] section.tags");

@@ -503,13 +503,14 @@ public sealed partial class SourceGrain(
         if (asOf is { } at)
         {
             var then = Ledger.Replay(_events, at);
-            return LookupOf(then, ProfileOf(then, then.FindSource(SourceId) ?? current, ScoreAsOf(at)), BadgeClaims.Of(then, SourceId, claimIds, everyClaimUpTo));
+            var scoreThen = ScoreAsOf(at);
+            return LookupOf(then, ProfileOf(then, then.FindSource(SourceId) ?? current, scoreThen), scoreThen, BadgeClaims.Of(then, SourceId, claimIds, everyClaimUpTo));
         }
 
         var profile = (await GetProfileAsync())!;
         var badges = BadgeClaims.Of(_ledger, SourceId, claimIds, everyClaimUpTo);
         var estimates = await EstimatesAsync(badges.Claims.Concat(badges.Replacements).Select(c => c.PropositionId));
-        return LookupOf(_ledger, profile, badges, estimates) with { ScoredAt = _live?.Score.AsOf, TruthVersion = _live?.TruthVersion ?? -1 };
+        return LookupOf(_ledger, profile, _live?.Score, badges, estimates) with { ScoredAt = _live?.Score.AsOf, TruthVersion = _live?.TruthVersion ?? -1 };
     }
 
     public async Task<SourceLookup?> LookupKnownAtAsync(IReadOnlyList<string> claimIds, int everyClaimUpTo, DateTimeOffset knownAt, DateTimeOffset asOf)
@@ -521,15 +522,22 @@ public sealed partial class SourceGrain(
             return null;
         }
 
-        return LookupOf(known.Then, ProfileOf(known.Then, source, known.Score), BadgeClaims.Of(known.Then, SourceId, claimIds, everyClaimUpTo), known.Estimates);
+        return LookupOf(known.Then, ProfileOf(known.Then, source, known.Score), known.Score, BadgeClaims.Of(known.Then, SourceId, claimIds, everyClaimUpTo), known.Estimates);
     }
 
-    /// <summary>A lookup from a record (the live one, or one replayed), without the live score's time and truth version.</summary>
-    private static SourceLookup LookupOf(Ledger ledger, SourceProfile profile, BadgeClaims badges, ProvisionalTruth? estimates = null)
+    /// <summary>
+    /// A lookup from a record (the live one, or one replayed), without the live score's time and truth
+    /// version; with the source's record on each topic of the claims shown, from the score the profile shows.
+    /// </summary>
+    private static SourceLookup LookupOf(Ledger ledger, SourceProfile profile, SourceScore? score, BadgeClaims badges, ProvisionalTruth? estimates = null)
     {
         estimates ??= ProvisionalTruth.None;
-        return new SourceLookup(profile, profile.Score, [.. badges.Claims.Select(c => BadgeViewOf(ledger, c, estimates, badges.Superseded))],
-            [.. badges.Replacements.Select(c => BadgeViewOf(ledger, c, estimates, badges.Superseded))], badges.EveryClaim, profile.ExternalRatings);
+        List<ClaimView> claims = [.. badges.Claims.Select(c => BadgeViewOf(ledger, c, estimates, badges.Superseded))];
+        var topics = claims.SelectMany(c => c.Topics ?? []).ToHashSet(StringComparer.Ordinal);
+        List<TagScoreView>? onTopics = score is null || topics.Count == 0 ? null : [.. score.Topics.Where(t => topics.Contains(t.Tag)).Select(Views.Of)];
+        return new SourceLookup(profile, profile.Score, claims,
+            [.. badges.Replacements.Select(c => BadgeViewOf(ledger, c, estimates, badges.Superseded))], badges.EveryClaim, profile.ExternalRatings,
+            Topics: onTopics is { Count: > 0 } ? onTopics : null);
     }
 
     /// <summary>
@@ -562,7 +570,12 @@ public sealed partial class SourceGrain(
     /// of that memory, and of each call's bytes.
     /// </summary>
     private static ClaimView BadgeViewOf(Ledger ledger, Claim claim, ProvisionalTruth estimates, IReadOnlyDictionary<string, Claim> superseded) =>
-        ViewOf(ledger, claim, estimates, superseded) with { Text = null, Language = null, Evidence = [], Corrections = [] };
+        ViewOf(ledger, claim, estimates, superseded) with
+        {
+            Text = null, Language = null, Evidence = [], Corrections = [],
+            // The proposition's own list, shared by every claim on it; none where it has no topic.
+            Topics = ledger.FindProposition(claim.PropositionId)?.Topics is { Count: > 0 } topics ? topics : null,
+        };
 
     private ClaimView ViewOf(Claim claim, ProvisionalTruth estimates, IReadOnlyDictionary<string, Claim> superseded) =>
         ViewOf(_ledger, claim, estimates, superseded);
