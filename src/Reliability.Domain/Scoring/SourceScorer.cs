@@ -31,9 +31,9 @@ public static class SourceScorer
         ReliabilityBand? shown = null,
         ShownTagBands? shownTags = null)
     {
-        shownTags ??= ShownTagBands.None;
         policy.EnsureValid();
         provisional ??= ProvisionalTruth.None;
+        shownTags ??= ShownTagBands.None;
         var events = Ledger.InOrder(history).TakeWhile(e => e.OccurredAt <= asOf).ToList();
         var ledger = new Ledger();
 
