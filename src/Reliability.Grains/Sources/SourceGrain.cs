@@ -533,8 +533,14 @@ public sealed partial class SourceGrain(
     {
         estimates ??= ProvisionalTruth.None;
         List<ClaimView> claims = [.. badges.Claims.Select(c => BadgeViewOf(ledger, c, estimates, badges.Superseded))];
-        var topics = claims.SelectMany(c => c.Topics ?? []).ToHashSet(StringComparer.Ordinal);
-        List<TagScoreView>? onTopics = score is null || topics.Count == 0 ? null : [.. score.Topics.Where(t => topics.Contains(t.Tag)).Select(Views.Of)];
+        // Most sources' questions carry no topic: their lookups look for none.
+        List<TagScoreView>? onTopics = null;
+        if (score is { Topics.Count: > 0 })
+        {
+            var topics = claims.SelectMany(c => c.Topics ?? []).ToHashSet(StringComparer.Ordinal);
+            onTopics = [.. score.Topics.Where(t => topics.Contains(t.Tag)).Select(Views.Of)];
+        }
+
         return new SourceLookup(profile, profile.Score, claims,
             [.. badges.Replacements.Select(c => BadgeViewOf(ledger, c, estimates, badges.Superseded))], badges.EveryClaim, profile.ExternalRatings,
             Topics: onTopics is { Count: > 0 } ? onTopics : null);
