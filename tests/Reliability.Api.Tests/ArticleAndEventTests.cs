@@ -112,6 +112,106 @@ public sealed class ArticleAndEventTests(ArticleAndEventTests.Api api) : IClassF
     }
 
     [Fact]
+    public async Task A_cited_source_whose_band_fell_on_a_topic_the_article_cites_it_on_is_an_alert_even_while_its_overall_band_holds()
+    {
+        var handle = $"topic_{Guid.NewGuid():N}"[..20];
+        var day = DateTimeOffset.UtcNow.AddDays(-2);
+        string At(int hours) => day.AddHours(hours).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        var run = Guid.NewGuid();
+        // A press office with a long record on logistics and on territory, and four statements of casualty figures.
+        var topics = Enumerable.Repeat("logistics", 10).Concat(Enumerable.Repeat("territory", 10)).Concat(Enumerable.Repeat("casualties", 4)).ToArray();
+        var ids = topics.Select((t, i) => NewId($"{t[..3]}{i}")).ToArray();
+        var posted = await PostClaimsAsync([.. ids.Select((id, i) => new
+        {
+            id,
+            handle = new { platform = "x", handle },
+            proposition = new { question = $"{topics[i]} question {i}? {run}", options = Options, topics = new[] { topics[i] } },
+            option = Options[0],
+            publishedAt = At(0),
+        })]);
+        var items = posted.GetProperty("items").EnumerateArray().ToList();
+        var sourceId = items[0].GetProperty("sourceId").GetString()!;
+        async Task ResolveAsync(string topic, string option, int hours)
+        {
+            foreach (var i in Enumerable.Range(0, ids.Length).Where(i => topics[i] == topic))
+            {
+                (await Client.PutAsJsonAsync($"/v1/propositions/{items[i].GetProperty("propositionId").GetString()}/resolution", new { option, at = At(hours) }))
+                    .EnsureSuccessStatusCode();
+            }
+        }
+
+        async Task<List<JsonElement>> SourceAlertsAsync(string articleId) =>
+            [.. (await Client.GetFromJsonAsync<JsonElement>($"/v1/articles/{articleId}/alerts")).GetProperty("alerts").EnumerateArray()
+                .Where(a => a.GetProperty("kind").GetString()!.StartsWith("source-", StringComparison.Ordinal))];
+        static string Said(JsonElement alert) =>
+            $"{alert.GetProperty("kind").GetString()} {(alert.TryGetProperty("topic", out var topic) ? topic.GetString() + " " : "")}"
+            + $"{alert.GetProperty("from").GetString()}→{alert.GetProperty("to").GetString()}: {alert.GetProperty("detail").GetString()}";
+
+        foreach (var topic in new[] { "logistics", "territory", "casualties" })
+        {
+            await ResolveAsync(topic, Options[0], 1);
+        }
+
+        // The article cites one statement of casualty figures: its baseline on casualties is kept, no other topic's.
+        var articleUrl = $"https://news.example/{Guid.NewGuid():N}";
+        var casualtyClaim = ids[^1];
+        async Task<JsonElement> RegisterAsync() =>
+            await (await Client.PostAsJsonAsync("/v1/articles", new { url = articleUrl, publishedAt = At(3), claimIds = new[] { casualtyClaim } }))
+                .EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>();
+        var article = await RegisterAsync();
+        var articleId = article.GetProperty("id").GetString()!;
+        var cited = article.GetProperty("sources")[0];
+        Assert.Equal("reliable", cited.GetProperty("bandAtRegistration").GetString());
+        Assert.Equal(new Dictionary<string, string> { ["casualties"] = "reliable" }, cited.GetProperty("topicBands").Deserialize<Dictionary<string, string>>());
+        Assert.Empty(await SourceAlertsAsync(articleId));
+
+        // Every casualty figure refuted: the office is unreliable on casualties and still reliable overall.
+        await ResolveAsync("casualties", Options[1], 4);
+        var score = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}/score");
+        Assert.Equal("reliable", score.GetProperty("summary").GetProperty("band").GetString());
+        Assert.Equal(["The source was reliable on casualties when the article cited it and is unreliable on it now."],
+            (await SourceAlertsAsync(articleId)).Select(a => a.GetProperty("detail").GetString()));
+        Assert.Equal(["source-topic-band-dropped casualties reliable→unreliable: The source was reliable on casualties when the article cited it and is unreliable on it now."],
+            (await SourceAlertsAsync(articleId)).Select(Said));
+
+        // Posting the article again does not move its baseline on casualties.
+        Assert.Equal("reliable", (await RegisterAsync()).GetProperty("sources")[0].GetProperty("topicBands").GetProperty("casualties").GetString());
+
+        // An article citing a post the record learns of later takes the listing's band on the post's topics.
+        var laterUrl = $"https://x.com/{handle}/status/1707000000000000099";
+        var later = await (await Client.PostAsJsonAsync("/v1/articles", new { url = $"https://news.example/{Guid.NewGuid():N}", publishedAt = At(5), urls = new[] { laterUrl } }))
+            .EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>();
+        var listed = Assert.Single((await Client.GetFromJsonAsync<JsonElement>($"/v1/sources?query={handle}")).EnumerateArray());
+        Assert.Equal("unreliable", listed.GetProperty("topicBands").GetProperty("casualties").GetString());
+        await PostClaimsAsync(new
+        {
+            id = NewId("late"),
+            handle = new { platform = "x", handle },
+            proposition = new { question = $"casualties question, later? {run}", options = Options, topics = new[] { "casualties" } },
+            option = Options[0],
+            publishedAt = At(5),
+            url = laterUrl,
+        });
+        var linked = (await Client.GetFromJsonAsync<JsonElement>($"/v1/articles/{later.GetProperty("id").GetString()}")).GetProperty("sources")[0];
+        Assert.Equal(("reliable", "unreliable"), (linked.GetProperty("bandAtRegistration").GetString(), linked.GetProperty("topicBands").GetProperty("casualties").GetString()));
+
+        // Territory refuted too: the overall band drops to mixed. Territory is no topic the article
+        // cites the source on; casualties fell further than the overall band, and is still said.
+        await ResolveAsync("territory", Options[1], 6);
+        Assert.Equal(
+            [
+                "source-band-dropped reliable→mixed: The source was reliable when the article cited it and is mixed now.",
+                "source-topic-band-dropped casualties reliable→unreliable: The source was reliable on casualties when the article cited it and is unreliable on it now.",
+            ],
+            (await SourceAlertsAsync(articleId)).Select(Said));
+
+        // Logistics refuted as well: unreliable overall, as on casualties; the one drop is said once.
+        await ResolveAsync("logistics", Options[1], 7);
+        Assert.Equal(["source-band-dropped reliable→unreliable: The source was reliable when the article cited it and is unreliable now."],
+            (await SourceAlertsAsync(articleId)).Select(Said));
+    }
+
+    [Fact]
     public async Task A_sources_page_of_citing_articles_lists_the_articles_citing_its_claims_newest_first()
     {
         var question = "Who holds the ferry? " + Guid.NewGuid();

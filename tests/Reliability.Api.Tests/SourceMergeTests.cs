@@ -500,10 +500,11 @@ public sealed class SourceMergeTests(SourceMergeTests.Api api) : IClassFixture<S
         Assert.Equal(army, await ScalarAsync<string>("select data ->> 'MergedInto' from reliability.mt_doc_sourcedocument where id = @id", first));
         Assert.Equal(army, await ScalarAsync<string>("select data ->> 'MergedInto' from reliability.mt_doc_sourcedocument where id = @id", second));
         Assert.Equal(3, (await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{army}")).GetProperty("claimCount").GetInt32());
-        // The article citing the first channel's claim cites the army now.
+        // The article citing the first channel's claim cites the army now, with the channel's baselines,
+        // its band on the military topic included.
         var article = (await Client.GetFromJsonAsync<JsonElement>($"/v1/articles/{citing}")).GetProperty("sources").EnumerateArray()
-            .Select(s => s.GetProperty("sourceId").GetString());
-        Assert.Equal([army], article);
+            .Select(s => (s.GetProperty("sourceId").GetString(), s.GetProperty("bandAtRegistration").GetString(), s.GetProperty("topicBands").GetProperty("military").GetString()));
+        Assert.Equal([(army, "insufficient-record", "insufficient-record")], article);
 
         // Absorbing the first channel into the army again is done already; into the second channel,
         // a merged source, it is refused. Neither writes anything.

@@ -29,12 +29,15 @@ internal static class ArticlesApi
 
     /// <summary>
     /// Kind is claim-deleted, claim-retracted, claim-reversed, claim-superseded (its source later claimed
-    /// another option without withdrawing it), claim-refuted, source-band-dropped or source-rated-unreliable
-    /// (an outside rater's words mean unreliable); ReplacementClaimId is what the source says now (a
-    /// reversal's replacement, else its later claim of another option); From/To are the bands of a
-    /// source whose band dropped, To the rater's words for a source rated unreliable.
+    /// another option without withdrawing it), claim-refuted, source-band-dropped, source-topic-band-dropped
+    /// (its band on a topic the article cites it on; Topic names it) or source-rated-unreliable (an outside
+    /// rater's words mean unreliable); ReplacementClaimId is what the source says now (a reversal's
+    /// replacement, else its later claim of another option); From/To are the bands of a source whose band
+    /// dropped, To the rater's words for a source rated unreliable.
     /// </summary>
-    public sealed record ArticleAlert(string Kind, string SourceId, string? ClaimId, string? ReplacementClaimId, string? From, string? To, string Detail);
+    public sealed record ArticleAlert(
+        string Kind, string SourceId, string? ClaimId, string? ReplacementClaimId, string? From, string? To, string Detail,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Topic = null);
 
     public sealed record ArticleAlerts(string ArticleId, string Url, IReadOnlyList<ArticleAlert> Alerts);
 
@@ -199,14 +202,32 @@ internal static class ArticlesApi
             return alerts;
         }
 
-        if (Rank(profile.Score.Band) is > 0 and var now && now < Rank(cited.Band))
+        // A new scoring policy can move a band with no new evidence: the desk should know which it was.
+        var policy = cited.PolicyVersion is { } then && then != profile.PolicyVersion
+            ? $" (scored under {then} then and {profile.PolicyVersion} now)"
+            : "";
+        var dropped = Dropped(cited.Band, profile.Score.Band);
+        if (dropped)
         {
-            // A new scoring policy can move a band with no new evidence: the desk should know which it was.
-            var policy = cited.PolicyVersion is { } then && then != profile.PolicyVersion
-                ? $" (scored under {then} then and {profile.PolicyVersion} now)"
-                : "";
             alerts.Add(new ArticleAlert("source-band-dropped", cited.SourceId, null, null, cited.Band, profile.Score.Band,
                 $"The source was {cited.Band} when the article cited it and is {profile.Score.Band} now{policy}."));
+        }
+
+        // A story on casualty figures leans on the source's record on casualties, which can fall while
+        // the overall band holds. A topic that fell just as the overall band did says nothing more.
+        var citedOn = (cited.TopicBands ?? []).Where(t => Rank(t.Value) > 0).OrderBy(t => t.Key, StringComparer.Ordinal).ToList();
+        if (citedOn.Count > 0 && await grains.GetGrain<ISourceGrain>(cited.SourceId).GetScoreAsync(null, null) is { } score)
+        {
+            var bandsNow = score.Topics.ToDictionary(t => t.Tag, t => t.Band, StringComparer.Ordinal);
+            foreach (var (topic, bandThen) in citedOn)
+            {
+                if (bandsNow.GetValueOrDefault(topic) is { } bandNow && Dropped(bandThen, bandNow)
+                    && !(dropped && bandThen == cited.Band && bandNow == profile.Score.Band))
+                {
+                    alerts.Add(new ArticleAlert("source-topic-band-dropped", cited.SourceId, null, null, bandThen, bandNow,
+                        $"The source was {bandThen} on {topic} when the article cited it and is {bandNow} on it now{policy}.", topic));
+                }
+            }
         }
 
         // Whatever the record says: the desk should know its story leans on a source a list it trusts deems unreliable.
@@ -218,6 +239,9 @@ internal static class ArticlesApi
 
         return alerts;
     }
+
+    /// <summary>A judged band lower now than the judged band then.</summary>
+    private static bool Dropped(string then, string now) => Rank(now) is > 0 and var rank && rank < Rank(then);
 
     /// <summary>Only the three judged bands are ordered; an insufficient record is no drop from anything.</summary>
     private static int Rank(string band) => band switch

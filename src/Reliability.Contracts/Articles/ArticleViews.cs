@@ -12,15 +12,19 @@ public sealed record ArticleSubmission(
     IReadOnlyList<string> Urls);
 
 /// <summary>
-/// A cited source with its band when the article first cited it, the baseline for alerts, and the
-/// scoring policy that band was worked out under (left out for a source cited before it was kept).
+/// A cited source with its band when the article first cited it, the baseline for alerts, the
+/// scoring policy that band was worked out under (left out for a source cited before it was kept),
+/// and its band on each topic of the questions the article cites it on, when first cited on it (left
+/// out where none was kept).
 /// </summary>
 public sealed record CitedSourceView(
     string SourceId,
     string BandAtRegistration,
     DateTimeOffset CitedAt,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
-    string? PolicyVersion = null);
+    string? PolicyVersion = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    IReadOnlyDictionary<string, string>? TopicBands = null);
 
 /// <summary>
 /// CitedClaimIds holds the claims cited by id and the claims the record found behind cited URLs;

@@ -79,11 +79,15 @@ internal static class ArticleLinks
         {
             var source = (await transaction.SourceAsync(group.Key))!;
             // The baseline is the source's band when the article came to cite it, as at registration;
-            // here the listing's (the grains' live score is not read inside a commit).
-            if (!article.Sources.Any(s => s.SourceId == source.Id))
+            // here the listing's (the grains' live score is not read inside a commit), topics included.
+            if (article.Sources.Find(s => s.SourceId == source.Id) is not { } cited)
             {
-                article.Sources.Add(new CitedSource { SourceId = source.Id, Band = source.Band, PolicyVersion = source.PolicyVersion, CitedAt = transaction.Now });
+                cited = new CitedSource { SourceId = source.Id, Band = source.Band, PolicyVersion = source.PolicyVersion, CitedAt = transaction.Now };
+                article.Sources.Add(cited);
             }
+
+            var listed = new ScoredBand(source.Band, source.PolicyVersion, source.BandsByTopic());
+            cited.CiteOn(await ArticleWrite.TopicsOfAsync(transaction, group.Select(c => c.PropositionId)), listed.TopicBand);
 
             transaction.AppendToSource(source, new CitationRecorded(
                 new Citation(article.Url, article.PublishedAt, [.. group.Select(c => c.Id)], article.CitedUrls)));

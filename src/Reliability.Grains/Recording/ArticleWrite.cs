@@ -3,6 +3,7 @@ using Reliability.Contracts.Articles;
 using Reliability.Contracts.Ledger;
 using Reliability.Domain.Events;
 using Reliability.Domain.Model;
+using Reliability.Domain.Scoring;
 using Reliability.Grains.Records;
 using Reliability.Grains.Watching;
 
@@ -74,18 +75,23 @@ internal static class ArticleWrite
         article.CitedUrls = [.. submission.Urls.Distinct(StringComparer.Ordinal)];
         article.CitedUrlKeys = ArticleDocument.KeysOf(article.CitedUrls);
 
-        // A source keeps the band it had when the article first cited it; re-posting does not move the baseline.
+        // A source keeps the band it had when the article first cited it, and on each topic the band it
+        // had when the article first cited it on that topic; re-posting does not move a baseline.
         var baselines = article.Sources.ToDictionary(s => s.SourceId, StringComparer.Ordinal);
+        await transaction.LoadPropositionsAsync(claims.Select(c => c.PropositionId).Distinct(StringComparer.Ordinal));
         article.Sources = [];
-        foreach (var sourceId in claims.Select(c => c.SourceId).Distinct(StringComparer.Ordinal))
+        foreach (var cites in claims.GroupBy(c => c.SourceId, StringComparer.Ordinal))
         {
-            if (!baselines.TryGetValue(sourceId, out var cited))
+            var band = bands.GetValueOrDefault(cites.Key)
+                ?? ((await transaction.SourceAsync(cites.Key)) is { } listed
+                    ? new ScoredBand(listed.Band, listed.PolicyVersion, listed.BandsByTopic())
+                    : new ScoredBand(Vocabulary.Band(ReliabilityBand.InsufficientRecord), null, new Dictionary<string, string>()));
+            if (!baselines.TryGetValue(cites.Key, out var cited))
             {
-                var band = bands.GetValueOrDefault(sourceId)
-                    ?? ((await transaction.SourceAsync(sourceId)) is { } listed ? new ScoredBand(listed.Band, listed.PolicyVersion) : new ScoredBand("insufficient-record", null));
-                cited = new CitedSource { SourceId = sourceId, Band = band.Band, PolicyVersion = band.PolicyVersion, CitedAt = now };
+                cited = new CitedSource { SourceId = cites.Key, Band = band.Band, PolicyVersion = band.PolicyVersion, CitedAt = now };
             }
 
+            cited.CiteOn(await TopicsOfAsync(transaction, cites.Select(c => c.PropositionId)), band.TopicBand);
             article.Sources.Add(cited);
         }
 
@@ -146,10 +152,32 @@ internal static class ArticleWrite
         return new ArticleDocument { Id = id, Url = url };
     }
 
+    /// <summary>The topics of these questions, each once, in order.</summary>
+    public static async Task<List<string>> TopicsOfAsync(RecordTransaction transaction, IEnumerable<string> propositionIds)
+    {
+        var topics = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var propositionId in propositionIds.Distinct(StringComparer.Ordinal))
+        {
+            if (await transaction.PropositionAsync(propositionId) is { } proposition)
+            {
+                topics.UnionWith(proposition.Proposition.Topics);
+            }
+        }
+
+        return [.. topics];
+    }
+
     public static ArticleView ViewOf(ArticleDocument article) =>
         new(article.Id, article.Url, article.Title, article.PublishedAt, article.RegisteredAt, article.CitedClaimIds, article.CitedUrls,
-            [.. article.Sources.Select(s => new CitedSourceView(s.SourceId, s.Band, s.CitedAt, s.PolicyVersion))]);
+            [.. article.Sources.Select(s => new CitedSourceView(s.SourceId, s.Band, s.CitedAt, s.PolicyVersion, s.TopicBands))]);
 }
 
-/// <summary>A cited source's band and the scoring policy it was worked out under (null: not known), kept with the article.</summary>
-internal sealed record ScoredBand(string Band, string? PolicyVersion);
+/// <summary>
+/// A cited source's band, the scoring policy it was worked out under (null: not known), and its band on
+/// each topic it has a record on, kept with the article.
+/// </summary>
+internal sealed record ScoredBand(string Band, string? PolicyVersion, IReadOnlyDictionary<string, string> Topics)
+{
+    /// <summary>A topic the source has no record on yet reads as too little record, as any new topic's score does.</summary>
+    public string TopicBand(string topic) => Topics.GetValueOrDefault(topic) ?? Vocabulary.Band(ReliabilityBand.InsufficientRecord);
+}

@@ -264,9 +264,17 @@ internal static class SourceWrite
         var citing = await ArticlesCitingAsync(session, [absorbed.Id, survivor.Id], cancellationToken);
         foreach (var article in citing.Where(a => a.Sources.Exists(cited => cited.SourceId == absorbed.Id)))
         {
-            var earliest = article.Sources.Where(c => c.SourceId == absorbed.Id || c.SourceId == survivor.Id).MinBy(c => c.CitedAt)!;
+            var both = article.Sources.Where(c => c.SourceId == absorbed.Id || c.SourceId == survivor.Id).OrderBy(c => c.CitedAt).ToList();
+            var earliest = both[0];
+            var cited = new CitedSource { SourceId = survivor.Id, Band = earliest.Band, PolicyVersion = earliest.PolicyVersion, CitedAt = earliest.CitedAt };
+            // Each topic keeps one baseline: the earlier cited source's where both have one.
+            foreach (var before in both.Where(c => c.TopicBands is not null))
+            {
+                cited.CiteOn(before.TopicBands!.Keys, topic => before.TopicBands[topic]);
+            }
+
             article.Sources.RemoveAll(c => c.SourceId == absorbed.Id || c.SourceId == survivor.Id);
-            article.Sources.Add(new CitedSource { SourceId = survivor.Id, Band = earliest.Band, PolicyVersion = earliest.PolicyVersion, CitedAt = earliest.CitedAt });
+            article.Sources.Add(cited);
             transaction.Changed(article);
         }
 

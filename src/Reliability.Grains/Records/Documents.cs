@@ -247,4 +247,23 @@ public sealed class CitedSource
     public required string Band { get; set; }
     public string? PolicyVersion { get; set; }
     public DateTimeOffset CitedAt { get; set; }
+
+    /// <summary>
+    /// The source's band on each topic of the questions the article cites it on, when the article came
+    /// to cite it on that topic: an army reliable overall may fall on casualty figures, the one topic
+    /// a story leans on. Null on an article registered before they were kept.
+    /// </summary>
+    public Dictionary<string, string>? TopicBands { get; set; }
+
+    /// <summary>Adds a baseline for each of <paramref name="topics"/> not cited before; a topic already cited keeps its own.</summary>
+    public void CiteOn(IEnumerable<string> topics, Func<string, string> bandNow)
+    {
+        foreach (var topic in topics)
+        {
+            if (!(TopicBands ??= new Dictionary<string, string>(StringComparer.Ordinal)).ContainsKey(topic))
+            {
+                TopicBands[topic] = bandNow(topic);
+            }
+        }
+    }
 }
