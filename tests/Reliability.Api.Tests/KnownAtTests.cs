@@ -205,7 +205,7 @@ public sealed partial class KnownAtTests(KnownAtTests.Api api) : IClassFixture<K
     {
         var (sourceId, _) = await PostClaimsAsync(Claim(NewId("bad"), $"bad_{Guid.NewGuid():N}"[..20], "Who held Gao? " + Guid.NewGuid(), Repelled, "2023-09-20T09:00:00Z"));
         var tomorrow = Stamp(DateTimeOffset.UtcNow.AddDays(1));
-        foreach (var read in new[] { "", "/score", "/explanation", "/history", "/disputes" })
+        foreach (var read in new[] { "", "/score", "/explanation", "/history", "/history?topic=military", "/disputes" })
         {
             foreach (var (query, field, says) in new[]
             {
@@ -215,7 +215,7 @@ public sealed partial class KnownAtTests(KnownAtTests.Api api) : IClassFixture<K
                 ("knownAt=2023-09-23T00:00:00Z&asOf=2023-09-24T00:00:00Z", "asOf", "Later than knownAt"),
             })
             {
-                await AssertRefusedAsync($"/v1/sources/{sourceId}{read}?{query}", field, says);
+                await AssertRefusedAsync($"/v1/sources/{sourceId}{read}{(read.Contains('?', StringComparison.Ordinal) ? '&' : '?')}{query}", field, says);
             }
         }
     }
@@ -239,11 +239,11 @@ public sealed partial class KnownAtTests(KnownAtTests.Api api) : IClassFixture<K
         await ResolveAsync(propositions[0], Repelled, "2023-09-25T00:00:00Z");
         var later = Stamp(await MomentAsync());
         var latest = Stamp(await MomentAsync());
-        foreach (var read in new[] { "/score", "/history", "/disputes" })
+        foreach (var read in new[] { "/score", "/history", "/history?topic=military", "/disputes" })
         {
             async Task<string> TagAsync(string query)
             {
-                using var response = await Client.GetAsync($"/v1/sources/{sourceId}{read}?{query}");
+                using var response = await Client.GetAsync($"/v1/sources/{sourceId}{read}{(read.Contains('?', StringComparison.Ordinal) ? '&' : '?')}{query}");
                 Assert.Equal(HttpStatusCode.OK, response.StatusCode);
                 return response.Headers.ETag!.Tag;
             }
@@ -256,7 +256,7 @@ public sealed partial class KnownAtTests(KnownAtTests.Api api) : IClassFixture<K
             // Nothing recorded between two moments: the same record, still told apart by when it was known.
             Assert.NotEqual(await TagAsync($"knownAt={later}&asOf={later}"), await TagAsync($"knownAt={latest}&asOf={later}"));
 
-            using var revalidated = new HttpRequestMessage(HttpMethod.Get, $"/v1/sources/{sourceId}{read}?knownAt={known}");
+            using var revalidated = new HttpRequestMessage(HttpMethod.Get, $"/v1/sources/{sourceId}{read}{(read.Contains('?', StringComparison.Ordinal) ? '&' : '?')}knownAt={known}");
             revalidated.Headers.TryAddWithoutValidation("If-None-Match", atK);
             using var notModified = await Client.SendAsync(revalidated);
             Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
@@ -298,6 +298,16 @@ public sealed partial class KnownAtTests(KnownAtTests.Api api) : IClassFixture<K
         Assert.Equal(known, knownAt.GetProperty("asOf").GetDateTimeOffset());
         Assert.Equal(known, knownAt.GetProperty("knownAt").GetDateTimeOffset());
         Assert.False(asOf.TryGetProperty("knownAt", out _), "an as-of series names no knownAt");
+
+        // So does the series of a topic (every question here is on the military topic): the late verdict moved it.
+        var topicAsOf = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}/history?topic=military&asOf={k}");
+        var topicKnownAt = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}/history?topic=military&knownAt={k}");
+        Assert.Contains(Time(LateVerdictAt), PointTimes(topicAsOf));
+        Assert.DoesNotContain(Time(LateVerdictAt), PointTimes(topicKnownAt));
+        Assert.Equal((known, known, "military"), (topicKnownAt.GetProperty("knownAt").GetDateTimeOffset(), topicKnownAt.GetProperty("asOf").GetDateTimeOffset(), topicKnownAt.GetProperty("topic").GetString()));
+        var (overallThen, topicThen) = (knownAt.GetProperty("points").EnumerateArray().Last(), topicKnownAt.GetProperty("points").EnumerateArray().Last());
+        Assert.Equal(overallThen.GetProperty("band").GetString(), topicThen.GetProperty("band").GetString());
+        Assert.Equal(overallThen.GetProperty("score").GetDouble(), topicThen.GetProperty("score").GetDouble(), 1e-9);
 
         // Thinned as the series now is, from the same whole series.
         var thinned = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}/history?knownAt={k}&points=2");

@@ -535,6 +535,34 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
             Assert.Equal(listed.GetProperty("score").GetDouble(), summary.GetProperty("score").GetDouble(), 1e-9);
         }
 
+        // A topic's series: a point at each casualty verdict, ending as the score shows the topic; the
+        // source that fell to 7 of 10 was reliable at its top and is held there, the one that rose is mixed.
+        foreach (var (source, listed, top) in new[] { (fromAbove, casualtiesAbove, "reliable"), (fromBelow, casualtiesBelow, "mixed") })
+        {
+            var series = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{source}/history?topic=CASUALTIES");
+            var points = series.GetProperty("points").EnumerateArray().ToList();
+            Assert.Equal("casualties", series.GetProperty("topic").GetString());
+            Assert.Equal((11, 11), (points.Count, series.GetProperty("totalPoints").GetInt32()));
+            Assert.Equal(listed.GetProperty("band").GetString(), points[^1].GetProperty("band").GetString());
+            Assert.Equal(listed.GetProperty("score").GetDouble(), points[^1].GetProperty("score").GetDouble(), 1e-9);
+            Assert.Equal(top, points[^2].GetProperty("band").GetString());
+            Assert.Equal(
+                [.. Enumerable.Range(10, 10).Select(h => from.AddDays(1).AddHours(h))],
+                points.SkipLast(1).Select(p => p.GetProperty("at").GetDateTimeOffset()));
+
+            // As of the third casualty verdict: the series then, two verdicts and the one of that moment, its final point.
+            var then = from.AddDays(1).AddHours(12);
+            var past = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{source}/history?topic=casualties&asOf={Uri.EscapeDataString(then.ToString("O"))}");
+            Assert.Equal(3, past.GetProperty("points").GetArrayLength());
+            Assert.Equal(then, past.GetProperty("asOf").GetDateTimeOffset());
+            // Three verdicts, a few weeks old: recency has taken a little off each.
+            Assert.InRange(past.GetProperty("points")[2].GetProperty("effectiveEvidence").GetDouble(), 2.9, 3.0);
+        }
+
+        var untouched = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{fromAbove}/history?topic=territory");
+        Assert.Equal((0, 0, "territory"), (untouched.GetProperty("points").GetArrayLength(), untouched.GetProperty("totalPoints").GetInt32(), untouched.GetProperty("topic").GetString()));
+        Assert.False((await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{fromAbove}/history")).TryGetProperty("topic", out _));
+
         // A band searched for with a topic is the band on that topic, as listed with the score's.
         async Task<string[]> FoundAsync(string handle, string filter) =>
             [.. (await Client.GetFromJsonAsync<JsonElement>($"/v1/sources?query={handle}&{filter}")).EnumerateArray().Select(s => s.GetProperty("id").GetString()!)];

@@ -17,7 +17,7 @@ public sealed class GrainInterfaceVersionTests(GrainCluster fixture) : IClassFix
 {
     private static readonly Dictionary<Type, (ushort Version, string[] Methods)> Known = new()
     {
-        [typeof(ISourceGrain)] = (1,
+        [typeof(ISourceGrain)] = (2,
         [
             "CatchUp: Task CatchUpAsync(Int64)",
             "Explain: Task<ExplanationView> ExplainAsync(Nullable<DateTimeOffset>, Nullable<Int32>)",
@@ -35,6 +35,7 @@ public sealed class GrainInterfaceVersionTests(GrainCluster fixture) : IClassFix
             "GetProfileKnownAt: Task<SourceProfile> GetProfileKnownAtAsync(DateTimeOffset, DateTimeOffset)",
             "GetScore: Task<ScoreView> GetScoreAsync(Nullable<DateTimeOffset>, String)",
             "GetScoreKnownAt: Task<ScoreView> GetScoreKnownAtAsync(DateTimeOffset, DateTimeOffset, String)",
+            "GetTopicHistory: Task<ScoreHistoryView> GetTopicHistoryAsync(String, Nullable<DateTimeOffset>, Nullable<DateTimeOffset>, Nullable<Int32>)",
             "Lookup: Task<SourceLookup> LookupAsync(IReadOnlyList<String>, Int32, Nullable<DateTimeOffset>)",
             "LookupKnownAt: Task<SourceLookup> LookupKnownAtAsync(IReadOnlyList<String>, Int32, DateTimeOffset, DateTimeOffset)",
             "Refresh: Task<ScoreSummary> RefreshAsync()",

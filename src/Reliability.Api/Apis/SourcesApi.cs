@@ -37,7 +37,7 @@ internal static class SourcesApi
         sources.MapGet("/{id}/explanation", ExplainAsync).WithEntityTag()
             .WithSummary("The per-claim contributions that add up to the score; with `top`, the heaviest ones and the sum of the rest; with `knownAt`, from what the tracker had recorded by then");
         sources.MapGet("/{id}/history", HistoryAsync).WithEntityTag()
-            .WithSummary("The score after each event: a series a chart can draw, cut down to at most `points` points when asked, now or ending at a time; with `knownAt`, from what the tracker had recorded by then");
+            .WithSummary("The score after each event: a series a chart can draw, cut down to at most `points` points when asked, now or ending at a time; with `topic`, that topic's series; with `knownAt`, from what the tracker had recorded by then");
         sources.MapGet("/{id}/claims", ClaimsAsync).WithEntityTag()
             .WithSummary("The source's claims, newest first, a page at a time, now or as they stood at a time (those published by then, with the corrections and verdicts of then); with `knownAt`, from what the tracker had recorded by then");
         sources.MapGet("/{id}/disputes", DisputesAsync).WithEntityTag()
@@ -450,7 +450,8 @@ internal static class SourcesApi
     public const int MaxHistoryPoints = 10_000;
 
     private static async Task<Results<Ok<ScoreHistoryView>, ProblemHttpResult, RedirectHttpResult>> HistoryAsync(
-        string id, IGrainFactory grains, TimeProvider clock, HttpRequest request, int? points = null, string? asOf = null, string? knownAt = null)
+        string id, IGrainFactory grains, TimeProvider clock, HttpRequest request, int? points = null, string? asOf = null, string? knownAt = null,
+        string? topic = null)
     {
         if (!TryAsOf(asOf, clock.GetUtcNow(), out var at, out var problem)
             || !TryKnownAt(knownAt, at, clock.GetUtcNow(), out var recorded, out problem))
@@ -458,15 +459,28 @@ internal static class SourcesApi
             return problem;
         }
 
+        var errors = new RequestErrors();
         if (points is < ScoreHistoryThinning.MinimumPoints or > MaxHistoryPoints)
         {
-            return Problems.Invalid(new Dictionary<string, string[]>
-            {
-                ["points"] = [$"Between {ScoreHistoryThinning.MinimumPoints} and {MaxHistoryPoints}, or left out for every point."],
-            });
+            errors.Add("points", $"Between {ScoreHistoryThinning.MinimumPoints} and {MaxHistoryPoints}, or left out for every point.");
+        }
+
+        errors.Optional("topic", topic, 200);
+        if (errors.Any)
+        {
+            return Problems.Invalid(errors.ToDictionary());
         }
 
         var source = grains.GetGrain<ISourceGrain>(id);
+        if (!string.IsNullOrWhiteSpace(topic))
+        {
+            return await source.GetTopicHistoryAsync(topic, at, recorded, points) is { } series
+                ? TypedResults.Ok(series)
+                : recorded is { } by
+                    ? await NotKnownAtAsync<Ok<ScoreHistoryView>>(grains, id, request, by, at)
+                    : await UnknownOrMovedAsync<Ok<ScoreHistoryView>>(grains, id, request);
+        }
+
         if (recorded is { } recordedBy)
         {
             return await source.GetHistoryKnownAtAsync(recordedBy, at ?? recordedBy, points) is { } then

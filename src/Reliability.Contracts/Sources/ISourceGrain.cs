@@ -14,7 +14,7 @@ namespace Reliability.Contracts.Sources;
 /// otherwise the call would fail on a copy that does not know the method.
 /// </remarks>
 [Alias("Reliability.ISourceGrain")]
-[Orleans.CodeGeneration.Version(1)]
+[Orleans.CodeGeneration.Version(2)]
 public interface ISourceGrain : IGrainWithStringKey
 {
     /// <summary>Null when no such source was ever registered.</summary>
@@ -66,6 +66,15 @@ public interface ISourceGrain : IGrainWithStringKey
     /// <summary>The score series from the events recorded by <paramref name="knownAt"/>, ending at <paramref name="asOf"/>; null as for <see cref="GetProfileKnownAtAsync"/>.</summary>
     [Alias("GetHistoryKnownAt")]
     Task<ScoreHistoryView?> GetHistoryKnownAtAsync(DateTimeOffset knownAt, DateTimeOffset asOf, int? maxPoints);
+
+    /// <summary>
+    /// The score series of one of the source's topics (named in any case, as for <see cref="GetScoreAsync"/>):
+    /// now, as of <paramref name="asOf"/>, or from the events recorded by <paramref name="knownAt"/> as of
+    /// <paramref name="asOf"/> (or <paramref name="knownAt"/>); thinned as <see cref="GetHistoryAsync"/>.
+    /// Null as for the overall series; no points for a topic the source has no record on.
+    /// </summary>
+    [Alias("GetTopicHistory")]
+    Task<ScoreHistoryView?> GetTopicHistoryAsync(string topic, DateTimeOffset? asOf, DateTimeOffset? knownAt, int? maxPoints);
 
     /// <summary>Claims newest first; <paramref name="cursor"/> is the previous page's NextCursor.</summary>
     [Alias("GetClaims")]

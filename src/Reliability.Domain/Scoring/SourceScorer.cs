@@ -34,15 +34,75 @@ public static class SourceScorer
         policy.EnsureValid();
         provisional ??= ProvisionalTruth.None;
         shownTags ??= ShownTagBands.None;
+        var (ledger, series, weights, topics, regions) = Walk(sourceId, history, asOf, policy, null);
+        var assessments = Assess(ledger, sourceId, asOf, policy, provisional, weights);
+        var final = assessments.Select(a => a.Contribution).ToList();
+        var totals = Totals(final);
+        var overall = BetaPosterior.From(totals.Confirmed, totals.Refuted, policy);
+        if (shown is { } band)
+        {
+            series.Hold(band);
+        }
+
+        var last = series.Add(asOf, totals);
+
+        return new SourceScore(
+            sourceId,
+            policy.Version,
+            asOf,
+            overall,
+            last.Band,
+            BetaPosterior.Grade(overall, policy.Grades),
+            CorrectionMetrics.From(assessments, ledger),
+            TagScores(final, ledger, TopicsOf, topics, shownTags.Topics, asOf, policy),
+            TagScores(final, ledger, RegionsOf, regions, shownTags.Regions, asOf, policy),
+            final,
+            series.Points);
+    }
+
+    /// <summary>
+    /// The score series of one of <paramref name="score"/>'s topics or regions, for a chart beside the
+    /// overall one: a point wherever the tag's evidence moved along the history, judged as the walk
+    /// judges the overall series (verdicts alone, its band with hysteresis), then the final point as the
+    /// score shows it. Empty when the score has no such tag. <c>history</c>: the events the score was
+    /// worked out from.
+    /// </summary>
+    public static IReadOnlyList<ScorePoint> TagHistory(
+        string sourceId, IEnumerable<IReliabilityEvent> history, SourceScore score, ScoringPolicy policy, TagKind kind, string tag)
+    {
+        ArgumentNullException.ThrowIfNull(score);
+        policy.EnsureValid();
+        if (score.PolicyVersion != policy.Version)
+        {
+            throw new ArgumentException($"The score was worked out under {score.PolicyVersion}, not {policy.Version}.", nameof(policy));
+        }
+
+        if ((kind == TagKind.Topic ? score.Topics : score.Regions).FirstOrDefault(t => string.Equals(t.Tag, tag, StringComparison.Ordinal)) is not { } final)
+        {
+            return [];
+        }
+
+        var walked = Walk(sourceId, history, score.AsOf, policy, (kind, tag));
+        var bands = kind == TagKind.Topic ? walked.Topics : walked.Regions;
+        return [.. bands.PointsOf(tag), new ScorePoint(score.AsOf, final.Estimate.Score, final.Estimate.EffectiveEvidence, final.Band)];
+    }
+
+    /// <summary>What the walk along a history leaves: the record, the overall series so far, the claims' weights and each tag's walk.</summary>
+    private sealed record Walked(Ledger Ledger, ScoreSeries Series, ClaimWeights Weights, TagBands Topics, TagBands Regions);
+
+    /// <summary>
+    /// Bands have memory, so walk the history: after each instant that touched this source, judge the
+    /// score as it stood then. Provisional estimates are only known for asOf, so the walk uses
+    /// resolutions alone and the estimate enters at the final point. <c>kept</c>: a tag whose points the
+    /// walk keeps, for its series; the others are only judged.
+    /// </summary>
+    private static Walked Walk(string sourceId, IEnumerable<IReliabilityEvent> history, DateTimeOffset asOf, ScoringPolicy policy, (TagKind Kind, string Tag)? kept)
+    {
         var events = Ledger.InOrder(history).TakeWhile(e => e.OccurredAt <= asOf).ToList();
         var ledger = new Ledger();
-
-        // Bands have memory, so walk the history: after each instant that touched this source,
-        // judge the score as it stood then. Provisional estimates are only known for asOf, so the
-        // walk uses resolutions alone and the estimate enters at the final point.
         var series = new ScoreSeries(policy);
-        var topics = new TagBands(policy, TopicsOf);
-        var regions = new TagBands(policy, RegionsOf);
+        var topics = new TagBands(policy, TopicsOf, kept is (TagKind.Topic, var topic) ? topic : null);
+        var regions = new TagBands(policy, RegionsOf, kept is (TagKind.Region, var region) ? region : null);
         var weights = new ClaimWeights(sourceId, policy, [topics, regions]);
         for (var i = 0; i < events.Count; i++)
         {
@@ -70,29 +130,7 @@ public static class SourceScorer
             }
         }
 
-        var assessments = Assess(ledger, sourceId, asOf, policy, provisional, weights);
-        var final = assessments.Select(a => a.Contribution).ToList();
-        var totals = Totals(final);
-        var overall = BetaPosterior.From(totals.Confirmed, totals.Refuted, policy);
-        if (shown is { } band)
-        {
-            series.Hold(band);
-        }
-
-        var last = series.Add(asOf, totals);
-
-        return new SourceScore(
-            sourceId,
-            policy.Version,
-            asOf,
-            overall,
-            last.Band,
-            BetaPosterior.Grade(overall, policy.Grades),
-            CorrectionMetrics.From(assessments, ledger),
-            TagScores(final, ledger, TopicsOf, topics, shownTags.Topics, asOf, policy),
-            TagScores(final, ledger, RegionsOf, regions, shownTags.Regions, asOf, policy),
-            final,
-            series.Points);
+        return new Walked(ledger, series, weights, topics, regions);
     }
 
     /// <summary>

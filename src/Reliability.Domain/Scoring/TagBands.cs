@@ -11,9 +11,10 @@ namespace Reliability.Domain.Scoring;
 /// The walk hands over what each claim's weight changed by at an instant (<see cref="Add"/>), decayed to
 /// that instant, and asks every tag to judge its aged totals wherever it judges its own between instants
 /// (<see cref="Pass"/>): a tag's band then moves exactly as the overall band would for a source whose
-/// every claim carried that tag.
+/// every claim carried that tag. The walk of <c>kept</c>, where one is named, keeps a point at each
+/// instant its totals moved, for that tag's series; the others only carry their bands.
 /// </remarks>
-internal sealed class TagBands(ScoringPolicy policy, Func<Proposition, IReadOnlyList<string>> tagsOf)
+internal sealed class TagBands(ScoringPolicy policy, Func<Proposition, IReadOnlyList<string>> tagsOf, string? kept = null)
 {
     private readonly Dictionary<string, TagWalk> _walks = new(StringComparer.Ordinal);
     private readonly List<TagWalk> _changed = [];
@@ -37,7 +38,7 @@ internal sealed class TagBands(ScoringPolicy policy, Func<Proposition, IReadOnly
 
             if (!_walks.TryGetValue(tags[i], out var walk))
             {
-                walk = _walks[tags[i]] = new TagWalk(policy, at);
+                walk = _walks[tags[i]] = new TagWalk(policy, at) { Kept = string.Equals(tags[i], kept, StringComparison.Ordinal) };
             }
 
             walk.MoveTo(at);
@@ -57,7 +58,15 @@ internal sealed class TagBands(ScoringPolicy policy, Func<Proposition, IReadOnly
     {
         foreach (var walk in _changed)
         {
-            walk.Series.Pass(walk.Totals);
+            if (walk.Kept)
+            {
+                walk.Series.Add(walk.KeptAt, walk.Totals);
+            }
+            else
+            {
+                walk.Series.Pass(walk.Totals);
+            }
+
             walk.Changed = false;
         }
 
@@ -88,6 +97,10 @@ internal sealed class TagBands(ScoringPolicy policy, Func<Proposition, IReadOnly
         return series.Add(at, totals).Band;
     }
 
+    /// <summary>The points kept along the walk of the tag named <c>kept</c> (none for any other tag).</summary>
+    public IReadOnlyList<ScorePoint> PointsOf(string tag) =>
+        _walks.TryGetValue(tag, out var walk) && walk.Kept ? walk.Series.Points : [];
+
     private static int IndexOf(IReadOnlyList<string> tags, string tag)
     {
         for (var i = 0; i < tags.Count; i++)
@@ -106,6 +119,11 @@ internal sealed class TagBands(ScoringPolicy policy, Func<Proposition, IReadOnly
         private DateTimeOffset _keptAt = keptAt;
 
         public ScoreSeries Series { get; } = new(policy);
+
+        /// <summary>Its series keeps a point at each instant its totals moved.</summary>
+        public bool Kept { get; init; }
+
+        public DateTimeOffset KeptAt => _keptAt;
 
         public double Confirmed { get; set; }
 

@@ -359,11 +359,11 @@ public sealed partial class SourceGrain(
             shownTags = await TagBandHistory.ShownAsync(store, SourceId, policies.Current.Version, knownAt);
         }
 
-        return new KnownRecord(then, SourceScorer.Score(SourceId, events, asOf, policies.Current, estimates, shown, shownTags), estimates);
+        return new KnownRecord(then, SourceScorer.Score(SourceId, events, asOf, policies.Current, estimates, shown, shownTags), estimates, events);
     }
 
-    /// <summary>A record as known at a moment, as of a moment: the ledger replayed, its score and the estimates it used.</summary>
-    private sealed record KnownRecord(Ledger Then, SourceScore Score, ProvisionalTruth Estimates);
+    /// <summary>A record as known at a moment, as of a moment: the ledger replayed, its score, the estimates it used and the events it came from.</summary>
+    private sealed record KnownRecord(Ledger Then, SourceScore Score, ProvisionalTruth Estimates, IReadOnlyList<IReliabilityEvent> Events);
 
     /// <summary>
     /// The events of this source's stream recorded by <paramref name="knownAt"/>, read from the store:
@@ -405,11 +405,44 @@ public sealed partial class SourceGrain(
     public async Task<ScoreHistoryView?> GetHistoryKnownAtAsync(DateTimeOffset knownAt, DateTimeOffset asOf, int? maxPoints) =>
         await KnownAtAsync(knownAt, asOf) is { } known ? HistoryOf(known.Score, maxPoints) with { AsOf = asOf, KnownAt = knownAt } : null;
 
-    private ScoreHistoryView HistoryOf(SourceScore score, int? maxPoints)
+    private ScoreHistoryView HistoryOf(SourceScore score, int? maxPoints) => HistoryOf(score.PolicyVersion, score.History, maxPoints);
+
+    private ScoreHistoryView HistoryOf(string policyVersion, IReadOnlyList<ScorePoint> series, int? maxPoints)
     {
-        var points = maxPoints is { } most ? ScoreHistoryThinning.Thin(score.History, most) : score.History;
-        return new ScoreHistoryView(SourceId, score.PolicyVersion,
-            [.. points.Select(p => new ScorePointView(p.At, p.Score, p.EffectiveEvidence, Vocabulary.Band(p.Band)))], score.History.Count);
+        var points = maxPoints is { } most ? ScoreHistoryThinning.Thin(series, most) : series;
+        return new ScoreHistoryView(SourceId, policyVersion,
+            [.. points.Select(p => new ScorePointView(p.At, p.Score, p.EffectiveEvidence, Vocabulary.Band(p.Band)))], series.Count);
+    }
+
+    public async Task<ScoreHistoryView?> GetTopicHistoryAsync(string topic, DateTimeOffset? asOf, DateTimeOffset? knownAt, int? maxPoints)
+    {
+        await LoadAsync();
+        (SourceScore Score, IReadOnlyList<IReliabilityEvent> Events)? scored;
+        if (knownAt is { } recordedBy)
+        {
+            scored = await KnownAtAsync(recordedBy, asOf ?? recordedBy) is { } known ? (known.Score, known.Events) : null;
+        }
+        else
+        {
+            // The live series ends as the live score shows the topic: held band and provisional evidence included.
+            scored = Standing() is null ? null : (asOf is { } at ? ScoreAsOf(at) : (await LiveAsync()).Score, _events);
+        }
+
+        if (scored is not var (score, events))
+        {
+            return null;
+        }
+
+        // Walked again for this one topic: a series per topic kept with every live score would cost every
+        // activation what only a chart asks for. A live score worked out under another policy is worked out again.
+        if (score.PolicyVersion != policies.Current.Version)
+        {
+            score = SourceScorer.Score(SourceId, events, score.AsOf, policies.Current);
+        }
+
+        var named = score.Topics.FirstOrDefault(t => string.Equals(t.Tag, topic, StringComparison.OrdinalIgnoreCase))?.Tag;
+        var series = named is null ? [] : SourceScorer.TagHistory(SourceId, events, score, policies.Current, TagKind.Topic, named);
+        return HistoryOf(score.PolicyVersion, series, maxPoints) with { AsOf = asOf ?? knownAt, KnownAt = knownAt, Topic = named ?? topic };
     }
 
     public async Task<ClaimPage?> GetClaimsAsync(string? cursor, int limit)

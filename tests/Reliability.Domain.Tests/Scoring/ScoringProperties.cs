@@ -440,6 +440,39 @@ public sealed class ScoringProperties
             });
 
     [Fact]
+    public void A_tag_every_claim_carries_has_a_series_whose_every_point_is_the_overall_series_point_of_that_moment() =>
+        Gen.OneOf(
+                Cases.Select(c => (c.Scenario.Events, c.Scenario.AsOfDay, c.Scenario.Provisional, c.Policy)),
+                Gen.Select(LongRecord, Generators.Policy).Select(c => (c.Item1.Events, c.Item1.AsOfDay, ProvisionalTruth.None, c.Item2)))
+            .Sample((events, asOfDay, provisional, policy) =>
+            {
+                var tagged = UnderOneTag(events);
+                var score = SourceScorer.Score(Subject, tagged, Day(asOfDay), policy, provisional);
+                // A claim dated before its proposition was opened carries no tag until then.
+                var opened = tagged.OfType<PropositionOpened>().ToDictionary(o => o.Proposition.Id, o => o.At);
+                var claimedBeforeOpened = tagged.OfType<ClaimRecorded>().Any(c => c.Claim.PublishedAt < opened.GetValueOrDefault(c.Claim.PropositionId, DateTimeOffset.MaxValue));
+                if (score.Topics.Count == 0 || claimedBeforeOpened)
+                {
+                    return;
+                }
+
+                foreach (var (kind, tag) in new[] { (TagKind.Topic, "casualties"), (TagKind.Region, "timbuktu") })
+                {
+                    var series = SourceScorer.TagHistory(Subject, tagged, score, policy, kind, tag);
+                    Assert.Equal(score.History[^1], series[^1]);
+                    Assert.Equal(series.Select(p => p.At).Order(), series.Select(p => p.At));
+                    foreach (var point in series)
+                    {
+                        // A point wherever the tag's evidence moved: a moment of the overall series, with its score and band.
+                        var overall = Assert.Single(score.History, p => p.At == point.At);
+                        Assert.Equal(overall.Score, point.Score, 12);
+                        Assert.Equal(overall.EffectiveEvidence, point.EffectiveEvidence, 9);
+                        Assert.Equal(overall.Band, point.Band);
+                    }
+                }
+            });
+
+    [Fact]
     public void A_settled_band_is_the_one_every_held_band_leads_to_and_only_the_margins_are_unsettled() =>
         Gen.Select(Generators.Policy, Gen.Double[0, 1]).Sample((policy, score) =>
         {

@@ -397,6 +397,38 @@ public sealed class SourceScorerTests
     }
 
     [Fact]
+    public void A_topics_series_has_a_point_where_its_own_evidence_moved_and_ends_as_the_score_shows_the_topic()
+    {
+        // Seven casualty figures confirmed, then three refuted; ten logistics claims confirmed later.
+        IEnumerable<IReliabilityEvent> Tagged(int confirmed, int refuted, double startDay, string topic) =>
+            Under(topic, "timbuktu", ResolvedClaims(confirmed, refuted, startDay));
+        List<IReliabilityEvent> history = [.. Tagged(7, 0, 0, "casualties"), .. Tagged(0, 3, 100, "casualties"), .. Tagged(10, 0, 500, "logistics")];
+        var score = Score(history);
+        var series = SourceScorer.TagHistory(Subject, history, score, Timeless, TagKind.Topic, "casualties");
+        var casualties = score.Topics.Single(t => t.Tag == "casualties");
+
+        // Logistics moves the overall series, never the casualties one: its points all fall before day 500.
+        Assert.True(series.Count < score.History.Count, $"{series.Count} points against {score.History.Count}");
+        Assert.All(series.SkipLast(1), p => Assert.True(p.At < Day(500), $"{p.At:O}"));
+        Assert.Equal(new ScorePoint(score.AsOf, casualties.Estimate.Score, casualties.Estimate.EffectiveEvidence, casualties.Band), series[^1]);
+        // Reliable while confirmed, held through the refutations within the margin, as the final band says.
+        Assert.Equal(ReliabilityBand.Reliable, casualties.Band);
+        Assert.InRange(series[^2].Score, Timeless.Bands.Reliable - Timeless.Bands.Margin, Timeless.Bands.Reliable);
+        Assert.Equal(ReliabilityBand.Reliable, series[^2].Band);
+        Assert.Equal(10, series[^2].EffectiveEvidence, 9);
+        Assert.Contains(series, p => p.Score > Timeless.Bands.Reliable && p.Band == ReliabilityBand.Reliable);
+
+        // The region is every claim's: its series is the overall one at the moments evidence moved (a claim
+        // recorded open weighs nothing on the walk, which judges verdicts alone), and the final point.
+        var timbuktu = SourceScorer.TagHistory(Subject, history, score, Timeless, TagKind.Region, "timbuktu");
+        var moved = score.History.Where((p, i) => i == score.History.Count - 1 || p.EffectiveEvidence != (i == 0 ? 0 : score.History[i - 1].EffectiveEvidence));
+        Assert.Equal(moved.Select(p => (p.At, p.Band)), timbuktu.Select(p => (p.At, p.Band)));
+        Assert.Equal(21, timbuktu.Count);
+        Assert.Empty(SourceScorer.TagHistory(Subject, history, score, Timeless, TagKind.Topic, "territory"));
+        Assert.Throws<ArgumentException>(() => SourceScorer.TagHistory(Subject, history, score, Timeless with { Version = "other" }, TagKind.Topic, "casualties"));
+    }
+
+    [Fact]
     public void An_estimate_moving_back_and_forth_at_a_boundary_keeps_the_band_readers_were_last_shown()
     {
         // Ten open claims and no verdict: the walk holds no band, and the estimate alone moves the score.
