@@ -411,15 +411,21 @@ public sealed class ScoringProperties
             return new IReliabilityEvent[] { Proposition($"p{i}", day: day), Claim($"c{i}", $"p{i}", "yes", day), Resolved($"p{i}", right ? "yes" : "no", day + o.Item2) };
         })], asOf);
 
-    [Fact]
-    public void A_tag_every_claim_carries_has_the_overall_band_at_every_point_of_the_history() =>
+    /// <summary>Scenarios and long records with every proposition under one topic and region, scored as of their moment.</summary>
+    private static readonly Gen<(IReadOnlyList<IReliabilityEvent> Tagged, SourceScore Score, ScoringPolicy Policy)> TaggedRecords =
         Gen.OneOf(
                 Cases.Select(c => (c.Scenario.Events, c.Scenario.AsOfDay, c.Scenario.Provisional, c.Policy)),
                 Gen.Select(LongRecord, Generators.Policy).Select(c => (c.Item1.Events, c.Item1.AsOfDay, ProvisionalTruth.None, c.Item2)))
-            .Sample((events, asOfDay, provisional, policy) =>
+            .Select(c =>
             {
-                var tagged = UnderOneTag(events);
-                var score = SourceScorer.Score(Subject, tagged, Day(asOfDay), policy, provisional);
+                var tagged = UnderOneTag(c.Item1);
+                return (tagged, SourceScorer.Score(Subject, tagged, Day(c.Item2), c.Item4, c.Item3), c.Item4);
+            });
+
+    [Fact]
+    public void A_tag_every_claim_carries_has_the_overall_band_at_every_point_of_the_history() =>
+        TaggedRecords.Sample((tagged, score, policy) =>
+            {
                 foreach (var then in score.History.Select(p => SourceScorer.Score(Subject, tagged, p.At, policy)).Append(score))
                 {
                     // A claim can be dated before its proposition was opened: as of then it carries no tag.
@@ -441,13 +447,8 @@ public sealed class ScoringProperties
 
     [Fact]
     public void A_tag_every_claim_carries_has_a_series_whose_every_point_is_the_overall_series_point_of_that_moment() =>
-        Gen.OneOf(
-                Cases.Select(c => (c.Scenario.Events, c.Scenario.AsOfDay, c.Scenario.Provisional, c.Policy)),
-                Gen.Select(LongRecord, Generators.Policy).Select(c => (c.Item1.Events, c.Item1.AsOfDay, ProvisionalTruth.None, c.Item2)))
-            .Sample((events, asOfDay, provisional, policy) =>
+        TaggedRecords.Sample((tagged, score, policy) =>
             {
-                var tagged = UnderOneTag(events);
-                var score = SourceScorer.Score(Subject, tagged, Day(asOfDay), policy, provisional);
                 // A claim dated before its proposition was opened carries no tag until then.
                 var opened = tagged.OfType<PropositionOpened>().ToDictionary(o => o.Proposition.Id, o => o.At);
                 var claimedBeforeOpened = tagged.OfType<ClaimRecorded>().Any(c => c.Claim.PublishedAt < opened.GetValueOrDefault(c.Claim.PropositionId, DateTimeOffset.MaxValue));
