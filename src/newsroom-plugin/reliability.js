@@ -730,10 +730,11 @@
         }
       }
       var questions = results[9].filter(function (q) { return q.ok && q.body; }).map(function (q) { return q.body; });
-      var tags = self.tagsSection(score.body, {
+      var post = {
         topics: [].concat.apply([], questions.map(function (q) { return q.topics || []; })),
         regions: questions.map(function (q) { return q.region; }).filter(Boolean),
-      });
+      };
+      var tags = self.tagsSection(score.body, post);
       if (tags) {
         panel.appendChild(tags);
       }
@@ -751,6 +752,20 @@
       if (history.ok) {
         panel.appendChild(el(document, 'h3', {}, 'Score history'));
         panel.appendChild(historyChart(history.body.points || [], history.body.totalPoints));
+        var topic = postTopic(score.body, post.topics);
+        if (topic) {
+          // Its place is kept while the series is read, so the panel's order does not depend on which answer came first.
+          var topicHistory = el(document, 'div', { class: 'topic-history' });
+          panel.appendChild(topicHistory);
+          self.call('GET', '/v1/sources/' + id + '/history?topic=' + encodeURIComponent(topic) + '&points=' + HISTORY_POINTS).then(function (series) {
+            if (self.panelFills.get(panel) !== filling || !series.ok || !(series.body.points || []).length) {
+              topicHistory.remove();
+              return;
+            }
+            topicHistory.appendChild(el(document, 'h3', {}, 'Score history on ' + topic + ' (this post)'));
+            topicHistory.appendChild(historyChart(series.body.points, series.body.totalPoints, topic));
+          });
+        }
       }
       if (claims.ok) {
         panel.appendChild(self.timeline(claims.body.claims || []));
@@ -758,6 +773,18 @@
       panel.appendChild(self.registerButton());
     });
   };
+
+  /**
+   * The topic of a cited post whose own series the panel draws beside the overall one: of the post's
+   * topics the source has a record on, one whose band differs from the overall band, else the first.
+   * Null when the post has none.
+   */
+  function postTopic(score, topics) {
+    var overall = score.summary && score.summary.band;
+    var recorded = (score.topics || []).filter(function (t) { return !t.insufficient && topics.indexOf(t.tag) >= 0; });
+    var differs = recorded.filter(function (t) { return t.band !== overall; });
+    return (differs[0] || recorded[0] || {}).tag || null;
+  }
 
   /** How many topics and regions the panel lists; the rest are named in one line. */
   var LISTED_TAGS = 6;
@@ -1050,7 +1077,7 @@
   var HISTORY_POINTS = 170;
 
   /** What a screen reader hears for the chart: where the series starts, its extremes and where it stands. */
-  function historyLabel(points, totalPoints) {
+  function historyLabel(points, totalPoints, topic) {
     if (points.length === 0) {
       return 'No history yet.';
     }
@@ -1061,12 +1088,12 @@
       if (p.score > highest.score) { highest = p; }
     });
     var count = totalPoints || points.length;
-    return 'Score history, ' + count + (count === 1 ? ' point' : ' points') + ': first ' + at(points[0]) +
+    return 'Score history' + (topic ? ' on ' + topic : '') + ', ' + count + (count === 1 ? ' point' : ' points') + ': first ' + at(points[0]) +
       ', lowest ' + at(lowest) + ', highest ' + at(highest) + ', latest ' + at(points[points.length - 1]) + '.';
   }
 
-  /** A line of the score over time, with the 50% line for reference. */
-  function historyChart(points, totalPoints) {
+  /** A line of the score over time (overall, or on one topic), with the 50% line for reference. */
+  function historyChart(points, totalPoints, topic) {
     var ns = 'http://www.w3.org/2000/svg';
     var width = 340, height = 90, pad = 4;
     var svg = document.createElementNS(ns, 'svg');
@@ -1078,7 +1105,7 @@
     var first = Math.min.apply(null, times), last = Math.max.apply(null, times);
     var x = function (t) { return last === first ? width / 2 : pad + (t - first) / (last - first) * (width - 2 * pad); };
     var y = function (s) { return pad + (1 - s) * (height - 2 * pad); };
-    var label = historyLabel(points, totalPoints);
+    var label = historyLabel(points, totalPoints, topic);
     var title = document.createElementNS(ns, 'title');
     title.textContent = label;
     svg.appendChild(title);

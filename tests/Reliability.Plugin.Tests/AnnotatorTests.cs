@@ -697,8 +697,21 @@ public sealed partial class AnnotatorTests(PluginFixture fixture) : IClassFixtur
         await Expect(territory).ToHaveClassAsync("differs");
         await Expect(territory).ToHaveTextAsync(new Regex(@"^\d{1,2}% \(\d{1,2}–\d{2}\) [A-F], unreliable — overall reliable$"));
         await Expect(section.Locator("p.note")).ToHaveTextAsync("Too little record to say: aid");
+        // Beside the overall series, the series of the post's topic: a point at each casualty verdict, then now.
+        var topicHistory = cited.Locator("[role=dialog] .topic-history");
+        await Expect(topicHistory.Locator("h3")).ToHaveTextAsync("Score history on casualties (this post)");
+        await Expect(topicHistory.Locator("svg")).ToHaveAttributeAsync("aria-label",
+            new Regex(@"^Score history on casualties, 11 points: first \d{1,2}% on \d{4}-\d{2}-\d{2}, lowest .*, latest 6\d% on \d{4}-\d{2}-\d{2}\.$"));
+        await Expect(topicHistory.Locator("svg circle")).ToHaveCountAsync(11);
         await PluginFixture.ScreenshotAsync(page, "panel-by-topic");
         await cited.Locator("[role=dialog] button.close").ClickAsync();
+
+        // A post on territory draws the territory series, where the record differs from the overall one.
+        var onTerritoryPanel = page.Locator("#territory-post + [data-reliability-source]");
+        await onTerritoryPanel.Locator("button.badge").ClickAsync();
+        await Expect(onTerritoryPanel.Locator("[role=dialog] .topic-history h3")).ToHaveTextAsync("Score history on territory (this post)");
+        await Expect(onTerritoryPanel.Locator("[role=dialog] .topic-history svg circle")).ToHaveCountAsync(5);
+        await onTerritoryPanel.Locator("[role=dialog] button.close").ClickAsync();
 
         // A post on a topic the source has too little record on says so first; what no longer fits is named.
         var aid = page.Locator("#aid-post + [data-reliability-source]");
@@ -707,6 +720,9 @@ public sealed partial class AnnotatorTests(PluginFixture fixture) : IClassFixtur
         await Expect(aidSection.Locator("dt")).ToHaveTextAsync(["aid (this post)", "logistics", "Gao (region)", "casualties", "Timbuktu (region)", "territory"]);
         await Expect(aidSection.Locator("dt:text-is('aid (this post)') + dd")).ToHaveTextAsync("insufficient record");
         await Expect(aidSection.Locator("p.note")).ToHaveTextAsync("Also on record: Kidal (region)");
+        // Too little record on aid to draw: no series of it.
+        await Expect(aid.Locator("[role=dialog] svg")).ToHaveCountAsync(1);
+        await Expect(aid.Locator("[role=dialog] .topic-history")).ToHaveCountAsync(0);
         await page.CloseAsync();
     }
 
