@@ -230,33 +230,54 @@
       || first('supersededBy', 'see what it said later', 'What the source said later: ');
   }
 
-  /** Bands from the gravest down: the topic a badge names is the one the journalist most needs to hear of. */
+  /** Bands from the gravest down: the topic or region a badge names is the one the journalist most needs to hear of. */
   var BAND_GRAVITY = ['unreliable', 'mixed', 'reliable'];
 
   /**
-   * Where a post's topic is one the source's record there says otherwise than its overall band (an army
-   * right overall and wrong on casualty figures), the gravest such topic, to name beside the badge;
-   * null where every topic of the post agrees with the overall band or has too little record.
+   * Where a post's topic or region is one the source's record there says otherwise than its overall
+   * band (an army right overall and wrong on casualty figures, or in Kidal), the gravest such tag, a
+   * topic before a region, to name beside the badge; null where every topic and region of the post
+   * agrees with the overall band or has too little record.
    */
-  function topicWord(item, score) {
+  function tagWord(item, score) {
     if (!score.band || score.band === 'insufficient-record') {
       return null;
     }
     var differing = [];
     (item.claims || []).forEach(function (c) {
-      (c.topics || []).forEach(function (t) {
-        if (!t.insufficient && t.band !== score.band && BAND_GRAVITY.indexOf(t.band) >= 0) {
-          differing.push(t);
-        }
+      [[c.topics, 'on '], [c.regions, 'in ']].forEach(function (kind) {
+        (kind[0] || []).forEach(function (t) {
+          if (!t.insufficient && t.band !== score.band && BAND_GRAVITY.indexOf(t.band) >= 0) {
+            differing.push({ tag: t, where: kind[1] });
+          }
+        });
       });
     });
-    differing.sort(function (a, b) { return BAND_GRAVITY.indexOf(a.band) - BAND_GRAVITY.indexOf(b.band); });
-    var t = differing[0];
-    return t ? {
-      band: t.band,
-      text: t.band + ' on ' + t.tag,
-      label: 'On ' + t.tag + ' the source\u2019s record reads ' + scoreText(t) + ', ' + t.band + ', where overall it is ' + score.band,
+    differing.sort(function (a, b) {
+      return BAND_GRAVITY.indexOf(a.tag.band) - BAND_GRAVITY.indexOf(b.tag.band) || (a.where === b.where ? 0 : a.where === 'on ' ? -1 : 1);
+    });
+    var d = differing[0];
+    return d ? {
+      band: d.tag.band,
+      text: d.tag.band + ' ' + d.where + d.tag.tag,
+      label: (d.where === 'on ' ? 'On ' : 'In ') + d.tag.tag + ' the source\u2019s record reads ' + scoreText(d.tag) + ', ' + d.tag.band +
+        ', where overall it is ' + score.band,
     } : null;
+  }
+
+  /** The topics and regions of the questions a cited post speaks to, each once, as its lookup gives them. */
+  function postTags(item) {
+    var tags = { topics: [], regions: [] };
+    (item.kind === 'post' ? item.claims || [] : []).forEach(function (c) {
+      [[c.topics, tags.topics], [c.regions, tags.regions]].forEach(function (kind) {
+        (kind[0] || []).forEach(function (t) {
+          if (kind[1].indexOf(t.tag) < 0) {
+            kind[1].push(t.tag);
+          }
+        });
+      });
+    });
+    return tags;
   }
 
   /**
@@ -601,7 +622,7 @@
       root.appendChild(el(document, 'span', { class: 'outside', role: 'note', 'aria-label': outside.label, title: outside.label }, outside.text));
     }
 
-    var onTopic = item.kind === 'post' ? topicWord(item, score) : null;
+    var onTopic = item.kind === 'post' ? tagWord(item, score) : null;
     if (onTopic) {
       root.appendChild(el(document, 'span', { class: 'topic', 'data-band': onTopic.band, role: 'note', 'aria-label': onTopic.label, title: onTopic.label }, onTopic.text));
     }
@@ -689,12 +710,6 @@
     var knownAt = asOf ? '&knownAt=' + encodeURIComponent(asOf) : '';
     var knownLookup = asOf ? this.call('POST', '/v1/lookup', { urls: [item.input], knownAt: asOf }) : Promise.resolve(null);
     var knownDisputes = asOf ? this.call('GET', disputesPath + knownAt) : Promise.resolve(null);
-    // The questions a cited post speaks to, for their topics and regions: the source's record there is the one this post draws on.
-    var postQuestions = item.kind === 'post'
-      ? Promise.all((item.claims || []).map(function (c) { return c.propositionId; })
-        .filter(function (p, i, all) { return p && all.indexOf(p) === i; }).slice(0, POST_QUESTIONS)
-        .map(function (p) { return self.call('GET', '/v1/propositions/' + encodeURIComponent(p)); }))
-      : Promise.resolve([]);
     Promise.all([
       this.call('GET', '/v1/sources/' + id + '/score'),
       this.call('GET', '/v1/sources/' + id + '/history?points=' + HISTORY_POINTS),
@@ -705,7 +720,6 @@
       this.call('GET', '/v1/sources/' + id + '/articles?limit=' + CITING_ARTICLES),
       knownLookup,
       knownDisputes,
-      postQuestions,
     ]).then(function (results) {
       if (self.panelFills.get(panel) !== filling) {
         return;
@@ -729,11 +743,8 @@
           fact('The post when we published', statusThen || 'not on record yet');
         }
       }
-      var questions = results[9].filter(function (q) { return q.ok && q.body; }).map(function (q) { return q.body; });
-      var post = {
-        topics: [].concat.apply([], questions.map(function (q) { return q.topics || []; })),
-        regions: questions.map(function (q) { return q.region; }).filter(Boolean),
-      };
+      // The topics and regions of the questions a cited post speaks to: the source's record there is the one this post draws on.
+      var post = postTags(item);
       var tags = self.tagsSection(score.body, post);
       if (tags) {
         panel.appendChild(tags);
@@ -788,9 +799,6 @@
 
   /** How many topics and regions the panel lists; the rest are named in one line. */
   var LISTED_TAGS = 6;
-
-  /** How many of a cited post's questions the panel reads for their topics and regions. */
-  var POST_QUESTIONS = 3;
 
   /**
    * The source's record topic by topic and region by region: an army can be right on logistics and

@@ -112,20 +112,20 @@ public sealed class ArticleAndEventTests(ArticleAndEventTests.Api api) : IClassF
     }
 
     [Fact]
-    public async Task A_cited_source_whose_band_fell_on_a_topic_the_article_cites_it_on_is_an_alert_even_while_its_overall_band_holds()
+    public async Task A_cited_source_whose_band_fell_on_a_topic_or_region_the_article_cites_it_on_is_an_alert_even_while_its_overall_band_holds()
     {
         var handle = $"topic_{Guid.NewGuid():N}"[..20];
         var day = DateTimeOffset.UtcNow.AddDays(-2);
         string At(int hours) => day.AddHours(hours).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
         var run = Guid.NewGuid();
-        // A press office with a long record on logistics and on territory, and four statements of casualty figures.
+        // A press office with a long record on logistics and on territory around Gao, and four statements of casualty figures in Timbuktu.
         var topics = Enumerable.Repeat("logistics", 10).Concat(Enumerable.Repeat("territory", 10)).Concat(Enumerable.Repeat("casualties", 4)).ToArray();
         var ids = topics.Select((t, i) => NewId($"{t[..3]}{i}")).ToArray();
         var posted = await PostClaimsAsync([.. ids.Select((id, i) => new
         {
             id,
             handle = new { platform = "x", handle },
-            proposition = new { question = $"{topics[i]} question {i}? {run}", options = Options, topics = new[] { topics[i] } },
+            proposition = new { question = $"{topics[i]} question {i}? {run}", options = Options, topics = new[] { topics[i] }, region = topics[i] == "casualties" ? "Timbuktu" : "Gao" },
             option = Options[0],
             publishedAt = At(0),
         })]);
@@ -145,6 +145,7 @@ public sealed class ArticleAndEventTests(ArticleAndEventTests.Api api) : IClassF
                 .Where(a => a.GetProperty("kind").GetString()!.StartsWith("source-", StringComparison.Ordinal))];
         static string Said(JsonElement alert) =>
             $"{alert.GetProperty("kind").GetString()} {(alert.TryGetProperty("topic", out var topic) ? topic.GetString() + " " : "")}"
+            + $"{(alert.TryGetProperty("region", out var region) ? region.GetString() + " " : "")}"
             + $"{alert.GetProperty("from").GetString()}→{alert.GetProperty("to").GetString()}: {alert.GetProperty("detail").GetString()}";
 
         foreach (var topic in new[] { "logistics", "territory", "casualties" })
@@ -152,7 +153,7 @@ public sealed class ArticleAndEventTests(ArticleAndEventTests.Api api) : IClassF
             await ResolveAsync(topic, Options[0], 1);
         }
 
-        // The article cites one statement of casualty figures: its baseline on casualties is kept, no other topic's.
+        // The article cites one statement of casualty figures: its baselines on casualties and Timbuktu are kept, no other topic's or region's.
         var articleUrl = $"https://news.example/{Guid.NewGuid():N}";
         var casualtyClaim = ids[^1];
         async Task<JsonElement> RegisterAsync() =>
@@ -163,46 +164,50 @@ public sealed class ArticleAndEventTests(ArticleAndEventTests.Api api) : IClassF
         var cited = article.GetProperty("sources")[0];
         Assert.Equal("reliable", cited.GetProperty("bandAtRegistration").GetString());
         Assert.Equal(new Dictionary<string, string> { ["casualties"] = "reliable" }, cited.GetProperty("topicBands").Deserialize<Dictionary<string, string>>());
+        Assert.Equal(new Dictionary<string, string> { ["Timbuktu"] = "reliable" }, cited.GetProperty("regionBands").Deserialize<Dictionary<string, string>>());
         Assert.Empty(await SourceAlertsAsync(articleId));
 
-        // Every casualty figure refuted: the office is unreliable on casualties and still reliable overall.
+        // Every casualty figure refuted: the office is unreliable on casualties and in Timbuktu, and still reliable overall.
         await ResolveAsync("casualties", Options[1], 4);
         var score = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{sourceId}/score");
         Assert.Equal("reliable", score.GetProperty("summary").GetProperty("band").GetString());
-        Assert.Equal(["The source was reliable on casualties when the article cited it and is unreliable on it now."],
-            (await SourceAlertsAsync(articleId)).Select(a => a.GetProperty("detail").GetString()));
-        Assert.Equal(["source-topic-band-dropped casualties reliable→unreliable: The source was reliable on casualties when the article cited it and is unreliable on it now."],
-            (await SourceAlertsAsync(articleId)).Select(Said));
+        string[] fellOnCitedTags =
+        [
+            "source-topic-band-dropped casualties reliable→unreliable: The source was reliable on casualties when the article cited it and is unreliable on it now.",
+            "source-region-band-dropped Timbuktu reliable→unreliable: The source was reliable in Timbuktu when the article cited it and is unreliable there now.",
+        ];
+        Assert.Equal(fellOnCitedTags, (await SourceAlertsAsync(articleId)).Select(Said));
 
         // Posting the article again does not move its baseline on casualties.
-        Assert.Equal("reliable", (await RegisterAsync()).GetProperty("sources")[0].GetProperty("topicBands").GetProperty("casualties").GetString());
+        var again = (await RegisterAsync()).GetProperty("sources")[0];
+        Assert.Equal(("reliable", "reliable"), (again.GetProperty("topicBands").GetProperty("casualties").GetString(), again.GetProperty("regionBands").GetProperty("Timbuktu").GetString()));
 
         // An article citing a post the record learns of later takes the listing's band on the post's topics.
         var laterUrl = $"https://x.com/{handle}/status/1707000000000000099";
         var later = await (await Client.PostAsJsonAsync("/v1/articles", new { url = $"https://news.example/{Guid.NewGuid():N}", publishedAt = At(5), urls = new[] { laterUrl } }))
             .EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>();
         var listed = Assert.Single((await Client.GetFromJsonAsync<JsonElement>($"/v1/sources?query={handle}")).EnumerateArray());
-        Assert.Equal("unreliable", listed.GetProperty("topicBands").GetProperty("casualties").GetString());
+        Assert.Equal(("unreliable", "unreliable"), (listed.GetProperty("topicBands").GetProperty("casualties").GetString(), listed.GetProperty("regionBands").GetProperty("Timbuktu").GetString()));
         await PostClaimsAsync(new
         {
             id = NewId("late"),
             handle = new { platform = "x", handle },
-            proposition = new { question = $"casualties question, later? {run}", options = Options, topics = new[] { "casualties" } },
+            proposition = new { question = $"casualties question, later? {run}", options = Options, topics = new[] { "casualties" }, region = "Timbuktu" },
             option = Options[0],
             publishedAt = At(5),
             url = laterUrl,
         });
         var linked = (await Client.GetFromJsonAsync<JsonElement>($"/v1/articles/{later.GetProperty("id").GetString()}")).GetProperty("sources")[0];
-        Assert.Equal(("reliable", "unreliable"), (linked.GetProperty("bandAtRegistration").GetString(), linked.GetProperty("topicBands").GetProperty("casualties").GetString()));
+        Assert.Equal(("reliable", "unreliable", "unreliable"), (
+            linked.GetProperty("bandAtRegistration").GetString(), linked.GetProperty("topicBands").GetProperty("casualties").GetString(),
+            linked.GetProperty("regionBands").GetProperty("Timbuktu").GetString()));
 
-        // Territory refuted too: the overall band drops to mixed. Territory is no topic the article
-        // cites the source on; casualties fell further than the overall band, and is still said.
+        // Territory refuted too: the overall band drops to mixed, and so does Gao's. Territory and Gao are
+        // no topic or region the article cites the source on; casualties and Timbuktu fell further than
+        // the overall band, and are still said.
         await ResolveAsync("territory", Options[1], 6);
         Assert.Equal(
-            [
-                "source-band-dropped reliable→mixed: The source was reliable when the article cited it and is mixed now.",
-                "source-topic-band-dropped casualties reliable→unreliable: The source was reliable on casualties when the article cited it and is unreliable on it now.",
-            ],
+            ["source-band-dropped reliable→mixed: The source was reliable when the article cited it and is mixed now.", .. fellOnCitedTags],
             (await SourceAlertsAsync(articleId)).Select(Said));
 
         // Logistics refuted as well: unreliable overall, as on casualties; the one drop is said once.

@@ -633,6 +633,7 @@ public sealed partial class AnnotatorTests(PluginFixture fixture) : IClassFixtur
     {
         // A press office right on logistics, wrong on territory, and on casualty figures 7 confirmed then
         // 3 refuted: just under the reliable threshold, within its margin, so that topic stays reliable.
+        // Its one statement on aid, in Kidal, has no verdict: too little record on aid, and Kidal is territory's.
         var handle = $"office_{Guid.NewGuid():N}"[..15];
         var published = DateTimeOffset.UtcNow.AddDays(-10);
         string Post(int i) => $"https://x.com/{handle}/status/{1_730_000_000 + i}";
@@ -640,7 +641,7 @@ public sealed partial class AnnotatorTests(PluginFixture fixture) : IClassFixtur
         claims.AddRange(Enumerable.Repeat<(string, string?, string?)>(("logistics", "Gao", "yes"), 14));
         claims.AddRange(Enumerable.Range(0, 10).Select(i => ("casualties", (string?)"Timbuktu", (string?)(i < 7 ? "yes" : "no"))));
         claims.AddRange(Enumerable.Repeat<(string, string?, string?)>(("territory", "Kidal", "no"), 4));
-        claims.Add(("aid", null, null));
+        claims.Add(("aid", "Kidal", null));
         var batch = await fixture.Editor.PostAsJsonAsync("/v1/claims", new
         {
             claims = claims.Select((c, i) => new
@@ -669,18 +670,25 @@ public sealed partial class AnnotatorTests(PluginFixture fixture) : IClassFixtur
             <a id="territory-post" href="{Post(24)}">said it held the town</a>
             and <a id="aid-post" href="{Post(28)}">said aid got through</a>.</p>
             """);
+        var asked = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        page.Request += (_, request) => asked.Enqueue(request.Url);
         // Beside the badge, a post on a topic the source's record there puts in another band than overall says so.
         var onTerritory = page.Locator("#territory-post + [data-reliability-source] .topic");
         await Expect(onTerritory).ToHaveTextAsync("unreliable on territory");
         await Expect(onTerritory).ToHaveAttributeAsync("aria-label", new Regex(@"^On territory the source’s record reads \d{1,2}% \(\d{1,2}–\d{2}\) [A-F], unreliable, where overall it is reliable$"));
         await Expect(page.Locator("#casualty-post + [data-reliability-source] .topic")).ToHaveCountAsync(0);
-        await Expect(page.Locator("#aid-post + [data-reliability-source] .topic")).ToHaveCountAsync(0);
+        // Aid has too little record to say; the region the post speaks of does not.
+        var inKidal = page.Locator("#aid-post + [data-reliability-source] .topic");
+        await Expect(inKidal).ToHaveTextAsync("unreliable in Kidal");
+        await Expect(inKidal).ToHaveAttributeAsync("aria-label", new Regex(@"^In Kidal the source’s record reads \d{1,2}% \(\d{1,2}–\d{2}\) [A-F], unreliable, where overall it is reliable$"));
         await PluginFixture.ScreenshotAsync(page, "badge-on-topic");
         var looked = await fixture.Editor.PostAsJsonAsync("/v1/lookup", new { urls = new[] { Post(24), Post(28) } });
         var answered = (await looked.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("items");
         var territoryTopic = Assert.Single(answered[0].GetProperty("claims")[0].GetProperty("topics").EnumerateArray());
         Assert.Equal(("territory", "unreliable"), (territoryTopic.GetProperty("tag").GetString(), territoryTopic.GetProperty("band").GetString()));
         Assert.True(answered[1].GetProperty("claims")[0].GetProperty("topics")[0].GetProperty("insufficient").GetBoolean());
+        var kidal = Assert.Single(answered[1].GetProperty("claims")[0].GetProperty("regions").EnumerateArray());
+        Assert.Equal(("Kidal", "unreliable"), (kidal.GetProperty("tag").GetString(), kidal.GetProperty("band").GetString()));
 
         var cited = page.Locator("#casualty-post + [data-reliability-source]");
         await cited.Locator("button.badge").ClickAsync();
@@ -717,12 +725,15 @@ public sealed partial class AnnotatorTests(PluginFixture fixture) : IClassFixtur
         var aid = page.Locator("#aid-post + [data-reliability-source]");
         await aid.Locator("button.badge").ClickAsync();
         var aidSection = aid.Locator("[role=dialog] section.tags");
-        await Expect(aidSection.Locator("dt")).ToHaveTextAsync(["aid (this post)", "logistics", "Gao (region)", "casualties", "Timbuktu (region)", "territory"]);
+        await Expect(aidSection.Locator("dt")).ToHaveTextAsync(["aid (this post)", "Kidal (region, this post)", "logistics", "Gao (region)", "casualties", "Timbuktu (region)"]);
         await Expect(aidSection.Locator("dt:text-is('aid (this post)') + dd")).ToHaveTextAsync("insufficient record");
-        await Expect(aidSection.Locator("p.note")).ToHaveTextAsync("Also on record: Kidal (region)");
+        await Expect(aidSection.Locator("p.note")).ToHaveTextAsync("Also on record: territory");
         // Too little record on aid to draw: no series of it.
         await Expect(aid.Locator("[role=dialog] svg")).ToHaveCountAsync(1);
         await Expect(aid.Locator("[role=dialog] .topic-history")).ToHaveCountAsync(0);
+        // The post's topics and regions come with its lookup: no panel read a question whole for them.
+        Assert.Contains(asked, url => url.Contains("/v1/sources/", StringComparison.Ordinal));
+        Assert.DoesNotContain(asked, url => url.Contains("/v1/propositions/", StringComparison.Ordinal));
         await page.CloseAsync();
     }
 

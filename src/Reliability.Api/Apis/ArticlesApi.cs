@@ -4,6 +4,7 @@ using Reliability.Api.Security;
 using Reliability.Contracts.Articles;
 using Reliability.Contracts.Ledger;
 using Reliability.Contracts.Sources;
+using Reliability.Domain.Scoring;
 using Reliability.Grains.Records;
 
 namespace Reliability.Api.Apis;
@@ -30,14 +31,16 @@ internal static class ArticlesApi
     /// <summary>
     /// Kind is claim-deleted, claim-retracted, claim-reversed, claim-superseded (its source later claimed
     /// another option without withdrawing it), claim-refuted, source-band-dropped, source-topic-band-dropped
-    /// (its band on a topic the article cites it on; Topic names it) or source-rated-unreliable (an outside
-    /// rater's words mean unreliable); ReplacementClaimId is what the source says now (a reversal's
-    /// replacement, else its later claim of another option); From/To are the bands of a source whose band
-    /// dropped, To the rater's words for a source rated unreliable.
+    /// or source-region-band-dropped (its band on a topic or region the article cites it on; Topic or
+    /// Region names it) or source-rated-unreliable (an outside rater's words mean unreliable);
+    /// ReplacementClaimId is what the source says now (a reversal's replacement, else its later claim of
+    /// another option); From/To are the bands of a source whose band dropped, To the rater's words for a
+    /// source rated unreliable.
     /// </summary>
     public sealed record ArticleAlert(
         string Kind, string SourceId, string? ClaimId, string? ReplacementClaimId, string? From, string? To, string Detail,
-        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Topic = null);
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Topic = null,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Region = null);
 
     public sealed record ArticleAlerts(string ArticleId, string Url, IReadOnlyList<ArticleAlert> Alerts);
 
@@ -213,19 +216,25 @@ internal static class ArticlesApi
                 $"The source was {cited.Band} when the article cited it and is {profile.Score.Band} now{policy}."));
         }
 
-        // A story on casualty figures leans on the source's record on casualties, which can fall while
-        // the overall band holds. A topic that fell just as the overall band did says nothing more.
-        var citedOn = (cited.TopicBands ?? []).Where(t => Rank(t.Value) > 0).OrderBy(t => t.Key, StringComparer.Ordinal).ToList();
-        if (citedOn.Count > 0 && await grains.GetGrain<ISourceGrain>(cited.SourceId).GetScoreAsync(null, null) is { } score)
+        // A story on casualty figures in Timbuktu leans on the source's record on casualties and in Timbuktu,
+        // which can fall while the overall band holds. One that fell just as the overall band did says nothing more.
+        bool Judged(TagKind kind) => cited.BandsOn(kind).Values.Any(band => Rank(band) > 0);
+        if ((Judged(TagKind.Topic) || Judged(TagKind.Region)) && await grains.GetGrain<ISourceGrain>(cited.SourceId).GetScoreAsync(null, null) is { } score)
         {
-            var bandsNow = score.Topics.ToDictionary(t => t.Tag, t => t.Band, StringComparer.Ordinal);
-            foreach (var (topic, bandThen) in citedOn)
+            foreach (var (kind, now) in new[] { (TagKind.Topic, score.Topics), (TagKind.Region, score.Regions) })
             {
-                if (bandsNow.GetValueOrDefault(topic) is { } bandNow && Dropped(bandThen, bandNow)
-                    && !(dropped && bandThen == cited.Band && bandNow == profile.Score.Band))
+                var bandsNow = now.ToDictionary(t => t.Tag, t => t.Band, StringComparer.Ordinal);
+                foreach (var (tag, bandThen) in cited.BandsOn(kind).OrderBy(t => t.Key, StringComparer.Ordinal))
                 {
-                    alerts.Add(new ArticleAlert("source-topic-band-dropped", cited.SourceId, null, null, bandThen, bandNow,
-                        $"The source was {bandThen} on {topic} when the article cited it and is {bandNow} on it now{policy}.", topic));
+                    if (bandsNow.GetValueOrDefault(tag) is { } bandNow && Dropped(bandThen, bandNow)
+                        && !(dropped && bandThen == cited.Band && bandNow == profile.Score.Band))
+                    {
+                        alerts.Add(kind == TagKind.Topic
+                            ? new ArticleAlert("source-topic-band-dropped", cited.SourceId, null, null, bandThen, bandNow,
+                                $"The source was {bandThen} on {tag} when the article cited it and is {bandNow} on it now{policy}.", Topic: tag)
+                            : new ArticleAlert("source-region-band-dropped", cited.SourceId, null, null, bandThen, bandNow,
+                                $"The source was {bandThen} in {tag} when the article cited it and is {bandNow} there now{policy}.", Region: tag));
+                    }
                 }
             }
         }

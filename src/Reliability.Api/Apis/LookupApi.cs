@@ -41,7 +41,9 @@ internal static class LookupApi
         double? ProvisionalProbability, bool Provisional, bool Contested, bool Uncorroborated, Replacement? Replacement,
         Replacement? SupersededBy,
         [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
-        IReadOnlyList<TagScoreView>? Topics = null);
+        IReadOnlyList<TagScoreView>? Topics = null,
+        [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+        IReadOnlyList<TagScoreView>? Regions = null);
 
     /// <summary>Kind: "post" (a URL of a recorded claim), "source" (a profile, outlet or handle) or "unknown".</summary>
     public sealed record LookupItem(string Input, string Kind, SourceMatch? Source, string? ClaimStatus, IReadOnlyList<ClaimMatch> Claims);
@@ -420,13 +422,17 @@ internal static class LookupApi
 
     private static ClaimMatch MatchOf(ClaimView claim, SourceLookup lookup)
     {
-        // The source's record on the claim's topics: an army right overall can be wrong on casualty figures.
+        // The source's record on the claim's topics and region: an army right overall can be wrong on casualty figures, or in Kidal.
         List<TagScoreView>? topics = claim.Topics is { } named && lookup.Topics is { } scored
             ? [.. scored.Where(t => named.Contains(t.Tag))]
             : null;
+        List<TagScoreView>? regions = claim.Region is { } region && lookup.Regions is { } inRegions
+            ? [.. inRegions.Where(t => t.Tag == region)]
+            : null;
         return new ClaimMatch(claim.Id, claim.PropositionId, claim.Option, claim.Status, claim.Outcome,
             claim.ProvisionalProbability, claim.ProvisionalProbability is not null, claim.Contested, claim.Uncorroborated,
-            NamedIn(lookup, claim.ReplacementClaimId), NamedIn(lookup, claim.SupersededBy), topics is { Count: > 0 } ? topics : null);
+            NamedIn(lookup, claim.ReplacementClaimId), NamedIn(lookup, claim.SupersededBy), topics is { Count: > 0 } ? topics : null,
+            regions is { Count: > 0 } ? regions : null);
     }
 
     private static Replacement? NamedIn(SourceLookup lookup, string? claimId) =>

@@ -59,7 +59,8 @@ internal static class SourcesApi
         double Score, double Lower, double Upper, string Band, string Grade, IReadOnlyList<ExternalRatingView> ExternalRatings,
         [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
         string? PolicyVersion = null,
-        IReadOnlyDictionary<string, string>? TopicBands = null);
+        IReadOnlyDictionary<string, string>? TopicBands = null,
+        IReadOnlyDictionary<string, string>? RegionBands = null);
 
     /// <summary>
     /// A source's record against the sources it contradicted on confirmed propositions. Counts are
@@ -338,7 +339,7 @@ internal static class SourcesApi
         var claims = await queries.ClaimCountsAsync([.. found.Select(s => s.Id)], cancellationToken);
         return TypedResults.Ok(found.Select(s => new SourceListItem(
             s.Id, s.Name, Vocabulary.Word(s.Kind), s.Handles, s.Topics, claims.GetValueOrDefault(s.Id), s.Score, s.Lower, s.Upper, s.Band, s.Grade,
-            [.. s.StandingRatings().Select(r => Views.Of(r, s.ListedBand))], s.PolicyVersion, s.BandsByTopic())).ToArray());
+            [.. s.StandingRatings().Select(r => Views.Of(r, s.ListedBand))], s.PolicyVersion, s.BandsByTopic(), s.BandsByRegion())).ToArray());
     }
 
     private static async Task<Results<Ok<SourceProfile>, ProblemHttpResult, RedirectHttpResult>> GetAsync(

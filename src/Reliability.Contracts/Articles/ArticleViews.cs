@@ -14,8 +14,8 @@ public sealed record ArticleSubmission(
 /// <summary>
 /// A cited source with its band when the article first cited it, the baseline for alerts, the
 /// scoring policy that band was worked out under (left out for a source cited before it was kept),
-/// and its band on each topic of the questions the article cites it on, when first cited on it (left
-/// out where none was kept).
+/// and its band on each topic and region of the questions the article cites it on, when first cited
+/// on it (left out where none was kept).
 /// </summary>
 public sealed record CitedSourceView(
     string SourceId,
@@ -24,7 +24,9 @@ public sealed record CitedSourceView(
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     string? PolicyVersion = null,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
-    IReadOnlyDictionary<string, string>? TopicBands = null);
+    IReadOnlyDictionary<string, string>? TopicBands = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    IReadOnlyDictionary<string, string>? RegionBands = null);
 
 /// <summary>
 /// CitedClaimIds holds the claims cited by id and the claims the record found behind cited URLs;

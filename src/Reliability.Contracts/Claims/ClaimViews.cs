@@ -20,8 +20,8 @@ public sealed record CorrectionView(
 /// not, the estimate rests on how reliable the claim's side has been, not on a contest).
 /// Uncorroborated says that no other source's standing claim speaks to its open proposition at all:
 /// the estimate is then this source's own record restated, and the claim is no evidence of the
-/// source (it contributes nothing to its score). Topics: those of its proposition, given only where
-/// a badge needs them (a lookup), and left out of the JSON otherwise.
+/// source (it contributes nothing to its score). Topics and Region: those of its proposition, given
+/// only where a badge needs them (a lookup), and left out of the JSON otherwise.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Reliability.ClaimView")]
 public sealed record ClaimView(
@@ -45,4 +45,6 @@ public sealed record ClaimView(
     bool Uncorroborated,
     string? SupersededBy,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
-    IReadOnlyList<string>? Topics = null);
+    IReadOnlyList<string>? Topics = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    string? Region = null);

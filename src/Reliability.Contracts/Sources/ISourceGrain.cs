@@ -142,14 +142,15 @@ public interface ISourceGrain : IGrainWithStringKey
 /// <summary>
 /// EveryClaim: Claims holds all of the source's claims, not only those asked for. ScoredAt: when the
 /// live score it shows was worked out (null as of a past time), which bounds how long it may be kept;
-/// TruthVersion: the truth estimate it used (-1 as of a past time). Topics: the source's record on
-/// each topic of the claims shown (null where they have none), for a badge to say where it differs.
+/// TruthVersion: the truth estimate it used (-1 as of a past time). Topics, Regions: the source's record
+/// on each topic and region of the claims shown (null where they have none), for a badge to say where it differs.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Reliability.SourceLookup")]
 public sealed record SourceLookup(
     SourceProfile Profile, ScoreSummary Score, IReadOnlyList<ClaimView> Claims, IReadOnlyList<ClaimView> Replacements, bool EveryClaim,
     IReadOnlyList<ExternalRatingView> ExternalRatings, DateTimeOffset? ScoredAt = null, long TruthVersion = -1,
-    IReadOnlyList<TagScoreView>? Topics = null);
+    IReadOnlyList<TagScoreView>? Topics = null,
+    IReadOnlyList<TagScoreView>? Regions = null);
 
 /// <summary>
 /// A page of a source's claims; <c>NextCursor</c> asks for the next one with the same query.

@@ -32,15 +32,17 @@ public static class ScoreNews
     }
 
     /// <summary>
-    /// Whether a topic's band moved since the score was published (a topic new or gone included): the
-    /// listing finds sources by their band on a topic, and that can move while the overall score does not.
+    /// Whether a topic's or a region's band moved since the score was published (one new or gone
+    /// included): the listing finds sources by their band on a topic, and articles take a newly cited
+    /// source's bands on their topics and regions from it; those can move while the overall score does not.
     /// </summary>
-    public static bool TopicBandsMoved(PublishedScore published, SourceScore recomputed)
+    public static bool TagBandsMoved(PublishedScore published, SourceScore recomputed)
     {
         ArgumentNullException.ThrowIfNull(published);
         ArgumentNullException.ThrowIfNull(recomputed);
-        return published.TopicBands.Count != recomputed.Topics.Count
-            || recomputed.Topics.Any(t => !published.TopicBands.TryGetValue(t.Tag, out var band) || band != t.Band);
+        static bool Moved(IReadOnlyDictionary<string, ReliabilityBand> was, IReadOnlyList<TagScore> now) =>
+            was.Count != now.Count || now.Any(t => !was.TryGetValue(t.Tag, out var band) || band != t.Band);
+        return Moved(published.TopicBands, recomputed.Topics) || Moved(published.RegionBands, recomputed.Regions);
     }
 }
 
@@ -49,7 +51,7 @@ public static class ScoreNews
 /// keeps this of the score it last published, not the whole score with a contribution per claim
 /// and a point per event, which it would otherwise hold twice once its live score had drifted.
 /// </summary>
-/// <remarks>TopicBands: the band of each topic the source claimed on, by topic.</remarks>
+/// <remarks>TopicBands, RegionBands: the band of each topic and region the source claimed on, by tag.</remarks>
 public sealed record PublishedScore(
     ReliabilityBand Band,
     AdmiraltyReliability Grade,
@@ -58,12 +60,14 @@ public sealed record PublishedScore(
     double Lower,
     double Upper,
     double EffectiveEvidence,
-    IReadOnlyDictionary<string, ReliabilityBand> TopicBands)
+    IReadOnlyDictionary<string, ReliabilityBand> TopicBands,
+    IReadOnlyDictionary<string, ReliabilityBand> RegionBands)
 {
     public static PublishedScore Of(SourceScore score)
     {
         ArgumentNullException.ThrowIfNull(score);
         return new(score.Band, score.Grade, score.HasProvisionalEvidence, score.Score, score.Overall.Lower, score.Overall.Upper,
-            score.Overall.EffectiveEvidence, score.Topics.ToDictionary(t => t.Tag, t => t.Band, StringComparer.Ordinal));
+            score.Overall.EffectiveEvidence, score.Topics.ToDictionary(t => t.Tag, t => t.Band, StringComparer.Ordinal),
+            score.Regions.ToDictionary(t => t.Tag, t => t.Band, StringComparer.Ordinal));
     }
 }

@@ -79,15 +79,14 @@ internal static class ArticleLinks
         {
             var source = (await transaction.SourceAsync(group.Key))!;
             // The baseline is the source's band when the article came to cite it, as at registration;
-            // here the listing's (the grains' live score is not read inside a commit), topics included.
+            // here the listing's (the grains' live score is not read inside a commit), topics and regions included.
             if (article.Sources.Find(s => s.SourceId == source.Id) is not { } cited)
             {
                 cited = new CitedSource { SourceId = source.Id, Band = source.Band, PolicyVersion = source.PolicyVersion, CitedAt = transaction.Now };
                 article.Sources.Add(cited);
             }
 
-            var listed = new ScoredBand(source.Band, source.PolicyVersion, source.BandsByTopic());
-            cited.CiteOn(await ArticleWrite.TopicsOfAsync(transaction, group.Select(c => c.PropositionId)), listed.TopicBand);
+            await ArticleWrite.CiteOnTagsAsync(transaction, cited, group.Select(c => c.PropositionId), ScoredBand.Listed(source));
 
             transaction.AppendToSource(source, new CitationRecorded(
                 new Citation(article.Url, article.PublishedAt, [.. group.Select(c => c.Id)], article.CitedUrls)));

@@ -84,14 +84,14 @@ internal static class ArticleWrite
         {
             var band = bands.GetValueOrDefault(cites.Key)
                 ?? ((await transaction.SourceAsync(cites.Key)) is { } listed
-                    ? new ScoredBand(listed.Band, listed.PolicyVersion, listed.BandsByTopic())
-                    : new ScoredBand(Vocabulary.Band(ReliabilityBand.InsufficientRecord), null, new Dictionary<string, string>()));
+                    ? ScoredBand.Listed(listed)
+                    : new ScoredBand(Vocabulary.Band(ReliabilityBand.InsufficientRecord), null, new Dictionary<string, string>(), new Dictionary<string, string>()));
             if (!baselines.TryGetValue(cites.Key, out var cited))
             {
                 cited = new CitedSource { SourceId = cites.Key, Band = band.Band, PolicyVersion = band.PolicyVersion, CitedAt = now };
             }
 
-            cited.CiteOn(await TopicsOfAsync(transaction, cites.Select(c => c.PropositionId)), band.TopicBand);
+            await CiteOnTagsAsync(transaction, cited, cites.Select(c => c.PropositionId), band);
             article.Sources.Add(cited);
         }
 
@@ -152,32 +152,45 @@ internal static class ArticleWrite
         return new ArticleDocument { Id = id, Url = url };
     }
 
-    /// <summary>The topics of these questions, each once, in order.</summary>
-    public static async Task<List<string>> TopicsOfAsync(RecordTransaction transaction, IEnumerable<string> propositionIds)
+    /// <summary>
+    /// Keeps the source's band on each topic and region of these questions, where the article did not
+    /// cite it on that topic or region before, as <paramref name="band"/> gives it.
+    /// </summary>
+    public static async Task CiteOnTagsAsync(RecordTransaction transaction, CitedSource cited, IEnumerable<string> propositionIds, ScoredBand band)
     {
         var topics = new SortedSet<string>(StringComparer.Ordinal);
+        var regions = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var propositionId in propositionIds.Distinct(StringComparer.Ordinal))
         {
             if (await transaction.PropositionAsync(propositionId) is { } proposition)
             {
                 topics.UnionWith(proposition.Proposition.Topics);
+                if (proposition.Proposition.Region is { } region)
+                {
+                    regions.Add(region);
+                }
             }
         }
 
-        return [.. topics];
+        cited.CiteOn(TagKind.Topic, topics, topic => band.On(TagKind.Topic, topic));
+        cited.CiteOn(TagKind.Region, regions, region => band.On(TagKind.Region, region));
     }
 
     public static ArticleView ViewOf(ArticleDocument article) =>
         new(article.Id, article.Url, article.Title, article.PublishedAt, article.RegisteredAt, article.CitedClaimIds, article.CitedUrls,
-            [.. article.Sources.Select(s => new CitedSourceView(s.SourceId, s.Band, s.CitedAt, s.PolicyVersion, s.TopicBands))]);
+            [.. article.Sources.Select(s => new CitedSourceView(s.SourceId, s.Band, s.CitedAt, s.PolicyVersion, s.TopicBands, s.RegionBands))]);
 }
 
 /// <summary>
 /// A cited source's band, the scoring policy it was worked out under (null: not known), and its band on
-/// each topic it has a record on, kept with the article.
+/// each topic and region it has a record on, kept with the article.
 /// </summary>
-internal sealed record ScoredBand(string Band, string? PolicyVersion, IReadOnlyDictionary<string, string> Topics)
+internal sealed record ScoredBand(string Band, string? PolicyVersion, IReadOnlyDictionary<string, string> Topics, IReadOnlyDictionary<string, string> Regions)
 {
-    /// <summary>A topic the source has no record on yet reads as too little record, as any new topic's score does.</summary>
-    public string TopicBand(string topic) => Topics.GetValueOrDefault(topic) ?? Vocabulary.Band(ReliabilityBand.InsufficientRecord);
+    /// <summary>As the source's listing shows it, for a source no live score was read of.</summary>
+    public static ScoredBand Listed(SourceDocument listed) => new(listed.Band, listed.PolicyVersion, listed.BandsByTopic(), listed.BandsByRegion());
+
+    /// <summary>A topic or region the source has no record on yet reads as too little record, as any new tag's score does.</summary>
+    public string On(TagKind kind, string tag) =>
+        (kind == TagKind.Topic ? Topics : Regions).GetValueOrDefault(tag) ?? Vocabulary.Band(ReliabilityBand.InsufficientRecord);
 }

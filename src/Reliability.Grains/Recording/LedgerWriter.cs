@@ -241,7 +241,9 @@ public sealed partial class LedgerWriter(
             var scores = await Task.WhenAll(sourceIds.Select(id => grains.GetGrain<ISourceGrain>(id).GetScoreAsync(null, null)));
             bands = scores.OfType<ScoreView>().ToDictionary(
                 s => s.SourceId,
-                s => new ScoredBand(s.Summary.Band, s.PolicyVersion, s.Topics.ToDictionary(t => t.Tag, t => t.Band, StringComparer.Ordinal)),
+                s => new ScoredBand(
+                    s.Summary.Band, s.PolicyVersion,
+                    s.Topics.ToDictionary(t => t.Tag, t => t.Band, StringComparer.Ordinal), s.Regions.ToDictionary(t => t.Tag, t => t.Band, StringComparer.Ordinal)),
                 StringComparer.Ordinal);
         }
 

@@ -2,6 +2,7 @@ using Reliability.Contracts.Ledger;
 using Reliability.Contracts.Sources;
 using Reliability.Domain.Events;
 using Reliability.Domain.Model;
+using Reliability.Domain.Scoring;
 using Marten;
 using Reliability.Grains.Records;
 using Reliability.Infrastructure.Webhooks;
@@ -267,10 +268,14 @@ internal static class SourceWrite
             var both = article.Sources.Where(c => c.SourceId == absorbed.Id || c.SourceId == survivor.Id).OrderBy(c => c.CitedAt).ToList();
             var earliest = both[0];
             var cited = new CitedSource { SourceId = survivor.Id, Band = earliest.Band, PolicyVersion = earliest.PolicyVersion, CitedAt = earliest.CitedAt };
-            // Each topic keeps one baseline: the earlier cited source's where both have one.
-            foreach (var before in both.Where(c => c.TopicBands is not null))
+            // Each topic and region keeps one baseline: the earlier cited source's where both have one.
+            foreach (var before in both)
             {
-                cited.CiteOn(before.TopicBands!.Keys, topic => before.TopicBands[topic]);
+                foreach (var kind in new[] { TagKind.Topic, TagKind.Region })
+                {
+                    var bands = before.BandsOn(kind);
+                    cited.CiteOn(kind, bands.Keys, tag => bands[tag]);
+                }
             }
 
             article.Sources.RemoveAll(c => c.SourceId == absorbed.Id || c.SourceId == survivor.Id);

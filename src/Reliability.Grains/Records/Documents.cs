@@ -29,11 +29,19 @@ public sealed class SourceDocument
     /// </summary>
     public List<string> TopicBands { get; set; } = [];
 
-    public static string TopicBand(string topic, string band) => $"{band}:{topic}";
+    /// <summary>The same for each region, kept for the articles that come to cite the source on it.</summary>
+    public List<string> RegionBands { get; set; } = [];
+
+    public static string TagBand(string tag, string band) => $"{band}:{tag}";
 
     /// <summary>The listed band of each topic, by topic.</summary>
-    public Dictionary<string, string> BandsByTopic() =>
-        TopicBands.Select(t => t.Split(':', 2)).Where(p => p.Length == 2).ToDictionary(p => p[1], p => p[0], StringComparer.Ordinal);
+    public Dictionary<string, string> BandsByTopic() => ByTag(TopicBands);
+
+    /// <summary>The listed band of each region, by region.</summary>
+    public Dictionary<string, string> BandsByRegion() => ByTag(RegionBands);
+
+    private static Dictionary<string, string> ByTag(List<string> bands) =>
+        bands.Select(t => t.Split(':', 2)).Where(p => p.Length == 2).ToDictionary(p => p[1], p => p[0], StringComparer.Ordinal);
 
     /// <summary>The scoring policy the listed score and band were worked out under; null on a listing written before it was kept.</summary>
     public string? PolicyVersion { get; set; }
@@ -255,15 +263,22 @@ public sealed class CitedSource
     /// </summary>
     public Dictionary<string, string>? TopicBands { get; set; }
 
-    /// <summary>Adds a baseline for each of <paramref name="topics"/> not cited before; a topic already cited keeps its own.</summary>
-    public void CiteOn(IEnumerable<string> topics, Func<string, string> bandNow)
+    /// <summary>The same for the regions of those questions.</summary>
+    public Dictionary<string, string>? RegionBands { get; set; }
+
+    /// <summary>Adds a baseline for each of <paramref name="tags"/> not cited before; a tag already cited keeps its own.</summary>
+    public void CiteOn(TagKind kind, IEnumerable<string> tags, Func<string, string> bandNow)
     {
-        foreach (var topic in topics)
+        foreach (var tag in tags)
         {
-            if (!(TopicBands ??= new Dictionary<string, string>(StringComparer.Ordinal)).ContainsKey(topic))
-            {
-                TopicBands[topic] = bandNow(topic);
-            }
+            var bands = kind == TagKind.Topic
+                ? TopicBands ??= new Dictionary<string, string>(StringComparer.Ordinal)
+                : RegionBands ??= new Dictionary<string, string>(StringComparer.Ordinal);
+            bands.TryAdd(tag, bandNow(tag));
         }
     }
+
+    /// <summary>The bands kept of one kind of tag, by tag; empty where none were kept.</summary>
+    public IReadOnlyDictionary<string, string> BandsOn(TagKind kind) =>
+        (kind == TagKind.Topic ? TopicBands : RegionBands) ?? new Dictionary<string, string>();
 }

@@ -214,7 +214,7 @@ public sealed class RecordQueries(IDocumentStore store)
         if (!string.IsNullOrWhiteSpace(band) && !string.IsNullOrWhiteSpace(topic))
         {
             // A band asked for with a topic is the band on that topic: who is reliable on casualty figures.
-            var topicBand = SourceDocument.TopicBand(topic, band);
+            var topicBand = SourceDocument.TagBand(topic, band);
             sources = sources.Where(s => s.TopicBands.Contains(topicBand));
         }
         else if (!string.IsNullOrWhiteSpace(band))

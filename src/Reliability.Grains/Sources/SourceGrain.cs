@@ -560,23 +560,29 @@ public sealed partial class SourceGrain(
 
     /// <summary>
     /// A lookup from a record (the live one, or one replayed), without the live score's time and truth
-    /// version; with the source's record on each topic of the claims shown, from the score the profile shows.
+    /// version; with the source's record on each topic and region of the claims shown, from the score the profile shows.
     /// </summary>
     private static SourceLookup LookupOf(Ledger ledger, SourceProfile profile, SourceScore? score, BadgeClaims badges, ProvisionalTruth? estimates = null)
     {
         estimates ??= ProvisionalTruth.None;
         List<ClaimView> claims = [.. badges.Claims.Select(c => BadgeViewOf(ledger, c, estimates, badges.Superseded))];
-        // Most sources' questions carry no topic: their lookups look for none.
-        List<TagScoreView>? onTopics = null;
+        // Most sources' questions carry no topic or region: their lookups look for none.
+        List<TagScoreView>? onTopics = null, inRegions = null;
         if (score is { Topics.Count: > 0 })
         {
             var topics = claims.SelectMany(c => c.Topics ?? []).ToHashSet(StringComparer.Ordinal);
             onTopics = [.. score.Topics.Where(t => topics.Contains(t.Tag)).Select(Views.Of)];
         }
 
+        if (score is { Regions.Count: > 0 })
+        {
+            var regions = claims.Select(c => c.Region).OfType<string>().ToHashSet(StringComparer.Ordinal);
+            inRegions = [.. score.Regions.Where(t => regions.Contains(t.Tag)).Select(Views.Of)];
+        }
+
         return new SourceLookup(profile, profile.Score, claims,
             [.. badges.Replacements.Select(c => BadgeViewOf(ledger, c, estimates, badges.Superseded))], badges.EveryClaim, profile.ExternalRatings,
-            Topics: onTopics is { Count: > 0 } ? onTopics : null);
+            Topics: onTopics is { Count: > 0 } ? onTopics : null, Regions: inRegions is { Count: > 0 } ? inRegions : null);
     }
 
     /// <summary>
@@ -614,6 +620,7 @@ public sealed partial class SourceGrain(
             Text = null, Language = null, Evidence = [], Corrections = [],
             // The proposition's own list, shared by every claim on it; none where it has no topic.
             Topics = ledger.FindProposition(claim.PropositionId)?.Topics is { Count: > 0 } topics ? topics : null,
+            Region = ledger.FindProposition(claim.PropositionId)?.Region,
         };
 
     private ClaimView ViewOf(Claim claim, ProvisionalTruth estimates, IReadOnlyDictionary<string, Claim> superseded) =>
@@ -696,7 +703,7 @@ public sealed partial class SourceGrain(
         // Against what was last published, not the last live score: drift too small to publish on its
         // own adds up minute by minute until it is news.
         var published = _published;
-        if (published is null || record.Any || ScoreNews.IsNews(published, score) || ScoreNews.TopicBandsMoved(published, score))
+        if (published is null || record.Any || ScoreNews.IsNews(published, score) || ScoreNews.TagBandsMoved(published, score))
         {
             live = await ListAsync(live, now, record);
             if (published is not null && ScoreNews.IsNews(published, live.Score))
@@ -810,7 +817,8 @@ public sealed partial class SourceGrain(
             document.Band = Vocabulary.Band(score.Band);
             document.PolicyVersion = score.PolicyVersion;
             document.Grade = score.Grade.ToString();
-            document.TopicBands = [.. score.Topics.Select(t => SourceDocument.TopicBand(t.Tag, Vocabulary.Band(t.Band)))];
+            document.TopicBands = [.. score.Topics.Select(t => SourceDocument.TagBand(t.Tag, Vocabulary.Band(t.Band)))];
+            document.RegionBands = [.. score.Regions.Select(t => SourceDocument.TagBand(t.Tag, Vocabulary.Band(t.Band)))];
             document.RefreshRatedOtherwise();
             session.Store(document);
             try

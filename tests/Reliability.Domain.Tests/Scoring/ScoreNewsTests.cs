@@ -74,23 +74,30 @@ public sealed class ScoreNewsTests
     }
 
     [Fact]
-    public void A_topics_band_moving_is_listing_news_but_not_score_news()
+    public void A_topics_or_a_regions_band_moving_is_listing_news_but_not_score_news()
     {
         List<IReliabilityEvent> events =
         [
-            .. Record(12, 3).Select(e => e is PropositionOpened opened ? opened with { Proposition = opened.Proposition with { Topics = ["casualties"] } } : e),
+            .. Record(12, 3).Select(e => e is PropositionOpened opened ? opened with { Proposition = opened.Proposition with { Topics = ["casualties"], Region = "Kidal" } } : e),
         ];
         var published = Score(events, Day(40));
-        var casualties = published.Topics.Single();
-        var moved = published with { Topics = [casualties with { Band = casualties.Band == ReliabilityBand.Reliable ? ReliabilityBand.Mixed : ReliabilityBand.Reliable }] };
+        var (casualties, kidal) = (published.Topics.Single(), published.Regions.Single());
+        static TagScore Other(TagScore tag) => tag with { Band = tag.Band == ReliabilityBand.Reliable ? ReliabilityBand.Mixed : ReliabilityBand.Reliable };
+        var was = PublishedScore.Of(published);
 
-        Assert.Equal(casualties.Band, PublishedScore.Of(published).TopicBands["casualties"]);
-        Assert.False(ScoreNews.TopicBandsMoved(PublishedScore.Of(published), published));
-        Assert.False(ScoreNews.TopicBandsMoved(PublishedScore.Of(published), Score(events, Day(40).AddMinutes(1))));
-        Assert.True(ScoreNews.TopicBandsMoved(PublishedScore.Of(published), moved));
-        Assert.False(ScoreNews.IsNews(PublishedScore.Of(published), moved));
-        // A topic new to the source, or one no longer in its score, moves the listing too.
-        Assert.True(ScoreNews.TopicBandsMoved(PublishedScore.Of(published), published with { Topics = [casualties, casualties with { Tag = "aid" }] }));
-        Assert.True(ScoreNews.TopicBandsMoved(PublishedScore.Of(published), published with { Topics = [] }));
+        Assert.Equal((casualties.Band, kidal.Band), (was.TopicBands["casualties"], was.RegionBands["Kidal"]));
+        Assert.False(ScoreNews.TagBandsMoved(was, published));
+        Assert.False(ScoreNews.TagBandsMoved(was, Score(events, Day(40).AddMinutes(1))));
+        foreach (var moved in new[] { published with { Topics = [Other(casualties)] }, published with { Regions = [Other(kidal)] } })
+        {
+            Assert.True(ScoreNews.TagBandsMoved(was, moved));
+            Assert.False(ScoreNews.IsNews(was, moved));
+        }
+
+        // A topic or region new to the source, or one no longer in its score, moves the listing too.
+        Assert.True(ScoreNews.TagBandsMoved(was, published with { Topics = [casualties, casualties with { Tag = "aid" }] }));
+        Assert.True(ScoreNews.TagBandsMoved(was, published with { Topics = [] }));
+        Assert.True(ScoreNews.TagBandsMoved(was, published with { Regions = [kidal, kidal with { Tag = "Gao" }] }));
+        Assert.True(ScoreNews.TagBandsMoved(was, published with { Regions = [] }));
     }
 }
