@@ -614,14 +614,17 @@ public sealed partial class SourceGrain(
     /// small sources whole, every claim of them, a hundred thousand at a time; the text alone made most
     /// of that memory, and of each call's bytes.
     /// </summary>
-    private static ClaimView BadgeViewOf(Ledger ledger, Claim claim, ProvisionalTruth estimates, IReadOnlyDictionary<string, Claim> superseded) =>
-        ViewOf(ledger, claim, estimates, superseded) with
+    private static ClaimView BadgeViewOf(Ledger ledger, Claim claim, ProvisionalTruth estimates, IReadOnlyDictionary<string, Claim> superseded)
+    {
+        var proposition = ledger.FindProposition(claim.PropositionId);
+        return ViewOf(ledger, claim, estimates, superseded) with
         {
             Text = null, Language = null, Evidence = [], Corrections = [],
             // The proposition's own list, shared by every claim on it; none where it has no topic.
-            Topics = ledger.FindProposition(claim.PropositionId)?.Topics is { Count: > 0 } topics ? topics : null,
-            Region = ledger.FindProposition(claim.PropositionId)?.Region,
+            Topics = proposition?.Topics is { Count: > 0 } topics ? topics : null,
+            Region = proposition?.Region,
         };
+    }
 
     private ClaimView ViewOf(Claim claim, ProvisionalTruth estimates, IReadOnlyDictionary<string, Claim> superseded) =>
         ViewOf(_ledger, claim, estimates, superseded);
