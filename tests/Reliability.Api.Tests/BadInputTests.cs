@@ -290,6 +290,7 @@ public sealed class BadInputTests(BadInputTests.Api api) : IClassFixture<BadInpu
     [Theory]
     [InlineData("/v1/sources?query=%00")]
     [InlineData("/v1/sources?topic=%00")]
+    [InlineData("/v1/sources?region=%00")]
     [InlineData("/v1/sources/%00")]
     [InlineData("/v1/sources/%00/score")]
     [InlineData("/v1/sources/any/history?topic=%00")]

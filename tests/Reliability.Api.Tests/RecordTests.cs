@@ -455,7 +455,7 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
     }
 
     [Fact]
-    public async Task The_source_listing_counts_every_claim_and_names_every_topic()
+    public async Task The_source_listing_counts_every_claim_and_names_every_topic_and_region()
     {
         var handle = $"count_{Guid.NewGuid():N}"[..20];
         var (first, second) = ("Count " + Guid.NewGuid(), "Count " + Guid.NewGuid());
@@ -463,7 +463,7 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
         {
             id,
             handle = new { platform = "x", handle },
-            proposition = new { question, options = new[] { "yes", "no" }, topics = new[] { topic } },
+            proposition = new { question, options = new[] { "yes", "no" }, topics = new[] { topic }, region = topic == "aid" ? "Kidal" : null },
             option,
             publishedAt = "2023-09-28T12:00:00Z",
         };
@@ -476,6 +476,10 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
         Assert.Equal(["aid", "military"], listed.GetProperty("topics").EnumerateArray().Select(t => t.GetString()).Order());
         var byTopic = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources?query={handle}&topic=aid");
         Assert.Equal(1, byTopic.GetArrayLength());
+        // Named by the claim writer, before any score of the source was read.
+        Assert.Equal(["Kidal"], listed.GetProperty("regions").EnumerateArray().Select(t => t.GetString()));
+        Assert.Equal(1, (await Client.GetFromJsonAsync<JsonElement>($"/v1/sources?query={handle}&region=Kidal")).GetArrayLength());
+        Assert.Equal(0, (await Client.GetFromJsonAsync<JsonElement>($"/v1/sources?query={handle}&region=Gao")).GetArrayLength());
     }
 
     [Fact]
@@ -572,10 +576,23 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
         Assert.Empty(await FoundAsync(belowHandle, "topic=territory&band=mixed"));
         Assert.Equal([fromBelow], await FoundAsync(belowHandle, "topic=logistics&band=reliable"));
         Assert.Equal([fromBelow], await FoundAsync(belowHandle, "band=reliable"));
+        // And with a region, the band in that region; with both, the band on each.
+        Assert.Equal([fromAbove], await FoundAsync(aboveHandle, "region=Timbuktu&band=reliable"));
+        Assert.Equal([fromBelow], await FoundAsync(belowHandle, "region=Timbuktu&band=mixed"));
+        Assert.Empty(await FoundAsync(belowHandle, "region=Timbuktu&band=reliable"));
+        Assert.Equal([fromBelow], await FoundAsync(belowHandle, "region=Gao"));
+        Assert.Empty(await FoundAsync(belowHandle, "region=Kidal"));
+        Assert.Equal([fromAbove], await FoundAsync(aboveHandle, "topic=casualties&region=Gao&band=reliable"));
+        Assert.Empty(await FoundAsync(belowHandle, "topic=casualties&region=Gao&band=reliable"));
+        Assert.Empty(await FoundAsync(aboveHandle, "topic=casualties&region=Gao&band=mixed"));
         var listing = Assert.Single((await Client.GetFromJsonAsync<JsonElement>($"/v1/sources?query={belowHandle}")).EnumerateArray());
         Assert.Equal(
             new Dictionary<string, string> { ["casualties"] = "mixed", ["logistics"] = "reliable" },
             listing.GetProperty("topicBands").Deserialize<Dictionary<string, string>>());
+        Assert.Equal(
+            new Dictionary<string, string> { ["Timbuktu"] = "mixed", ["Gao"] = "reliable" },
+            listing.GetProperty("regionBands").Deserialize<Dictionary<string, string>>());
+        Assert.Equal(["Gao", "Timbuktu"], listing.GetProperty("regions").EnumerateArray().Select(r => r.GetString()).Order(StringComparer.Ordinal));
     }
 
     [Fact]

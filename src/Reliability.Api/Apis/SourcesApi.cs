@@ -30,7 +30,7 @@ internal static class SourcesApi
             .WithSummary("Record what a rater outside the newsroom says of the source, in its words; shown beside the score, flagged where the record disagrees");
         sources.MapDelete("/{id}/external-ratings/{rater}", WithdrawRatingAsync).RequireAuthorization(Roles.Contributor)
             .WithSummary("The rater no longer rates the source (its past words stay in the history)");
-        sources.MapGet("/", SearchAsync).WithEntityTag().WithSummary("Search sources by name or handle, band and topic (both: the band on that topic); `ratedOtherwise=true`: those an outside rater rates otherwise");
+        sources.MapGet("/", SearchAsync).WithEntityTag().WithSummary("Search sources by name or handle, band, topic and region (a band with a topic or region: the band on it); `ratedOtherwise=true`: those an outside rater rates otherwise");
         sources.MapGet("/{id}", GetAsync).WithEntityTag().WithSummary("A source with its handles and score at a glance, now or as of a time; with `knownAt`, from what the tracker had recorded by then");
         sources.MapGet("/{id}/score", ScoreAsync).WithEntityTag()
             .WithSummary("Score, 90% interval, band, Admiralty grade, evidence and correction metrics, now or as of a time; with `knownAt`, from what the tracker had recorded by then");
@@ -60,7 +60,8 @@ internal static class SourcesApi
         [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
         string? PolicyVersion = null,
         IReadOnlyDictionary<string, string>? TopicBands = null,
-        IReadOnlyDictionary<string, string>? RegionBands = null);
+        IReadOnlyDictionary<string, string>? RegionBands = null,
+        IReadOnlyList<string>? Regions = null);
 
     /// <summary>
     /// A source's record against the sources it contradicted on confirmed propositions. Counts are
@@ -314,7 +315,7 @@ internal static class SourcesApi
 
     private static async Task<Results<Ok<SourceListItem[]>, ProblemHttpResult>> SearchAsync(
         RecordQueries queries, CancellationToken cancellationToken, string? query = null, string? band = null, string? topic = null, int limit = 100,
-        bool ratedOtherwise = false)
+        bool ratedOtherwise = false, string? region = null)
     {
         if (band is not (null or "reliable" or "mixed" or "unreliable" or "insufficient-record"))
         {
@@ -330,16 +331,17 @@ internal static class SourcesApi
         var errors = new RequestErrors();
         errors.Optional("query", query, 500);
         errors.Optional("topic", topic, 200);
+        errors.Optional("region", region, 200);
         if (errors.Any)
         {
             return Problems.Invalid(errors.ToDictionary());
         }
 
-        var found = await queries.SearchSourcesAsync(query, band, topic, limit, cancellationToken, ratedOtherwise);
+        var found = await queries.SearchSourcesAsync(query, band, topic, limit, cancellationToken, ratedOtherwise, region);
         var claims = await queries.ClaimCountsAsync([.. found.Select(s => s.Id)], cancellationToken);
         return TypedResults.Ok(found.Select(s => new SourceListItem(
             s.Id, s.Name, Vocabulary.Word(s.Kind), s.Handles, s.Topics, claims.GetValueOrDefault(s.Id), s.Score, s.Lower, s.Upper, s.Band, s.Grade,
-            [.. s.StandingRatings().Select(r => Views.Of(r, s.ListedBand))], s.PolicyVersion, s.BandsByTopic(), s.BandsByRegion())).ToArray());
+            [.. s.StandingRatings().Select(r => Views.Of(r, s.ListedBand))], s.PolicyVersion, s.BandsByTopic(), s.BandsByRegion(), s.Regions)).ToArray());
     }
 
     private static async Task<Results<Ok<SourceProfile>, ProblemHttpResult, RedirectHttpResult>> GetAsync(

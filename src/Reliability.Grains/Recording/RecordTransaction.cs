@@ -302,6 +302,12 @@ internal sealed class RecordTransaction(IDocumentSession session, DateTimeOffset
             _changed.Add(source);
         }
 
+        if (proposition.Proposition.Region is { } region && !source.Regions.Contains(region))
+        {
+            source.Regions.Add(region);
+            _changed.Add(source);
+        }
+
         return proposition.Proposition;
     }
 

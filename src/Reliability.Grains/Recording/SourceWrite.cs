@@ -230,6 +230,7 @@ internal static class SourceWrite
         survivor.Handles.AddRange(absorbed.Handles.Where(h => !survivor.Handles.Contains(h)));
         survivor.SearchText = SearchText(survivor.Name, survivor.Handles);
         survivor.Topics.AddRange(absorbed.Topics.Where(t => !survivor.Topics.Contains(t)).ToList());
+        survivor.Regions.AddRange(absorbed.Regions.Where(r => !survivor.Regions.Contains(r)).ToList());
         // Each rater's latest word, a withdrawal included, decided as the ledger decides it when it
         // applies the copy: the later of the two sources' words stands, whichever it is.
         foreach (var word in absorbed.ExternalRatings)

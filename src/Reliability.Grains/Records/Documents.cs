@@ -21,6 +21,12 @@ public sealed class SourceDocument
     /// </summary>
     public List<string> Topics { get; set; } = [];
 
+    /// <summary>
+    /// The same for the propositions' regions. Kept by claim writers as topics are, and by the grain's
+    /// listing from the score's regions, so a listing written before it was kept has them after a rescore.
+    /// </summary>
+    public List<string> Regions { get; set; } = [];
+
     public string Band { get; set; } = "insufficient-record";
 
     /// <summary>

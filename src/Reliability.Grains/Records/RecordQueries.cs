@@ -200,7 +200,8 @@ public sealed class RecordQueries(IDocumentStore store)
     }
 
     public async Task<IReadOnlyList<SourceDocument>> SearchSourcesAsync(
-        string? query, string? band, string? topic, int limit, CancellationToken cancellationToken = default, bool ratedOtherwise = false)
+        string? query, string? band, string? topic, int limit, CancellationToken cancellationToken = default, bool ratedOtherwise = false,
+        string? region = null)
     {
         await using var session = store.QuerySession();
         // A source merged into another is listed as that one.
@@ -211,19 +212,24 @@ public sealed class RecordQueries(IDocumentStore store)
             sources = sources.Where(s => s.SearchText.Contains(needle));
         }
 
-        if (!string.IsNullOrWhiteSpace(band) && !string.IsNullOrWhiteSpace(topic))
+        // A band asked for with a topic or region is the band on it: who is reliable on casualty figures,
+        // who is unreliable in Kidal; with both, on each.
+        var banded = !string.IsNullOrWhiteSpace(band);
+        if (!string.IsNullOrWhiteSpace(topic))
         {
-            // A band asked for with a topic is the band on that topic: who is reliable on casualty figures.
-            var topicBand = SourceDocument.TagBand(topic, band);
-            sources = sources.Where(s => s.TopicBands.Contains(topicBand));
+            var topicBand = banded ? SourceDocument.TagBand(topic, band!) : null;
+            sources = banded ? sources.Where(s => s.TopicBands.Contains(topicBand!)) : sources.Where(s => s.Topics.Contains(topic));
         }
-        else if (!string.IsNullOrWhiteSpace(band))
+
+        if (!string.IsNullOrWhiteSpace(region))
+        {
+            var regionBand = banded ? SourceDocument.TagBand(region, band!) : null;
+            sources = banded ? sources.Where(s => s.RegionBands.Contains(regionBand!)) : sources.Where(s => s.Regions.Contains(region));
+        }
+
+        if (banded && string.IsNullOrWhiteSpace(topic) && string.IsNullOrWhiteSpace(region))
         {
             sources = sources.Where(s => s.Band == band);
-        }
-        else if (!string.IsNullOrWhiteSpace(topic))
-        {
-            sources = sources.Where(s => s.Topics.Contains(topic));
         }
 
         if (ratedOtherwise)

@@ -822,6 +822,7 @@ public sealed partial class SourceGrain(
             document.Grade = score.Grade.ToString();
             document.TopicBands = [.. score.Topics.Select(t => SourceDocument.TagBand(t.Tag, Vocabulary.Band(t.Band)))];
             document.RegionBands = [.. score.Regions.Select(t => SourceDocument.TagBand(t.Tag, Vocabulary.Band(t.Band)))];
+            document.Regions.AddRange(score.Regions.Select(t => t.Tag).Where(r => !document.Regions.Contains(r)).ToList());
             document.RefreshRatedOtherwise();
             session.Store(document);
             try
