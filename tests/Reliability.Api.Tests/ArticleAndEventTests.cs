@@ -214,6 +214,15 @@ public sealed class ArticleAndEventTests(ArticleAndEventTests.Api api) : IClassF
         await ResolveAsync("logistics", Options[1], 7);
         Assert.Equal(["source-band-dropped reliable→unreliable: The source was reliable when the article cited it and is unreliable now."],
             (await SourceAlertsAsync(articleId)).Select(Said));
+
+        // Posted again citing a logistics claim instead: the source keeps its baseline, the casualty and
+        // Timbuktu baselines go with the claim, and logistics and Gao are cited from their bands now.
+        var recited = await (await Client.PostAsJsonAsync("/v1/articles", new { url = articleUrl, publishedAt = At(3), claimIds = new[] { ids[0] } }))
+            .EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>();
+        var source = recited.GetProperty("sources")[0];
+        Assert.Equal("reliable", source.GetProperty("bandAtRegistration").GetString());
+        Assert.Equal(new Dictionary<string, string> { ["logistics"] = "unreliable" }, source.GetProperty("topicBands").Deserialize<Dictionary<string, string>>());
+        Assert.Equal(new Dictionary<string, string> { ["Gao"] = "unreliable" }, source.GetProperty("regionBands").Deserialize<Dictionary<string, string>>());
     }
 
     [Fact]

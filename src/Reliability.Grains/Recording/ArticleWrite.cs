@@ -75,8 +75,9 @@ internal static class ArticleWrite
         article.CitedUrls = [.. submission.Urls.Distinct(StringComparer.Ordinal)];
         article.CitedUrlKeys = ArticleDocument.KeysOf(article.CitedUrls);
 
-        // A source keeps the band it had when the article first cited it, and on each topic the band it
-        // had when the article first cited it on that topic; re-posting does not move a baseline.
+        // A source keeps the band it had when the article first cited it, and on each topic and region the
+        // band it had when the article first cited it there; re-posting does not move a baseline, and drops
+        // those of the topics and regions the article no longer cites it on.
         var baselines = article.Sources.ToDictionary(s => s.SourceId, StringComparer.Ordinal);
         await transaction.LoadPropositionsAsync(claims.Select(c => c.PropositionId).Distinct(StringComparer.Ordinal));
         article.Sources = [];
@@ -91,7 +92,7 @@ internal static class ArticleWrite
                 cited = new CitedSource { SourceId = cites.Key, Band = band.Band, PolicyVersion = band.PolicyVersion, CitedAt = now };
             }
 
-            await CiteOnTagsAsync(transaction, cited, cites.Select(c => c.PropositionId), band);
+            await CiteOnTagsAsync(transaction, cited, cites.Select(c => c.PropositionId), band, onlyThese: true);
             article.Sources.Add(cited);
         }
 
@@ -154,9 +155,12 @@ internal static class ArticleWrite
 
     /// <summary>
     /// Keeps the source's band on each topic and region of these questions, where the article did not
-    /// cite it on that topic or region before, as <paramref name="band"/> gives it.
+    /// cite it on that topic or region before, as <paramref name="band"/> gives it; with
+    /// <paramref name="onlyThese"/>, these are every question the article cites the source on, and the
+    /// bands of other topics and regions are dropped.
     /// </summary>
-    public static async Task CiteOnTagsAsync(RecordTransaction transaction, CitedSource cited, IEnumerable<string> propositionIds, ScoredBand band)
+    public static async Task CiteOnTagsAsync(
+        RecordTransaction transaction, CitedSource cited, IEnumerable<string> propositionIds, ScoredBand band, bool onlyThese = false)
     {
         var topics = new SortedSet<string>(StringComparer.Ordinal);
         var regions = new SortedSet<string>(StringComparer.Ordinal);
@@ -170,6 +174,12 @@ internal static class ArticleWrite
                     regions.Add(region);
                 }
             }
+        }
+
+        if (onlyThese)
+        {
+            cited.CitedOnlyOn(TagKind.Topic, topics);
+            cited.CitedOnlyOn(TagKind.Region, regions);
         }
 
         cited.CiteOn(TagKind.Topic, topics, topic => band.On(TagKind.Topic, topic));

@@ -284,6 +284,16 @@ public sealed class CitedSource
         }
     }
 
+    /// <summary>Drops the bands kept of the tags of this kind the article no longer cites the source on.</summary>
+    public void CitedOnlyOn(TagKind kind, IReadOnlySet<string> tags)
+    {
+        var bands = kind == TagKind.Topic ? TopicBands : RegionBands;
+        foreach (var gone in bands?.Keys.Where(tag => !tags.Contains(tag)).ToList() ?? [])
+        {
+            bands!.Remove(gone);
+        }
+    }
+
     /// <summary>The bands kept of one kind of tag, by tag; empty where none were kept.</summary>
     public IReadOnlyDictionary<string, string> BandsOn(TagKind kind) =>
         (kind == TagKind.Topic ? TopicBands : RegionBands) ?? new Dictionary<string, string>();
