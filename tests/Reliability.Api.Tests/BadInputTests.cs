@@ -294,6 +294,7 @@ public sealed class BadInputTests(BadInputTests.Api api) : IClassFixture<BadInpu
     [InlineData("/v1/sources/%00")]
     [InlineData("/v1/sources/%00/score")]
     [InlineData("/v1/sources/any/history?topic=%00")]
+    [InlineData("/v1/sources/any/history?region=%00")]
     [InlineData("/v1/claims/%00")]
     [InlineData("/v1/propositions/%00")]
     public async Task A_nul_in_a_query_or_an_id_is_the_client_s_mistake_not_a_500(string path)

@@ -563,6 +563,25 @@ public sealed class RecordTests(RecordTests.Api api) : IClassFixture<RecordTests
             Assert.InRange(past.GetProperty("points")[2].GetProperty("effectiveEvidence").GetDouble(), 2.9, 3.0);
         }
 
+        // A region's series too: Timbuktu is where every casualty figure was given, so its series is casualties'.
+        foreach (var source in new[] { fromAbove, fromBelow })
+        {
+            var (byTopic, byRegion) = (
+                await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{source}/history?topic=casualties"),
+                await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{source}/history?region=timbuktu"));
+            Assert.Equal("Timbuktu", byRegion.GetProperty("region").GetString());
+            Assert.False(byRegion.TryGetProperty("topic", out _));
+            Assert.Equal(
+                byTopic.GetProperty("points").EnumerateArray().Select(p => (p.GetProperty("at").GetDateTimeOffset(), p.GetProperty("band").GetString())),
+                byRegion.GetProperty("points").EnumerateArray().Select(p => (p.GetProperty("at").GetDateTimeOffset(), p.GetProperty("band").GetString())));
+        }
+
+        using (var both = await Client.GetAsync($"/v1/sources/{fromAbove}/history?topic=casualties&region=Timbuktu"))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, both.StatusCode);
+            Assert.True((await both.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("region", out _));
+        }
+
         var untouched = await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{fromAbove}/history?topic=territory");
         Assert.Equal((0, 0, "territory"), (untouched.GetProperty("points").GetArrayLength(), untouched.GetProperty("totalPoints").GetInt32(), untouched.GetProperty("topic").GetString()));
         Assert.False((await Client.GetFromJsonAsync<JsonElement>($"/v1/sources/{fromAbove}/history")).TryGetProperty("topic", out _));

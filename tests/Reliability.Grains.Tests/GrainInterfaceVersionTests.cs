@@ -33,6 +33,7 @@ public sealed class GrainInterfaceVersionTests(GrainCluster fixture) : IClassFix
             "GetProfile: Task<SourceProfile> GetProfileAsync()",
             "GetProfileAsOf: Task<SourceProfile> GetProfileAsOfAsync(DateTimeOffset)",
             "GetProfileKnownAt: Task<SourceProfile> GetProfileKnownAtAsync(DateTimeOffset, DateTimeOffset)",
+            "GetRegionHistory: Task<ScoreHistoryView> GetRegionHistoryAsync(String, Nullable<DateTimeOffset>, Nullable<DateTimeOffset>, Nullable<Int32>)",
             "GetScore: Task<ScoreView> GetScoreAsync(Nullable<DateTimeOffset>, String)",
             "GetScoreKnownAt: Task<ScoreView> GetScoreKnownAtAsync(DateTimeOffset, DateTimeOffset, String)",
             "GetTopicHistory: Task<ScoreHistoryView> GetTopicHistoryAsync(String, Nullable<DateTimeOffset>, Nullable<DateTimeOffset>, Nullable<Int32>)",

@@ -37,7 +37,7 @@ internal static class SourcesApi
         sources.MapGet("/{id}/explanation", ExplainAsync).WithEntityTag()
             .WithSummary("The per-claim contributions that add up to the score; with `top`, the heaviest ones and the sum of the rest; with `knownAt`, from what the tracker had recorded by then");
         sources.MapGet("/{id}/history", HistoryAsync).WithEntityTag()
-            .WithSummary("The score after each event: a series a chart can draw, cut down to at most `points` points when asked, now or ending at a time; with `topic`, that topic's series; with `knownAt`, from what the tracker had recorded by then");
+            .WithSummary("The score after each event: a series a chart can draw, cut down to at most `points` points when asked, now or ending at a time; with `topic` or `region`, that topic's or region's series; with `knownAt`, from what the tracker had recorded by then");
         sources.MapGet("/{id}/claims", ClaimsAsync).WithEntityTag()
             .WithSummary("The source's claims, newest first, a page at a time, now or as they stood at a time (those published by then, with the corrections and verdicts of then); with `knownAt`, from what the tracker had recorded by then");
         sources.MapGet("/{id}/disputes", DisputesAsync).WithEntityTag()
@@ -454,7 +454,7 @@ internal static class SourcesApi
 
     private static async Task<Results<Ok<ScoreHistoryView>, ProblemHttpResult, RedirectHttpResult>> HistoryAsync(
         string id, IGrainFactory grains, TimeProvider clock, HttpRequest request, int? points = null, string? asOf = null, string? knownAt = null,
-        string? topic = null)
+        string? topic = null, string? region = null)
     {
         if (!TryAsOf(asOf, clock.GetUtcNow(), out var at, out var problem)
             || !TryKnownAt(knownAt, at, clock.GetUtcNow(), out var recorded, out problem))
@@ -469,15 +469,24 @@ internal static class SourcesApi
         }
 
         errors.Optional("topic", topic, 200);
+        errors.Optional("region", region, 200);
+        if (!string.IsNullOrWhiteSpace(topic) && !string.IsNullOrWhiteSpace(region))
+        {
+            errors.Add("region", "A topic's series or a region's, not both.");
+        }
+
         if (errors.Any)
         {
             return Problems.Invalid(errors.ToDictionary());
         }
 
         var source = grains.GetGrain<ISourceGrain>(id);
-        if (!string.IsNullOrWhiteSpace(topic))
+        if (!string.IsNullOrWhiteSpace(topic) || !string.IsNullOrWhiteSpace(region))
         {
-            return await source.GetTopicHistoryAsync(topic, at, recorded, points) is { } series
+            var tagged = string.IsNullOrWhiteSpace(topic)
+                ? await source.GetRegionHistoryAsync(region!, at, recorded, points)
+                : await source.GetTopicHistoryAsync(topic, at, recorded, points);
+            return tagged is { } series
                 ? TypedResults.Ok(series)
                 : recorded is { } by
                     ? await NotKnownAtAsync<Ok<ScoreHistoryView>>(grains, id, request, by, at)

@@ -76,6 +76,10 @@ public interface ISourceGrain : IGrainWithStringKey
     [Alias("GetTopicHistory")]
     Task<ScoreHistoryView?> GetTopicHistoryAsync(string topic, DateTimeOffset? asOf, DateTimeOffset? knownAt, int? maxPoints);
 
+    /// <summary>The score series of one of the source's regions, as <see cref="GetTopicHistoryAsync"/> gives a topic's.</summary>
+    [Alias("GetRegionHistory")]
+    Task<ScoreHistoryView?> GetRegionHistoryAsync(string region, DateTimeOffset? asOf, DateTimeOffset? knownAt, int? maxPoints);
+
     /// <summary>Claims newest first; <paramref name="cursor"/> is the previous page's NextCursor.</summary>
     [Alias("GetClaims")]
     Task<ClaimPage?> GetClaimsAsync(string? cursor, int limit);

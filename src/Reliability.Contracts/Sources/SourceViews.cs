@@ -119,8 +119,8 @@ public sealed record ScorePointView(DateTimeOffset At, double Score, double Effe
 /// A source's score series; <c>TotalPoints</c> counts the whole series, which is more than <c>Points</c>
 /// holds when it was thinned for a chart. <c>AsOf</c>: the moment a past series ends at, when asked
 /// for one; <c>KnownAt</c>: as for <see cref="ScoreView"/>, the recording time it stops at. Both are
-/// left out of the JSON for the series now. <c>Topic</c>: the topic whose series it is, when asked for
-/// one (a point wherever that topic's evidence moved; left out for the overall series).
+/// left out of the JSON for the series now. <c>Topic</c>, <c>Region</c>: the topic or region whose series
+/// it is, when asked for one (a point wherever its evidence moved; left out for the overall series).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Reliability.ScoreHistoryView")]
 public sealed record ScoreHistoryView(
@@ -133,4 +133,6 @@ public sealed record ScoreHistoryView(
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     DateTimeOffset? KnownAt = null,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
-    string? Topic = null);
+    string? Topic = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    string? Region = null);

@@ -414,7 +414,14 @@ public sealed partial class SourceGrain(
             [.. points.Select(p => new ScorePointView(p.At, p.Score, p.EffectiveEvidence, Vocabulary.Band(p.Band)))], series.Count);
     }
 
-    public async Task<ScoreHistoryView?> GetTopicHistoryAsync(string topic, DateTimeOffset? asOf, DateTimeOffset? knownAt, int? maxPoints)
+    public async Task<ScoreHistoryView?> GetTopicHistoryAsync(string topic, DateTimeOffset? asOf, DateTimeOffset? knownAt, int? maxPoints) =>
+        await TagHistoryAsync(TagKind.Topic, topic, asOf, knownAt, maxPoints) is { } series ? series.History with { Topic = series.Named } : null;
+
+    public async Task<ScoreHistoryView?> GetRegionHistoryAsync(string region, DateTimeOffset? asOf, DateTimeOffset? knownAt, int? maxPoints) =>
+        await TagHistoryAsync(TagKind.Region, region, asOf, knownAt, maxPoints) is { } series ? series.History with { Region = series.Named } : null;
+
+    /// <summary>A topic's or region's series, and the tag as the score names it (else as asked).</summary>
+    private async Task<(ScoreHistoryView History, string Named)?> TagHistoryAsync(TagKind kind, string tag, DateTimeOffset? asOf, DateTimeOffset? knownAt, int? maxPoints)
     {
         await LoadAsync();
         (SourceScore Score, IReadOnlyList<IReliabilityEvent> Events)? scored;
@@ -440,9 +447,9 @@ public sealed partial class SourceGrain(
             score = SourceScorer.Score(SourceId, events, score.AsOf, policies.Current);
         }
 
-        var named = score.Topics.FirstOrDefault(t => string.Equals(t.Tag, topic, StringComparison.OrdinalIgnoreCase))?.Tag;
-        var series = named is null ? [] : SourceScorer.TagHistory(SourceId, events, score, policies.Current, TagKind.Topic, named);
-        return HistoryOf(score.PolicyVersion, series, maxPoints) with { AsOf = asOf ?? knownAt, KnownAt = knownAt, Topic = named ?? topic };
+        var named = (kind == TagKind.Topic ? score.Topics : score.Regions).FirstOrDefault(t => string.Equals(t.Tag, tag, StringComparison.OrdinalIgnoreCase))?.Tag;
+        var series = named is null ? [] : SourceScorer.TagHistory(SourceId, events, score, policies.Current, kind, named);
+        return (HistoryOf(score.PolicyVersion, series, maxPoints) with { AsOf = asOf ?? knownAt, KnownAt = knownAt }, named ?? tag);
     }
 
     public async Task<ClaimPage?> GetClaimsAsync(string? cursor, int limit)
