@@ -622,9 +622,9 @@
       root.appendChild(el(document, 'span', { class: 'outside', role: 'note', 'aria-label': outside.label, title: outside.label }, outside.text));
     }
 
-    var onTopic = item.kind === 'post' ? tagWord(item, score) : null;
-    if (onTopic) {
-      root.appendChild(el(document, 'span', { class: 'topic', 'data-band': onTopic.band, role: 'note', 'aria-label': onTopic.label, title: onTopic.label }, onTopic.text));
+    var onTag = item.kind === 'post' ? tagWord(item, score) : null;
+    if (onTag) {
+      root.appendChild(el(document, 'span', { class: 'topic', 'data-band': onTag.band, role: 'note', 'aria-label': onTag.label, title: onTag.label }, onTag.text));
     }
 
     // The panel opens on the page's end side, away from the text the journalist is reading.
