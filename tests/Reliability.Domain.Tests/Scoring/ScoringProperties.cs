@@ -437,7 +437,8 @@ public sealed class ScoringProperties
 
                     foreach (var tag in new[] { then.Topics.Single(), then.Regions.Single() })
                     {
-                        Assert.Equal(then.Overall.Score, tag.Estimate.Score, 12);
+                        // Summed in another order: equal to within rounding, which digits-after-the-point can straddle.
+                        Assert.Equal(then.Overall.Score, tag.Estimate.Score, 1e-12);
                         Assert.Equal(then.Band, tag.Band);
                         Assert.Equal(then.Grade, tag.Grade);
                         Assert.Equal(then.HasProvisionalEvidence, tag.Provisional);
@@ -466,8 +467,8 @@ public sealed class ScoringProperties
                     {
                         // A point wherever the tag's evidence moved: a moment of the overall series, with its score and band.
                         var overall = Assert.Single(score.History, p => p.At == point.At);
-                        Assert.Equal(overall.Score, point.Score, 12);
-                        Assert.Equal(overall.EffectiveEvidence, point.EffectiveEvidence, 9);
+                        Assert.Equal(overall.Score, point.Score, 1e-12);
+                        Assert.Equal(overall.EffectiveEvidence, point.EffectiveEvidence, 1e-9);
                         Assert.Equal(overall.Band, point.Band);
                     }
                 }
