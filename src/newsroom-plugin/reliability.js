@@ -763,18 +763,20 @@
       if (history.ok) {
         panel.appendChild(el(document, 'h3', {}, 'Score history'));
         panel.appendChild(historyChart(history.body.points || [], history.body.totalPoints));
-        var topic = postTopic(score.body, post.topics);
-        if (topic) {
+        var charted = postTag(score.body, post);
+        if (charted) {
           // Its place is kept while the series is read, so the panel's order does not depend on which answer came first.
-          var topicHistory = el(document, 'div', { class: 'topic-history' });
-          panel.appendChild(topicHistory);
-          self.call('GET', '/v1/sources/' + id + '/history?topic=' + encodeURIComponent(topic) + '&points=' + HISTORY_POINTS).then(function (series) {
+          var tagHistory = el(document, 'div', { class: 'topic-history' });
+          panel.appendChild(tagHistory);
+          var where = (charted.region ? 'in ' : 'on ') + charted.tag;
+          self.call('GET', '/v1/sources/' + id + '/history?' + (charted.region ? 'region=' : 'topic=') + encodeURIComponent(charted.tag) +
+            '&points=' + HISTORY_POINTS).then(function (series) {
             if (self.panelFills.get(panel) !== filling || !series.ok || !(series.body.points || []).length) {
-              topicHistory.remove();
+              tagHistory.remove();
               return;
             }
-            topicHistory.appendChild(el(document, 'h3', {}, 'Score history on ' + topic + ' (this post)'));
-            topicHistory.appendChild(historyChart(series.body.points, series.body.totalPoints, topic));
+            tagHistory.appendChild(el(document, 'h3', {}, 'Score history ' + where + ' (this post)'));
+            tagHistory.appendChild(historyChart(series.body.points, series.body.totalPoints, where));
           });
         }
       }
@@ -786,15 +788,19 @@
   };
 
   /**
-   * The topic of a cited post whose own series the panel draws beside the overall one: of the post's
-   * topics the source has a record on, one whose band differs from the overall band, else the first.
-   * Null when the post has none.
+   * The topic or region of a cited post whose own series the panel draws beside the overall one: of
+   * the post's topics and regions the source has a record on, one whose band differs from the overall
+   * band (a topic before a region), else the first topic, else the first region. Null when the post has none.
    */
-  function postTopic(score, topics) {
+  function postTag(score, post) {
     var overall = score.summary && score.summary.band;
-    var recorded = (score.topics || []).filter(function (t) { return !t.insufficient && topics.indexOf(t.tag) >= 0; });
-    var differs = recorded.filter(function (t) { return t.band !== overall; });
-    return (differs[0] || recorded[0] || {}).tag || null;
+    function recorded(tags, ofPost, region) {
+      return (tags || []).filter(function (t) { return !t.insufficient && ofPost.indexOf(t.tag) >= 0; })
+        .map(function (t) { return { tag: t.tag, band: t.band, region: region }; });
+    }
+    var all = recorded(score.topics, post.topics, false).concat(recorded(score.regions, post.regions, true));
+    var differs = all.filter(function (t) { return t.band !== overall; });
+    return differs[0] || all[0] || null;
   }
 
   /** How many topics and regions the panel lists; the rest are named in one line. */
@@ -1085,7 +1091,7 @@
   var HISTORY_POINTS = 170;
 
   /** What a screen reader hears for the chart: where the series starts, its extremes and where it stands. */
-  function historyLabel(points, totalPoints, topic) {
+  function historyLabel(points, totalPoints, where) {
     if (points.length === 0) {
       return 'No history yet.';
     }
@@ -1096,12 +1102,12 @@
       if (p.score > highest.score) { highest = p; }
     });
     var count = totalPoints || points.length;
-    return 'Score history' + (topic ? ' on ' + topic : '') + ', ' + count + (count === 1 ? ' point' : ' points') + ': first ' + at(points[0]) +
+    return 'Score history' + (where ? ' ' + where : '') + ', ' + count + (count === 1 ? ' point' : ' points') + ': first ' + at(points[0]) +
       ', lowest ' + at(lowest) + ', highest ' + at(highest) + ', latest ' + at(points[points.length - 1]) + '.';
   }
 
-  /** A line of the score over time (overall, or on one topic), with the 50% line for reference. */
-  function historyChart(points, totalPoints, topic) {
+  /** A line of the score over time (overall, or on one topic or in one region: `where`), with the 50% line for reference. */
+  function historyChart(points, totalPoints, where) {
     var ns = 'http://www.w3.org/2000/svg';
     var width = 340, height = 90, pad = 4;
     var svg = document.createElementNS(ns, 'svg');
@@ -1113,7 +1119,7 @@
     var first = Math.min.apply(null, times), last = Math.max.apply(null, times);
     var x = function (t) { return last === first ? width / 2 : pad + (t - first) / (last - first) * (width - 2 * pad); };
     var y = function (s) { return pad + (1 - s) * (height - 2 * pad); };
-    var label = historyLabel(points, totalPoints, topic);
+    var label = historyLabel(points, totalPoints, where);
     var title = document.createElementNS(ns, 'title');
     title.textContent = label;
     svg.appendChild(title);

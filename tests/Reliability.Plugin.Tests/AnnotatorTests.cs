@@ -728,9 +728,10 @@ public sealed partial class AnnotatorTests(PluginFixture fixture) : IClassFixtur
         await Expect(aidSection.Locator("dt")).ToHaveTextAsync(["aid (this post)", "Kidal (region, this post)", "logistics", "Gao (region)", "casualties", "Timbuktu (region)"]);
         await Expect(aidSection.Locator("dt:text-is('aid (this post)') + dd")).ToHaveTextAsync("insufficient record");
         await Expect(aidSection.Locator("p.note")).ToHaveTextAsync("Also on record: territory");
-        // Too little record on aid to draw: no series of it.
-        await Expect(aid.Locator("[role=dialog] svg")).ToHaveCountAsync(1);
-        await Expect(aid.Locator("[role=dialog] .topic-history")).ToHaveCountAsync(0);
+        // Too little record on aid to draw: the series drawn is the region's, where the record differs.
+        await Expect(aid.Locator("[role=dialog] .topic-history h3")).ToHaveTextAsync("Score history in Kidal (this post)");
+        await Expect(aid.Locator("[role=dialog] .topic-history svg")).ToHaveAttributeAsync("aria-label", new Regex(@"^Score history in Kidal, 5 points: "));
+        await Expect(aid.Locator("[role=dialog] svg")).ToHaveCountAsync(2);
         // The post's topics and regions come with its lookup: no panel read a question whole for them.
         Assert.Contains(asked, url => url.Contains("/v1/sources/", StringComparison.Ordinal));
         Assert.DoesNotContain(asked, url => url.Contains("/v1/propositions/", StringComparison.Ordinal));
