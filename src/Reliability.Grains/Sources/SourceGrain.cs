@@ -440,13 +440,8 @@ public sealed partial class SourceGrain(
             return null;
         }
 
-        // Walked again for this one topic: a series per topic kept with every live score would cost every
-        // activation what only a chart asks for. A live score worked out under another policy is worked out again.
-        if (score.PolicyVersion != policies.Current.Version)
-        {
-            score = SourceScorer.Score(SourceId, events, score.AsOf, policies.Current);
-        }
-
+        // Walked again for this one tag: a series per tag kept with every live score would cost every
+        // activation what only a chart asks for. Every score here is worked out under the policy in force.
         var named = (kind == TagKind.Topic ? score.Topics : score.Regions).FirstOrDefault(t => string.Equals(t.Tag, tag, StringComparison.OrdinalIgnoreCase))?.Tag;
         var series = named is null ? [] : SourceScorer.TagHistory(SourceId, events, score, policies.Current, kind, named);
         return (HistoryOf(score.PolicyVersion, series, maxPoints) with { AsOf = asOf ?? knownAt, KnownAt = knownAt }, named ?? tag);
