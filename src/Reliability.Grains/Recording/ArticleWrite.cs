@@ -1,6 +1,7 @@
 using Marten;
 using Reliability.Contracts.Articles;
 using Reliability.Contracts.Ledger;
+using Reliability.Contracts.Sources;
 using Reliability.Domain.Events;
 using Reliability.Domain.Model;
 using Reliability.Domain.Scoring;
@@ -84,9 +85,7 @@ internal static class ArticleWrite
         foreach (var cites in claims.GroupBy(c => c.SourceId, StringComparer.Ordinal))
         {
             var band = bands.GetValueOrDefault(cites.Key)
-                ?? ((await transaction.SourceAsync(cites.Key)) is { } listed
-                    ? ScoredBand.Listed(listed)
-                    : new ScoredBand(Vocabulary.Band(ReliabilityBand.InsufficientRecord), null, new Dictionary<string, string>(), new Dictionary<string, string>()));
+                ?? ((await transaction.SourceAsync(cites.Key)) is { } listed ? ScoredBand.Listed(listed) : ScoredBand.Unknown);
             if (!baselines.TryGetValue(cites.Key, out var cited))
             {
                 cited = new CitedSource { SourceId = cites.Key, Band = band.Band, PolicyVersion = band.PolicyVersion, CitedAt = now };
@@ -197,8 +196,19 @@ internal static class ArticleWrite
 /// </summary>
 internal sealed record ScoredBand(string Band, string? PolicyVersion, IReadOnlyDictionary<string, string> Topics, IReadOnlyDictionary<string, string> Regions)
 {
+    /// <summary>As the source's live score shows it.</summary>
+    public static ScoredBand Live(ScoreView score) =>
+        new(score.Summary.Band, score.PolicyVersion, ByTag(score.Topics), ByTag(score.Regions));
+
     /// <summary>As the source's listing shows it, for a source no live score was read of.</summary>
     public static ScoredBand Listed(SourceDocument listed) => new(listed.Band, listed.PolicyVersion, listed.BandsByTopic(), listed.BandsByRegion());
+
+    /// <summary>A source neither scored nor listed: too little record, under no known policy.</summary>
+    public static ScoredBand Unknown { get; } = new(
+        Vocabulary.Band(ReliabilityBand.InsufficientRecord), null, new Dictionary<string, string>(), new Dictionary<string, string>());
+
+    private static Dictionary<string, string> ByTag(IReadOnlyList<TagScoreView> tags) =>
+        tags.ToDictionary(t => t.Tag, t => t.Band, StringComparer.Ordinal);
 
     /// <summary>A topic or region the source has no record on yet reads as too little record, as any new tag's score does.</summary>
     public string On(TagKind kind, string tag) =>

@@ -239,12 +239,7 @@ public sealed partial class LedgerWriter(
             var (claims, _) = await ArticleWrite.CitedClaimsAsync(query, article, cancellationToken);
             var sourceIds = claims.Select(c => c.SourceId).Distinct(StringComparer.Ordinal).ToList();
             var scores = await Task.WhenAll(sourceIds.Select(id => grains.GetGrain<ISourceGrain>(id).GetScoreAsync(null, null)));
-            bands = scores.OfType<ScoreView>().ToDictionary(
-                s => s.SourceId,
-                s => new ScoredBand(
-                    s.Summary.Band, s.PolicyVersion,
-                    s.Topics.ToDictionary(t => t.Tag, t => t.Band, StringComparer.Ordinal), s.Regions.ToDictionary(t => t.Tag, t => t.Band, StringComparer.Ordinal)),
-                StringComparer.Ordinal);
+            bands = scores.OfType<ScoreView>().ToDictionary(s => s.SourceId, ScoredBand.Live, StringComparer.Ordinal);
         }
 
         var (outcome, touched) = await WithRetryAsync(
